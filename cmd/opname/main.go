@@ -1,0 +1,178 @@
+// Command opname decides situations under an organisation's recording
+// policy and (in later parts) runs the opname web application.
+//
+// Usage:
+//
+//	opname policy list
+//	opname policy show NAME|FILE [--lang nl|en]
+//	opname policy check --policy NAME|FILE [FILE|-]
+//	opname policy lint FILE
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/opname/opname"
+)
+
+func main() {
+	m := NewMain()
+	os.Exit(m.Run(context.Background(), os.Args[1:]))
+}
+
+// Main is the program: its standard streams and environment, so that tests
+// can run it in-process.
+type Main struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+}
+
+// NewMain returns a Main on the process's streams and environment.
+func NewMain() *Main {
+	return &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+}
+
+// command is one verb of the command line.
+type command struct {
+	name  string // as typed: "policy check"
+	args  string // usage after the name
+	short string
+	run   func(ctx context.Context, m *Main, args []string) error
+}
+
+// commands is the table of every verb.
+var commands = []command{
+	{"policy list", "", "list the shipped policies", runPolicyList},
+	{"policy show", "NAME|FILE [--lang nl|en]", "show a policy's rules in readable form", runPolicyShow},
+	{"policy check", "--policy NAME|FILE [FILE|-]", "decide one situation (JSON) and print the decision (JSON)", runPolicyCheck},
+	{"policy lint", "FILE", "check a policy file: schema, conditions, citations, conflicts", runPolicyLint},
+}
+
+// Exit codes.
+const (
+	exitOK       = 0
+	exitFailure  = 1 // a check failed: lint findings, a receipt that does not match
+	exitInvalid  = 2 // unusable input or usage
+	exitInternal = 1
+)
+
+// exitCode is returned by a command that has said all it needs to and wants
+// the process to end with code.
+type exitCode int
+
+func (c exitCode) Error() string { return fmt.Sprintf("exit %d", int(c)) }
+
+// usageError is bad usage of the command line itself.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// Run runs the command line args and returns the exit code.
+func (m *Main) Run(ctx context.Context, args []string) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		m.usage(m.Stdout)
+		if len(args) == 0 {
+			return exitInvalid
+		}
+		return exitOK
+	}
+	cmd, rest, ok := lookup(args)
+	if !ok {
+		m.errorf("unknown command %q", strings.Join(args[:min(len(args), 2)], " "))
+		m.hintf("run 'opname help' for the list of commands")
+		return exitInvalid
+	}
+	err := cmd.run(ctx, m, rest)
+	var code exitCode
+	var usage usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &code):
+		return int(code)
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, &usage):
+		m.errorf("%s", usage.msg)
+		m.hintf("usage: opname %s %s", cmd.name, cmd.args)
+		return exitInvalid
+	}
+	switch opname.KindOf(err) {
+	case opname.Invalid, opname.NotFound:
+		m.errorf("%s", opname.Message(err))
+		return exitInvalid
+	case opname.Internal:
+		// A person gets the whole story on the command line: it is their
+		// own machine and their own files.
+		m.errorf("%v", err)
+		return exitInternal
+	default:
+		m.errorf("%s", opname.Message(err))
+		return exitFailure
+	}
+}
+
+func lookup(args []string) (command, []string, bool) {
+	for _, c := range commands {
+		words := strings.Fields(c.name)
+		if len(args) >= len(words) && strings.Join(args[:len(words)], " ") == c.name {
+			return c, args[len(words):], true
+		}
+	}
+	return command{}, nil, false
+}
+
+func (m *Main) usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: opname COMMAND [ARGS]")
+	fmt.Fprintln(w)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  opname %-14s %s\n", c.name, c.args)
+		fmt.Fprintf(w, "      %s\n", c.short)
+	}
+}
+
+func (m *Main) errorf(format string, args ...any) {
+	fmt.Fprintf(m.Stderr, "opname: error: "+format+"\n", args...)
+}
+
+func (m *Main) hintf(format string, args ...any) {
+	fmt.Fprintf(m.Stderr, "opname: hint: "+format+"\n", args...)
+}
+
+// flags returns a flag set for cmd that reports errors as usage errors.
+func flags(cmd string) *flag.FlagSet {
+	fs := flag.NewFlagSet("opname "+cmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+// parse parses flags that may stand before, between or after positional
+// arguments, and returns the positional ones.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageError{err.Error()}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		if args[0] == "-" || !strings.HasPrefix(args[0], "-") {
+			positional = append(positional, args[0])
+			args = args[1:]
+			continue
+		}
+	}
+}

@@ -1,0 +1,114 @@
+package policy
+
+import (
+	"fmt"
+	"reflect"
+
+	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/ext"
+	"cel.dev/cel-go/interpreter"
+)
+
+// participant is how a rule condition sees a participant:
+//
+//	participants.exists(p, p.role == "staff" && !p.willing)
+type participant struct {
+	Role     string `cel:"role"`
+	Age      int64  `cel:"age"` // -1 when not given
+	Minor    bool   `cel:"minor"`
+	Capacity string `cel:"capacity"`
+	Consent  string `cel:"consent"`
+	Willing  bool   `cel:"willing"`
+}
+
+const participantType = "policy.participant"
+
+// variable is one name a rule condition can use. Derived variables are
+// computed from the situation so that policies read plainly.
+type variable struct {
+	name  string
+	typ   *cel.Type
+	doc   string
+	value func(a *activation) any
+	// values lists the code words a string variable can take; nil for free text.
+	values []string
+}
+
+// variables documents the condition language; `opname policy show` and the
+// linter use it too.
+var variables = []variable{
+	{"action", cel.StringType, "what someone wants to do", func(a *activation) any { return a.s.Action }, actionValues},
+	{"medium", cel.StringType, "audio or video (photo counts as video)", func(a *activation) any { return a.s.Medium }, mediumValues},
+	{"by", cel.StringType, "who records, edits, shares or publishes, or asks for a copy", func(a *activation) any { return a.s.By }, byValues},
+	{"announced", cel.StringType, "when the recording was announced", func(a *activation) any { return a.s.Announced }, announcedValues},
+	{"covert", cel.BoolType, "the recording is made in secret and was discovered", func(a *activation) any { return a.s.Covert }, nil},
+	{"purpose", cel.StringType, "what the recording is for", func(a *activation) any { return a.s.Purpose }, purposeValues},
+	{"location", cel.StringType, "where the conversation takes place", func(a *activation) any { return a.s.Location }, locationValues},
+	{"by_takes_part", cel.BoolType, "the one who records takes part in the conversation", func(a *activation) any { return a.s.ByTakesPart }, nil},
+	{"minor_interest_at_risk", cel.BoolType, "staff judge that recording is not in a minor's interest", func(a *activation) any { return a.s.MinorInterestAtRisk }, nil},
+	{"weighty_reasons", cel.ListType(cel.StringType), "the organisation's weighty reasons against recording", func(a *activation) any { return a.s.WeightyReasons }, nil},
+	{"organisation_consent", cel.StringType, "the organisation's own consent", func(a *activation) any { return a.s.OrganisationConsent }, consentValues},
+	{"recipient", cel.StringType, "who would receive a shared or published recording", func(a *activation) any { return a.s.Recipient }, nil},
+	{"edit_declared", cel.BoolType, "an edit is made known to the other party", func(a *activation) any { return a.s.EditDeclared }, nil},
+	{"participants", cel.ListType(cel.ObjectType(participantType)), "everyone in the conversation (role, age, minor, capacity, consent, willing)", func(a *activation) any { return a.people }, nil},
+	{"decisions", cel.MapType(cel.StringType, cel.StringType), "decisions already taken, by role: approved or rejected", func(a *activation) any { return a.s.Decisions }, nil},
+	{"declaration", cel.StringType, "the signed declaration of agreements", func(a *activation) any { return a.s.Declaration }, declValues},
+	{"minor_present", cel.BoolType, "a participant is under 18 or a child", func(a *activation) any { return a.minor }, nil},
+	{"incapable_present", cel.BoolType, "an adult lacking capacity (WGBO) takes part", func(a *activation) any { return a.incapable }, nil},
+	{"multi_party", cel.BoolType, "more parties than one client and the organisation take part", func(a *activation) any { return a.multiParty }, nil},
+	{"staff_unwilling", cel.BoolType, "a staff member is not willing to take part while it is recorded", func(a *activation) any { return a.unwilling }, nil},
+}
+
+func newEnv() (*cel.Env, error) {
+	opts := []cel.EnvOption{ext.NativeTypes(reflect.TypeFor[participant](), ext.ParseStructTags(true))}
+	for _, v := range variables {
+		opts = append(opts, cel.Variable(v.name, v.typ))
+	}
+	env, err := cel.NewEnv(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("policy: condition environment: %w", err)
+	}
+	return env, nil
+}
+
+// activation presents one situation to compiled conditions.
+type activation struct {
+	s                                       *Situation
+	people                                  []participant
+	minor, incapable, multiParty, unwilling bool
+}
+
+func newActivation(s *Situation) *activation {
+	a := &activation{s: s, people: make([]participant, len(s.Participants))}
+	clients := 0
+	for i, p := range s.Participants {
+		age := int64(-1)
+		if p.Age != nil {
+			age = int64(*p.Age)
+		}
+		a.people[i] = participant{Role: p.Role, Age: age, Minor: p.Minor(), Capacity: p.Capacity, Consent: p.Consent, Willing: p.Willing}
+		a.minor = a.minor || p.Minor()
+		a.incapable = a.incapable || p.Capacity == "incapable"
+		a.unwilling = a.unwilling || p.Role == "staff" && !p.Willing
+		switch p.Role {
+		case "client":
+			clients++
+		case "staff":
+		default:
+			a.multiParty = true
+		}
+	}
+	a.multiParty = a.multiParty || clients > 1
+	return a
+}
+
+func (a *activation) ResolveName(name string) (any, bool) {
+	for i := range variables {
+		if variables[i].name == name {
+			return variables[i].value(a), true
+		}
+	}
+	return nil, false
+}
+
+func (a *activation) Parent() interpreter.Activation { return nil }

@@ -1,0 +1,302 @@
+package policy
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Situation is one act on a recording of one conversation, as the staff
+// member or client describes it (contract: "Situation (input)").
+type Situation struct {
+	Action              string            `json:"action"`
+	Medium              string            `json:"medium"`
+	By                  string            `json:"by"`
+	Announced           string            `json:"announced"`
+	Covert              bool              `json:"covert"`
+	Purpose             string            `json:"purpose"`
+	Location            string            `json:"location"`
+	ByTakesPart         bool              `json:"by_takes_part"`
+	MinorInterestAtRisk bool              `json:"minor_interest_at_risk"`
+	WeightyReasons      []string          `json:"weighty_reasons"`
+	OrganisationConsent string            `json:"organisation_consent"`
+	Recipient           string            `json:"recipient"`
+	EditDeclared        bool              `json:"edit_declared"`
+	Participants        []Participant     `json:"participants"`
+	Decisions           map[string]string `json:"decisions"`
+	Declaration         string            `json:"declaration"`
+}
+
+// Participant is one person in the conversation.
+type Participant struct {
+	Role     string `json:"role"`
+	Age      *int   `json:"age,omitempty"`
+	Capacity string `json:"capacity"`
+	Consent  string `json:"consent"`
+	Willing  bool   `json:"willing"`
+}
+
+// Minor reports whether the participant is under 18 or has the role child.
+func (p Participant) Minor() bool {
+	return p.Role == "child" || p.Age != nil && *p.Age < 18
+}
+
+// The values a situation's fields may take. The first value of an optional
+// field is its default.
+var (
+	actionValues    = []string{"record", "copy", "edit", "share", "publish"}
+	mediumValues    = []string{"audio", "video"}
+	byValues        = []string{"client", "organisation", "other"}
+	announcedValues = []string{"in_advance", "at_start", "not_announced"}
+	purposeValues   = []string{"private_use", "complaint_procedure", "legal_proceedings", "publication", "other"}
+	locationValues  = []string{"office", "home_visit", "public_activity", "phone", "video_call"}
+	consentValues   = []string{"unknown", "given", "refused"}
+	roleValues      = []string{"client", "staff", "parent", "child", "guardian", "other"}
+	capacityValues  = []string{"capable", "incapable"}
+	verdictValues   = []string{"approved", "rejected"}
+	declValues      = []string{"unknown", "signed", "refused"}
+)
+
+// maxAge bounds participants[].age; anything above is a typing mistake.
+const maxAge = 130
+
+// maxSituationBytes bounds the size of one situation document.
+const maxSituationBytes = 1 << 20
+
+// The wire form keeps optional fields as pointers so that an explicit empty
+// or null value is an error instead of silently becoming the default.
+type wireSituation struct {
+	Action              *string            `json:"action"`
+	Medium              *string            `json:"medium"`
+	By                  *string            `json:"by"`
+	Announced           *string            `json:"announced"`
+	Covert              *bool              `json:"covert"`
+	Purpose             *string            `json:"purpose"`
+	Location            *string            `json:"location"`
+	ByTakesPart         *bool              `json:"by_takes_part"`
+	MinorInterestAtRisk *bool              `json:"minor_interest_at_risk"`
+	WeightyReasons      []string           `json:"weighty_reasons"`
+	OrganisationConsent *string            `json:"organisation_consent"`
+	Recipient           *string            `json:"recipient"`
+	EditDeclared        *bool              `json:"edit_declared"`
+	Participants        []wireParticipant  `json:"participants"`
+	Decisions           map[string]*string `json:"decisions"`
+	Declaration         *string            `json:"declaration"`
+}
+
+type wireParticipant struct {
+	Role     *string `json:"role"`
+	Age      *int64  `json:"age"`
+	Capacity *string `json:"capacity"`
+	Consent  *string `json:"consent"`
+	Willing  *bool   `json:"willing"`
+}
+
+// ParseSituation reads one situation as JSON. Unknown fields, values outside
+// the contract's code words and trailing data are errors; the error names the
+// field and the value.
+func ParseSituation(r io.Reader) (Situation, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxSituationBytes+1))
+	if err != nil {
+		return Situation{}, fmt.Errorf("situation: read: %w", err)
+	}
+	if len(data) > maxSituationBytes {
+		return Situation{}, invalid("situation", "", "larger than %d bytes", maxSituationBytes)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return Situation{}, invalid("situation", "", "empty input: expected a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var w wireSituation
+	if err := dec.Decode(&w); err != nil {
+		return Situation{}, jsonError(data, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return Situation{}, invalid("situation", "", "unexpected data after the JSON object at offset %d", dec.InputOffset())
+	}
+	return w.situation()
+}
+
+func (w *wireSituation) situation() (Situation, error) {
+	s := Situation{WeightyReasons: []string{}, Decisions: map[string]string{}}
+	var err error
+	if s.Action, err = required("action", w.Action, actionValues); err != nil {
+		return s, err
+	}
+	if s.Medium, err = required("medium", w.Medium, mediumValues); err != nil {
+		return s, err
+	}
+	if s.By, err = required("by", w.By, byValues); err != nil {
+		return s, err
+	}
+	if s.Announced, err = optional("announced", w.Announced, announcedValues); err != nil {
+		return s, err
+	}
+	if s.Purpose, err = optional("purpose", w.Purpose, purposeValues); err != nil {
+		return s, err
+	}
+	if s.Location, err = optional("location", w.Location, locationValues); err != nil {
+		return s, err
+	}
+	if s.OrganisationConsent, err = optional("organisation_consent", w.OrganisationConsent, consentValues); err != nil {
+		return s, err
+	}
+	if s.Declaration, err = optional("declaration", w.Declaration, declValues); err != nil {
+		return s, err
+	}
+	s.Covert = boolOr(w.Covert, false)
+	s.ByTakesPart = boolOr(w.ByTakesPart, true)
+	s.MinorInterestAtRisk = boolOr(w.MinorInterestAtRisk, false)
+	s.EditDeclared = boolOr(w.EditDeclared, false)
+	if w.Recipient != nil {
+		s.Recipient = strings.TrimSpace(*w.Recipient)
+		if len(s.Recipient) > 200 {
+			return s, invalid("recipient", *w.Recipient, "longer than 200 characters")
+		}
+	}
+	for i, r := range w.WeightyReasons {
+		r = strings.TrimSpace(r)
+		field := fmt.Sprintf("weighty_reasons[%d]", i)
+		if r == "" {
+			return s, invalid(field, "", "a weighty reason cannot be empty")
+		}
+		if len(r) > 500 {
+			return s, invalid(field, r[:40]+"…", "longer than 500 characters")
+		}
+		s.WeightyReasons = append(s.WeightyReasons, r)
+	}
+	for role, v := range w.Decisions {
+		field := "decisions." + role
+		if !slices.Contains(Deciders.Codes(), role) {
+			return s, invalid("decisions", role, "not one of %s", strings.Join(Deciders.Codes(), ", "))
+		}
+		verdict, err := required(field, v, verdictValues)
+		if err != nil {
+			return s, err
+		}
+		s.Decisions[role] = verdict
+	}
+	if len(w.Participants) == 0 {
+		return s, invalid("participants", "", "at least one participant is required")
+	}
+	for i, wp := range w.Participants {
+		p, err := wp.participant(fmt.Sprintf("participants[%d]", i))
+		if err != nil {
+			return s, err
+		}
+		s.Participants = append(s.Participants, p)
+	}
+	return s, nil
+}
+
+func (w *wireParticipant) participant(field string) (Participant, error) {
+	var p Participant
+	var err error
+	if p.Role, err = required(field+".role", w.Role, roleValues); err != nil {
+		return p, err
+	}
+	if p.Capacity, err = optional(field+".capacity", w.Capacity, capacityValues); err != nil {
+		return p, err
+	}
+	if p.Consent, err = optional(field+".consent", w.Consent, consentValues); err != nil {
+		return p, err
+	}
+	if w.Age != nil {
+		if *w.Age < 0 || *w.Age > maxAge {
+			return p, invalid(field+".age", strconv.FormatInt(*w.Age, 10), "an age must be between 0 and %d", maxAge)
+		}
+		age := int(*w.Age)
+		p.Age = &age
+	}
+	p.Willing = boolOr(w.Willing, true)
+	if !p.Willing && p.Role != "staff" {
+		return p, invalid(field+".willing", "false", "only staff can be unwilling to take part; role is %q", p.Role)
+	}
+	return p, nil
+}
+
+func required(field string, v *string, values []string) (string, error) {
+	if v == nil {
+		return "", invalid(field, "", "missing; one of %s is required", strings.Join(values, ", "))
+	}
+	return oneOf(field, *v, values)
+}
+
+func optional(field string, v *string, values []string) (string, error) {
+	if v == nil {
+		return values[0], nil
+	}
+	return oneOf(field, *v, values)
+}
+
+func oneOf(field, v string, values []string) (string, error) {
+	if !slices.Contains(values, v) {
+		return "", invalid(field, v, "not one of %s", strings.Join(values, ", "))
+	}
+	return v, nil
+}
+
+func boolOr(v *bool, def bool) bool {
+	if v == nil {
+		return def
+	}
+	return *v
+}
+
+// jsonError turns a decoding error into one that names the field and value.
+func jsonError(data []byte, err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		line, col := position(data, syn.Offset)
+		return invalid("situation", "", "malformed JSON at line %d, column %d: %s", line, col, strings.TrimPrefix(syn.Error(), "json: "))
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			field = "situation"
+		}
+		return invalid(field, typ.Value, "wrong type: expected %s", jsonTypeName(typ.Type.String()))
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return invalid("situation", "", "malformed JSON: the input ends too early")
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return invalid(strings.Trim(name, `"`), "", "unknown field")
+	}
+	return invalid("situation", "", "malformed JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+func jsonTypeName(goType string) string {
+	switch strings.TrimPrefix(goType, "*") {
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "int64", "int":
+		return "a whole number"
+	case "policy.wireSituation":
+		return "a JSON object"
+	case "[]string":
+		return "a list of strings"
+	case "[]policy.wireParticipant":
+		return "a list of participants"
+	case "policy.wireParticipant":
+		return "a participant object"
+	case "map[string]*string":
+		return "an object"
+	}
+	return goType
+}
+
+func position(data []byte, offset int64) (line, col int) {
+	offset = min(offset, int64(len(data)))
+	line = 1 + bytes.Count(data[:offset], []byte{'\n'})
+	col = int(offset) - bytes.LastIndexByte(data[:offset], '\n')
+	return line, col
+}
