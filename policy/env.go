@@ -23,6 +23,9 @@ type participant struct {
 
 const participantType = "policy.participant"
 
+// maxConditionLength bounds a rule's condition, in characters.
+const maxConditionLength = 2000
+
 // variable is one name a rule condition can use. Derived variables are
 // computed from the situation so that policies read plainly.
 type variable struct {
@@ -60,7 +63,13 @@ var variables = []variable{
 }
 
 func newEnv() (*cel.Env, error) {
-	opts := []cel.EnvOption{ext.NativeTypes(reflect.TypeFor[participant](), ext.ParseStructTags(true))}
+	opts := []cel.EnvOption{
+		ext.NativeTypes(reflect.TypeFor[participant](), ext.ParseStructTags(true)),
+		// Policy texts may come from an organisation's upload: bound the work
+		// one condition can cause.
+		cel.ParserExpressionSizeLimit(maxConditionLength),
+		cel.ParserRecursionLimit(32),
+	}
 	for _, v := range variables {
 		opts = append(opts, cel.Variable(v.name, v.typ))
 	}

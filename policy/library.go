@@ -147,6 +147,9 @@ func (l *Library) Parse(file string, text []byte) (*Policy, error) {
 }
 
 func (l *Library) parse(file string, text []byte, seen []string) (*Policy, error) {
+	if len(text) > MaxPolicyBytes {
+		return nil, invalid(file, "", "a policy text may be at most %d bytes", MaxPolicyBytes)
+	}
 	var head struct {
 		Extends string `yaml:"extends"`
 	}
@@ -161,7 +164,11 @@ func (l *Library) parse(file string, text []byte, seen []string) (*Policy, error
 	p, findings := l.compile(file, text, base)
 	if len(findings) > 0 {
 		f := findings[0]
-		return nil, &Error{Field: f.Position(), Msg: f.Msg, Findings: findings}
+		msg := f.Msg
+		if f.Rule != "" {
+			msg = "rule " + f.Rule + ": " + msg
+		}
+		return nil, &Error{Field: f.Position(), Msg: msg, Findings: findings}
 	}
 	return p, nil
 }
@@ -185,6 +192,9 @@ func (l *Library) source(sd sourceDoc) (Source, error) {
 	}
 	return Source{File: sd.File, Title: sd.Title, Refs: sd.Refs}, nil
 }
+
+// MaxPolicyBytes bounds the size of a policy text.
+const MaxPolicyBytes = 256 << 10
 
 // Severity says whether a finding makes a policy unusable.
 type Severity string

@@ -32,7 +32,9 @@ func (l *Library) Lint(file string, text []byte) []Finding {
 	if err != nil {
 		var pe *Error
 		if errors.As(err, &pe) && len(pe.Findings) > 0 {
-			return pe.Findings
+			findings := slices.Clone(pe.Findings)
+			slices.SortStableFunc(findings, func(a, b Finding) int { return a.Line - b.Line })
+			return findings
 		}
 		return []Finding{{File: file, Line: 1, Severity: SeverityError, Msg: err.Error()}}
 	}

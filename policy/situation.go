@@ -267,7 +267,10 @@ func jsonError(data []byte, err error) error {
 		return invalid("situation", "", "malformed JSON: the input ends too early")
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return invalid(strings.Trim(name, `"`), "", "unknown field")
+		if name = strings.Trim(name, `"`); name != "" {
+			return invalid(name, "", "unknown field")
+		}
+		return invalid("situation", "", `unknown field ""`)
 	}
 	return invalid("situation", "", "malformed JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
 }

@@ -70,7 +70,11 @@ func runPolicyCheck(_ context.Context, m *Main, args []string) error {
 	if err != nil {
 		var pe *policy.Error
 		if errors.As(err, &pe) {
-			return &opname.Error{Kind: opname.Invalid, Msg: "invalid situation: " + pe.Error()}
+			msg := pe.Error()
+			if pe.Field == "situation" {
+				msg = pe.Msg // the whole document is wrong: no field to name
+			}
+			return &opname.Error{Kind: opname.Invalid, Msg: "invalid situation: " + msg}
 		}
 		return err
 	}
