@@ -25,6 +25,21 @@ func (o Outcome) Strength() int {
 	return 0
 }
 
+// Label is the outcome in plain words, in lang ("nl" or "en").
+func (o Outcome) Label(lang string) string {
+	labels := map[Outcome]Text{
+		Allowed:       {"mag", "allowed"},
+		NeedsConsent:  {"mag na toestemming", "allowed once consent is given"},
+		NeedsDecision: {"eerst een beslissing nodig", "needs a decision first"},
+		Refused:       {"kan nu niet", "cannot go ahead now"},
+		Forbidden:     {"mag niet", "not allowed"},
+	}
+	if t, ok := labels[o]; ok {
+		return t.In(lang)
+	}
+	return string(o)
+}
+
 // stops reports whether the act may not go ahead.
 func (o Outcome) stops() bool { return o == Refused || o == Forbidden }
 

@@ -125,30 +125,30 @@ func ParseSituation(r io.Reader) (Situation, error) {
 
 func (w *wireSituation) situation() (Situation, error) {
 	s := Situation{WeightyReasons: []string{}, Decisions: map[string]string{}}
-	var err error
-	if s.Action, err = required("action", w.Action, actionValues); err != nil {
-		return s, err
-	}
-	if s.Medium, err = required("medium", w.Medium, mediumValues); err != nil {
-		return s, err
-	}
-	if s.By, err = required("by", w.By, byValues); err != nil {
-		return s, err
-	}
-	if s.Announced, err = optional("announced", w.Announced, announcedValues); err != nil {
-		return s, err
-	}
-	if s.Purpose, err = optional("purpose", w.Purpose, purposeValues); err != nil {
-		return s, err
-	}
-	if s.Location, err = optional("location", w.Location, locationValues); err != nil {
-		return s, err
-	}
-	if s.OrganisationConsent, err = optional("organisation_consent", w.OrganisationConsent, consentValues); err != nil {
-		return s, err
-	}
-	if s.Declaration, err = optional("declaration", w.Declaration, declValues); err != nil {
-		return s, err
+	for _, f := range []struct {
+		name     string
+		dst, src *string
+		values   []string
+		required bool
+	}{
+		{"action", &s.Action, w.Action, actionValues, true},
+		{"medium", &s.Medium, w.Medium, mediumValues, true},
+		{"by", &s.By, w.By, byValues, true},
+		{"announced", &s.Announced, w.Announced, announcedValues, false},
+		{"purpose", &s.Purpose, w.Purpose, purposeValues, false},
+		{"location", &s.Location, w.Location, locationValues, false},
+		{"organisation_consent", &s.OrganisationConsent, w.OrganisationConsent, consentValues, false},
+		{"declaration", &s.Declaration, w.Declaration, declValues, false},
+	} {
+		var err error
+		if f.required {
+			*f.dst, err = required(f.name, f.src, f.values)
+		} else {
+			*f.dst, err = optional(f.name, f.src, f.values)
+		}
+		if err != nil {
+			return s, err
+		}
 	}
 	s.Covert = boolOr(w.Covert, false)
 	s.ByTakesPart = boolOr(w.ByTakesPart, true)

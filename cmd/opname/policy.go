@@ -204,7 +204,7 @@ func showPolicy(w io.Writer, p *policy.Policy, lang string) {
 		wrap(w, "    ", "“"+r.Text+"”")
 		fmt.Fprintf(w, "    %s %s\n", l("Wanneer:", "When:   "), strings.Join(strings.Fields(r.When), " "))
 		if r.Outcome != "" {
-			out := string(r.Outcome)
+			out := fmt.Sprintf("%s (%s)", r.Outcome, r.Outcome.Label(lang))
 			switch {
 			case len(r.ConsentFrom) > 0:
 				out += " — " + l("toestemming van", "consent from") + " " + strings.Join(r.ConsentFrom, ", ")
