@@ -1,0 +1,90 @@
+package opname
+
+import (
+	"context"
+	"time"
+)
+
+// Actor is who makes a request: a person signed in with a session or an API
+// token, or the system itself. Every store call reads the actor from the
+// context and scopes its queries to the actor's organisation.
+type Actor struct {
+	OrgID  string
+	UserID string
+	Name   string
+	Role   Role
+	// Via says how the actor was authenticated: "session", "token", "cli".
+	Via string
+	// OnBehalfOf is the integration a token acts for, if any.
+	OnBehalfOf string
+	// Addr is the source address of the request.
+	Addr string
+}
+
+// System is the actor of the command line and of the server's own work.
+func System(via string) Actor { return Actor{Role: RoleSystem, Name: "system", Via: via} }
+
+type actorKey struct{}
+
+// WithActor returns a context that carries actor.
+func WithActor(ctx context.Context, a Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// ActorFrom returns the actor in ctx; ok is false when there is none.
+func ActorFrom(ctx context.Context) (Actor, bool) {
+	a, ok := ctx.Value(actorKey{}).(Actor)
+	return a, ok
+}
+
+// Session is a signed-in browser. Its secret is in a cookie; the store keeps
+// only a hash of it.
+type Session struct {
+	ID        string // hash of the secret
+	OrgID     string
+	UserID    string
+	CreatedAt time.Time
+	LastSeen  time.Time
+	// SecondFactor is true once the TOTP code was checked, or when none is
+	// needed.
+	SecondFactor bool
+}
+
+// Token is an API token for an integration acting as a person. The secret
+// is shown once; the store keeps only a hash of it.
+type Token struct {
+	ID        string     `json:"id"`
+	UserID    string     `json:"user_id"`
+	Name      string     `json:"name"`
+	CreatedAt time.Time  `json:"created_at"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+}
+
+// Auth signs people in and out.
+type Auth interface {
+	// SignIn checks a local password and starts a session. A wrong e-mail
+	// address or password is Unauthorized with the same message; repeated
+	// failures lock the account for a while (Forbidden).
+	SignIn(ctx context.Context, orgSlug, email, password string) (secret string, s *Session, err error)
+	// SetPassword sets the caller's password.
+	SetPassword(ctx context.Context, password string) error
+	// Redeem spends a one-time sign-in secret, sets the person's password
+	// and starts a session.
+	Redeem(ctx context.Context, oneTime, password string) (secret string, s *Session, err error)
+	// CreateOneTime makes a one-time sign-in secret for a person (admin or
+	// system), valid for ttl.
+	CreateOneTime(ctx context.Context, userID string, ttl time.Duration) (string, error)
+	// Authenticate turns a session secret into its actor, renewing the
+	// session; an unknown, expired or idle session is Unauthorized.
+	Authenticate(ctx context.Context, sessionSecret string) (Actor, *Session, error)
+	// SignOut ends a session.
+	SignOut(ctx context.Context, sessionSecret string) error
+	// CreateToken makes an API token acting as a person of the caller's
+	// organisation (admin or system) and returns its secret once.
+	CreateToken(ctx context.Context, userID, name string) (secret string, t *Token, err error)
+	// RevokeToken ends a token (admin).
+	RevokeToken(ctx context.Context, id string) error
+	// AuthenticateToken turns a bearer token into its actor; an unknown or
+	// revoked token is Unauthorized.
+	AuthenticateToken(ctx context.Context, secret string) (Actor, error)
+}

@@ -1,0 +1,128 @@
+package opname
+
+import (
+	"context"
+	"time"
+)
+
+// Organisation is a tenant: a care or government organisation with its own
+// recording policy, people and clients.
+type Organisation struct {
+	ID   string `json:"id"`
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+	// Policy is the organisation's current policy version.
+	Policy PolicyVersion `json:"policy"`
+	// RequireTOTP makes a second factor compulsory for local sign-in
+	// (NEN 7510 asks it of care organisations).
+	RequireTOTP bool      `json:"require_totp"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// PolicyVersion is one version of an organisation's policy. A change of
+// policy adds a version; earlier versions are kept, so every decision can
+// name the exact text it was made under.
+type PolicyVersion struct {
+	Version int    `json:"version"`
+	Name    string `json:"name"`
+	Digest  string `json:"digest"`
+	// Shipped names the shipped policy the text is, or is empty for the
+	// organisation's own text.
+	Shipped   string    `json:"shipped,omitempty"`
+	Text      string    `json:"-"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Role is what a person may do in their organisation.
+type Role string
+
+const (
+	RoleStaff          Role = "staff"
+	RoleManager        Role = "manager"
+	RoleAdmin          Role = "admin"
+	RolePrivacyOfficer Role = "privacy_officer"
+	// RoleSystem is the command line and the server itself, acting for no
+	// person: it is never given to a user.
+	RoleSystem Role = "system"
+)
+
+// Roles are the roles a person can have.
+var Roles = []Role{RoleStaff, RoleManager, RoleAdmin, RolePrivacyOfficer}
+
+// Valid reports whether r is a role a person can have.
+func (r Role) Valid() bool {
+	for _, x := range Roles {
+		if r == x {
+			return true
+		}
+	}
+	return false
+}
+
+// User is a person working for an organisation.
+type User struct {
+	ID        string    `json:"id"`
+	OrgID     string    `json:"-"`
+	Email     string    `json:"email"`
+	Name      string    `json:"name"`
+	Role      Role      `json:"role"`
+	Disabled  bool      `json:"disabled"`
+	TOTP      bool      `json:"totp_enabled"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Client is a person an organisation works with, with as little personal
+// data as the work needs.
+type Client struct {
+	ID    string `json:"id"`
+	OrgID string `json:"-"`
+	Name  string `json:"name"`
+	// DossierRef is the organisation's own reference for the client's file.
+	DossierRef string `json:"dossier_ref"`
+	// Contact is how links reach the client (an e-mail address or phone).
+	Contact   string    `json:"contact"`
+	CreatedAt time.Time `json:"created_at"`
+	// Staff are the ids of the staff members assigned to the client.
+	Staff []string `json:"staff"`
+}
+
+// Organisations keeps organisations and their policies.
+type Organisations interface {
+	// CreateOrganisation stores a new organisation with its first policy
+	// version. Only the system actor may do this. A slug in use is Conflict.
+	CreateOrganisation(ctx context.Context, org *Organisation) error
+	// Organisation returns the caller's own organisation.
+	Organisation(ctx context.Context) (*Organisation, error)
+	// OrganisationBySlug finds an organisation for sign-in; it returns
+	// NotFound for an unknown slug and needs no actor.
+	OrganisationBySlug(ctx context.Context, slug string) (*Organisation, error)
+	// SetPolicy adds a policy version to the caller's organisation (admin).
+	SetPolicy(ctx context.Context, pv *PolicyVersion) error
+	// PolicyVersions lists the caller's organisation's policy versions,
+	// newest first.
+	PolicyVersions(ctx context.Context) ([]PolicyVersion, error)
+}
+
+// Users keeps the people of the caller's organisation.
+type Users interface {
+	// CreateUser adds a person (admin or system). An e-mail address in use
+	// in the organisation is Conflict.
+	CreateUser(ctx context.Context, u *User) error
+	// User returns a person of the caller's organisation, or NotFound.
+	User(ctx context.Context, id string) (*User, error)
+	// Users lists the people of the caller's organisation (admin, manager,
+	// privacy officer).
+	Users(ctx context.Context) ([]User, error)
+}
+
+// Clients keeps clients and who works with them. Staff see only the clients
+// they are assigned to; a client they may not see is NotFound, exactly like
+// one that does not exist. Every call that touches client data writes the
+// access log before it returns.
+type Clients interface {
+	CreateClient(ctx context.Context, c *Client) error
+	Client(ctx context.Context, id string) (*Client, error)
+	Clients(ctx context.Context) ([]Client, error)
+	// Assign lets a staff member work with a client (manager or admin).
+	Assign(ctx context.Context, clientID, userID string) error
+}

@@ -1,0 +1,313 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/opname/opname"
+)
+
+// accessWriter appends access events in batches: many requests that each
+// wait for their event to be durable share one transaction (group commit),
+// so logging every read costs one fsync per batch, not one per read.
+type accessWriter struct {
+	db      *DB
+	in      chan *pendingEvents
+	stop    chan struct{}
+	stopped sync.WaitGroup
+	once    sync.Once
+}
+
+type pendingEvents struct {
+	events []opname.AccessEvent
+	done   chan error
+}
+
+// maxBatch bounds how many requests' events go into one transaction.
+const maxBatch = 256
+
+func newAccessWriter(db *DB) *accessWriter {
+	w := &accessWriter{db: db, in: make(chan *pendingEvents, maxBatch), stop: make(chan struct{})}
+	w.stopped.Add(1)
+	go w.run()
+	return w
+}
+
+func (w *accessWriter) run() {
+	defer w.stopped.Done()
+	for {
+		var first *pendingEvents
+		select {
+		case first = <-w.in:
+		case <-w.stop:
+			return
+		}
+		batch := []*pendingEvents{first}
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case p := <-w.in:
+				batch = append(batch, p)
+			default:
+				break fill
+			}
+		}
+		err := w.append(batch)
+		for _, p := range batch {
+			p.done <- err
+		}
+	}
+}
+
+func (w *accessWriter) close() {
+	w.once.Do(func() { close(w.stop) })
+	w.stopped.Wait()
+}
+
+// submit queues events and waits until they are committed.
+func (w *accessWriter) submit(ctx context.Context, events []opname.AccessEvent) error {
+	p := &pendingEvents{events: events, done: make(chan error, 1)}
+	select {
+	case w.in <- p:
+	case <-w.stop:
+		return errors.New("sqldb: access log: closed")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once queued, the events are written whatever the caller does: wait.
+	return <-p.done
+}
+
+// append writes a batch in one transaction, extending each organisation's
+// hash chain from its head.
+func (w *accessWriter) append(batch []*pendingEvents) error {
+	db := w.db
+	ctx := context.Background()
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		type head struct {
+			seq  int64
+			hash string
+		}
+		heads := map[string]*head{}
+		lock := ""
+		if db.dialect == dialectPostgres {
+			lock = " FOR UPDATE" // other servers append to the same chains
+		}
+		for _, p := range batch {
+			for i := range p.events {
+				e := &p.events[i]
+				h, ok := heads[e.OrgID]
+				if !ok {
+					if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO access_log_heads (org_id, seq, hash) VALUES (?, 0, '') ON CONFLICT (org_id) DO NOTHING`), e.OrgID); err != nil {
+						return fmt.Errorf("access log head: %w", err)
+					}
+					h = &head{}
+					if err := tx.QueryRowContext(ctx, db.q(`SELECT seq, hash FROM access_log_heads WHERE org_id = ?`+lock), e.OrgID).Scan(&h.seq, &h.hash); err != nil {
+						return fmt.Errorf("access log head: %w", err)
+					}
+					heads[e.OrgID] = h
+				}
+				h.seq++
+				e.Seq, e.PrevHash = h.seq, h.hash
+				e.Hash = e.ChainHash(h.hash)
+				h.hash = e.Hash
+				_, err := tx.ExecContext(ctx, db.q(`INSERT INTO access_log (id, org_id, seq, time, action, outcome, user_id, user_name, user_role, on_behalf_of, client_id, object_type, object_id, purpose, source_addr, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+					e.ID, e.OrgID, e.Seq, micro(e.Time), string(e.Action), e.Outcome, e.UserID, e.UserName, string(e.UserRole), e.OnBehalfOf, e.ClientID, e.ObjectType, e.ObjectID, e.Purpose, e.SourceAddr, e.PrevHash, e.Hash)
+				if err != nil {
+					return fmt.Errorf("access log append: %w", err)
+				}
+			}
+		}
+		for org, h := range heads {
+			if _, err := tx.ExecContext(ctx, db.q(`UPDATE access_log_heads SET seq = ?, hash = ? WHERE org_id = ?`), h.seq, h.hash, org); err != nil {
+				return fmt.Errorf("access log head: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// Record appends events for the actor in ctx and returns once they are
+// durable. Fields the caller leaves empty are filled from the actor.
+func (db *DB) Record(ctx context.Context, events ...opname.AccessEvent) error {
+	a, ok := opname.ActorFrom(ctx)
+	if !ok {
+		return errNoActor
+	}
+	now := db.Now().UTC().Truncate(time.Microsecond) // as stored
+	for i := range events {
+		e := &events[i]
+		e.ID = db.newID()
+		e.Time = now
+		if e.OrgID == "" {
+			e.OrgID = a.OrgID
+		}
+		if e.UserID == "" {
+			e.UserID, e.UserName, e.UserRole = a.UserID, a.Name, a.Role
+		}
+		if e.OnBehalfOf == "" {
+			e.OnBehalfOf = a.OnBehalfOf
+		}
+		if e.SourceAddr == "" {
+			e.SourceAddr = a.Addr
+		}
+		if e.Outcome == "" {
+			e.Outcome = "success"
+		}
+		if e.OrgID == "" {
+			return fmt.Errorf("sqldb: access log: event %s %s without organisation", e.Action, e.ObjectType)
+		}
+	}
+	if err := db.log.submit(ctx, events); err != nil {
+		return fmt.Errorf("sqldb: access log: %w", err)
+	}
+	return nil
+}
+
+const accessColumns = `id, org_id, seq, time, action, outcome, user_id, user_name, user_role, on_behalf_of, client_id, object_type, object_id, purpose, source_addr, prev_hash, hash`
+
+func scanAccess(rows *sql.Rows) ([]opname.AccessEvent, error) {
+	defer rows.Close()
+	var out []opname.AccessEvent
+	for rows.Next() {
+		var e opname.AccessEvent
+		var t int64
+		var action, role string
+		if err := rows.Scan(&e.ID, &e.OrgID, &e.Seq, &t, &action, &e.Outcome, &e.UserID, &e.UserName, &role, &e.OnBehalfOf, &e.ClientID, &e.ObjectType, &e.ObjectID, &e.Purpose, &e.SourceAddr, &e.PrevHash, &e.Hash); err != nil {
+			return nil, err
+		}
+		e.Time, e.Action, e.UserRole = fromMicro(t), opname.AccessAction(action), opname.Role(role)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Search returns the caller's organisation's events, newest first. Only a
+// privacy officer may search; the search is itself logged.
+func (db *DB) Search(ctx context.Context, f opname.AccessFilter) ([]opname.AccessEvent, error) {
+	a, err := actor(ctx, opname.RolePrivacyOfficer)
+	if err != nil {
+		return nil, err
+	}
+	where := []string{"org_id = ?"}
+	args := []any{a.OrgID}
+	add := func(cond string, v any) {
+		where = append(where, cond)
+		args = append(args, v)
+	}
+	if f.ClientID != "" {
+		add("client_id = ?", f.ClientID)
+	}
+	if f.UserID != "" {
+		add("user_id = ?", f.UserID)
+	}
+	if f.Action != "" {
+		add("action = ?", string(f.Action))
+	}
+	if !f.Since.IsZero() {
+		add("time >= ?", micro(f.Since))
+	}
+	if !f.Until.IsZero() {
+		add("time < ?", micro(f.Until))
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+accessColumns+` FROM access_log WHERE `+strings.Join(where, " AND ")+` ORDER BY seq DESC LIMIT `+fmt.Sprint(limit)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: access log search: %w", err)
+	}
+	events, err := scanAccess(rows)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: access log search: %w", err)
+	}
+	if err := db.Record(ctx, opname.AccessEvent{Action: opname.AccessRead, ObjectType: "access_log", ClientID: f.ClientID, Purpose: "audit"}); err != nil {
+		return nil, err
+	}
+	return events, nil
+}
+
+// ClientOverview returns who accessed one client's data, newest first: for
+// the client's own overview. Whoever may see the client may see it.
+func (db *DB) ClientOverview(ctx context.Context, clientID string) ([]opname.AccessEvent, error) {
+	a, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if a.Role != opname.RolePrivacyOfficer {
+		if _, err := db.client(ctx, a, clientID); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+accessColumns+` FROM access_log WHERE org_id = ? AND client_id = ? ORDER BY seq DESC LIMIT 1000`), a.OrgID, clientID)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: client overview: %w", err)
+	}
+	events, err := scanAccess(rows)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: client overview: %w", err)
+	}
+	if a.Role == opname.RolePrivacyOfficer && len(events) == 0 {
+		return nil, notFound("client")
+	}
+	if err := db.Record(ctx, opname.AccessEvent{Action: opname.AccessRead, ObjectType: "access_overview", ClientID: clientID}); err != nil {
+		return nil, err
+	}
+	return events, nil
+}
+
+// Verify walks every organisation's chain and checks each record's hash and
+// link, and that the chain ends at its recorded head.
+func (db *DB) Verify(ctx context.Context) (int, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+accessColumns+` FROM access_log ORDER BY org_id, seq`)
+	if err != nil {
+		return 0, fmt.Errorf("sqldb: verify access log: %w", err)
+	}
+	events, err := scanAccess(rows)
+	if err != nil {
+		return 0, fmt.Errorf("sqldb: verify access log: %w", err)
+	}
+	tails := map[string]opname.AccessEvent{}
+	for _, e := range events {
+		prev, seen := tails[e.OrgID]
+		wantSeq, wantPrev := int64(1), ""
+		if seen {
+			wantSeq, wantPrev = prev.Seq+1, prev.Hash
+		}
+		switch {
+		case e.Seq != wantSeq:
+			return 0, chainError(e, fmt.Sprintf("record %d is missing", wantSeq))
+		case e.PrevHash != wantPrev:
+			return 0, chainError(e, "it does not link to the record before it")
+		case e.ChainHash(e.PrevHash) != e.Hash:
+			return 0, chainError(e, "its contents do not match its hash")
+		}
+		tails[e.OrgID] = e
+	}
+	heads, err := db.read.QueryContext(ctx, `SELECT org_id, seq, hash FROM access_log_heads`)
+	if err != nil {
+		return 0, fmt.Errorf("sqldb: verify access log: %w", err)
+	}
+	defer heads.Close()
+	for heads.Next() {
+		var org, hash string
+		var seq int64
+		if err := heads.Scan(&org, &seq, &hash); err != nil {
+			return 0, fmt.Errorf("sqldb: verify access log: %w", err)
+		}
+		if t := tails[org]; t.Seq != seq || t.Hash != hash {
+			return 0, &opname.Error{Kind: opname.Conflict, Op: "accesslog.verify", Msg: fmt.Sprintf("organisation %s: the chain ends at record %d but its head says %d: records were removed from the end", org, t.Seq, seq)}
+		}
+	}
+	return len(events), heads.Err()
+}
+
+func chainError(e opname.AccessEvent, why string) error {
+	return &opname.Error{Kind: opname.Conflict, Op: "accesslog.verify", Msg: fmt.Sprintf("organisation %s, record %d (%s): %s", e.OrgID, e.Seq, e.ID, why)}
+}

@@ -1,0 +1,187 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/mail"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/opname/opname"
+)
+
+var errNoActor = &opname.Error{Kind: opname.Unauthorized, Msg: "sign in first"}
+
+// actor returns the caller, who must have one of roles (any role when none
+// are given). The system actor may do everything.
+func actor(ctx context.Context, roles ...opname.Role) (opname.Actor, error) {
+	a, ok := opname.ActorFrom(ctx)
+	if !ok {
+		return a, errNoActor
+	}
+	if a.Role == opname.RoleSystem || len(roles) == 0 || slices.Contains(roles, a.Role) {
+		return a, nil
+	}
+	return a, &opname.Error{Kind: opname.Forbidden, Msg: "your role may not do this"}
+}
+
+// orgActor is actor for calls that work in the caller's organisation: the
+// system actor must name one in the context.
+func orgActor(ctx context.Context, roles ...opname.Role) (opname.Actor, error) {
+	a, err := actor(ctx, roles...)
+	if err == nil && a.OrgID == "" {
+		err = &opname.Error{Kind: opname.Invalid, Msg: "no organisation given"}
+	}
+	return a, err
+}
+
+func notFound(what string) error {
+	return &opname.Error{Kind: opname.NotFound, Msg: what + " not found"}
+}
+
+func invalid(field, value, msg string) error {
+	if value != "" {
+		msg += fmt.Sprintf(" (got %q)", value)
+	}
+	return &opname.Error{Kind: opname.Invalid, Msg: field + ": " + msg}
+}
+
+var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
+
+// CreateOrganisation stores a new organisation with its first policy
+// version (system only).
+func (db *DB) CreateOrganisation(ctx context.Context, org *opname.Organisation) error {
+	a, err := actor(ctx, opname.RoleSystem)
+	if err != nil {
+		return err
+	}
+	if a.Role != opname.RoleSystem {
+		return &opname.Error{Kind: opname.Forbidden, Msg: "only an operator can create organisations"}
+	}
+	org.Name = strings.TrimSpace(org.Name)
+	switch {
+	case !slugPattern.MatchString(org.Slug):
+		return invalid("slug", org.Slug, "use 2 to 63 lower-case letters, digits and dashes")
+	case org.Name == "" || len(org.Name) > 200:
+		return invalid("name", org.Name, "give a name of 1 to 200 characters")
+	case org.Policy.Text == "" || org.Policy.Digest == "":
+		return invalid("policy", "", "a policy is required")
+	}
+	org.ID = db.newID()
+	org.CreatedAt = db.Now().UTC().Truncate(1000)
+	org.Policy.Version, org.Policy.CreatedAt = 1, org.CreatedAt
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO organisations (id, slug, name, require_totp, created_at) VALUES (?, ?, ?, ?, ?)`),
+			org.ID, org.Slug, org.Name, org.RequireTOTP, micro(org.CreatedAt)); err != nil {
+			return err
+		}
+		return db.insertPolicy(ctx, tx, org.ID, &org.Policy)
+	})
+	if isUnique(err) {
+		return &opname.Error{Kind: opname.Conflict, Msg: fmt.Sprintf("slug: an organisation %q exists already", org.Slug)}
+	}
+	if err != nil {
+		return fmt.Errorf("sqldb: create organisation: %w", err)
+	}
+	return nil
+}
+
+func (db *DB) insertPolicy(ctx context.Context, tx *sql.Tx, orgID string, pv *opname.PolicyVersion) error {
+	_, err := tx.ExecContext(ctx, db.q(`INSERT INTO policy_versions (org_id, version, name, digest, shipped, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+		orgID, pv.Version, pv.Name, pv.Digest, pv.Shipped, pv.Text, micro(pv.CreatedAt))
+	return err
+}
+
+const orgQuery = `SELECT o.id, o.slug, o.name, o.require_totp, o.created_at, p.version, p.name, p.digest, p.shipped, p.body, p.created_at
+FROM organisations o JOIN policy_versions p ON p.org_id = o.id
+WHERE %s AND p.version = (SELECT MAX(version) FROM policy_versions WHERE org_id = o.id)`
+
+func (db *DB) org(ctx context.Context, where string, arg any) (*opname.Organisation, error) {
+	var o opname.Organisation
+	var created, pcreated int64
+	err := db.read.QueryRowContext(ctx, db.q(fmt.Sprintf(orgQuery, where)), arg).Scan(
+		&o.ID, &o.Slug, &o.Name, &o.RequireTOTP, &created,
+		&o.Policy.Version, &o.Policy.Name, &o.Policy.Digest, &o.Policy.Shipped, &o.Policy.Text, &pcreated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("organisation")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: organisation: %w", err)
+	}
+	o.CreatedAt, o.Policy.CreatedAt = fromMicro(created), fromMicro(pcreated)
+	return &o, nil
+}
+
+// Organisation returns the caller's organisation.
+func (db *DB) Organisation(ctx context.Context) (*opname.Organisation, error) {
+	a, err := orgActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return db.org(ctx, "o.id = ?", a.OrgID)
+}
+
+// OrganisationBySlug finds an organisation by its slug, for sign-in.
+func (db *DB) OrganisationBySlug(ctx context.Context, slug string) (*opname.Organisation, error) {
+	return db.org(ctx, "o.slug = ?", slug)
+}
+
+// SetPolicy adds a policy version to the caller's organisation (admin).
+func (db *DB) SetPolicy(ctx context.Context, pv *opname.PolicyVersion) error {
+	a, err := orgActor(ctx, opname.RoleAdmin)
+	if err != nil {
+		return err
+	}
+	pv.CreatedAt = db.Now().UTC().Truncate(1000)
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, db.q(`SELECT COALESCE(MAX(version), 0) + 1 FROM policy_versions WHERE org_id = ?`), a.OrgID).Scan(&pv.Version); err != nil {
+			return err
+		}
+		return db.insertPolicy(ctx, tx, a.OrgID, pv)
+	})
+	if isUnique(err) {
+		return &opname.Error{Kind: opname.Conflict, Msg: "the policy changed meanwhile; try again"}
+	}
+	if err != nil {
+		return fmt.Errorf("sqldb: set policy: %w", err)
+	}
+	return nil
+}
+
+// PolicyVersions lists the caller's organisation's policy versions, newest
+// first.
+func (db *DB) PolicyVersions(ctx context.Context) ([]opname.PolicyVersion, error) {
+	a, err := orgActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT version, name, digest, shipped, body, created_at FROM policy_versions WHERE org_id = ? ORDER BY version DESC`), a.OrgID)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: policy versions: %w", err)
+	}
+	defer rows.Close()
+	var out []opname.PolicyVersion
+	for rows.Next() {
+		var pv opname.PolicyVersion
+		var created int64
+		if err := rows.Scan(&pv.Version, &pv.Name, &pv.Digest, &pv.Shipped, &pv.Text, &created); err != nil {
+			return nil, fmt.Errorf("sqldb: policy versions: %w", err)
+		}
+		pv.CreatedAt = fromMicro(created)
+		out = append(out, pv)
+	}
+	return out, rows.Err()
+}
+
+// validEmail normalises an e-mail address or says why it is not one.
+func validEmail(email string) (string, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	addr, err := mail.ParseAddress(email)
+	if err != nil || addr.Address != email || len(email) > 254 {
+		return "", invalid("email", email, "not an e-mail address")
+	}
+	return email, nil
+}

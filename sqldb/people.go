@@ -1,0 +1,257 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/opname/opname"
+)
+
+// CreateUser adds a person to the caller's organisation (admin).
+func (db *DB) CreateUser(ctx context.Context, u *opname.User) error {
+	a, err := orgActor(ctx, opname.RoleAdmin)
+	if err != nil {
+		return err
+	}
+	if u.Email, err = validEmail(u.Email); err != nil {
+		return err
+	}
+	u.Name = strings.TrimSpace(u.Name)
+	switch {
+	case !u.Role.Valid():
+		return invalid("role", string(u.Role), "use staff, manager, admin or privacy_officer")
+	case len(u.Name) > 200:
+		return invalid("name", "", "use at most 200 characters")
+	}
+	if u.Name == "" {
+		u.Name, _, _ = strings.Cut(u.Email, "@")
+	}
+	u.ID, u.OrgID, u.CreatedAt = db.newID(), a.OrgID, db.Now().UTC().Truncate(1000)
+	_, err = db.write.ExecContext(ctx, db.q(`INSERT INTO users (id, org_id, email, name, role, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
+		u.ID, u.OrgID, u.Email, u.Name, string(u.Role), micro(u.CreatedAt))
+	if isUnique(err) {
+		return &opname.Error{Kind: opname.Conflict, Msg: fmt.Sprintf("email: %s works here already", u.Email)}
+	}
+	if err != nil {
+		return fmt.Errorf("sqldb: create user: %w", err)
+	}
+	return nil
+}
+
+const userColumns = `id, org_id, email, name, role, disabled, totp_secret <> '', created_at`
+
+func scanUser(row interface{ Scan(...any) error }) (*opname.User, error) {
+	var u opname.User
+	var role string
+	var created int64
+	if err := row.Scan(&u.ID, &u.OrgID, &u.Email, &u.Name, &role, &u.Disabled, &u.TOTP, &created); err != nil {
+		return nil, err
+	}
+	u.Role, u.CreatedAt = opname.Role(role), fromMicro(created)
+	return &u, nil
+}
+
+// User returns a person of the caller's organisation. Anyone may see
+// themselves; seeing others takes a role that manages people.
+func (db *DB) User(ctx context.Context, id string) (*opname.User, error) {
+	a, err := orgActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if id != a.UserID {
+		if _, err := actor(ctx, opname.RoleAdmin, opname.RoleManager, opname.RolePrivacyOfficer); err != nil {
+			return nil, notFound("user")
+		}
+	}
+	u, err := scanUser(db.read.QueryRowContext(ctx, db.q(`SELECT `+userColumns+` FROM users WHERE org_id = ? AND id = ?`), a.OrgID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("user")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: user: %w", err)
+	}
+	return u, nil
+}
+
+// Users lists the people of the caller's organisation.
+func (db *DB) Users(ctx context.Context) ([]opname.User, error) {
+	a, err := orgActor(ctx, opname.RoleAdmin, opname.RoleManager, opname.RolePrivacyOfficer)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+userColumns+` FROM users WHERE org_id = ? ORDER BY name, email`), a.OrgID)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: users: %w", err)
+	}
+	defer rows.Close()
+	out := []opname.User{}
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqldb: users: %w", err)
+		}
+		out = append(out, *u)
+	}
+	return out, rows.Err()
+}
+
+// canSeeAllClients is true for the roles that see every client of their
+// organisation; staff see only their own.
+func canSeeAllClients(r opname.Role) bool {
+	return r == opname.RoleManager || r == opname.RoleAdmin || r == opname.RoleSystem
+}
+
+// CreateClient adds a client (manager or admin) and logs it.
+func (db *DB) CreateClient(ctx context.Context, c *opname.Client) error {
+	a, err := orgActor(ctx, opname.RoleManager, opname.RoleAdmin)
+	if err != nil {
+		return err
+	}
+	c.Name, c.DossierRef, c.Contact = strings.TrimSpace(c.Name), strings.TrimSpace(c.DossierRef), strings.TrimSpace(c.Contact)
+	switch {
+	case c.Name == "" || len(c.Name) > 200:
+		return invalid("name", "", "give a name of 1 to 200 characters")
+	case len(c.DossierRef) > 100:
+		return invalid("dossier_ref", "", "use at most 100 characters")
+	case len(c.Contact) > 254:
+		return invalid("contact", "", "use at most 254 characters")
+	}
+	c.ID, c.OrgID, c.CreatedAt, c.Staff = db.newID(), a.OrgID, db.Now().UTC().Truncate(1000), []string{}
+	if _, err := db.write.ExecContext(ctx, db.q(`INSERT INTO clients (id, org_id, name, dossier_ref, contact, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
+		c.ID, c.OrgID, c.Name, c.DossierRef, c.Contact, micro(c.CreatedAt)); err != nil {
+		return fmt.Errorf("sqldb: create client: %w", err)
+	}
+	return db.Record(ctx, opname.AccessEvent{Action: opname.AccessCreate, ClientID: c.ID, ObjectType: "client", ObjectID: c.ID})
+}
+
+// client reads one client the actor may see, without logging.
+func (db *DB) client(ctx context.Context, a opname.Actor, id string) (*opname.Client, error) {
+	if a.Role == opname.RolePrivacyOfficer {
+		return nil, notFound("client")
+	}
+	query := `SELECT id, org_id, name, dossier_ref, contact, created_at FROM clients c WHERE org_id = ? AND id = ?`
+	args := []any{a.OrgID, id}
+	if !canSeeAllClients(a.Role) {
+		query += ` AND EXISTS (SELECT 1 FROM assignments s WHERE s.client_id = c.id AND s.user_id = ?)`
+		args = append(args, a.UserID)
+	}
+	var c opname.Client
+	var created int64
+	err := db.read.QueryRowContext(ctx, db.q(query), args...).Scan(&c.ID, &c.OrgID, &c.Name, &c.DossierRef, &c.Contact, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("client")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: client: %w", err)
+	}
+	c.CreatedAt = fromMicro(created)
+	if c.Staff, err = db.assigned(ctx, c.ID); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+func (db *DB) assigned(ctx context.Context, clientID string) ([]string, error) {
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT user_id FROM assignments WHERE client_id = ? ORDER BY user_id`), clientID)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: assignments: %w", err)
+	}
+	defer rows.Close()
+	ids := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("sqldb: assignments: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// Client returns a client the caller may see and logs the read.
+func (db *DB) Client(ctx context.Context, id string) (*opname.Client, error) {
+	a, err := orgActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := db.client(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Record(ctx, opname.AccessEvent{Action: opname.AccessRead, ClientID: c.ID, ObjectType: "client", ObjectID: c.ID}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Clients lists the clients the caller may see and logs a read of each.
+func (db *DB) Clients(ctx context.Context) ([]opname.Client, error) {
+	a, err := orgActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []opname.Client{}
+	if a.Role == opname.RolePrivacyOfficer {
+		return out, nil
+	}
+	query := `SELECT id, org_id, name, dossier_ref, contact, created_at FROM clients c WHERE org_id = ?`
+	args := []any{a.OrgID}
+	if !canSeeAllClients(a.Role) {
+		query += ` AND EXISTS (SELECT 1 FROM assignments s WHERE s.client_id = c.id AND s.user_id = ?)`
+		args = append(args, a.UserID)
+	}
+	rows, err := db.read.QueryContext(ctx, db.q(query+` ORDER BY name, id LIMIT 1000`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: clients: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c opname.Client
+		var created int64
+		if err := rows.Scan(&c.ID, &c.OrgID, &c.Name, &c.DossierRef, &c.Contact, &created); err != nil {
+			return nil, fmt.Errorf("sqldb: clients: %w", err)
+		}
+		c.CreatedAt, c.Staff = fromMicro(created), []string{}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqldb: clients: %w", err)
+	}
+	events := make([]opname.AccessEvent, len(out))
+	for i, c := range out {
+		events[i] = opname.AccessEvent{Action: opname.AccessRead, ClientID: c.ID, ObjectType: "client", ObjectID: c.ID, Purpose: "list"}
+	}
+	if len(events) > 0 {
+		if err := db.Record(ctx, events...); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Assign lets a staff member of the organisation work with a client.
+func (db *DB) Assign(ctx context.Context, clientID, userID string) error {
+	a, err := orgActor(ctx, opname.RoleManager, opname.RoleAdmin)
+	if err != nil {
+		return err
+	}
+	if _, err := db.client(ctx, a, clientID); err != nil {
+		return err
+	}
+	var role string
+	err = db.read.QueryRowContext(ctx, db.q(`SELECT role FROM users WHERE org_id = ? AND id = ?`), a.OrgID, userID).Scan(&role)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound("user")
+	}
+	if err != nil {
+		return fmt.Errorf("sqldb: assign: %w", err)
+	}
+	_, err = db.write.ExecContext(ctx, db.q(`INSERT INTO assignments (org_id, client_id, user_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`), a.OrgID, clientID, userID)
+	if err != nil {
+		return fmt.Errorf("sqldb: assign: %w", err)
+	}
+	return db.Record(ctx, opname.AccessEvent{Action: opname.AccessUpdate, ClientID: clientID, ObjectType: "assignment", ObjectID: userID})
+}
