@@ -88,3 +88,17 @@ type Auth interface {
 	// revoked token is Unauthorized.
 	AuthenticateToken(ctx context.Context, secret string) (Actor, error)
 }
+
+type addrKey struct{}
+
+// WithAddr returns a context that carries the source address of a request,
+// for the access log of sign-ins made before there is an actor.
+func WithAddr(ctx context.Context, addr string) context.Context {
+	return context.WithValue(ctx, addrKey{}, addr)
+}
+
+// AddrFrom returns the source address in ctx, or "".
+func AddrFrom(ctx context.Context) string {
+	s, _ := ctx.Value(addrKey{}).(string)
+	return s
+}

@@ -2,7 +2,10 @@ package opname
 
 import (
 	"context"
+	"fmt"
 	"time"
+
+	"github.com/opname/opname/policy"
 )
 
 // Organisation is a tenant: a care or government organisation with its own
@@ -61,14 +64,16 @@ func (r Role) Valid() bool {
 
 // User is a person working for an organisation.
 type User struct {
-	ID        string    `json:"id"`
-	OrgID     string    `json:"-"`
-	Email     string    `json:"email"`
-	Name      string    `json:"name"`
-	Role      Role      `json:"role"`
-	Disabled  bool      `json:"disabled"`
-	TOTP      bool      `json:"totp_enabled"`
-	CreatedAt time.Time `json:"created_at"`
+	ID       string `json:"id"`
+	OrgID    string `json:"-"`
+	Email    string `json:"email"`
+	Name     string `json:"name"`
+	Role     Role   `json:"role"`
+	Disabled bool   `json:"disabled"`
+	TOTP     bool   `json:"totp_enabled"`
+	// HasPassword is false until the person chose a password.
+	HasPassword bool      `json:"has_password"`
+	CreatedAt   time.Time `json:"created_at"`
 }
 
 // Client is a person an organisation works with, with as little personal
@@ -125,4 +130,35 @@ type Clients interface {
 	Clients(ctx context.Context) ([]Client, error)
 	// Assign lets a staff member work with a client (manager or admin).
 	Assign(ctx context.Context, clientID, userID string) error
+}
+
+// NewPolicyVersion compiles a shipped policy by name, or an organisation's own
+// text (linted: any finding refuses it), into a version to store.
+func NewPolicyVersion(lib *policy.Library, shipped string, text []byte) (*PolicyVersion, error) {
+	switch {
+	case shipped != "" && len(text) > 0, shipped == "" && len(text) == 0:
+		return nil, &Error{Kind: Invalid, Msg: "policy: give either a shipped policy's name or a policy text"}
+	case shipped != "":
+		p, err := lib.Policy(shipped)
+		if err != nil {
+			return nil, err
+		}
+		raw, err := lib.Text(shipped)
+		if err != nil {
+			return nil, err
+		}
+		return &PolicyVersion{Name: p.Name, Digest: p.Digest, Shipped: shipped, Text: string(raw)}, nil
+	}
+	if findings := lib.Lint("policy.yaml", text); len(findings) > 0 {
+		msg := findings[0].String()
+		if len(findings) > 1 {
+			msg += fmt.Sprintf(" (and %d more findings)", len(findings)-1)
+		}
+		return nil, &Error{Kind: Invalid, Msg: "policy: " + msg}
+	}
+	p, err := lib.Parse("policy.yaml", text)
+	if err != nil {
+		return nil, err
+	}
+	return &PolicyVersion{Name: p.Name, Digest: p.Digest, Text: string(text)}, nil
 }

@@ -135,6 +135,21 @@ func (l *Library) policy(name string, seen []string) (*Policy, error) {
 	return p, nil
 }
 
+// Text returns the text of the shipped policy called name.
+func (l *Library) Text(name string) ([]byte, error) {
+	if !namePattern(name) || name == "sources" {
+		return nil, l.unknown(name)
+	}
+	text, err := fs.ReadFile(l.fsys, path.Join("shipped", name+".yaml"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, l.unknown(name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("policy: read %s: %w", name, err)
+	}
+	return text, nil
+}
+
 func (l *Library) unknown(name string) error {
 	return invalid("policy", name, "no such policy; the shipped policies are %s", strings.Join(l.Names(), ", "))
 }

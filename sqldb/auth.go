@@ -309,15 +309,4 @@ func (db *DB) AuthenticateToken(ctx context.Context, secret string) (opname.Acto
 	return a, nil
 }
 
-type addrKey struct{}
-
-// WithAddr returns a context that carries the source address of a request
-// for the access log of sign-ins.
-func WithAddr(ctx context.Context, addr string) context.Context {
-	return context.WithValue(ctx, addrKey{}, addr)
-}
-
-func addrOf(ctx context.Context) string {
-	s, _ := ctx.Value(addrKey{}).(string)
-	return s
-}
+func addrOf(ctx context.Context) string { return opname.AddrFrom(ctx) }

@@ -41,13 +41,13 @@ func (db *DB) CreateUser(ctx context.Context, u *opname.User) error {
 	return nil
 }
 
-const userColumns = `id, org_id, email, name, role, disabled, totp_secret <> '', created_at`
+const userColumns = `id, org_id, email, name, role, disabled, totp_secret <> '', password_hash <> '', created_at`
 
 func scanUser(row interface{ Scan(...any) error }) (*opname.User, error) {
 	var u opname.User
 	var role string
 	var created int64
-	if err := row.Scan(&u.ID, &u.OrgID, &u.Email, &u.Name, &role, &u.Disabled, &u.TOTP, &created); err != nil {
+	if err := row.Scan(&u.ID, &u.OrgID, &u.Email, &u.Name, &role, &u.Disabled, &u.TOTP, &u.HasPassword, &created); err != nil {
 		return nil, err
 	}
 	u.Role, u.CreatedAt = opname.Role(role), fromMicro(created)

@@ -7,6 +7,14 @@
 //	opname policy show NAME|FILE [--lang nl|en]
 //	opname policy check --policy NAME|FILE [FILE|-]
 //	opname policy lint FILE
+//	opname serve [--addr ADDR] [--data DIR] [--demo]
+//	opname org create --slug SLUG --name NAME --policy NAME|FILE
+//	opname user add --org SLUG --email EMAIL --role ROLE
+//	opname token create --org SLUG --user EMAIL
+//	opname migrate
+//	opname accesslog verify
+//
+// Settings come from flags or OPNAME_ADDR, OPNAME_DATA, OPNAME_DATABASE_URL.
 package main
 
 import (
@@ -54,6 +62,12 @@ var commands = []command{
 	{"policy show", "NAME|FILE [--lang nl|en]", "show a policy's rules in readable form", runPolicyShow},
 	{"policy check", "--policy NAME|FILE [FILE|-]", "decide one situation (JSON) and print the decision (JSON)", runPolicyCheck},
 	{"policy lint", "FILE", "check a policy file: schema, conditions, citations, conflicts", runPolicyLint},
+	{"serve", "[--addr ADDR] [--data DIR] [--demo]", "run the web application and API", runServe},
+	{"migrate", "[--data DIR]", "bring the database schema up to date", runMigrate},
+	{"org create", "--slug SLUG --name NAME --policy NAME|FILE [--require-totp]", "add an organisation with its policy", runOrgCreate},
+	{"user add", "--org SLUG --email EMAIL --role ROLE [--name NAME]", "add a person; prints a one-time sign-in code", runUserAdd},
+	{"token create", "--org SLUG --user EMAIL [--name NAME]", "make an API token acting as a person; printed once", runTokenCreate},
+	{"accesslog verify", "[--data DIR]", "check the access log's hash chains", runAccessLogVerify},
 }
 
 // Exit codes.
@@ -134,7 +148,7 @@ func (m *Main) usage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: opname COMMAND [ARGS]")
 	fmt.Fprintln(w)
 	for _, c := range commands {
-		fmt.Fprintf(w, "  opname %-14s %s\n", c.name, c.args)
+		fmt.Fprintf(w, "  opname %-16s %s\n", c.name, c.args)
 		fmt.Fprintf(w, "      %s\n", c.short)
 	}
 }

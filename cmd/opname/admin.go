@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/opname/opname"
+	"github.com/opname/opname/policy"
+	"github.com/opname/opname/sqldb"
+)
+
+// oneTimeTTL is how long a sign-in code printed by the command line lasts.
+const oneTimeTTL = 7 * 24 * time.Hour
+
+func runOrgCreate(ctx context.Context, m *Main, args []string) error {
+	fs, cfg := m.configFlags("org create")
+	slug := fs.String("slug", "", "the organisation's short name in URLs and at sign-in")
+	name := fs.String("name", "", "the organisation's name")
+	pol := fs.String("policy", "", "a shipped policy's name, or a policy file")
+	totp := fs.Bool("require-totp", false, "make a second factor compulsory for local sign-in")
+	if rest, err := fs.parse(args); err != nil {
+		return err
+	} else if len(rest) > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", rest[0])}
+	}
+	if *slug == "" || *name == "" || *pol == "" {
+		return usageError{"--slug, --name and --policy are required"}
+	}
+	lib, err := policy.Shipped()
+	if err != nil {
+		return err
+	}
+	pv, err := policyVersion(lib, *pol)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	org := &opname.Organisation{Slug: *slug, Name: *name, Policy: *pv, RequireTOTP: *totp}
+	if err := db.CreateOrganisation(opname.WithActor(ctx, opname.System("cli")), org); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "organisation %s created with policy %s (%s)\n", org.Slug, pv.Name, pv.Digest)
+	return nil
+}
+
+// policyVersion reads a shipped policy by name or a policy file.
+func policyVersion(lib *policy.Library, arg string) (*opname.PolicyVersion, error) {
+	p, err := loadPolicy(lib, arg)
+	if err != nil {
+		return nil, err
+	}
+	if p.File == p.Name+".yaml" {
+		if _, err := os.Stat(arg); err != nil {
+			return opname.NewPolicyVersion(lib, p.Name, nil)
+		}
+	}
+	text, err := os.ReadFile(arg)
+	if err != nil {
+		return nil, readError("policy file", arg, err)
+	}
+	return opname.NewPolicyVersion(lib, "", text)
+}
+
+// orgContext opens the database and returns a system actor's context in
+// the organisation with slug.
+func orgContext(ctx context.Context, cfg *config, slug string) (context.Context, *sqldb.DB, error) {
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	org, err := db.OrganisationBySlug(ctx, slug)
+	if err != nil {
+		db.Close()
+		return nil, nil, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("--org: no organisation %q", slug)}
+	}
+	a := opname.System("cli")
+	a.OrgID = org.ID
+	return opname.WithActor(ctx, a), db, nil
+}
+
+func runUserAdd(ctx context.Context, m *Main, args []string) error {
+	fs, cfg := m.configFlags("user add")
+	org := fs.String("org", "", "the organisation's slug")
+	email := fs.String("email", "", "the person's e-mail address")
+	name := fs.String("name", "", "the person's name")
+	role := fs.String("role", "", "staff, manager, admin or privacy_officer")
+	if rest, err := fs.parse(args); err != nil {
+		return err
+	} else if len(rest) > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", rest[0])}
+	}
+	if *org == "" || *email == "" || *role == "" {
+		return usageError{"--org, --email and --role are required"}
+	}
+	ctx, db, err := orgContext(ctx, cfg, *org)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u := &opname.User{Email: *email, Name: *name, Role: opname.Role(*role)}
+	if err := db.CreateUser(ctx, u); err != nil {
+		return err
+	}
+	secret, err := db.CreateOneTime(ctx, u.ID, oneTimeTTL)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "%s added to %s as %s\n", u.Email, *org, u.Role)
+	printSignIn(m.Stdout, "http://"+cfg.Addr, secret)
+	return nil
+}
+
+func printSignIn(w io.Writer, base, secret string) {
+	fmt.Fprintf(w, "one-time sign-in code (valid %d days): %s\n", int(oneTimeTTL.Hours()/24), secret)
+	fmt.Fprintf(w, "or open: %s/welkom?code=%s\n", base, secret)
+}
+
+func runTokenCreate(ctx context.Context, m *Main, args []string) error {
+	fs, cfg := m.configFlags("token create")
+	org := fs.String("org", "", "the organisation's slug")
+	email := fs.String("user", "", "the e-mail address of the person the token acts as")
+	name := fs.String("name", "integration", "what the token is for, such as the dossier system")
+	if rest, err := fs.parse(args); err != nil {
+		return err
+	} else if len(rest) > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", rest[0])}
+	}
+	if *org == "" || *email == "" {
+		return usageError{"--org and --user are required"}
+	}
+	ctx, db, err := orgContext(ctx, cfg, *org)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	users, err := db.Users(ctx)
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		if u.Email == trimLower(*email) {
+			secret, _, err := db.CreateToken(ctx, u.ID, *name)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(m.Stderr, "opname: the token is shown once; store it now\n")
+			fmt.Fprintln(m.Stdout, secret)
+			return nil
+		}
+	}
+	return &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("--user: no person %q in %s", *email, *org)}
+}
+
+func runAccessLogVerify(ctx context.Context, m *Main, args []string) error {
+	fs, cfg := m.configFlags("accesslog verify")
+	if _, err := fs.parse(args); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := db.Verify(ctx)
+	if err != nil {
+		m.errorf("%s", opname.Message(err))
+		return exitCode(exitFailure)
+	}
+	fmt.Fprintf(m.Stdout, "access log intact: %d records checked\n", n)
+	return nil
+}

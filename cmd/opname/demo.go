@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/opname/opname"
+	"github.com/opname/opname/policy"
+	"github.com/opname/opname/sqldb"
+)
+
+// demoPeople are the people of every demo organisation.
+var demoPeople = []struct {
+	local, name string
+	role        opname.Role
+}{
+	{"medewerker", "Sanne de Medewerker", opname.RoleStaff},
+	{"manager", "Milan de Manager", opname.RoleManager},
+	{"beheerder", "Bo de Beheerder", opname.RoleAdmin},
+	{"privacy", "Priya de Privacyfunctionaris", opname.RolePrivacyOfficer},
+}
+
+// seedDemo makes a demo organisation for every shipped policy, once, and
+// prints a fresh one-time sign-in code for every demo person who has not
+// chosen a password yet.
+func seedDemo(ctx context.Context, w io.Writer, db *sqldb.DB, baseURL string) error {
+	lib, err := policy.Shipped()
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	printed := false
+	for _, name := range lib.Names() {
+		slug := "demo-" + name
+		org, err := db.OrganisationBySlug(ctx, slug)
+		if opname.KindOf(err) == opname.NotFound {
+			org, err = createDemo(ctx, db, lib, slug, name)
+		}
+		if err != nil {
+			return err
+		}
+		a := opname.System("demo")
+		a.OrgID = org.ID
+		octx := opname.WithActor(ctx, a)
+		users, err := db.Users(octx)
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			if u.HasPassword {
+				continue
+			}
+			secret, err := db.CreateOneTime(octx, u.ID, oneTimeTTL)
+			if err != nil {
+				return err
+			}
+			if !printed {
+				fmt.Fprintf(w, "\nDemo accounts: open the link, choose a password, and you are signed in.\n\n")
+				fmt.Fprintln(tw, "organisation\trole\te-mail\tsign-in link")
+				printed = true
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s/welkom?code=%s\n", slug, u.Role, u.Email, baseURL, secret)
+		}
+	}
+	if !printed {
+		fmt.Fprintf(w, "Demo accounts have their passwords; sign in at %s/aanmelden\n", baseURL)
+	}
+	return tw.Flush()
+}
+
+func createDemo(ctx context.Context, db *sqldb.DB, lib *policy.Library, slug, policyName string) (*opname.Organisation, error) {
+	p, err := lib.Policy(policyName)
+	if err != nil {
+		return nil, err
+	}
+	pv, err := opname.NewPolicyVersion(lib, policyName, nil)
+	if err != nil {
+		return nil, err
+	}
+	org := &opname.Organisation{Slug: slug, Name: "Demo " + p.Title.NL, Policy: *pv}
+	if err := db.CreateOrganisation(opname.WithActor(ctx, opname.System("demo")), org); err != nil {
+		return nil, err
+	}
+	a := opname.System("demo")
+	a.OrgID = org.ID
+	octx := opname.WithActor(ctx, a)
+	var staffID string
+	for _, d := range demoPeople {
+		u := &opname.User{Email: d.local + "@" + slug + ".example", Name: d.name, Role: d.role}
+		if err := db.CreateUser(octx, u); err != nil {
+			return nil, err
+		}
+		if d.role == opname.RoleStaff {
+			staffID = u.ID
+		}
+	}
+	for i, c := range []opname.Client{{Name: "Anna de Vries", DossierRef: "D-1001"}, {Name: "Bram Jansen", DossierRef: "D-1002"}} {
+		if err := db.CreateClient(octx, &c); err != nil {
+			return nil, err
+		}
+		if i == 0 {
+			if err := db.Assign(octx, c.ID, staffID); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return org, nil
+}

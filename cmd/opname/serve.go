@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/opname/opname"
+	"github.com/opname/opname/policy"
+	"github.com/opname/opname/sqldb"
+	"github.com/opname/opname/web"
+)
+
+// config is where opname keeps its data and listens. Flags win over the
+// OPNAME_* environment variables, which win over the defaults.
+type config struct {
+	Addr        string // OPNAME_ADDR, --addr
+	Data        string // OPNAME_DATA, --data: the SQLite file and recordings
+	DatabaseURL string // OPNAME_DATABASE_URL: postgres://… switches to PostgreSQL
+	Demo        bool   // OPNAME_DEMO, --demo: demo organisations on first start
+}
+
+func (m *Main) configFlags(cmd string) (*flagSet, *config) {
+	cfg := &config{
+		Addr:        envOr(m.Getenv, "OPNAME_ADDR", "127.0.0.1:8080"),
+		Data:        envOr(m.Getenv, "OPNAME_DATA", "./opname-data"),
+		DatabaseURL: m.Getenv("OPNAME_DATABASE_URL"),
+		Demo:        m.Getenv("OPNAME_DEMO") == "1" || m.Getenv("OPNAME_DEMO") == "true",
+	}
+	fs := flags(cmd)
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on")
+	fs.StringVar(&cfg.Data, "data", cfg.Data, "data folder")
+	return &flagSet{fs}, cfg
+}
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// openDB opens and migrates the database the config names.
+func openDB(ctx context.Context, cfg *config) (*sqldb.DB, error) {
+	dsn := cfg.DatabaseURL
+	if dsn == "" {
+		if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
+			return nil, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("data folder %s: cannot create it", cfg.Data), Err: err}
+		}
+		dsn = filepath.Join(cfg.Data, "opname.db")
+	}
+	db, err := sqldb.Open(dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// server is a running opname: its database and its HTTP server.
+type server struct {
+	db   *sqldb.DB
+	web  *web.Server
+	http *http.Server
+	ln   net.Listener
+	URL  string
+	done chan error
+}
+
+// startServer opens the database, listens on cfg.Addr (port 0 picks a free
+// port) and serves until Close.
+func startServer(ctx context.Context, cfg *config, logger *slog.Logger) (*server, error) {
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	lib, err := policy.Shipped()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	ws, err := web.NewServer(db, lib, db.Ping, logger)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		db.Close()
+		return nil, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("--addr %s: cannot listen there", cfg.Addr), Err: err}
+	}
+	host, _, _ := net.SplitHostPort(ln.Addr().String())
+	ws.Insecure = net.ParseIP(host).IsLoopback() // plain HTTP is only for loopback
+	s := &server{db: db, web: ws, ln: ln, URL: "http://" + ln.Addr().String(), done: make(chan error, 1)}
+	s.http = &http.Server{
+		Handler:           ws,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		err := s.http.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		s.done <- err
+	}()
+	return s, nil
+}
+
+// Close stops accepting requests, lets the running ones finish (up to
+// 20 seconds) and closes the database.
+func (s *server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err := s.http.Shutdown(ctx)
+	return errors.Join(err, <-s.done, s.db.Close())
+}
+
+func runServe(ctx context.Context, m *Main, args []string) error {
+	fs, cfg := m.configFlags("serve")
+	fs.BoolVar(&cfg.Demo, "demo", cfg.Demo, "create demo organisations and print their sign-in codes")
+	if rest, err := fs.parse(args); err != nil {
+		return err
+	} else if len(rest) > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", rest[0])}
+	}
+	logger := slog.New(slog.NewJSONHandler(m.Stderr, nil))
+	s, err := startServer(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	where := "SQLite in " + cfg.Data
+	if cfg.DatabaseURL != "" {
+		where = "PostgreSQL"
+	}
+	logger.Info("opname started", "url", s.URL, "database", s.db.Dialect())
+	fmt.Fprintf(m.Stdout, "opname listens on %s (%s)\n", s.URL, where)
+	if cfg.Demo {
+		if err := seedDemo(ctx, m.Stdout, s.db, s.URL); err != nil {
+			s.Close()
+			return err
+		}
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	select {
+	case <-ctx.Done():
+	case err := <-s.done:
+		s.done <- err
+	}
+	logger.Info("opname stopping")
+	return s.Close()
+}
+
+func runMigrate(ctx context.Context, m *Main, args []string) error {
+	fs, cfg := m.configFlags("migrate")
+	if _, err := fs.parse(args); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	have, _, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "the %s database is at schema version %d\n", db.Dialect(), have)
+	return nil
+}
+
+// flagSet wraps a FlagSet with opname's interspersed parsing.
+type flagSet struct{ *flag.FlagSet }
+
+func (f *flagSet) parse(args []string) ([]string, error) { return parse(f.FlagSet, args) }
+
+// trimLower is how e-mail addresses are compared.
+func trimLower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }

@@ -1,0 +1,348 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/opname/opname"
+)
+
+// testServer starts opname on a free port with a fresh SQLite database, or
+// PostgreSQL when OPNAME_TEST_DATABASE_URL is set and pg is true.
+func testServer(t *testing.T) *server {
+	t.Helper()
+	cfg := &config{Addr: "127.0.0.1:0", Data: t.TempDir()}
+	s, err := startServer(context.Background(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// callers are who the authorization matrix tries every route as.
+var callers = []string{"anonymous", "staff", "staff_other", "manager", "admin", "privacy", "b_staff", "b_manager", "b_admin", "b_privacy", "revoked"}
+
+// matrix is the expected status of every route for every caller, in the
+// order of callers. A route without a row fails the test.
+var matrix = map[string][11]int{
+	//                                     anon staff other  mgr admin  priv  bstaf bmgr badm bpriv revoked
+	"GET /healthz":                        {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /readyz":                         {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /metrics":                        {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /api/v1/openapi.json":            {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"POST /api/v1/session":                {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"POST /api/v1/session/one-time":       {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"DELETE /api/v1/session":              {401, 204, 204, 204, 204, 204, 204, 204, 204, 204, 401},
+	"GET /api/v1/me":                      {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"PUT /api/v1/me/password":             {401, 204, 204, 204, 204, 204, 204, 204, 204, 204, 401},
+	"GET /api/v1/organisation":            {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /api/v1/organisation/policies":   {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"PUT /api/v1/organisation/policy":     {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401},
+	"POST /api/v1/decisions":              {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /api/v1/users":                   {401, 403, 403, 200, 200, 200, 403, 200, 200, 200, 401},
+	"POST /api/v1/users":                  {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401},
+	"GET /api/v1/users/{id}":              {401, 200, 404, 200, 200, 200, 404, 404, 404, 404, 401},
+	"POST /api/v1/users/{id}/one-time":    {401, 403, 403, 403, 200, 403, 403, 403, 404, 403, 401},
+	"GET /api/v1/clients":                 {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"POST /api/v1/clients":                {401, 403, 403, 201, 201, 403, 403, 201, 201, 403, 401},
+	"GET /api/v1/clients/{id}":            {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"POST /api/v1/clients/{id}/staff":     {401, 403, 403, 201, 201, 403, 403, 404, 404, 403, 401},
+	"GET /api/v1/clients/{id}/access-log": {401, 200, 404, 200, 200, 200, 404, 404, 404, 404, 401},
+	"GET /api/v1/access-log":              {401, 403, 403, 403, 403, 200, 403, 403, 403, 200, 401},
+	"POST /api/v1/tokens":                 {401, 403, 403, 403, 201, 403, 403, 403, 404, 403, 401},
+	"DELETE /api/v1/tokens/{id}":          {401, 403, 403, 403, 204, 403, 403, 403, 404, 403, 401},
+	"GET /assets/{file...}":               {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /taal":                           {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401},
+	"GET /aanmelden":                      {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"POST /aanmelden":                     {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"GET /welkom":                         {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"POST /welkom":                        {400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 401},
+	"POST /afmelden":                      {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401},
+	"GET /{$}":                            {303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /clienten":                       {303, 200, 200, 200, 200, 404, 200, 200, 200, 404, 401},
+	"POST /clienten":                      {303, 404, 404, 303, 303, 404, 404, 303, 303, 404, 401},
+	"GET /clienten/{id}":                  {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"POST /clienten/{id}/medewerkers":     {303, 404, 404, 303, 303, 404, 404, 404, 404, 404, 401},
+	"GET /mensen":                         {303, 404, 404, 200, 200, 200, 404, 200, 200, 200, 401},
+	"POST /mensen":                        {303, 404, 404, 404, 200, 404, 404, 404, 200, 404, 401},
+	"POST /mensen/{id}/link":              {303, 404, 404, 404, 200, 404, 404, 404, 404, 404, 401},
+	"GET /toegangslog":                    {303, 404, 404, 404, 404, 200, 404, 404, 404, 200, 401},
+}
+
+// fixture is a running server with two organisations and a token per
+// caller.
+type fixture struct {
+	s       *server
+	tokens  map[string]string
+	staffA  string // user id of org A's assigned staff member
+	thirdA  string // user id of a staff member of org A the matrix assigns
+	adminA  opname.Actor
+	clientA string
+	counter atomic.Int64
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	f := &fixture{s: testServer(t), tokens: map[string]string{}}
+	db := f.s.db
+	ctx := opname.WithActor(context.Background(), opname.System("test"))
+	for _, org := range []string{"a", "b"} {
+		o := &opname.Organisation{Slug: "org-" + org, Name: "Org " + org, Policy: opname.PolicyVersion{Name: "veilig-thuis-utrecht", Shipped: "veilig-thuis-utrecht", Digest: "sha256:1", Text: "x"}}
+		if err := db.CreateOrganisation(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+		sys := opname.System("test")
+		sys.OrgID = o.ID
+		octx := opname.WithActor(context.Background(), sys)
+		prefix := ""
+		if org == "b" {
+			prefix = "b_"
+		}
+		people := map[string]opname.Role{"staff": opname.RoleStaff, "manager": opname.RoleManager, "admin": opname.RoleAdmin, "privacy": opname.RolePrivacyOfficer}
+		if org == "a" {
+			people["staff_other"] = opname.RoleStaff
+			people["staff_third"] = opname.RoleStaff
+		}
+		ids := map[string]string{}
+		for name, role := range people {
+			u := &opname.User{Email: name + "@org-" + org + ".nl", Name: name, Role: role}
+			if err := db.CreateUser(octx, u); err != nil {
+				t.Fatal(err)
+			}
+			ids[name] = u.ID
+			secret, _, err := db.CreateToken(octx, u.ID, "matrix")
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.tokens[prefix+name] = secret
+		}
+		if org == "a" {
+			f.staffA, f.thirdA = ids["staff"], ids["staff_third"]
+			f.adminA = opname.Actor{OrgID: o.ID, UserID: ids["admin"], Role: opname.RoleAdmin, Name: "admin"}
+			c := &opname.Client{Name: "Anna de Vries"}
+			if err := db.CreateClient(octx, c); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Assign(octx, c.ID, ids["staff"]); err != nil {
+				t.Fatal(err)
+			}
+			f.clientA = c.ID
+			secret, tok, err := db.CreateToken(octx, ids["manager"], "revoked")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.RevokeToken(octx, tok.ID); err != nil {
+				t.Fatal(err)
+			}
+			f.tokens["revoked"] = secret
+		}
+	}
+	return f
+}
+
+// request builds the request for a route with real path values and a valid
+// body, unique per call.
+func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
+	t.Helper()
+	n := f.counter.Add(1)
+	path := pattern
+	path = strings.Replace(path, "/{$}", "/", 1)
+	path = strings.Replace(path, "{file...}", "opname.css", 1)
+	var body string
+	form := url.Values{}
+	switch {
+	case strings.HasPrefix(pattern, "/api/v1/users/{id}"):
+		path = strings.Replace(path, "{id}", f.staffA, 1)
+	case strings.HasPrefix(pattern, "/api/v1/clients/{id}"), strings.HasPrefix(pattern, "/clienten/{id}"):
+		path = strings.Replace(path, "{id}", f.clientA, 1)
+	case pattern == "/mensen/{id}/link":
+		path = strings.Replace(path, "{id}", f.staffA, 1)
+	case pattern == "/api/v1/tokens/{id}":
+		_, tok, err := f.s.db.CreateToken(opname.WithActor(context.Background(), f.adminA), f.staffA, "to revoke")
+		if err != nil {
+			t.Fatal(err)
+		}
+		path = strings.Replace(path, "{id}", tok.ID, 1)
+	}
+	switch method + " " + pattern {
+	case "POST /api/v1/session":
+		body = `{"organisation": "org-a", "email": "nobody@org-a.nl", "password": "not the password"}`
+	case "POST /api/v1/session/one-time":
+		body = `{"secret": "otp_unknown", "password": "a long enough password"}`
+	case "PUT /api/v1/me/password":
+		body = `{"password": "a long enough password"}`
+	case "PUT /api/v1/organisation/policy":
+		body = `{"shipped": "blijf-groep"}`
+	case "POST /api/v1/decisions":
+		body = `{"action": "record", "medium": "audio", "by": "client", "participants": [{"role": "client"}, {"role": "staff"}]}`
+	case "POST /api/v1/users":
+		body = fmt.Sprintf(`{"email": "new%d@example.nl", "role": "staff"}`, n)
+	case "POST /api/v1/clients":
+		body = fmt.Sprintf(`{"name": "Client %d"}`, n)
+	case "POST /api/v1/clients/{id}/staff":
+		body = fmt.Sprintf(`{"user_id": %q}`, f.thirdA)
+	case "POST /api/v1/tokens":
+		body = fmt.Sprintf(`{"user_id": %q, "name": "dossier"}`, f.staffA)
+	case "POST /aanmelden":
+		form = url.Values{"organisatie": {"org-a"}, "email": {"nobody@org-a.nl"}, "wachtwoord": {"not the password"}}
+	case "POST /welkom":
+		form = url.Values{"code": {"otp_x"}, "wachtwoord": {"one long password"}, "herhaal": {"another long password"}}
+	case "POST /clienten":
+		form = url.Values{"naam": {fmt.Sprintf("Client %d", n)}}
+	case "POST /clienten/{id}/medewerkers":
+		form = url.Values{"medewerker": {f.thirdA}}
+	case "POST /mensen":
+		form = url.Values{"email": {fmt.Sprintf("page%d@example.nl", n)}, "rol": {"staff"}}
+	}
+	var r *http.Request
+	var err error
+	if len(form) > 0 {
+		r, err = http.NewRequest(method, f.s.URL+path, strings.NewReader(form.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	} else {
+		r, err = http.NewRequest(method, f.s.URL+path, strings.NewReader(body))
+		if body != "" {
+			r.Header.Set("Content-Type", "application/json")
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// TestAuthorizationMatrix calls every registered route as every caller and
+// checks the status against the matrix.
+func TestAuthorizationMatrix(t *testing.T) {
+	f := newFixture(t)
+	routes := f.s.web.Routes()
+	seen := map[string]bool{}
+	for _, route := range routes {
+		key := route.Key()
+		seen[key] = true
+		want, ok := matrix[key]
+		if !ok {
+			t.Errorf("route %s has no row in the authorization matrix: add one", key)
+			continue
+		}
+		for i, caller := range callers {
+			r := f.request(t, route.Method, route.Pattern)
+			if caller != "anonymous" {
+				r.Header.Set("Authorization", "Bearer "+f.tokens[caller])
+			}
+			resp, err := noRedirect.Do(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != want[i] {
+				t.Errorf("%s as %s: status %d, want %d\n%s", key, caller, resp.StatusCode, want[i], firstLine(body))
+			}
+		}
+	}
+	for key := range matrix {
+		if !seen[key] {
+			t.Errorf("the matrix has a row for %s, which is not a route", key)
+		}
+	}
+}
+
+func firstLine(b []byte) string {
+	s, _, _ := strings.Cut(string(b), "\n")
+	if len(s) > 200 {
+		s = s[:200]
+	}
+	return s
+}
+
+// TestOpenAPIMatchesRoutes checks that the OpenAPI document describes every
+// API route and nothing else.
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	s := testServer(t)
+	resp, err := http.Get(s.URL + "/api/v1/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var doc struct {
+		OpenAPI string                                `json:"openapi"`
+		Paths   map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.1") {
+		t.Errorf("openapi = %q, want 3.1", doc.OpenAPI)
+	}
+	documented := map[string]bool{}
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			documented[strings.ToUpper(method)+" "+path] = true
+		}
+	}
+	for _, r := range s.web.Routes() {
+		if !strings.HasPrefix(r.Pattern, "/api/") {
+			continue
+		}
+		if !documented[r.Key()] {
+			t.Errorf("route %s is not in openapi.json", r.Key())
+		}
+		delete(documented, r.Key())
+	}
+	for key := range documented {
+		t.Errorf("openapi.json documents %s, which is not a route", key)
+	}
+}
+
+// TestAPIErrors checks that bad input gets a clear error naming the field,
+// and that an internal detail never reaches the caller.
+func TestAPIErrors(t *testing.T) {
+	f := newFixture(t)
+	for _, c := range []struct {
+		method, path, body string
+		status             int
+		want               string
+	}{
+		{"POST", "/api/v1/clients", `{"name": "x", "colour": "blue"}`, 400, "colour: unknown field"},
+		{"POST", "/api/v1/clients", `{"name": 3}`, 400, "name: wrong type"},
+		{"POST", "/api/v1/clients", `{"name": "x"} {"name": "y"}`, 400, "only one JSON object"},
+		{"POST", "/api/v1/clients", `{"name": "x"`, 400, "cut short"},
+		{"POST", "/api/v1/clients", `{"name": "` + strings.Repeat("x", 2<<20) + `"}`, 400, "larger than"},
+		{"POST", "/api/v1/users", `{"email": "not an address", "role": "staff"}`, 400, `email: not an e-mail address (got \"not an address\")`},
+		{"POST", "/api/v1/users", `{"email": "x@y.nl", "role": "boss"}`, 400, `role: use staff, manager, admin or privacy_officer (got \"boss\")`},
+		{"POST", "/api/v1/decisions", `{"action": "record", "medium": "vidoe", "by": "client", "participants": [{"role": "client"}]}`, 400, `medium: not one of audio, video (got \"vidoe\")`},
+		{"PUT", "/api/v1/organisation/policy", `{"text": "name: x\nversion: 1\ntitle: {nl: x, en: x}\nrules: [{id: r}]"}`, 400, "policy.yaml:"},
+		{"GET", "/api/v1/access-log?since=yesterday", ``, 400, `since: use a time like 2026-11-24T09:00:00Z (got \"yesterday\")`},
+		{"GET", "/api/v1/access-log", ``, 403, "your role may not do this"},
+		{"GET", "/api/v1/clients/nope", ``, 404, "client not found"},
+	} {
+		r, _ := http.NewRequest(c.method, f.s.URL+c.path, bytes.NewBufferString(c.body))
+		r.Header.Set("Authorization", "Bearer "+f.tokens["admin"])
+		r.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.status || !strings.Contains(string(body), c.want) {
+			t.Errorf("%s %s: %d %s; want %d with %q", c.method, c.path, resp.StatusCode, firstLine(body), c.status, c.want)
+		}
+		if !strings.Contains(string(body), `"request_id"`) {
+			t.Errorf("%s %s: no request id in %s", c.method, c.path, body)
+		}
+	}
+}

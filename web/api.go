@@ -1,0 +1,388 @@
+package web
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/opname/opname"
+	"github.com/opname/opname/policy"
+)
+
+// Sign-in over the API sets the same session cookie as the pages; an
+// integration uses an API token instead.
+
+type signInRequest struct {
+	Organisation string `json:"organisation"`
+	Email        string `json:"email"`
+	Password     string `json:"password"`
+}
+
+func (s *Server) apiSignIn(w http.ResponseWriter, r *http.Request) {
+	var req signInRequest
+	if err := decode(w, r, &req); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	secret, sess, err := s.Store.SignIn(r.Context(), req.Organisation, req.Email, req.Password)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.setSession(w, secret)
+	writeJSON(w, http.StatusOK, map[string]any{"user_id": sess.UserID, "second_factor_needed": !sess.SecondFactor})
+}
+
+type redeemRequest struct {
+	Secret   string `json:"secret"`
+	Password string `json:"password"`
+}
+
+func (s *Server) apiRedeem(w http.ResponseWriter, r *http.Request) {
+	var req redeemRequest
+	if err := decode(w, r, &req); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	secret, sess, err := s.Store.Redeem(r.Context(), req.Secret, req.Password)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.setSession(w, secret)
+	writeJSON(w, http.StatusOK, map[string]any{"user_id": sess.UserID, "second_factor_needed": !sess.SecondFactor})
+}
+
+func (s *Server) setSession(w http.ResponseWriter, secret string) {
+	http.SetCookie(w, &http.Cookie{
+		Name: s.sessionCookie(), Value: secret, Path: "/", HttpOnly: true,
+		Secure: !s.Insecure, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+func (s *Server) clearSession(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: s.sessionCookie(), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: !s.Insecure, SameSite: http.SameSiteLaxMode})
+}
+
+func (s *Server) apiSignOut(w http.ResponseWriter, r *http.Request) {
+	if _, err := signedIn(r); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if c, err := r.Cookie(s.sessionCookie()); err == nil {
+		if err := s.Store.SignOut(r.Context(), c.Value); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+	}
+	s.clearSession(w)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
+	a, err := signedIn(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	u, err := s.Store.User(r.Context(), a.UserID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, u)
+}
+
+func (s *Server) apiSetPassword(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Password string `json:"password"`
+	}
+	if _, err := signedIn(r); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if err := decode(w, r, &req); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if err := s.Store.SetPassword(r.Context(), req.Password); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) apiOrganisation(w http.ResponseWriter, r *http.Request) {
+	s.respond(w, r, func() (any, error) { return s.Store.Organisation(r.Context()) })
+}
+
+func (s *Server) apiPolicyVersions(w http.ResponseWriter, r *http.Request) {
+	s.respond(w, r, func() (any, error) { return s.Store.PolicyVersions(r.Context()) })
+}
+
+type setPolicyRequest struct {
+	// Shipped names a shipped policy; Text is a policy of the
+	// organisation's own. Exactly one is given.
+	Shipped string `json:"shipped"`
+	Text    string `json:"text"`
+}
+
+func (s *Server) apiSetPolicy(w http.ResponseWriter, r *http.Request) {
+	if _, err := signedIn(r); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	var req setPolicyRequest
+	if err := decode(w, r, &req); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	pv, err := opname.NewPolicyVersion(s.Policies, req.Shipped, []byte(req.Text))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if err := s.Store.SetPolicy(r.Context(), pv); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, pv)
+}
+
+func (s *Server) apiDecide(w http.ResponseWriter, r *http.Request) {
+	if _, err := signedIn(r); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	org, err := s.Store.Organisation(r.Context())
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	p, err := s.compiled(org.Policy)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	sit, err := policy.ParseSituation(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	d, err := p.Decide(sit)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, d)
+}
+
+// compiled returns the compiled form of a stored policy version.
+func (s *Server) compiled(pv opname.PolicyVersion) (*policy.Policy, error) {
+	if pv.Shipped != "" {
+		return s.Policies.Policy(pv.Shipped)
+	}
+	return s.Policies.Parse(pv.Name+".yaml", []byte(pv.Text))
+}
+
+func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request) {
+	s.respond(w, r, func() (any, error) { return s.Store.Users(r.Context()) })
+}
+
+type createUserRequest struct {
+	Email string      `json:"email"`
+	Name  string      `json:"name"`
+	Role  opname.Role `json:"role"`
+}
+
+func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request) {
+	var req createUserRequest
+	s.create(w, r, &req, func() (any, error) {
+		u := &opname.User{Email: req.Email, Name: req.Name, Role: req.Role}
+		return u, s.Store.CreateUser(r.Context(), u)
+	})
+}
+
+func (s *Server) apiUser(w http.ResponseWriter, r *http.Request) {
+	s.respond(w, r, func() (any, error) { return s.Store.User(r.Context(), r.PathValue("id")) })
+}
+
+// oneTimeTTL is how long a sign-in link made by an administrator lasts.
+const oneTimeTTL = 72 * time.Hour
+
+func (s *Server) apiOneTime(w http.ResponseWriter, r *http.Request) {
+	s.respond(w, r, func() (any, error) {
+		secret, err := s.Store.CreateOneTime(r.Context(), r.PathValue("id"), oneTimeTTL)
+		return map[string]any{"secret": secret, "expires_in_hours": int(oneTimeTTL.Hours())}, err
+	})
+}
+
+func (s *Server) apiClients(w http.ResponseWriter, r *http.Request) {
+	s.respond(w, r, func() (any, error) { return s.Store.Clients(r.Context()) })
+}
+
+type createClientRequest struct {
+	Name       string `json:"name"`
+	DossierRef string `json:"dossier_ref"`
+	Contact    string `json:"contact"`
+}
+
+func (s *Server) apiCreateClient(w http.ResponseWriter, r *http.Request) {
+	var req createClientRequest
+	s.create(w, r, &req, func() (any, error) {
+		c := &opname.Client{Name: req.Name, DossierRef: req.DossierRef, Contact: req.Contact}
+		return c, s.Store.CreateClient(r.Context(), c)
+	})
+}
+
+func (s *Server) apiClient(w http.ResponseWriter, r *http.Request) {
+	s.respond(w, r, func() (any, error) { return s.Store.Client(r.Context(), r.PathValue("id")) })
+}
+
+type assignRequest struct {
+	UserID string `json:"user_id"`
+}
+
+func (s *Server) apiAssign(w http.ResponseWriter, r *http.Request) {
+	var req assignRequest
+	s.create(w, r, &req, func() (any, error) {
+		if err := s.Store.Assign(r.Context(), r.PathValue("id"), req.UserID); err != nil {
+			return nil, err
+		}
+		return s.Store.Client(r.Context(), r.PathValue("id"))
+	})
+}
+
+func (s *Server) apiClientOverview(w http.ResponseWriter, r *http.Request) {
+	s.respond(w, r, func() (any, error) { return s.Store.ClientOverview(r.Context(), r.PathValue("id")) })
+}
+
+// apiAccessLog searches the access log; with ?format=csv it exports it,
+// which is logged as an export.
+func (s *Server) apiAccessLog(w http.ResponseWriter, r *http.Request) {
+	if _, err := signedIn(r); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	f := opname.AccessFilter{ClientID: q.Get("client_id"), UserID: q.Get("user_id"), Action: opname.AccessAction(q.Get("action"))}
+	for _, p := range []struct {
+		name string
+		dst  *time.Time
+	}{{"since", &f.Since}, {"until", &f.Until}} {
+		if v := q.Get(p.name); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				s.Error(w, r, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("%s: use a time like 2026-11-24T09:00:00Z (got %q)", p.name, v)})
+				return
+			}
+			*p.dst = t
+		}
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			s.Error(w, r, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("limit: use a number from 1 to 1000 (got %q)", v)})
+			return
+		}
+		f.Limit = n
+	}
+	events, err := s.Store.Search(r.Context(), f)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	switch format := q.Get("format"); format {
+	case "", "json":
+		if events == nil {
+			events = []opname.AccessEvent{}
+		}
+		writeJSON(w, http.StatusOK, events)
+	case "csv":
+		if err := s.Store.Record(r.Context(), opname.AccessEvent{Action: opname.AccessExport, ObjectType: "access_log", ClientID: f.ClientID, Purpose: "audit"}); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		var buf bytes.Buffer
+		writeAccessCSV(&buf, events)
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="toegangslog.csv"`)
+		_, _ = w.Write(buf.Bytes())
+	default:
+		s.Error(w, r, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("format: use json or csv (got %q)", format)})
+	}
+}
+
+func writeAccessCSV(w io.Writer, events []opname.AccessEvent) {
+	c := csv.NewWriter(w)
+	_ = c.Write([]string{"seq", "time", "action", "outcome", "user_id", "user_name", "user_role", "on_behalf_of", "client_id", "object_type", "object_id", "purpose", "source_addr", "hash"})
+	for _, e := range events {
+		_ = c.Write([]string{strconv.FormatInt(e.Seq, 10), e.Time.Format(time.RFC3339Nano), string(e.Action), e.Outcome, e.UserID, e.UserName, string(e.UserRole), e.OnBehalfOf, e.ClientID, e.ObjectType, e.ObjectID, e.Purpose, e.SourceAddr, e.Hash})
+	}
+	c.Flush()
+}
+
+type createTokenRequest struct {
+	UserID string `json:"user_id"`
+	Name   string `json:"name"`
+}
+
+func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) {
+	var req createTokenRequest
+	s.create(w, r, &req, func() (any, error) {
+		secret, t, err := s.Store.CreateToken(r.Context(), req.UserID, req.Name)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"token": t, "secret": secret}, nil
+	})
+}
+
+func (s *Server) apiRevokeToken(w http.ResponseWriter, r *http.Request) {
+	if _, err := signedIn(r); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if err := s.Store.RevokeToken(r.Context(), r.PathValue("id")); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// respond answers a signed-in request with what fn returns.
+func (s *Server) respond(w http.ResponseWriter, r *http.Request, fn func() (any, error)) {
+	if _, err := signedIn(r); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	v, err := fn()
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+// create decodes a signed-in request's body into req and answers 201 with
+// what fn returns.
+func (s *Server) create(w http.ResponseWriter, r *http.Request, req any, fn func() (any, error)) {
+	if _, err := signedIn(r); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if err := decode(w, r, req); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	v, err := fn()
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, v)
+}

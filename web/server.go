@@ -1,0 +1,323 @@
+// Package web serves opname over HTTP: the JSON API under /api/v1, the
+// pages people use, and the endpoints operators need (/healthz, /readyz,
+// /metrics). Handlers are methods on Server, which holds only interfaces;
+// every route is registered in routes, with who may call it.
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	_ "embed"
+	"encoding/hex"
+	"html/template"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/opname/opname"
+	"github.com/opname/opname/policy"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Store is everything the web layer needs from storage.
+type Store interface {
+	opname.Organisations
+	opname.Users
+	opname.Clients
+	opname.Auth
+	opname.AccessLog
+}
+
+// Server is the HTTP side of opname.
+type Server struct {
+	Store    Store
+	Policies *policy.Library
+	// Ready reports whether the database and storage answer.
+	Ready  func(context.Context) error
+	Logger *slog.Logger
+	// Insecure allows session cookies over plain HTTP; only for a server
+	// on loopback.
+	Insecure bool
+
+	metrics  *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	routes   []Route
+	handler  http.Handler
+	pages    map[string]*template.Template
+}
+
+// Route is one registered endpoint and who may call it.
+type Route struct {
+	Method  string
+	Pattern string
+	// Access is "public", "signed_in" (any person of an organisation) or
+	// the roles that may call it; the store enforces the finer rules.
+	Access string
+}
+
+// Key is "METHOD pattern", as in the authorization matrix.
+func (r Route) Key() string { return r.Method + " " + r.Pattern }
+
+// NewServer returns a server with its routes registered and its templates
+// parsed; a template that does not parse is an error here, not later.
+func NewServer(store Store, policies *policy.Library, ready func(context.Context) error, logger *slog.Logger) (*Server, error) {
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Store: store, Policies: policies, Ready: ready, Logger: logger, metrics: prometheus.NewRegistry(), pages: pages}
+	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "opname_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "code"})
+	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "opname_http_request_seconds", Help: "HTTP request latency by route.", Buckets: []float64{.001, .0025, .005, .01, .02, .05, .1, .25, .5, 1, 2.5}}, []string{"route"})
+	s.metrics.MustRegister(s.requests, s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	mux := http.NewServeMux()
+	s.register(mux)
+	csrf := http.NewCrossOriginProtection()
+	s.handler = s.observe(s.authenticate(csrf.Handler(mux)))
+	return s, nil
+}
+
+// Routes lists every registered route.
+func (s *Server) Routes() []Route { return s.routes }
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// handle registers a route.
+func (s *Server) handle(mux *http.ServeMux, method, pattern, access string, h http.HandlerFunc) {
+	s.routes = append(s.routes, Route{method, pattern, access})
+	mux.HandleFunc(method+" "+pattern, func(w http.ResponseWriter, r *http.Request) {
+		if info, ok := r.Context().Value(infoKey{}).(*requestInfo); ok {
+			info.route = r.Pattern
+		}
+		h(w, r)
+	})
+}
+
+// requestInfo is what inner handlers tell the observe middleware about a
+// request: its route and who made it.
+type requestInfo struct {
+	route string
+	actor opname.Actor
+}
+
+type infoKey struct{}
+
+// register is every route of the server, in one place.
+func (s *Server) register(mux *http.ServeMux) {
+	s.handle(mux, "GET", "/healthz", "public", s.healthz)
+	s.handle(mux, "GET", "/readyz", "public", s.readyz)
+	s.handle(mux, "GET", "/metrics", "public", promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{}).ServeHTTP)
+	s.handle(mux, "GET", "/api/v1/openapi.json", "public", s.openAPI)
+
+	s.handle(mux, "POST", "/api/v1/session", "public", s.apiSignIn)
+	s.handle(mux, "POST", "/api/v1/session/one-time", "public", s.apiRedeem)
+	s.handle(mux, "DELETE", "/api/v1/session", "signed_in", s.apiSignOut)
+	s.handle(mux, "GET", "/api/v1/me", "signed_in", s.apiMe)
+	s.handle(mux, "PUT", "/api/v1/me/password", "signed_in", s.apiSetPassword)
+
+	s.handle(mux, "GET", "/api/v1/organisation", "signed_in", s.apiOrganisation)
+	s.handle(mux, "GET", "/api/v1/organisation/policies", "signed_in", s.apiPolicyVersions)
+	s.handle(mux, "PUT", "/api/v1/organisation/policy", "admin", s.apiSetPolicy)
+	s.handle(mux, "POST", "/api/v1/decisions", "signed_in", s.apiDecide)
+
+	s.handle(mux, "GET", "/api/v1/users", "admin manager privacy_officer", s.apiUsers)
+	s.handle(mux, "POST", "/api/v1/users", "admin", s.apiCreateUser)
+	s.handle(mux, "GET", "/api/v1/users/{id}", "signed_in", s.apiUser)
+	s.handle(mux, "POST", "/api/v1/users/{id}/one-time", "admin", s.apiOneTime)
+
+	s.handle(mux, "GET", "/api/v1/clients", "signed_in", s.apiClients)
+	s.handle(mux, "POST", "/api/v1/clients", "admin manager", s.apiCreateClient)
+	s.handle(mux, "GET", "/api/v1/clients/{id}", "signed_in", s.apiClient)
+	s.handle(mux, "POST", "/api/v1/clients/{id}/staff", "admin manager", s.apiAssign)
+	s.handle(mux, "GET", "/api/v1/clients/{id}/access-log", "signed_in", s.apiClientOverview)
+
+	s.handle(mux, "GET", "/api/v1/access-log", "privacy_officer", s.apiAccessLog)
+
+	s.handle(mux, "POST", "/api/v1/tokens", "admin", s.apiCreateToken)
+	s.handle(mux, "DELETE", "/api/v1/tokens/{id}", "admin", s.apiRevokeToken)
+
+	s.registerPages(mux)
+}
+
+// Cookie names: __Host- binds the cookie to this host over HTTPS; on plain
+// HTTP to loopback the prefix cannot be used.
+func (s *Server) sessionCookie() string {
+	if s.Insecure {
+		return "opname_session"
+	}
+	return "__Host-opname_session"
+}
+
+type requestIDKey struct{}
+
+// requestID returns the id of the request in ctx.
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+// statusWriter remembers the status a handler wrote.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// observe gives every request an id, security headers, a log line and
+// metrics. The log line names the route pattern, never the path or query,
+// so no identifier or secret in a URL reaches the log.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		b := make([]byte, 8)
+		_, _ = rand.Read(b)
+		id := hex.EncodeToString(b)
+		info := &requestInfo{route: "unmatched"}
+		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey{}, id), infoKey{}, info)
+		h := w.Header()
+		h.Set("X-Request-Id", id)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+		sw := &statusWriter{ResponseWriter: w}
+		r = r.WithContext(ctx)
+		next.ServeHTTP(sw, r)
+		route := info.route
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		elapsed := time.Since(start)
+		s.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
+		s.latency.WithLabelValues(route).Observe(elapsed.Seconds())
+		attrs := []any{"request_id", id, "method", r.Method, "route", route, "status", sw.status, "ms", elapsed.Milliseconds()}
+		if info.actor.UserID != "" {
+			attrs = append(attrs, "user_id", info.actor.UserID, "org_id", info.actor.OrgID)
+		}
+		s.Logger.LogAttrs(ctx, levelFor(sw.status), "request", slogAttrs(attrs)...)
+	})
+}
+
+func levelFor(status int) slog.Level {
+	if status >= 500 {
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}
+
+func slogAttrs(kv []any) []slog.Attr {
+	out := make([]slog.Attr, 0, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		out = append(out, slog.Any(kv[i].(string), kv[i+1]))
+	}
+	return out
+}
+
+// sessionKey carries the session of a browser request to handlers.
+type sessionKey struct{}
+
+// authenticate turns a bearer token or a session cookie into the actor of
+// the request. A request without credentials goes on anonymous; a request
+// with wrong credentials is refused.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		addr := clientAddr(r)
+		ctx := opname.WithAddr(r.Context(), addr)
+		if h := r.Header.Get("Authorization"); h != "" {
+			token, ok := strings.CutPrefix(h, "Bearer ")
+			if !ok {
+				s.Error(w, r, &opname.Error{Kind: opname.Unauthorized, Msg: "use Authorization: Bearer TOKEN"})
+				return
+			}
+			a, err := s.Store.AuthenticateToken(ctx, strings.TrimSpace(token))
+			if err != nil {
+				s.Error(w, r, err)
+				return
+			}
+			a.Addr = addr
+			noteActor(ctx, a)
+			next.ServeHTTP(w, r.WithContext(opname.WithActor(ctx, a)))
+			return
+		}
+		if c, err := r.Cookie(s.sessionCookie()); err == nil && c.Value != "" {
+			a, sess, err := s.Store.Authenticate(ctx, c.Value)
+			if err == nil {
+				a.Addr = addr
+				noteActor(ctx, a)
+				ctx = context.WithValue(opname.WithActor(ctx, a), sessionKey{}, sess)
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func noteActor(ctx context.Context, a opname.Actor) {
+	if info, ok := ctx.Value(infoKey{}).(*requestInfo); ok {
+		info.actor = a
+	}
+}
+
+// clientAddr is the request's source address (without port).
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// signedIn returns the actor of a request that must be signed in, with the
+// second factor done when one is needed.
+func signedIn(r *http.Request) (opname.Actor, error) {
+	a, ok := opname.ActorFrom(r.Context())
+	if !ok {
+		return a, &opname.Error{Kind: opname.Unauthorized, Msg: "sign in first"}
+	}
+	if sess, ok := r.Context().Value(sessionKey{}).(*opname.Session); ok && !sess.SecondFactor {
+		return a, &opname.Error{Kind: opname.Unauthorized, Msg: "enter the code from your authenticator app first"}
+	}
+	return a, nil
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.Ready(ctx); err != nil {
+		s.Logger.ErrorContext(ctx, "not ready", "request_id", requestID(ctx), "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+//go:embed openapi.json
+var openAPIDoc []byte
+
+func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(openAPIDoc)
+}
