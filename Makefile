@@ -1,4 +1,8 @@
 # The two commands of the README: `make run` and `make test`.
+
+# Build with the toolchain go.mod names (a patched standard library), which
+# the go command fetches through the module proxy when it is not installed.
+export GOTOOLCHAIN := auto
 .PHONY: run test assets build
 
 NODE_MODULES := web/node_modules/.package-lock.json

@@ -2,6 +2,8 @@ module github.com/opname/opname
 
 go 1.26.0
 
+toolchain go1.26.11
+
 require (
 	cel.dev/cel-go v0.33.2
 	github.com/jackc/pgx/v5 v5.12.0
