@@ -87,6 +87,15 @@ type Auth interface {
 	// AuthenticateToken turns a bearer token into its actor; an unknown or
 	// revoked token is Unauthorized.
 	AuthenticateToken(ctx context.Context, secret string) (Actor, error)
+	// BeginTOTP gives the caller a new authenticator-app secret, pending
+	// until ConfirmTOTP sees a code from it.
+	BeginTOTP(ctx context.Context) (secret string, err error)
+	// ConfirmTOTP makes the pending secret the caller's second factor and
+	// completes the session's sign-in.
+	ConfirmTOTP(ctx context.Context, sessionSecret, code string) error
+	// VerifyTOTP checks a code and completes the session's sign-in. A code
+	// works once; wrong codes count towards the lock.
+	VerifyTOTP(ctx context.Context, sessionSecret, code string) error
 }
 
 type addrKey struct{}

@@ -310,3 +310,89 @@ func (db *DB) AuthenticateToken(ctx context.Context, secret string) (opname.Acto
 }
 
 func addrOf(ctx context.Context) string { return opname.AddrFrom(ctx) }
+
+// BeginTOTP gives the caller a new TOTP secret, which becomes their second
+// factor once ConfirmTOTP sees a code from it.
+func (db *DB) BeginTOTP(ctx context.Context) (string, error) {
+	a, err := orgActor(ctx)
+	if err != nil {
+		return "", err
+	}
+	secret, err := opname.NewTOTPSecret()
+	if err != nil {
+		return "", err
+	}
+	if _, err := db.write.ExecContext(ctx, db.q(`UPDATE users SET totp_pending = ? WHERE org_id = ? AND id = ?`), secret, a.OrgID, a.UserID); err != nil {
+		return "", fmt.Errorf("sqldb: begin totp: %w", err)
+	}
+	return secret, nil
+}
+
+// ConfirmTOTP checks a code from the pending secret, makes that secret the
+// caller's second factor and marks the session's second factor done.
+func (db *DB) ConfirmTOTP(ctx context.Context, sessionSecret, code string) error {
+	return db.checkTOTP(ctx, sessionSecret, code, true)
+}
+
+// VerifyTOTP checks a code from the caller's second factor and marks the
+// session's second factor done. Wrong codes count towards the lock, like
+// wrong passwords.
+func (db *DB) VerifyTOTP(ctx context.Context, sessionSecret, code string) error {
+	return db.checkTOTP(ctx, sessionSecret, code, false)
+}
+
+func (db *DB) checkTOTP(ctx context.Context, sessionSecret, code string, pending bool) error {
+	a, err := orgActor(ctx)
+	if err != nil {
+		return err
+	}
+	var secret, pend string
+	var last, lockedUntil int64
+	var failed int
+	err = db.read.QueryRowContext(ctx, db.q(`SELECT totp_secret, totp_pending, totp_last_step, failed_logins, locked_until FROM users WHERE org_id = ? AND id = ?`), a.OrgID, a.UserID).
+		Scan(&secret, &pend, &last, &failed, &lockedUntil)
+	if err != nil {
+		return fmt.Errorf("sqldb: totp: %w", err)
+	}
+	now := db.Now()
+	if lockedUntil > micro(now) {
+		return &opname.Error{Kind: opname.Forbidden, Msg: "this account is locked after too many wrong codes; try again later or ask an administrator"}
+	}
+	if pending {
+		secret = pend
+	}
+	if secret == "" {
+		return &opname.Error{Kind: opname.Invalid, Msg: "code: there is no authenticator app to check it against; set one up first"}
+	}
+	step, ok := opname.CheckTOTP(secret, code, now, last)
+	if !ok {
+		failed++
+		lock := int64(0)
+		if failed >= MaxFailedSignIns {
+			failed, lock = 0, micro(now.Add(LockDuration))
+		}
+		if _, err := db.write.ExecContext(ctx, db.q(`UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?`), failed, lock, a.UserID); err != nil {
+			return fmt.Errorf("sqldb: totp: %w", err)
+		}
+		if err := db.Record(ctx, opname.AccessEvent{Action: opname.AccessSignIn, Outcome: "failure", ObjectType: "session", Purpose: "totp"}); err != nil {
+			return err
+		}
+		return &opname.Error{Kind: opname.Invalid, Msg: "code: this code is not right; enter the 6 digits your authenticator app shows now"}
+	}
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		if pending {
+			if _, err := tx.ExecContext(ctx, db.q(`UPDATE users SET totp_secret = totp_pending, totp_pending = '' WHERE id = ?`), a.UserID); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, db.q(`UPDATE users SET totp_last_step = ?, failed_logins = 0 WHERE id = ?`), step, a.UserID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, db.q(`UPDATE sessions SET second_factor = ? WHERE id = ? AND user_id = ?`), true, hashSecret(sessionSecret), a.UserID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqldb: totp: %w", err)
+	}
+	return db.Record(ctx, opname.AccessEvent{Action: opname.AccessSignIn, ObjectType: "session", Purpose: "totp"})
+}

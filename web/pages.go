@@ -28,7 +28,7 @@ var partials = []string{"layout.html", "alert.html", "events.html"}
 
 // pageNames are the pages; each is parsed with the partials at start, so a
 // broken or missing template stops the boot, not a request.
-var pageNames = []string{"signin", "welcome", "home", "clients", "client", "people", "accesslog", "error"}
+var pageNames = []string{"signin", "welcome", "totp", "home", "clients", "client", "people", "accesslog", "error"}
 
 // parsePages parses every page template.
 func parsePages() (map[string]*template.Template, error) {
@@ -93,6 +93,8 @@ type page struct {
 	Status            int
 	RequestID         string
 
+	QR template.URL
+
 	PolicyTitle string
 	Clients     []opname.Client
 	Client      *opname.Client
@@ -112,7 +114,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name s
 		}
 	}
 	if p.Title == "" {
-		p.Title = translate(l, map[string]string{"signin": "signin.title", "welcome": "welcome.title", "home": "nav.home", "clients": "clients.title", "client": "clients.title", "people": "people.title", "accesslog": "log.title", "error": "error.title"}[name])
+		p.Title = translate(l, map[string]string{"signin": "signin.title", "welcome": "welcome.title", "home": "nav.home", "clients": "clients.title", "client": "clients.title", "people": "people.title", "accesslog": "log.title", "error": "error.title", "totp": "totp.title"}[name])
 	}
 	t, err := s.pages[name].Clone()
 	if err == nil {
@@ -151,6 +153,8 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "POST", "/aanmelden", "public", s.signInForm)
 	s.handle(mux, "GET", "/welkom", "public", s.welcomePage)
 	s.handle(mux, "POST", "/welkom", "public", s.welcomeForm)
+	s.handle(mux, "GET", "/tweede-stap", "session", s.secondFactorPage)
+	s.handle(mux, "POST", "/tweede-stap", "session", s.secondFactorForm)
 	s.handle(mux, "POST", "/afmelden", "signed_in", s.signOutForm)
 	s.handle(mux, "GET", "/{$}", "signed_in", s.homePage)
 	s.handle(mux, "GET", "/clienten", "staff manager admin", s.clientsPage)
@@ -198,12 +202,16 @@ func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) signInForm(w http.ResponseWriter, r *http.Request) {
 	form := map[string]string{"organisatie": strings.TrimSpace(r.PostFormValue("organisatie")), "email": strings.TrimSpace(r.PostFormValue("email"))}
-	secret, _, err := s.Store.SignIn(r.Context(), form["organisatie"], form["email"], r.PostFormValue("wachtwoord"))
+	secret, sess, err := s.Store.SignIn(r.Context(), form["organisatie"], form["email"], r.PostFormValue("wachtwoord"))
 	if err != nil {
 		s.formError(w, r, "signin", form, err)
 		return
 	}
 	s.setSession(w, secret)
+	if !sess.SecondFactor {
+		http.Redirect(w, r, "/tweede-stap", http.StatusSeeOther)
+		return
+	}
 	http.Redirect(w, r, local(r.URL.Query().Get("terug")), http.StatusSeeOther)
 }
 
@@ -250,12 +258,16 @@ func (s *Server) welcomeForm(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusBadRequest, "welcome", &page{Form: form, Message: translate(lang(r), "welcome.mismatch")})
 		return
 	}
-	secret, _, err := s.Store.Redeem(r.Context(), form["code"], r.PostFormValue("wachtwoord"))
+	secret, sess, err := s.Store.Redeem(r.Context(), form["code"], r.PostFormValue("wachtwoord"))
 	if err != nil {
 		s.formError(w, r, "welcome", form, err)
 		return
 	}
 	s.setSession(w, secret)
+	if !sess.SecondFactor {
+		http.Redirect(w, r, "/tweede-stap", http.StatusSeeOther)
+		return
+	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
@@ -270,6 +282,10 @@ func (s *Server) signOutForm(w http.ResponseWriter, r *http.Request) {
 // pageActor returns the signed-in person, or sends them to sign in.
 func (s *Server) pageActor(w http.ResponseWriter, r *http.Request) (opname.Actor, bool) {
 	a, err := signedIn(r)
+	if _, pending := opname.ActorFrom(r.Context()); err != nil && pending {
+		http.Redirect(w, r, "/tweede-stap", http.StatusSeeOther)
+		return a, false
+	}
 	if err != nil {
 		http.Redirect(w, r, "/aanmelden?terug="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
 		return a, false

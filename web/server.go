@@ -56,8 +56,9 @@ type Server struct {
 type Route struct {
 	Method  string
 	Pattern string
-	// Access is "public", "signed_in" (any person of an organisation) or
-	// the roles that may call it; the store enforces the finer rules.
+	// Access is "public", "session" (a browser session, second factor
+	// pending or not), "signed_in" (any person of an organisation) or the
+	// roles that may call it; the store enforces the finer rules.
 	Access string
 }
 
@@ -117,6 +118,9 @@ func (s *Server) register(mux *http.ServeMux) {
 	s.handle(mux, "POST", "/api/v1/session", "public", s.apiSignIn)
 	s.handle(mux, "POST", "/api/v1/session/one-time", "public", s.apiRedeem)
 	s.handle(mux, "DELETE", "/api/v1/session", "signed_in", s.apiSignOut)
+	s.handle(mux, "POST", "/api/v1/session/totp", "session", s.apiVerifyTOTP)
+	s.handle(mux, "POST", "/api/v1/me/totp", "session", s.apiBeginTOTP)
+	s.handle(mux, "PUT", "/api/v1/me/totp", "session", s.apiConfirmTOTP)
 	s.handle(mux, "GET", "/api/v1/me", "signed_in", s.apiMe)
 	s.handle(mux, "PUT", "/api/v1/me/password", "signed_in", s.apiSetPassword)
 

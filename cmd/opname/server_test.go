@@ -43,6 +43,9 @@ var matrix = map[string][11]int{
 	"POST /api/v1/session":                {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
 	"POST /api/v1/session/one-time":       {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
 	"DELETE /api/v1/session":              {401, 204, 204, 204, 204, 204, 204, 204, 204, 204, 401},
+	"POST /api/v1/session/totp":           {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"POST /api/v1/me/totp":                {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"PUT /api/v1/me/totp":                 {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
 	"GET /api/v1/me":                      {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
 	"PUT /api/v1/me/password":             {401, 204, 204, 204, 204, 204, 204, 204, 204, 204, 401},
 	"GET /api/v1/organisation":            {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
@@ -68,6 +71,8 @@ var matrix = map[string][11]int{
 	"GET /welkom":                         {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
 	"POST /welkom":                        {400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 401},
 	"POST /afmelden":                      {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401},
+	"GET /tweede-stap":                    {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401},
+	"POST /tweede-stap":                   {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401},
 	"GET /{$}":                            {303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
 	"GET /clienten":                       {303, 200, 200, 200, 200, 404, 200, 200, 200, 404, 401},
 	"POST /clienten":                      {303, 404, 404, 303, 303, 404, 404, 303, 303, 404, 401},
@@ -179,6 +184,8 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		body = `{"organisation": "org-a", "email": "nobody@org-a.nl", "password": "not the password"}`
 	case "POST /api/v1/session/one-time":
 		body = `{"secret": "otp_unknown", "password": "a long enough password"}`
+	case "POST /api/v1/session/totp", "PUT /api/v1/me/totp":
+		body = `{"code": "123456"}`
 	case "PUT /api/v1/me/password":
 		body = `{"password": "a long enough password"}`
 	case "PUT /api/v1/organisation/policy":
