@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/opname/opname"
 	"github.com/opname/opname/sqldb"
+	"github.com/opname/opname/sqldb/sqldbtest"
 )
 
 // dialects runs fn against a fresh, migrated database of every dialect:
@@ -41,34 +40,10 @@ func openSQLite(t *testing.T) *sqldb.DB {
 	return db
 }
 
-// openPostgres creates a database of its own on the test server.
+// openPostgres opens a database of its own on the test server.
 func openPostgres(t *testing.T) *sqldb.DB {
 	t.Helper()
-	url := os.Getenv("OPNAME_TEST_DATABASE_URL")
-	if url == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("OPNAME_TEST_DATABASE_URL is not set: CI must test PostgreSQL")
-		}
-		t.Skip("OPNAME_TEST_DATABASE_URL is not set")
-	}
-	admin, err := sql.Open("pgx", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	name := fmt.Sprintf("opname_test_%d_%d", time.Now().UnixNano(), rand.IntN(1e6))
-	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		a, err := sql.Open("pgx", url)
-		if err == nil {
-			a.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
-			a.Close()
-		}
-	})
-	dsn := strings.Replace(url, "/postgres?", "/"+name+"?", 1)
-	db, err := sqldb.Open(dsn)
+	db, err := sqldb.Open(sqldbtest.PostgresURL(t))
 	if err != nil {
 		t.Fatal(err)
 	}

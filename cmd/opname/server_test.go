@@ -14,13 +14,24 @@ import (
 	"testing"
 
 	"github.com/opname/opname"
+	"github.com/opname/opname/sqldb/sqldbtest"
 )
 
-// testServer starts opname on a free port with a fresh SQLite database, or
-// PostgreSQL when OPNAME_TEST_DATABASE_URL is set and pg is true.
+// testServer starts opname on a free port with a fresh SQLite database.
 func testServer(t *testing.T) *server {
 	t.Helper()
-	cfg := &config{Addr: "127.0.0.1:0", Data: t.TempDir()}
+	return startTestServer(t, "")
+}
+
+// dialects runs fn against a server on SQLite and one on PostgreSQL.
+func dialects(t *testing.T, fn func(t *testing.T, s *server)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, startTestServer(t, "")) })
+	t.Run("postgres", func(t *testing.T) { fn(t, startTestServer(t, sqldbtest.PostgresURL(t))) })
+}
+
+func startTestServer(t *testing.T, databaseURL string) *server {
+	t.Helper()
+	cfg := &config{Addr: "127.0.0.1:0", Data: t.TempDir(), DatabaseURL: databaseURL}
 	s, err := startServer(context.Background(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -96,9 +107,9 @@ type fixture struct {
 	counter atomic.Int64
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T, s *server) *fixture {
 	t.Helper()
-	f := &fixture{s: testServer(t), tokens: map[string]string{}}
+	f := &fixture{s: s, tokens: map[string]string{}}
 	db := f.s.db
 	ctx := opname.WithActor(context.Background(), opname.System("test"))
 	for _, org := range []string{"a", "b"} {
@@ -233,7 +244,11 @@ var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request
 // TestAuthorizationMatrix calls every registered route as every caller and
 // checks the status against the matrix.
 func TestAuthorizationMatrix(t *testing.T) {
-	f := newFixture(t)
+	dialects(t, testAuthorizationMatrix)
+}
+
+func testAuthorizationMatrix(t *testing.T, s *server) {
+	f := newFixture(t, s)
 	routes := f.s.web.Routes()
 	seen := map[string]bool{}
 	for _, route := range routes {
@@ -317,7 +332,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 // TestAPIErrors checks that bad input gets a clear error naming the field,
 // and that an internal detail never reaches the caller.
 func TestAPIErrors(t *testing.T) {
-	f := newFixture(t)
+	f := newFixture(t, testServer(t))
 	for _, c := range []struct {
 		method, path, body string
 		status             int

@@ -85,7 +85,10 @@ func secureOrg(t *testing.T, s *server) string {
 // second factor set up and used, sign-out, sign-in with a password, a
 // replayed code, and the lock after wrong passwords.
 func TestSignInJourneyAPI(t *testing.T) {
-	s := testServer(t)
+	dialects(t, testSignInJourneyAPI)
+}
+
+func testSignInJourneyAPI(t *testing.T, s *server) {
 	once := secureOrg(t, s)
 	b := newBrowser(t, s.URL)
 	const password = "een lange zin als wachtwoord"
