@@ -111,3 +111,66 @@ func AddrFrom(ctx context.Context) string {
 	s, _ := ctx.Value(addrKey{}).(string)
 	return s
 }
+
+// OIDCProvider is an organisation's own identity provider (OpenID Connect).
+type OIDCProvider struct {
+	Issuer       string `json:"issuer"`
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"-"`
+	// RoleClaim names the ID-token claim that carries the person's groups
+	// or roles; RoleMap maps its values to opname roles. A person whose
+	// claim maps to no role cannot sign in.
+	RoleClaim string          `json:"role_claim"`
+	RoleMap   map[string]Role `json:"role_map"`
+}
+
+// RoleFor returns the role the claim values map to: the first of admin,
+// privacy officer, manager and staff that any value maps to.
+func (p *OIDCProvider) RoleFor(values []string) (Role, bool) {
+	for _, r := range []Role{RoleAdmin, RolePrivacyOfficer, RoleManager, RoleStaff} {
+		for _, v := range values {
+			if p.RoleMap[v] == r {
+				return r, true
+			}
+		}
+	}
+	return "", false
+}
+
+// OIDCLogin is a sign-in with an identity provider under way: what the
+// callback needs to finish it. It lives in the database, so any server
+// behind a load balancer can finish it, and it works once.
+type OIDCLogin struct {
+	State    string
+	OrgID    string
+	Nonce    string
+	Verifier string
+	ReturnTo string
+	Expires  time.Time
+}
+
+// Identity is who an identity provider says signed in.
+type Identity struct {
+	Subject string
+	Email   string
+	Name    string
+	Roles   []string
+}
+
+// OIDCStore keeps identity providers and sign-ins under way.
+type OIDCStore interface {
+	// SetOIDCProvider sets the caller's organisation's provider (admin).
+	SetOIDCProvider(ctx context.Context, p *OIDCProvider) error
+	// OIDCProvider returns an organisation's provider, for sign-in; NotFound
+	// when it has none.
+	OIDCProvider(ctx context.Context, orgID string) (*OIDCProvider, error)
+	// SaveOIDCLogin stores a sign-in under way.
+	SaveOIDCLogin(ctx context.Context, l *OIDCLogin) error
+	// TakeOIDCLogin returns and removes a sign-in under way; an unknown or
+	// expired state is Unauthorized.
+	TakeOIDCLogin(ctx context.Context, state string) (*OIDCLogin, error)
+	// SignInOIDC starts a session for the person the provider vouched for:
+	// found by e-mail address in the organisation and given the role the
+	// provider's claim maps to, or added when new.
+	SignInOIDC(ctx context.Context, orgID string, id Identity, role Role) (secret string, s *Session, err error)
+}

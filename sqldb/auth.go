@@ -102,12 +102,6 @@ func (db *DB) SignIn(ctx context.Context, orgSlug, email, password string) (stri
 	return db.startSession(logCtx, who, org.RequireTOTP || totp != "")
 }
 
-// StartSession starts a session for a person already authenticated by
-// other means (OIDC), logging the sign-in.
-func (db *DB) StartSession(ctx context.Context, who opname.Actor) (string, *opname.Session, error) {
-	return db.startSession(opname.WithActor(ctx, who), who, false)
-}
-
 func (db *DB) startSession(ctx context.Context, who opname.Actor, needsSecondFactor bool) (string, *opname.Session, error) {
 	secret, hash := db.secret("ses_")
 	now := db.Now().UTC().Truncate(1000)

@@ -151,6 +151,8 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "GET", "/taal", "public", s.setLang)
 	s.handle(mux, "GET", "/aanmelden", "public", s.signInPage)
 	s.handle(mux, "POST", "/aanmelden", "public", s.signInForm)
+	s.handle(mux, "GET", "/aanmelden/oidc", "public", s.oidcStart)
+	s.handle(mux, "GET", "/aanmelden/oidc/terug", "public", s.oidcCallback)
 	s.handle(mux, "GET", "/welkom", "public", s.welcomePage)
 	s.handle(mux, "POST", "/welkom", "public", s.welcomeForm)
 	s.handle(mux, "GET", "/tweede-stap", "session", s.secondFactorPage)

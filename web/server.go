@@ -30,6 +30,7 @@ type Store interface {
 	opname.Users
 	opname.Clients
 	opname.Auth
+	opname.OIDCStore
 	opname.AccessLog
 }
 
@@ -37,6 +38,10 @@ type Store interface {
 type Server struct {
 	Store    Store
 	Policies *policy.Library
+	OIDC     OIDC
+	// PublicURL is the address people reach opname at, for the identity
+	// provider's redirect; empty means the request's own host.
+	PublicURL string
 	// Ready reports whether the database and storage answer.
 	Ready  func(context.Context) error
 	Logger *slog.Logger
@@ -67,12 +72,12 @@ func (r Route) Key() string { return r.Method + " " + r.Pattern }
 
 // NewServer returns a server with its routes registered and its templates
 // parsed; a template that does not parse is an error here, not later.
-func NewServer(store Store, policies *policy.Library, ready func(context.Context) error, logger *slog.Logger) (*Server, error) {
+func NewServer(store Store, policies *policy.Library, idp OIDC, ready func(context.Context) error, logger *slog.Logger) (*Server, error) {
 	pages, err := parsePages()
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Store: store, Policies: policies, Ready: ready, Logger: logger, metrics: prometheus.NewRegistry(), pages: pages}
+	s := &Server{Store: store, Policies: policies, OIDC: idp, Ready: ready, Logger: logger, metrics: prometheus.NewRegistry(), pages: pages}
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "opname_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "code"})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "opname_http_request_seconds", Help: "HTTP request latency by route.", Buckets: []float64{.001, .0025, .005, .01, .02, .05, .1, .25, .5, 1, 2.5}}, []string{"route"})
 	s.metrics.MustRegister(s.requests, s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -127,6 +132,7 @@ func (s *Server) register(mux *http.ServeMux) {
 	s.handle(mux, "GET", "/api/v1/organisation", "signed_in", s.apiOrganisation)
 	s.handle(mux, "GET", "/api/v1/organisation/policies", "signed_in", s.apiPolicyVersions)
 	s.handle(mux, "PUT", "/api/v1/organisation/policy", "admin", s.apiSetPolicy)
+	s.handle(mux, "PUT", "/api/v1/organisation/oidc", "admin", s.apiSetOIDC)
 	s.handle(mux, "POST", "/api/v1/decisions", "signed_in", s.apiDecide)
 
 	s.handle(mux, "GET", "/api/v1/users", "admin manager privacy_officer", s.apiUsers)

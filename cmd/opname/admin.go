@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/opname/opname"
@@ -174,5 +175,41 @@ func runAccessLogVerify(ctx context.Context, m *Main, args []string) error {
 		return exitCode(exitFailure)
 	}
 	fmt.Fprintf(m.Stdout, "access log intact: %d records checked\n", n)
+	return nil
+}
+
+func runOrgOIDC(ctx context.Context, m *Main, args []string) error {
+	fs, cfg := m.configFlags("org oidc")
+	org := fs.String("org", "", "the organisation's slug")
+	issuer := fs.String("issuer", "", "the identity provider's issuer URL")
+	clientID := fs.String("client-id", "", "opname's client id at the provider")
+	clientSecret := fs.String("client-secret", m.Getenv("OPNAME_OIDC_CLIENT_SECRET"), "opname's client secret (or OPNAME_OIDC_CLIENT_SECRET)")
+	claim := fs.String("role-claim", "groups", "the ID-token claim with the person's groups or roles")
+	roleMap := fs.String("role-map", "", "claim values and roles: VALUE=ROLE,VALUE=ROLE")
+	if rest, err := fs.parse(args); err != nil {
+		return err
+	} else if len(rest) > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", rest[0])}
+	}
+	if *org == "" || *issuer == "" || *clientID == "" || *roleMap == "" {
+		return usageError{"--org, --issuer, --client-id and --role-map are required"}
+	}
+	p := &opname.OIDCProvider{Issuer: *issuer, ClientID: *clientID, ClientSecret: *clientSecret, RoleClaim: *claim, RoleMap: map[string]opname.Role{}}
+	for _, pair := range strings.Split(*roleMap, ",") {
+		value, role, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		if !ok || value == "" {
+			return &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("--role-map: %q is not VALUE=ROLE", pair)}
+		}
+		p.RoleMap[value] = opname.Role(role)
+	}
+	ctx, db, err := orgContext(ctx, cfg, *org)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.SetOIDCProvider(ctx, p); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "%s signs in with %s; people start at /aanmelden/oidc?organisatie=%s\n", *org, *issuer, *org)
 	return nil
 }

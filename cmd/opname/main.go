@@ -65,6 +65,7 @@ var commands = []command{
 	{"serve", "[--addr ADDR] [--data DIR] [--demo]", "run the web application and API", runServe},
 	{"migrate", "[--data DIR]", "bring the database schema up to date", runMigrate},
 	{"org create", "--slug SLUG --name NAME --policy NAME|FILE [--require-totp]", "add an organisation with its policy", runOrgCreate},
+	{"org oidc", "--org SLUG --issuer URL --client-id ID --role-map VALUE=ROLE,…", "let an organisation sign in with its own identity provider", runOrgOIDC},
 	{"user add", "--org SLUG --email EMAIL --role ROLE [--name NAME]", "add a person; prints a one-time sign-in code", runUserAdd},
 	{"token create", "--org SLUG --user EMAIL [--name NAME]", "make an API token acting as a person; printed once", runTokenCreate},
 	{"accesslog verify", "[--data DIR]", "check the access log's hash chains", runAccessLogVerify},

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/opname/opname"
+	"github.com/opname/opname/oidc"
 	"github.com/opname/opname/policy"
 	"github.com/opname/opname/sqldb"
 	"github.com/opname/opname/web"
@@ -28,6 +29,7 @@ type config struct {
 	Data        string // OPNAME_DATA, --data: the SQLite file and recordings
 	DatabaseURL string // OPNAME_DATABASE_URL: postgres://… switches to PostgreSQL
 	Demo        bool   // OPNAME_DEMO, --demo: demo organisations on first start
+	PublicURL   string // OPNAME_PUBLIC_URL: where people reach opname, for OIDC redirects
 }
 
 func (m *Main) configFlags(cmd string) (*flagSet, *config) {
@@ -36,6 +38,7 @@ func (m *Main) configFlags(cmd string) (*flagSet, *config) {
 		Data:        envOr(m.Getenv, "OPNAME_DATA", "./opname-data"),
 		DatabaseURL: m.Getenv("OPNAME_DATABASE_URL"),
 		Demo:        m.Getenv("OPNAME_DEMO") == "1" || m.Getenv("OPNAME_DEMO") == "true",
+		PublicURL:   m.Getenv("OPNAME_PUBLIC_URL"),
 	}
 	fs := flags(cmd)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on")
@@ -92,7 +95,7 @@ func startServer(ctx context.Context, cfg *config, logger *slog.Logger) (*server
 		db.Close()
 		return nil, err
 	}
-	ws, err := web.NewServer(db, lib, db.Ping, logger)
+	ws, err := web.NewServer(db, lib, oidc.New(), db.Ping, logger)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -104,6 +107,7 @@ func startServer(ctx context.Context, cfg *config, logger *slog.Logger) (*server
 	}
 	host, _, _ := net.SplitHostPort(ln.Addr().String())
 	ws.Insecure = net.ParseIP(host).IsLoopback() // plain HTTP is only for loopback
+	ws.PublicURL = cfg.PublicURL
 	s := &server{db: db, web: ws, ln: ln, URL: "http://" + ln.Addr().String(), done: make(chan error, 1)}
 	s.http = &http.Server{
 		Handler:           ws,

@@ -62,6 +62,7 @@ var matrix = map[string][11]int{
 	"GET /api/v1/organisation":            {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
 	"GET /api/v1/organisation/policies":   {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
 	"PUT /api/v1/organisation/policy":     {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401},
+	"PUT /api/v1/organisation/oidc":       {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401},
 	"POST /api/v1/decisions":              {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
 	"GET /api/v1/users":                   {401, 403, 403, 200, 200, 200, 403, 200, 200, 200, 401},
 	"POST /api/v1/users":                  {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401},
@@ -79,6 +80,8 @@ var matrix = map[string][11]int{
 	"GET /taal":                           {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401},
 	"GET /aanmelden":                      {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
 	"POST /aanmelden":                     {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"GET /aanmelden/oidc":                 {404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 401},
+	"GET /aanmelden/oidc/terug":           {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
 	"GET /welkom":                         {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
 	"POST /welkom":                        {400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 401},
 	"POST /afmelden":                      {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401},
@@ -199,6 +202,12 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		body = `{"code": "123456"}`
 	case "PUT /api/v1/me/password":
 		body = `{"password": "a long enough password"}`
+	case "PUT /api/v1/organisation/oidc":
+		body = `{"issuer": "https://login.example.nl", "client_id": "opname", "client_secret": "s", "role_claim": "groups", "role_map": {"zorg": "staff"}}`
+	case "GET /aanmelden/oidc":
+		path += "?organisatie=no-such-org"
+	case "GET /aanmelden/oidc/terug":
+		path += "?state=unknown&code=x"
 	case "PUT /api/v1/organisation/policy":
 		body = `{"shipped": "blijf-groep"}`
 	case "POST /api/v1/decisions":
