@@ -59,13 +59,13 @@ func (s *Server) apiRedeem(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) setSession(w http.ResponseWriter, secret string) {
 	http.SetCookie(w, &http.Cookie{
-		Name: s.sessionCookie(), Value: secret, Path: "/", HttpOnly: true,
+		Name: s.SessionCookie(), Value: secret, Path: "/", HttpOnly: true,
 		Secure: !s.Insecure, SameSite: http.SameSiteLaxMode,
 	})
 }
 
 func (s *Server) clearSession(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{Name: s.sessionCookie(), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: !s.Insecure, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: s.SessionCookie(), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: !s.Insecure, SameSite: http.SameSiteLaxMode})
 }
 
 func (s *Server) apiSignOut(w http.ResponseWriter, r *http.Request) {
@@ -73,7 +73,7 @@ func (s *Server) apiSignOut(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	if c, err := r.Cookie(s.sessionCookie()); err == nil {
+	if c, err := r.Cookie(s.SessionCookie()); err == nil {
 		if err := s.Store.SignOut(r.Context(), c.Value); err != nil {
 			s.Error(w, r, err)
 			return

@@ -274,7 +274,7 @@ func (s *Server) welcomeForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) signOutForm(w http.ResponseWriter, r *http.Request) {
-	if c, err := r.Cookie(s.sessionCookie()); err == nil {
+	if c, err := r.Cookie(s.SessionCookie()); err == nil {
 		_ = s.Store.SignOut(r.Context(), c.Value)
 	}
 	s.clearSession(w)

@@ -154,9 +154,9 @@ func (s *Server) register(mux *http.ServeMux) {
 	s.registerPages(mux)
 }
 
-// Cookie names: __Host- binds the cookie to this host over HTTPS; on plain
-// HTTP to loopback the prefix cannot be used.
-func (s *Server) sessionCookie() string {
+// SessionCookie is the name of the session cookie: __Host- binds it to
+// this host over HTTPS; on plain HTTP to loopback the prefix cannot be used.
+func (s *Server) SessionCookie() string {
 	if s.Insecure {
 		return "opname_session"
 	}
@@ -269,7 +269,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r.WithContext(opname.WithActor(ctx, a)))
 			return
 		}
-		if c, err := r.Cookie(s.sessionCookie()); err == nil && c.Value != "" {
+		if c, err := r.Cookie(s.SessionCookie()); err == nil && c.Value != "" {
 			a, sess, err := s.Store.Authenticate(ctx, c.Value)
 			if err == nil {
 				a.Addr = addr

@@ -17,7 +17,7 @@ import (
 // second factor is done, with the session's secret.
 func (s *Server) pendingActor(r *http.Request) (opname.Actor, string, error) {
 	a, ok := opname.ActorFrom(r.Context())
-	c, err := r.Cookie(s.sessionCookie())
+	c, err := r.Cookie(s.SessionCookie())
 	if !ok || err != nil {
 		return a, "", &opname.Error{Kind: opname.Unauthorized, Msg: "sign in with your password first"}
 	}
