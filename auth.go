@@ -84,6 +84,8 @@ type Auth interface {
 	CreateToken(ctx context.Context, userID, name string) (secret string, t *Token, err error)
 	// RevokeToken ends a token (admin).
 	RevokeToken(ctx context.Context, id string) error
+	// Tokens lists the organisation's API tokens, revoked ones too (admin).
+	Tokens(ctx context.Context) ([]Token, error)
 	// AuthenticateToken turns a bearer token into its actor; an unknown or
 	// revoked token is Unauthorized.
 	AuthenticateToken(ctx context.Context, secret string) (Actor, error)

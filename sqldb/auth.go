@@ -287,6 +287,35 @@ func (db *DB) RevokeToken(ctx context.Context, id string) error {
 	return nil
 }
 
+// Tokens lists the caller's organisation's API tokens, newest first.
+func (db *DB) Tokens(ctx context.Context) ([]opname.Token, error) {
+	a, err := orgActor(ctx, opname.RoleAdmin)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT id, user_id, name, created_at, revoked_at FROM tokens WHERE org_id = ? ORDER BY created_at DESC, id`), a.OrgID)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: tokens: %w", err)
+	}
+	defer rows.Close()
+	out := []opname.Token{}
+	for rows.Next() {
+		var t opname.Token
+		var created int64
+		var revoked sql.NullInt64
+		if err := rows.Scan(&t.ID, &t.UserID, &t.Name, &created, &revoked); err != nil {
+			return nil, fmt.Errorf("sqldb: tokens: %w", err)
+		}
+		t.CreatedAt = fromMicro(created)
+		if revoked.Valid {
+			r := fromMicro(revoked.Int64)
+			t.RevokedAt = &r
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
 // AuthenticateToken turns a bearer token into its actor.
 func (db *DB) AuthenticateToken(ctx context.Context, secret string) (opname.Actor, error) {
 	var a opname.Actor

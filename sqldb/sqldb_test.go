@@ -486,6 +486,15 @@ func TestSignIn(t *testing.T) {
 		}
 		_, err = db.AuthenticateToken(ctx, tokSecret)
 		wantKind(t, err, opname.Unauthorized)
+		tokens, err := db.Tokens(as(w.a[opname.RoleAdmin]))
+		if err != nil || len(tokens) != 1 || tokens[0].RevokedAt == nil {
+			t.Fatalf("Tokens = %+v, %v; want the one revoked token", tokens, err)
+		}
+		if others, err := db.Tokens(as(w.b[opname.RoleAdmin])); err != nil || len(others) != 0 {
+			t.Fatalf("org-b's admin sees %d tokens, %v", len(others), err)
+		}
+		_, err = db.Tokens(as(w.a[opname.RoleManager]))
+		wantKind(t, err, opname.Forbidden)
 
 		events, err := db.Search(as(w.a[opname.RolePrivacyOfficer]), opname.AccessFilter{UserID: staff.UserID, Action: opname.AccessSignIn})
 		if err != nil {

@@ -28,7 +28,7 @@ var partials = []string{"layout.html", "alert.html", "events.html"}
 
 // pageNames are the pages; each is parsed with the partials at start, so a
 // broken or missing template stops the boot, not a request.
-var pageNames = []string{"signin", "welcome", "totp", "home", "clients", "client", "people", "accesslog", "error"}
+var pageNames = []string{"signin", "welcome", "totp", "home", "clients", "client", "people", "tokens", "policy", "accesslog", "error"}
 
 // parsePages parses every page template.
 func parsePages() (map[string]*template.Template, error) {
@@ -101,6 +101,10 @@ type page struct {
 	StaffNames  []string
 	People      []opname.User
 	Events      []opname.AccessEvent
+	Tokens      []opname.Token
+	Names       map[string]string
+	Versions    []opname.PolicyVersion
+	Shipped     []string
 }
 
 // render writes a page with status code.
@@ -114,7 +118,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name s
 		}
 	}
 	if p.Title == "" {
-		p.Title = translate(l, map[string]string{"signin": "signin.title", "welcome": "welcome.title", "home": "nav.home", "clients": "clients.title", "client": "clients.title", "people": "people.title", "accesslog": "log.title", "error": "error.title", "totp": "totp.title"}[name])
+		p.Title = translate(l, map[string]string{"signin": "signin.title", "welcome": "welcome.title", "home": "nav.home", "clients": "clients.title", "client": "clients.title", "people": "people.title", "accesslog": "log.title", "error": "error.title", "totp": "totp.title", "tokens": "tokens.title", "policy": "policy.title"}[name])
 	}
 	t, err := s.pages[name].Clone()
 	if err == nil {
@@ -166,6 +170,11 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "GET", "/mensen", "manager admin privacy_officer", s.peoplePage)
 	s.handle(mux, "POST", "/mensen", "admin", s.peopleForm)
 	s.handle(mux, "POST", "/mensen/{id}/link", "admin", s.linkForm)
+	s.handle(mux, "GET", "/sleutels", "admin", s.tokensPage)
+	s.handle(mux, "POST", "/sleutels", "admin", s.tokensForm)
+	s.handle(mux, "POST", "/sleutels/{id}/intrekken", "admin", s.revokeForm)
+	s.handle(mux, "GET", "/beleid", "signed_in", s.policyPage)
+	s.handle(mux, "POST", "/beleid", "admin", s.policyForm)
 	s.handle(mux, "GET", "/toegangslog", "privacy_officer", s.accessLogPage)
 }
 

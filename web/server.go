@@ -148,6 +148,7 @@ func (s *Server) register(mux *http.ServeMux) {
 
 	s.handle(mux, "GET", "/api/v1/access-log", "privacy_officer", s.apiAccessLog)
 
+	s.handle(mux, "GET", "/api/v1/tokens", "admin", s.apiTokens)
 	s.handle(mux, "POST", "/api/v1/tokens", "admin", s.apiCreateToken)
 	s.handle(mux, "DELETE", "/api/v1/tokens/{id}", "admin", s.apiRevokeToken)
 

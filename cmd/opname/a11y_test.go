@@ -83,7 +83,7 @@ func TestAccessibility(t *testing.T) {
 		{"second step", pendingSecret, []string{"/tweede-stap"}},
 		{"staff", sessions[opname.RoleStaff], []string{"/", "/clienten", "/clienten/" + c.ID, "/clienten/no-such-client"}},
 		{"manager", sessions[opname.RoleManager], []string{"/clienten", "/clienten/" + c.ID, "/mensen"}},
-		{"admin", sessions[opname.RoleAdmin], []string{"/mensen"}},
+		{"admin", sessions[opname.RoleAdmin], []string{"/mensen", "/sleutels", "/beleid"}},
 		{"privacy officer", sessions[opname.RolePrivacyOfficer], []string{"/", "/toegangslog", "/mensen"}},
 	} {
 		t.Run(run.who, func(t *testing.T) {

@@ -74,6 +74,7 @@ var matrix = map[string][11]int{
 	"POST /api/v1/clients/{id}/staff":     {401, 403, 403, 201, 201, 403, 403, 404, 404, 403, 401},
 	"GET /api/v1/clients/{id}/access-log": {401, 200, 404, 200, 200, 200, 404, 404, 404, 404, 401},
 	"GET /api/v1/access-log":              {401, 403, 403, 403, 403, 200, 403, 403, 403, 200, 401},
+	"GET /api/v1/tokens":                  {401, 403, 403, 403, 200, 403, 403, 403, 200, 403, 401},
 	"POST /api/v1/tokens":                 {401, 403, 403, 403, 201, 403, 403, 403, 404, 403, 401},
 	"DELETE /api/v1/tokens/{id}":          {401, 403, 403, 403, 204, 403, 403, 403, 404, 403, 401},
 	"GET /assets/{file...}":               {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
@@ -95,6 +96,11 @@ var matrix = map[string][11]int{
 	"GET /mensen":                         {303, 404, 404, 200, 200, 200, 404, 200, 200, 200, 401},
 	"POST /mensen":                        {303, 404, 404, 404, 200, 404, 404, 404, 200, 404, 401},
 	"POST /mensen/{id}/link":              {303, 404, 404, 404, 200, 404, 404, 404, 404, 404, 401},
+	"GET /sleutels":                       {303, 404, 404, 404, 200, 404, 404, 404, 200, 404, 401},
+	"POST /sleutels":                      {303, 404, 404, 404, 200, 404, 404, 404, 404, 404, 401},
+	"POST /sleutels/{id}/intrekken":       {303, 404, 404, 404, 303, 404, 404, 404, 404, 404, 401},
+	"GET /beleid":                         {303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"POST /beleid":                        {303, 404, 404, 404, 303, 404, 404, 404, 303, 404, 401},
 	"GET /toegangslog":                    {303, 404, 404, 404, 404, 200, 404, 404, 404, 200, 401},
 }
 
@@ -186,7 +192,7 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		path = strings.Replace(path, "{id}", f.clientA, 1)
 	case pattern == "/mensen/{id}/link":
 		path = strings.Replace(path, "{id}", f.staffA, 1)
-	case pattern == "/api/v1/tokens/{id}":
+	case pattern == "/api/v1/tokens/{id}", pattern == "/sleutels/{id}/intrekken":
 		_, tok, err := f.s.db.CreateToken(opname.WithActor(context.Background(), f.adminA), f.staffA, "to revoke")
 		if err != nil {
 			t.Fatal(err)
@@ -228,6 +234,10 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		form = url.Values{"naam": {fmt.Sprintf("Client %d", n)}}
 	case "POST /clienten/{id}/medewerkers":
 		form = url.Values{"medewerker": {f.thirdA}}
+	case "POST /sleutels":
+		form = url.Values{"naam": {"dossier"}, "medewerker": {f.staffA}}
+	case "POST /beleid":
+		form = url.Values{"beleid": {"blijf-groep"}}
 	case "POST /mensen":
 		form = url.Values{"email": {fmt.Sprintf("page%d@example.nl", n)}, "rol": {"staff"}}
 	}
