@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -385,5 +386,72 @@ func TestAPIErrors(t *testing.T) {
 		if !strings.Contains(string(body), `"request_id"`) {
 			t.Errorf("%s %s: no request id in %s", c.method, c.path, body)
 		}
+	}
+}
+
+// syncBuffer is a buffer that a server's logger and the test share.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestLogsAndMetrics checks that every request has one JSON log line with
+// its request id and route, that no secret, path or personal data reaches
+// the log, and that /metrics counts requests by route.
+func TestLogsAndMetrics(t *testing.T) {
+	var logs syncBuffer
+	cfg := &config{Addr: "127.0.0.1:0", Data: t.TempDir()}
+	s, err := startServer(context.Background(), cfg, slog.New(slog.NewJSONHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, s)
+	r, _ := http.NewRequest("GET", s.URL+"/api/v1/clients/"+f.clientA+"?secret=opn_leaked", nil)
+	r.Header.Set("Authorization", "Bearer "+f.tokens["staff"])
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	id := resp.Header.Get("X-Request-Id")
+	resp, err = http.Get(s.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var line map[string]any
+	for _, l := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(l, id) {
+			if err := json.Unmarshal([]byte(l), &line); err != nil {
+				t.Fatalf("log line is not JSON: %s", l)
+			}
+		}
+	}
+	if line["route"] != "GET /api/v1/clients/{id}" || line["status"] != float64(200) || line["user_id"] == "" {
+		t.Errorf("log line = %v", line)
+	}
+	for _, secret := range []string{f.clientA, "opn_leaked", f.tokens["staff"], "Anna"} {
+		if strings.Contains(logs.String(), secret) {
+			t.Errorf("the log contains %q", secret)
+		}
+	}
+	if !strings.Contains(string(metrics), `opname_http_requests_total{code="200",route="GET /api/v1/clients/{id}"} 1`) {
+		t.Errorf("metrics lack the request:\n%s", firstLine(metrics))
 	}
 }
