@@ -95,6 +95,18 @@ func (c *Client) Finish(ctx context.Context, cfg *opname.OIDCProvider, l *opname
 	if err := idt.Claims(&claims); err != nil {
 		return opname.Identity{}, refused("the ID token's claims cannot be read", err)
 	}
+	// Many providers put e-mail, name and groups only in the userinfo
+	// answer; it adds to the ID token's claims and overrides none.
+	if info, err := p.UserInfo(ctx, oauth2.StaticTokenSource(tok)); err == nil && info.Subject == idt.Subject {
+		var more map[string]any
+		if err := info.Claims(&more); err == nil {
+			for k, v := range more {
+				if _, ok := claims[k]; !ok {
+					claims[k] = v
+				}
+			}
+		}
+	}
 	id := opname.Identity{Subject: idt.Subject, Email: str(claims["email"]), Name: str(claims["name"])}
 	if verified, ok := claims["email_verified"].(bool); ok && !verified {
 		return opname.Identity{}, refused("the identity provider has not verified the e-mail address", nil)
