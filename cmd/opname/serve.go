@@ -75,12 +75,13 @@ func openDB(ctx context.Context, cfg *config) (*sqldb.DB, error) {
 
 // server is a running opname: its database and its HTTP server.
 type server struct {
-	db   *sqldb.DB
-	web  *web.Server
-	http *http.Server
-	ln   net.Listener
-	URL  string
-	done chan error
+	dataDir string
+	db      *sqldb.DB
+	web     *web.Server
+	http    *http.Server
+	ln      net.Listener
+	URL     string
+	done    chan error
 }
 
 // startServer opens the database, listens on cfg.Addr (port 0 picks a free
@@ -108,7 +109,7 @@ func startServer(ctx context.Context, cfg *config, logger *slog.Logger) (*server
 	host, _, _ := net.SplitHostPort(ln.Addr().String())
 	ws.Insecure = net.ParseIP(host).IsLoopback() // plain HTTP is only for loopback
 	ws.PublicURL = cfg.PublicURL
-	s := &server{db: db, web: ws, ln: ln, URL: "http://" + ln.Addr().String(), done: make(chan error, 1)}
+	s := &server{dataDir: cfg.Data, db: db, web: ws, ln: ln, URL: "http://" + ln.Addr().String(), done: make(chan error, 1)}
 	s.http = &http.Server{
 		Handler:           ws,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -2,17 +2,20 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/opname/opname"
+	"github.com/opname/opname/sqldb"
 )
 
 // browser is an HTTP client with cookies that does not follow redirects.
@@ -233,4 +236,71 @@ func TestSessionCookie(t *testing.T) {
 			t.Errorf("Set-Cookie %q lacks %q", c, want)
 		}
 	}
+}
+
+// TestExpiredSession checks that a session nobody used for longer than the
+// idle timeout, or one older than the absolute limit, no longer signs in.
+func TestExpiredSession(t *testing.T) {
+	s := testServer(t)
+	once := secureOrg(t, s)
+	raw, err := sql.Open("sqlite", filepath.Join(s.dataDir, "opname.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	for _, c := range []struct {
+		name, column string
+		age          time.Duration
+	}{{"idle", "last_seen", sqldb.SessionIdle + time.Minute}, {"absolute", "created_at", sqldb.SessionMax + time.Minute}} {
+		t.Run(c.name, func(t *testing.T) {
+			secret, err := s.db.CreateOneTime(opname.WithActor(context.Background(), systemIn(t, s, "veilig")), userID(t, s, "veilig", "sanne@veilig.nl"), time.Hour)
+			if c.name == "idle" {
+				secret = once
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := newBrowser(t, s.URL)
+			if code, _ := b.json("POST", "/api/v1/session/one-time", `{"secret": "`+secret+`", "password": "een lange zin als wachtwoord"}`); code != 200 {
+				t.Fatalf("sign in = %d", code)
+			}
+			if code, _ := b.json("POST", "/api/v1/me/totp", ""); code != 201 {
+				t.Fatalf("the fresh session does not work: %d", code)
+			}
+			old := time.Now().Add(-c.age).UnixMicro()
+			if _, err := raw.Exec(`UPDATE sessions SET `+c.column+` = ?`, old); err != nil {
+				t.Fatal(err)
+			}
+			code, v := b.json("POST", "/api/v1/me/totp", "")
+			if code != 401 {
+				t.Fatalf("an expired session = %d %v, want 401", code, v)
+			}
+		})
+	}
+}
+
+func systemIn(t *testing.T, s *server, slug string) opname.Actor {
+	t.Helper()
+	org, err := s.db.OrganisationBySlug(context.Background(), slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := opname.System("test")
+	a.OrgID = org.ID
+	return a
+}
+
+func userID(t *testing.T, s *server, slug, email string) string {
+	t.Helper()
+	users, err := s.db.Users(opname.WithActor(context.Background(), systemIn(t, s, slug)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range users {
+		if u.Email == email {
+			return u.ID
+		}
+	}
+	t.Fatalf("no user %s", email)
+	return ""
 }
