@@ -32,6 +32,7 @@ type Store interface {
 	opname.Auth
 	opname.OIDCStore
 	opname.AccessLog
+	opname.Log
 }
 
 // Server is the HTTP side of opname.
@@ -150,6 +151,11 @@ func (s *Server) register(mux *http.ServeMux) {
 
 	s.handle(mux, "GET", "/api/v1/tokens", "admin", s.apiTokens)
 	s.handle(mux, "POST", "/api/v1/tokens", "admin", s.apiCreateToken)
+
+	s.handle(mux, "GET", "/api/v1/logs/{slug}/checkpoint", "public", s.logCheckpoint)
+	s.handle(mux, "GET", "/api/v1/logs/{slug}/key", "public", s.logKey)
+	s.handle(mux, "GET", "/api/v1/logs/{slug}/inclusion", "public", s.logInclusion)
+	s.handle(mux, "GET", "/api/v1/logs/{slug}/consistency", "public", s.logConsistency)
 	s.handle(mux, "DELETE", "/api/v1/tokens/{id}", "admin", s.apiRevokeToken)
 
 	s.registerPages(mux)

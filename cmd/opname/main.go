@@ -68,6 +68,7 @@ var commands = []command{
 	{"org oidc", "--org SLUG --issuer URL --client-id ID --role-map VALUE=ROLE,…", "let an organisation sign in with its own identity provider", runOrgOIDC},
 	{"user add", "--org SLUG --email EMAIL --role ROLE [--name NAME]", "add a person; prints a one-time sign-in code", runUserAdd},
 	{"token create", "--org SLUG --user EMAIL [--name NAME]", "make an API token acting as a person; printed once", runTokenCreate},
+	{"verify", "--receipt RECEIPT [--log URL] FILE", "check a recording against its receipt (and the log's history)", runVerify},
 	{"accesslog verify", "[--data DIR]", "check the access log's hash chains", runAccessLogVerify},
 }
 

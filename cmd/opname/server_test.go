@@ -16,6 +16,7 @@ import (
 
 	"github.com/opname/opname"
 	"github.com/opname/opname/sqldb/sqldbtest"
+	"github.com/opname/opname/translog"
 )
 
 // testServer starts opname on a free port with a fresh SQLite database.
@@ -78,6 +79,10 @@ var matrix = map[string][11]int{
 	"GET /api/v1/tokens":                  {401, 403, 403, 403, 200, 403, 403, 403, 200, 403, 401},
 	"POST /api/v1/tokens":                 {401, 403, 403, 403, 201, 403, 403, 403, 404, 403, 401},
 	"DELETE /api/v1/tokens/{id}":          {401, 403, 403, 403, 204, 403, 403, 403, 404, 403, 401},
+	"GET /api/v1/logs/{slug}/checkpoint":  {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /api/v1/logs/{slug}/key":         {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /api/v1/logs/{slug}/inclusion":   {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /api/v1/logs/{slug}/consistency": {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
 	"GET /assets/{file...}":               {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
 	"GET /taal":                           {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401},
 	"GET /aanmelden":                      {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
@@ -163,6 +168,11 @@ func newFixture(t *testing.T, s *server) *fixture {
 				t.Fatal(err)
 			}
 			f.clientA = c.ID
+			for i := range 2 {
+				if _, err := db.Append(context.Background(), o.ID, translog.Entry{Kind: translog.KindRecording, RecordingID: fmt.Sprint(i), SHA256: "00", Size: 1}); err != nil {
+					t.Fatal(err)
+				}
+			}
 			secret, tok, err := db.CreateToken(octx, ids["manager"], "revoked")
 			if err != nil {
 				t.Fatal(err)
@@ -191,6 +201,14 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		path = strings.Replace(path, "{id}", f.staffA, 1)
 	case strings.HasPrefix(pattern, "/api/v1/clients/{id}"), strings.HasPrefix(pattern, "/clienten/{id}"):
 		path = strings.Replace(path, "{id}", f.clientA, 1)
+	case strings.HasPrefix(pattern, "/api/v1/logs/{slug}"):
+		path = strings.Replace(path, "{slug}", "org-a", 1)
+		switch {
+		case strings.HasSuffix(pattern, "/inclusion"):
+			path += "?index=0&size=2"
+		case strings.HasSuffix(pattern, "/consistency"):
+			path += "?from=1&to=2"
+		}
 	case pattern == "/mensen/{id}/link":
 		path = strings.Replace(path, "{id}", f.staffA, 1)
 	case pattern == "/api/v1/tokens/{id}", pattern == "/sleutels/{id}/intrekken":
