@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/base64"
 	"html/template"
 	"net/http"
@@ -29,6 +30,15 @@ type codeRequest struct {
 }
 
 func (s *Server) apiVerifyTOTP(w http.ResponseWriter, r *http.Request) {
+	s.checkCode(w, r, s.Store.VerifyTOTP)
+}
+
+func (s *Server) apiConfirmTOTP(w http.ResponseWriter, r *http.Request) {
+	s.checkCode(w, r, s.Store.ConfirmTOTP)
+}
+
+// checkCode answers a request with a code for the session's second factor.
+func (s *Server) checkCode(w http.ResponseWriter, r *http.Request, check func(ctx context.Context, sessionSecret, code string) error) {
 	_, secret, err := s.pendingActor(r)
 	if err != nil {
 		s.Error(w, r, err)
@@ -39,7 +49,7 @@ func (s *Server) apiVerifyTOTP(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	if err := s.Store.VerifyTOTP(r.Context(), secret, req.Code); err != nil {
+	if err := check(r.Context(), secret, req.Code); err != nil {
 		s.Error(w, r, err)
 		return
 	}
@@ -58,24 +68,6 @@ func (s *Server) apiBeginTOTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]string{"secret": secret, "uri": s.totpURI(r, a, secret)})
-}
-
-func (s *Server) apiConfirmTOTP(w http.ResponseWriter, r *http.Request) {
-	_, secret, err := s.pendingActor(r)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	var req codeRequest
-	if err := decode(w, r, &req); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	if err := s.Store.ConfirmTOTP(r.Context(), secret, req.Code); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
 }
 
 func (s *Server) totpURI(r *http.Request, a opname.Actor, secret string) string {

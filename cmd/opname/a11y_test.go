@@ -34,14 +34,7 @@ func TestAccessibility(t *testing.T) {
 		t.Skip("node, Chromium or web/node_modules missing; run make assets and install chromium")
 	}
 	s := testServer(t)
-	ctx := opname.WithActor(context.Background(), opname.System("test"))
-	org := &opname.Organisation{Slug: "toegankelijk", Name: "Toegankelijk", Policy: opname.PolicyVersion{Name: "blijf-groep", Shipped: "blijf-groep", Digest: "sha256:1", Text: "x"}}
-	if err := s.db.CreateOrganisation(ctx, org); err != nil {
-		t.Fatal(err)
-	}
-	sys := opname.System("test")
-	sys.OrgID = org.ID
-	octx := opname.WithActor(context.Background(), sys)
+	_, octx := newOrg(t, s, "toegankelijk", "blijf-groep", false)
 	sessions := map[opname.Role]string{}
 	var staffID string
 	for _, role := range opname.Roles {

@@ -30,14 +30,8 @@ func TestOIDCSignIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	ctx := opname.WithActor(context.Background(), opname.System("test"))
-	org := &opname.Organisation{Slug: "idp", Name: "IdP", Policy: opname.PolicyVersion{Name: "ombudsman", Shipped: "ombudsman", Digest: "sha256:1", Text: "x"}}
-	if err := s.db.CreateOrganisation(ctx, org); err != nil {
-		t.Fatal(err)
-	}
-	sys := opname.System("test")
-	sys.OrgID = org.ID
-	err = s.db.SetOIDCProvider(opname.WithActor(context.Background(), sys), &opname.OIDCProvider{
+	_, octx := newOrg(t, s, "idp", "ombudsman", false)
+	err = s.db.SetOIDCProvider(octx, &opname.OIDCProvider{
 		Issuer: issuer, ClientID: "web", ClientSecret: "secret", RoleClaim: "family_name",
 		RoleMap: map[string]opname.Role{"zorgteam": opname.RoleStaff, "leiding": opname.RoleManager},
 	})

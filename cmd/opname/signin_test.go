@@ -65,14 +65,7 @@ func (b *browser) form(path string, v url.Values) (int, string, http.Header) {
 // staff member, and returns a one-time sign-in code for them.
 func secureOrg(t *testing.T, s *server) string {
 	t.Helper()
-	ctx := opname.WithActor(context.Background(), opname.System("test"))
-	org := &opname.Organisation{Slug: "veilig", Name: "Veilig", RequireTOTP: true, Policy: opname.PolicyVersion{Name: "ombudsman", Shipped: "ombudsman", Digest: "sha256:1", Text: "x"}}
-	if err := s.db.CreateOrganisation(ctx, org); err != nil {
-		t.Fatal(err)
-	}
-	sys := opname.System("test")
-	sys.OrgID = org.ID
-	octx := opname.WithActor(context.Background(), sys)
+	_, octx := newOrg(t, s, "veilig", "ombudsman", true)
 	u := &opname.User{Email: "sanne@veilig.nl", Name: "Sanne", Role: opname.RoleStaff}
 	if err := s.db.CreateUser(octx, u); err != nil {
 		t.Fatal(err)

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opname/opname"
 	"github.com/opname/opname/translog"
 )
 
@@ -21,11 +20,7 @@ import (
 // after the log grew.
 func TestVerify(t *testing.T) {
 	s := testServer(t)
-	ctx := opname.WithActor(context.Background(), opname.System("test"))
-	org := &opname.Organisation{Slug: "kluis", Name: "Kluis", Policy: opname.PolicyVersion{Name: "ombudsman", Shipped: "ombudsman", Digest: "sha256:1", Text: "x"}}
-	if err := s.db.CreateOrganisation(ctx, org); err != nil {
-		t.Fatal(err)
-	}
+	org, _ := newOrg(t, s, "kluis", "ombudsman", false)
 	dir := t.TempDir()
 	audio := bytes.Repeat([]byte("gesprek "), 5000)
 	sum := sha256.Sum256(audio)
