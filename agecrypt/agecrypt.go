@@ -47,6 +47,22 @@ func (id identity) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
 	return nil, age.ErrIncorrectIdentity
 }
 
+// Sealer is opname.Sealer on age and a keyring.
+type Sealer struct{ Keys opname.Keyring }
+
+// Encrypt returns a writer that encrypts for the organisation into w.
+func (s Sealer) Encrypt(ctx context.Context, orgID string, w io.Writer) (io.WriteCloser, error) {
+	return Encrypt(ctx, s.Keys, orgID, w)
+}
+
+// HeaderLength is SplitHeader.
+func (s Sealer) HeaderLength(start []byte) (int, error) { return SplitHeader(start) }
+
+// Decrypt opens a recording for random access.
+func (s Sealer) Decrypt(ctx context.Context, orgID string, header []byte, payload io.ReaderAt, payloadSize int64) (io.ReaderAt, int64, error) {
+	return Decrypt(ctx, s.Keys, orgID, header, payload, payloadSize)
+}
+
 // Encrypt returns a writer that encrypts for the organisation into w. Close
 // it to finish the stream. Split the result with SplitHeader.
 func Encrypt(ctx context.Context, keys opname.Keyring, orgID string, w io.Writer) (io.WriteCloser, error) {

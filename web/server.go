@@ -19,6 +19,7 @@ import (
 
 	"github.com/opname/opname"
 	"github.com/opname/opname/policy"
+	"github.com/opname/opname/vault"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -33,6 +34,7 @@ type Store interface {
 	opname.OIDCStore
 	opname.AccessLog
 	opname.Log
+	opname.Recordings
 }
 
 // Server is the HTTP side of opname.
@@ -40,6 +42,7 @@ type Server struct {
 	Store    Store
 	Policies *policy.Library
 	OIDC     OIDC
+	Vault    *vault.Vault
 	// PublicURL is the address people reach opname at, for the identity
 	// provider's redirect; empty means the request's own host.
 	PublicURL string
@@ -146,6 +149,11 @@ func (s *Server) register(mux *http.ServeMux) {
 	s.handle(mux, "GET", "/api/v1/clients/{id}", "signed_in", s.apiClient)
 	s.handle(mux, "POST", "/api/v1/clients/{id}/staff", "admin manager", s.apiAssign)
 	s.handle(mux, "GET", "/api/v1/clients/{id}/access-log", "signed_in", s.apiClientOverview)
+	s.handle(mux, "GET", "/api/v1/clients/{id}/recordings", "signed_in", s.apiClientRecordings)
+	s.handle(mux, "POST", "/api/v1/clients/{id}/recordings", "staff manager admin", s.apiUploadRecording)
+	s.handle(mux, "GET", "/api/v1/recordings/{id}", "signed_in", s.apiRecording)
+	s.handle(mux, "GET", "/api/v1/recordings/{id}/content", "signed_in", s.apiRecordingContent)
+	s.handle(mux, "GET", "/api/v1/recordings/{id}/receipt", "signed_in", s.apiRecordingReceipt)
 
 	s.handle(mux, "GET", "/api/v1/access-log", "privacy_officer", s.apiAccessLog)
 

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"testing"
 
 	"github.com/opname/opname"
@@ -18,4 +20,27 @@ func newOrg(t *testing.T, s *server, slug, policy string, requireTOTP bool) (*op
 	sys := opname.System("test")
 	sys.OrgID = org.ID
 	return org, opname.WithActor(context.Background(), sys)
+}
+
+// wav returns a short, valid WAV file: a tone of seconds at 8 kHz.
+func wav(seconds int, tone byte) []byte {
+	samples := 8000 * seconds
+	var b bytes.Buffer
+	le := func(v any) { _ = binary.Write(&b, binary.LittleEndian, v) }
+	b.WriteString("RIFF")
+	le(uint32(36 + samples))
+	b.WriteString("WAVEfmt ")
+	le(uint32(16))
+	le(uint16(1))    // PCM
+	le(uint16(1))    // mono
+	le(uint32(8000)) // sample rate
+	le(uint32(8000)) // byte rate
+	le(uint16(1))    // block align
+	le(uint16(8))    // bits per sample
+	b.WriteString("data")
+	le(uint32(samples))
+	for i := range samples {
+		b.WriteByte(128 + byte(int(tone)*((i/10)%2)))
+	}
+	return b.Bytes()
 }

@@ -11,34 +11,47 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/opname/opname"
+	"github.com/opname/opname/agecrypt"
+	"github.com/opname/opname/localblob"
+	"github.com/opname/opname/localkeys"
 	"github.com/opname/opname/oidc"
 	"github.com/opname/opname/policy"
+	"github.com/opname/opname/s3blob"
 	"github.com/opname/opname/sqldb"
+	"github.com/opname/opname/vault"
 	"github.com/opname/opname/web"
 )
 
 // config is where opname keeps its data and listens. Flags win over the
 // OPNAME_* environment variables, which win over the defaults.
 type config struct {
-	Addr        string // OPNAME_ADDR, --addr
-	Data        string // OPNAME_DATA, --data: the SQLite file and recordings
-	DatabaseURL string // OPNAME_DATABASE_URL: postgres://… switches to PostgreSQL
-	Demo        bool   // OPNAME_DEMO, --demo: demo organisations on first start
-	PublicURL   string // OPNAME_PUBLIC_URL: where people reach opname, for OIDC redirects
+	Addr         string // OPNAME_ADDR, --addr
+	Data         string // OPNAME_DATA, --data: the SQLite file and recordings
+	DatabaseURL  string // OPNAME_DATABASE_URL: postgres://… switches to PostgreSQL
+	Demo         bool   // OPNAME_DEMO, --demo: demo organisations on first start
+	PublicURL    string // OPNAME_PUBLIC_URL: where people reach opname, for OIDC redirects
+	BlobURL      string // OPNAME_BLOB_URL: s3://bucket/prefix switches recordings to S3
+	MaxRecording int64  // OPNAME_MAX_RECORDING: the largest recording accepted, in bytes
 }
 
 func (m *Main) configFlags(cmd string) (*flagSet, *config) {
 	cfg := &config{
-		Addr:        envOr(m.Getenv, "OPNAME_ADDR", "127.0.0.1:8080"),
-		Data:        envOr(m.Getenv, "OPNAME_DATA", "./opname-data"),
-		DatabaseURL: m.Getenv("OPNAME_DATABASE_URL"),
-		Demo:        m.Getenv("OPNAME_DEMO") == "1" || m.Getenv("OPNAME_DEMO") == "true",
-		PublicURL:   m.Getenv("OPNAME_PUBLIC_URL"),
+		Addr:         envOr(m.Getenv, "OPNAME_ADDR", "127.0.0.1:8080"),
+		Data:         envOr(m.Getenv, "OPNAME_DATA", "./opname-data"),
+		DatabaseURL:  m.Getenv("OPNAME_DATABASE_URL"),
+		Demo:         m.Getenv("OPNAME_DEMO") == "1" || m.Getenv("OPNAME_DEMO") == "true",
+		PublicURL:    m.Getenv("OPNAME_PUBLIC_URL"),
+		BlobURL:      m.Getenv("OPNAME_BLOB_URL"),
+		MaxRecording: defaultMaxRecording,
+	}
+	if v, err := strconv.ParseInt(m.Getenv("OPNAME_MAX_RECORDING"), 10, 64); err == nil && v > 0 {
+		cfg.MaxRecording = v
 	}
 	fs := flags(cmd)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on")
@@ -73,6 +86,43 @@ func openDB(ctx context.Context, cfg *config) (*sqldb.DB, error) {
 	return db, nil
 }
 
+// defaultMaxRecording is the largest recording accepted unless
+// OPNAME_MAX_RECORDING says otherwise: 8 GiB.
+const defaultMaxRecording = 8 << 30
+
+// openVault opens the recordings' blob store (a folder in the data folder,
+// or S3), the key-encryption keys (in the data folder) and the staging
+// folder, which it empties: plaintext left by a crash is removed.
+func openVault(ctx context.Context, cfg *config, db *sqldb.DB) (*vault.Vault, opname.BlobStore, error) {
+	var blobs opname.BlobStore
+	var err error
+	if cfg.BlobURL != "" {
+		blobs, err = s3blob.Open(ctx, cfg.BlobURL)
+	} else {
+		blobs, err = localblob.Open(filepath.Join(cfg.Data, "recordings"))
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	keys, err := localkeys.Open(filepath.Join(cfg.Data, "keys"))
+	if err != nil {
+		return nil, nil, err
+	}
+	staging := filepath.Join(cfg.Data, "staging")
+	if err := os.RemoveAll(staging); err != nil {
+		return nil, nil, fmt.Errorf("staging: %w", err)
+	}
+	if err := os.MkdirAll(staging, 0o700); err != nil {
+		return nil, nil, fmt.Errorf("staging: %w", err)
+	}
+	max := cfg.MaxRecording
+	if max <= 0 {
+		max = defaultMaxRecording
+	}
+	v := &vault.Vault{Blobs: blobs, Sealer: agecrypt.Sealer{Keys: keys}, Store: db, Staging: staging, MaxSize: max}
+	return v, blobs, nil
+}
+
 // server is a running opname: its database and its HTTP server.
 type server struct {
 	dataDir string
@@ -96,11 +146,18 @@ func startServer(ctx context.Context, cfg *config, logger *slog.Logger) (*server
 		db.Close()
 		return nil, err
 	}
-	ws, err := web.NewServer(db, lib, oidc.New(), db.Ping, logger)
+	v, blobs, err := openVault(ctx, cfg, db)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
+	ready := func(ctx context.Context) error { return errors.Join(db.Ping(ctx), blobs.Ping(ctx)) }
+	ws, err := web.NewServer(db, lib, oidc.New(), ready, logger)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	ws.Vault = v
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		db.Close()

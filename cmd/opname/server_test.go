@@ -17,6 +17,7 @@ import (
 	"github.com/opname/opname"
 	"github.com/opname/opname/sqldb/sqldbtest"
 	"github.com/opname/opname/translog"
+	"github.com/opname/opname/vault"
 )
 
 // testServer starts opname on a free port with a fresh SQLite database.
@@ -49,65 +50,70 @@ var callers = []string{"anonymous", "staff", "staff_other", "manager", "admin", 
 // order of callers. A route without a row fails the test.
 var matrix = map[string][11]int{
 	//                                     anon staff other  mgr admin  priv  bstaf bmgr badm bpriv revoked
-	"GET /healthz":                        {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /readyz":                         {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /metrics":                        {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /api/v1/openapi.json":            {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"POST /api/v1/session":                {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
-	"POST /api/v1/session/one-time":       {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
-	"DELETE /api/v1/session":              {401, 204, 204, 204, 204, 204, 204, 204, 204, 204, 401},
-	"POST /api/v1/session/totp":           {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
-	"POST /api/v1/me/totp":                {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
-	"PUT /api/v1/me/totp":                 {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
-	"GET /api/v1/me":                      {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"PUT /api/v1/me/password":             {401, 204, 204, 204, 204, 204, 204, 204, 204, 204, 401},
-	"GET /api/v1/organisation":            {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /api/v1/organisation/policies":   {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"PUT /api/v1/organisation/policy":     {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401},
-	"PUT /api/v1/organisation/oidc":       {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401},
-	"POST /api/v1/decisions":              {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /api/v1/users":                   {401, 403, 403, 200, 200, 200, 403, 200, 200, 200, 401},
-	"POST /api/v1/users":                  {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401},
-	"GET /api/v1/users/{id}":              {401, 200, 404, 200, 200, 200, 404, 404, 404, 404, 401},
-	"POST /api/v1/users/{id}/one-time":    {401, 403, 403, 403, 200, 403, 403, 403, 404, 403, 401},
-	"GET /api/v1/clients":                 {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"POST /api/v1/clients":                {401, 403, 403, 201, 201, 403, 403, 201, 201, 403, 401},
-	"GET /api/v1/clients/{id}":            {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"POST /api/v1/clients/{id}/staff":     {401, 403, 403, 201, 201, 403, 403, 404, 404, 403, 401},
-	"GET /api/v1/clients/{id}/access-log": {401, 200, 404, 200, 200, 200, 404, 404, 404, 404, 401},
-	"GET /api/v1/access-log":              {401, 403, 403, 403, 403, 200, 403, 403, 403, 200, 401},
-	"GET /api/v1/tokens":                  {401, 403, 403, 403, 200, 403, 403, 403, 200, 403, 401},
-	"POST /api/v1/tokens":                 {401, 403, 403, 403, 201, 403, 403, 403, 404, 403, 401},
-	"DELETE /api/v1/tokens/{id}":          {401, 403, 403, 403, 204, 403, 403, 403, 404, 403, 401},
-	"GET /api/v1/logs/{slug}/checkpoint":  {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /api/v1/logs/{slug}/key":         {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /api/v1/logs/{slug}/inclusion":   {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /api/v1/logs/{slug}/consistency": {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /assets/{file...}":               {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /taal":                           {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401},
-	"GET /aanmelden":                      {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"POST /aanmelden":                     {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
-	"GET /aanmelden/oidc":                 {404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 401},
-	"GET /aanmelden/oidc/terug":           {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
-	"GET /welkom":                         {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"POST /welkom":                        {400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 401},
-	"POST /afmelden":                      {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401},
-	"GET /tweede-stap":                    {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401},
-	"POST /tweede-stap":                   {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401},
-	"GET /{$}":                            {303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /clienten":                       {303, 200, 200, 200, 200, 404, 200, 200, 200, 404, 401},
-	"POST /clienten":                      {303, 404, 404, 303, 303, 404, 404, 303, 303, 404, 401},
-	"GET /clienten/{id}":                  {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"POST /clienten/{id}/medewerkers":     {303, 404, 404, 303, 303, 404, 404, 404, 404, 404, 401},
-	"GET /mensen":                         {303, 404, 404, 200, 200, 200, 404, 200, 200, 200, 401},
-	"POST /mensen":                        {303, 404, 404, 404, 200, 404, 404, 404, 200, 404, 401},
-	"POST /mensen/{id}/link":              {303, 404, 404, 404, 200, 404, 404, 404, 404, 404, 401},
-	"GET /sleutels":                       {303, 404, 404, 404, 200, 404, 404, 404, 200, 404, 401},
-	"POST /sleutels":                      {303, 404, 404, 404, 200, 404, 404, 404, 404, 404, 401},
-	"POST /sleutels/{id}/intrekken":       {303, 404, 404, 404, 303, 404, 404, 404, 404, 404, 401},
-	"GET /beleid":                         {303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"POST /beleid":                        {303, 404, 404, 404, 303, 404, 404, 404, 303, 404, 401},
-	"GET /toegangslog":                    {303, 404, 404, 404, 404, 200, 404, 404, 404, 200, 401},
+	"GET /healthz":                         {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /readyz":                          {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /metrics":                         {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /api/v1/openapi.json":             {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"POST /api/v1/session":                 {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"POST /api/v1/session/one-time":        {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"DELETE /api/v1/session":               {401, 204, 204, 204, 204, 204, 204, 204, 204, 204, 401},
+	"POST /api/v1/session/totp":            {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"POST /api/v1/me/totp":                 {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"PUT /api/v1/me/totp":                  {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"GET /api/v1/me":                       {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"PUT /api/v1/me/password":              {401, 204, 204, 204, 204, 204, 204, 204, 204, 204, 401},
+	"GET /api/v1/organisation":             {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /api/v1/organisation/policies":    {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"PUT /api/v1/organisation/policy":      {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401},
+	"PUT /api/v1/organisation/oidc":        {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401},
+	"POST /api/v1/decisions":               {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /api/v1/users":                    {401, 403, 403, 200, 200, 200, 403, 200, 200, 200, 401},
+	"POST /api/v1/users":                   {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401},
+	"GET /api/v1/users/{id}":               {401, 200, 404, 200, 200, 200, 404, 404, 404, 404, 401},
+	"POST /api/v1/users/{id}/one-time":     {401, 403, 403, 403, 200, 403, 403, 403, 404, 403, 401},
+	"GET /api/v1/clients":                  {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"POST /api/v1/clients":                 {401, 403, 403, 201, 201, 403, 403, 201, 201, 403, 401},
+	"GET /api/v1/clients/{id}":             {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"POST /api/v1/clients/{id}/staff":      {401, 403, 403, 201, 201, 403, 403, 404, 404, 403, 401},
+	"GET /api/v1/clients/{id}/access-log":  {401, 200, 404, 200, 200, 200, 404, 404, 404, 404, 401},
+	"GET /api/v1/clients/{id}/recordings":  {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"POST /api/v1/clients/{id}/recordings": {401, 201, 404, 201, 201, 404, 404, 404, 404, 404, 401},
+	"GET /api/v1/recordings/{id}":          {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"GET /api/v1/recordings/{id}/content":  {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"GET /api/v1/recordings/{id}/receipt":  {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"GET /api/v1/access-log":               {401, 403, 403, 403, 403, 200, 403, 403, 403, 200, 401},
+	"GET /api/v1/tokens":                   {401, 403, 403, 403, 200, 403, 403, 403, 200, 403, 401},
+	"POST /api/v1/tokens":                  {401, 403, 403, 403, 201, 403, 403, 403, 404, 403, 401},
+	"DELETE /api/v1/tokens/{id}":           {401, 403, 403, 403, 204, 403, 403, 403, 404, 403, 401},
+	"GET /api/v1/logs/{slug}/checkpoint":   {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /api/v1/logs/{slug}/key":          {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /api/v1/logs/{slug}/inclusion":    {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /api/v1/logs/{slug}/consistency":  {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /assets/{file...}":                {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /taal":                            {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401},
+	"GET /aanmelden":                       {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"POST /aanmelden":                      {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"GET /aanmelden/oidc":                  {404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 401},
+	"GET /aanmelden/oidc/terug":            {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"GET /welkom":                          {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"POST /welkom":                         {400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 401},
+	"POST /afmelden":                       {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401},
+	"GET /tweede-stap":                     {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401},
+	"POST /tweede-stap":                    {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401},
+	"GET /{$}":                             {303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /clienten":                        {303, 200, 200, 200, 200, 404, 200, 200, 200, 404, 401},
+	"POST /clienten":                       {303, 404, 404, 303, 303, 404, 404, 303, 303, 404, 401},
+	"GET /clienten/{id}":                   {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"POST /clienten/{id}/medewerkers":      {303, 404, 404, 303, 303, 404, 404, 404, 404, 404, 401},
+	"GET /mensen":                          {303, 404, 404, 200, 200, 200, 404, 200, 200, 200, 401},
+	"POST /mensen":                         {303, 404, 404, 404, 200, 404, 404, 404, 200, 404, 401},
+	"POST /mensen/{id}/link":               {303, 404, 404, 404, 200, 404, 404, 404, 404, 404, 401},
+	"GET /sleutels":                        {303, 404, 404, 404, 200, 404, 404, 404, 200, 404, 401},
+	"POST /sleutels":                       {303, 404, 404, 404, 200, 404, 404, 404, 404, 404, 401},
+	"POST /sleutels/{id}/intrekken":        {303, 404, 404, 404, 303, 404, 404, 404, 404, 404, 401},
+	"GET /beleid":                          {303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"POST /beleid":                         {303, 404, 404, 404, 303, 404, 404, 404, 303, 404, 401},
+	"GET /toegangslog":                     {303, 404, 404, 404, 404, 200, 404, 404, 404, 200, 401},
 }
 
 // fixture is a running server with two organisations and a token per
@@ -119,6 +125,7 @@ type fixture struct {
 	thirdA  string // user id of a staff member of org A the matrix assigns
 	adminA  opname.Actor
 	clientA string
+	recA    string // a recording of clientA
 	counter atomic.Int64
 }
 
@@ -168,6 +175,12 @@ func newFixture(t *testing.T, s *server) *fixture {
 				t.Fatal(err)
 			}
 			f.clientA = c.ID
+			staffCtx := opname.WithActor(context.Background(), opname.Actor{OrgID: o.ID, UserID: ids["staff"], Role: opname.RoleStaff, Name: "staff"})
+			rec, err := s.web.Vault.Ingest(staffCtx, vault.Upload{ClientID: c.ID, Source: "client_copy", Body: bytes.NewReader(wav(1, 40))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.recA = rec.ID
 			for i := range 2 {
 				if _, err := db.Append(context.Background(), o.ID, translog.Entry{Kind: translog.KindRecording, RecordingID: fmt.Sprint(i), SHA256: "00", Size: 1}); err != nil {
 					t.Fatal(err)
@@ -209,6 +222,8 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		case strings.HasSuffix(pattern, "/consistency"):
 			path += "?from=1&to=2"
 		}
+	case strings.HasPrefix(pattern, "/api/v1/recordings/{id}"):
+		path = strings.Replace(path, "{id}", f.recA, 1)
 	case pattern == "/mensen/{id}/link":
 		path = strings.Replace(path, "{id}", f.staffA, 1)
 	case pattern == "/api/v1/tokens/{id}", pattern == "/sleutels/{id}/intrekken":
@@ -243,6 +258,8 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		body = fmt.Sprintf(`{"name": "Client %d"}`, n)
 	case "POST /api/v1/clients/{id}/staff":
 		body = fmt.Sprintf(`{"user_id": %q}`, f.thirdA)
+	case "POST /api/v1/clients/{id}/recordings":
+		body = string(wav(1, byte(n)))
 	case "POST /api/v1/tokens":
 		body = fmt.Sprintf(`{"user_id": %q, "name": "dossier"}`, f.staffA)
 	case "POST /aanmelden":

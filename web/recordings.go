@@ -1,0 +1,92 @@
+package web
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/opname/opname/vault"
+)
+
+// Recordings: a plain one-request upload for small files and API clients,
+// playback and download with HTTP Range, and the receipt.
+
+func (s *Server) apiUploadRecording(w http.ResponseWriter, r *http.Request) {
+	if _, err := signedIn(r); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	// An upload may take long over a slow line; the server's read timeout
+	// is for everything else.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(2 * time.Hour))
+	source := r.URL.Query().Get("source")
+	if source == "" {
+		source = "organisation"
+	}
+	rec, err := s.Vault.Ingest(r.Context(), vault.Upload{
+		ClientID: r.PathValue("id"), Source: source,
+		SHA256: r.Header.Get("X-Content-SHA256"), Body: r.Body,
+	})
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	receipt, err := s.Store.Receipt(r.Context(), rec.OrgID, rec.LogIndex)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"recording": rec, "receipt": receipt})
+}
+
+func (s *Server) apiClientRecordings(w http.ResponseWriter, r *http.Request) {
+	s.respond(w, r, func() (any, error) { return s.Store.ClientRecordings(r.Context(), r.PathValue("id")) })
+}
+
+func (s *Server) apiRecording(w http.ResponseWriter, r *http.Request) {
+	s.respond(w, r, func() (any, error) {
+		rec, _, err := s.Store.Recording(r.Context(), r.PathValue("id"))
+		return rec, err
+	})
+}
+
+func (s *Server) apiRecordingReceipt(w http.ResponseWriter, r *http.Request) {
+	s.respond(w, r, func() (any, error) {
+		rec, _, err := s.Store.Recording(r.Context(), r.PathValue("id"))
+		if err != nil {
+			return nil, err
+		}
+		return s.Store.Receipt(r.Context(), rec.OrgID, rec.LogIndex)
+	})
+}
+
+// apiRecordingContent plays or (with ?download=1) downloads a recording;
+// Range requests decrypt only the bytes asked for.
+func (s *Server) apiRecordingContent(w http.ResponseWriter, r *http.Request) {
+	if _, err := signedIn(r); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	download := r.URL.Query().Get("download") == "1"
+	o, err := s.Vault.Open(r.Context(), r.PathValue("id"), download)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	defer o.Close()
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(2 * time.Hour))
+	w.Header().Set("Content-Type", o.Recording.MediaType)
+	w.Header().Set("Cache-Control", "private, no-store")
+	if download {
+		ext := strings.TrimPrefix(o.Recording.MediaType[strings.Index(o.Recording.MediaType, "/")+1:], "x-")
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="opname-%s.%s"`, o.Recording.ID, ext))
+	}
+	http.ServeContent(w, r, "", o.Recording.CreatedAt, readSeeker(o))
+}
+
+// readSeeker is the plaintext as an io.ReadSeeker for http.ServeContent.
+func readSeeker(o *vault.Opened) io.ReadSeeker {
+	return io.NewSectionReader(o.Content, 0, o.Size)
+}
