@@ -44,6 +44,9 @@ type Recordings interface {
 	Recording(ctx context.Context, id string) (*Recording, *Sealed, error)
 	// ClientRecordings lists a client's recordings, newest first.
 	ClientRecordings(ctx context.Context, clientID string) ([]Recording, error)
+	// AllRecordings lists every organisation's recordings with how they are
+	// sealed, for the fixity audit (system only).
+	AllRecordings(ctx context.Context) ([]Recording, []Sealed, error)
 }
 
 // Sealer encrypts recordings for an organisation and opens them for

@@ -102,3 +102,35 @@ func (db *DB) ClientRecordings(ctx context.Context, clientID string) ([]opname.R
 	}
 	return out, rows.Err()
 }
+
+// AllRecordings lists every recording with how it is sealed (system only).
+func (db *DB) AllRecordings(ctx context.Context) ([]opname.Recording, []opname.Sealed, error) {
+	a, err := actor(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if a.Role != opname.RoleSystem {
+		return nil, nil, &opname.Error{Kind: opname.Forbidden, Msg: "only the system audits every recording"}
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+recordingColumns+`, blob_key, payload_size, header FROM recordings ORDER BY org_id, created_at`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sqldb: all recordings: %w", err)
+	}
+	defer rows.Close()
+	var recs []opname.Recording
+	var sealed []opname.Sealed
+	for rows.Next() {
+		var s opname.Sealed
+		var header string
+		r, err := scanRecording(rows, &s.BlobKey, &s.PayloadSize, &header)
+		if err != nil {
+			return nil, nil, fmt.Errorf("sqldb: all recordings: %w", err)
+		}
+		if s.Header, err = base64.StdEncoding.DecodeString(header); err != nil {
+			return nil, nil, fmt.Errorf("sqldb: recording %s: header: %w", r.ID, err)
+		}
+		recs = append(recs, *r)
+		sealed = append(sealed, s)
+	}
+	return recs, sealed, rows.Err()
+}

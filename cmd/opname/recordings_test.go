@@ -123,3 +123,47 @@ func TestRecordingJourney(t *testing.T) {
 		t.Errorf("staging is not empty: %v", left)
 	}
 }
+
+// TestFixity runs `opname fixity` over stored recordings, then flips one
+// byte of one encrypted file and checks that the audit names it.
+func TestFixity(t *testing.T) {
+	s := testServer(t)
+	f := newFixture(t, s) // one recording
+	r, _ := http.NewRequest("POST", s.URL+"/api/v1/clients/"+f.clientA+"/recordings", bytes.NewReader(wav(3, 90)))
+	r.Header.Set("Authorization", "Bearer "+f.tokens["manager"])
+	if resp, err := http.DefaultClient.Do(r); err != nil || resp.StatusCode != 201 {
+		t.Fatalf("upload: %v %v", resp, err)
+	}
+	run := func() (int, string) {
+		var out bytes.Buffer
+		m := &Main{Stdout: &out, Stderr: &out, Getenv: func(k string) string {
+			if k == "OPNAME_DATA" {
+				return s.dataDir
+			}
+			return ""
+		}}
+		return m.Run(context.Background(), []string{"fixity"}), out.String()
+	}
+	if code, out := run(); code != 0 || !strings.Contains(out, "2 recordings checked, 0 with problems") {
+		t.Fatalf("fixity = %d\n%s", code, out)
+	}
+	var victim string
+	filepath.WalkDir(filepath.Join(s.dataDir, "recordings"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && victim == "" {
+			victim = p
+		}
+		return nil
+	})
+	data, err := os.ReadFile(victim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[len(data)/2] ^= 1
+	if err := os.WriteFile(victim, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out := run()
+	if code != 1 || !strings.Contains(out, "1 with problems") || !strings.Contains(out, "does not decrypt") {
+		t.Fatalf("fixity after a flipped byte = %d\n%s", code, out)
+	}
+}

@@ -92,8 +92,9 @@ const defaultMaxRecording = 8 << 30
 
 // openVault opens the recordings' blob store (a folder in the data folder,
 // or S3), the key-encryption keys (in the data folder) and the staging
-// folder, which it empties: plaintext left by a crash is removed.
-func openVault(ctx context.Context, cfg *config, db *sqldb.DB) (*vault.Vault, opname.BlobStore, error) {
+// folder. The server empties staging at start (clean), so plaintext left by
+// a crash is removed; other commands leave it to the running server.
+func openVault(ctx context.Context, cfg *config, db *sqldb.DB, clean bool) (*vault.Vault, opname.BlobStore, error) {
 	var blobs opname.BlobStore
 	var err error
 	if cfg.BlobURL != "" {
@@ -109,8 +110,10 @@ func openVault(ctx context.Context, cfg *config, db *sqldb.DB) (*vault.Vault, op
 		return nil, nil, err
 	}
 	staging := filepath.Join(cfg.Data, "staging")
-	if err := os.RemoveAll(staging); err != nil {
-		return nil, nil, fmt.Errorf("staging: %w", err)
+	if clean {
+		if err := os.RemoveAll(staging); err != nil {
+			return nil, nil, fmt.Errorf("staging: %w", err)
+		}
 	}
 	if err := os.MkdirAll(staging, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("staging: %w", err)
@@ -146,7 +149,7 @@ func startServer(ctx context.Context, cfg *config, logger *slog.Logger) (*server
 		db.Close()
 		return nil, err
 	}
-	v, blobs, err := openVault(ctx, cfg, db)
+	v, blobs, err := openVault(ctx, cfg, db, true)
 	if err != nil {
 		db.Close()
 		return nil, err
