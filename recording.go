@@ -21,6 +21,53 @@ type Recording struct {
 	LogIndex  int64     `json:"log_index"`
 	CreatedAt time.Time `json:"created_at"`
 	CreatedBy string    `json:"created_by"`
+	// Media is what ffprobe found, when it is installed.
+	Media *MediaInfo `json:"media,omitempty"`
+	// DerivedFrom is the id of the original when this is a declared edit
+	// (Ombudsman rule 5); Edit says what was changed, why and who was told.
+	DerivedFrom string         `json:"derived_from,omitempty"`
+	Edit        *EditStatement `json:"edit,omitempty"`
+	// ErasedAt is when the recording was made unreadable (crypto-erasure).
+	ErasedAt *time.Time `json:"erased_at,omitempty"`
+	// Fixity is the last integrity check of the stored bytes.
+	Fixity *FixityCheck `json:"fixity,omitempty"`
+}
+
+// MediaInfo describes a recording's content.
+type MediaInfo struct {
+	// Format is the container, e.g. "matroska,webm" or "wav".
+	Format string `json:"format"`
+	// Duration in seconds; 0 when the file does not say (WebM from a
+	// browser often does not).
+	Duration float64 `json:"duration_seconds,omitempty"`
+	// Streams are codec_type/codec_name pairs, e.g. "audio/opus".
+	Streams []string `json:"streams"`
+}
+
+// HasVideo reports whether a video stream was found.
+func (m *MediaInfo) HasVideo() bool {
+	for _, s := range m.Streams {
+		if len(s) > 6 && s[:6] == "video/" {
+			return true
+		}
+	}
+	return false
+}
+
+// EditStatement is what the organisation declares about an edited
+// recording: what was changed, why, and who was told (Ombudsman rule 5:
+// no cutting or pasting unless made known).
+type EditStatement struct {
+	Changed string `json:"what_changed"`
+	Reason  string `json:"reason"`
+	Told    string `json:"who_was_told"`
+}
+
+// FixityCheck is the outcome of the last integrity check.
+type FixityCheck struct {
+	CheckedAt time.Time `json:"checked_at"`
+	// Problem is empty when the bytes decrypted to the registered SHA-256.
+	Problem string `json:"problem,omitempty"`
 }
 
 // Recording sources.
@@ -45,9 +92,26 @@ type Recordings interface {
 	// ClientRecordings lists a client's recordings, newest first.
 	ClientRecordings(ctx context.Context, clientID string) ([]Recording, error)
 	// AllRecordings lists every organisation's recordings with how they are
-	// sealed, for the fixity audit (system only).
-	AllRecordings(ctx context.Context) ([]Recording, []Sealed, error)
+	// sealed, for the fixity audit (system only). Erased recordings are left
+	// out. With checkedBefore set, only recordings last checked before then
+	// (or never), oldest check first, at most limit (0: all).
+	AllRecordings(ctx context.Context, checkedBefore time.Time, limit int) ([]Recording, []Sealed, error)
+	// SetFixity stores the outcome of a fixity check (system only).
+	SetFixity(ctx context.Context, id string, c FixityCheck) error
+	// FixityProblems lists the organisation's recordings whose last check
+	// failed (privacy officer).
+	FixityProblems(ctx context.Context) ([]Recording, error)
+	// EraseRecording removes a recording's wrapped file key, which makes
+	// every copy of its bytes unreadable, and logs the erasure. The row
+	// stays, with ErasedAt set.
+	EraseRecording(ctx context.Context, id, reason string) (*Recording, *Sealed, error)
+	// AddCopy logs that a copy of a recording was handed over, and to whom
+	// ("client" or "other"); it returns the log index of the entry.
+	AddCopy(ctx context.Context, id, to string) (int64, error)
 }
+
+// Copy recipients.
+var CopyRecipients = []string{"client", "other"}
 
 // Sealer encrypts recordings for an organisation and opens them for
 // random access (package agecrypt).

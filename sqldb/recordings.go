@@ -2,18 +2,23 @@ package sqldb
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/opname/opname"
 	"github.com/opname/opname/translog"
 )
 
 // AddRecording stores a recording of a client the caller may see, logs the
-// access, and appends the recording to the organisation's log.
+// access, and appends the recording to the organisation's log: as a
+// recording, or, when it is derived from another, as a declared edit.
 func (db *DB) AddRecording(ctx context.Context, r *opname.Recording, s opname.Sealed) error {
 	a, err := orgActor(ctx, opname.RoleStaff, opname.RoleManager, opname.RoleAdmin)
 	if err != nil {
@@ -26,32 +31,90 @@ func (db *DB) AddRecording(ctx context.Context, r *opname.Recording, s opname.Se
 		return invalid("source", r.Source, "use client_copy or organisation")
 	}
 	r.ID, r.OrgID, r.CreatedAt, r.CreatedBy = db.newID(), a.OrgID, db.Now().UTC().Truncate(1000), a.UserID
+	entry := translog.Entry{Kind: translog.KindRecording, RecordingID: r.ID, SHA256: r.SHA256, Size: r.Size, Time: r.CreatedAt}
+	var edit string
+	if r.DerivedFrom != "" {
+		orig, _, err := db.Recording(ctx, r.DerivedFrom)
+		if err != nil {
+			return err
+		}
+		if orig.ClientID != r.ClientID {
+			return invalid("derived_from", r.DerivedFrom, "the original belongs to another client")
+		}
+		if r.Edit == nil {
+			return invalid("edit", "", "an edited version needs a statement of what was changed, why and who was told")
+		}
+		b, _ := json.Marshal(r.Edit)
+		edit = string(b)
+		sum := sha256.Sum256(b)
+		entry.Kind, entry.DerivedFrom, entry.EditStatement = translog.KindEdit, orig.SHA256, hex.EncodeToString(sum[:])
+	}
+	var media string
+	if r.Media != nil {
+		b, _ := json.Marshal(r.Media)
+		media = string(b)
+	}
 	// The log entry first: a row always has its log index, and an entry
 	// whose row is missing (a crash in between) names a recording id that
 	// does not exist, which the fixity audit reports.
-	r.LogIndex, err = db.Append(ctx, a.OrgID, translog.Entry{Kind: translog.KindRecording, RecordingID: r.ID, SHA256: r.SHA256, Size: r.Size, Time: r.CreatedAt})
+	r.LogIndex, err = db.Append(ctx, a.OrgID, entry)
 	if err != nil {
 		return err
 	}
-	_, err = db.write.ExecContext(ctx, db.q(`INSERT INTO recordings (id, org_id, client_id, source, media_type, sha256, size, blob_key, payload_size, header, log_index, created_at, created_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-		r.ID, r.OrgID, r.ClientID, r.Source, r.MediaType, r.SHA256, r.Size, s.BlobKey, s.PayloadSize, base64.StdEncoding.EncodeToString(s.Header), r.LogIndex, micro(r.CreatedAt), r.CreatedBy)
+	_, err = db.write.ExecContext(ctx, db.q(`INSERT INTO recordings (id, org_id, client_id, source, media_type, sha256, size, blob_key, payload_size, header, log_index, created_at, created_by, media, derived_from, edit)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		r.ID, r.OrgID, r.ClientID, r.Source, r.MediaType, r.SHA256, r.Size, s.BlobKey, s.PayloadSize, base64.StdEncoding.EncodeToString(s.Header), r.LogIndex, micro(r.CreatedAt), r.CreatedBy, media, r.DerivedFrom, edit)
 	if err != nil {
 		return fmt.Errorf("sqldb: add recording: %w", err)
 	}
 	return db.Record(ctx, opname.AccessEvent{Action: opname.AccessCreate, ClientID: r.ClientID, ObjectType: "recording", ObjectID: r.ID})
 }
 
-const recordingColumns = `id, org_id, client_id, source, media_type, sha256, size, log_index, created_at, created_by`
+const recordingColumns = `id, org_id, client_id, source, media_type, sha256, size, log_index, created_at, created_by, media, derived_from, edit, erased_at, fixity_checked_at, fixity_problem`
 
 func scanRecording(row interface{ Scan(...any) error }, extra ...any) (*opname.Recording, error) {
 	var r opname.Recording
 	var created int64
-	if err := row.Scan(append([]any{&r.ID, &r.OrgID, &r.ClientID, &r.Source, &r.MediaType, &r.SHA256, &r.Size, &r.LogIndex, &created, &r.CreatedBy}, extra...)...); err != nil {
+	var media, edit, problem string
+	var erased, checked sql.NullInt64
+	if err := row.Scan(append([]any{&r.ID, &r.OrgID, &r.ClientID, &r.Source, &r.MediaType, &r.SHA256, &r.Size, &r.LogIndex, &created, &r.CreatedBy, &media, &r.DerivedFrom, &edit, &erased, &checked, &problem}, extra...)...); err != nil {
 		return nil, err
 	}
 	r.CreatedAt = fromMicro(created)
+	if media != "" {
+		r.Media = new(opname.MediaInfo)
+		if err := json.Unmarshal([]byte(media), r.Media); err != nil {
+			return nil, fmt.Errorf("recording %s: media: %w", r.ID, err)
+		}
+	}
+	if edit != "" {
+		r.Edit = new(opname.EditStatement)
+		if err := json.Unmarshal([]byte(edit), r.Edit); err != nil {
+			return nil, fmt.Errorf("recording %s: edit: %w", r.ID, err)
+		}
+	}
+	if erased.Valid {
+		t := fromMicro(erased.Int64)
+		r.ErasedAt = &t
+	}
+	if checked.Valid {
+		r.Fixity = &opname.FixityCheck{CheckedAt: fromMicro(checked.Int64), Problem: problem}
+	}
 	return &r, nil
+}
+
+// scanSealed scans a recording with how it is sealed.
+func scanSealed(row interface{ Scan(...any) error }) (*opname.Recording, *opname.Sealed, error) {
+	var s opname.Sealed
+	var header string
+	r, err := scanRecording(row, &s.BlobKey, &s.PayloadSize, &header)
+	if err != nil {
+		return nil, nil, err
+	}
+	if s.Header, err = base64.StdEncoding.DecodeString(header); err != nil {
+		return nil, nil, fmt.Errorf("sqldb: recording %s: header: %w", r.ID, err)
+	}
+	return r, &s, nil
 }
 
 // Recording returns a recording of a client the caller may see.
@@ -60,9 +123,7 @@ func (db *DB) Recording(ctx context.Context, id string) (*opname.Recording, *opn
 	if err != nil {
 		return nil, nil, err
 	}
-	var s opname.Sealed
-	var header string
-	r, err := scanRecording(db.read.QueryRowContext(ctx, db.q(`SELECT `+recordingColumns+`, blob_key, payload_size, header FROM recordings WHERE org_id = ? AND id = ?`), a.OrgID, id), &s.BlobKey, &s.PayloadSize, &header)
+	r, s, err := scanSealed(db.read.QueryRowContext(ctx, db.q(`SELECT `+recordingColumns+`, blob_key, payload_size, header FROM recordings WHERE org_id = ? AND id = ?`), a.OrgID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, notFound("recording")
 	}
@@ -72,10 +133,7 @@ func (db *DB) Recording(ctx context.Context, id string) (*opname.Recording, *opn
 	if _, err := db.client(ctx, a, r.ClientID); err != nil {
 		return nil, nil, notFound("recording")
 	}
-	if s.Header, err = base64.StdEncoding.DecodeString(header); err != nil {
-		return nil, nil, fmt.Errorf("sqldb: recording %s: header: %w", id, err)
-	}
-	return r, &s, nil
+	return r, s, nil
 }
 
 // ClientRecordings lists a client's recordings, newest first.
@@ -87,7 +145,11 @@ func (db *DB) ClientRecordings(ctx context.Context, clientID string) ([]opname.R
 	if _, err := db.client(ctx, a, clientID); err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+recordingColumns+` FROM recordings WHERE org_id = ? AND client_id = ? ORDER BY created_at DESC, id`), a.OrgID, clientID)
+	return db.recordings(ctx, `SELECT `+recordingColumns+` FROM recordings WHERE org_id = ? AND client_id = ? ORDER BY created_at DESC, id`, a.OrgID, clientID)
+}
+
+func (db *DB) recordings(ctx context.Context, query string, args ...any) ([]opname.Recording, error) {
+	rows, err := db.read.QueryContext(ctx, db.q(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: recordings: %w", err)
 	}
@@ -103,16 +165,24 @@ func (db *DB) ClientRecordings(ctx context.Context, clientID string) ([]opname.R
 	return out, rows.Err()
 }
 
-// AllRecordings lists every recording with how it is sealed (system only).
-func (db *DB) AllRecordings(ctx context.Context) ([]opname.Recording, []opname.Sealed, error) {
-	a, err := actor(ctx)
-	if err != nil {
+// AllRecordings lists recordings that are not erased, with how they are
+// sealed (system only).
+func (db *DB) AllRecordings(ctx context.Context, checkedBefore time.Time, limit int) ([]opname.Recording, []opname.Sealed, error) {
+	if _, err := system(ctx); err != nil {
 		return nil, nil, err
 	}
-	if a.Role != opname.RoleSystem {
-		return nil, nil, &opname.Error{Kind: opname.Forbidden, Msg: "only the system audits every recording"}
+	query := `SELECT ` + recordingColumns + `, blob_key, payload_size, header FROM recordings WHERE erased_at IS NULL`
+	var args []any
+	if !checkedBefore.IsZero() {
+		query += ` AND (fixity_checked_at IS NULL OR fixity_checked_at < ?) ORDER BY fixity_checked_at, created_at`
+		args = append(args, micro(checkedBefore))
+	} else {
+		query += ` ORDER BY org_id, created_at`
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+recordingColumns+`, blob_key, payload_size, header FROM recordings ORDER BY org_id, created_at`)
+	if limit > 0 {
+		query += fmt.Sprintf(` LIMIT %d`, limit)
+	}
+	rows, err := db.read.QueryContext(ctx, db.q(query), args...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sqldb: all recordings: %w", err)
 	}
@@ -120,17 +190,100 @@ func (db *DB) AllRecordings(ctx context.Context) ([]opname.Recording, []opname.S
 	var recs []opname.Recording
 	var sealed []opname.Sealed
 	for rows.Next() {
-		var s opname.Sealed
-		var header string
-		r, err := scanRecording(rows, &s.BlobKey, &s.PayloadSize, &header)
+		r, s, err := scanSealed(rows)
 		if err != nil {
 			return nil, nil, fmt.Errorf("sqldb: all recordings: %w", err)
 		}
-		if s.Header, err = base64.StdEncoding.DecodeString(header); err != nil {
-			return nil, nil, fmt.Errorf("sqldb: recording %s: header: %w", r.ID, err)
-		}
 		recs = append(recs, *r)
-		sealed = append(sealed, s)
+		sealed = append(sealed, *s)
 	}
 	return recs, sealed, rows.Err()
+}
+
+func system(ctx context.Context) (opname.Actor, error) {
+	a, err := actor(ctx)
+	if err == nil && a.Role != opname.RoleSystem {
+		err = &opname.Error{Kind: opname.Forbidden, Msg: "only the system may do this"}
+	}
+	return a, err
+}
+
+// SetFixity stores the outcome of a fixity check (system only).
+func (db *DB) SetFixity(ctx context.Context, id string, c opname.FixityCheck) error {
+	a, err := system(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := db.write.ExecContext(ctx, db.q(`UPDATE recordings SET fixity_checked_at = ?, fixity_problem = ? WHERE org_id = ? AND id = ?`), micro(c.CheckedAt), c.Problem, a.OrgID, id)
+	if err != nil {
+		return fmt.Errorf("sqldb: set fixity: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound("recording")
+	}
+	return nil
+}
+
+// FixityProblems lists the organisation's recordings whose last fixity
+// check failed, for the privacy officer. It shows no client data beyond
+// the recording's id and fingerprint.
+func (db *DB) FixityProblems(ctx context.Context) ([]opname.Recording, error) {
+	a, err := orgActor(ctx, opname.RolePrivacyOfficer, opname.RoleAdmin)
+	if err != nil {
+		return nil, err
+	}
+	return db.recordings(ctx, `SELECT `+recordingColumns+` FROM recordings WHERE org_id = ? AND fixity_problem <> '' AND erased_at IS NULL ORDER BY fixity_checked_at DESC`, a.OrgID)
+}
+
+// EraseRecording deletes a recording's wrapped file key, logs the erasure
+// in the organisation's log and the access log, and returns the recording
+// with how it was sealed, so that the caller can remove the encrypted
+// bytes as well.
+func (db *DB) EraseRecording(ctx context.Context, id, reason string) (*opname.Recording, *opname.Sealed, error) {
+	a, err := orgActor(ctx, opname.RoleManager, opname.RoleAdmin)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, s, err := db.Recording(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if r.ErasedAt != nil {
+		return nil, nil, &opname.Error{Kind: opname.Conflict, Msg: fmt.Sprintf("recording %s was erased already", id)}
+	}
+	now := db.Now().UTC().Truncate(1000)
+	if _, err := db.Append(ctx, a.OrgID, translog.Entry{Kind: translog.KindErasure, RecordingID: r.ID, SHA256: r.SHA256, Size: r.Size, Time: now}); err != nil {
+		return nil, nil, err
+	}
+	if _, err := db.write.ExecContext(ctx, db.q(`UPDATE recordings SET header = '', erased_at = ? WHERE org_id = ? AND id = ?`), micro(now), a.OrgID, id); err != nil {
+		return nil, nil, fmt.Errorf("sqldb: erase recording: %w", err)
+	}
+	r.ErasedAt = &now
+	if err := db.Record(ctx, opname.AccessEvent{Action: opname.AccessDelete, ClientID: r.ClientID, ObjectType: "recording", ObjectID: r.ID, Purpose: reason}); err != nil {
+		return nil, nil, err
+	}
+	return r, s, nil
+}
+
+// AddCopy logs that a copy of a recording was handed over.
+func (db *DB) AddCopy(ctx context.Context, id, to string) (int64, error) {
+	a, err := orgActor(ctx, opname.RoleStaff, opname.RoleManager, opname.RoleAdmin)
+	if err != nil {
+		return 0, err
+	}
+	if !slices.Contains(opname.CopyRecipients, to) {
+		return 0, invalid("to", to, "use client or other")
+	}
+	r, _, err := db.Recording(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	if r.ErasedAt != nil {
+		return 0, &opname.Error{Kind: opname.Conflict, Msg: fmt.Sprintf("recording %s was erased; there is nothing to hand over", id)}
+	}
+	index, err := db.Append(ctx, a.OrgID, translog.Entry{Kind: translog.KindCopy, RecordingID: r.ID, SHA256: r.SHA256, Size: r.Size, Time: db.Now().UTC().Truncate(1000)})
+	if err != nil {
+		return 0, err
+	}
+	return index, db.Record(ctx, opname.AccessEvent{Action: opname.AccessCopy, ClientID: r.ClientID, ObjectType: "recording", ObjectID: r.ID, Purpose: "copy handed to " + to})
 }

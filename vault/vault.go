@@ -7,6 +7,7 @@
 package vault
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -14,8 +15,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/gabriel-vasile/mimetype"
 	"github.com/opname/opname"
@@ -33,13 +35,20 @@ type Vault struct {
 	Blobs  opname.BlobStore
 	Sealer opname.Sealer
 	Store  Store
-	// Staging is the folder for uploads under way; plaintext exists only
-	// there, and only until the upload is sealed or fails.
-	Staging string
+	// Probe, when set, reads a recording's format, duration and codecs
+	// (package ffprobe).
+	Probe Prober
 	// MaxSize bounds a recording, in bytes.
 	MaxSize int64
 	// Rand is the random source for blob names; nil means crypto/rand.
 	Rand io.Reader
+}
+
+// Prober reads what kind of media a stream holds. It is given the
+// plaintext while it is being sealed and MUST read it to the end or stop
+// reading with its answer; it never holds on to the bytes.
+type Prober interface {
+	Probe(ctx context.Context, r io.Reader) (*opname.MediaInfo, error)
 }
 
 // Upload is one recording arriving.
@@ -49,105 +58,306 @@ type Upload struct {
 	// SHA256, when given, is what the sender says the file's hash is; a
 	// mismatch is refused.
 	SHA256 string
-	Body   io.Reader
+	// Arrived, when given, is the SHA-256 computed while the bytes arrived
+	// (a resumable upload); the bytes read from Body must match it.
+	Arrived string
+	Body    io.Reader
+	// DerivedFrom names the original recording when this is an edited
+	// version; Edit is then required.
+	DerivedFrom string
+	Edit        *opname.EditStatement
 }
 
-// Ingest stores an upload and returns its recording. Bad input (empty, too
-// large, not audio or video, a hash mismatch) is Invalid, and nothing of it
-// is left behind.
+// Ingest stores an upload and returns its recording. The bytes pass once:
+// they are hashed, checked for being audio or video, probed and encrypted
+// as they arrive, and the encrypted payload streams into blob storage.
+// Plaintext is never written to disk here. Bad input (empty, too large, not
+// audio or video, a hash mismatch, a broken-off body) is Invalid, and
+// nothing of it is left behind.
 func (v *Vault) Ingest(ctx context.Context, up Upload) (*opname.Recording, error) {
 	a, ok := opname.ActorFrom(ctx)
 	if !ok {
 		return nil, &opname.Error{Kind: opname.Unauthorized, Msg: "sign in first"}
 	}
-	// Check before taking the bytes in that the caller may add to this
-	// client: a client they may not see is NotFound.
-	if _, err := v.Store.ClientRecordings(ctx, up.ClientID); err != nil {
+	if err := v.CheckUpload(ctx, up); err != nil {
 		return nil, err
 	}
-	plain, err := os.CreateTemp(v.Staging, "upload-*")
+	s, err := v.seal(ctx, a.OrgID, up)
 	if err != nil {
-		return nil, fmt.Errorf("vault: stage: %w", err)
-	}
-	defer func() {
-		plain.Close()
-		os.Remove(plain.Name())
-	}()
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(plain, h), io.LimitReader(up.Body, v.MaxSize+1))
-	switch {
-	case err != nil:
-		return nil, &opname.Error{Kind: opname.Invalid, Msg: "the upload broke off before it was complete; send it again", Err: err}
-	case n == 0:
-		return nil, &opname.Error{Kind: opname.Invalid, Msg: "the file is empty"}
-	case n > v.MaxSize:
-		return nil, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("the file is larger than %d bytes", v.MaxSize)}
-	}
-	sum := hex.EncodeToString(h.Sum(nil))
-	if want := strings.ToLower(strings.TrimSpace(up.SHA256)); want != "" && want != sum {
-		return nil, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("sha256: the file's hash is %s, not the declared %s", sum, want)}
-	}
-	head := make([]byte, 3072)
-	k, _ := plain.ReadAt(head, 0)
-	mt := mimetype.Detect(head[:k])
-	media := mt.String()
-	if !strings.HasPrefix(media, "audio/") && !strings.HasPrefix(media, "video/") {
-		return nil, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("the file is not audio or video but %s", media)}
-	}
-
-	sealed, err := os.CreateTemp(v.Staging, "sealed-*")
-	if err != nil {
-		return nil, fmt.Errorf("vault: stage: %w", err)
-	}
-	defer func() {
-		sealed.Close()
-		os.Remove(sealed.Name())
-	}()
-	w, err := v.Sealer.Encrypt(ctx, a.OrgID, sealed)
-	if err != nil {
-		return nil, fmt.Errorf("vault: encrypt: %w", err)
-	}
-	if _, err := io.Copy(w, io.NewSectionReader(plain, 0, n)); err != nil {
-		return nil, fmt.Errorf("vault: encrypt: %w", err)
-	}
-	if err := w.Close(); err != nil {
-		return nil, fmt.Errorf("vault: encrypt: %w", err)
-	}
-	st, err := sealed.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("vault: encrypt: %w", err)
-	}
-	start := make([]byte, min(st.Size(), 8192))
-	if _, err := sealed.ReadAt(start, 0); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("vault: encrypt: %w", err)
-	}
-	hl, err := v.Sealer.HeaderLength(start)
-	if err != nil {
-		return nil, fmt.Errorf("vault: encrypt: %w", err)
-	}
-	rec := &opname.Recording{ClientID: up.ClientID, Source: up.Source, MediaType: media, SHA256: sum, Size: n}
-	key := fmt.Sprintf("%s/%s", a.OrgID, v.blobName(sum))
-	payload := io.NewSectionReader(sealed, int64(hl), st.Size()-int64(hl))
-	if _, err := v.Blobs.Put(ctx, key, payload); err != nil {
 		return nil, err
 	}
-	if err := v.Store.AddRecording(ctx, rec, opname.Sealed{Header: start[:hl], BlobKey: key, PayloadSize: payload.Size()}); err != nil {
-		_ = v.Blobs.Delete(context.WithoutCancel(ctx), key)
+	rec := &opname.Recording{ClientID: up.ClientID, Source: up.Source, MediaType: s.media, SHA256: s.sum, Size: s.size, Media: s.info, DerivedFrom: up.DerivedFrom, Edit: up.Edit}
+	if err := v.Store.AddRecording(ctx, rec, s.Sealed); err != nil {
+		_ = v.Blobs.Delete(context.WithoutCancel(ctx), s.BlobKey)
 		return nil, err
 	}
 	return rec, nil
 }
 
-// blobName names a blob: the content hash plus random bytes, so that the
-// same file uploaded twice is two blobs, each with its own file key.
-func (v *Vault) blobName(sum string) string {
+// CheckUpload checks what can be checked before any byte arrives: that the
+// caller may add a recording to the client, and that an edit names an
+// original of the same client and says what was changed, why and who was
+// told. A client or original the caller may not see is NotFound.
+func (v *Vault) CheckUpload(ctx context.Context, up Upload) error {
+	if _, err := v.Store.ClientRecordings(ctx, up.ClientID); err != nil {
+		return err
+	}
+	if !slices.Contains(opname.RecordingSources, up.Source) {
+		return &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("source: %q is not known; use client_copy or organisation", up.Source)}
+	}
+	if d := strings.TrimSpace(up.SHA256); d != "" && !isSHA256(strings.ToLower(d)) {
+		return &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("sha256: %q is not a SHA-256 in hexadecimal (64 characters 0-9, a-f)", d)}
+	}
+	if up.DerivedFrom == "" {
+		if up.Edit != nil {
+			return &opname.Error{Kind: opname.Invalid, Msg: "derived_from: an edit statement needs the original recording it was made from"}
+		}
+		return nil
+	}
+	orig, _, err := v.Store.Recording(ctx, up.DerivedFrom)
+	if err != nil {
+		return err
+	}
+	if orig.ClientID != up.ClientID {
+		return &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("derived_from: recording %s belongs to another client", up.DerivedFrom)}
+	}
+	e := up.Edit
+	switch {
+	case e == nil || strings.TrimSpace(e.Changed) == "":
+		return &opname.Error{Kind: opname.Invalid, Msg: "what_changed: say what was cut or changed in the edited version"}
+	case strings.TrimSpace(e.Reason) == "":
+		return &opname.Error{Kind: opname.Invalid, Msg: "reason: say why the recording was edited"}
+	case strings.TrimSpace(e.Told) == "":
+		return &opname.Error{Kind: opname.Invalid, Msg: "who_was_told: say who was told about the edit (rule 5: no editing unless made known)"}
+	}
+	return nil
+}
+
+func isSHA256(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil
+}
+
+// sealed is an upload encrypted into blob storage, not yet registered.
+type sealed struct {
+	opname.Sealed
+	sum   string
+	size  int64
+	media string
+	info  *opname.MediaInfo
+}
+
+// SniffLen is how much of the start of a file decides its media type.
+const SniffLen = 3072
+
+// Sniff returns the media type of a file from its first SniffLen bytes,
+// by content, never by name. Anything but audio or video is Invalid.
+func Sniff(head []byte) (string, error) {
+	media := mimetype.Detect(head).String()
+	if i := strings.IndexByte(media, ';'); i >= 0 {
+		media = media[:i]
+	}
+	if !strings.HasPrefix(media, "audio/") && !strings.HasPrefix(media, "video/") {
+		return "", &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("the file is not audio or video but %s", media)}
+	}
+	return media, nil
+}
+
+// seal hashes, checks, probes and encrypts the upload's body in one pass
+// and streams the payload into blob storage. When it fails, no blob is
+// left.
+func (v *Vault) seal(ctx context.Context, orgID string, up Upload) (_ *sealed, err error) {
+	body := bufio.NewReaderSize(io.LimitReader(up.Body, v.MaxSize+1), 256<<10)
+	head, herr := body.Peek(SniffLen)
+	if len(head) == 0 {
+		if herr != nil && !errors.Is(herr, io.EOF) {
+			return nil, brokenOff(herr)
+		}
+		return nil, &opname.Error{Kind: opname.Invalid, Msg: "the file is empty"}
+	}
+	media, err := Sniff(head)
+	if err != nil {
+		return nil, err
+	}
+
+	// The payload streams into the blob store as it is encrypted; closing
+	// the pipe with an error makes Put fail and leave nothing.
+	key := fmt.Sprintf("%s/%s", orgID, v.blobName())
+	pr, pw := io.Pipe()
+	put := make(chan error, 1)
+	go func() {
+		_, err := v.Blobs.Put(ctx, key, pr)
+		pr.CloseWithError(err)
+		put <- err
+	}()
+	defer func() {
+		if err != nil {
+			pw.CloseWithError(err)
+			<-put
+		}
+	}()
+	split := &headerSplitter{sealer: v.Sealer, payload: pw}
+	enc, err := v.Sealer.Encrypt(ctx, orgID, split)
+	if err != nil {
+		return nil, fmt.Errorf("vault: encrypt: %w", err)
+	}
+	h := sha256.New()
+	dst := []io.Writer{h, enc}
+	var probe *prober
+	if v.Probe != nil {
+		probe = startProbe(ctx, v.Probe)
+		dst = append(dst, probe)
+	}
+	n, err := io.Copy(io.MultiWriter(dst...), body)
+	var info *opname.MediaInfo
+	if probe != nil {
+		info = probe.finish()
+	}
+	switch {
+	case err != nil && split.err != nil:
+		return nil, fmt.Errorf("vault: store: %w", split.err)
+	case err != nil:
+		return nil, brokenOff(err)
+	case n > v.MaxSize:
+		return nil, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("the file is larger than the limit of %d bytes", v.MaxSize)}
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	if want := strings.ToLower(strings.TrimSpace(up.SHA256)); want != "" && want != sum {
+		return nil, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("sha256: the file's hash is %s, not the declared %s", sum, want)}
+	}
+	if up.Arrived != "" && up.Arrived != sum {
+		return nil, &opname.Error{Kind: opname.Invalid, Msg: "the upload was damaged while it waited to be stored; send it again"}
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("vault: encrypt: %w", err)
+	}
+	if split.err != nil {
+		return nil, fmt.Errorf("vault: store: %w", split.err)
+	}
+	if split.header == nil {
+		return nil, errors.New("vault: encrypt: no header was written")
+	}
+	pw.Close()
+	if err := <-put; err != nil {
+		return nil, err
+	}
+	return &sealed{
+		Sealed: opname.Sealed{Header: split.header, BlobKey: key, PayloadSize: split.n},
+		sum:    sum, size: n, media: media, info: info,
+	}, nil
+}
+
+func brokenOff(err error) error {
+	return &opname.Error{Kind: opname.Invalid, Msg: "the upload broke off before it was complete; send it again", Err: err}
+}
+
+// headerSplitter keeps the start of an encrypted stream until the header
+// is complete, then passes everything after it on to the payload.
+type headerSplitter struct {
+	sealer  opname.Sealer
+	payload io.Writer
+	start   []byte
+	header  []byte
+	n       int64 // payload bytes written
+	err     error // the payload's first write error
+}
+
+func (s *headerSplitter) Write(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	if s.header == nil {
+		s.start = append(s.start, p...)
+		hl, err := s.sealer.HeaderLength(s.start)
+		if err != nil {
+			if len(s.start) > 64<<10 {
+				s.err = errors.New("the encrypted header is too long")
+				return 0, s.err
+			}
+			return len(p), nil
+		}
+		s.header = s.start[:hl:hl]
+		rest := s.start[hl:]
+		s.start = nil
+		if err := s.write(rest); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
+	if err := s.write(p); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+func (s *headerSplitter) write(p []byte) error {
+	if len(p) == 0 {
+		return nil
+	}
+	n, err := s.payload.Write(p)
+	s.n += int64(n)
+	if err != nil {
+		s.err = err
+	}
+	return err
+}
+
+// prober feeds a Prober from the sealing pass. A prober that stops reading
+// early (it has its answer) or fails never slows or breaks the upload.
+type prober struct {
+	w      *io.PipeWriter
+	done   chan struct{}
+	info   *opname.MediaInfo
+	closed bool
+}
+
+func startProbe(ctx context.Context, p Prober) *prober {
+	pr, pw := io.Pipe()
+	pb := &prober{w: pw, done: make(chan struct{})}
+	go func() {
+		defer close(pb.done)
+		info, err := p.Probe(ctx, pr)
+		// Whatever the prober left unread is drained so that writes never
+		// block.
+		pr.CloseWithError(errProbeDone)
+		if err == nil {
+			pb.info = info
+		}
+	}()
+	return pb
+}
+
+var errProbeDone = errors.New("probe done")
+
+func (p *prober) Write(b []byte) (int, error) {
+	if !p.closed {
+		if _, err := p.w.Write(b); err != nil {
+			p.closed = true
+		}
+	}
+	return len(b), nil
+}
+
+func (p *prober) finish() *opname.MediaInfo {
+	p.w.Close()
+	<-p.done
+	return p.info
+}
+
+// blobName names a blob with random bytes: nothing about the content shows
+// in storage, and the same file uploaded twice is two blobs, each with its
+// own file key.
+func (v *Vault) blobName() string {
 	r := v.Rand
 	if r == nil {
 		r = rand.Reader
 	}
-	b := make([]byte, 8)
+	b := make([]byte, 16)
 	_, _ = io.ReadFull(r, b)
-	return sum[:16] + "-" + hex.EncodeToString(b)
+	return hex.EncodeToString(b)
 }
 
 // Opened is a recording ready to play.
@@ -169,6 +379,9 @@ func (v *Vault) Open(ctx context.Context, id string, download bool) (*Opened, er
 	if err != nil {
 		return nil, err
 	}
+	if rec.ErasedAt != nil {
+		return nil, erased(rec)
+	}
 	blob, err := v.Blobs.Open(ctx, s.BlobKey)
 	if err != nil {
 		return nil, fmt.Errorf("vault: recording %s: %w", id, err)
@@ -189,27 +402,78 @@ func (v *Vault) Open(ctx context.Context, id string, download bool) (*Opened, er
 	return &Opened{Recording: rec, Content: r, Size: size, blob: blob}, nil
 }
 
+func erased(rec *opname.Recording) error {
+	return &opname.Error{Kind: opname.Conflict, Msg: fmt.Sprintf("recording %s was erased on %s; it can no longer be played or copied", rec.ID, rec.ErasedAt.Format("2006-01-02"))}
+}
+
+// Erase makes a recording unreadable for good: its wrapped file key is
+// deleted (so every copy of the encrypted bytes, backups included, is
+// noise) and the erasure is logged. The encrypted bytes are removed too,
+// but the erasure does not depend on that.
+func (v *Vault) Erase(ctx context.Context, id, reason string) (*opname.Recording, error) {
+	if strings.TrimSpace(reason) == "" {
+		return nil, &opname.Error{Kind: opname.Invalid, Msg: "reason: say why the recording is erased"}
+	}
+	rec, s, err := v.Store.EraseRecording(ctx, id, reason)
+	if err != nil {
+		return nil, err
+	}
+	_ = v.Blobs.Delete(context.WithoutCancel(ctx), s.BlobKey)
+	return rec, nil
+}
+
 // Finding is a recording that failed the fixity audit.
 type Finding struct {
 	Recording opname.Recording
 	Problem   string
 }
 
-// Fixity re-reads every stored recording, decrypts it and checks it against
-// its SHA-256 and size. It returns how many it checked and what failed; the
-// error is for the audit itself failing.
-func (v *Vault) Fixity(ctx context.Context) (int, []Finding, error) {
-	recs, sealed, err := v.Store.AllRecordings(ctx)
+// Fixity re-reads stored recordings, decrypts them and checks them against
+// their SHA-256 and size, and stores each outcome, which the privacy
+// officer sees. It checks those last checked before checkedBefore (the
+// zero time: every recording). It returns how many it checked and what
+// failed; the error is for the audit itself failing.
+func (v *Vault) Fixity(ctx context.Context, checkedBefore time.Time) (int, []Finding, error) {
+	recs, sealed, err := v.Store.AllRecordings(ctx, checkedBefore, 0)
 	if err != nil {
 		return 0, nil, err
 	}
 	var findings []Finding
 	for i, rec := range recs {
-		if problem := v.check(ctx, rec, sealed[i]); problem != "" {
+		if err := ctx.Err(); err != nil {
+			return i, findings, err
+		}
+		problem := v.check(ctx, rec, sealed[i])
+		if problem != "" {
 			findings = append(findings, Finding{rec, problem})
+		}
+		sys := opname.System("fixity")
+		sys.OrgID = rec.OrgID
+		octx := opname.WithActor(ctx, sys)
+		if err := v.Store.SetFixity(octx, rec.ID, opname.FixityCheck{CheckedAt: time.Now(), Problem: problem}); err != nil {
+			return i, findings, err
 		}
 	}
 	return len(recs), findings, nil
+}
+
+// Audit runs the fixity audit in the background until ctx ends: now and
+// then every interval, it checks every recording not checked within
+// period minus interval, so that none goes unchecked for longer than
+// period. Findings are reported through report.
+func (v *Vault) Audit(ctx context.Context, interval, period time.Duration, report func(checked int, findings []Finding, err error)) {
+	for {
+		n, findings, err := v.Fixity(ctx, time.Now().Add(-(period - interval)))
+		if ctx.Err() != nil {
+			return
+		}
+		report(n, findings, err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(interval):
+		}
+	}
 }
 
 func (v *Vault) check(ctx context.Context, rec opname.Recording, s opname.Sealed) string {
