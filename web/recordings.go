@@ -21,14 +21,16 @@ func (s *Server) apiUploadRecording(w http.ResponseWriter, r *http.Request) {
 	// An upload may take long over a slow line; the server's read timeout
 	// is for everything else.
 	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(2 * time.Hour))
-	source := r.URL.Query().Get("source")
-	if source == "" {
-		source = "organisation"
+	q := r.URL.Query()
+	meta := map[string]string{"client_id": r.PathValue("id"), "sha256": r.Header.Get("X-Content-SHA256")}
+	for _, k := range uploadMeta[1:] {
+		if v := q.Get(k); v != "" {
+			meta[k] = v
+		}
 	}
-	rec, err := s.Vault.Ingest(r.Context(), vault.Upload{
-		ClientID: r.PathValue("id"), Source: source,
-		SHA256: r.Header.Get("X-Content-SHA256"), Body: r.Body,
-	})
+	up := uploadOf(meta)
+	up.Body = r.Body
+	rec, err := s.Vault.Ingest(r.Context(), up)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -89,4 +91,50 @@ func (s *Server) apiRecordingContent(w http.ResponseWriter, r *http.Request) {
 // readSeeker is the plaintext as an io.ReadSeeker for http.ServeContent.
 func readSeeker(o *vault.Opened) io.ReadSeeker {
 	return io.NewSectionReader(o.Content, 0, o.Size)
+}
+
+// apiAddCopy registers that a copy was handed over (Ombudsman rule 4:
+// copies both ways), in the organisation's log, and returns its receipt.
+func (s *Server) apiAddCopy(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		To string `json:"to"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	index, err := s.Store.AddCopy(r.Context(), r.PathValue("id"), in.To)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	a, _ := signedIn(r)
+	receipt, err := s.Store.Receipt(r.Context(), a.OrgID, index)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, receipt)
+}
+
+// apiEraseRecording makes a recording unreadable for good.
+func (s *Server) apiEraseRecording(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	rec, err := s.Vault.Erase(r.Context(), r.PathValue("id"), in.Reason)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, rec)
+}
+
+// apiFixityProblems lists recordings whose last integrity check failed.
+func (s *Server) apiFixityProblems(w http.ResponseWriter, r *http.Request) {
+	s.respond(w, r, func() (any, error) { return s.Store.FixityProblems(r.Context()) })
 }

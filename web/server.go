@@ -15,14 +15,17 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/opname/opname"
 	"github.com/opname/opname/policy"
+	"github.com/opname/opname/tusd"
 	"github.com/opname/opname/vault"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/tus/tusd/v2/pkg/handler"
 )
 
 // Store is everything the web layer needs from storage.
@@ -43,6 +46,8 @@ type Server struct {
 	Policies *policy.Library
 	OIDC     OIDC
 	Vault    *vault.Vault
+	// Uploads keeps resumable uploads under way.
+	Uploads *tusd.Store
 	// PublicURL is the address people reach opname at, for the identity
 	// provider's redirect; empty means the request's own host.
 	PublicURL string
@@ -59,6 +64,10 @@ type Server struct {
 	routes   []Route
 	handler  http.Handler
 	pages    map[string]*template.Template
+
+	tusOnce    sync.Once
+	tusHandler *handler.UnroutedHandler
+	tusErr     error
 }
 
 // Route is one registered endpoint and who may call it.
@@ -154,6 +163,16 @@ func (s *Server) register(mux *http.ServeMux) {
 	s.handle(mux, "GET", "/api/v1/recordings/{id}", "signed_in", s.apiRecording)
 	s.handle(mux, "GET", "/api/v1/recordings/{id}/content", "signed_in", s.apiRecordingContent)
 	s.handle(mux, "GET", "/api/v1/recordings/{id}/receipt", "signed_in", s.apiRecordingReceipt)
+	s.handle(mux, "POST", "/api/v1/recordings/{id}/copies", "staff manager admin", s.apiAddCopy)
+	s.handle(mux, "POST", "/api/v1/recordings/{id}/erasure", "manager admin", s.apiEraseRecording)
+	s.handle(mux, "GET", "/api/v1/fixity", "privacy_officer admin", s.apiFixityProblems)
+
+	s.handle(mux, "GET", "/api/v1/uploads", "staff manager admin", s.apiUploads)
+	s.handle(mux, "POST", "/api/v1/uploads", "staff manager admin", s.tusRoute(false, func(h *handler.UnroutedHandler) http.HandlerFunc { return h.PostFile }))
+	s.handle(mux, "HEAD", "/api/v1/uploads/{id}", "staff manager admin", s.tusRoute(true, func(h *handler.UnroutedHandler) http.HandlerFunc { return h.HeadFile }))
+	s.handle(mux, "PATCH", "/api/v1/uploads/{id}", "staff manager admin", s.tusRoute(true, func(h *handler.UnroutedHandler) http.HandlerFunc { return h.PatchFile }))
+	s.handle(mux, "DELETE", "/api/v1/uploads/{id}", "staff manager admin", s.tusRoute(true, func(h *handler.UnroutedHandler) http.HandlerFunc { return h.DelFile }))
+	s.handle(mux, "POST", "/api/v1/uploads/{id}/finish", "staff manager admin", s.apiFinishUpload)
 
 	s.handle(mux, "GET", "/api/v1/access-log", "privacy_officer", s.apiAccessLog)
 

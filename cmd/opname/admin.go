@@ -226,11 +226,11 @@ func runFixity(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	defer db.Close()
-	v, _, err := openVault(ctx, cfg, db, false)
+	v, _, err := openVault(ctx, cfg, db)
 	if err != nil {
 		return err
 	}
-	n, findings, err := v.Fixity(opname.WithActor(ctx, opname.System("fixity")))
+	n, findings, err := v.Fixity(opname.WithActor(ctx, opname.System("fixity")), time.Time{})
 	if err != nil {
 		return err
 	}

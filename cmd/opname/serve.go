@@ -13,17 +13,20 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/opname/opname"
 	"github.com/opname/opname/agecrypt"
+	"github.com/opname/opname/ffprobe"
 	"github.com/opname/opname/localblob"
 	"github.com/opname/opname/localkeys"
 	"github.com/opname/opname/oidc"
 	"github.com/opname/opname/policy"
 	"github.com/opname/opname/s3blob"
 	"github.com/opname/opname/sqldb"
+	"github.com/opname/opname/tusd"
 	"github.com/opname/opname/vault"
 	"github.com/opname/opname/web"
 )
@@ -38,6 +41,12 @@ type config struct {
 	PublicURL    string // OPNAME_PUBLIC_URL: where people reach opname, for OIDC redirects
 	BlobURL      string // OPNAME_BLOB_URL: s3://bucket/prefix switches recordings to S3
 	MaxRecording int64  // OPNAME_MAX_RECORDING: the largest recording accepted, in bytes
+	// OPNAME_UPLOAD_TTL: how long an unfinished upload is kept (default 72h).
+	UploadTTL time.Duration
+	// OPNAME_FIXITY_PERIOD: every recording is checked at least this often
+	// (default 2160h, 90 days); OPNAME_FIXITY_INTERVAL: how often the audit
+	// runs (default 24h).
+	FixityPeriod, FixityInterval time.Duration
 }
 
 func (m *Main) configFlags(cmd string) (*flagSet, *config) {
@@ -53,10 +62,22 @@ func (m *Main) configFlags(cmd string) (*flagSet, *config) {
 	if v, err := strconv.ParseInt(m.Getenv("OPNAME_MAX_RECORDING"), 10, 64); err == nil && v > 0 {
 		cfg.MaxRecording = v
 	}
+	cfg.UploadTTL = envDuration(m.Getenv, "OPNAME_UPLOAD_TTL", 72*time.Hour)
+	cfg.FixityPeriod = envDuration(m.Getenv, "OPNAME_FIXITY_PERIOD", 90*24*time.Hour)
+	cfg.FixityInterval = envDuration(m.Getenv, "OPNAME_FIXITY_INTERVAL", 24*time.Hour)
 	fs := flags(cmd)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on")
 	fs.StringVar(&cfg.Data, "data", cfg.Data, "data folder")
 	return &flagSet{fs}, cfg
+}
+
+// envDuration reads a duration such as "72h"; a missing or unreadable
+// value is the default.
+func envDuration(getenv func(string) string, key string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(getenv(key)); err == nil && d > 0 {
+		return d
+	}
+	return def
 }
 
 func envOr(getenv func(string) string, key, def string) string {
@@ -91,10 +112,8 @@ func openDB(ctx context.Context, cfg *config) (*sqldb.DB, error) {
 const defaultMaxRecording = 8 << 30
 
 // openVault opens the recordings' blob store (a folder in the data folder,
-// or S3), the key-encryption keys (in the data folder) and the staging
-// folder. The server empties staging at start (clean), so plaintext left by
-// a crash is removed; other commands leave it to the running server.
-func openVault(ctx context.Context, cfg *config, db *sqldb.DB, clean bool) (*vault.Vault, opname.BlobStore, error) {
+// or S3) and the key-encryption keys (in the data folder).
+func openVault(ctx context.Context, cfg *config, db *sqldb.DB) (*vault.Vault, opname.BlobStore, error) {
 	var blobs opname.BlobStore
 	var err error
 	if cfg.BlobURL != "" {
@@ -109,20 +128,14 @@ func openVault(ctx context.Context, cfg *config, db *sqldb.DB, clean bool) (*vau
 	if err != nil {
 		return nil, nil, err
 	}
-	staging := filepath.Join(cfg.Data, "staging")
-	if clean {
-		if err := os.RemoveAll(staging); err != nil {
-			return nil, nil, fmt.Errorf("staging: %w", err)
-		}
-	}
-	if err := os.MkdirAll(staging, 0o700); err != nil {
-		return nil, nil, fmt.Errorf("staging: %w", err)
-	}
 	max := cfg.MaxRecording
 	if max <= 0 {
 		max = defaultMaxRecording
 	}
-	v := &vault.Vault{Blobs: blobs, Sealer: agecrypt.Sealer{Keys: keys}, Store: db, Staging: staging, MaxSize: max}
+	v := &vault.Vault{Blobs: blobs, Sealer: agecrypt.Sealer{Keys: keys}, Store: db, MaxSize: max}
+	if p := ffprobe.Find(); p != nil {
+		v.Probe = p
+	}
 	return v, blobs, nil
 }
 
@@ -135,6 +148,9 @@ type server struct {
 	ln      net.Listener
 	URL     string
 	done    chan error
+	// stop ends the background work; wg waits for it.
+	stop func()
+	wg   sync.WaitGroup
 }
 
 // startServer opens the database, listens on cfg.Addr (port 0 picks a free
@@ -149,7 +165,13 @@ func startServer(ctx context.Context, cfg *config, logger *slog.Logger) (*server
 		db.Close()
 		return nil, err
 	}
-	v, blobs, err := openVault(ctx, cfg, db, true)
+	v, blobs, err := openVault(ctx, cfg, db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	// Uploads under way, in the data folder: they survive a restart.
+	uploads, err := tusd.Open(filepath.Join(cfg.Data, "uploads"))
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -160,7 +182,7 @@ func startServer(ctx context.Context, cfg *config, logger *slog.Logger) (*server
 		db.Close()
 		return nil, err
 	}
-	ws.Vault = v
+	ws.Vault, ws.Uploads = v, uploads
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		db.Close()
@@ -178,6 +200,10 @@ func startServer(ctx context.Context, cfg *config, logger *slog.Logger) (*server
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
+	s.stop = stop
+	s.wg.Add(2)
+	go s.background(bg, cfg, v, uploads, logger)
 	go func() {
 		err := s.http.Serve(ln)
 		if errors.Is(err, http.ErrServerClosed) {
@@ -194,7 +220,44 @@ func (s *server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	err := s.http.Shutdown(ctx)
+	s.stop()
+	s.wg.Wait()
 	return errors.Join(err, <-s.done, s.db.Close())
+}
+
+// background runs the server's periodic work until ctx ends: removing
+// uploads left unfinished for longer than the upload TTL (hourly), and the
+// fixity audit, whose findings are logged and shown to the privacy
+// officer.
+func (s *server) background(ctx context.Context, cfg *config, v *vault.Vault, uploads *tusd.Store, logger *slog.Logger) {
+	go func() {
+		defer s.wg.Done()
+		for {
+			if n, err := uploads.Expire(ctx, time.Now().Add(-cfg.UploadTTL)); err != nil {
+				logger.WarnContext(ctx, "expiring uploads failed", "err", err.Error())
+			} else if n > 0 {
+				logger.InfoContext(ctx, "unfinished uploads expired", "count", n)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Hour):
+			}
+		}
+	}()
+	go func() {
+		defer s.wg.Done()
+		v.Audit(opname.WithActor(ctx, opname.System("fixity")), cfg.FixityInterval, cfg.FixityPeriod, func(n int, findings []vault.Finding, err error) {
+			if err != nil {
+				logger.ErrorContext(ctx, "fixity audit failed", "err", err.Error())
+				return
+			}
+			for _, f := range findings {
+				logger.ErrorContext(ctx, "fixity: recording damaged", "recording", f.Recording.ID, "organisation", f.Recording.OrgID, "problem", f.Problem)
+			}
+			logger.InfoContext(ctx, "fixity audit", "checked", n, "problems", len(findings))
+		})
+	}()
 }
 
 func runServe(ctx context.Context, m *Main, args []string) error {

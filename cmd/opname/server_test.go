@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -81,6 +82,15 @@ var matrix = map[string][11]int{
 	"GET /api/v1/recordings/{id}":          {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
 	"GET /api/v1/recordings/{id}/content":  {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
 	"GET /api/v1/recordings/{id}/receipt":  {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"POST /api/v1/recordings/{id}/copies":  {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401},
+	"POST /api/v1/recordings/{id}/erasure": {401, 403, 403, 200, 200, 403, 403, 404, 404, 403, 401},
+	"GET /api/v1/fixity":                   {401, 403, 403, 403, 200, 200, 403, 403, 200, 200, 401},
+	"GET /api/v1/uploads":                  {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"POST /api/v1/uploads":                 {401, 201, 404, 201, 201, 404, 404, 404, 404, 404, 401},
+	"HEAD /api/v1/uploads/{id}":            {401, 200, 404, 404, 404, 404, 404, 404, 404, 404, 401},
+	"PATCH /api/v1/uploads/{id}":           {401, 204, 404, 404, 404, 404, 404, 404, 404, 404, 401},
+	"DELETE /api/v1/uploads/{id}":          {401, 204, 404, 404, 404, 404, 404, 404, 404, 404, 401},
+	"POST /api/v1/uploads/{id}/finish":     {401, 201, 404, 404, 404, 404, 404, 404, 404, 404, 401},
 	"GET /api/v1/access-log":               {401, 403, 403, 403, 403, 200, 403, 403, 403, 200, 401},
 	"GET /api/v1/tokens":                   {401, 403, 403, 403, 200, 403, 403, 403, 200, 403, 401},
 	"POST /api/v1/tokens":                  {401, 403, 403, 403, 201, 403, 403, 403, 404, 403, 401},
@@ -126,7 +136,9 @@ type fixture struct {
 	adminA  opname.Actor
 	clientA string
 	recA    string // a recording of clientA
-	counter atomic.Int64
+	// staffCtx is clientA's staff member's context.
+	staffCtx context.Context
+	counter  atomic.Int64
 }
 
 func newFixture(t *testing.T, s *server) *fixture {
@@ -176,6 +188,7 @@ func newFixture(t *testing.T, s *server) *fixture {
 			}
 			f.clientA = c.ID
 			staffCtx := opname.WithActor(context.Background(), opname.Actor{OrgID: o.ID, UserID: ids["staff"], Role: opname.RoleStaff, Name: "staff"})
+			f.staffCtx = staffCtx
 			rec, err := s.web.Vault.Ingest(staffCtx, vault.Upload{ClientID: c.ID, Source: "client_copy", Body: bytes.NewReader(wav(1, 40))})
 			if err != nil {
 				t.Fatal(err)
@@ -222,8 +235,12 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		case strings.HasSuffix(pattern, "/consistency"):
 			path += "?from=1&to=2"
 		}
+	case pattern == "/api/v1/recordings/{id}/erasure":
+		path = strings.Replace(path, "{id}", f.newRecording(t), 1)
 	case strings.HasPrefix(pattern, "/api/v1/recordings/{id}"):
 		path = strings.Replace(path, "{id}", f.recA, 1)
+	case strings.HasPrefix(pattern, "/api/v1/uploads/{id}"):
+		path = strings.Replace(path, "{id}", f.newUpload(t, strings.HasSuffix(pattern, "/finish")), 1)
 	case pattern == "/mensen/{id}/link":
 		path = strings.Replace(path, "{id}", f.staffA, 1)
 	case pattern == "/api/v1/tokens/{id}", pattern == "/sleutels/{id}/intrekken":
@@ -260,6 +277,12 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		body = fmt.Sprintf(`{"user_id": %q}`, f.thirdA)
 	case "POST /api/v1/clients/{id}/recordings":
 		body = string(wav(1, byte(n)))
+	case "POST /api/v1/recordings/{id}/copies":
+		body = `{"to": "client"}`
+	case "POST /api/v1/recordings/{id}/erasure":
+		body = `{"reason": "the retention period ended"}`
+	case "PATCH /api/v1/uploads/{id}":
+		body = string(wav(1, byte(n)))
 	case "POST /api/v1/tokens":
 		body = fmt.Sprintf(`{"user_id": %q, "name": "dossier"}`, f.staffA)
 	case "POST /aanmelden":
@@ -291,7 +314,65 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if strings.HasPrefix(pattern, "/api/v1/uploads") && !strings.HasSuffix(pattern, "/finish") && method != "GET" {
+		r.Header.Set("Tus-Resumable", "1.0.0")
+		switch method {
+		case "POST":
+			r.Header.Set("Upload-Length", "100000")
+			r.Header.Set("Upload-Metadata", "client_id "+base64.StdEncoding.EncodeToString([]byte(f.clientA)))
+		case "PATCH":
+			r.Header.Set("Upload-Offset", "0")
+			r.Header.Set("Content-Type", "application/offset+octet-stream")
+		}
+	}
 	return r
+}
+
+// newRecording stores a recording of clientA as its staff member.
+func (f *fixture) newRecording(t *testing.T) string {
+	t.Helper()
+	rec, err := f.s.web.Vault.Ingest(f.staffCtx, vault.Upload{ClientID: f.clientA, Source: "organisation", Body: bytes.NewReader(wav(1, byte(f.counter.Add(1))))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec.ID
+}
+
+// newUpload starts a resumable upload of clientA's staff member, of unknown
+// length; with some, the first second of a recording has arrived.
+func (f *fixture) newUpload(t *testing.T, some bool) string {
+	t.Helper()
+	r, _ := http.NewRequest("POST", f.s.URL+"/api/v1/uploads", nil)
+	r.Header.Set("Authorization", "Bearer "+f.tokens["staff"])
+	r.Header.Set("Tus-Resumable", "1.0.0")
+	r.Header.Set("Upload-Defer-Length", "1")
+	r.Header.Set("Upload-Metadata", "client_id "+base64.StdEncoding.EncodeToString([]byte(f.clientA)))
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 201 {
+		t.Fatalf("new upload = %d", resp.StatusCode)
+	}
+	loc := resp.Header.Get("Location")
+	id := loc[strings.LastIndex(loc, "/")+1:]
+	if some {
+		r, _ := http.NewRequest("PATCH", f.s.URL+"/api/v1/uploads/"+id, bytes.NewReader(wav(1, 7)))
+		r.Header.Set("Authorization", "Bearer "+f.tokens["staff"])
+		r.Header.Set("Tus-Resumable", "1.0.0")
+		r.Header.Set("Upload-Offset", "0")
+		r.Header.Set("Content-Type", "application/offset+octet-stream")
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 204 {
+			t.Fatalf("first chunk = %d", resp.StatusCode)
+		}
+	}
+	return id
 }
 
 var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

@@ -1,0 +1,289 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/opname/opname"
+	"github.com/opname/opname/vault"
+	"github.com/tus/tusd/v2/pkg/handler"
+	xslog "golang.org/x/exp/slog"
+)
+
+// Resumable uploads: the tus protocol (https://tus.io) under
+// /api/v1/uploads, for large files over bad connections and for recordings
+// made in the browser, which arrive in chunks while they run. Metadata
+// (Upload-Metadata) names the client and the source, and may declare the
+// file's SHA-256 and, for an edited version, the original and the edit
+// statement. When the last byte arrives the upload is sealed into the vault
+// and the answer carries the recording and its receipt.
+
+// uploadMeta are the Upload-Metadata keys a sender may set.
+var uploadMeta = []string{"client_id", "source", "sha256", "derived_from", "what_changed", "reason", "who_was_told"}
+
+// tus returns the tus handler, made on first use.
+func (s *Server) tus() *handler.UnroutedHandler {
+	s.tusOnce.Do(func() {
+		s.Uploads.CheckLen = vault.SniffLen
+		s.Uploads.Check = func(head []byte) error {
+			if _, err := vault.Sniff(head); err != nil {
+				return s.tusError(context.Background(), err)
+			}
+			return nil
+		}
+		h, err := handler.NewUnroutedHandler(handler.Config{
+			BasePath:                  "/api/v1/uploads/",
+			StoreComposer:             s.Uploads.Composer(),
+			MaxSize:                   s.Vault.MaxSize,
+			DisableDownload:           true,
+			PreUploadCreateCallback:   s.tusCreate,
+			PreFinishResponseCallback: s.tusFinish,
+			// Every request is logged by the server already.
+			Logger: xslog.New(xslog.NewTextHandler(io.Discard, nil)),
+		})
+		if err != nil {
+			s.tusErr = err
+			return
+		}
+		s.tusHandler = h
+	})
+	return s.tusHandler
+}
+
+// tusRoute serves one tus request: a long deadline, as an upload may take
+// long over a slow line, and, for an existing upload, only its owner.
+func (s *Server) tusRoute(own bool, serve func(h *handler.UnroutedHandler) http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if _, err := signedIn(r); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		h := s.tus()
+		if h == nil {
+			s.Error(w, r, fmt.Errorf("web: tus: %v", s.tusErr))
+			return
+		}
+		if own {
+			if _, err := s.ownUpload(r.Context(), r.PathValue("id")); err != nil {
+				s.Error(w, r, err)
+				return
+			}
+		}
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(2 * time.Hour))
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(2 * time.Hour))
+		// tusd reads the upload id from the path below its base path.
+		http.StripPrefix("/api/v1/uploads", h.Middleware(serve(h))).ServeHTTP(w, r)
+	}
+}
+
+// ownUpload returns an upload of the caller's; anyone else's is NotFound.
+func (s *Server) ownUpload(ctx context.Context, id string) (handler.FileInfo, error) {
+	a, _ := opname.ActorFrom(ctx)
+	info, err := s.Uploads.Info(ctx, id)
+	if err != nil || info.MetaData["org_id"] != a.OrgID || info.MetaData["user_id"] != a.UserID {
+		return handler.FileInfo{}, &opname.Error{Kind: opname.NotFound, Msg: "upload not found"}
+	}
+	return info, nil
+}
+
+// uploadOf reads the vault upload from an upload's metadata.
+func uploadOf(meta handler.MetaData) vault.Upload {
+	up := vault.Upload{ClientID: meta["client_id"], Source: meta["source"], SHA256: meta["sha256"], DerivedFrom: meta["derived_from"]}
+	if up.Source == "" {
+		up.Source = "organisation"
+	}
+	if meta["what_changed"] != "" || meta["reason"] != "" || meta["who_was_told"] != "" {
+		up.Edit = &opname.EditStatement{Changed: meta["what_changed"], Reason: meta["reason"], Told: meta["who_was_told"]}
+	}
+	return up
+}
+
+// tusCreate checks a new upload before any byte arrives: the caller may
+// add to the client, the metadata is sound, the length fits. The upload is
+// stamped with its owner.
+func (s *Server) tusCreate(hook handler.HookEvent) (handler.HTTPResponse, handler.FileInfoChanges, error) {
+	ctx := hook.Context
+	a, ok := opname.ActorFrom(ctx)
+	if !ok {
+		return handler.HTTPResponse{}, handler.FileInfoChanges{}, s.tusError(ctx, &opname.Error{Kind: opname.Unauthorized, Msg: "sign in first"})
+	}
+	meta := handler.MetaData{}
+	for _, k := range uploadMeta {
+		if v := strings.TrimSpace(hook.Upload.MetaData[k]); v != "" {
+			meta[k] = v
+		}
+	}
+	up := uploadOf(meta)
+	if err := s.Vault.CheckUpload(ctx, up); err != nil {
+		return handler.HTTPResponse{}, handler.FileInfoChanges{}, s.tusError(ctx, err)
+	}
+	if !hook.Upload.SizeIsDeferred && hook.Upload.Size == 0 {
+		return handler.HTTPResponse{}, handler.FileInfoChanges{}, s.tusError(ctx, &opname.Error{Kind: opname.Invalid, Msg: "Upload-Length: the file is empty"})
+	}
+	meta["source"], meta["org_id"], meta["user_id"] = up.Source, a.OrgID, a.UserID
+	return handler.HTTPResponse{}, handler.FileInfoChanges{MetaData: meta}, nil
+}
+
+// tusFinish seals a complete upload into the vault before the last PATCH
+// is answered, so that an answer means the recording is durably stored.
+func (s *Server) tusFinish(hook handler.HookEvent) (handler.HTTPResponse, error) {
+	ctx := hook.Context
+	body, err := s.sealUpload(ctx, hook.Upload)
+	if err != nil {
+		return handler.HTTPResponse{}, s.tusError(ctx, err)
+	}
+	return handler.HTTPResponse{StatusCode: http.StatusOK, Body: string(body), Header: handler.HTTPHeader{
+		"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store",
+	}}, nil
+}
+
+// sealUpload ingests a complete upload's staged bytes and removes them.
+// When the upload itself is at fault it is removed too; when storage
+// failed it stays, to be sealed again with POST /api/v1/uploads/{id}/finish.
+func (s *Server) sealUpload(ctx context.Context, info handler.FileInfo) ([]byte, error) {
+	sum, err := s.Uploads.Sum(ctx, info.ID)
+	if err != nil {
+		return nil, err
+	}
+	f, err := s.Uploads.Open(info.ID)
+	if err != nil {
+		return nil, err
+	}
+	up := uploadOf(info.MetaData)
+	up.Body, up.Arrived = io.LimitReader(f, info.Offset), sum
+	rec, err := s.Vault.Ingest(ctx, up)
+	f.Close()
+	if err != nil {
+		if opname.KindOf(err) != opname.Internal {
+			_ = s.Uploads.Remove(context.WithoutCancel(ctx), info.ID)
+		}
+		return nil, err
+	}
+	if err := s.Uploads.Remove(context.WithoutCancel(ctx), info.ID); err != nil {
+		s.Logger.WarnContext(ctx, "staged upload not removed", "upload", info.ID, "err", err.Error())
+	}
+	receipt, err := s.Store.Receipt(ctx, rec.OrgID, rec.LogIndex)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(map[string]any{"recording": rec, "receipt": receipt})
+}
+
+// tusError is err as tusd answers it: our JSON error body and status.
+func (s *Server) tusError(ctx context.Context, err error) error {
+	var te handler.Error
+	if errors.As(err, &te) {
+		return te
+	}
+	kind := opname.KindOf(err)
+	id := requestID(ctx)
+	if kind == opname.Internal {
+		s.Logger.ErrorContext(ctx, "internal error", "request_id", id, "route", "tus", "err", err.Error())
+	}
+	var body apiError
+	body.Error.Kind, body.Error.Message, body.Error.RequestID = kind, opname.Message(err), id
+	b, _ := json.Marshal(body)
+	return handler.Error{ErrorCode: string(kind), Message: body.Error.Message, HTTPResponse: handler.HTTPResponse{
+		StatusCode: status[kind], Body: string(b), Header: handler.HTTPHeader{"Content-Type": "application/json; charset=utf-8"},
+	}}
+}
+
+// pendingUpload is an upload under way, as listed.
+type pendingUpload struct {
+	ID       string    `json:"id"`
+	ClientID string    `json:"client_id"`
+	Source   string    `json:"source"`
+	Offset   int64     `json:"offset"`
+	Size     *int64    `json:"size"`
+	Changed  time.Time `json:"changed_at"`
+}
+
+// apiUploads lists the caller's uploads under way, newest first: after a
+// browser crash, what arrived of a recording can still be saved.
+func (s *Server) apiUploads(w http.ResponseWriter, r *http.Request) {
+	s.respond(w, r, func() (any, error) {
+		a, err := signedIn(r)
+		if err != nil {
+			return nil, err
+		}
+		list, err := s.Uploads.List(r.Context())
+		if err != nil {
+			return nil, err
+		}
+		out := []pendingUpload{}
+		for _, st := range list {
+			m := st.Info.MetaData
+			if m["org_id"] != a.OrgID || m["user_id"] != a.UserID {
+				continue
+			}
+			p := pendingUpload{ID: st.Info.ID, ClientID: m["client_id"], Source: m["source"], Offset: st.Info.Offset, Changed: st.Changed.UTC()}
+			if !st.Info.SizeIsDeferred {
+				p.Size = &st.Info.Size
+			}
+			out = append(out, p)
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].Changed.After(out[j].Changed) })
+		return out, nil
+	})
+}
+
+// apiFinishUpload seals what arrived of an upload. A recording made in the
+// browser (length unknown) is sealed as far as it came; a file must be
+// complete. It also retries sealing a complete upload whose storage failed.
+func (s *Server) apiFinishUpload(w http.ResponseWriter, r *http.Request) {
+	if _, err := signedIn(r); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	id := r.PathValue("id")
+	if _, err := s.ownUpload(ctx, id); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	unlock, err := s.Uploads.Lock(ctx, id)
+	if err != nil {
+		s.Error(w, r, &opname.Error{Kind: opname.Conflict, Msg: "the upload is busy; try again in a moment"})
+		return
+	}
+	defer unlock()
+	info, err := s.ownUpload(ctx, id)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	switch {
+	case info.Offset == 0:
+		s.Error(w, r, &opname.Error{Kind: opname.Invalid, Msg: "nothing has arrived of this upload yet"})
+		return
+	case info.SizeIsDeferred:
+		up, err := s.Uploads.GetUpload(ctx, id)
+		if err == nil {
+			err = s.Uploads.AsLengthDeclarableUpload(up).DeclareLength(ctx, info.Offset)
+		}
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+	case info.Offset < info.Size:
+		s.Error(w, r, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("only %d of %d bytes have arrived; resume the upload to send the rest", info.Offset, info.Size)})
+		return
+	}
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(2 * time.Hour))
+	body, err := s.sealUpload(ctx, info)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusCreated)
+	_, _ = w.Write(body)
+}
