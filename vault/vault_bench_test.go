@@ -141,30 +141,30 @@ func sampleHeap(peak *uint64) (stop func()) {
 
 // benchVault is a vault on local disk with SQLite, an organisation and a
 // client, and a context for its system actor.
-func benchVault(b *testing.B, dir string) (*vault.Vault, context.Context, string) {
+func benchVault(tb testing.TB, dir string) (*vault.Vault, context.Context, string) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	db, err := sqldb.Open(filepath.Join(dir, "opname.db"))
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	b.Cleanup(func() { db.Close() })
+	tb.Cleanup(func() { db.Close() })
 	ctx := context.Background()
 	if err := db.Migrate(ctx); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	sys := opname.WithActor(ctx, opname.System("bench"))
 	org := &opname.Organisation{Slug: "bench", Name: "Bench", Policy: opname.PolicyVersion{Name: "ombudsman", Digest: "sha256:0", Shipped: "ombudsman", Text: "x"}}
 	if err := db.CreateOrganisation(sys, org); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	a := opname.System("bench")
 	a.OrgID = org.ID
 	octx := opname.WithActor(ctx, a)
 	c := &opname.Client{Name: "Bench"}
 	if err := db.CreateClient(octx, c); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	blobs, _ := localblob.Open(filepath.Join(dir, "blobs"))
 	keys, _ := localkeys.Open(filepath.Join(dir, "keys"))

@@ -166,4 +166,16 @@ func TestFixity(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "1 with problems") || !strings.Contains(out, "does not decrypt") {
 		t.Fatalf("fixity after a flipped byte = %d\n%s", code, out)
 	}
+	// The privacy officer sees it.
+	r, _ = http.NewRequest("GET", s.URL+"/api/v1/fixity", nil)
+	r.Header.Set("Authorization", "Bearer "+f.tokens["privacy"])
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || strings.Count(string(body), `"problem"`) != 1 || !strings.Contains(string(body), "does not decrypt") {
+		t.Fatalf("fixity problems = %d %s", resp.StatusCode, body)
+	}
 }

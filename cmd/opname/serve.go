@@ -62,9 +62,9 @@ func (m *Main) configFlags(cmd string) (*flagSet, *config) {
 	if v, err := strconv.ParseInt(m.Getenv("OPNAME_MAX_RECORDING"), 10, 64); err == nil && v > 0 {
 		cfg.MaxRecording = v
 	}
-	cfg.UploadTTL = envDuration(m.Getenv, "OPNAME_UPLOAD_TTL", 72*time.Hour)
-	cfg.FixityPeriod = envDuration(m.Getenv, "OPNAME_FIXITY_PERIOD", 90*24*time.Hour)
-	cfg.FixityInterval = envDuration(m.Getenv, "OPNAME_FIXITY_INTERVAL", 24*time.Hour)
+	cfg.UploadTTL = envDuration(m.Getenv, "OPNAME_UPLOAD_TTL", defaultUploadTTL)
+	cfg.FixityPeriod = envDuration(m.Getenv, "OPNAME_FIXITY_PERIOD", defaultFixityPeriod)
+	cfg.FixityInterval = envDuration(m.Getenv, "OPNAME_FIXITY_INTERVAL", defaultFixityInterval)
 	fs := flags(cmd)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on")
 	fs.StringVar(&cfg.Data, "data", cfg.Data, "data folder")
@@ -110,6 +110,14 @@ func openDB(ctx context.Context, cfg *config) (*sqldb.DB, error) {
 // defaultMaxRecording is the largest recording accepted unless
 // OPNAME_MAX_RECORDING says otherwise: 8 GiB.
 const defaultMaxRecording = 8 << 30
+
+// Defaults for background work: unfinished uploads are kept three days;
+// the fixity audit runs daily and checks every recording within 90 days.
+const (
+	defaultUploadTTL      = 72 * time.Hour
+	defaultFixityInterval = 24 * time.Hour
+	defaultFixityPeriod   = 90 * 24 * time.Hour
+)
 
 // openVault opens the recordings' blob store (a folder in the data folder,
 // or S3) and the key-encryption keys (in the data folder).
@@ -199,6 +207,15 @@ func startServer(ctx context.Context, cfg *config, logger *slog.Logger) (*server
 		WriteTimeout:      5 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	if cfg.UploadTTL <= 0 {
+		cfg.UploadTTL = defaultUploadTTL
+	}
+	if cfg.FixityInterval <= 0 {
+		cfg.FixityInterval = defaultFixityInterval
+	}
+	if cfg.FixityPeriod <= 0 {
+		cfg.FixityPeriod = defaultFixityPeriod
 	}
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	s.stop = stop
