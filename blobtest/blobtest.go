@@ -88,6 +88,48 @@ func Run(t *testing.T, newStore func(t *testing.T) opname.BlobStore) {
 			t.Fatalf("after a failed Put, Open = %v, want NotFound", err)
 		}
 	})
+	t.Run("a stream of unknown length", func(t *testing.T) {
+		// As the vault writes: encrypted bytes through a pipe, so the store
+		// cannot know the length, larger than one multipart part.
+		s := newStore(t)
+		data := make([]byte, 21<<20+3)
+		rand.Read(data)
+		pr, pw := io.Pipe()
+		go func() {
+			for i := 0; i < len(data); i += 64 << 10 {
+				pw.Write(data[i:min(i+64<<10, len(data))])
+			}
+			pw.Close()
+		}()
+		if n, err := s.Put(ctx, "stream/ok", pr); err != nil || n != int64(len(data)) {
+			t.Fatalf("Put = %d, %v", n, err)
+		}
+		b, err := s.Open(ctx, "stream/ok")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		got := make([]byte, len(data))
+		if _, err := b.ReadAt(got, 0); err != nil && !errors.Is(err, io.EOF) {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, data) {
+			t.Fatal("the streamed blob reads back other bytes")
+		}
+
+		// Broken off after several parts: nothing is left.
+		pr, pw = io.Pipe()
+		go func() {
+			pw.Write(data[:18<<20])
+			pw.CloseWithError(fmt.Errorf("the upload broke off"))
+		}()
+		if _, err := s.Put(ctx, "stream/broken", pr); err == nil {
+			t.Fatal("Put of a broken stream succeeded")
+		}
+		if _, err := s.Open(ctx, "stream/broken"); opname.KindOf(err) != opname.NotFound {
+			t.Fatalf("after a broken stream, Open = %v, want NotFound", err)
+		}
+	})
 	t.Run("unknown and deleted", func(t *testing.T) {
 		s := newStore(t)
 		if _, err := s.Open(ctx, "nothing"); opname.KindOf(err) != opname.NotFound {
