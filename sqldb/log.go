@@ -100,54 +100,63 @@ func (db *DB) logKey(ctx context.Context, tx *sql.Tx, orgID string) (origin, sig
 func (db *DB) Append(ctx context.Context, orgID string, e translog.Entry) (int64, error) {
 	var index int64
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		if db.dialect == dialectPostgres {
-			// One appender per organisation at a time, across servers.
-			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, "log:"+orgID); err != nil {
-				return err
-			}
-		}
-		origin, signer, _, err := db.logKey(ctx, tx, orgID)
-		if err != nil {
-			return err
-		}
-		e.Origin = origin
-		err = tx.QueryRowContext(ctx, db.q(`SELECT size FROM log_checkpoints WHERE org_id = ?`), orgID).Scan(&index)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		data, err := e.Encode()
-		if err != nil {
-			return err
-		}
-		r := hashReader{ctx, db, tx, orgID}
-		hashes, err := tlog.StoredHashes(index, data, r)
-		if err != nil {
-			return err
-		}
-		first := tlog.StoredHashIndex(0, index)
-		for i, h := range hashes {
-			if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO log_hashes (org_id, idx, hash) VALUES (?, ?, ?)`), orgID, first+int64(i), hex.EncodeToString(h[:])); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO log_entries (org_id, idx, entry) VALUES (?, ?, ?)`), orgID, index, string(data)); err != nil {
-			return err
-		}
-		root, err := tlog.TreeHash(index+1, r)
-		if err != nil {
-			return err
-		}
-		signed, err := translog.Sign(translog.Checkpoint{Origin: origin, Size: index + 1, Root: root}, signer)
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, db.q(`INSERT INTO log_checkpoints (org_id, size, signed) VALUES (?, ?, ?) ON CONFLICT (org_id) DO UPDATE SET size = excluded.size, signed = excluded.signed`), orgID, index+1, signed)
+		var err error
+		index, err = db.appendTx(ctx, tx, orgID, e)
 		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("sqldb: log append: %w", err)
 	}
 	return index, nil
+}
+
+// appendTx appends within tx, so that an entry and the row it speaks of
+// are committed together.
+func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, orgID string, e translog.Entry) (int64, error) {
+	var index int64
+	if db.dialect == dialectPostgres {
+		// One appender per organisation at a time, across servers.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, "log:"+orgID); err != nil {
+			return 0, err
+		}
+	}
+	origin, signer, _, err := db.logKey(ctx, tx, orgID)
+	if err != nil {
+		return 0, err
+	}
+	e.Origin = origin
+	err = tx.QueryRowContext(ctx, db.q(`SELECT size FROM log_checkpoints WHERE org_id = ?`), orgID).Scan(&index)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, err
+	}
+	data, err := e.Encode()
+	if err != nil {
+		return 0, err
+	}
+	r := hashReader{ctx, db, tx, orgID}
+	hashes, err := tlog.StoredHashes(index, data, r)
+	if err != nil {
+		return 0, err
+	}
+	first := tlog.StoredHashIndex(0, index)
+	for i, h := range hashes {
+		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO log_hashes (org_id, idx, hash) VALUES (?, ?, ?)`), orgID, first+int64(i), hex.EncodeToString(h[:])); err != nil {
+			return 0, err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO log_entries (org_id, idx, entry) VALUES (?, ?, ?)`), orgID, index, string(data)); err != nil {
+		return 0, err
+	}
+	root, err := tlog.TreeHash(index+1, r)
+	if err != nil {
+		return 0, err
+	}
+	signed, err := translog.Sign(translog.Checkpoint{Origin: origin, Size: index + 1, Root: root}, signer)
+	if err != nil {
+		return 0, err
+	}
+	_, err = tx.ExecContext(ctx, db.q(`INSERT INTO log_checkpoints (org_id, size, signed) VALUES (?, ?, ?) ON CONFLICT (org_id) DO UPDATE SET size = excluded.size, signed = excluded.signed`), orgID, index+1, signed)
+	return index, err
 }
 
 // Receipt proves the entry at index against the latest checkpoint.

@@ -54,16 +54,18 @@ func (db *DB) AddRecording(ctx context.Context, r *opname.Recording, s opname.Se
 		b, _ := json.Marshal(r.Media)
 		media = string(b)
 	}
-	// The log entry first: a row always has its log index, and an entry
-	// whose row is missing (a crash in between) names a recording id that
-	// does not exist, which the fixity audit reports.
-	r.LogIndex, err = db.Append(ctx, a.OrgID, entry)
-	if err != nil {
+	// The log entry and the row commit together: no entry names a
+	// recording that is missing, and no recording lacks its entry.
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if r.LogIndex, err = db.appendTx(ctx, tx, a.OrgID, entry); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, db.q(`INSERT INTO recordings (id, org_id, client_id, source, media_type, sha256, size, blob_key, payload_size, header, log_index, created_at, created_by, media, derived_from, edit)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			r.ID, r.OrgID, r.ClientID, r.Source, r.MediaType, r.SHA256, r.Size, s.BlobKey, s.PayloadSize, base64.StdEncoding.EncodeToString(s.Header), r.LogIndex, micro(r.CreatedAt), r.CreatedBy, media, r.DerivedFrom, edit)
 		return err
-	}
-	_, err = db.write.ExecContext(ctx, db.q(`INSERT INTO recordings (id, org_id, client_id, source, media_type, sha256, size, blob_key, payload_size, header, log_index, created_at, created_by, media, derived_from, edit)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-		r.ID, r.OrgID, r.ClientID, r.Source, r.MediaType, r.SHA256, r.Size, s.BlobKey, s.PayloadSize, base64.StdEncoding.EncodeToString(s.Header), r.LogIndex, micro(r.CreatedAt), r.CreatedBy, media, r.DerivedFrom, edit)
+	})
 	if err != nil {
 		return fmt.Errorf("sqldb: add recording: %w", err)
 	}
@@ -252,10 +254,23 @@ func (db *DB) EraseRecording(ctx context.Context, id, reason string) (*opname.Re
 		return nil, nil, &opname.Error{Kind: opname.Conflict, Msg: fmt.Sprintf("recording %s was erased already", id)}
 	}
 	now := db.Now().UTC().Truncate(1000)
-	if _, err := db.Append(ctx, a.OrgID, translog.Entry{Kind: translog.KindErasure, RecordingID: r.ID, SHA256: r.SHA256, Size: r.Size, Time: now}); err != nil {
+	// The key goes and the erasure is logged in one transaction; a second
+	// erasure of the same recording finds it gone and changes nothing.
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, db.q(`UPDATE recordings SET header = '', erased_at = ? WHERE org_id = ? AND id = ? AND erased_at IS NULL`), micro(now), a.OrgID, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return &opname.Error{Kind: opname.Conflict, Msg: fmt.Sprintf("recording %s was erased already", id)}
+		}
+		_, err = db.appendTx(ctx, tx, a.OrgID, translog.Entry{Kind: translog.KindErasure, RecordingID: r.ID, SHA256: r.SHA256, Size: r.Size, Time: now})
+		return err
+	})
+	if opname.KindOf(err) == opname.Conflict {
 		return nil, nil, err
 	}
-	if _, err := db.write.ExecContext(ctx, db.q(`UPDATE recordings SET header = '', erased_at = ? WHERE org_id = ? AND id = ?`), micro(now), a.OrgID, id); err != nil {
+	if err != nil {
 		return nil, nil, fmt.Errorf("sqldb: erase recording: %w", err)
 	}
 	r.ErasedAt = &now
