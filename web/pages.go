@@ -176,6 +176,13 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "GET", "/beleid", "signed_in", s.policyPage)
 	s.handle(mux, "POST", "/beleid", "admin", s.policyForm)
 	s.handle(mux, "GET", "/toegangslog", "privacy_officer", s.accessLogPage)
+	s.handle(mux, "GET", "/clienten/{id}/opnames", "staff manager admin", s.clientRecordingsPage)
+	s.handle(mux, "GET", "/clienten/{id}/opnemen", "staff manager admin", s.recordPage)
+	s.handle(mux, "GET", "/opnames/{id}", "staff manager admin", s.recordingPage)
+	s.handle(mux, "GET", "/opnames/{id}/bewijs", "staff manager admin", s.receiptPage)
+	s.handle(mux, "POST", "/opnames/{id}/kopie", "staff manager admin", s.copyForm)
+	s.handle(mux, "POST", "/opnames/{id}/wissen", "manager admin", s.eraseForm)
+	s.handle(mux, "GET", "/integriteit", "privacy_officer admin", s.fixityPage)
 }
 
 func (s *Server) assets(w http.ResponseWriter, r *http.Request) {

@@ -124,6 +124,13 @@ var matrix = map[string][11]int{
 	"GET /beleid":                          {303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
 	"POST /beleid":                         {303, 404, 404, 404, 303, 404, 404, 404, 303, 404, 401},
 	"GET /toegangslog":                     {303, 404, 404, 404, 404, 200, 404, 404, 404, 200, 401},
+	"GET /clienten/{id}/opnames":           {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"GET /clienten/{id}/opnemen":           {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"GET /opnames/{id}":                    {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"GET /opnames/{id}/bewijs":             {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"POST /opnames/{id}/kopie":             {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401},
+	"POST /opnames/{id}/wissen":            {303, 404, 404, 303, 303, 404, 404, 404, 404, 404, 401},
+	"GET /integriteit":                     {303, 404, 404, 404, 200, 200, 404, 404, 200, 200, 401},
 }
 
 // fixture is a running server with two organisations and a token per
@@ -239,6 +246,10 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		path = strings.Replace(path, "{id}", f.newRecording(t), 1)
 	case strings.HasPrefix(pattern, "/api/v1/recordings/{id}"):
 		path = strings.Replace(path, "{id}", f.recA, 1)
+	case pattern == "/opnames/{id}/wissen":
+		path = strings.Replace(path, "{id}", f.newRecording(t), 1)
+	case strings.HasPrefix(pattern, "/opnames/{id}"):
+		path = strings.Replace(path, "{id}", f.recA, 1)
 	case strings.HasPrefix(pattern, "/api/v1/uploads/{id}"):
 		path = strings.Replace(path, "{id}", f.newUpload(t, strings.HasSuffix(pattern, "/finish")), 1)
 	case pattern == "/mensen/{id}/link":
@@ -297,6 +308,8 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		form = url.Values{"naam": {"dossier"}, "medewerker": {f.staffA}}
 	case "POST /beleid":
 		form = url.Values{"beleid": {"blijf-groep"}}
+	case "POST /opnames/{id}/wissen":
+		form = url.Values{"reden": {"de bewaartermijn is voorbij"}, "bevestigd": {"ja"}}
 	case "POST /mensen":
 		form = url.Values{"email": {fmt.Sprintf("page%d@example.nl", n)}, "rol": {"staff"}}
 	}

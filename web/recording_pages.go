@@ -1,0 +1,460 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/opname/opname"
+	"github.com/opname/opname/policy"
+	"github.com/opname/opname/translog"
+)
+
+// The pages for recordings: a client's recordings with a resumable file
+// upload, making a recording in the browser, one recording with playback,
+// its receipt for the client, and the recordings whose integrity check
+// failed. The bytes go through the JSON API (assets/record.js); these
+// pages read only through the store, which checks who may see what and
+// writes the access log.
+
+func init() {
+	// Parsed at boot with the other pages, so a broken template stops the
+	// boot, not a request.
+	pageNames = append(pageNames, "recordings", "record", "recording", "receipt", "fixity")
+}
+
+// recPage is what the recording pages get: the common page and their own.
+type recPage struct {
+	*page
+	Recordings []recordingView
+	Recording  *recordingView
+	// Original is what an edited version was derived from, when the person
+	// may see it.
+	Original *recordingView
+	// Audio and Video are what the policy says about recording the
+	// conversation; Video is nil when the policy does not allow it.
+	Audio, Video *mediumDecision
+	VideoNote    string
+	Receipt      *receiptView
+	// Confirm is the erase form's second step, with the reason given.
+	Confirm bool
+	Reason  string
+}
+
+// recordingView is a recording as a page shows it, in the reader's language.
+type recordingView struct {
+	opname.Recording
+	When, SourceText, Duration, SizeText, Codecs, Who, ErasedWhen, CheckedWhen string
+	Video                                                                      bool
+}
+
+// mediumDecision is the organisation's policy on the organisation recording
+// a conversation with the client, for one medium.
+type mediumDecision struct {
+	Medium, Outcome, Explanation string
+	// May is whether recording may start, after the person confirms what
+	// Confirm says (consent given, a decision taken).
+	May     bool
+	Confirm []string
+	// Speak is set when the policy asks for the agreements to be spoken at
+	// the start of the recording (Veilig Thuis, condition 7).
+	Speak                           bool
+	Agreements, Obligations, Advice []string
+}
+
+// receiptView is a receipt as the receipt page shows it.
+type receiptView struct {
+	*translog.Receipt
+	When, WhenUTC, SizeText, LogURL, Origin string
+	LogSize                                 int64
+}
+
+// renderRec writes a recording page; it is render for a recPage.
+func (s *Server) renderRec(w http.ResponseWriter, r *http.Request, code int, name string, d *recPage) {
+	l := lang(r)
+	p := d.page
+	p.Lang, p.Page, p.Styles, p.RequestID = l, name, styles(), requestID(r.Context())
+	if a, ok := opname.ActorFrom(r.Context()); ok {
+		p.Actor, p.Can = a, canFor(a.Role)
+		if p.Org == nil {
+			p.Org, _ = s.Store.Organisation(r.Context())
+		}
+	}
+	t, err := s.pages[name].Clone()
+	if err == nil {
+		t = t.Funcs(template.FuncMap{
+			"t":  func(key string) string { return translate(l, key) },
+			"tf": func(key string, args ...any) string { return fmt.Sprintf(translate(l, key), args...) },
+		})
+	}
+	var buf bytes.Buffer
+	if err == nil {
+		err = t.ExecuteTemplate(&buf, "layout", d)
+	}
+	if err != nil {
+		s.Logger.ErrorContext(r.Context(), "render", "request_id", p.RequestID, "page", name, "err", err.Error())
+		http.Error(w, "internal error "+p.RequestID, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// clientRecordingsPage lists a client's recordings, with the upload form.
+func (s *Server) clientRecordingsPage(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients }); !ok {
+		return
+	}
+	ctx, l := r.Context(), lang(r)
+	c, err := s.Store.Client(ctx, r.PathValue("id"))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	recs, err := s.Store.ClientRecordings(ctx, c.ID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	d := &recPage{page: &page{Client: c, Title: fmt.Sprintf(translate(l, "recs.title"), c.Name)}}
+	for _, rec := range recs {
+		d.Recordings = append(d.Recordings, viewOf(rec, l))
+	}
+	s.renderRec(w, r, http.StatusOK, "recordings", d)
+}
+
+// recordPage is where a recording is made in the browser: first the
+// agreements the organisation's policy asks for, then the recorder.
+func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients }); !ok {
+		return
+	}
+	ctx, l := r.Context(), lang(r)
+	c, err := s.Store.Client(ctx, r.PathValue("id"))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	org, err := s.Store.Organisation(ctx)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	pol, err := s.compiled(org.Policy)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	d := &recPage{page: &page{Client: c, Org: org, Title: fmt.Sprintf(translate(l, "record.title"), c.Name), PolicyTitle: pol.Title.In(l)}}
+	if d.Audio, err = decideRecording(pol, "audio", l); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	video, err := decideRecording(pol, "video", l)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if video.May {
+		d.Video = video
+	} else {
+		d.VideoNote = video.Explanation
+	}
+	s.renderRec(w, r, http.StatusOK, "record", d)
+}
+
+// recordingSituation is the organisation recording a conversation between
+// the client and a staff member, before anyone has been asked.
+const recordingSituation = `{"action": "record", "medium": %q, "by": "organisation", "participants": [{"role": "client"}, {"role": "staff", "willing": true}]}`
+
+// decideRecording asks the policy about the organisation recording a
+// conversation with the client in medium.
+func decideRecording(p *policy.Policy, medium, l string) (*mediumDecision, error) {
+	sit, err := policy.ParseSituation(strings.NewReader(fmt.Sprintf(recordingSituation, medium)))
+	if err != nil {
+		return nil, fmt.Errorf("web: recording situation: %w", err)
+	}
+	d, err := p.Decide(sit)
+	if err != nil {
+		return nil, fmt.Errorf("web: decide %s recording: %w", medium, err)
+	}
+	m := &mediumDecision{Medium: medium, Outcome: d.Outcome.Label(l), Explanation: d.Explanation.In(l)}
+	switch d.Outcome {
+	case policy.Allowed:
+		m.May = true
+	case policy.NeedsConsent:
+		m.May = true
+		for _, party := range d.ConsentFrom {
+			m.Confirm = append(m.Confirm, fmt.Sprintf(translate(l, "record.confirm.consent"), upperFirst(policy.Parties.Label(party, l))))
+		}
+	case policy.NeedsDecision:
+		m.May = true
+		m.Confirm = append(m.Confirm, fmt.Sprintf(translate(l, "record.confirm.decided"), upperFirst(policy.Deciders.Label(d.DecidedBy, l))))
+	}
+	for _, code := range d.Agreements {
+		m.Agreements = append(m.Agreements, policy.Agreements.Label(code, l))
+	}
+	for _, code := range d.Obligations {
+		if code == "record_agreements" {
+			m.Speak = true
+			continue
+		}
+		m.Obligations = append(m.Obligations, policy.Obligations.Label(code, l))
+	}
+	for _, code := range d.Advice {
+		m.Advice = append(m.Advice, policy.Advice.Label(code, l))
+	}
+	return m, nil
+}
+
+func upperFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// loadRecording reads a recording and its client for a page and logs that
+// the person viewed it, with purpose.
+func (s *Server) loadRecording(ctx context.Context, id, l, purpose string) (*recPage, error) {
+	rec, _, err := s.Store.Recording(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.Store.Client(ctx, rec.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.Record(ctx, opname.AccessEvent{Action: opname.AccessRead, ClientID: rec.ClientID, ObjectType: "recording", ObjectID: rec.ID, Purpose: purpose}); err != nil {
+		return nil, err
+	}
+	v := viewOf(*rec, l)
+	// A staff member may not look up colleagues; they see "a colleague".
+	v.Who = translate(l, "rec.who.colleague")
+	if a, _ := opname.ActorFrom(ctx); a.UserID == rec.CreatedBy {
+		v.Who = a.Name
+	} else if u, err := s.Store.User(ctx, rec.CreatedBy); err == nil {
+		v.Who = u.Name
+	}
+	d := &recPage{page: &page{Client: c}, Recording: &v}
+	if rec.DerivedFrom != "" {
+		if orig, _, err := s.Store.Recording(ctx, rec.DerivedFrom); err == nil {
+			o := viewOf(*orig, l)
+			d.Original = &o
+		}
+	}
+	return d, nil
+}
+
+// recordingPage plays a recording and shows its facts and what can be done
+// with it.
+func (s *Server) recordingPage(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients }); !ok {
+		return
+	}
+	l := lang(r)
+	d, err := s.loadRecording(r.Context(), r.PathValue("id"), l, "recording page")
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	d.Title = fmt.Sprintf(translate(l, "rec.title"), d.Recording.When)
+	q := r.URL.Query()
+	if n, err := strconv.ParseInt(q.Get("kopie"), 10, 64); err == nil {
+		d.Message, d.MessageOK = fmt.Sprintf(translate(l, "rec.copy.done"), n), true
+	}
+	if q.Get("gewist") == "1" && d.Recording.ErasedAt != nil {
+		d.Message, d.MessageOK = translate(l, "rec.erase.done"), true
+	}
+	s.renderRec(w, r, http.StatusOK, "recording", d)
+}
+
+// copyForm registers that the client was given a copy (Ombudsman rule 4).
+func (s *Server) copyForm(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients }); !ok {
+		return
+	}
+	id := r.PathValue("id")
+	index, err := s.Store.AddCopy(r.Context(), id, "client")
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/opnames/"+url.PathEscape(id)+"?kopie="+strconv.FormatInt(index, 10), http.StatusSeeOther)
+}
+
+// eraseForm erases a recording in two steps: the reason, then a confirm.
+func (s *Server) eraseForm(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.rolePage(w, r, func(c can) bool { return c.ManageClients }); !ok {
+		return
+	}
+	ctx, l, id := r.Context(), lang(r), r.PathValue("id")
+	reason := strings.TrimSpace(r.PostFormValue("reden"))
+	if reason != "" && r.PostFormValue("bevestigd") == "ja" {
+		_, err := s.Vault.Erase(ctx, id, reason)
+		if err == nil {
+			http.Redirect(w, r, "/opnames/"+url.PathEscape(id)+"?gewist=1", http.StatusSeeOther)
+			return
+		}
+		if opname.KindOf(err) == opname.Internal || opname.KindOf(err) == opname.NotFound {
+			s.Error(w, r, err)
+			return
+		}
+		d, lerr := s.loadRecording(ctx, id, l, "erase")
+		if lerr != nil {
+			s.Error(w, r, lerr)
+			return
+		}
+		d.Title, d.Message = fmt.Sprintf(translate(l, "rec.title"), d.Recording.When), localMessage(l, err)
+		s.renderRec(w, r, status[opname.KindOf(err)], "recording", d)
+		return
+	}
+	d, err := s.loadRecording(ctx, id, l, "erase")
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	d.Title = fmt.Sprintf(translate(l, "rec.title"), d.Recording.When)
+	code := http.StatusOK
+	if reason == "" {
+		code, d.Message = http.StatusBadRequest, translate(l, "rec.erase.noreason")
+	} else {
+		d.Confirm, d.Reason = true, reason
+	}
+	s.renderRec(w, r, code, "recording", d)
+}
+
+// receiptPage shows a recording's receipt so that a client can read and
+// print it, and says how to check a copy against it.
+func (s *Server) receiptPage(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients }); !ok {
+		return
+	}
+	ctx, l := r.Context(), lang(r)
+	d, err := s.loadRecording(ctx, r.PathValue("id"), l, "receipt")
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	org, err := s.Store.Organisation(ctx)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	rc, err := s.Store.Receipt(ctx, org.ID, d.Recording.LogIndex)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	cp, err := translog.OpenCheckpoint(rc.Checkpoint, rc.VerifierKey)
+	if err != nil {
+		s.Error(w, r, fmt.Errorf("web: receipt of %s: %w", d.Recording.ID, err))
+		return
+	}
+	// The log's public address, on the host people reach opname at.
+	base := strings.TrimSuffix(s.redirectURL(r), "/aanmelden/oidc/terug")
+	d.Org = org
+	d.Receipt = &receiptView{
+		Receipt: rc, When: localTime(rc.Record.Time, l), WhenUTC: rc.Record.Time.UTC().Format(time.RFC3339),
+		SizeText: sizeText(rc.Record.Size, l), LogURL: base + "/api/v1/logs/" + url.PathEscape(org.Slug),
+		Origin: cp.Origin, LogSize: cp.Size,
+	}
+	d.Title = fmt.Sprintf(translate(l, "receipt.title"), d.Recording.When)
+	s.renderRec(w, r, http.StatusOK, "receipt", d)
+}
+
+// fixityPage lists the recordings whose last integrity check failed.
+func (s *Server) fixityPage(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.rolePage(w, r, func(c can) bool { return c.AccessLog || c.ManagePeople }); !ok {
+		return
+	}
+	l := lang(r)
+	recs, err := s.Store.FixityProblems(r.Context())
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	d := &recPage{page: &page{Title: translate(l, "fixity.title")}}
+	for _, rec := range recs {
+		d.Recordings = append(d.Recordings, viewOf(rec, l))
+	}
+	s.renderRec(w, r, http.StatusOK, "fixity", d)
+}
+
+// viewOf is a recording as a page shows it.
+func viewOf(rec opname.Recording, l string) recordingView {
+	v := recordingView{Recording: rec, When: localTime(rec.CreatedAt, l), SizeText: sizeText(rec.Size, l), SourceText: translate(l, "source."+rec.Source)}
+	v.Video = strings.HasPrefix(rec.MediaType, "video/")
+	if m := rec.Media; m != nil {
+		v.Video = m.HasVideo()
+		v.Codecs = strings.Join(m.Streams, ", ")
+		if m.Format != "" {
+			v.Codecs = m.Format + ": " + v.Codecs
+		}
+		if m.Duration > 0 {
+			v.Duration = durationText(m.Duration)
+		}
+	}
+	if rec.ErasedAt != nil {
+		v.ErasedWhen = localTime(*rec.ErasedAt, l)
+	}
+	if rec.Fixity != nil {
+		v.CheckedWhen = localTime(rec.Fixity.CheckedAt, l)
+	}
+	return v
+}
+
+// dutchTime is the time zone of the people who use opname; without the
+// zone database times are shown in UTC.
+var dutchTime = func() *time.Location {
+	if loc, err := time.LoadLocation("Europe/Amsterdam"); err == nil {
+		return loc
+	}
+	return time.UTC
+}()
+
+// localTime is t in Dutch time, as a date and a time of day, with the
+// zone's abbreviation so that a printed receipt is unambiguous.
+func localTime(t time.Time, l string) string {
+	t = t.In(dutchTime)
+	if l == "en" {
+		return t.Format("2 Jan 2006, 15:04 MST")
+	}
+	return t.Format("2-1-2006, 15:04 MST")
+}
+
+// sizeText is a size in bytes for people: "1,4 MB" in Dutch.
+func sizeText(n int64, l string) string {
+	var s string
+	switch {
+	case n < 1000:
+		return fmt.Sprintf("%d bytes", n)
+	case n < 1000*1000:
+		s = fmt.Sprintf("%.1f kB", float64(n)/1000)
+	case n < 1000*1000*1000:
+		s = fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	default:
+		s = fmt.Sprintf("%.2f GB", float64(n)/1e9)
+	}
+	if l == "nl" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
+// durationText is seconds as h:mm:ss or m:ss.
+func durationText(sec float64) string {
+	d := int64(sec + 0.5)
+	if d >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", d/3600, d/60%60, d%60)
+	}
+	return fmt.Sprintf("%d:%02d", d/60, d%60)
+}
