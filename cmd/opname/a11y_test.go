@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/opname/opname"
+	"github.com/opname/opname/vault"
 )
 
 // TestAccessibility runs axe-core's WCAG 2.1 A and AA rules in headless
@@ -34,8 +37,9 @@ func TestAccessibility(t *testing.T) {
 		t.Skip("node, Chromium or web/node_modules missing; run make assets and install chromium")
 	}
 	s := testServer(t)
-	_, octx := newOrg(t, s, "toegankelijk", "blijf-groep", false)
+	org, octx := newOrg(t, s, "toegankelijk", "blijf-groep", false)
 	sessions := map[opname.Role]string{}
+	users := map[opname.Role]*opname.User{}
 	var staffID string
 	for _, role := range opname.Roles {
 		u := &opname.User{Email: string(role) + "@toegankelijk.nl", Name: "Test " + string(role), Role: role}
@@ -45,6 +49,7 @@ func TestAccessibility(t *testing.T) {
 		if role == opname.RoleStaff {
 			staffID = u.ID
 		}
+		users[role] = u
 		once, err := s.db.CreateOneTime(octx, u.ID, time.Hour)
 		if err != nil {
 			t.Fatal(err)
@@ -62,6 +67,7 @@ func TestAccessibility(t *testing.T) {
 	if err := s.db.Assign(octx, c.ID, staffID); err != nil {
 		t.Fatal(err)
 	}
+	recs := a11yRecordings(t, s, org, c.ID, users)
 	pending := secureOrg(t, s)
 	pendingSecret, _, err := s.db.Redeem(context.Background(), pending, "een lange zin als wachtwoord")
 	if err != nil {
@@ -74,10 +80,11 @@ func TestAccessibility(t *testing.T) {
 	}{
 		{"anonymous", "", []string{"/aanmelden", "/welkom"}},
 		{"second step", pendingSecret, []string{"/tweede-stap"}},
-		{"staff", sessions[opname.RoleStaff], []string{"/", "/clienten", "/clienten/" + c.ID, "/clienten/no-such-client"}},
-		{"manager", sessions[opname.RoleManager], []string{"/clienten", "/clienten/" + c.ID, "/mensen"}},
-		{"admin", sessions[opname.RoleAdmin], []string{"/mensen", "/sleutels", "/beleid"}},
-		{"privacy officer", sessions[opname.RolePrivacyOfficer], []string{"/", "/toegangslog", "/mensen"}},
+		{"staff", sessions[opname.RoleStaff], []string{"/", "/clienten", "/clienten/" + c.ID, "/clienten/no-such-client",
+			"/clienten/" + c.ID + "/opnames", "/clienten/" + c.ID + "/opnemen", "/opnames/" + recs.plain, "/opnames/" + recs.edit, "/opnames/" + recs.plain + "/bewijs"}},
+		{"manager", sessions[opname.RoleManager], []string{"/clienten", "/clienten/" + c.ID, "/mensen", "/opnames/" + recs.plain, "/opnames/" + recs.erased}},
+		{"admin", sessions[opname.RoleAdmin], []string{"/mensen", "/sleutels", "/beleid", "/integriteit"}},
+		{"privacy officer", sessions[opname.RolePrivacyOfficer], []string{"/", "/toegangslog", "/mensen", "/integriteit"}},
 	} {
 		t.Run(run.who, func(t *testing.T) {
 			cmd := exec.Command("node", append([]string{script, s.URL, s.web.SessionCookie(), run.secret}, run.paths...)...)
@@ -109,4 +116,69 @@ func TestAccessibility(t *testing.T) {
 			}
 		})
 	}
+}
+
+// a11yRecordings gives the client of the accessibility check a recording,
+// a declared edit of it, an erased recording, a failed fixity check and an
+// interrupted recording in the browser, so that every state of the
+// recording pages is checked.
+func a11yRecordings(t *testing.T, s *server, org *opname.Organisation, clientID string, users map[opname.Role]*opname.User) (recs struct{ plain, edit, erased string }) {
+	t.Helper()
+	sctx := actorCtx(org, users[opname.RoleStaff])
+	plain, err := s.web.Vault.Ingest(sctx, vault.Upload{ClientID: clientID, Source: "client_copy", Body: bytes.NewReader(wav(3, 40))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit, err := s.web.Vault.Ingest(sctx, vault.Upload{ClientID: clientID, Source: "organisation", Body: bytes.NewReader(wav(2, 40)), DerivedFrom: plain.ID,
+		Edit: &opname.EditStatement{Changed: "Het eerste deel is weggeknipt.", Reason: "Voor de klachtencommissie.", Told: "De cliënt."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, err := s.web.Vault.Ingest(sctx, vault.Upload{ClientID: clientID, Source: "organisation", Body: bytes.NewReader(wav(1, 40))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.web.Vault.Erase(actorCtx(org, users[opname.RoleManager]), gone.ID, "De bewaartermijn is voorbij."); err != nil {
+		t.Fatal(err)
+	}
+	sys := opname.System("test")
+	sys.OrgID = org.ID
+	if err := s.db.SetFixity(opname.WithActor(context.Background(), sys), edit.ID, opname.FixityCheck{CheckedAt: time.Now(), Problem: "it does not decrypt: a byte was changed"}); err != nil {
+		t.Fatal(err)
+	}
+	// A recording in the browser cut off after its first chunk.
+	r, _ := http.NewRequest("POST", s.URL+"/api/v1/uploads", nil)
+	r.Header.Set("Authorization", "Bearer "+a11yToken(t, s, org, users[opname.RoleStaff]))
+	r.Header.Set("Tus-Resumable", "1.0.0")
+	r.Header.Set("Upload-Defer-Length", "1")
+	r.Header.Set("Upload-Metadata", "client_id "+base64.StdEncoding.EncodeToString([]byte(clientID)))
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil || resp.StatusCode != 201 {
+		t.Fatalf("interrupted upload: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	patch, _ := http.NewRequest("PATCH", s.URL+loc[strings.Index(loc, "/api/"):], bytes.NewReader(wav(1, 40)))
+	patch.Header = r.Header.Clone()
+	patch.Header.Del("Upload-Defer-Length")
+	patch.Header.Del("Upload-Metadata")
+	patch.Header.Set("Upload-Offset", "0")
+	patch.Header.Set("Content-Type", "application/offset+octet-stream")
+	if resp, err := http.DefaultClient.Do(patch); err != nil || resp.StatusCode != 204 {
+		t.Fatalf("interrupted upload, first chunk: %v %v", resp, err)
+	}
+	recs.plain, recs.edit, recs.erased = plain.ID, edit.ID, gone.ID
+	return recs
+}
+
+// a11yToken is an API token of u, for setting up what a page shows.
+func a11yToken(t *testing.T, s *server, org *opname.Organisation, u *opname.User) string {
+	t.Helper()
+	sys := opname.System("test")
+	sys.OrgID = org.ID
+	secret, _, err := s.db.CreateToken(opname.WithActor(context.Background(), sys), u.ID, "a11y")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return secret
 }
