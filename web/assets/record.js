@@ -161,7 +161,12 @@
       ev.preventDefault();
       const file = input.files[0];
       const checked = form.querySelector('input[name=bron]:checked');
-      if (!file || !checked) return;
+      if (!file) return;
+      if (!checked) {
+        say(status, text(form, 'nosource'));
+        form.querySelector('input[name=bron]').focus();
+        return;
+      }
       const source = checked.value;
       const key = ['opname.upload', clientID, source, file.name, file.size, file.lastModified].join('|');
       button.disabled = input.disabled = true;
