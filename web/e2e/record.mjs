@@ -2,7 +2,9 @@
 // signed-in staff member on a tablet: checks that the agreements are shown
 // before recording, records about six seconds, stops, opens the receipt
 // and plays the recording with HTTP Range. Then it closes a page in the
-// middle of a recording, as a crash would, and keeps what arrived. Prints
+// middle of a recording, as a crash would, and keeps what arrived. Last it
+// uploads a file larger than one chunk over a connection that breaks once.
+// Prints
 // one JSON line per step; exits 1 at the first step that fails.
 //
 //   node record.mjs BASE_URL SESSION_COOKIE_NAME SESSION_SECRET CLIENT_ID
@@ -30,6 +32,25 @@ async function recordFor(page, seconds) {
   check((await page.locator('#rec-indicator').innerText()).includes('Opname loopt'), 'the indicator does not say that recording runs');
   await page.waitForFunction((s) => Number(document.getElementById('rec-saved').dataset.seconds || 0) >= s,
     seconds, { timeout: 30000 });
+}
+
+// wav is a WAV file of 8-bit mono PCM at 8 kHz with bytes of samples.
+function wav(bytes) {
+  const b = Buffer.alloc(44 + bytes, 128);
+  b.write('RIFF', 0);
+  b.writeUInt32LE(36 + bytes, 4);
+  b.write('WAVEfmt ', 8);
+  b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(1, 20); // PCM
+  b.writeUInt16LE(1, 22); // mono
+  b.writeUInt32LE(8000, 24);
+  b.writeUInt32LE(8000, 28);
+  b.writeUInt16LE(1, 32);
+  b.writeUInt16LE(8, 34);
+  b.write('data', 36);
+  b.writeUInt32LE(bytes, 40);
+  for (let i = 44; i < b.length; i += 20) b[i] = 180;
+  return b;
 }
 
 let failed = false;
@@ -119,6 +140,29 @@ try {
   await kept.waitFor({ timeout: 30000 });
   check(await page.evaluate((id) => localStorage.getItem('opname.recording|' + id), clientID) === null, 'the kept upload is still remembered');
   step('kept', { receipt: await kept.getAttribute('href') });
+  await page.close();
+
+  // 7. A file of the client's, larger than one chunk, uploaded while the
+  // connection breaks once: it resumes where the server says it got to.
+  page = await context.newPage();
+  let broken = false;
+  await page.route('**/api/v1/uploads/*', async (route) => {
+    const req = route.request();
+    if (!broken && req.method() === 'PATCH' && req.headers()['upload-offset'] !== '0') {
+      broken = true;
+      return route.abort('connectionreset');
+    }
+    return route.continue();
+  });
+  await page.goto(`${base}/clienten/${clientID}/opnames`);
+  await page.setInputFiles('#bestand', { name: 'gesprek.wav', mimeType: 'audio/wav', buffer: wav(9 * 1024 * 1024) });
+  await page.getByLabel('Kopie van de cliënt').check();
+  await page.getByRole('button', { name: 'Bestand toevoegen' }).click();
+  const uploaded = page.locator('#upload-status a[href$="/bewijs"]');
+  await uploaded.waitFor({ timeout: 60000 });
+  check(broken, 'the connection was never broken');
+  check(await page.locator('#upload-progress').evaluate((p) => p.value) === 100, 'the progress bar is not full');
+  step('uploaded', { receipt: await uploaded.getAttribute('href') });
   await context.close();
 } catch (e) {
   console.error(e.stack || String(e));
