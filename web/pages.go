@@ -28,7 +28,8 @@ var partials = []string{"layout.html", "alert.html", "events.html"}
 
 // pageNames are the pages; each is parsed with the partials at start, so a
 // broken or missing template stops the boot, not a request.
-var pageNames = []string{"signin", "welcome", "totp", "home", "clients", "client", "people", "tokens", "policy", "accesslog", "error"}
+var pageNames = []string{"signin", "welcome", "totp", "home", "clients", "client", "people", "tokens", "policy", "accesslog", "error",
+	"recordings", "record", "recording", "receipt", "fixity"}
 
 // parsePages parses every page template.
 func parsePages() (map[string]*template.Template, error) {
@@ -109,6 +110,12 @@ type page struct {
 
 // render writes a page with status code.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name string, p *page) {
+	s.renderData(w, r, code, name, p, p)
+}
+
+// renderData writes a page whose template gets data, which embeds p (a
+// page with its own fields).
+func (s *Server) renderData(w http.ResponseWriter, r *http.Request, code int, name string, p *page, data any) {
 	l := lang(r)
 	p.Lang, p.Page, p.Styles, p.RequestID = l, name, styles(), requestID(r.Context())
 	if a, ok := opname.ActorFrom(r.Context()); ok {
@@ -129,7 +136,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name s
 	}
 	var buf bytes.Buffer
 	if err == nil {
-		err = t.ExecuteTemplate(&buf, "layout", p)
+		err = t.ExecuteTemplate(&buf, "layout", data)
 	}
 	if err != nil {
 		s.Logger.ErrorContext(r.Context(), "render", "request_id", p.RequestID, "page", name, "err", err.Error())

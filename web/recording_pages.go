@@ -1,10 +1,8 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -24,12 +22,6 @@ import (
 // failed. The bytes go through the JSON API (assets/record.js); these
 // pages read only through the store, which checks who may see what and
 // writes the access log.
-
-func init() {
-	// Parsed at boot with the other pages, so a broken template stops the
-	// boot, not a request.
-	pageNames = append(pageNames, "recordings", "record", "recording", "receipt", "fixity")
-}
 
 // recPage is what the recording pages get: the common page and their own.
 type recPage struct {
@@ -77,39 +69,6 @@ type receiptView struct {
 	LogSize                                 int64
 }
 
-// renderRec writes a recording page; it is render for a recPage.
-func (s *Server) renderRec(w http.ResponseWriter, r *http.Request, code int, name string, d *recPage) {
-	l := lang(r)
-	p := d.page
-	p.Lang, p.Page, p.Styles, p.RequestID = l, name, styles(), requestID(r.Context())
-	if a, ok := opname.ActorFrom(r.Context()); ok {
-		p.Actor, p.Can = a, canFor(a.Role)
-		if p.Org == nil {
-			p.Org, _ = s.Store.Organisation(r.Context())
-		}
-	}
-	t, err := s.pages[name].Clone()
-	if err == nil {
-		t = t.Funcs(template.FuncMap{
-			"t":  func(key string) string { return translate(l, key) },
-			"tf": func(key string, args ...any) string { return fmt.Sprintf(translate(l, key), args...) },
-		})
-	}
-	var buf bytes.Buffer
-	if err == nil {
-		err = t.ExecuteTemplate(&buf, "layout", d)
-	}
-	if err != nil {
-		s.Logger.ErrorContext(r.Context(), "render", "request_id", p.RequestID, "page", name, "err", err.Error())
-		http.Error(w, "internal error "+p.RequestID, http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(code)
-	_, _ = w.Write(buf.Bytes())
-}
-
 // clientRecordingsPage lists a client's recordings, with the upload form.
 func (s *Server) clientRecordingsPage(w http.ResponseWriter, r *http.Request) {
 	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients }); !ok {
@@ -130,7 +89,7 @@ func (s *Server) clientRecordingsPage(w http.ResponseWriter, r *http.Request) {
 	for _, rec := range recs {
 		d.Recordings = append(d.Recordings, viewOf(rec, l))
 	}
-	s.renderRec(w, r, http.StatusOK, "recordings", d)
+	s.renderData(w, r, http.StatusOK, "recordings", d.page, d)
 }
 
 // recordPage is where a recording is made in the browser: first the
@@ -170,7 +129,7 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 	} else {
 		d.VideoNote = video.Explanation
 	}
-	s.renderRec(w, r, http.StatusOK, "record", d)
+	s.renderData(w, r, http.StatusOK, "record", d.page, d)
 }
 
 // recordingSituation is the organisation recording a conversation between
@@ -274,7 +233,7 @@ func (s *Server) recordingPage(w http.ResponseWriter, r *http.Request) {
 	if q.Get("gewist") == "1" && d.Recording.ErasedAt != nil {
 		d.Message, d.MessageOK = translate(l, "rec.erase.done"), true
 	}
-	s.renderRec(w, r, http.StatusOK, "recording", d)
+	s.renderData(w, r, http.StatusOK, "recording", d.page, d)
 }
 
 // copyForm registers that the client was given a copy (Ombudsman rule 4).
@@ -314,7 +273,7 @@ func (s *Server) eraseForm(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.Title, d.Message = fmt.Sprintf(translate(l, "rec.title"), d.Recording.When), localMessage(l, err)
-		s.renderRec(w, r, status[opname.KindOf(err)], "recording", d)
+		s.renderData(w, r, status[opname.KindOf(err)], "recording", d.page, d)
 		return
 	}
 	d, err := s.loadRecording(ctx, id, l, "erase")
@@ -329,7 +288,7 @@ func (s *Server) eraseForm(w http.ResponseWriter, r *http.Request) {
 	} else {
 		d.Confirm, d.Reason = true, reason
 	}
-	s.renderRec(w, r, code, "recording", d)
+	s.renderData(w, r, code, "recording", d.page, d)
 }
 
 // receiptPage shows a recording's receipt so that a client can read and
@@ -368,7 +327,7 @@ func (s *Server) receiptPage(w http.ResponseWriter, r *http.Request) {
 		Origin: cp.Origin, LogSize: cp.Size,
 	}
 	d.Title = fmt.Sprintf(translate(l, "receipt.title"), d.Recording.When)
-	s.renderRec(w, r, http.StatusOK, "receipt", d)
+	s.renderData(w, r, http.StatusOK, "receipt", d.page, d)
 }
 
 // fixityPage lists the recordings whose last integrity check failed.
@@ -386,7 +345,7 @@ func (s *Server) fixityPage(w http.ResponseWriter, r *http.Request) {
 	for _, rec := range recs {
 		d.Recordings = append(d.Recordings, viewOf(rec, l))
 	}
-	s.renderRec(w, r, http.StatusOK, "fixity", d)
+	s.renderData(w, r, http.StatusOK, "fixity", d.page, d)
 }
 
 // viewOf is a recording as a page shows it.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opname/opname"
 	"github.com/opname/opname/vault"
 )
 
@@ -44,13 +45,22 @@ func (s *Server) apiUploadRecording(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiClientRecordings(w http.ResponseWriter, r *http.Request) {
-	s.respond(w, r, func() (any, error) { return s.Store.ClientRecordings(r.Context(), r.PathValue("id")) })
+	s.respond(w, r, func() (any, error) {
+		recs, err := s.Store.ClientRecordings(r.Context(), r.PathValue("id"))
+		if err != nil {
+			return nil, err
+		}
+		return recs, s.Store.Record(r.Context(), opname.AccessEvent{Action: opname.AccessRead, ClientID: r.PathValue("id"), ObjectType: "recordings", Purpose: "list"})
+	})
 }
 
 func (s *Server) apiRecording(w http.ResponseWriter, r *http.Request) {
 	s.respond(w, r, func() (any, error) {
 		rec, _, err := s.Store.Recording(r.Context(), r.PathValue("id"))
-		return rec, err
+		if err != nil {
+			return nil, err
+		}
+		return rec, s.Store.Record(r.Context(), opname.AccessEvent{Action: opname.AccessRead, ClientID: rec.ClientID, ObjectType: "recording", ObjectID: rec.ID})
 	})
 }
 
