@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"github.com/opname/opname"
 )
@@ -85,6 +86,29 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (int64, error)
 	done = true
 	if err := syncDir(dir); err != nil {
 		return 0, fmt.Errorf("localblob: put %s: sync folder: %w", key, err)
+	}
+	return n, nil
+}
+
+// RemovePartial removes what Puts that never finished left behind (a
+// process killed while writing). Only the one process that writes to the
+// folder may call it, when it starts, before it writes.
+func (s *Store) RemovePartial() (int, error) {
+	n := 0
+	err := filepath.WalkDir(s.dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.HasPrefix(d.Name(), ".put-") {
+			if err := os.Remove(p); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return n, fmt.Errorf("localblob: remove partial: %w", err)
 	}
 	return n, nil
 }

@@ -1,6 +1,10 @@
 package localblob_test
 
 import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/opname/opname"
@@ -16,4 +20,27 @@ func TestConformance(t *testing.T) {
 		}
 		return s
 	})
+}
+
+// TestRemovePartial removes what killed Puts left, and nothing else.
+func TestRemovePartial(t *testing.T) {
+	dir := t.TempDir()
+	s, err := localblob.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Put(context.Background(), "org/whole", strings.NewReader("ciphertext")); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "org", ".put-123"), []byte("half"), 0o600)
+	n, err := s.RemovePartial()
+	if err != nil || n != 1 {
+		t.Fatalf("RemovePartial = %d, %v", n, err)
+	}
+	if _, err := s.Open(context.Background(), "org/whole"); err != nil {
+		t.Fatalf("the whole blob went too: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "org", ".put-123")); !os.IsNotExist(err) {
+		t.Fatalf("the partial blob is still there: %v", err)
+	}
 }

@@ -178,6 +178,15 @@ func startServer(ctx context.Context, cfg *config, logger *slog.Logger) (*server
 		db.Close()
 		return nil, err
 	}
+	// Blobs half-written by a killed process are removed before any write.
+	if p, ok := blobs.(interface{ RemovePartial() (int, error) }); ok {
+		if n, err := p.RemovePartial(); err != nil {
+			db.Close()
+			return nil, err
+		} else if n > 0 {
+			logger.Info("half-written blobs removed", "count", n)
+		}
+	}
 	// Uploads under way, in the data folder: they survive a restart.
 	uploads, err := tusd.Open(filepath.Join(cfg.Data, "uploads"))
 	if err != nil {
