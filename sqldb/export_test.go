@@ -1,0 +1,82 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+
+	"github.com/opname/opname/translog"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// FillLog appends n entries to an organisation's empty log in one
+// transaction, with the hashes computed in memory, exactly as Append
+// stores them. Only benchmarks use it, to build a large log quickly.
+func (db *DB) FillLog(ctx context.Context, orgID string, n int64, entry func(i int64) translog.Entry) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		origin, signer, _, err := db.logKey(ctx, tx, orgID)
+		if err != nil {
+			return err
+		}
+		var size int64
+		err = tx.QueryRowContext(ctx, db.q(`SELECT size FROM log_checkpoints WHERE org_id = ?`), orgID).Scan(&size)
+		if err == nil && size > 0 {
+			return errors.New("FillLog needs an empty log")
+		}
+		hashes := make(memHashes, 0, 2*n+64)
+		putHash, err := tx.PrepareContext(ctx, db.q(`INSERT INTO log_hashes (org_id, idx, hash) VALUES (?, ?, ?)`))
+		if err != nil {
+			return err
+		}
+		putEntry, err := tx.PrepareContext(ctx, db.q(`INSERT INTO log_entries (org_id, idx, entry) VALUES (?, ?, ?)`))
+		if err != nil {
+			return err
+		}
+		for i := range n {
+			e := entry(i)
+			e.Origin = origin
+			data, err := e.Encode()
+			if err != nil {
+				return err
+			}
+			hs, err := tlog.StoredHashes(i, data, hashes)
+			if err != nil {
+				return err
+			}
+			for _, h := range hs {
+				if _, err := putHash.ExecContext(ctx, orgID, int64(len(hashes)), hex.EncodeToString(h[:])); err != nil {
+					return err
+				}
+				hashes = append(hashes, h)
+			}
+			if _, err := putEntry.ExecContext(ctx, orgID, i, string(data)); err != nil {
+				return err
+			}
+		}
+		root, err := tlog.TreeHash(n, hashes)
+		if err != nil {
+			return err
+		}
+		signed, err := translog.Sign(translog.Checkpoint{Origin: origin, Size: n, Root: root}, signer)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, db.q(`INSERT INTO log_checkpoints (org_id, size, signed) VALUES (?, ?, ?) ON CONFLICT (org_id) DO UPDATE SET size = excluded.size, signed = excluded.signed`), orgID, n, signed)
+		return err
+	})
+}
+
+// memHashes is a log's stored hashes in memory, by stored hash index.
+type memHashes []tlog.Hash
+
+func (m memHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	for i, idx := range indexes {
+		if idx >= int64(len(m)) {
+			return nil, errors.New("hash not yet stored")
+		}
+		out[i] = m[idx]
+	}
+	return out, nil
+}
