@@ -27,6 +27,10 @@ type Recording struct {
 	// (Ombudsman rule 5); Edit says what was changed, why and who was told.
 	DerivedFrom string         `json:"derived_from,omitempty"`
 	Edit        *EditStatement `json:"edit,omitempty"`
+	// AgreementsDigest is the SHA-256 of the agreements that applied to
+	// the conversation, when they were recorded; the log holds it too, so
+	// either party can later show what was agreed.
+	AgreementsDigest string `json:"agreements_digest,omitempty"`
 	// ErasedAt is when the recording was made unreadable (crypto-erasure).
 	ErasedAt *time.Time `json:"erased_at,omitempty"`
 	// Fixity is the last integrity check of the stored bytes.

@@ -66,6 +66,8 @@ type Upload struct {
 	// version; Edit is then required.
 	DerivedFrom string
 	Edit        *opname.EditStatement
+	// AgreementsDigest is the SHA-256 of the agreements that applied.
+	AgreementsDigest string
 }
 
 // Ingest stores an upload and returns its recording. The bytes pass once:
@@ -86,7 +88,7 @@ func (v *Vault) Ingest(ctx context.Context, up Upload) (*opname.Recording, error
 	if err != nil {
 		return nil, err
 	}
-	rec := &opname.Recording{ClientID: up.ClientID, Source: up.Source, MediaType: s.media, SHA256: s.sum, Size: s.size, Media: s.info, DerivedFrom: up.DerivedFrom, Edit: up.Edit}
+	rec := &opname.Recording{ClientID: up.ClientID, Source: up.Source, MediaType: s.media, SHA256: s.sum, Size: s.size, Media: s.info, DerivedFrom: up.DerivedFrom, Edit: up.Edit, AgreementsDigest: strings.ToLower(strings.TrimSpace(up.AgreementsDigest))}
 	if err := v.Store.AddRecording(ctx, rec, s.Sealed); err != nil {
 		_ = v.Blobs.Delete(context.WithoutCancel(ctx), s.BlobKey)
 		return nil, err
@@ -107,6 +109,9 @@ func (v *Vault) CheckUpload(ctx context.Context, up Upload) error {
 	}
 	if d := strings.TrimSpace(up.SHA256); d != "" && !isSHA256(strings.ToLower(d)) {
 		return &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("sha256: %q is not a SHA-256 in hexadecimal (64 characters 0-9, a-f)", d)}
+	}
+	if d := strings.TrimSpace(up.AgreementsDigest); d != "" && !isSHA256(strings.ToLower(d)) {
+		return &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("agreements_digest: %q is not a SHA-256 in hexadecimal (64 characters 0-9, a-f)", d)}
 	}
 	if up.DerivedFrom == "" {
 		if up.Edit != nil {

@@ -26,7 +26,7 @@ import (
 // and the answer carries the recording and its receipt.
 
 // uploadMeta are the Upload-Metadata keys a sender may set.
-var uploadMeta = []string{"client_id", "source", "sha256", "derived_from", "what_changed", "reason", "who_was_told"}
+var uploadMeta = []string{"client_id", "source", "sha256", "derived_from", "what_changed", "reason", "who_was_told", "agreements_digest"}
 
 // tus returns the tus handler, made on first use.
 func (s *Server) tus() *handler.UnroutedHandler {
@@ -95,7 +95,7 @@ func (s *Server) ownUpload(ctx context.Context, id string) (handler.FileInfo, er
 
 // uploadOf reads the vault upload from an upload's metadata.
 func uploadOf(meta handler.MetaData) vault.Upload {
-	up := vault.Upload{ClientID: meta["client_id"], Source: meta["source"], SHA256: meta["sha256"], DerivedFrom: meta["derived_from"]}
+	up := vault.Upload{ClientID: meta["client_id"], Source: meta["source"], SHA256: meta["sha256"], DerivedFrom: meta["derived_from"], AgreementsDigest: meta["agreements_digest"]}
 	if up.Source == "" {
 		up.Source = "organisation"
 	}

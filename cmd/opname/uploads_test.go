@@ -250,12 +250,20 @@ func TestEditsCopiesErasure(t *testing.T) {
 	}
 	staff := f.tokens["staff"]
 	original := wav(20, 50)
-	resp, body := call("POST", "/api/v1/clients/"+f.clientA+"/recordings", staff, original)
+	agreed := sha256.Sum256([]byte("copy_on_request no_editing_unless_communicated no_sharing_without_consent"))
+	if resp, body := call("POST", "/api/v1/clients/"+f.clientA+"/recordings?agreements_digest=nope", staff, original); resp.StatusCode != 400 || !strings.Contains(string(body), "agreements_digest") {
+		t.Errorf("bad agreements digest = %d %s", resp.StatusCode, body)
+	}
+	resp, body := call("POST", "/api/v1/clients/"+f.clientA+"/recordings?agreements_digest="+hex.EncodeToString(agreed[:]), staff, original)
 	if resp.StatusCode != 201 {
 		t.Fatalf("upload = %d %s", resp.StatusCode, body)
 	}
 	var orig registered
 	json.Unmarshal(body, &orig)
+	// The agreements' digest is in the log entry the receipt proves.
+	if !strings.Contains(string(orig.Receipt), `\"agreements_digest\":\"`+hex.EncodeToString(agreed[:])) {
+		t.Errorf("the receipt's entry lacks the agreements digest:\n%s", orig.Receipt)
+	}
 
 	// The edit: a statement is required, field by field.
 	cut := wav(8, 50)
