@@ -165,17 +165,17 @@ func (p *Policy) combine(s *Situation, hits []applied) Decision {
 	if undecided {
 		d.Outcome, d.DecidedBy = NeedsDecision, "staff"
 	}
-	stopped := d.Outcome.stops()
+	stopped := d.Outcome.Stops()
 	var consent, obligations, agreements, alternatives, enforcement, advice, refusedBy []string
 	for _, h := range hits {
 		r := h.rule
 		// When the act may not go ahead, what to do comes only from the
 		// rules that stopped it: there is nothing to agree on.
-		if !stopped || h.outcome.stops() {
+		if !stopped || h.outcome.Stops() {
 			obligations = append(obligations, r.Obligations...)
 			agreements = append(agreements, r.Agreements...)
 		}
-		if stopped && h.outcome.stops() {
+		if stopped && h.outcome.Stops() {
 			alternatives = append(alternatives, r.Alternatives...)
 			refusedBy = append(refusedBy, h.refusedBy...)
 		}

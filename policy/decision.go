@@ -40,8 +40,8 @@ func (o Outcome) Label(lang string) string {
 	return string(o)
 }
 
-// stops reports whether the act may not go ahead.
-func (o Outcome) stops() bool { return o == Refused || o == Forbidden }
+// Stops reports whether the act may not go ahead.
+func (o Outcome) Stops() bool { return o == Refused || o == Forbidden }
 
 // Decision is what a policy decides for one situation (contract: "Decision
 // (output)"). Lists are never nil, so they encode as [] in JSON.

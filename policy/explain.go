@@ -69,7 +69,7 @@ func counts(h applied, final Outcome) bool {
 	switch {
 	case h.outcome == final:
 		return true
-	case final.stops():
+	case final.Stops():
 		return len(h.rule.Enforcement) > 0
 	default:
 		return h.outcome == ""

@@ -424,7 +424,7 @@ func (c *compiler) effects(r *Rule, item *yaml.Node) {
 	switch {
 	case r.OnRefusal != "" && r.Outcome != NeedsConsent:
 		c.add(line, r.ID, "on_refusal is only for outcome needs_consent")
-	case r.OnRefusal != "" && !r.OnRefusal.stops():
+	case r.OnRefusal != "" && !r.OnRefusal.Stops():
 		c.add(line, r.ID, "on_refusal %q must be refused or forbidden", r.OnRefusal)
 	}
 	switch {

@@ -35,6 +35,9 @@ const (
 	KindEdit      = "edit"      // a declared edit, derived from an original
 	KindCopy      = "copy"      // a copy handed over
 	KindErasure   = "erasure"   // a recording made unreadable
+	// KindAgreements is agreements recorded for a conversation: SHA256 and
+	// Size are those of the agreement text, which either party can verify.
+	KindAgreements = "agreements"
 )
 
 // Entry is one log record. It holds hashes, ids, kinds and times, never

@@ -22,6 +22,7 @@ import (
 	"github.com/opname/opname/policy"
 	"github.com/opname/opname/tusd"
 	"github.com/opname/opname/vault"
+	"github.com/opname/opname/workflow"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -38,6 +39,8 @@ type Store interface {
 	opname.AccessLog
 	opname.Log
 	opname.Recordings
+	opname.Conversations
+	opname.Incidents
 }
 
 // Server is the HTTP side of opname.
@@ -46,6 +49,8 @@ type Server struct {
 	Policies *policy.Library
 	OIDC     OIDC
 	Vault    *vault.Vault
+	// Workflow runs conversations through the organisation's policy.
+	Workflow *workflow.Workflow
 	// Uploads keeps resumable uploads under way.
 	Uploads *tusd.Store
 	// PublicURL is the address people reach opname at, for the identity
@@ -173,6 +178,26 @@ func (s *Server) register(mux *http.ServeMux) {
 	s.handle(mux, "PATCH", "/api/v1/uploads/{id}", "staff manager admin", s.tusRoute(true, func(h *handler.UnroutedHandler) http.HandlerFunc { return h.PatchFile }))
 	s.handle(mux, "DELETE", "/api/v1/uploads/{id}", "staff manager admin", s.tusRoute(true, func(h *handler.UnroutedHandler) http.HandlerFunc { return h.DelFile }))
 	s.handle(mux, "POST", "/api/v1/uploads/{id}/finish", "staff manager admin", s.apiFinishUpload)
+
+	s.handle(mux, "GET", "/api/v1/conversations", "staff manager admin", s.apiMyConversations)
+	s.handle(mux, "GET", "/api/v1/clients/{id}/conversations", "signed_in", s.apiClientConversations)
+	s.handle(mux, "POST", "/api/v1/clients/{id}/conversations", "staff manager admin", s.apiOpenConversation)
+	s.handle(mux, "GET", "/api/v1/conversations/{id}", "signed_in", s.apiConversation)
+	s.handle(mux, "POST", "/api/v1/conversations/{id}/requests", "staff manager admin", s.apiAsk)
+	s.handle(mux, "POST", "/api/v1/conversations/{id}/declines", "staff manager admin", s.apiDecline)
+	s.handle(mux, "GET", "/api/v1/requests/{id}", "signed_in", s.apiRequest)
+	s.handle(mux, "POST", "/api/v1/requests/{id}/answers", "staff manager admin", s.apiAnswer)
+	s.handle(mux, "POST", "/api/v1/requests/{id}/weighty-reasons", "staff manager admin", s.apiWeighty)
+	s.handle(mux, "POST", "/api/v1/requests/{id}/alternative", "staff manager admin", s.apiChoose)
+	s.handle(mux, "POST", "/api/v1/requests/{id}/manager", "staff manager admin", s.apiAskManager)
+	s.handle(mux, "POST", "/api/v1/requests/{id}/manager-decision", "manager admin", s.apiManagerDecision)
+	s.handle(mux, "POST", "/api/v1/requests/{id}/agreement", "staff manager admin", s.apiAgree)
+	s.handle(mux, "GET", "/api/v1/requests/{id}/agreement/text", "signed_in", s.apiAgreementText)
+	s.handle(mux, "GET", "/api/v1/requests/{id}/agreement/receipt", "signed_in", s.apiAgreementReceipt)
+	s.handle(mux, "GET", "/api/v1/inbox", "manager admin", s.apiInbox)
+	s.handle(mux, "POST", "/api/v1/clients/{id}/incidents", "staff manager admin", s.apiOpenIncident)
+	s.handle(mux, "GET", "/api/v1/incidents/{id}", "signed_in", s.apiIncident)
+	s.handle(mux, "POST", "/api/v1/incidents/{id}/steps", "staff manager admin", s.apiIncidentStep)
 
 	s.handle(mux, "GET", "/api/v1/access-log", "privacy_officer", s.apiAccessLog)
 

@@ -29,6 +29,7 @@ import (
 	"github.com/opname/opname/tusd"
 	"github.com/opname/opname/vault"
 	"github.com/opname/opname/web"
+	"github.com/opname/opname/workflow"
 )
 
 // config is where opname keeps its data and listens. Flags win over the
@@ -200,6 +201,7 @@ func startServer(ctx context.Context, cfg *config, logger *slog.Logger) (*server
 		return nil, err
 	}
 	ws.Vault, ws.Uploads = v, uploads
+	ws.Workflow = &workflow.Workflow{Store: db, Policies: lib}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		db.Close()

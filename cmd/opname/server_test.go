@@ -51,86 +51,105 @@ var callers = []string{"anonymous", "staff", "staff_other", "manager", "admin", 
 // order of callers. A route without a row fails the test.
 var matrix = map[string][11]int{
 	//                                     anon staff other  mgr admin  priv  bstaf bmgr badm bpriv revoked
-	"GET /healthz":                         {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /readyz":                          {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /metrics":                         {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /api/v1/openapi.json":             {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"POST /api/v1/session":                 {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
-	"POST /api/v1/session/one-time":        {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
-	"DELETE /api/v1/session":               {401, 204, 204, 204, 204, 204, 204, 204, 204, 204, 401},
-	"POST /api/v1/session/totp":            {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
-	"POST /api/v1/me/totp":                 {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
-	"PUT /api/v1/me/totp":                  {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
-	"GET /api/v1/me":                       {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"PUT /api/v1/me/password":              {401, 204, 204, 204, 204, 204, 204, 204, 204, 204, 401},
-	"GET /api/v1/organisation":             {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /api/v1/organisation/policies":    {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"PUT /api/v1/organisation/policy":      {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401},
-	"PUT /api/v1/organisation/oidc":        {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401},
-	"POST /api/v1/decisions":               {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /api/v1/users":                    {401, 403, 403, 200, 200, 200, 403, 200, 200, 200, 401},
-	"POST /api/v1/users":                   {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401},
-	"GET /api/v1/users/{id}":               {401, 200, 404, 200, 200, 200, 404, 404, 404, 404, 401},
-	"POST /api/v1/users/{id}/one-time":     {401, 403, 403, 403, 200, 403, 403, 403, 404, 403, 401},
-	"GET /api/v1/clients":                  {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"POST /api/v1/clients":                 {401, 403, 403, 201, 201, 403, 403, 201, 201, 403, 401},
-	"GET /api/v1/clients/{id}":             {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"POST /api/v1/clients/{id}/staff":      {401, 403, 403, 201, 201, 403, 403, 404, 404, 403, 401},
-	"GET /api/v1/clients/{id}/access-log":  {401, 200, 404, 200, 200, 200, 404, 404, 404, 404, 401},
-	"GET /api/v1/clients/{id}/recordings":  {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"POST /api/v1/clients/{id}/recordings": {401, 201, 404, 201, 201, 404, 404, 404, 404, 404, 401},
-	"GET /api/v1/recordings/{id}":          {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"GET /api/v1/recordings/{id}/content":  {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"GET /api/v1/recordings/{id}/receipt":  {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"POST /api/v1/recordings/{id}/copies":  {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401},
-	"POST /api/v1/recordings/{id}/erasure": {401, 403, 403, 200, 200, 403, 403, 404, 404, 403, 401},
-	"GET /api/v1/fixity":                   {401, 403, 403, 403, 200, 200, 403, 403, 200, 200, 401},
-	"GET /api/v1/uploads":                  {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"POST /api/v1/uploads":                 {401, 201, 404, 201, 201, 404, 404, 404, 404, 404, 401},
-	"HEAD /api/v1/uploads/{id}":            {401, 200, 404, 404, 404, 404, 404, 404, 404, 404, 401},
-	"PATCH /api/v1/uploads/{id}":           {401, 204, 404, 404, 404, 404, 404, 404, 404, 404, 401},
-	"DELETE /api/v1/uploads/{id}":          {401, 204, 404, 404, 404, 404, 404, 404, 404, 404, 401},
-	"POST /api/v1/uploads/{id}/finish":     {401, 201, 404, 404, 404, 404, 404, 404, 404, 404, 401},
-	"GET /api/v1/access-log":               {401, 403, 403, 403, 403, 200, 403, 403, 403, 200, 401},
-	"GET /api/v1/tokens":                   {401, 403, 403, 403, 200, 403, 403, 403, 200, 403, 401},
-	"POST /api/v1/tokens":                  {401, 403, 403, 403, 201, 403, 403, 403, 404, 403, 401},
-	"DELETE /api/v1/tokens/{id}":           {401, 403, 403, 403, 204, 403, 403, 403, 404, 403, 401},
-	"GET /api/v1/logs/{slug}/checkpoint":   {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /api/v1/logs/{slug}/key":          {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /api/v1/logs/{slug}/inclusion":    {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /api/v1/logs/{slug}/consistency":  {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /assets/{file...}":                {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /taal":                            {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401},
-	"GET /aanmelden":                       {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"POST /aanmelden":                      {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
-	"GET /aanmelden/oidc":                  {404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 401},
-	"GET /aanmelden/oidc/terug":            {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
-	"GET /welkom":                          {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"POST /welkom":                         {400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 401},
-	"POST /afmelden":                       {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401},
-	"GET /tweede-stap":                     {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401},
-	"POST /tweede-stap":                    {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401},
-	"GET /{$}":                             {303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /clienten":                        {303, 200, 200, 200, 200, 404, 200, 200, 200, 404, 401},
-	"POST /clienten":                       {303, 404, 404, 303, 303, 404, 404, 303, 303, 404, 401},
-	"GET /clienten/{id}":                   {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"POST /clienten/{id}/medewerkers":      {303, 404, 404, 303, 303, 404, 404, 404, 404, 404, 401},
-	"GET /mensen":                          {303, 404, 404, 200, 200, 200, 404, 200, 200, 200, 401},
-	"POST /mensen":                         {303, 404, 404, 404, 200, 404, 404, 404, 200, 404, 401},
-	"POST /mensen/{id}/link":               {303, 404, 404, 404, 200, 404, 404, 404, 404, 404, 401},
-	"GET /sleutels":                        {303, 404, 404, 404, 200, 404, 404, 404, 200, 404, 401},
-	"POST /sleutels":                       {303, 404, 404, 404, 200, 404, 404, 404, 404, 404, 401},
-	"POST /sleutels/{id}/intrekken":        {303, 404, 404, 404, 303, 404, 404, 404, 404, 404, 401},
-	"GET /beleid":                          {303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"POST /beleid":                         {303, 404, 404, 404, 303, 404, 404, 404, 303, 404, 401},
-	"GET /toegangslog":                     {303, 404, 404, 404, 404, 200, 404, 404, 404, 200, 401},
-	"GET /clienten/{id}/opnames":           {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"GET /clienten/{id}/opnemen":           {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"GET /opnames/{id}":                    {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"GET /opnames/{id}/bewijs":             {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"POST /opnames/{id}/kopie":             {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401},
-	"POST /opnames/{id}/wissen":            {303, 404, 404, 303, 303, 404, 404, 404, 404, 404, 401},
-	"GET /integriteit":                     {303, 404, 404, 404, 200, 200, 404, 404, 200, 200, 401},
+	"GET /healthz":                                {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /readyz":                                 {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /metrics":                                {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /api/v1/openapi.json":                    {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"POST /api/v1/session":                        {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"POST /api/v1/session/one-time":               {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"DELETE /api/v1/session":                      {401, 204, 204, 204, 204, 204, 204, 204, 204, 204, 401},
+	"POST /api/v1/session/totp":                   {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"POST /api/v1/me/totp":                        {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"PUT /api/v1/me/totp":                         {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"GET /api/v1/me":                              {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"PUT /api/v1/me/password":                     {401, 204, 204, 204, 204, 204, 204, 204, 204, 204, 401},
+	"GET /api/v1/organisation":                    {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /api/v1/organisation/policies":           {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"PUT /api/v1/organisation/policy":             {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401},
+	"PUT /api/v1/organisation/oidc":               {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401},
+	"POST /api/v1/decisions":                      {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /api/v1/users":                           {401, 403, 403, 200, 200, 200, 403, 200, 200, 200, 401},
+	"POST /api/v1/users":                          {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401},
+	"GET /api/v1/users/{id}":                      {401, 200, 404, 200, 200, 200, 404, 404, 404, 404, 401},
+	"POST /api/v1/users/{id}/one-time":            {401, 403, 403, 403, 200, 403, 403, 403, 404, 403, 401},
+	"GET /api/v1/clients":                         {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"POST /api/v1/clients":                        {401, 403, 403, 201, 201, 403, 403, 201, 201, 403, 401},
+	"GET /api/v1/clients/{id}":                    {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"POST /api/v1/clients/{id}/staff":             {401, 403, 403, 201, 201, 403, 403, 404, 404, 403, 401},
+	"GET /api/v1/clients/{id}/access-log":         {401, 200, 404, 200, 200, 200, 404, 404, 404, 404, 401},
+	"GET /api/v1/clients/{id}/recordings":         {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"POST /api/v1/clients/{id}/recordings":        {401, 201, 404, 201, 201, 404, 404, 404, 404, 404, 401},
+	"GET /api/v1/recordings/{id}":                 {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"GET /api/v1/recordings/{id}/content":         {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"GET /api/v1/recordings/{id}/receipt":         {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"POST /api/v1/recordings/{id}/copies":         {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401},
+	"POST /api/v1/recordings/{id}/erasure":        {401, 403, 403, 200, 200, 403, 403, 404, 404, 403, 401},
+	"GET /api/v1/fixity":                          {401, 403, 403, 403, 200, 200, 403, 403, 200, 200, 401},
+	"GET /api/v1/uploads":                         {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"POST /api/v1/uploads":                        {401, 201, 404, 201, 201, 404, 404, 404, 404, 404, 401},
+	"HEAD /api/v1/uploads/{id}":                   {401, 200, 404, 404, 404, 404, 404, 404, 404, 404, 401},
+	"PATCH /api/v1/uploads/{id}":                  {401, 204, 404, 404, 404, 404, 404, 404, 404, 404, 401},
+	"DELETE /api/v1/uploads/{id}":                 {401, 204, 404, 404, 404, 404, 404, 404, 404, 404, 401},
+	"POST /api/v1/uploads/{id}/finish":            {401, 201, 404, 404, 404, 404, 404, 404, 404, 404, 401},
+	"GET /api/v1/conversations":                   {401, 200, 200, 200, 200, 403, 200, 200, 200, 403, 401},
+	"GET /api/v1/clients/{id}/conversations":      {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"POST /api/v1/clients/{id}/conversations":     {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401},
+	"GET /api/v1/conversations/{id}":              {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"POST /api/v1/conversations/{id}/requests":    {401, 201, 404, 201, 201, 404, 404, 404, 404, 404, 401},
+	"POST /api/v1/conversations/{id}/declines":    {401, 201, 404, 201, 201, 404, 404, 404, 404, 404, 401},
+	"GET /api/v1/requests/{id}":                   {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"POST /api/v1/requests/{id}/answers":          {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"POST /api/v1/requests/{id}/weighty-reasons":  {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"POST /api/v1/requests/{id}/alternative":      {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"POST /api/v1/requests/{id}/manager":          {401, 409, 404, 409, 409, 404, 404, 404, 404, 404, 401},
+	"POST /api/v1/requests/{id}/manager-decision": {401, 403, 404, 409, 409, 404, 404, 404, 404, 404, 401},
+	"POST /api/v1/requests/{id}/agreement":        {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"GET /api/v1/requests/{id}/agreement/text":    {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"GET /api/v1/requests/{id}/agreement/receipt": {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"GET /api/v1/inbox":                           {401, 403, 403, 200, 200, 403, 403, 200, 200, 403, 401},
+	"POST /api/v1/clients/{id}/incidents":         {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401},
+	"GET /api/v1/incidents/{id}":                  {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"POST /api/v1/incidents/{id}/steps":           {401, 201, 404, 201, 201, 404, 404, 404, 404, 404, 401},
+	"GET /api/v1/access-log":                      {401, 403, 403, 403, 403, 200, 403, 403, 403, 200, 401},
+	"GET /api/v1/tokens":                          {401, 403, 403, 403, 200, 403, 403, 403, 200, 403, 401},
+	"POST /api/v1/tokens":                         {401, 403, 403, 403, 201, 403, 403, 403, 404, 403, 401},
+	"DELETE /api/v1/tokens/{id}":                  {401, 403, 403, 403, 204, 403, 403, 403, 404, 403, 401},
+	"GET /api/v1/logs/{slug}/checkpoint":          {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /api/v1/logs/{slug}/key":                 {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /api/v1/logs/{slug}/inclusion":           {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /api/v1/logs/{slug}/consistency":         {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /assets/{file...}":                       {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /taal":                                   {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401},
+	"GET /aanmelden":                              {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"POST /aanmelden":                             {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"GET /aanmelden/oidc":                         {404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 401},
+	"GET /aanmelden/oidc/terug":                   {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"GET /welkom":                                 {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"POST /welkom":                                {400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 401},
+	"POST /afmelden":                              {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401},
+	"GET /tweede-stap":                            {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401},
+	"POST /tweede-stap":                           {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401},
+	"GET /{$}":                                    {303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"GET /clienten":                               {303, 200, 200, 200, 200, 404, 200, 200, 200, 404, 401},
+	"POST /clienten":                              {303, 404, 404, 303, 303, 404, 404, 303, 303, 404, 401},
+	"GET /clienten/{id}":                          {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"POST /clienten/{id}/medewerkers":             {303, 404, 404, 303, 303, 404, 404, 404, 404, 404, 401},
+	"GET /mensen":                                 {303, 404, 404, 200, 200, 200, 404, 200, 200, 200, 401},
+	"POST /mensen":                                {303, 404, 404, 404, 200, 404, 404, 404, 200, 404, 401},
+	"POST /mensen/{id}/link":                      {303, 404, 404, 404, 200, 404, 404, 404, 404, 404, 401},
+	"GET /sleutels":                               {303, 404, 404, 404, 200, 404, 404, 404, 200, 404, 401},
+	"POST /sleutels":                              {303, 404, 404, 404, 200, 404, 404, 404, 404, 404, 401},
+	"POST /sleutels/{id}/intrekken":               {303, 404, 404, 404, 303, 404, 404, 404, 404, 404, 401},
+	"GET /beleid":                                 {303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
+	"POST /beleid":                                {303, 404, 404, 404, 303, 404, 404, 404, 303, 404, 401},
+	"GET /toegangslog":                            {303, 404, 404, 404, 404, 200, 404, 404, 404, 200, 401},
+	"GET /clienten/{id}/opnames":                  {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"GET /clienten/{id}/opnemen":                  {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"GET /opnames/{id}":                           {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"GET /opnames/{id}/bewijs":                    {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"POST /opnames/{id}/kopie":                    {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401},
+	"POST /opnames/{id}/wissen":                   {303, 404, 404, 303, 303, 404, 404, 404, 404, 404, 401},
+	"GET /integriteit":                            {303, 404, 404, 404, 200, 200, 404, 404, 200, 200, 401},
 }
 
 // fixture is a running server with two organisations and a token per
@@ -145,7 +164,10 @@ type fixture struct {
 	recA    string // a recording of clientA
 	// staffCtx is clientA's staff member's context.
 	staffCtx context.Context
-	counter  atomic.Int64
+	// convA is a conversation with clientA; reqA a request about it, with
+	// weighty reasons and spoken agreements; incA an incident.
+	convA, reqA, incA string
+	counter           atomic.Int64
 }
 
 func newFixture(t *testing.T, s *server) *fixture {
@@ -201,6 +223,23 @@ func newFixture(t *testing.T, s *server) *fixture {
 				t.Fatal(err)
 			}
 			f.recA = rec.ID
+			wf := s.web.Workflow
+			conv := &opname.Conversation{ClientID: c.ID, Location: "office", Participants: []opname.Participant{{Role: "client"}, {Role: "staff"}}}
+			if err := wf.Open(staffCtx, conv); err != nil {
+				t.Fatal(err)
+			}
+			req, err := wf.Ask(staffCtx, conv.ID, opname.Act{Action: "record", Medium: "audio", By: "client"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := wf.Weighty(staffCtx, req.ID, "danger to a third party", "written_report"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := wf.Agree(staffCtx, req.ID, "spoken", false, false); err != nil {
+				t.Fatal(err)
+			}
+			f.convA, f.reqA = conv.ID, req.ID
+			f.incA = f.newIncident(t)
 			for i := range 2 {
 				if _, err := db.Append(context.Background(), o.ID, translog.Entry{Kind: translog.KindRecording, RecordingID: fmt.Sprint(i), SHA256: "00", Size: 1}); err != nil {
 					t.Fatal(err)
@@ -250,6 +289,14 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		path = strings.Replace(path, "{id}", f.newRecording(t), 1)
 	case strings.HasPrefix(pattern, "/opnames/{id}"):
 		path = strings.Replace(path, "{id}", f.recA, 1)
+	case strings.HasPrefix(pattern, "/api/v1/conversations/{id}"):
+		path = strings.Replace(path, "{id}", f.convA, 1)
+	case strings.HasPrefix(pattern, "/api/v1/requests/{id}"):
+		path = strings.Replace(path, "{id}", f.reqA, 1)
+	case pattern == "/api/v1/incidents/{id}/steps":
+		path = strings.Replace(path, "{id}", f.newIncident(t), 1)
+	case strings.HasPrefix(pattern, "/api/v1/incidents/{id}"):
+		path = strings.Replace(path, "{id}", f.incA, 1)
 	case strings.HasPrefix(pattern, "/api/v1/uploads/{id}"):
 		path = strings.Replace(path, "{id}", f.newUpload(t, strings.HasSuffix(pattern, "/finish")), 1)
 	case pattern == "/mensen/{id}/link":
@@ -294,6 +341,28 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		body = `{"reason": "the retention period ended"}`
 	case "PATCH /api/v1/uploads/{id}":
 		body = string(wav(1, byte(n)))
+	case "POST /api/v1/clients/{id}/conversations":
+		body = `{"location": "office", "participants": [{"role": "client"}, {"role": "staff"}]}`
+	case "POST /api/v1/conversations/{id}/requests":
+		body = `{"action": "record", "medium": "audio", "by": "client"}`
+	case "POST /api/v1/conversations/{id}/declines":
+		body = `{"participant": 1, "alternative": "another staff member"}`
+	case "POST /api/v1/requests/{id}/answers":
+		body = `{"participant": 0, "given": true, "how": "in_person"}`
+	case "POST /api/v1/requests/{id}/weighty-reasons":
+		body = `{"reason": "danger to a third party", "alternative": "written_report"}`
+	case "POST /api/v1/requests/{id}/alternative":
+		body = `{"alternative": "written_report"}`
+	case "POST /api/v1/requests/{id}/manager":
+		body = `{"assessment": "a", "colleagues_consulted": "b"}`
+	case "POST /api/v1/requests/{id}/manager-decision":
+		body = `{"approved": true, "reasons": "r"}`
+	case "POST /api/v1/requests/{id}/agreement":
+		body = `{"form": "spoken"}`
+	case "POST /api/v1/clients/{id}/incidents":
+		body = `{"kind": "covert_recording", "description": "a phone recorded in secret"}`
+	case "POST /api/v1/incidents/{id}/steps":
+		body = `{"step": "ask_to_stop"}`
 	case "POST /api/v1/tokens":
 		body = fmt.Sprintf(`{"user_id": %q, "name": "dossier"}`, f.staffA)
 	case "POST /aanmelden":
@@ -339,6 +408,16 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		}
 	}
 	return r
+}
+
+// newIncident opens an incident about clientA as its staff member.
+func (f *fixture) newIncident(t *testing.T) string {
+	t.Helper()
+	i := &opname.Incident{ClientID: f.clientA, Kind: "covert_recording", Description: "a phone recorded in secret"}
+	if err := f.s.web.Workflow.OpenIncident(f.staffCtx, i); err != nil {
+		t.Fatal(err)
+	}
+	return i.ID
 }
 
 // newRecording stores a recording of clientA as its staff member.

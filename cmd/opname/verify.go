@@ -56,6 +56,8 @@ func runVerify(ctx context.Context, m *Main, args []string) error {
 	switch rec.Kind {
 	case translog.KindEdit:
 		fmt.Fprintf(m.Stdout, "match: edited, declared, derived from %s\n", rec.DerivedFrom)
+	case translog.KindAgreements:
+		fmt.Fprintf(m.Stdout, "match: agreements, as recorded\n")
 	default:
 		fmt.Fprintf(m.Stdout, "match: %s %s\n", rec.Kind, rec.RecordingID)
 	}

@@ -1,0 +1,401 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/opname/opname"
+)
+
+// Conversations, their requests with every decision, and incidents. A
+// caller sees them when they may see the client; others get NotFound.
+
+// jsonText is v as JSON text for a column; a nil pointer is "".
+func jsonText(v any) string {
+	b, _ := json.Marshal(v)
+	if string(b) == "null" {
+		return ""
+	}
+	return string(b)
+}
+
+// fromJSON reads a column written by jsonText into v; "" leaves v alone.
+func fromJSON(s string, v any) error {
+	if s == "" {
+		return nil
+	}
+	return json.Unmarshal([]byte(s), v)
+}
+
+var locations = []string{"office", "home_visit", "public_activity", "phone", "video_call"}
+
+// AddConversation stores a conversation with a client the caller may see.
+func (db *DB) AddConversation(ctx context.Context, c *opname.Conversation) error {
+	a, err := orgActor(ctx, opname.RoleStaff, opname.RoleManager, opname.RoleAdmin)
+	if err != nil {
+		return err
+	}
+	if _, err := db.client(ctx, a, c.ClientID); err != nil {
+		return err
+	}
+	if !slices.Contains(locations, c.Location) {
+		return invalid("location", c.Location, "use office, home_visit, public_activity, phone or video_call")
+	}
+	c.ID, c.OrgID, c.CreatedAt, c.CreatedBy = db.newID(), a.OrgID, db.Now().UTC().Truncate(1000), a.UserID
+	if c.At.IsZero() {
+		c.At = c.CreatedAt
+	}
+	_, err = db.write.ExecContext(ctx, db.q(`INSERT INTO conversations (id, org_id, client_id, at, location, topic, participants, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		c.ID, c.OrgID, c.ClientID, micro(c.At), c.Location, c.Topic, jsonText(c.Participants), micro(c.CreatedAt), c.CreatedBy)
+	if err != nil {
+		return fmt.Errorf("sqldb: add conversation: %w", err)
+	}
+	return db.Record(ctx, opname.AccessEvent{Action: opname.AccessCreate, ClientID: c.ClientID, ObjectType: "conversation", ObjectID: c.ID})
+}
+
+const conversationColumns = `id, org_id, client_id, at, location, topic, participants, created_at, created_by`
+
+func scanConversation(row interface{ Scan(...any) error }) (*opname.Conversation, error) {
+	var c opname.Conversation
+	var at, created int64
+	var participants string
+	if err := row.Scan(&c.ID, &c.OrgID, &c.ClientID, &at, &c.Location, &c.Topic, &participants, &created, &c.CreatedBy); err != nil {
+		return nil, err
+	}
+	c.At, c.CreatedAt = fromMicro(at), fromMicro(created)
+	c.Participants = []opname.Participant{}
+	return &c, fromJSON(participants, &c.Participants)
+}
+
+// Conversation returns a conversation with a client the caller may see.
+func (db *DB) Conversation(ctx context.Context, id string) (*opname.Conversation, error) {
+	a, err := orgActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := scanConversation(db.read.QueryRowContext(ctx, db.q(`SELECT `+conversationColumns+` FROM conversations WHERE org_id = ? AND id = ?`), a.OrgID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("conversation")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: conversation: %w", err)
+	}
+	if _, err := db.client(ctx, a, c.ClientID); err != nil {
+		return nil, notFound("conversation")
+	}
+	return c, nil
+}
+
+// UpdateParticipants replaces a conversation's participants.
+func (db *DB) UpdateParticipants(ctx context.Context, id string, ps []opname.Participant) error {
+	c, err := db.Conversation(ctx, id)
+	if err != nil {
+		return err
+	}
+	if _, err := db.write.ExecContext(ctx, db.q(`UPDATE conversations SET participants = ? WHERE org_id = ? AND id = ?`), jsonText(ps), c.OrgID, id); err != nil {
+		return fmt.Errorf("sqldb: update participants: %w", err)
+	}
+	return db.Record(ctx, opname.AccessEvent{Action: opname.AccessUpdate, ClientID: c.ClientID, ObjectType: "conversation", ObjectID: c.ID, Purpose: "participants"})
+}
+
+// ClientConversations lists a client's conversations, newest first.
+func (db *DB) ClientConversations(ctx context.Context, clientID string) ([]opname.Conversation, error) {
+	a, err := orgActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.client(ctx, a, clientID); err != nil {
+		return nil, err
+	}
+	return db.conversations(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE org_id = ? AND client_id = ? ORDER BY at DESC, id`, a.OrgID, clientID)
+}
+
+// MyConversations lists the conversations with the caller's clients (all
+// clients for managers and administrators), newest first, at most 200.
+func (db *DB) MyConversations(ctx context.Context) ([]opname.Conversation, error) {
+	a, err := orgActor(ctx, opname.RoleStaff, opname.RoleManager, opname.RoleAdmin)
+	if err != nil {
+		return nil, err
+	}
+	query := `SELECT ` + conversationColumns + ` FROM conversations c WHERE org_id = ?`
+	args := []any{a.OrgID}
+	if !canSeeAllClients(a.Role) {
+		query += ` AND EXISTS (SELECT 1 FROM assignments s WHERE s.client_id = c.client_id AND s.user_id = ?)`
+		args = append(args, a.UserID)
+	}
+	return db.conversations(ctx, query+` ORDER BY at DESC, id LIMIT 200`, args...)
+}
+
+func (db *DB) conversations(ctx context.Context, query string, args ...any) ([]opname.Conversation, error) {
+	rows, err := db.read.QueryContext(ctx, db.q(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: conversations: %w", err)
+	}
+	defer rows.Close()
+	out := []opname.Conversation{}
+	for rows.Next() {
+		c, err := scanConversation(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqldb: conversations: %w", err)
+		}
+		out = append(out, *c)
+	}
+	return out, rows.Err()
+}
+
+// AddRequest stores a request about a conversation the caller may see,
+// with its first decision.
+func (db *DB) AddRequest(ctx context.Context, r *opname.Request, situation, decision json.RawMessage, digest string) error {
+	a, err := orgActor(ctx, opname.RoleStaff, opname.RoleManager, opname.RoleAdmin)
+	if err != nil {
+		return err
+	}
+	c, err := db.Conversation(ctx, r.ConversationID)
+	if err != nil {
+		return err
+	}
+	r.ID, r.OrgID, r.ClientID, r.CreatedAt, r.CreatedBy = db.newID(), a.OrgID, c.ClientID, db.Now().UTC().Truncate(1000), a.UserID
+	r.Decision = decision
+	if r.Answers == nil {
+		r.Answers = []opname.Answer{}
+	}
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, db.q(`INSERT INTO requests (id, org_id, client_id, conversation_id, act, outcome, decision, answers, weighty, alternative, manager, agreement, waiting_manager, created_at, created_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			r.ID, r.OrgID, r.ClientID, r.ConversationID, jsonText(r.Act), r.Outcome, string(decision), jsonText(r.Answers), jsonText(r.Weighty), r.Alternative, jsonText(r.Manager), jsonText(r.Agreement), waiting(r), micro(r.CreatedAt), r.CreatedBy)
+		if err != nil {
+			return err
+		}
+		return db.addDecision(ctx, tx, a, r, 0, situation, decision, digest)
+	})
+	if err != nil {
+		return fmt.Errorf("sqldb: add request: %w", err)
+	}
+	return db.Record(ctx, opname.AccessEvent{Action: opname.AccessCreate, ClientID: r.ClientID, ObjectType: "request", ObjectID: r.ID})
+}
+
+// waiting is 1 when a request waits for a manager's decision.
+func waiting(r *opname.Request) int {
+	if r.Manager != nil && r.Manager.Approved == nil {
+		return 1
+	}
+	return 0
+}
+
+func (db *DB) addDecision(ctx context.Context, tx *sql.Tx, a opname.Actor, r *opname.Request, seq int64, situation, decision json.RawMessage, digest string) error {
+	_, err := tx.ExecContext(ctx, db.q(`INSERT INTO request_decisions (request_id, seq, org_id, at, made_by, situation, decision, policy_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+		r.ID, seq, a.OrgID, micro(db.Now()), a.UserID, string(situation), string(decision), digest)
+	return err
+}
+
+const requestColumns = `id, org_id, client_id, conversation_id, act, outcome, decision, answers, weighty, alternative, manager, agreement, created_at, created_by`
+
+func scanRequest(row interface{ Scan(...any) error }) (*opname.Request, error) {
+	var r opname.Request
+	var act, decision, answers, weighty, manager, agreement string
+	var created int64
+	if err := row.Scan(&r.ID, &r.OrgID, &r.ClientID, &r.ConversationID, &act, &r.Outcome, &decision, &answers, &weighty, &r.Alternative, &manager, &agreement, &created, &r.CreatedBy); err != nil {
+		return nil, err
+	}
+	r.CreatedAt, r.Decision, r.Answers = fromMicro(created), json.RawMessage(decision), []opname.Answer{}
+	return &r, errors.Join(fromJSON(act, &r.Act), fromJSON(answers, &r.Answers), fromJSON(weighty, &r.Weighty), fromJSON(manager, &r.Manager), fromJSON(agreement, &r.Agreement))
+}
+
+// Request returns a request about a client the caller may see.
+func (db *DB) Request(ctx context.Context, id string) (*opname.Request, error) {
+	a, err := orgActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := scanRequest(db.read.QueryRowContext(ctx, db.q(`SELECT `+requestColumns+` FROM requests WHERE org_id = ? AND id = ?`), a.OrgID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("request")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: request: %w", err)
+	}
+	if _, err := db.client(ctx, a, r.ClientID); err != nil {
+		return nil, notFound("request")
+	}
+	return r, nil
+}
+
+// ConversationRequests lists a conversation's requests, oldest first.
+func (db *DB) ConversationRequests(ctx context.Context, conversationID string) ([]opname.Request, error) {
+	c, err := db.Conversation(ctx, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	return db.requests(ctx, `SELECT `+requestColumns+` FROM requests WHERE org_id = ? AND conversation_id = ? ORDER BY created_at, id`, c.OrgID, c.ID)
+}
+
+// Inbox lists the requests waiting for a manager's decision.
+func (db *DB) Inbox(ctx context.Context) ([]opname.Request, error) {
+	a, err := orgActor(ctx, opname.RoleManager, opname.RoleAdmin)
+	if err != nil {
+		return nil, err
+	}
+	return db.requests(ctx, `SELECT `+requestColumns+` FROM requests WHERE org_id = ? AND waiting_manager = 1 ORDER BY created_at, id`, a.OrgID)
+}
+
+func (db *DB) requests(ctx context.Context, query string, args ...any) ([]opname.Request, error) {
+	rows, err := db.read.QueryContext(ctx, db.q(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: requests: %w", err)
+	}
+	defer rows.Close()
+	out := []opname.Request{}
+	for rows.Next() {
+		r, err := scanRequest(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqldb: requests: %w", err)
+		}
+		out = append(out, *r)
+	}
+	return out, rows.Err()
+}
+
+// UpdateRequest stores a request's new state and the decision it led to.
+func (db *DB) UpdateRequest(ctx context.Context, r *opname.Request, situation, decision json.RawMessage, digest string) error {
+	a, err := orgActor(ctx, opname.RoleStaff, opname.RoleManager, opname.RoleAdmin)
+	if err != nil {
+		return err
+	}
+	if _, err := db.Request(ctx, r.ID); err != nil {
+		return err
+	}
+	r.Decision = decision
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, db.q(`UPDATE requests SET act = ?, outcome = ?, decision = ?, answers = ?, weighty = ?, alternative = ?, manager = ?, agreement = ?, waiting_manager = ? WHERE org_id = ? AND id = ?`),
+			jsonText(r.Act), r.Outcome, string(decision), jsonText(r.Answers), jsonText(r.Weighty), r.Alternative, jsonText(r.Manager), jsonText(r.Agreement), waiting(r), a.OrgID, r.ID)
+		if err != nil {
+			return err
+		}
+		var seq int64
+		if err := tx.QueryRowContext(ctx, db.q(`SELECT COALESCE(MAX(seq), -1) + 1 FROM request_decisions WHERE request_id = ?`), r.ID).Scan(&seq); err != nil {
+			return err
+		}
+		return db.addDecision(ctx, tx, a, r, seq, situation, decision, digest)
+	})
+	if err != nil {
+		return fmt.Errorf("sqldb: update request: %w", err)
+	}
+	return db.Record(ctx, opname.AccessEvent{Action: opname.AccessUpdate, ClientID: r.ClientID, ObjectType: "request", ObjectID: r.ID})
+}
+
+// AddIncident stores an incident about a client the caller may see.
+func (db *DB) AddIncident(ctx context.Context, i *opname.Incident) error {
+	a, err := orgActor(ctx, opname.RoleStaff, opname.RoleManager, opname.RoleAdmin)
+	if err != nil {
+		return err
+	}
+	if _, err := db.client(ctx, a, i.ClientID); err != nil {
+		return err
+	}
+	if !slices.Contains(opname.IncidentKinds, i.Kind) {
+		return invalid("kind", i.Kind, "use covert_recording or agreements_broken")
+	}
+	i.ID, i.OrgID, i.OpenedAt, i.OpenedBy = db.newID(), a.OrgID, db.Now().UTC().Truncate(1000), a.UserID
+	if i.Steps == nil {
+		i.Steps = []opname.IncidentStep{}
+	}
+	_, err = db.write.ExecContext(ctx, db.q(`INSERT INTO incidents (id, org_id, client_id, conversation_id, kind, description, ladder, steps, closed, opened_at, opened_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`),
+		i.ID, i.OrgID, i.ClientID, i.ConversationID, i.Kind, i.Description, jsonText(i.Ladder), jsonText(i.Steps), micro(i.OpenedAt), i.OpenedBy)
+	if err != nil {
+		return fmt.Errorf("sqldb: add incident: %w", err)
+	}
+	return db.Record(ctx, opname.AccessEvent{Action: opname.AccessCreate, ClientID: i.ClientID, ObjectType: "incident", ObjectID: i.ID})
+}
+
+const incidentColumns = `id, org_id, client_id, conversation_id, kind, description, ladder, steps, closed, opened_at, opened_by`
+
+func scanIncident(row interface{ Scan(...any) error }) (*opname.Incident, error) {
+	var i opname.Incident
+	var ladder, steps string
+	var closed, opened int64
+	if err := row.Scan(&i.ID, &i.OrgID, &i.ClientID, &i.ConversationID, &i.Kind, &i.Description, &ladder, &steps, &closed, &opened, &i.OpenedBy); err != nil {
+		return nil, err
+	}
+	i.Closed, i.OpenedAt, i.Ladder, i.Steps = closed == 1, fromMicro(opened), []string{}, []opname.IncidentStep{}
+	return &i, errors.Join(fromJSON(ladder, &i.Ladder), fromJSON(steps, &i.Steps))
+}
+
+// Incident returns an incident about a client the caller may see.
+func (db *DB) Incident(ctx context.Context, id string) (*opname.Incident, error) {
+	a, err := orgActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	i, err := scanIncident(db.read.QueryRowContext(ctx, db.q(`SELECT `+incidentColumns+` FROM incidents WHERE org_id = ? AND id = ?`), a.OrgID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("incident")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: incident: %w", err)
+	}
+	if _, err := db.client(ctx, a, i.ClientID); err != nil {
+		return nil, notFound("incident")
+	}
+	return i, nil
+}
+
+// UpdateIncident stores an incident's steps and whether it is closed.
+func (db *DB) UpdateIncident(ctx context.Context, i *opname.Incident) error {
+	if _, err := orgActor(ctx, opname.RoleStaff, opname.RoleManager, opname.RoleAdmin); err != nil {
+		return err
+	}
+	old, err := db.Incident(ctx, i.ID)
+	if err != nil {
+		return err
+	}
+	closed := 0
+	if i.Closed {
+		closed = 1
+	}
+	if _, err := db.write.ExecContext(ctx, db.q(`UPDATE incidents SET steps = ?, closed = ? WHERE org_id = ? AND id = ?`), jsonText(i.Steps), closed, old.OrgID, i.ID); err != nil {
+		return fmt.Errorf("sqldb: update incident: %w", err)
+	}
+	return db.Record(ctx, opname.AccessEvent{Action: opname.AccessUpdate, ClientID: old.ClientID, ObjectType: "incident", ObjectID: i.ID})
+}
+
+// ClientIncidents lists a client's incidents, newest first.
+func (db *DB) ClientIncidents(ctx context.Context, clientID string) ([]opname.Incident, error) {
+	a, err := orgActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.client(ctx, a, clientID); err != nil {
+		return nil, err
+	}
+	return db.incidents(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE org_id = ? AND client_id = ? ORDER BY opened_at DESC, id`, a.OrgID, clientID)
+}
+
+// OpenIncidents lists the organisation's open incidents, for managers.
+func (db *DB) OpenIncidents(ctx context.Context) ([]opname.Incident, error) {
+	a, err := orgActor(ctx, opname.RoleManager, opname.RoleAdmin)
+	if err != nil {
+		return nil, err
+	}
+	return db.incidents(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE org_id = ? AND closed = 0 ORDER BY opened_at DESC, id`, a.OrgID)
+}
+
+func (db *DB) incidents(ctx context.Context, query string, args ...any) ([]opname.Incident, error) {
+	rows, err := db.read.QueryContext(ctx, db.q(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: incidents: %w", err)
+	}
+	defer rows.Close()
+	out := []opname.Incident{}
+	for rows.Next() {
+		i, err := scanIncident(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqldb: incidents: %w", err)
+		}
+		out = append(out, *i)
+	}
+	return out, rows.Err()
+}

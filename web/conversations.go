@@ -1,0 +1,311 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/opname/opname"
+	"github.com/opname/opname/policy"
+	"github.com/opname/opname/workflow"
+)
+
+// The conversation workflow's JSON API: open a conversation, ask to record
+// it, and move the request on with answers, weighty reasons, a manager's
+// decision and the agreements; incidents with the enforcement ladder. The
+// workflow lets the organisation's policy decide at every step.
+
+// requestView is a request with its latest decision parsed.
+type requestView struct {
+	*opname.Request
+	Decision policy.Decision `json:"decision"`
+	// Ready is whether what is asked may start now; WaitingFor says what
+	// it waits for otherwise (consent, decision, signed_declaration).
+	Ready      bool     `json:"ready"`
+	WaitingFor []string `json:"waiting_for"`
+}
+
+func view(r *opname.Request) (*requestView, error) {
+	d, err := workflow.Decision(r)
+	ready, waiting := workflow.Ready(r)
+	return &requestView{Request: r, Decision: d, Ready: ready, WaitingFor: waiting}, err
+}
+
+func views(rs []opname.Request) ([]*requestView, error) {
+	out := []*requestView{}
+	for i := range rs {
+		v, err := view(&rs[i])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// record logs a read of client data through the API.
+func (s *Server) record(r *http.Request, clientID, objectType, objectID string) error {
+	return s.Store.Record(r.Context(), opname.AccessEvent{Action: opname.AccessRead, ClientID: clientID, ObjectType: objectType, ObjectID: objectID})
+}
+
+func (s *Server) apiMyConversations(w http.ResponseWriter, r *http.Request) {
+	s.respond(w, r, func() (any, error) { return s.Store.MyConversations(r.Context()) })
+}
+
+func (s *Server) apiClientConversations(w http.ResponseWriter, r *http.Request) {
+	s.respond(w, r, func() (any, error) {
+		cs, err := s.Store.ClientConversations(r.Context(), r.PathValue("id"))
+		if err != nil {
+			return nil, err
+		}
+		return cs, s.record(r, r.PathValue("id"), "conversations", "")
+	})
+}
+
+func (s *Server) apiOpenConversation(w http.ResponseWriter, r *http.Request) {
+	var c opname.Conversation
+	s.create(w, r, &c, func() (any, error) {
+		c.ClientID = r.PathValue("id")
+		if err := s.Workflow.Open(r.Context(), &c); err != nil {
+			return nil, err
+		}
+		return &c, nil
+	})
+}
+
+// conversationView is a conversation with its requests and the guide for
+// raising recording at its start.
+type conversationView struct {
+	*opname.Conversation
+	Requests []*requestView `json:"requests"`
+	Guide    []policy.Text  `json:"guide"`
+}
+
+func (s *Server) apiConversation(w http.ResponseWriter, r *http.Request) {
+	s.respond(w, r, func() (any, error) {
+		c, err := s.Store.Conversation(r.Context(), r.PathValue("id"))
+		if err != nil {
+			return nil, err
+		}
+		rs, err := s.Store.ConversationRequests(r.Context(), c.ID)
+		if err != nil {
+			return nil, err
+		}
+		vs, err := views(rs)
+		if err != nil {
+			return nil, err
+		}
+		guide, err := s.Workflow.Guide(r.Context(), c)
+		if err != nil {
+			return nil, err
+		}
+		return &conversationView{Conversation: c, Requests: vs, Guide: guide}, s.record(r, c.ClientID, "conversation", c.ID)
+	})
+}
+
+func (s *Server) apiAsk(w http.ResponseWriter, r *http.Request) {
+	var act opname.Act
+	s.create(w, r, &act, func() (any, error) {
+		req, err := s.Workflow.Ask(r.Context(), r.PathValue("id"), act)
+		if err != nil {
+			return nil, err
+		}
+		return view(req)
+	})
+}
+
+func (s *Server) apiDecline(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Participant int    `json:"participant"`
+		Alternative string `json:"alternative"`
+	}
+	s.create(w, r, &in, func() (any, error) {
+		return s.Workflow.Decline(r.Context(), r.PathValue("id"), in.Participant, in.Alternative)
+	})
+}
+
+func (s *Server) apiRequest(w http.ResponseWriter, r *http.Request) {
+	s.respond(w, r, func() (any, error) {
+		req, err := s.Store.Request(r.Context(), r.PathValue("id"))
+		if err != nil {
+			return nil, err
+		}
+		v, err := view(req)
+		if err != nil {
+			return nil, err
+		}
+		return v, s.record(r, req.ClientID, "request", req.ID)
+	})
+}
+
+// step answers a request step: decode in, run fn, answer the request.
+func (s *Server) step(w http.ResponseWriter, r *http.Request, in any, fn func() (*opname.Request, error)) {
+	if _, err := signedIn(r); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if err := decode(w, r, in); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	req, err := fn()
+	if err == nil {
+		var v *requestView
+		if v, err = view(req); err == nil {
+			writeJSON(w, http.StatusOK, v)
+			return
+		}
+	}
+	s.Error(w, r, err)
+}
+
+func (s *Server) apiAnswer(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Participant int    `json:"participant"`
+		Given       bool   `json:"given"`
+		How         string `json:"how"`
+	}
+	s.step(w, r, &in, func() (*opname.Request, error) {
+		return s.Workflow.Answer(r.Context(), r.PathValue("id"), in.Participant, in.Given, in.How)
+	})
+}
+
+func (s *Server) apiWeighty(w http.ResponseWriter, r *http.Request) {
+	var in struct{ Reason, Alternative string }
+	s.step(w, r, &in, func() (*opname.Request, error) {
+		return s.Workflow.Weighty(r.Context(), r.PathValue("id"), in.Reason, in.Alternative)
+	})
+}
+
+func (s *Server) apiChoose(w http.ResponseWriter, r *http.Request) {
+	var in struct{ Alternative string }
+	s.step(w, r, &in, func() (*opname.Request, error) {
+		return s.Workflow.Choose(r.Context(), r.PathValue("id"), in.Alternative)
+	})
+}
+
+func (s *Server) apiAskManager(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Assessment string `json:"assessment"`
+		Consulted  string `json:"colleagues_consulted"`
+	}
+	s.step(w, r, &in, func() (*opname.Request, error) {
+		return s.Workflow.AskManager(r.Context(), r.PathValue("id"), in.Assessment, in.Consulted)
+	})
+}
+
+func (s *Server) apiManagerDecision(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Approved *bool  `json:"approved"`
+		Reasons  string `json:"reasons"`
+	}
+	s.step(w, r, &in, func() (*opname.Request, error) {
+		if in.Approved == nil {
+			return nil, &opname.Error{Kind: opname.Invalid, Msg: "approved: say true or false"}
+		}
+		return s.Workflow.Decide(r.Context(), r.PathValue("id"), *in.Approved, in.Reasons)
+	})
+}
+
+func (s *Server) apiAgree(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Form    string `json:"form"`
+		Signed  bool   `json:"signed"`
+		Refused bool   `json:"refused"`
+	}
+	s.step(w, r, &in, func() (*opname.Request, error) {
+		return s.Workflow.Agree(r.Context(), r.PathValue("id"), in.Form, in.Signed, in.Refused)
+	})
+}
+
+// apiAgreementText is the agreement text whose SHA-256 is in the log, and
+// apiAgreementReceipt its receipt: with both, either party verifies what
+// was agreed with `opname verify`.
+func (s *Server) apiAgreementText(w http.ResponseWriter, r *http.Request) {
+	text, _, err := s.agreement(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "private, no-store")
+	_, _ = w.Write(text)
+}
+
+func (s *Server) apiAgreementReceipt(w http.ResponseWriter, r *http.Request) {
+	s.respond(w, r, func() (any, error) {
+		_, req, err := s.agreement(r)
+		if err != nil {
+			return nil, err
+		}
+		return s.Store.Receipt(r.Context(), req.OrgID, req.Agreement.LogIndex)
+	})
+}
+
+func (s *Server) agreement(r *http.Request) ([]byte, *opname.Request, error) {
+	if _, err := signedIn(r); err != nil {
+		return nil, nil, err
+	}
+	req, err := s.Store.Request(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return nil, nil, err
+	}
+	if req.Agreement == nil {
+		return nil, nil, &opname.Error{Kind: opname.NotFound, Msg: "no agreements were recorded for this request"}
+	}
+	c, err := s.Store.Conversation(r.Context(), req.ConversationID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return workflow.AgreementText(c, req, req.Agreement), req, s.record(r, req.ClientID, "agreement", req.ID)
+}
+
+// inbox is what waits for a manager.
+type inbox struct {
+	Requests  []*requestView    `json:"requests"`
+	Incidents []opname.Incident `json:"incidents"`
+}
+
+func (s *Server) apiInbox(w http.ResponseWriter, r *http.Request) {
+	s.respond(w, r, func() (any, error) {
+		rs, err := s.Store.Inbox(r.Context())
+		if err != nil {
+			return nil, err
+		}
+		vs, err := views(rs)
+		if err != nil {
+			return nil, err
+		}
+		is, err := s.Store.OpenIncidents(r.Context())
+		if err != nil {
+			return nil, err
+		}
+		return &inbox{Requests: vs, Incidents: is}, nil
+	})
+}
+
+func (s *Server) apiOpenIncident(w http.ResponseWriter, r *http.Request) {
+	var i opname.Incident
+	s.create(w, r, &i, func() (any, error) {
+		i.ClientID = r.PathValue("id")
+		if err := s.Workflow.OpenIncident(r.Context(), &i); err != nil {
+			return nil, err
+		}
+		return &i, nil
+	})
+}
+
+func (s *Server) apiIncident(w http.ResponseWriter, r *http.Request) {
+	s.respond(w, r, func() (any, error) {
+		i, err := s.Store.Incident(r.Context(), r.PathValue("id"))
+		if err != nil {
+			return nil, err
+		}
+		return i, s.record(r, i.ClientID, "incident", i.ID)
+	})
+}
+
+func (s *Server) apiIncidentStep(w http.ResponseWriter, r *http.Request) {
+	var in struct{ Step, Note string }
+	s.create(w, r, &in, func() (any, error) {
+		return s.Workflow.TakeStep(r.Context(), r.PathValue("id"), in.Step, in.Note)
+	})
+}

@@ -1,0 +1,627 @@
+// Package workflow is the conversation workflow: a conversation with a
+// client is opened, someone asks to record it (or to copy, edit, share or
+// publish a recording), the organisation's policy decides, and the answers
+// of the parties, weighty reasons, a manager's decision and the agreements
+// move the request on. Every step is decided again by the policy and
+// stored with the situation, the decision and the policy's digest.
+// Incidents follow the policy's enforcement ladder.
+package workflow
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/opname/opname"
+	"github.com/opname/opname/policy"
+	"github.com/opname/opname/translog"
+)
+
+// Store is what the workflow needs of the database.
+type Store interface {
+	opname.Organisations
+	opname.Conversations
+	opname.Incidents
+	opname.Log
+}
+
+// Notice is something a manager must know: a request waiting for their
+// decision, or an incident.
+type Notice struct {
+	OrgID    string
+	Subject  string
+	Body     string
+	Link     string
+	Incident *opname.Incident
+	Request  *opname.Request
+}
+
+// Workflow runs conversations through the organisation's policy.
+type Workflow struct {
+	Store    Store
+	Policies *policy.Library
+	// Notify, when set, tells the organisation's managers of a notice
+	// (by e-mail); the manager's inbox in the app shows it regardless.
+	Notify func(ctx context.Context, n Notice)
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+func (w *Workflow) now() time.Time {
+	if w.Now != nil {
+		return w.Now().UTC().Truncate(time.Microsecond)
+	}
+	return time.Now().UTC().Truncate(time.Microsecond)
+}
+
+func invalid(format string, args ...any) error {
+	return &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf(format, args...)}
+}
+
+// policyOf compiles the caller's organisation's current policy.
+func (w *Workflow) policyOf(ctx context.Context) (*policy.Policy, error) {
+	org, err := w.Store.Organisation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pv := org.Policy
+	if pv.Shipped != "" {
+		return w.Policies.Policy(pv.Shipped)
+	}
+	return w.Policies.Parse(pv.Name+".yaml", []byte(pv.Text))
+}
+
+var (
+	roles      = []string{"client", "staff", "parent", "child", "guardian", "other"}
+	capacities = []string{"", "capable", "incapable"}
+)
+
+// Open stores a new conversation after checking its participants.
+func (w *Workflow) Open(ctx context.Context, c *opname.Conversation) error {
+	if len(c.Participants) == 0 {
+		return invalid("participants: name at least the client and the staff member")
+	}
+	for i, p := range c.Participants {
+		field := fmt.Sprintf("participants[%d]", i)
+		switch {
+		case !slices.Contains(roles, p.Role):
+			return invalid("%s.role: %q is not known; use client, staff, parent, child, guardian or other", field, p.Role)
+		case !slices.Contains(capacities, p.Capacity):
+			return invalid("%s.capacity: %q is not known; use capable or incapable", field, p.Capacity)
+		case p.Age != nil && (*p.Age < 0 || *p.Age > 130):
+			return invalid("%s.age: %d is not an age", field, *p.Age)
+		case len(p.Name) > 100:
+			return invalid("%s.name: longer than 100 characters", field)
+		}
+		c.Participants[i].Declined = nil
+	}
+	if len(c.Topic) > 500 {
+		return invalid("topic: longer than 500 characters")
+	}
+	return w.Store.AddConversation(ctx, c)
+}
+
+// Ask records a request about a conversation and lets the policy decide.
+func (w *Workflow) Ask(ctx context.Context, conversationID string, act opname.Act) (*opname.Request, error) {
+	c, err := w.Store.Conversation(ctx, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	r := &opname.Request{ConversationID: c.ID, Act: act, Answers: []opname.Answer{}}
+	sit, d, digest, err := w.decide(ctx, c, r)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.Store.AddRequest(ctx, r, sit, d, digest); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Decision is a request's latest decision, parsed.
+func Decision(r *opname.Request) (policy.Decision, error) {
+	var d policy.Decision
+	err := json.Unmarshal(r.Decision, &d)
+	return d, err
+}
+
+// decide builds the situation from the conversation and the request,
+// lets the policy decide, and sets the request's outcome.
+func (w *Workflow) decide(ctx context.Context, c *opname.Conversation, r *opname.Request) (situation, decision json.RawMessage, digest string, err error) {
+	p, err := w.policyOf(ctx)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	s := map[string]any{
+		"action": r.Act.Action, "medium": r.Act.Medium, "by": r.Act.By,
+		"covert": r.Act.Covert, "location": c.Location,
+		"minor_interest_at_risk": r.Act.MinorInterestAtRisk, "edit_declared": r.Act.EditDeclared,
+	}
+	for k, v := range map[string]string{"announced": r.Act.Announced, "purpose": r.Act.Purpose, "recipient": r.Act.Recipient} {
+		if v != "" {
+			s[k] = v
+		}
+	}
+	if r.Act.ByTakesPart != nil {
+		s["by_takes_part"] = *r.Act.ByTakesPart
+	}
+	if r.Weighty != nil {
+		s["weighty_reasons"] = []string{r.Weighty.Reason}
+	}
+	answers := latestAnswers(r)
+	if a, ok := answers[-1]; ok {
+		s["organisation_consent"] = consent(a)
+	}
+	var ps []map[string]any
+	for i, part := range c.Participants {
+		m := map[string]any{"role": part.Role}
+		if part.Age != nil {
+			m["age"] = *part.Age
+		}
+		if part.Capacity != "" {
+			m["capacity"] = part.Capacity
+		}
+		if a, ok := answers[i]; ok {
+			m["consent"] = consent(a)
+		}
+		if part.Role == "staff" {
+			m["willing"] = part.Declined == nil
+		}
+		ps = append(ps, m)
+	}
+	s["participants"] = ps
+	if r.Manager != nil && r.Manager.Approved != nil {
+		verdict := "rejected"
+		if *r.Manager.Approved {
+			verdict = "approved"
+		}
+		s["decisions"] = map[string]string{"manager": verdict}
+	}
+	if g := r.Agreement; g != nil && g.Form != "spoken" {
+		switch {
+		case g.Signed:
+			s["declaration"] = "signed"
+		case g.Refused:
+			s["declaration"] = "refused"
+		}
+	}
+	data, _ := json.Marshal(s)
+	sit, err := policy.ParseSituation(bytes.NewReader(data))
+	if err != nil {
+		return nil, nil, "", err
+	}
+	d, err := p.Decide(sit)
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("workflow: decide: %w", err)
+	}
+	r.Outcome = string(d.Outcome)
+	dj, _ := json.Marshal(d)
+	return data, dj, d.Policy.Digest, nil
+}
+
+func consent(a opname.Answer) string {
+	if a.Given {
+		return "given"
+	}
+	return "refused"
+}
+
+// latestAnswers is each party's latest answer, by participant index.
+func latestAnswers(r *opname.Request) map[int]opname.Answer {
+	out := map[int]opname.Answer{}
+	for _, a := range r.Answers {
+		out[a.Participant] = a
+	}
+	return out
+}
+
+// step loads a request and its conversation, applies change, decides
+// again and stores the result.
+func (w *Workflow) step(ctx context.Context, requestID string, change func(c *opname.Conversation, r *opname.Request, a opname.Actor) error) (*opname.Request, error) {
+	a, ok := opname.ActorFrom(ctx)
+	if !ok {
+		return nil, &opname.Error{Kind: opname.Unauthorized, Msg: "sign in first"}
+	}
+	r, err := w.Store.Request(ctx, requestID)
+	if err != nil {
+		return nil, err
+	}
+	c, err := w.Store.Conversation(ctx, r.ConversationID)
+	if err != nil {
+		return nil, err
+	}
+	if err := change(c, r, a); err != nil {
+		return nil, err
+	}
+	sit, d, digest, err := w.decide(ctx, c, r)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.Store.UpdateRequest(ctx, r, sit, d, digest); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Answer records a party's consent given or refused, and decides again.
+// participant is the index in the conversation, or -1 for the
+// organisation.
+func (w *Workflow) Answer(ctx context.Context, requestID string, participant int, given bool, how string) (*opname.Request, error) {
+	return w.step(ctx, requestID, func(c *opname.Conversation, r *opname.Request, a opname.Actor) error {
+		if participant < -1 || participant >= len(c.Participants) {
+			return invalid("participant: %d is not one of the %d participants (or -1 for the organisation)", participant, len(c.Participants))
+		}
+		if !slices.Contains(opname.AnswerWays, how) {
+			return invalid("how: %q is not known; use in_person, on_paper or spoken_on_recording", how)
+		}
+		r.Answers = append(r.Answers, opname.Answer{Participant: participant, Given: given, How: how, At: w.now(), By: a.UserID})
+		return nil
+	})
+}
+
+// Weighty records a staff member's no for weighty reasons (Ombudsman rule
+// 1) with the alternative offered, and decides again.
+func (w *Workflow) Weighty(ctx context.Context, requestID, reason, alternative string) (*opname.Request, error) {
+	return w.step(ctx, requestID, func(c *opname.Conversation, r *opname.Request, a opname.Actor) error {
+		reason, alternative = strings.TrimSpace(reason), strings.TrimSpace(alternative)
+		switch {
+		case reason == "":
+			return invalid("reason: say what the weighty reason is; the client will read it")
+		case len(reason) > 200:
+			return invalid("reason: longer than 200 characters")
+		case alternative == "":
+			return invalid("alternative: say what is offered instead (rule 1: offer an alternative)")
+		}
+		r.Weighty = &opname.Weighty{Reason: reason, Alternative: alternative, At: w.now(), By: a.UserID}
+		return nil
+	})
+}
+
+// Choose records the alternative chosen after a refusal; it must be one
+// the decision offers.
+func (w *Workflow) Choose(ctx context.Context, requestID, alternative string) (*opname.Request, error) {
+	return w.step(ctx, requestID, func(c *opname.Conversation, r *opname.Request, a opname.Actor) error {
+		d, err := Decision(r)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(d.Alternatives, alternative) && (r.Weighty == nil || r.Weighty.Alternative != alternative) {
+			return invalid("alternative: %q is not offered here; choose one of %s", alternative, strings.Join(d.Alternatives, ", "))
+		}
+		r.Alternative = alternative
+		return nil
+	})
+}
+
+// AskManager sends a request that needs a manager's decision to the
+// managers' inbox, with the staff member's assessment and the colleagues
+// consulted.
+func (w *Workflow) AskManager(ctx context.Context, requestID, assessment, consulted string) (*opname.Request, error) {
+	r, err := w.step(ctx, requestID, func(c *opname.Conversation, r *opname.Request, a opname.Actor) error {
+		d, err := Decision(r)
+		if err != nil {
+			return err
+		}
+		if d.DecidedBy != "manager" {
+			return &opname.Error{Kind: opname.Conflict, Msg: "this request does not need a manager's decision"}
+		}
+		if strings.TrimSpace(assessment) == "" {
+			return invalid("assessment: give your assessment for the manager")
+		}
+		if strings.TrimSpace(consulted) == "" {
+			return invalid("colleagues_consulted: say which colleagues you consulted")
+		}
+		r.Manager = &opname.ManagerDecision{Assessment: strings.TrimSpace(assessment), Consulted: strings.TrimSpace(consulted), AskedAt: w.now(), AskedBy: a.UserID}
+		return nil
+	})
+	if err == nil && w.Notify != nil {
+		a, _ := opname.ActorFrom(ctx)
+		w.Notify(ctx, Notice{OrgID: a.OrgID, Subject: "Een verzoek wacht op uw beslissing / A request waits for your decision", Body: "Assessment: " + r.Manager.Assessment, Link: "/inbox", Request: r})
+	}
+	return r, err
+}
+
+// Decide records a manager's decision with reasons.
+func (w *Workflow) Decide(ctx context.Context, requestID string, approved bool, reasons string) (*opname.Request, error) {
+	return w.step(ctx, requestID, func(c *opname.Conversation, r *opname.Request, a opname.Actor) error {
+		if a.Role != opname.RoleManager && a.Role != opname.RoleAdmin {
+			return &opname.Error{Kind: opname.Forbidden, Msg: "only a manager decides this"}
+		}
+		if r.Manager == nil {
+			return &opname.Error{Kind: opname.Conflict, Msg: "the staff member has not asked for a decision yet"}
+		}
+		if r.Manager.Approved != nil {
+			return &opname.Error{Kind: opname.Conflict, Msg: "this request was decided already"}
+		}
+		if strings.TrimSpace(reasons) == "" {
+			return invalid("reasons: give the reasons for your decision; they go into the client's file")
+		}
+		r.Manager.Approved, r.Manager.Reasons = &approved, strings.TrimSpace(reasons)
+		r.Manager.DecidedAt, r.Manager.DecidedBy, r.Manager.DecidedName = w.now(), a.UserID, a.Name
+		return nil
+	})
+}
+
+// Agree records the agreements that apply, in a form the policy allows,
+// writes their digest to the organisation's log, and decides again. A
+// refusal to sign is recorded too (signed false, refused true).
+func (w *Workflow) Agree(ctx context.Context, requestID, form string, signed, refused bool) (*opname.Request, error) {
+	return w.step(ctx, requestID, func(c *opname.Conversation, r *opname.Request, a opname.Actor) error {
+		if !slices.Contains(opname.AgreementForms, form) {
+			return invalid("form: %q is not known; use spoken, printed or on_screen", form)
+		}
+		if signed && refused {
+			return invalid("signed and refused: choose one")
+		}
+		if form == "spoken" && (signed || refused) {
+			return invalid("form: spoken agreements are not signed; use printed or on_screen")
+		}
+		d, err := Decision(r)
+		if err != nil {
+			return err
+		}
+		g := &opname.Agreement{Terms: d.Agreements, Form: form, Signed: signed, Refused: refused, At: w.now(), By: a.UserID}
+		if signed {
+			g.SignedBy = []string{"client", "organisation"}
+		}
+		text := AgreementText(c, r, g)
+		sum := sha256.Sum256(text)
+		g.Digest = hex.EncodeToString(sum[:])
+		g.LogIndex, err = w.Store.Append(ctx, a.OrgID, translog.Entry{Kind: translog.KindAgreements, SHA256: g.Digest, Size: int64(len(text)), Time: g.At})
+		if err != nil {
+			return err
+		}
+		r.Agreement = g
+		return nil
+	})
+}
+
+// AgreementText is the agreements as a text either party keeps: its
+// SHA-256 is in the organisation's log, so `opname verify` checks it
+// against the receipt. It names no one.
+func AgreementText(c *opname.Conversation, r *opname.Request, g *opname.Agreement) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "opname-afspraken/1\n")
+	fmt.Fprintf(&b, "gesprek: %s\nverzoek: %s\ndatum: %s\n", c.ID, r.ID, g.At.Format(time.RFC3339))
+	fmt.Fprintf(&b, "handeling: %s %s door %s\n", r.Act.Action, r.Act.Medium, r.Act.By)
+	fmt.Fprintf(&b, "vorm: %s\n", g.Form)
+	for _, t := range g.Terms {
+		fmt.Fprintf(&b, "afspraak: %s — %s / %s\n", t, policy.Agreements.Label(t, "nl"), policy.Agreements.Label(t, "en"))
+	}
+	switch {
+	case g.Signed:
+		b.WriteString("ondertekend door beide partijen / signed by both parties\n")
+	case g.Refused:
+		b.WriteString("ondertekenen geweigerd / signing refused\n")
+	}
+	return []byte(b.String())
+}
+
+// Decline records that a staff member declines to take part while the
+// conversation is recorded (aXiehuis), with the alternative offered, and
+// decides the conversation's open requests again.
+func (w *Workflow) Decline(ctx context.Context, conversationID string, participant int, alternative string) (*opname.Conversation, error) {
+	a, ok := opname.ActorFrom(ctx)
+	if !ok {
+		return nil, &opname.Error{Kind: opname.Unauthorized, Msg: "sign in first"}
+	}
+	c, err := w.Store.Conversation(ctx, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	if participant < 0 || participant >= len(c.Participants) || c.Participants[participant].Role != "staff" {
+		return nil, invalid("participant: %d is not a staff member of this conversation", participant)
+	}
+	if strings.TrimSpace(alternative) == "" {
+		return nil, invalid("alternative: say what is offered instead, such as another staff member")
+	}
+	c.Participants[participant].Declined = &opname.Declined{Alternative: strings.TrimSpace(alternative), At: w.now(), By: a.UserID}
+	if err := w.Store.UpdateParticipants(ctx, c.ID, c.Participants); err != nil {
+		return nil, err
+	}
+	reqs, err := w.Store.ConversationRequests(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range reqs {
+		if _, err := w.step(ctx, r.ID, func(*opname.Conversation, *opname.Request, opname.Actor) error { return nil }); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// Ladder is the enforcement ladder of the organisation's policy for an
+// incident: the enforcement steps the policy names for a covert recording,
+// in the contract's order.
+func (w *Workflow) ladder(ctx context.Context, c *opname.Conversation) ([]string, error) {
+	p, err := w.policyOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s := map[string]any{"action": "record", "medium": "audio", "by": "client", "covert": true, "announced": "not_announced"}
+	var ps []map[string]any
+	for _, part := range c.Participants {
+		ps = append(ps, map[string]any{"role": part.Role, "consent": "refused"})
+	}
+	if len(ps) == 0 {
+		ps = []map[string]any{{"role": "client"}, {"role": "staff"}}
+	}
+	s["participants"] = ps
+	data, _ := json.Marshal(s)
+	sit, err := policy.ParseSituation(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	d, err := p.Decide(sit)
+	if err != nil {
+		return nil, err
+	}
+	if len(d.Enforcement) > 0 {
+		return d.Enforcement, nil
+	}
+	// A policy without a ladder of its own: ask to stop, and tell the
+	// manager.
+	return []string{"ask_to_stop", "report_to_manager"}, nil
+}
+
+// OpenIncident records a covert recording discovered, or agreements
+// broken, with the policy's enforcement ladder, and tells the managers.
+func (w *Workflow) OpenIncident(ctx context.Context, i *opname.Incident) error {
+	c := &opname.Conversation{}
+	if i.ConversationID != "" {
+		conv, err := w.Store.Conversation(ctx, i.ConversationID)
+		if err != nil {
+			return err
+		}
+		if conv.ClientID != i.ClientID && i.ClientID != "" {
+			return invalid("conversation_id: the conversation is with another client")
+		}
+		i.ClientID, c = conv.ClientID, conv
+	}
+	if strings.TrimSpace(i.Description) == "" {
+		return invalid("description: say what happened")
+	}
+	ladder, err := w.ladder(ctx, c)
+	if err != nil {
+		return err
+	}
+	i.Ladder, i.Steps = ladder, []opname.IncidentStep{}
+	if err := w.Store.AddIncident(ctx, i); err != nil {
+		return err
+	}
+	if w.Notify != nil {
+		w.Notify(ctx, Notice{OrgID: i.OrgID, Subject: "Incident: " + i.Kind, Body: i.Description, Link: "/incidenten/" + i.ID, Incident: i})
+	}
+	return nil
+}
+
+// TakeStep records a step of the ladder taken, by whom and when; the
+// steps go in the ladder's order. report_to_manager tells the managers.
+func (w *Workflow) TakeStep(ctx context.Context, incidentID, step, note string) (*opname.Incident, error) {
+	a, ok := opname.ActorFrom(ctx)
+	if !ok {
+		return nil, &opname.Error{Kind: opname.Unauthorized, Msg: "sign in first"}
+	}
+	i, err := w.Store.Incident(ctx, incidentID)
+	if err != nil {
+		return nil, err
+	}
+	if i.Closed {
+		return nil, &opname.Error{Kind: opname.Conflict, Msg: "this incident is closed"}
+	}
+	if step == "close" {
+		i.Closed = true
+		i.Steps = append(i.Steps, opname.IncidentStep{Step: step, Note: strings.TrimSpace(note), At: w.now(), By: a.UserID})
+		return i, w.Store.UpdateIncident(ctx, i)
+	}
+	if !slices.Contains(i.Ladder, step) {
+		return nil, invalid("step: %q is not on this incident's ladder (%s)", step, strings.Join(i.Ladder, ", "))
+	}
+	for _, s := range i.Steps {
+		if s.Step == step {
+			return nil, &opname.Error{Kind: opname.Conflict, Msg: fmt.Sprintf("step %s was taken already", step)}
+		}
+	}
+	i.Steps = append(i.Steps, opname.IncidentStep{Step: step, Note: strings.TrimSpace(note), At: w.now(), By: a.UserID})
+	if err := w.Store.UpdateIncident(ctx, i); err != nil {
+		return nil, err
+	}
+	if step == "report_to_manager" && w.Notify != nil {
+		w.Notify(ctx, Notice{OrgID: i.OrgID, Subject: "Incident gemeld / Incident reported", Body: i.Description, Link: "/incidenten/" + i.ID, Incident: i})
+	}
+	return i, nil
+}
+
+// Guide is a short conversation guide for raising recording at the start
+// of a conversation (the Ombudsman's tips), tailored to what the
+// organisation's policy says about the client recording this conversation.
+// It speaks of agreements, not of toestemming.
+func (w *Workflow) Guide(ctx context.Context, c *opname.Conversation) ([]policy.Text, error) {
+	p, err := w.policyOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s := map[string]any{"action": "record", "medium": "audio", "by": "client", "location": c.Location}
+	var ps []map[string]any
+	for _, part := range c.Participants {
+		m := map[string]any{"role": part.Role}
+		if part.Age != nil {
+			m["age"] = *part.Age
+		}
+		if part.Capacity != "" {
+			m["capacity"] = part.Capacity
+		}
+		ps = append(ps, m)
+	}
+	s["participants"] = ps
+	data, _ := json.Marshal(s)
+	sit, err := policy.ParseSituation(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	d, err := p.Decide(sit)
+	if err != nil {
+		return nil, err
+	}
+	guide := []policy.Text{
+		{NL: "Begin zelf over opnemen, aan het begin van het gesprek. Het hoeft niet stiekem.", EN: "Raise recording yourself, at the start of the conversation. It need not be secret."},
+	}
+	if !d.Outcome.Stops() {
+		guide = append(guide, policy.Text{NL: "Bied het aan zoals koffie of thee: \"Wilt u dit gesprek opnemen? Dat kan.\"", EN: "Offer it like coffee or tea: \"Would you like to record this conversation? You can.\""})
+	}
+	if len(d.ConsentFrom) > 0 {
+		var who []string
+		for _, party := range d.ConsentFrom {
+			who = append(who, policy.Parties.Label(party, "nl"))
+		}
+		guide = append(guide, policy.Text{NL: "Vraag ook wat de anderen in het gesprek ervan vinden: " + strings.Join(who, ", ") + ".", EN: "Also ask what the others in the conversation think of it."})
+	}
+	if slices.Contains(d.Obligations, "org_records_too") {
+		guide = append(guide, policy.Text{NL: "Zeg dat de organisatie dan ook opneemt, en die opname in het dossier bewaart.", EN: "Say that the organisation then records too, and keeps that recording in the file."})
+	}
+	if slices.Contains(d.Obligations, "extra_care_vulnerable") {
+		guide = append(guide, policy.Text{NL: "Er is een kind of iemand die niet zelf kan beslissen bij. Let daar extra op.", EN: "A child, or someone who cannot decide for themselves, takes part. Take extra care."})
+	}
+	if len(d.Agreements) > 0 {
+		var terms, termsEN []string
+		for _, t := range d.Agreements {
+			terms = append(terms, policy.Agreements.Label(t, "nl"))
+			termsEN = append(termsEN, policy.Agreements.Label(t, "en"))
+		}
+		guide = append(guide, policy.Text{NL: "Maak samen afspraken die voor u allebei gelden: " + strings.Join(terms, "; ") + ".", EN: "Make agreements together that hold for you both: " + strings.Join(termsEN, "; ") + "."})
+	}
+	guide = append(guide, policy.Text{NL: "Vertrouw op uw vak. Een opname laat ook zien hoe zorgvuldig u werkt.", EN: "Trust your professionalism. A recording also shows how carefully you work."})
+	return guide, nil
+}
+
+// Ready reports whether what a request asks may start now, and if not,
+// what it waits for: the policy's outcome must be allowed, and an
+// obligation to sign a declaration first (Blijf Groep's video procedure)
+// must be met by a signed agreement.
+func Ready(r *opname.Request) (bool, []string) {
+	d, err := Decision(r)
+	if err != nil {
+		return false, []string{"decision"}
+	}
+	waiting := []string{}
+	switch d.Outcome {
+	case policy.Allowed:
+	case policy.NeedsConsent:
+		waiting = append(waiting, "consent")
+	case policy.NeedsDecision:
+		waiting = append(waiting, "decision")
+	default:
+		return false, waiting
+	}
+	if slices.Contains(d.Obligations, "signed_declaration") && (r.Agreement == nil || !r.Agreement.Signed) {
+		waiting = append(waiting, "signed_declaration")
+	}
+	return len(waiting) == 0, waiting
+}
