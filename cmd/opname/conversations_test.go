@@ -3,13 +3,17 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/opname/opname"
 )
@@ -306,5 +310,66 @@ func TestStaffDeclines(t *testing.T) {
 	}
 	if after.Outcome == "allowed" {
 		t.Fatalf("recording still allowed after the staff member declined: %+v", after.Decision)
+	}
+}
+
+// TestManagersAreMailed opens an incident and asks for a manager's
+// decision with a real SMTP server, and checks that the manager got an
+// e-mail for each, with a link and without client data.
+func TestManagersAreMailed(t *testing.T) {
+	smtpURL, api := os.Getenv("OPNAME_TEST_SMTP_URL"), os.Getenv("OPNAME_TEST_MAILPIT_URL")
+	if smtpURL == "" || api == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("OPNAME_TEST_SMTP_URL and OPNAME_TEST_MAILPIT_URL are not set: CI must test e-mail")
+		}
+		t.Skip("no SMTP test server")
+	}
+	s, err := startServer(t.Context(), &config{Addr: "127.0.0.1:0", Data: t.TempDir(), SMTPURL: smtpURL}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	slug := fmt.Sprintf("mail%d", time.Now().UnixNano())
+	j := newJourney(t, s, slug, "blijf-groep")
+	conv := j.open(opname.Participant{Role: "client"}, opname.Participant{Role: "staff"})
+	var inc opname.Incident
+	j.call("staff", "POST", "/api/v1/clients/"+j.client+"/incidents", map[string]any{"conversation_id": conv, "kind": "agreements_broken", "description": "Opname van Sanne gedeeld op sociale media"}, 201, &inc)
+	r := j.ask(conv, opname.Act{Action: "record", Medium: "video", By: "client"})
+	j.call("staff", "POST", "/api/v1/requests/"+r.ID+"/manager", map[string]any{"assessment": "Sanne wil het terugkijken", "colleagues_consulted": "team"}, 200, nil)
+
+	to := "manager@" + slug + ".nl"
+	var found struct {
+		Messages []struct {
+			ID      string
+			Subject string
+			To      []struct{ Address string }
+		} `json:"messages"`
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(api + "/api/v1/search?query=" + url.QueryEscape("to:"+to))
+		if err == nil {
+			json.NewDecoder(resp.Body).Decode(&found)
+			resp.Body.Close()
+		}
+		if len(found.Messages) >= 2 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if len(found.Messages) != 2 {
+		t.Fatalf("mail to the manager: %+v", found.Messages)
+	}
+	for _, m := range found.Messages {
+		resp, err := http.Get(api + "/api/v1/message/" + m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var msg struct{ Text string }
+		json.NewDecoder(resp.Body).Decode(&msg)
+		resp.Body.Close()
+		if !strings.Contains(msg.Text, s.URL+"/") || strings.Contains(msg.Text, "Sanne") {
+			t.Errorf("mail %q: no link, or client data in it:\n%s", m.Subject, msg.Text)
+		}
 	}
 }

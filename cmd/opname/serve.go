@@ -25,6 +25,7 @@ import (
 	"github.com/opname/opname/oidc"
 	"github.com/opname/opname/policy"
 	"github.com/opname/opname/s3blob"
+	"github.com/opname/opname/smtpmail"
 	"github.com/opname/opname/sqldb"
 	"github.com/opname/opname/tusd"
 	"github.com/opname/opname/vault"
@@ -42,6 +43,7 @@ type config struct {
 	PublicURL    string // OPNAME_PUBLIC_URL: where people reach opname, for OIDC redirects
 	BlobURL      string // OPNAME_BLOB_URL: s3://bucket/prefix switches recordings to S3
 	MaxRecording int64  // OPNAME_MAX_RECORDING: the largest recording accepted, in bytes
+	SMTPURL      string // OPNAME_SMTP_URL: smtp://host:port?from=… to e-mail managers
 	// OPNAME_UPLOAD_TTL: how long an unfinished upload is kept (default 72h).
 	UploadTTL time.Duration
 	// OPNAME_FIXITY_PERIOD: every recording is checked at least this often
@@ -58,6 +60,7 @@ func (m *Main) configFlags(cmd string) (*flagSet, *config) {
 		Demo:         m.Getenv("OPNAME_DEMO") == "1" || m.Getenv("OPNAME_DEMO") == "true",
 		PublicURL:    m.Getenv("OPNAME_PUBLIC_URL"),
 		BlobURL:      m.Getenv("OPNAME_BLOB_URL"),
+		SMTPURL:      m.Getenv("OPNAME_SMTP_URL"),
 		MaxRecording: defaultMaxRecording,
 	}
 	if v, err := strconv.ParseInt(m.Getenv("OPNAME_MAX_RECORDING"), 10, 64); err == nil && v > 0 {
@@ -148,6 +151,38 @@ func openVault(ctx context.Context, cfg *config, db *sqldb.DB) (*vault.Vault, op
 	return v, blobs, nil
 }
 
+// notifier e-mails an organisation's managers that something waits for
+// them, with a link into opname and no client data. Mail goes out in the
+// background; a failure is logged, and the inbox in the app shows the
+// notice regardless.
+func notifier(db *sqldb.DB, mailer *smtpmail.Mailer, base string, logger *slog.Logger) func(context.Context, workflow.Notice) {
+	return func(ctx context.Context, n workflow.Notice) {
+		sys := opname.System("notify")
+		sys.OrgID = n.OrgID
+		ctx = opname.WithActor(context.WithoutCancel(ctx), sys)
+		users, err := db.Users(ctx)
+		if err != nil {
+			logger.ErrorContext(ctx, "notify: managers", "err", err.Error())
+			return
+		}
+		var to []string
+		for _, u := range users {
+			if u.Role == opname.RoleManager && u.Email != "" {
+				to = append(to, u.Email)
+			}
+		}
+		link := strings.TrimSuffix(base, "/") + n.Link
+		body := fmt.Sprintf("Er wacht iets op u in opname: %s\nBekijk het hier: %s\n\nSomething waits for you in opname: %s\nSee it here: %s\n", n.Subject, link, n.Subject, link)
+		go func() {
+			ctx, cancel := context.WithTimeout(ctx, time.Minute)
+			defer cancel()
+			if err := mailer.Send(ctx, to, "opname: "+n.Subject, body); err != nil {
+				logger.ErrorContext(ctx, "notify: e-mail", "err", err.Error())
+			}
+		}()
+	}
+}
+
 // server is a running opname: its database and its HTTP server.
 type server struct {
 	dataDir string
@@ -202,6 +237,13 @@ func startServer(ctx context.Context, cfg *config, logger *slog.Logger) (*server
 	}
 	ws.Vault, ws.Uploads = v, uploads
 	ws.Workflow = &workflow.Workflow{Store: db, Policies: lib}
+	var mailer *smtpmail.Mailer
+	if cfg.SMTPURL != "" {
+		if mailer, err = smtpmail.Open(cfg.SMTPURL); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		db.Close()
@@ -211,6 +253,13 @@ func startServer(ctx context.Context, cfg *config, logger *slog.Logger) (*server
 	ws.Insecure = net.ParseIP(host).IsLoopback() // plain HTTP is only for loopback
 	ws.PublicURL = cfg.PublicURL
 	s := &server{dataDir: cfg.Data, db: db, web: ws, ln: ln, URL: "http://" + ln.Addr().String(), done: make(chan error, 1)}
+	if mailer != nil {
+		base := cfg.PublicURL
+		if base == "" {
+			base = s.URL
+		}
+		ws.Workflow.Notify = notifier(db, mailer, base, logger)
+	}
 	s.http = &http.Server{
 		Handler:           ws,
 		ReadHeaderTimeout: 10 * time.Second,
