@@ -194,6 +194,8 @@ func (s *Server) register(mux *http.ServeMux) {
 	s.handle(mux, "POST", "/api/v1/requests/{id}/agreement", "staff manager admin", s.apiAgree)
 	s.handle(mux, "GET", "/api/v1/requests/{id}/agreement/text", "signed_in", s.apiAgreementText)
 	s.handle(mux, "GET", "/api/v1/requests/{id}/agreement/receipt", "signed_in", s.apiAgreementReceipt)
+	s.handle(mux, "GET", "/api/v1/requests/{id}/declaration.pdf", "signed_in", s.apiAgreementPDF)
+	s.handle(mux, "GET", "/api/v1/requests/{id}/decision.pdf", "signed_in", s.apiDecisionPDF)
 	s.handle(mux, "GET", "/api/v1/inbox", "manager admin", s.apiInbox)
 	s.handle(mux, "POST", "/api/v1/clients/{id}/incidents", "staff manager admin", s.apiOpenIncident)
 	s.handle(mux, "GET", "/api/v1/incidents/{id}", "signed_in", s.apiIncident)

@@ -243,6 +243,7 @@ func TestJourneyBlijfGroepVideo(t *testing.T) {
 	j := newJourney(t, testServer(t), "blijf", "blijf-groep")
 	conv := j.open(opname.Participant{Role: "client"}, opname.Participant{Role: "staff"}, opname.Participant{Role: "staff", Name: "tweede medewerker"})
 	r := j.ask(conv, opname.Act{Action: "record", Medium: "video", By: "client"})
+	j.call("staff", "GET", "/api/v1/requests/"+r.ID+"/decision.pdf", nil, 404, nil)
 	if r.Outcome != "needs_decision" || r.Decision.DecidedBy != "manager" || r.Ready {
 		t.Fatalf("video at Blijf Groep = %+v", r.Decision)
 	}
@@ -265,6 +266,12 @@ func TestJourneyBlijfGroepVideo(t *testing.T) {
 	j.call("manager", "GET", "/api/v1/inbox", nil, 200, &box)
 	if len(box.Requests) != 0 {
 		t.Fatalf("decided request still in the inbox")
+	}
+	// The written decision for the file, and the declaration to print.
+	for _, doc := range []string{"decision.pdf", "declaration.pdf"} {
+		if b := j.call("staff", "GET", "/api/v1/requests/"+r.ID+"/"+doc, nil, 200, nil); !bytes.HasPrefix(b, []byte("%PDF-")) {
+			t.Fatalf("%s is not a PDF", doc)
+		}
 	}
 	j.call("staff", "POST", "/api/v1/requests/"+r.ID+"/agreement", map[string]any{"form": "printed", "signed": true}, 200, &r)
 	if r.Outcome != "allowed" || !r.Ready || r.Agreement == nil || !r.Agreement.Signed {

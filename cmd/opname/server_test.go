@@ -106,6 +106,8 @@ var matrix = map[string][11]int{
 	"POST /api/v1/requests/{id}/agreement":        {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
 	"GET /api/v1/requests/{id}/agreement/text":    {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
 	"GET /api/v1/requests/{id}/agreement/receipt": {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"GET /api/v1/requests/{id}/declaration.pdf":   {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"GET /api/v1/requests/{id}/decision.pdf":      {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 401},
 	"GET /api/v1/inbox":                           {401, 403, 403, 200, 200, 403, 403, 200, 200, 403, 401},
 	"POST /api/v1/clients/{id}/incidents":         {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401},
 	"GET /api/v1/incidents/{id}":                  {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
