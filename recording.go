@@ -27,6 +27,10 @@ type Recording struct {
 	// (Ombudsman rule 5); Edit says what was changed, why and who was told.
 	DerivedFrom string         `json:"derived_from,omitempty"`
 	Edit        *EditStatement `json:"edit,omitempty"`
+	// RequestID and ConversationID link a recording made for a request of
+	// the conversation workflow.
+	RequestID      string `json:"request_id,omitempty"`
+	ConversationID string `json:"conversation_id,omitempty"`
 	// AgreementsDigest is the SHA-256 of the agreements that applied to
 	// the conversation, when they were recorded; the log holds it too, so
 	// either party can later show what was agreed.

@@ -61,9 +61,9 @@ func (db *DB) AddRecording(ctx context.Context, r *opname.Recording, s opname.Se
 		if r.LogIndex, err = db.appendTx(ctx, tx, a.OrgID, entry); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, db.q(`INSERT INTO recordings (id, org_id, client_id, source, media_type, sha256, size, blob_key, payload_size, header, log_index, created_at, created_by, media, derived_from, edit, agreements_digest)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			r.ID, r.OrgID, r.ClientID, r.Source, r.MediaType, r.SHA256, r.Size, s.BlobKey, s.PayloadSize, base64.StdEncoding.EncodeToString(s.Header), r.LogIndex, micro(r.CreatedAt), r.CreatedBy, media, r.DerivedFrom, edit, r.AgreementsDigest)
+		_, err = tx.ExecContext(ctx, db.q(`INSERT INTO recordings (id, org_id, client_id, source, media_type, sha256, size, blob_key, payload_size, header, log_index, created_at, created_by, media, derived_from, edit, agreements_digest, request_id, conversation_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			r.ID, r.OrgID, r.ClientID, r.Source, r.MediaType, r.SHA256, r.Size, s.BlobKey, s.PayloadSize, base64.StdEncoding.EncodeToString(s.Header), r.LogIndex, micro(r.CreatedAt), r.CreatedBy, media, r.DerivedFrom, edit, r.AgreementsDigest, r.RequestID, r.ConversationID)
 		return err
 	})
 	if err != nil {
@@ -72,14 +72,14 @@ func (db *DB) AddRecording(ctx context.Context, r *opname.Recording, s opname.Se
 	return db.Record(ctx, opname.AccessEvent{Action: opname.AccessCreate, ClientID: r.ClientID, ObjectType: "recording", ObjectID: r.ID})
 }
 
-const recordingColumns = `id, org_id, client_id, source, media_type, sha256, size, log_index, created_at, created_by, media, derived_from, edit, agreements_digest, erased_at, fixity_checked_at, fixity_problem`
+const recordingColumns = `id, org_id, client_id, source, media_type, sha256, size, log_index, created_at, created_by, media, derived_from, edit, agreements_digest, request_id, conversation_id, erased_at, fixity_checked_at, fixity_problem`
 
 func scanRecording(row interface{ Scan(...any) error }, extra ...any) (*opname.Recording, error) {
 	var r opname.Recording
 	var created int64
 	var media, edit, problem string
 	var erased, checked sql.NullInt64
-	if err := row.Scan(append([]any{&r.ID, &r.OrgID, &r.ClientID, &r.Source, &r.MediaType, &r.SHA256, &r.Size, &r.LogIndex, &created, &r.CreatedBy, &media, &r.DerivedFrom, &edit, &r.AgreementsDigest, &erased, &checked, &problem}, extra...)...); err != nil {
+	if err := row.Scan(append([]any{&r.ID, &r.OrgID, &r.ClientID, &r.Source, &r.MediaType, &r.SHA256, &r.Size, &r.LogIndex, &created, &r.CreatedBy, &media, &r.DerivedFrom, &edit, &r.AgreementsDigest, &r.RequestID, &r.ConversationID, &erased, &checked, &problem}, extra...)...); err != nil {
 		return nil, err
 	}
 	r.CreatedAt = fromMicro(created)

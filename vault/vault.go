@@ -68,6 +68,9 @@ type Upload struct {
 	Edit        *opname.EditStatement
 	// AgreementsDigest is the SHA-256 of the agreements that applied.
 	AgreementsDigest string
+	// RequestID and ConversationID link the recording to the request of
+	// the conversation workflow it was made for (checked by the caller).
+	RequestID, ConversationID string
 }
 
 // Ingest stores an upload and returns its recording. The bytes pass once:
@@ -88,7 +91,7 @@ func (v *Vault) Ingest(ctx context.Context, up Upload) (*opname.Recording, error
 	if err != nil {
 		return nil, err
 	}
-	rec := &opname.Recording{ClientID: up.ClientID, Source: up.Source, MediaType: s.media, SHA256: s.sum, Size: s.size, Media: s.info, DerivedFrom: up.DerivedFrom, Edit: up.Edit, AgreementsDigest: strings.ToLower(strings.TrimSpace(up.AgreementsDigest))}
+	rec := &opname.Recording{ClientID: up.ClientID, Source: up.Source, MediaType: s.media, SHA256: s.sum, Size: s.size, Media: s.info, DerivedFrom: up.DerivedFrom, Edit: up.Edit, AgreementsDigest: strings.ToLower(strings.TrimSpace(up.AgreementsDigest)), RequestID: up.RequestID, ConversationID: up.ConversationID}
 	if err := v.Store.AddRecording(ctx, rec, s.Sealed); err != nil {
 		_ = v.Blobs.Delete(context.WithoutCancel(ctx), s.BlobKey)
 		return nil, err

@@ -31,7 +31,7 @@ func (s *Server) apiUploadRecording(w http.ResponseWriter, r *http.Request) {
 	}
 	up := uploadOf(meta)
 	up.Body = r.Body
-	rec, err := s.Vault.Ingest(r.Context(), up)
+	rec, err := s.ingest(r.Context(), up)
 	if err != nil {
 		s.Error(w, r, err)
 		return

@@ -13,6 +13,7 @@ import (
 
 	"github.com/opname/opname"
 	"github.com/opname/opname/vault"
+	"github.com/opname/opname/workflow"
 	"github.com/tus/tusd/v2/pkg/handler"
 	xslog "golang.org/x/exp/slog"
 )
@@ -26,7 +27,7 @@ import (
 // and the answer carries the recording and its receipt.
 
 // uploadMeta are the Upload-Metadata keys a sender may set.
-var uploadMeta = []string{"client_id", "source", "sha256", "derived_from", "what_changed", "reason", "who_was_told", "agreements_digest"}
+var uploadMeta = []string{"client_id", "source", "sha256", "derived_from", "what_changed", "reason", "who_was_told", "agreements_digest", "request_id"}
 
 // tus returns the tus handler, made on first use.
 func (s *Server) tus() *handler.UnroutedHandler {
@@ -95,7 +96,7 @@ func (s *Server) ownUpload(ctx context.Context, id string) (handler.FileInfo, er
 
 // uploadOf reads the vault upload from an upload's metadata.
 func uploadOf(meta handler.MetaData) vault.Upload {
-	up := vault.Upload{ClientID: meta["client_id"], Source: meta["source"], SHA256: meta["sha256"], DerivedFrom: meta["derived_from"], AgreementsDigest: meta["agreements_digest"]}
+	up := vault.Upload{ClientID: meta["client_id"], Source: meta["source"], SHA256: meta["sha256"], DerivedFrom: meta["derived_from"], AgreementsDigest: meta["agreements_digest"], RequestID: meta["request_id"]}
 	if up.Source == "" {
 		up.Source = "organisation"
 	}
@@ -122,6 +123,9 @@ func (s *Server) tusCreate(hook handler.HookEvent) (handler.HTTPResponse, handle
 	}
 	up := uploadOf(meta)
 	if err := s.Vault.CheckUpload(ctx, up); err != nil {
+		return handler.HTTPResponse{}, handler.FileInfoChanges{}, s.tusError(ctx, err)
+	}
+	if err := s.forRequest(ctx, &up); err != nil {
 		return handler.HTTPResponse{}, handler.FileInfoChanges{}, s.tusError(ctx, err)
 	}
 	if !hook.Upload.SizeIsDeferred && hook.Upload.Size == 0 {
@@ -158,7 +162,7 @@ func (s *Server) sealUpload(ctx context.Context, info handler.FileInfo) ([]byte,
 	}
 	up := uploadOf(info.MetaData)
 	up.Body, up.Arrived = io.LimitReader(f, info.Offset), sum
-	rec, err := s.Vault.Ingest(ctx, up)
+	rec, err := s.ingest(ctx, up)
 	f.Close()
 	if err != nil {
 		if opname.KindOf(err) != opname.Internal {
@@ -286,4 +290,44 @@ func (s *Server) apiFinishUpload(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusCreated)
 	_, _ = w.Write(body)
+}
+
+// ingest stores an upload, made for a request of the conversation
+// workflow when it names one.
+func (s *Server) ingest(ctx context.Context, up vault.Upload) (*opname.Recording, error) {
+	if err := s.forRequest(ctx, &up); err != nil {
+		return nil, err
+	}
+	return s.Vault.Ingest(ctx, up)
+}
+
+// forRequest checks that a recording made for a request may be made now —
+// the request is to record, about this client, and ready (allowed, with a
+// signed declaration where the policy asks for one) — and links the
+// recording to the request's conversation and agreements.
+func (s *Server) forRequest(ctx context.Context, up *vault.Upload) error {
+	if up.RequestID == "" {
+		return nil
+	}
+	req, err := s.Store.Request(ctx, up.RequestID)
+	if err != nil {
+		return err
+	}
+	switch ready, waiting := workflow.Ready(req); {
+	case req.ClientID != up.ClientID:
+		return &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("request_id: request %s is about another client", req.ID)}
+	case req.Act.Action != "record":
+		return &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("request_id: request %s is not a request to record", req.ID)}
+	case !ready:
+		msg := fmt.Sprintf("request_id: the recording cannot start yet; waiting for: %s", strings.Join(waiting, ", "))
+		if len(waiting) == 0 {
+			msg = fmt.Sprintf("request_id: the policy's outcome is %s; this recording may not be made", req.Outcome)
+		}
+		return &opname.Error{Kind: opname.Conflict, Msg: msg}
+	}
+	up.ConversationID = req.ConversationID
+	if req.Agreement != nil && up.AgreementsDigest == "" {
+		up.AgreementsDigest = req.Agreement.Digest
+	}
+	return nil
 }

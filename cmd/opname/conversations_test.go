@@ -178,6 +178,13 @@ func TestJourneyVeiligThuisOrganisationRecordsToo(t *testing.T) {
 	if code := m.Run(t.Context(), []string{"verify", "--receipt", filepath.Join(dir, "bewijs.json"), filepath.Join(dir, "afspraken.txt")}); code != 1 {
 		t.Fatalf("verify changed agreements = %d", code)
 	}
+	// The client's copy, registered for the request: linked to the
+	// conversation, with the agreements' digest in its log entry.
+	var reg registered
+	j.call("staff", "POST", "/api/v1/clients/"+j.client+"/recordings?source=client_copy&request_id="+r.ID, wav(5, 9), 201, &reg)
+	if reg.Recording.ConversationID != conv || reg.Recording.RequestID != r.ID || reg.Recording.AgreementsDigest != r.Agreement.Digest {
+		t.Fatalf("recording for the request = %+v", reg.Recording)
+	}
 	// Another staff member, not assigned, sees nothing of it.
 	j.call("colleague", "GET", "/api/v1/requests/"+r.ID, nil, 404, nil)
 	j.call("colleague", "GET", "/api/v1/conversations/"+conv, nil, 404, nil)
@@ -262,6 +269,10 @@ func TestJourneyBlijfGroepVideo(t *testing.T) {
 	}
 	if r.Ready || !slices.Equal(r.WaitingFor, []string{"signed_declaration"}) {
 		t.Fatalf("video may start before the declaration was signed: ready %v, waiting for %v", r.Ready, r.WaitingFor)
+	}
+	// Recording cannot start without the signed declaration.
+	if b := j.call("staff", "POST", "/api/v1/clients/"+j.client+"/recordings?request_id="+r.ID, wav(2, 3), 409, nil); !strings.Contains(string(b), "signed_declaration") {
+		t.Fatalf("upload before signing: %s", b)
 	}
 	j.call("manager", "GET", "/api/v1/inbox", nil, 200, &box)
 	if len(box.Requests) != 0 {
