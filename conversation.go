@@ -178,6 +178,19 @@ type Conversations interface {
 	UpdateRequest(ctx context.Context, r *Request, situation, decision json.RawMessage, policyDigest string) error
 	// Inbox lists the organisation's requests waiting for a manager.
 	Inbox(ctx context.Context) ([]Request, error)
+	// RequestDecisions lists every decision a request led to, oldest first.
+	RequestDecisions(ctx context.Context, requestID string) ([]StoredDecision, error)
+}
+
+// StoredDecision is one decision of the policy on a request, with the
+// situation it was made for and the exact policy text's digest.
+type StoredDecision struct {
+	Seq          int64           `json:"seq"`
+	At           time.Time       `json:"at"`
+	MadeBy       string          `json:"made_by"`
+	Situation    json.RawMessage `json:"situation"`
+	Decision     json.RawMessage `json:"decision"`
+	PolicyDigest string          `json:"policy_digest"`
 }
 
 // Incident is a covert recording discovered, or agreements broken, with

@@ -287,6 +287,31 @@ func (db *DB) UpdateRequest(ctx context.Context, r *opname.Request, situation, d
 	return db.Record(ctx, opname.AccessEvent{Action: opname.AccessUpdate, ClientID: r.ClientID, ObjectType: "request", ObjectID: r.ID})
 }
 
+// RequestDecisions lists every decision a request led to, oldest first.
+func (db *DB) RequestDecisions(ctx context.Context, requestID string) ([]opname.StoredDecision, error) {
+	r, err := db.Request(ctx, requestID)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT seq, at, made_by, situation, decision, policy_digest FROM request_decisions WHERE org_id = ? AND request_id = ? ORDER BY seq`), r.OrgID, r.ID)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: request decisions: %w", err)
+	}
+	defer rows.Close()
+	out := []opname.StoredDecision{}
+	for rows.Next() {
+		var d opname.StoredDecision
+		var at int64
+		var sit, dec string
+		if err := rows.Scan(&d.Seq, &at, &d.MadeBy, &sit, &dec, &d.PolicyDigest); err != nil {
+			return nil, fmt.Errorf("sqldb: request decisions: %w", err)
+		}
+		d.At, d.Situation, d.Decision = fromMicro(at), json.RawMessage(sit), json.RawMessage(dec)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
 // AddIncident stores an incident about a client the caller may see.
 func (db *DB) AddIncident(ctx context.Context, i *opname.Incident) error {
 	a, err := orgActor(ctx, opname.RoleStaff, opname.RoleManager, opname.RoleAdmin)

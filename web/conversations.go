@@ -138,6 +138,17 @@ func (s *Server) apiRequest(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+func (s *Server) apiRequestDecisions(w http.ResponseWriter, r *http.Request) {
+	s.respond(w, r, func() (any, error) {
+		ds, err := s.Store.RequestDecisions(r.Context(), r.PathValue("id"))
+		if err != nil {
+			return nil, err
+		}
+		req, _ := s.Store.Request(r.Context(), r.PathValue("id"))
+		return ds, s.record(r, req.ClientID, "request", req.ID)
+	})
+}
+
 // step answers a request step: decode in, run fn, answer the request.
 func (s *Server) step(w http.ResponseWriter, r *http.Request, in any, fn func() (*opname.Request, error)) {
 	if _, err := signedIn(r); err != nil {

@@ -186,6 +186,7 @@ func (s *Server) register(mux *http.ServeMux) {
 	s.handle(mux, "POST", "/api/v1/conversations/{id}/requests", "staff manager admin", s.apiAsk)
 	s.handle(mux, "POST", "/api/v1/conversations/{id}/declines", "staff manager admin", s.apiDecline)
 	s.handle(mux, "GET", "/api/v1/requests/{id}", "signed_in", s.apiRequest)
+	s.handle(mux, "GET", "/api/v1/requests/{id}/decisions", "signed_in", s.apiRequestDecisions)
 	s.handle(mux, "POST", "/api/v1/requests/{id}/answers", "staff manager admin", s.apiAnswer)
 	s.handle(mux, "POST", "/api/v1/requests/{id}/weighty-reasons", "staff manager admin", s.apiWeighty)
 	s.handle(mux, "POST", "/api/v1/requests/{id}/alternative", "staff manager admin", s.apiChoose)

@@ -208,6 +208,17 @@ func TestJourneyVeiligThuisParentRefuses(t *testing.T) {
 	if r.Alternative != "companion_listens" {
 		t.Fatalf("alternative = %q", r.Alternative)
 	}
+	// Every decision is kept, with its situation and the policy's digest.
+	var history []opname.StoredDecision
+	j.call("staff", "GET", "/api/v1/requests/"+r.ID+"/decisions", nil, 200, &history)
+	compact := func(raw json.RawMessage) string {
+		var b bytes.Buffer
+		json.Compact(&b, raw)
+		return b.String()
+	}
+	if len(history) != 3 || history[0].PolicyDigest == "" || !strings.Contains(compact(history[1].Situation), `"consent":"refused"`) || !strings.Contains(compact(history[0].Decision), `"outcome":"needs_consent"`) {
+		t.Fatalf("decision history: %d entries; first situation %s", len(history), compact(history[0].Situation))
+	}
 	j.call("staff", "POST", "/api/v1/requests/"+r.ID+"/answers", map[string]any{"participant": 7, "given": true, "how": "in_person"}, 400, nil)
 	j.call("staff", "POST", "/api/v1/requests/"+r.ID+"/answers", map[string]any{"participant": 1, "given": true, "how": "by_pigeon"}, 400, nil)
 }
@@ -287,6 +298,17 @@ func TestJourneyBlijfGroepVideo(t *testing.T) {
 	j.call("staff", "POST", "/api/v1/requests/"+r.ID+"/agreement", map[string]any{"form": "printed", "signed": true}, 200, &r)
 	if r.Outcome != "allowed" || !r.Ready || r.Agreement == nil || !r.Agreement.Signed {
 		t.Fatalf("after signing = %s ready %v %+v", r.Outcome, r.Ready, r.Decision)
+	}
+	var reg registered
+	j.call("staff", "POST", "/api/v1/clients/"+j.client+"/recordings?request_id="+r.ID, wav(2, 3), 201, &reg)
+
+	// Another time the client refuses to sign: the request ends there.
+	r2 := j.ask(conv, opname.Act{Action: "record", Medium: "video", By: "client"})
+	j.call("staff", "POST", "/api/v1/requests/"+r2.ID+"/manager", map[string]any{"assessment": "a", "colleagues_consulted": "b"}, 200, nil)
+	j.call("manager", "POST", "/api/v1/requests/"+r2.ID+"/manager-decision", map[string]any{"approved": true, "reasons": "r"}, 200, nil)
+	j.call("staff", "POST", "/api/v1/requests/"+r2.ID+"/agreement", map[string]any{"form": "on_screen", "refused": true}, 200, &r2)
+	if r2.Outcome != "refused" || r2.Ready {
+		t.Fatalf("after a refusal to sign = %s %+v", r2.Outcome, r2.Decision)
 	}
 }
 

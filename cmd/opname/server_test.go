@@ -98,6 +98,7 @@ var matrix = map[string][11]int{
 	"POST /api/v1/conversations/{id}/requests":    {401, 201, 404, 201, 201, 404, 404, 404, 404, 404, 401},
 	"POST /api/v1/conversations/{id}/declines":    {401, 201, 404, 201, 201, 404, 404, 404, 404, 404, 401},
 	"GET /api/v1/requests/{id}":                   {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"GET /api/v1/requests/{id}/decisions":         {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
 	"POST /api/v1/requests/{id}/answers":          {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
 	"POST /api/v1/requests/{id}/weighty-reasons":  {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
 	"POST /api/v1/requests/{id}/alternative":      {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
