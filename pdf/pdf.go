@@ -78,7 +78,8 @@ func Render(w io.Writer, d Document) error {
 	if wr.err != nil {
 		return wr.err
 	}
-	return p.Write(w)
+	_, err = p.WriteTo(w)
+	return err
 }
 
 // writer places wrapped text, adding pages as needed.
