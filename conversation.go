@@ -76,6 +76,9 @@ type Request struct {
 	Agreement   *Agreement       `json:"agreement,omitempty"`
 	CreatedAt   time.Time        `json:"created_at"`
 	CreatedBy   string           `json:"created_by"`
+	// Version counts the request's changes; an update based on an older
+	// version is a Conflict.
+	Version int64 `json:"version"`
 }
 
 // Act is what is asked, in the contract's situation terms.

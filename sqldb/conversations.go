@@ -192,13 +192,13 @@ func (db *DB) addDecision(ctx context.Context, tx *sql.Tx, a opname.Actor, r *op
 	return err
 }
 
-const requestColumns = `id, org_id, client_id, conversation_id, act, outcome, decision, answers, weighty, alternative, manager, agreement, created_at, created_by`
+const requestColumns = `id, org_id, client_id, conversation_id, act, outcome, decision, answers, weighty, alternative, manager, agreement, created_at, created_by, version`
 
 func scanRequest(row interface{ Scan(...any) error }) (*opname.Request, error) {
 	var r opname.Request
 	var act, decision, answers, weighty, manager, agreement string
 	var created int64
-	if err := row.Scan(&r.ID, &r.OrgID, &r.ClientID, &r.ConversationID, &act, &r.Outcome, &decision, &answers, &weighty, &r.Alternative, &manager, &agreement, &created, &r.CreatedBy); err != nil {
+	if err := row.Scan(&r.ID, &r.OrgID, &r.ClientID, &r.ConversationID, &act, &r.Outcome, &decision, &answers, &weighty, &r.Alternative, &manager, &agreement, &created, &r.CreatedBy, &r.Version); err != nil {
 		return nil, err
 	}
 	r.CreatedAt, r.Decision, r.Answers = fromMicro(created), json.RawMessage(decision), []opname.Answer{}
@@ -270,17 +270,20 @@ func (db *DB) UpdateRequest(ctx context.Context, r *opname.Request, situation, d
 	}
 	r.Decision = decision
 	err = db.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, db.q(`UPDATE requests SET act = ?, outcome = ?, decision = ?, answers = ?, weighty = ?, alternative = ?, manager = ?, agreement = ?, waiting_manager = ? WHERE org_id = ? AND id = ?`),
-			jsonText(r.Act), r.Outcome, string(decision), jsonText(r.Answers), jsonText(r.Weighty), r.Alternative, jsonText(r.Manager), jsonText(r.Agreement), waiting(r), a.OrgID, r.ID)
+		res, err := tx.ExecContext(ctx, db.q(`UPDATE requests SET act = ?, outcome = ?, decision = ?, answers = ?, weighty = ?, alternative = ?, manager = ?, agreement = ?, waiting_manager = ?, version = version + 1 WHERE org_id = ? AND id = ? AND version = ?`),
+			jsonText(r.Act), r.Outcome, string(decision), jsonText(r.Answers), jsonText(r.Weighty), r.Alternative, jsonText(r.Manager), jsonText(r.Agreement), waiting(r), a.OrgID, r.ID, r.Version)
 		if err != nil {
 			return err
 		}
-		var seq int64
-		if err := tx.QueryRowContext(ctx, db.q(`SELECT COALESCE(MAX(seq), -1) + 1 FROM request_decisions WHERE request_id = ?`), r.ID).Scan(&seq); err != nil {
-			return err
+		if n, _ := res.RowsAffected(); n == 0 {
+			return &opname.Error{Kind: opname.Conflict, Msg: "the request was changed by someone else meanwhile; look again and retry"}
 		}
-		return db.addDecision(ctx, tx, a, r, seq, situation, decision, digest)
+		r.Version++
+		return db.addDecision(ctx, tx, a, r, r.Version, situation, decision, digest)
 	})
+	if opname.KindOf(err) == opname.Conflict {
+		return err
+	}
 	if err != nil {
 		return fmt.Errorf("sqldb: update request: %w", err)
 	}

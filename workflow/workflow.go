@@ -14,6 +14,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -228,25 +229,34 @@ func (w *Workflow) step(ctx context.Context, requestID string, change func(c *op
 	if !ok {
 		return nil, &opname.Error{Kind: opname.Unauthorized, Msg: "sign in first"}
 	}
-	r, err := w.Store.Request(ctx, requestID)
-	if err != nil {
-		return nil, err
+	// Two people answering at once: the one who comes second reads the
+	// request again and applies their change to the newer state.
+	for attempt := 0; ; attempt++ {
+		r, err := w.Store.Request(ctx, requestID)
+		if err != nil {
+			return nil, err
+		}
+		c, err := w.Store.Conversation(ctx, r.ConversationID)
+		if err != nil {
+			return nil, err
+		}
+		if err := change(c, r, a); err != nil {
+			return nil, err
+		}
+		sit, d, digest, err := w.decide(ctx, c, r)
+		if err != nil {
+			return nil, err
+		}
+		err = w.Store.UpdateRequest(ctx, r, sit, d, digest)
+		if opname.KindOf(err) == opname.Conflict && attempt < 10 {
+			time.Sleep(time.Duration(attempt+1) * time.Duration(1+rand.IntN(5)) * time.Millisecond)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
 	}
-	c, err := w.Store.Conversation(ctx, r.ConversationID)
-	if err != nil {
-		return nil, err
-	}
-	if err := change(c, r, a); err != nil {
-		return nil, err
-	}
-	sit, d, digest, err := w.decide(ctx, c, r)
-	if err != nil {
-		return nil, err
-	}
-	if err := w.Store.UpdateRequest(ctx, r, sit, d, digest); err != nil {
-		return nil, err
-	}
-	return r, nil
 }
 
 // Answer records a party's consent given or refused, and decides again.

@@ -89,3 +89,41 @@ func TestIncidentClosed(t *testing.T) {
 		t.Fatalf("an incident without a description = %v", err)
 	}
 }
+
+// TestConcurrentAnswers records answers to one request from several
+// people at once: none is lost, and every change has its decision.
+func TestConcurrentAnswers(t *testing.T) {
+	w, ctx, client := setup(t, "veilig-thuis-utrecht")
+	c := &opname.Conversation{ClientID: client, Location: "office", Participants: []opname.Participant{{Role: "client"}, {Role: "parent"}, {Role: "parent"}, {Role: "staff"}}}
+	if err := w.Open(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	r, err := w.Ask(ctx, c.ID, opname.Act{Action: "record", Medium: "audio", By: "client"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 8
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			_, err := w.Answer(ctx, r.ID, 1+i%2, true, "in_person")
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	r, err = w.Store.Request(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	history, err := w.Store.RequestDecisions(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Answers) != n || r.Version != n || len(history) != n+1 {
+		t.Fatalf("%d answers, version %d, %d decisions; want %d, %d, %d", len(r.Answers), r.Version, len(history), n, n, n+1)
+	}
+}

@@ -28,6 +28,7 @@ CREATE TABLE requests (
     manager         TEXT NOT NULL,
     agreement       TEXT NOT NULL,
     waiting_manager BIGINT NOT NULL DEFAULT 0,
+    version         BIGINT NOT NULL DEFAULT 0,
     created_at      BIGINT NOT NULL,
     created_by      TEXT NOT NULL
 );
