@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+	"time"
 
 	"github.com/opname/opname"
 	"github.com/opname/opname/policy"
@@ -102,6 +103,13 @@ func createDemo(ctx context.Context, db *sqldb.DB, lib *policy.Library, slug, po
 		}
 		if i == 0 {
 			if err := db.Assign(octx, c.ID, staffID); err != nil {
+				return nil, err
+			}
+			// A home visit planned for tomorrow, so that "my work" has
+			// something to open.
+			conv := &opname.Conversation{ClientID: c.ID, At: time.Now().Add(24 * time.Hour).Truncate(time.Hour), Location: "home_visit", Topic: "Kennismaking en afspraken",
+				Participants: []opname.Participant{{Role: "client", Name: c.Name}, {Role: "staff", Name: "Sanne de Medewerker", UserID: staffID}}}
+			if err := db.AddConversation(octx, conv); err != nil {
 				return nil, err
 			}
 		}
