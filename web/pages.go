@@ -29,7 +29,8 @@ var partials = []string{"layout.html", "alert.html", "events.html"}
 // pageNames are the pages; each is parsed with the partials at start, so a
 // broken or missing template stops the boot, not a request.
 var pageNames = []string{"signin", "welcome", "totp", "home", "clients", "client", "people", "tokens", "policy", "accesslog", "error",
-	"recordings", "record", "recording", "receipt", "fixity"}
+	"recordings", "record", "recording", "receipt", "fixity",
+	"work", "inbox", "conversations", "conversation", "request", "incident"}
 
 // parsePages parses every page template.
 func parsePages() (map[string]*template.Template, error) {
@@ -173,6 +174,18 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "GET", "/clienten", "staff manager admin", s.clientsPage)
 	s.handle(mux, "POST", "/clienten", "manager admin", s.clientsForm)
 	s.handle(mux, "GET", "/clienten/{id}", "staff manager admin", s.clientPage)
+	s.handle(mux, "GET", "/werk", "staff manager admin", s.workPageHandler)
+	s.handle(mux, "GET", "/postvak", "manager admin", s.inboxPage)
+	s.handle(mux, "GET", "/clienten/{id}/gesprekken", "staff manager admin", s.clientConversationsPage)
+	s.handle(mux, "POST", "/clienten/{id}/gesprekken", "staff manager admin", s.openConversationForm)
+	s.handle(mux, "GET", "/gesprekken/{id}", "staff manager admin", s.conversationPage)
+	s.handle(mux, "POST", "/gesprekken/{id}/verzoeken", "staff manager admin", s.askForm)
+	s.handle(mux, "POST", "/gesprekken/{id}/afzien", "staff manager admin", s.declineForm)
+	s.handle(mux, "POST", "/gesprekken/{id}/incidenten", "staff manager admin", s.incidentForm)
+	s.handle(mux, "GET", "/verzoeken/{id}", "staff manager admin", s.requestPage)
+	s.handle(mux, "POST", "/verzoeken/{id}", "staff manager admin", s.requestForm)
+	s.handle(mux, "GET", "/incidenten/{id}", "staff manager admin", s.incidentPage)
+	s.handle(mux, "POST", "/incidenten/{id}/stappen", "staff manager admin", s.stepForm)
 	s.handle(mux, "POST", "/clienten/{id}/medewerkers", "manager admin", s.assignForm)
 	s.handle(mux, "GET", "/mensen", "manager admin privacy_officer", s.peoplePage)
 	s.handle(mux, "POST", "/mensen", "admin", s.peopleForm)

@@ -68,6 +68,7 @@ func TestAccessibility(t *testing.T) {
 		t.Fatal(err)
 	}
 	recs := a11yRecordings(t, s, org, c.ID, users)
+	wf := a11yWorkflow(t, s, org, c.ID, users)
 	pending := secureOrg(t, s)
 	pendingSecret, _, err := s.db.Redeem(context.Background(), pending, "een lange zin als wachtwoord")
 	if err != nil {
@@ -81,8 +82,10 @@ func TestAccessibility(t *testing.T) {
 		{"anonymous", "", []string{"/aanmelden", "/welkom"}},
 		{"second step", pendingSecret, []string{"/tweede-stap"}},
 		{"staff", sessions[opname.RoleStaff], []string{"/", "/clienten", "/clienten/" + c.ID, "/clienten/no-such-client",
-			"/clienten/" + c.ID + "/opnames", "/clienten/" + c.ID + "/opnemen", "/opnames/" + recs.plain, "/opnames/" + recs.edit, "/opnames/" + recs.plain + "/bewijs"}},
-		{"manager", sessions[opname.RoleManager], []string{"/clienten", "/clienten/" + c.ID, "/mensen", "/opnames/" + recs.plain, "/opnames/" + recs.erased}},
+			"/clienten/" + c.ID + "/opnames", "/clienten/" + c.ID + "/opnemen", "/opnames/" + recs.plain, "/opnames/" + recs.edit, "/opnames/" + recs.plain + "/bewijs",
+			"/werk", "/clienten/" + c.ID + "/gesprekken", "/gesprekken/" + wf.conv, "/verzoeken/" + wf.asked, "/verzoeken/" + wf.signed, "/verzoeken/" + wf.open, "/incidenten/" + wf.incident}},
+		{"manager", sessions[opname.RoleManager], []string{"/clienten", "/clienten/" + c.ID, "/mensen", "/opnames/" + recs.plain, "/opnames/" + recs.erased,
+			"/postvak", "/werk", "/verzoeken/" + wf.asked}},
 		{"admin", sessions[opname.RoleAdmin], []string{"/mensen", "/sleutels", "/beleid", "/integriteit"}},
 		{"privacy officer", sessions[opname.RolePrivacyOfficer], []string{"/", "/toegangslog", "/mensen", "/integriteit"}},
 	} {
@@ -181,4 +184,43 @@ func a11yToken(t *testing.T, s *server, org *opname.Organisation, u *opname.User
 		t.Fatal(err)
 	}
 	return secret
+}
+
+// a11yWorkflow makes a conversation with a request in each state the
+// request page shows: waiting for the manager, signed and ready, and
+// just asked; and an incident with a step taken.
+func a11yWorkflow(t *testing.T, s *server, org *opname.Organisation, clientID string, users map[opname.Role]*opname.User) (out struct{ conv, asked, signed, open, incident string }) {
+	t.Helper()
+	sctx, mctx := actorCtx(org, users[opname.RoleStaff]), actorCtx(org, users[opname.RoleManager])
+	w := s.web.Workflow
+	c := &opname.Conversation{ClientID: clientID, Location: "home_visit", Topic: "Veiligheidsplan", Participants: []opname.Participant{{Role: "client"}, {Role: "staff", Name: "Test staff"}, {Role: "staff", Name: "Tweede"}}}
+	if err := w.Open(sctx, c); err != nil {
+		t.Fatal(err)
+	}
+	video := opname.Act{Action: "record", Medium: "video", By: "client"}
+	asked, err := w.Ask(sctx, c.ID, video)
+	if err == nil {
+		_, err = w.AskManager(sctx, asked.ID, "Cliënte wil het terugkijken.", "Team Noord")
+	}
+	signed, err2 := w.Ask(sctx, c.ID, video)
+	if err == nil && err2 == nil {
+		if _, err = w.AskManager(sctx, signed.ID, "a", "b"); err == nil {
+			if _, err = w.Decide(mctx, signed.ID, true, "Akkoord."); err == nil {
+				_, err = w.Agree(sctx, signed.ID, "printed", true, false)
+			}
+		}
+	}
+	open, err3 := w.Ask(sctx, c.ID, opname.Act{Action: "record", Medium: "audio", By: "client"})
+	inc := &opname.Incident{ClientID: clientID, ConversationID: c.ID, Kind: "covert_recording", Description: "Telefoon nam stiekem op."}
+	err4 := w.OpenIncident(sctx, inc)
+	if err4 == nil {
+		_, err4 = w.TakeStep(sctx, inc.ID, "ask_to_stop", "Gevraagd te stoppen.")
+	}
+	for _, e := range []error{err, err2, err3, err4} {
+		if e != nil {
+			t.Fatal(e)
+		}
+	}
+	out.conv, out.asked, out.signed, out.open, out.incident = c.ID, asked.ID, signed.ID, open.ID, inc.ID
+	return out
 }

@@ -152,6 +152,18 @@ var matrix = map[string][11]int{
 	"GET /opnames/{id}/bewijs":                    {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
 	"POST /opnames/{id}/kopie":                    {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401},
 	"POST /opnames/{id}/wissen":                   {303, 404, 404, 303, 303, 404, 404, 404, 404, 404, 401},
+	"GET /werk":                                   {303, 200, 200, 200, 200, 404, 200, 200, 200, 404, 401},
+	"GET /postvak":                                {303, 404, 404, 200, 200, 404, 404, 200, 200, 404, 401},
+	"GET /clienten/{id}/gesprekken":               {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"POST /clienten/{id}/gesprekken":              {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401},
+	"GET /gesprekken/{id}":                        {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"POST /gesprekken/{id}/verzoeken":             {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401},
+	"POST /gesprekken/{id}/afzien":                {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401},
+	"POST /gesprekken/{id}/incidenten":            {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401},
+	"GET /verzoeken/{id}":                         {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"POST /verzoeken/{id}":                        {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401},
+	"GET /incidenten/{id}":                        {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
+	"POST /incidenten/{id}/stappen":               {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401},
 	"GET /integriteit":                            {303, 404, 404, 404, 200, 200, 404, 404, 200, 200, 401},
 }
 
@@ -292,6 +304,14 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		path = strings.Replace(path, "{id}", f.newRecording(t), 1)
 	case strings.HasPrefix(pattern, "/opnames/{id}"):
 		path = strings.Replace(path, "{id}", f.recA, 1)
+	case strings.HasPrefix(pattern, "/gesprekken/{id}"):
+		path = strings.Replace(path, "{id}", f.convA, 1)
+	case strings.HasPrefix(pattern, "/verzoeken/{id}"):
+		path = strings.Replace(path, "{id}", f.reqA, 1)
+	case pattern == "/incidenten/{id}/stappen":
+		path = strings.Replace(path, "{id}", f.newIncident(t), 1)
+	case strings.HasPrefix(pattern, "/incidenten/{id}"):
+		path = strings.Replace(path, "{id}", f.incA, 1)
 	case strings.HasPrefix(pattern, "/api/v1/conversations/{id}"):
 		path = strings.Replace(path, "{id}", f.convA, 1)
 	case strings.HasPrefix(pattern, "/api/v1/requests/{id}"):
@@ -374,6 +394,18 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		form = url.Values{"code": {"otp_x"}, "wachtwoord": {"one long password"}, "herhaal": {"another long password"}}
 	case "POST /clienten":
 		form = url.Values{"naam": {fmt.Sprintf("Client %d", n)}}
+	case "POST /clienten/{id}/gesprekken":
+		form = url.Values{"waar": {"office"}}
+	case "POST /gesprekken/{id}/verzoeken":
+		form = url.Values{"wie": {"client"}, "wat": {"audio"}}
+	case "POST /gesprekken/{id}/afzien":
+		form = url.Values{"deelnemer": {"1"}, "alternatief": {"een collega"}}
+	case "POST /gesprekken/{id}/incidenten":
+		form = url.Values{"soort": {"covert_recording"}, "beschrijving": {"stiekem opgenomen"}}
+	case "POST /verzoeken/{id}":
+		form = url.Values{"stap": {"antwoord"}, "deelnemer": {"0"}, "antwoord": {"ja"}, "hoe": {"in_person"}}
+	case "POST /incidenten/{id}/stappen":
+		form = url.Values{"stap": {"ask_to_stop"}}
 	case "POST /clienten/{id}/medewerkers":
 		form = url.Values{"medewerker": {f.thirdA}}
 	case "POST /sleutels":

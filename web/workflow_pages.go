@@ -1,0 +1,521 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/opname/opname"
+	"github.com/opname/opname/policy"
+	"github.com/opname/opname/workflow"
+)
+
+// The pages of the conversation workflow: my work, a client's
+// conversations, a conversation with its guide and requests, a request
+// with what has to happen next, the managers' inbox and an incident. They
+// read and write through the store and the workflow, which check access
+// and write the access log; forms post and redirect, so they work without
+// JavaScript.
+
+// workPage is what the workflow pages get.
+type workPage struct {
+	*page
+	Conversations []convRow
+	Conversation  *convRow
+	Guide         []string
+	Requests      []reqRow
+	Request       *reqRow
+	Incidents     []incRow
+	Incident      *incRow
+	// Locations and Roles are the choices of the forms, in the reader's
+	// language.
+	Locations, Roles []choice
+}
+
+type choice struct{ Value, Label string }
+
+type convRow struct {
+	*opname.Conversation
+	When, Where  string
+	People       []personRow
+	ClientName   string
+	OpenRequests int
+}
+
+type personRow struct {
+	Index               int
+	Role, Name, Details string
+	Staff, Declined     bool
+	Alternative         string
+}
+
+type reqRow struct {
+	*opname.Request
+	D                                    policy.Decision
+	What, OutcomeText, Explanation, When string
+	Ready                                bool
+	Waiting, Obligations, Terms, Advice  []string
+	Rules                                []policy.RuleRef
+	Ask                                  []personRow // parties whose answer is needed
+	Alternatives                         []choice
+	AskManager, Decided, Approved        bool
+	ManagerText                          string
+	CanDecide                            bool
+	Answers                              []string
+	WeightyText, AlternativeText, Agreed string
+}
+
+type incRow struct {
+	*opname.Incident
+	When, KindText string
+	Steps          []string
+	Next           []choice
+}
+
+func (s *Server) workData(r *http.Request, title string) *workPage {
+	l := lang(r)
+	d := &workPage{page: &page{Title: title}}
+	for _, v := range []string{"office", "home_visit", "public_activity", "phone", "video_call"} {
+		d.Locations = append(d.Locations, choice{v, translate(l, "wf.loc."+v)})
+	}
+	for _, v := range []string{"client", "staff", "parent", "child", "guardian", "other"} {
+		d.Roles = append(d.Roles, choice{v, translate(l, "wf.role."+v)})
+	}
+	return d
+}
+
+func (s *Server) convRow(r *http.Request, c *opname.Conversation) convRow {
+	l := lang(r)
+	row := convRow{Conversation: c, When: c.At.Local().Format("2006-01-02 15:04"), Where: translate(l, "wf.loc."+c.Location)}
+	for i, p := range c.Participants {
+		pr := personRow{Index: i, Role: translate(l, "wf.role."+p.Role), Name: p.Name, Staff: p.Role == "staff"}
+		var details []string
+		if p.Age != nil {
+			details = append(details, fmt.Sprintf(translate(l, "wf.age"), *p.Age))
+		}
+		if p.Capacity == "incapable" {
+			details = append(details, translate(l, "wf.incapable"))
+		}
+		pr.Details = strings.Join(details, ", ")
+		if p.Declined != nil {
+			pr.Declined, pr.Alternative = true, p.Declined.Alternative
+		}
+		row.People = append(row.People, pr)
+	}
+	if c, err := s.Store.Client(r.Context(), c.ClientID); err == nil {
+		row.ClientName = c.Name
+	}
+	return row
+}
+
+func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Request) reqRow {
+	l := lang(r)
+	d, _ := workflow.Decision(req)
+	ready, waiting := workflow.Ready(req)
+	row := reqRow{Request: req, D: d, Ready: ready, Rules: d.Rules, When: req.CreatedAt.Local().Format("2006-01-02 15:04"),
+		What:        fmt.Sprintf(translate(l, "wf.what"), translate(l, "wf.by."+req.Act.By), translate(l, "wf.medium."+req.Act.Medium)),
+		OutcomeText: d.Outcome.Label(l), Explanation: d.Explanation.In(l)}
+	if req.Act.Action != "record" {
+		row.What = req.Act.Action + " " + req.Act.Medium + " (" + req.Act.By + ")"
+	}
+	for _, w := range waiting {
+		row.Waiting = append(row.Waiting, translate(l, "wf.wait."+w))
+	}
+	for _, o := range d.Obligations {
+		row.Obligations = append(row.Obligations, policy.Obligations.Label(o, l))
+	}
+	for _, a := range d.Agreements {
+		row.Terms = append(row.Terms, policy.Agreements.Label(a, l))
+	}
+	for _, a := range d.Advice {
+		row.Advice = append(row.Advice, policy.Advice.Label(a, l))
+	}
+	for _, a := range d.Alternatives {
+		row.Alternatives = append(row.Alternatives, choice{a, policy.Alternatives.Label(a, l)})
+	}
+	if req.Weighty != nil && !slices.ContainsFunc(row.Alternatives, func(c choice) bool { return c.Value == req.Weighty.Alternative }) {
+		row.Alternatives = append(row.Alternatives, choice{req.Weighty.Alternative, policy.Alternatives.Label(req.Weighty.Alternative, l)})
+	}
+	answered := map[int]bool{}
+	for _, a := range req.Answers {
+		answered[a.Participant] = true
+		who := translate(l, "wf.organisation")
+		if a.Participant >= 0 && a.Participant < len(c.Participants) {
+			who = translate(l, "wf.role."+c.Participants[a.Participant].Role)
+			if n := c.Participants[a.Participant].Name; n != "" {
+				who += " (" + n + ")"
+			}
+		}
+		verdict := translate(l, "wf.answer.no")
+		if a.Given {
+			verdict = translate(l, "wf.answer.yes")
+		}
+		row.Answers = append(row.Answers, fmt.Sprintf("%s: %s — %s, %s", who, verdict, translate(l, "wf.how."+a.How), a.At.Local().Format("2006-01-02 15:04")))
+	}
+	for i, p := range c.Participants {
+		if slices.Contains(d.ConsentFrom, p.Role) && !answered[i] {
+			row.Ask = append(row.Ask, personRow{Index: i, Role: translate(l, "wf.role."+p.Role), Name: p.Name})
+		}
+	}
+	if slices.Contains(d.ConsentFrom, "organisation") && !answered[-1] {
+		row.Ask = append(row.Ask, personRow{Index: -1, Role: translate(l, "wf.organisation")})
+	}
+	row.AskManager = d.DecidedBy == "manager" && req.Manager == nil
+	if m := req.Manager; m != nil {
+		row.ManagerText = fmt.Sprintf(translate(l, "wf.manager.asked"), m.Assessment, m.Consulted)
+		if m.Approved != nil {
+			row.Decided, row.Approved = true, *m.Approved
+			row.ManagerText = fmt.Sprintf(translate(l, "wf.manager.decided"), m.Reasons)
+		}
+	}
+	if a, ok := opname.ActorFrom(r.Context()); ok {
+		row.CanDecide = (a.Role == opname.RoleManager || a.Role == opname.RoleAdmin) && req.Manager != nil && req.Manager.Approved == nil
+	}
+	if w := req.Weighty; w != nil {
+		row.WeightyText = fmt.Sprintf(translate(l, "wf.weighty.text"), w.Reason, policy.Alternatives.Label(w.Alternative, l))
+	}
+	if req.Alternative != "" {
+		row.AlternativeText = policy.Alternatives.Label(req.Alternative, l)
+	}
+	if g := req.Agreement; g != nil {
+		row.Agreed = fmt.Sprintf(translate(l, "wf.agreed"), translate(l, "wf.form."+g.Form), g.At.Local().Format("2006-01-02 15:04"))
+		if g.Refused {
+			row.Agreed += " " + translate(l, "wf.agreed.refused")
+		}
+	}
+	return row
+}
+
+func (s *Server) incRow(r *http.Request, i *opname.Incident) incRow {
+	l := lang(r)
+	row := incRow{Incident: i, When: i.OpenedAt.Local().Format("2006-01-02 15:04"), KindText: translate(l, "wf.incident."+i.Kind)}
+	taken := map[string]bool{}
+	for _, st := range i.Steps {
+		taken[st.Step] = true
+		label := policy.Enforcement.Label(st.Step, l)
+		if st.Step == "close" {
+			label = translate(l, "wf.incident.close")
+		}
+		line := fmt.Sprintf("%s — %s", label, st.At.Local().Format("2006-01-02 15:04"))
+		if st.Note != "" {
+			line += ": " + st.Note
+		}
+		row.Steps = append(row.Steps, line)
+	}
+	if !i.Closed {
+		for _, st := range i.Ladder {
+			if !taken[st] {
+				row.Next = append(row.Next, choice{st, policy.Enforcement.Label(st, l)})
+			}
+		}
+	}
+	return row
+}
+
+// workPageHandler is "my work": conversations with my clients, and for
+// managers what waits in the inbox.
+func (s *Server) workPageHandler(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.rolePage(w, r, func(c can) bool { return c.Clients })
+	if !ok {
+		return
+	}
+	d := s.workData(r, translate(lang(r), "wf.work.title"))
+	convs, err := s.Store.MyConversations(r.Context())
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	for i := range convs {
+		row := s.convRow(r, &convs[i])
+		if reqs, err := s.Store.ConversationRequests(r.Context(), convs[i].ID); err == nil {
+			for j := range reqs {
+				if ready, _ := workflow.Ready(&reqs[j]); !ready && reqs[j].Outcome != "refused" && reqs[j].Outcome != "forbidden" {
+					row.OpenRequests++
+				}
+			}
+		}
+		d.Conversations = append(d.Conversations, row)
+	}
+	if a.Role == opname.RoleManager || a.Role == opname.RoleAdmin {
+		s.fillInbox(r, d)
+	}
+	s.renderData(w, r, http.StatusOK, "work", d.page, d)
+}
+
+func (s *Server) fillInbox(r *http.Request, d *workPage) {
+	reqs, _ := s.Store.Inbox(r.Context())
+	for i := range reqs {
+		if c, err := s.Store.Conversation(r.Context(), reqs[i].ConversationID); err == nil {
+			d.Requests = append(d.Requests, s.reqRow(r, c, &reqs[i]))
+		}
+	}
+	incs, _ := s.Store.OpenIncidents(r.Context())
+	for i := range incs {
+		d.Incidents = append(d.Incidents, s.incRow(r, &incs[i]))
+	}
+}
+
+// inboxPage is the managers' inbox.
+func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.rolePage(w, r, func(c can) bool { return c.ManageClients }); !ok {
+		return
+	}
+	d := s.workData(r, translate(lang(r), "wf.inbox.title"))
+	s.fillInbox(r, d)
+	s.renderData(w, r, http.StatusOK, "inbox", d.page, d)
+}
+
+// clientConversationsPage lists a client's conversations and opens a new
+// one.
+func (s *Server) clientConversationsPage(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients }); !ok {
+		return
+	}
+	s.renderClientConversations(w, r, http.StatusOK, "")
+}
+
+func (s *Server) renderClientConversations(w http.ResponseWriter, r *http.Request, code int, msg string) {
+	c, err := s.Store.Client(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	d := s.workData(r, fmt.Sprintf(translate(lang(r), "wf.convs.title"), c.Name))
+	d.Client, d.Message = c, msg
+	convs, err := s.Store.ClientConversations(r.Context(), c.ID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	for i := range convs {
+		d.Conversations = append(d.Conversations, s.convRow(r, &convs[i]))
+	}
+	incs, _ := s.Store.ClientIncidents(r.Context(), c.ID)
+	for i := range incs {
+		d.Incidents = append(d.Incidents, s.incRow(r, &incs[i]))
+	}
+	s.renderData(w, r, code, "conversations", d.page, d)
+}
+
+// openConversationForm opens a conversation from the form: when, where,
+// what about, and up to four participants besides the client and the
+// staff member filling it in.
+func (s *Server) openConversationForm(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.rolePage(w, r, func(c can) bool { return c.Clients })
+	if !ok {
+		return
+	}
+	c := &opname.Conversation{ClientID: r.PathValue("id"), Location: r.PostFormValue("waar"), Topic: strings.TrimSpace(r.PostFormValue("onderwerp"))}
+	if at, err := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("wanneer"), time.Local); err == nil {
+		c.At = at
+	}
+	c.Participants = []opname.Participant{{Role: "client"}, {Role: "staff", Name: a.Name, UserID: a.UserID}}
+	for i := range 4 {
+		role := r.PostFormValue(fmt.Sprintf("rol%d", i))
+		if role == "" {
+			continue
+		}
+		p := opname.Participant{Role: role, Name: strings.TrimSpace(r.PostFormValue(fmt.Sprintf("naam%d", i)))}
+		if v := r.PostFormValue(fmt.Sprintf("leeftijd%d", i)); v != "" {
+			age, err := strconv.Atoi(v)
+			if err != nil {
+				s.renderClientConversations(w, r, http.StatusBadRequest, fmt.Sprintf(translate(lang(r), "wf.err.age"), v))
+				return
+			}
+			p.Age = &age
+		}
+		if r.PostFormValue(fmt.Sprintf("onbekwaam%d", i)) != "" {
+			p.Capacity = "incapable"
+		}
+		c.Participants = append(c.Participants, p)
+	}
+	if err := s.Workflow.Open(r.Context(), c); err != nil {
+		s.renderClientConversations(w, r, status[opname.KindOf(err)], localMessage(lang(r), err))
+		return
+	}
+	http.Redirect(w, r, "/gesprekken/"+c.ID, http.StatusSeeOther)
+}
+
+// conversationPage shows the guide, who takes part, the requests, and the
+// form to ask to record.
+func (s *Server) conversationPage(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients }); !ok {
+		return
+	}
+	s.renderConversation(w, r, http.StatusOK, "")
+}
+
+func (s *Server) renderConversation(w http.ResponseWriter, r *http.Request, code int, msg string) {
+	ctx, l := r.Context(), lang(r)
+	c, err := s.Store.Conversation(ctx, r.PathValue("id"))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if err := s.record(r, c.ClientID, "conversation", c.ID); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	row := s.convRow(r, c)
+	d := s.workData(r, fmt.Sprintf(translate(l, "wf.conv.title"), row.ClientName, row.When))
+	d.Conversation, d.Message = &row, msg
+	if guide, err := s.Workflow.Guide(ctx, c); err == nil {
+		for _, g := range guide {
+			d.Guide = append(d.Guide, g.In(l))
+		}
+	}
+	reqs, err := s.Store.ConversationRequests(ctx, c.ID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	for i := range reqs {
+		d.Requests = append(d.Requests, s.reqRow(r, c, &reqs[i]))
+	}
+	s.renderData(w, r, code, "conversation", d.page, d)
+}
+
+// askForm records who wants to record what.
+func (s *Server) askForm(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients }); !ok {
+		return
+	}
+	act := opname.Act{Action: "record", By: r.PostFormValue("wie"), Medium: r.PostFormValue("wat"), Announced: r.PostFormValue("aangekondigd"), Covert: r.PostFormValue("heimelijk") != ""}
+	req, err := s.Workflow.Ask(r.Context(), r.PathValue("id"), act)
+	if err != nil {
+		s.renderConversation(w, r, status[opname.KindOf(err)], localMessage(lang(r), err))
+		return
+	}
+	http.Redirect(w, r, "/verzoeken/"+req.ID, http.StatusSeeOther)
+}
+
+// declineForm records a staff member who declines to take part.
+func (s *Server) declineForm(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients }); !ok {
+		return
+	}
+	i, _ := strconv.Atoi(r.PostFormValue("deelnemer"))
+	if _, err := s.Workflow.Decline(r.Context(), r.PathValue("id"), i, r.PostFormValue("alternatief")); err != nil {
+		s.renderConversation(w, r, status[opname.KindOf(err)], localMessage(lang(r), err))
+		return
+	}
+	http.Redirect(w, r, "/gesprekken/"+r.PathValue("id"), http.StatusSeeOther)
+}
+
+// requestPage shows a request's outcome, why, and what happens next.
+func (s *Server) requestPage(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients }); !ok {
+		return
+	}
+	s.renderRequest(w, r, http.StatusOK, "", false)
+}
+
+func (s *Server) renderRequest(w http.ResponseWriter, r *http.Request, code int, msg string, ok bool) {
+	ctx, l := r.Context(), lang(r)
+	req, err := s.Store.Request(ctx, r.PathValue("id"))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	c, err := s.Store.Conversation(ctx, req.ConversationID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if err := s.record(r, req.ClientID, "request", req.ID); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	row, conv := s.reqRow(r, c, req), s.convRow(r, c)
+	d := s.workData(r, fmt.Sprintf(translate(l, "wf.req.title"), row.What))
+	d.Request, d.Conversation, d.Message, d.MessageOK = &row, &conv, msg, ok
+	s.renderData(w, r, code, "request", d.page, d)
+}
+
+// requestForm is every step on a request: the form's "stap" says which.
+func (s *Server) requestForm(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients || c.ManageClients }); !ok {
+		return
+	}
+	ctx, id, f := r.Context(), r.PathValue("id"), r.PostFormValue
+	var err error
+	switch f("stap") {
+	case "antwoord":
+		i, _ := strconv.Atoi(f("deelnemer"))
+		_, err = s.Workflow.Answer(ctx, id, i, f("antwoord") == "ja", f("hoe"))
+	case "zwaarwegend":
+		_, err = s.Workflow.Weighty(ctx, id, f("reden"), f("alternatief"))
+	case "alternatief":
+		_, err = s.Workflow.Choose(ctx, id, f("alternatief"))
+	case "manager":
+		_, err = s.Workflow.AskManager(ctx, id, f("beoordeling"), f("collegas"))
+	case "besluit":
+		_, err = s.Workflow.Decide(ctx, id, f("besluit") == "ja", f("redenen"))
+	case "afspraken":
+		_, err = s.Workflow.Agree(ctx, id, f("vorm"), f("ondertekend") == "ja", f("ondertekend") == "geweigerd")
+	default:
+		err = &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("stap: %q is not a step", f("stap"))}
+	}
+	if err != nil {
+		s.renderRequest(w, r, status[opname.KindOf(err)], localMessage(lang(r), err), false)
+		return
+	}
+	http.Redirect(w, r, "/verzoeken/"+id, http.StatusSeeOther)
+}
+
+// incidentForm opens an incident from a conversation.
+func (s *Server) incidentForm(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients }); !ok {
+		return
+	}
+	c, err := s.Store.Conversation(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	i := &opname.Incident{ClientID: c.ClientID, ConversationID: c.ID, Kind: r.PostFormValue("soort"), Description: r.PostFormValue("beschrijving")}
+	if err := s.Workflow.OpenIncident(r.Context(), i); err != nil {
+		s.renderConversation(w, r, status[opname.KindOf(err)], localMessage(lang(r), err))
+		return
+	}
+	http.Redirect(w, r, "/incidenten/"+i.ID, http.StatusSeeOther)
+}
+
+// incidentPage shows the ladder with each step taken.
+func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients }); !ok {
+		return
+	}
+	s.renderIncident(w, r, http.StatusOK, "")
+}
+
+func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, code int, msg string) {
+	i, err := s.Store.Incident(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if err := s.record(r, i.ClientID, "incident", i.ID); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	row := s.incRow(r, i)
+	d := s.workData(r, row.KindText)
+	d.Incident, d.Message = &row, msg
+	s.renderData(w, r, code, "incident", d.page, d)
+}
+
+// stepForm records the next step of an incident's ladder.
+func (s *Server) stepForm(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients }); !ok {
+		return
+	}
+	if _, err := s.Workflow.TakeStep(r.Context(), r.PathValue("id"), r.PostFormValue("stap"), r.PostFormValue("notitie")); err != nil {
+		s.renderIncident(w, r, status[opname.KindOf(err)], localMessage(lang(r), err))
+		return
+	}
+	http.Redirect(w, r, "/incidenten/"+r.PathValue("id"), http.StatusSeeOther)
+}
