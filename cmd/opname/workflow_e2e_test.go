@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/opname/opname"
+)
+
+// TestWorkflowInBrowser walks the conversation workflow's journeys in a
+// real browser, one per shipped policy (web/e2e/workflow.mjs), with axe on
+// every page. It skips locally without node or Chromium and fails in CI.
+func TestWorkflowInBrowser(t *testing.T) {
+	script, _ := filepath.Abs("../../web/e2e/workflow.mjs")
+	chromium := os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	_, nodeErr := exec.LookPath("node")
+	_, chromeErr := os.Stat(chromium)
+	_, modErr := os.Stat("../../web/node_modules/playwright-core")
+	if nodeErr != nil || chromeErr != nil || modErr != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI needs node, Chromium and web/node_modules: %v %v %v", nodeErr, chromeErr, modErr)
+		}
+		t.Skip("node, Chromium or web/node_modules missing; run make assets and install chromium")
+	}
+	s := testServer(t)
+	type journey struct {
+		Name    string `json:"name"`
+		Client  string `json:"client"`
+		Staff   string `json:"staff"`
+		Manager string `json:"manager"`
+	}
+	var journeys []journey
+	for _, j := range []struct{ name, policy string }{
+		{"vt-org-records", "veilig-thuis-utrecht"},
+		{"vt-parent-refuses", "veilig-thuis-utrecht"},
+		{"axiehuis-covert", "axiehuis"},
+		{"blijf-video", "blijf-groep"},
+		{"ombudsman-weighty", "ombudsman"},
+	} {
+		_, octx := newOrg(t, s, j.name, j.policy, false)
+		staff, staffSecret := member(t, s, octx, j.name, opname.RoleStaff)
+		_, managerSecret := member(t, s, octx, j.name, opname.RoleManager)
+		c := &opname.Client{Name: "Sanne Jansen"}
+		if err := s.db.CreateClient(octx, c); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.db.Assign(octx, c.ID, staff.ID); err != nil {
+			t.Fatal(err)
+		}
+		journeys = append(journeys, journey{j.name, c.ID, staffSecret, managerSecret})
+	}
+	arg, _ := json.Marshal(journeys)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", script, s.URL, s.web.SessionCookie(), string(arg))
+	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	done := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(stdout.String()), "\n") {
+		var st struct{ Journey, Step, Error string }
+		if json.Unmarshal([]byte(line), &st) != nil {
+			continue
+		}
+		switch st.Step {
+		case "failed":
+			t.Errorf("%s: %s", st.Journey, st.Error)
+		case "done":
+			done[st.Journey] = true
+		}
+	}
+	for _, j := range journeys {
+		if !done[j.Name] && !t.Failed() {
+			t.Errorf("%s did not finish", j.Name)
+		}
+	}
+	if err != nil && !t.Failed() {
+		t.Fatalf("node: %v\n%s", err, stderr.String())
+	}
+}

@@ -1,0 +1,179 @@
+// Walks the conversation workflow's journeys in headless Chromium on a
+// tablet, as staff and managers click through the pages, one journey per
+// shipped policy, and runs axe-core (WCAG 2.1 A and AA) on every page it
+// visits. Prints one JSON line per step; exits 1 at the first failure.
+//
+//   node workflow.mjs BASE_URL SESSION_COOKIE_NAME JOURNEYS_JSON
+//
+// JOURNEYS_JSON is [{"name", "client", "staff", "manager"}], the names
+// being vt-org-records, vt-parent-refuses, axiehuis-covert, blijf-video
+// and ombudsman-weighty; staff and manager are session secrets.
+import { chromium } from 'playwright-core';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const axePath = require.resolve('axe-core/axe.min.js');
+const [base, cookieName, journeysJSON] = process.argv.slice(2);
+const journeys = JSON.parse(journeysJSON);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+});
+
+const step = (journey, name, facts = {}) => console.log(JSON.stringify({ journey, step: name, ...facts }));
+function check(ok, what) {
+  if (!ok) throw new Error(what);
+}
+
+async function as(secret) {
+  const context = await browser.newContext({ viewport: { width: 768, height: 1024 }, hasTouch: true, bypassCSP: true });
+  const url = new URL(base);
+  await context.addCookies([{ name: cookieName, value: secret, domain: url.hostname, path: '/' }]);
+  return context.newPage();
+}
+
+// axe checks the page it is on.
+async function axe(page, journey) {
+  await page.addScriptTag({ path: axePath });
+  const result = await page.evaluate(async () => await window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+  }));
+  const ids = result.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '));
+  check(ids.length === 0, `axe on ${new URL(page.url()).pathname}: ${ids.join('; ')}`);
+  step(journey, 'axe', { path: new URL(page.url()).pathname });
+}
+
+async function submit(page, name) {
+  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name }).click()]);
+  const status = await page.evaluate(() => document.title);
+  check(!/internal error/i.test(status), `after "${name}": ${status}`);
+}
+
+// open starts a conversation for the client with the given other
+// participants' roles, and asks who wants to record what.
+async function open(page, j, others, ask) {
+  await page.goto(`${base}/clienten/${j.client}/gesprekken`);
+  await axe(page, j.name);
+  await page.getByLabel('Waar', { exact: true }).selectOption('home_visit');
+  for (const [i, role] of others.entries()) await page.locator(`#rol${i}`).selectOption(role);
+  await submit(page, 'Gesprek openen');
+  check(page.url().includes('/gesprekken/'), 'no conversation page after opening');
+  check(await page.getByText('Het hoeft niet stiekem').count() > 0, 'no guide on the conversation page');
+  await axe(page, j.name);
+  await page.locator(`label[for="wie-${ask.who}"]`).click();
+  await page.locator(`label[for="wat-${ask.what}"]`).click();
+  if (ask.covert) {
+    await page.locator('label[for="heimelijk"]').click();
+    await page.locator('label[for="aan-niet"]').click();
+  }
+  await submit(page, 'Bekijk wat het beleid zegt');
+  check(page.url().includes('/verzoeken/'), 'no request page after asking');
+  await axe(page, j.name);
+  step(j.name, 'asked', { outcome: await page.locator('#outcome').innerText() });
+}
+
+const outcome = async (page) => (await page.locator('#outcome').innerText());
+const bodyText = async (page) => (await page.locator('main').innerText());
+
+const walk = {
+  async 'vt-org-records'(j) {
+    const page = await as(j.staff);
+    await open(page, j, [], { who: 'client', what: 'audio' });
+    check((await outcome(page)).includes('mag'), 'client audio is not allowed at Veilig Thuis');
+    check((await bodyText(page)).includes('Wat de organisatie moet doen'), 'the obligations are not shown');
+    await page.locator('label[for="vorm-spoken"]').click();
+    await submit(page, 'Afspraken vastleggen');
+    check((await bodyText(page)).includes('De afspraken zijn vastgelegd'), 'the agreements are not recorded');
+    check((await bodyText(page)).includes('Het opnemen kan beginnen'), 'recording cannot start after the agreements');
+    await axe(page, j.name);
+    // The organisation records too.
+    await page.getByRole('link', { name: 'Terug naar het gesprek' }).click();
+    await page.locator('label[for="wie-org"]').click();
+    await submit(page, 'Bekijk wat het beleid zegt');
+    check(!(await outcome(page)).includes('mag niet'), 'the organisation may not record too');
+    step(j.name, 'done');
+  },
+  async 'vt-parent-refuses'(j) {
+    const page = await as(j.staff);
+    await open(page, j, ['parent'], { who: 'client', what: 'audio' });
+    check((await outcome(page)).includes('toestemming'), 'the parent is not asked');
+    await page.locator('label[for^="nee"]').first().click();
+    await submit(page, 'Antwoord bewaren');
+    check((await outcome(page)).includes('kan nu niet'), 'not refused after the parent said no');
+    await axe(page, j.name);
+    await page.locator('label[for="alt0"]').click();
+    await submit(page, 'Keuze bewaren');
+    check((await bodyText(page)).includes('Gekozen in plaats daarvan'), 'the alternative is not recorded');
+    step(j.name, 'done');
+  },
+  async 'axiehuis-covert'(j) {
+    const page = await as(j.staff);
+    await open(page, j, ['other'], { who: 'client', what: 'audio', covert: true });
+    const o = await outcome(page);
+    check(o.includes('mag niet') || o.includes('kan nu niet'), `covert multi-party recording: ${o}`);
+    await page.getByRole('link', { name: 'Terug naar het gesprek' }).click();
+    await page.getByLabel('Beschrijf kort wat er gebeurde').fill('Een telefoon nam stiekem op tijdens het groepsgesprek.');
+    await submit(page, 'Melding maken');
+    check(page.url().includes('/incidenten/'), 'no incident page');
+    await axe(page, j.name);
+    await submit(page, 'Stap vastleggen');
+    check(await page.locator('ol.utrecht-ordered-list li').count() === 1, 'the step is not recorded');
+    const manager = await as(j.manager);
+    await manager.goto(`${base}/postvak`);
+    check(await manager.getByRole('link', { name: 'Heimelijke opname ontdekt' }).count() > 0, 'the manager does not see the incident');
+    await axe(manager, j.name);
+    step(j.name, 'done');
+  },
+  async 'blijf-video'(j) {
+    const page = await as(j.staff);
+    await open(page, j, ['staff'], { who: 'client', what: 'video' });
+    check((await outcome(page)).includes('beslissing'), 'video does not need a decision');
+    await page.getByLabel('Uw beoordeling').fill('Cliënte wil het gesprek terugkijken met haar advocaat.');
+    await page.getByLabel("Met welke collega's heeft u overlegd?").fill('Team Noord');
+    await submit(page, 'Naar de manager sturen');
+    const request = page.url();
+    const manager = await as(j.manager);
+    await manager.goto(`${base}/postvak`);
+    await axe(manager, j.name);
+    await Promise.all([manager.waitForLoadState('load'), manager.locator('main a[href^="/verzoeken/"]').first().click()]);
+    await axe(manager, j.name);
+    await manager.locator('label[for="besluit-ja"]').click();
+    await manager.getByLabel('Redenen (dit komt in het dossier)').fill('Twee medewerkers zijn erbij; het belang van cliënte weegt zwaar.');
+    await submit(manager, 'Besluit vastleggen');
+    check((await bodyText(manager)).includes('De manager heeft besloten'), 'the decision is not recorded');
+    await page.goto(request);
+    check((await bodyText(page)).includes('Wacht op een verklaring die allebei tekenen'), 'video may start before the declaration is signed');
+    await page.locator('label[for="vorm-printed"]').click();
+    await page.locator('label[for="get-ja"]').click();
+    await submit(page, 'Afspraken vastleggen');
+    check((await bodyText(page)).includes('Het opnemen kan beginnen'), 'recording cannot start after signing');
+    await axe(page, j.name);
+    step(j.name, 'done');
+  },
+  async 'ombudsman-weighty'(j) {
+    const page = await as(j.staff);
+    await open(page, j, [], { who: 'client', what: 'audio' });
+    check((await outcome(page)).includes('mag'), 'client audio is not allowed under the Ombudsman rules');
+    await page.getByText('Ik heb zwaarwegende redenen om niet op te nemen').click();
+    await page.getByLabel('De reden (de cliënt leest dit)').fill('een derde is in gevaar als dit bekend wordt');
+    await page.getByLabel('Wat biedt u in plaats daarvan aan?').selectOption('written_report');
+    await submit(page, 'Reden en alternatief vastleggen');
+    check((await outcome(page)).includes('kan nu niet'), 'not refused after weighty reasons');
+    check((await bodyText(page)).includes('een derde is in gevaar'), 'the reason is not shown');
+    await axe(page, j.name);
+    step(j.name, 'done');
+  },
+};
+
+let failed = false;
+for (const j of journeys) {
+  try {
+    await walk[j.name](j);
+  } catch (err) {
+    failed = true;
+    step(j.name, 'failed', { error: String(err.message || err) });
+  }
+}
+await browser.close();
+process.exit(failed ? 1 : 0);
