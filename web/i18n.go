@@ -9,6 +9,22 @@ import (
 // messages is the text of the pages, in Dutch (the default) and English.
 // Dutch is B1: short sentences, everyday words.
 var messages = map[string]policy.Text{
+	"wf.back.request":               {NL: "Terug naar het verzoek", EN: "Back to the request"},
+	"wf.conversation":               {NL: "Gesprek", EN: "Conversation"},
+	"wf.pdf":                        {NL: "Als PDF", EN: "As PDF"},
+	"wf.print.assessment":           {NL: "Beoordeling van de medewerker", EN: "The staff member's assessment"},
+	"wf.print.decision":             {NL: "Besluit", EN: "Decision"},
+	"wf.print.decision.title":       {NL: "Besluit van de manager", EN: "The manager's decision"},
+	"wf.print.declaration":          {NL: "Afspraken over de opname", EN: "Agreements about the recording"},
+	"wf.print.open.agreement":       {NL: "Afspraken om te printen", EN: "Agreements to print"},
+	"wf.print.open.decision":        {NL: "Besluit om te printen", EN: "Decision to print"},
+	"wf.print.policy":               {NL: "Beleid", EN: "Policy"},
+	"wf.print.signatures":           {NL: "Ondertekening", EN: "Signatures"},
+	"wf.print.staff":                {NL: "Medewerker namens de organisatie", EN: "Staff member for the organisation"},
+	"wf.print.verify":               {NL: "Controleer later of de afspraken niet zijn veranderd:", EN: "Check later that the agreements did not change:"},
+	"wf.recordstoo":                 {NL: "De organisatie neemt dit gesprek ook op, en bewaart die opname in het dossier.", EN: "The organisation records this conversation too, and keeps that recording in the file."},
+	"wf.recordstoo.start":           {NL: "Start de opname van de organisatie", EN: "Start the organisation's recording"},
+	"wf.request":                    {NL: "Verzoek", EN: "Request"},
 	"nav.inbox":                     {NL: "Postvak", EN: "Inbox"},
 	"nav.work":                      {NL: "Mijn werk", EN: "My work"},
 	"wf.advice":                     {NL: "Tips", EN: "Tips"},

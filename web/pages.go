@@ -30,7 +30,7 @@ var partials = []string{"layout.html", "alert.html", "events.html"}
 // broken or missing template stops the boot, not a request.
 var pageNames = []string{"signin", "welcome", "totp", "home", "clients", "client", "people", "tokens", "policy", "accesslog", "error",
 	"recordings", "record", "recording", "receipt", "fixity",
-	"work", "inbox", "conversations", "conversation", "request", "incident"}
+	"work", "inbox", "conversations", "conversation", "request", "incident", "printable"}
 
 // parsePages parses every page template.
 func parsePages() (map[string]*template.Template, error) {
@@ -184,6 +184,8 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "POST", "/gesprekken/{id}/incidenten", "staff manager admin", s.incidentForm)
 	s.handle(mux, "GET", "/verzoeken/{id}", "staff manager admin", s.requestPage)
 	s.handle(mux, "POST", "/verzoeken/{id}", "staff manager admin", s.requestForm)
+	s.handle(mux, "GET", "/verzoeken/{id}/afspraken", "staff manager admin", s.printablePage)
+	s.handle(mux, "GET", "/verzoeken/{id}/besluit", "staff manager admin", s.printablePage)
 	s.handle(mux, "GET", "/incidenten/{id}", "staff manager admin", s.incidentPage)
 	s.handle(mux, "POST", "/incidenten/{id}/stappen", "staff manager admin", s.stepForm)
 	s.handle(mux, "POST", "/clienten/{id}/medewerkers", "manager admin", s.assignForm)

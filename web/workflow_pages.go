@@ -33,6 +33,10 @@ type workPage struct {
 	// Locations and Roles are the choices of the forms, in the reader's
 	// language.
 	Locations, Roles []choice
+	// Decision is set on the printable manager's decision, DecidedWhen
+	// its time.
+	Decision    bool
+	DecidedWhen string
 }
 
 type choice struct{ Value, Label string }
@@ -40,6 +44,7 @@ type choice struct{ Value, Label string }
 type convRow struct {
 	*opname.Conversation
 	When, Where  string
+	Requests     []reqRow
 	People       []personRow
 	ClientName   string
 	OpenRequests int
@@ -54,18 +59,18 @@ type personRow struct {
 
 type reqRow struct {
 	*opname.Request
-	D                                    policy.Decision
-	What, OutcomeText, Explanation, When string
-	Ready                                bool
-	Waiting, Obligations, Terms, Advice  []string
-	Rules                                []policy.RuleRef
-	Ask                                  []personRow // parties whose answer is needed
-	Alternatives                         []choice
-	AskManager, Decided, Approved        bool
-	ManagerText                          string
-	CanDecide                            bool
-	Answers                              []string
-	WeightyText, AlternativeText, Agreed string
+	D                                         policy.Decision
+	What, OutcomeText, Explanation, When      string
+	Ready                                     bool
+	Waiting, Obligations, Terms, Advice       []string
+	Rules                                     []policy.RuleRef
+	Ask                                       []personRow // parties whose answer is needed
+	Alternatives                              []choice
+	AskManager, Decided, Approved, RecordsToo bool
+	ManagerText                               string
+	CanDecide                                 bool
+	Answers                                   []string
+	WeightyText, AlternativeText, Agreed      string
 }
 
 type incRow struct {
@@ -164,6 +169,7 @@ func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Req
 		row.Ask = append(row.Ask, personRow{Index: -1, Role: translate(l, "wf.organisation")})
 	}
 	row.AskManager = d.DecidedBy == "manager" && req.Manager == nil
+	row.RecordsToo = ready && slices.Contains(d.Obligations, "org_records_too")
 	if m := req.Manager; m != nil {
 		row.ManagerText = fmt.Sprintf(translate(l, "wf.manager.asked"), m.Assessment, m.Consulted)
 		if m.Approved != nil {
@@ -291,7 +297,20 @@ func (s *Server) renderClientConversations(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	for i := range convs {
-		d.Conversations = append(d.Conversations, s.convRow(r, &convs[i]))
+		row := s.convRow(r, &convs[i])
+		reqs, err := s.Store.ConversationRequests(r.Context(), convs[i].ID)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		for j := range reqs {
+			row.Requests = append(row.Requests, s.reqRow(r, &convs[i], &reqs[j]))
+		}
+		d.Conversations = append(d.Conversations, row)
+	}
+	if err := s.record(r, c.ID, "conversations", ""); err != nil {
+		s.Error(w, r, err)
+		return
 	}
 	incs, _ := s.Store.ClientIncidents(r.Context(), c.ID)
 	for i := range incs {
@@ -518,4 +537,52 @@ func (s *Server) stepForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/incidenten/"+r.PathValue("id"), http.StatusSeeOther)
+}
+
+// printablePage is the agreements with the declaration to sign
+// (/verzoeken/{id}/afspraken) or the manager's written decision
+// (/verzoeken/{id}/besluit), as accessible HTML that prints cleanly.
+func (s *Server) printablePage(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients }); !ok {
+		return
+	}
+	ctx, l := r.Context(), lang(r)
+	req, err := s.Store.Request(ctx, r.PathValue("id"))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	c, err := s.Store.Conversation(ctx, req.ConversationID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	client, err := s.Store.Client(ctx, req.ClientID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	decision := strings.HasSuffix(r.URL.Path, "/besluit")
+	if decision && (req.Manager == nil || req.Manager.Approved == nil) {
+		s.Error(w, r, &opname.Error{Kind: opname.NotFound, Msg: "no manager's decision was taken on this request"})
+		return
+	}
+	if err := s.Store.Record(ctx, opname.AccessEvent{Action: opname.AccessRead, ClientID: req.ClientID, ObjectType: "request", ObjectID: req.ID, Purpose: "printable"}); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	row, conv := s.reqRow(r, c, req), s.convRow(r, c)
+	title := translate(l, "wf.print.declaration")
+	if decision {
+		title = translate(l, "wf.print.decision.title")
+	}
+	d := s.workData(r, title)
+	d.Request, d.Conversation, d.Client, d.Decision = &row, &conv, client, decision
+	if decision {
+		d.DecidedWhen = req.Manager.DecidedAt.Local().Format("2006-01-02 15:04")
+		if len(row.Terms) == 0 {
+			row.Terms = nil
+		}
+	}
+	s.renderData(w, r, http.StatusOK, "printable", d.page, d)
 }

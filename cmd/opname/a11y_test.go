@@ -85,7 +85,7 @@ func TestAccessibility(t *testing.T) {
 			"/clienten/" + c.ID + "/opnames", "/clienten/" + c.ID + "/opnemen", "/opnames/" + recs.plain, "/opnames/" + recs.edit, "/opnames/" + recs.plain + "/bewijs",
 			"/werk", "/clienten/" + c.ID + "/gesprekken", "/gesprekken/" + wf.conv, "/verzoeken/" + wf.asked, "/verzoeken/" + wf.signed, "/verzoeken/" + wf.open, "/incidenten/" + wf.incident}},
 		{"manager", sessions[opname.RoleManager], []string{"/clienten", "/clienten/" + c.ID, "/mensen", "/opnames/" + recs.plain, "/opnames/" + recs.erased,
-			"/postvak", "/werk", "/verzoeken/" + wf.asked}},
+			"/postvak", "/werk", "/verzoeken/" + wf.asked, "/verzoeken/" + wf.signed + "/besluit", "/verzoeken/" + wf.signed + "/afspraken", "/verzoeken/" + wf.open + "/afspraken"}},
 		{"admin", sessions[opname.RoleAdmin], []string{"/mensen", "/sleutels", "/beleid", "/integriteit"}},
 		{"privacy officer", sessions[opname.RolePrivacyOfficer], []string{"/", "/toegangslog", "/mensen", "/integriteit"}},
 	} {
