@@ -330,6 +330,24 @@ func TestJourneyOmbudsmanWeightyReason(t *testing.T) {
 	j.call("staff", "POST", "/api/v1/requests/"+r.ID+"/alternative", map[string]any{"alternative": "written_report"}, 200, &r)
 }
 
+// TestJourneyMaatschappelijkeOpvang: in social relief the client records
+// their own conversation; the agreements are signed on screen and the
+// recording is registered for the request.
+func TestJourneyMaatschappelijkeOpvang(t *testing.T) {
+	j := newJourney(t, testServer(t), "mo", "maatschappelijke-opvang")
+	conv := j.open(opname.Participant{Role: "client"}, opname.Participant{Role: "staff"})
+	r := j.ask(conv, opname.Act{Action: "record", Medium: "audio", By: "client"})
+	if r.Outcome != "allowed" || !r.Ready {
+		t.Fatalf("client audio in social relief = %s %+v", r.Outcome, r.Decision)
+	}
+	j.call("staff", "POST", "/api/v1/requests/"+r.ID+"/agreement", map[string]any{"form": "on_screen", "signed": true}, 200, &r)
+	var reg registered
+	j.call("staff", "POST", "/api/v1/clients/"+j.client+"/recordings?source=client_copy&request_id="+r.ID, wav(3, 4), 201, &reg)
+	if reg.Recording.AgreementsDigest != r.Agreement.Digest {
+		t.Fatalf("recording = %+v", reg.Recording)
+	}
+}
+
 // TestStaffDeclines: at aXiehuis a staff member may decline to take part
 // while the conversation is recorded; that is stored with the alternative,
 // and the open requests are decided again.

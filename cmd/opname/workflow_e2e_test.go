@@ -45,6 +45,7 @@ func TestWorkflowInBrowser(t *testing.T) {
 		{"vt-parent-refuses", "veilig-thuis-utrecht"},
 		{"axiehuis-covert", "axiehuis"},
 		{"blijf-video", "blijf-groep"},
+		{"mo-client-audio", "maatschappelijke-opvang"},
 		{"ombudsman-weighty", "ombudsman"},
 	} {
 		_, octx := newOrg(t, s, j.name, j.policy, false)

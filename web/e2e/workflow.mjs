@@ -6,8 +6,9 @@
 //   node workflow.mjs BASE_URL SESSION_COOKIE_NAME JOURNEYS_JSON
 //
 // JOURNEYS_JSON is [{"name", "client", "staff", "manager"}], the names
-// being vt-org-records, vt-parent-refuses, axiehuis-covert, blijf-video
-// and ombudsman-weighty; staff and manager are session secrets.
+// being vt-org-records, vt-parent-refuses, axiehuis-covert, blijf-video,
+// mo-client-audio and ombudsman-weighty; staff and manager are session
+// secrets.
 import { chromium } from 'playwright-core';
 import { createRequire } from 'node:module';
 
@@ -148,6 +149,19 @@ const walk = {
     await page.locator('label[for="get-ja"]').click();
     await submit(page, 'Afspraken vastleggen');
     check((await bodyText(page)).includes('Het opnemen kan beginnen'), 'recording cannot start after signing');
+    await axe(page, j.name);
+    step(j.name, 'done');
+  },
+  async 'mo-client-audio'(j) {
+    const page = await as(j.staff);
+    await open(page, j, [], { who: 'client', what: 'audio' });
+    check((await outcome(page)).includes('mag'), 'client audio is not allowed in social relief');
+    await page.locator('label[for="vorm-screen"]').click();
+    await page.locator('label[for="get-ja"]').click();
+    await submit(page, 'Afspraken vastleggen');
+    check((await bodyText(page)).includes('Het opnemen kan beginnen'), 'recording cannot start after the agreements');
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: 'Afspraken om te printen' }).first().click()]);
+    check((await bodyText(page)).includes('Ondertekening'), 'the printable agreements have no signatures');
     await axe(page, j.name);
     step(j.name, 'done');
   },
