@@ -26,6 +26,9 @@ import (
 // recPage is what the recording pages get: the common page and their own.
 type recPage struct {
 	*page
+	// RequestID is the conversation workflow's request a recording in
+	// the browser is made for, when the page was opened from it.
+	RequestID  string
 	Recordings []recordingView
 	Recording  *recordingView
 	// Original is what an edited version was derived from, when the person
@@ -115,6 +118,15 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := &recPage{page: &page{Client: c, Org: org, Title: fmt.Sprintf(translate(l, "record.title"), c.Name), PolicyTitle: pol.Title.In(l)}}
+	// Opened from a request (?verzoek=ID): the recording is linked to it.
+	if id := r.URL.Query().Get("verzoek"); id != "" {
+		req, err := s.Store.Request(ctx, id)
+		if err != nil || req.ClientID != c.ID {
+			s.Error(w, r, &opname.Error{Kind: opname.NotFound, Msg: "request not found"})
+			return
+		}
+		d.RequestID = req.ID
+	}
 	if d.Audio, err = decideRecording(pol, "audio", l); err != nil {
 		s.Error(w, r, err)
 		return

@@ -70,16 +70,29 @@ func TestWorkflowInBrowser(t *testing.T) {
 	err := cmd.Run()
 	done := map[string]bool{}
 	for _, line := range strings.Split(strings.TrimSpace(stdout.String()), "\n") {
-		var st struct{ Journey, Step, Error string }
+		var st struct{ Journey, Step, Error, Recording, Request string }
 		if json.Unmarshal([]byte(line), &st) != nil {
 			continue
 		}
 		switch st.Step {
+		case "recorded":
+			done["recorded"] = true
+			// The organisation's own recording is linked to the request.
+			sys := opname.System("test")
+			org, _ := s.db.OrganisationBySlug(context.Background(), st.Journey)
+			sys.OrgID = org.ID
+			rec, _, err := s.db.Recording(opname.WithActor(context.Background(), sys), st.Recording)
+			if err != nil || rec.RequestID != st.Request || rec.ConversationID == "" || rec.AgreementsDigest == "" {
+				t.Errorf("%s: the organisation's recording %+v (%v) is not linked to request %s", st.Journey, rec, err, st.Request)
+			}
 		case "failed":
 			t.Errorf("%s: %s", st.Journey, st.Error)
 		case "done":
 			done[st.Journey] = true
 		}
+	}
+	if !done["recorded"] && !t.Failed() {
+		t.Error("the organisation's recording was not made")
 	}
 	for _, j := range journeys {
 		if !done[j.Name] && !t.Failed() {

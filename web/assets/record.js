@@ -93,8 +93,12 @@
 
   // create starts an upload for a client; length null means a recording
   // whose length is not known yet. It returns the upload's path.
-  async function create(clientID, source, length) {
-    const headers = { 'Tus-Resumable': TUS, 'Upload-Metadata': 'client_id ' + base64(clientID) + ',source ' + base64(source) };
+  async function create(clientID, source, length, requestID) {
+    let meta = 'client_id ' + base64(clientID) + ',source ' + base64(source);
+    // A recording made for a request of the conversation workflow is
+    // linked to it (and refused while the request is not ready).
+    if (requestID) meta += ',request_id ' + base64(requestID);
+    const headers = { 'Tus-Resumable': TUS, 'Upload-Metadata': meta };
     if (length == null) headers['Upload-Defer-Length'] = '1';
     else headers['Upload-Length'] = String(length);
     const resp = await fetch('/api/v1/uploads', { method: 'POST', headers, credentials: 'same-origin' });
@@ -361,7 +365,7 @@
       }
       let url;
       try {
-        url = await create(clientID, 'organisation', null);
+        url = await create(clientID, 'organisation', null, root.dataset.request);
       } catch (e) {
         stream.getTracks().forEach((t) => t.stop());
         say(status, text(root, 'failed', { msg: e.message }));

@@ -19,7 +19,8 @@ const journeys = JSON.parse(journeysJSON);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
+    '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
 });
 
 const step = (journey, name, facts = {}) => console.log(JSON.stringify({ journey, step: name, ...facts }));
@@ -88,7 +89,17 @@ const walk = {
     check((await bodyText(page)).includes('De afspraken zijn vastgelegd'), 'the agreements are not recorded');
     check((await bodyText(page)).includes('Het opnemen kan beginnen'), 'recording cannot start after the agreements');
     await axe(page, j.name);
-    // The organisation records too.
+    // The page says the organisation records too; its recording is
+    // linked to the request.
+    const request = page.url();
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: 'Start de opname van de organisatie' }).click()]);
+    await page.click('#rec-start');
+    await page.waitForFunction(() => Number(document.getElementById('rec-saved').dataset.seconds || 0) >= 2, null, { timeout: 30000 });
+    await page.click('#rec-stop');
+    const receipt = page.locator('#rec-status a[href$="/bewijs"]');
+    await receipt.waitFor({ timeout: 30000 });
+    step(j.name, 'recorded', { recording: (await receipt.getAttribute('href')).split('/')[2], request: request.split('/').pop() });
+    await page.goto(request);
     await page.getByRole('link', { name: 'Terug naar het gesprek' }).click();
     await page.locator('label[for="wie-org"]').click();
     await submit(page, 'Bekijk wat het beleid zegt');
