@@ -159,52 +159,52 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, code int, msg
 }
 
 func (s *Server) registerPages(mux *http.ServeMux) {
-	s.handle(mux, "GET", "/assets/{file...}", "public", s.assets)
-	s.handle(mux, "GET", "/taal", "public", s.setLang)
-	s.handle(mux, "GET", "/aanmelden", "public", s.signInPage)
-	s.handle(mux, "POST", "/aanmelden", "public", s.signInForm)
-	s.handle(mux, "GET", "/aanmelden/oidc", "public", s.oidcStart)
-	s.handle(mux, "GET", "/aanmelden/oidc/terug", "public", s.oidcCallback)
-	s.handle(mux, "GET", "/welkom", "public", s.welcomePage)
-	s.handle(mux, "POST", "/welkom", "public", s.welcomeForm)
-	s.handle(mux, "GET", "/tweede-stap", "session", s.secondFactorPage)
-	s.handle(mux, "POST", "/tweede-stap", "session", s.secondFactorForm)
-	s.handle(mux, "POST", "/afmelden", "signed_in", s.signOutForm)
-	s.handle(mux, "GET", "/{$}", "signed_in", s.homePage)
-	s.handle(mux, "GET", "/clienten", "staff manager admin", s.clientsPage)
-	s.handle(mux, "POST", "/clienten", "manager admin", s.clientsForm)
-	s.handle(mux, "GET", "/clienten/{id}", "staff manager admin", s.clientPage)
-	s.handle(mux, "GET", "/werk", "staff manager admin", s.workPageHandler)
-	s.handle(mux, "GET", "/postvak", "manager admin", s.inboxPage)
-	s.handle(mux, "GET", "/clienten/{id}/gesprekken", "staff manager admin", s.clientConversationsPage)
-	s.handle(mux, "POST", "/clienten/{id}/gesprekken", "staff manager admin", s.openConversationForm)
-	s.handle(mux, "GET", "/gesprekken/{id}", "staff manager admin", s.conversationPage)
-	s.handle(mux, "POST", "/gesprekken/{id}/verzoeken", "staff manager admin", s.askForm)
-	s.handle(mux, "POST", "/gesprekken/{id}/afzien", "staff manager admin", s.declineForm)
-	s.handle(mux, "POST", "/gesprekken/{id}/incidenten", "staff manager admin", s.incidentForm)
-	s.handle(mux, "GET", "/verzoeken/{id}", "staff manager admin", s.requestPage)
-	s.handle(mux, "POST", "/verzoeken/{id}", "staff manager admin", s.requestForm)
-	s.handle(mux, "GET", "/verzoeken/{id}/afspraken", "staff manager admin", s.printablePage)
-	s.handle(mux, "GET", "/verzoeken/{id}/besluit", "staff manager admin", s.printablePage)
-	s.handle(mux, "GET", "/incidenten/{id}", "staff manager admin", s.incidentPage)
-	s.handle(mux, "POST", "/incidenten/{id}/stappen", "staff manager admin", s.stepForm)
-	s.handle(mux, "POST", "/clienten/{id}/medewerkers", "manager admin", s.assignForm)
-	s.handle(mux, "GET", "/mensen", "manager admin privacy_officer", s.peoplePage)
-	s.handle(mux, "POST", "/mensen", "admin", s.peopleForm)
-	s.handle(mux, "POST", "/mensen/{id}/link", "admin", s.linkForm)
-	s.handle(mux, "GET", "/sleutels", "admin", s.tokensPage)
-	s.handle(mux, "POST", "/sleutels", "admin", s.tokensForm)
-	s.handle(mux, "POST", "/sleutels/{id}/intrekken", "admin", s.revokeForm)
-	s.handle(mux, "GET", "/beleid", "signed_in", s.policyPage)
-	s.handle(mux, "POST", "/beleid", "admin", s.policyForm)
-	s.handle(mux, "GET", "/toegangslog", "privacy_officer", s.accessLogPage)
-	s.handle(mux, "GET", "/clienten/{id}/opnames", "staff manager admin", s.clientRecordingsPage)
-	s.handle(mux, "GET", "/clienten/{id}/opnemen", "staff manager admin", s.recordPage)
-	s.handle(mux, "GET", "/opnames/{id}", "staff manager admin", s.recordingPage)
-	s.handle(mux, "GET", "/opnames/{id}/bewijs", "staff manager admin", s.receiptPage)
-	s.handle(mux, "POST", "/opnames/{id}/kopie", "staff manager admin", s.copyForm)
-	s.handle(mux, "POST", "/opnames/{id}/wissen", "manager admin", s.eraseForm)
-	s.handle(mux, "GET", "/integriteit", "privacy_officer admin", s.fixityPage)
+	s.handle(mux, "GET", "/assets/{file...}", Public, s.assets)
+	s.handle(mux, "GET", "/taal", Public, s.setLang)
+	s.handle(mux, "GET", "/aanmelden", Public, s.signInPage)
+	s.handle(mux, "POST", "/aanmelden", Public, s.signInForm)
+	s.handle(mux, "GET", "/aanmelden/oidc", Public, s.oidcStart)
+	s.handle(mux, "GET", "/aanmelden/oidc/terug", Public, s.oidcCallback)
+	s.handle(mux, "GET", "/welkom", Public, s.welcomePage)
+	s.handle(mux, "POST", "/welkom", Public, s.welcomeForm)
+	s.handle(mux, "GET", "/tweede-stap", SecondFactorStep, s.secondFactorPage)
+	s.handle(mux, "POST", "/tweede-stap", SecondFactorStep, s.secondFactorForm)
+	s.handle(mux, "POST", "/afmelden", Public, s.signOutForm)
+	s.handle(mux, "GET", "/{$}", SignedIn, s.homePage)
+	s.handle(mux, "GET", "/clienten", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.clientsPage)
+	s.handle(mux, "POST", "/clienten", Roles(opname.RoleManager, opname.RoleAdmin), s.clientsForm)
+	s.handle(mux, "GET", "/clienten/{id}", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.clientPage)
+	s.handle(mux, "GET", "/werk", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.workPageHandler)
+	s.handle(mux, "GET", "/postvak", Roles(opname.RoleManager, opname.RoleAdmin), s.inboxPage)
+	s.handle(mux, "GET", "/clienten/{id}/gesprekken", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.clientConversationsPage)
+	s.handle(mux, "POST", "/clienten/{id}/gesprekken", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.openConversationForm)
+	s.handle(mux, "GET", "/gesprekken/{id}", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.conversationPage)
+	s.handle(mux, "POST", "/gesprekken/{id}/verzoeken", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.askForm)
+	s.handle(mux, "POST", "/gesprekken/{id}/afzien", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.declineForm)
+	s.handle(mux, "POST", "/gesprekken/{id}/incidenten", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.incidentForm)
+	s.handle(mux, "GET", "/verzoeken/{id}", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.requestPage)
+	s.handle(mux, "POST", "/verzoeken/{id}", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.requestForm)
+	s.handle(mux, "GET", "/verzoeken/{id}/afspraken", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.printablePage)
+	s.handle(mux, "GET", "/verzoeken/{id}/besluit", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.printablePage)
+	s.handle(mux, "GET", "/incidenten/{id}", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.incidentPage)
+	s.handle(mux, "POST", "/incidenten/{id}/stappen", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.stepForm)
+	s.handle(mux, "POST", "/clienten/{id}/medewerkers", Roles(opname.RoleManager, opname.RoleAdmin), s.assignForm)
+	s.handle(mux, "GET", "/mensen", Roles(opname.RoleManager, opname.RoleAdmin, opname.RolePrivacyOfficer), s.peoplePage)
+	s.handle(mux, "POST", "/mensen", Roles(opname.RoleAdmin), s.peopleForm)
+	s.handle(mux, "POST", "/mensen/{id}/link", Roles(opname.RoleAdmin), s.linkForm)
+	s.handle(mux, "GET", "/sleutels", Roles(opname.RoleAdmin), s.tokensPage)
+	s.handle(mux, "POST", "/sleutels", Roles(opname.RoleAdmin), s.tokensForm)
+	s.handle(mux, "POST", "/sleutels/{id}/intrekken", Roles(opname.RoleAdmin), s.revokeForm)
+	s.handle(mux, "GET", "/beleid", SignedIn, s.policyPage)
+	s.handle(mux, "POST", "/beleid", Roles(opname.RoleAdmin), s.policyForm)
+	s.handle(mux, "GET", "/toegangslog", Roles(opname.RolePrivacyOfficer), s.accessLogPage)
+	s.handle(mux, "GET", "/clienten/{id}/opnames", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.clientRecordingsPage)
+	s.handle(mux, "GET", "/clienten/{id}/opnemen", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.recordPage)
+	s.handle(mux, "GET", "/opnames/{id}", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.recordingPage)
+	s.handle(mux, "GET", "/opnames/{id}/bewijs", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.receiptPage)
+	s.handle(mux, "POST", "/opnames/{id}/kopie", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.copyForm)
+	s.handle(mux, "POST", "/opnames/{id}/wissen", Roles(opname.RoleManager, opname.RoleAdmin), s.eraseForm)
+	s.handle(mux, "GET", "/integriteit", Roles(opname.RolePrivacyOfficer, opname.RoleAdmin), s.fixityPage)
 }
 
 func (s *Server) assets(w http.ResponseWriter, r *http.Request) {
@@ -228,12 +228,26 @@ func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, back, http.StatusSeeOther)
 }
 
-// local returns a path on this site to go back to, or "/".
+// local returns the same-site path p names, cleaned, or "/" when p could
+// lead anywhere else: a scheme or host, a protocol-relative "//", a
+// backslash, or a control character (browsers drop tabs and newlines, so
+// "/\t/evil.example" would become "//evil.example").
 func local(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.Contains(p, `\`) {
+	bad := func(s string) bool {
+		return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' })
+	}
+	if bad(p) {
 		return "/"
 	}
-	return p
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") || bad(u.Path) {
+		return "/"
+	}
+	clean := path.Clean(u.Path)
+	if strings.HasPrefix(clean, "//") {
+		return "/"
+	}
+	return (&url.URL{Path: clean, RawQuery: u.RawQuery}).String()
 }
 
 func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
@@ -319,24 +333,7 @@ func (s *Server) signOutForm(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/aanmelden", http.StatusSeeOther)
 }
 
-// pageActor returns the signed-in person, or sends them to sign in.
-func (s *Server) pageActor(w http.ResponseWriter, r *http.Request) (opname.Actor, bool) {
-	a, err := signedIn(r)
-	if _, pending := opname.ActorFrom(r.Context()); err != nil && pending {
-		http.Redirect(w, r, "/tweede-stap", http.StatusSeeOther)
-		return a, false
-	}
-	if err != nil {
-		http.Redirect(w, r, "/aanmelden?terug="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
-		return a, false
-	}
-	return a, true
-}
-
 func (s *Server) homePage(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.pageActor(w, r); !ok {
-		return
-	}
 	org, err := s.Store.Organisation(r.Context())
 	if err != nil {
 		s.Error(w, r, err)
@@ -349,23 +346,7 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "home", p)
 }
 
-// rolePage checks the person's role for a page: others get "not found".
-func (s *Server) rolePage(w http.ResponseWriter, r *http.Request, ok func(can) bool) (opname.Actor, bool) {
-	a, signed := s.pageActor(w, r)
-	if !signed {
-		return a, false
-	}
-	if !ok(canFor(a.Role)) {
-		s.Error(w, r, &opname.Error{Kind: opname.NotFound, Msg: "page not found"})
-		return a, false
-	}
-	return a, true
-}
-
 func (s *Server) clientsPage(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients }); !ok {
-		return
-	}
 	clients, err := s.Store.Clients(r.Context())
 	if err != nil {
 		s.Error(w, r, err)
@@ -375,9 +356,6 @@ func (s *Server) clientsPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) clientsForm(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.rolePage(w, r, func(c can) bool { return c.ManageClients }); !ok {
-		return
-	}
 	c := &opname.Client{Name: r.PostFormValue("naam"), DossierRef: r.PostFormValue("dossier"), Contact: r.PostFormValue("contact")}
 	if err := s.Store.CreateClient(r.Context(), c); err != nil {
 		clients, _ := s.Store.Clients(r.Context())
@@ -388,10 +366,7 @@ func (s *Server) clientsForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) clientPage(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.rolePage(w, r, func(c can) bool { return c.Clients })
-	if !ok {
-		return
-	}
+	a := actor(r)
 	c, err := s.Store.Client(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.Error(w, r, err)
@@ -416,9 +391,6 @@ func (s *Server) clientPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) assignForm(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.rolePage(w, r, func(c can) bool { return c.ManageClients }); !ok {
-		return
-	}
 	if err := s.Store.Assign(r.Context(), r.PathValue("id"), r.PostFormValue("medewerker")); err != nil {
 		s.Error(w, r, err)
 		return
@@ -427,9 +399,6 @@ func (s *Server) assignForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) peoplePage(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.rolePage(w, r, func(c can) bool { return c.People }); !ok {
-		return
-	}
 	people, err := s.Store.Users(r.Context())
 	if err != nil {
 		s.Error(w, r, err)
@@ -439,9 +408,6 @@ func (s *Server) peoplePage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) peopleForm(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.rolePage(w, r, func(c can) bool { return c.ManagePeople }); !ok {
-		return
-	}
 	u := &opname.User{Name: r.PostFormValue("naam"), Email: r.PostFormValue("email"), Role: opname.Role(r.PostFormValue("rol"))}
 	p := &page{}
 	if err := s.Store.CreateUser(r.Context(), u); err != nil {
@@ -456,9 +422,6 @@ func (s *Server) peopleForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) linkForm(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.rolePage(w, r, func(c can) bool { return c.ManagePeople }); !ok {
-		return
-	}
 	u, err := s.Store.User(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.Error(w, r, err)
@@ -474,9 +437,6 @@ func (s *Server) linkForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) accessLogPage(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.rolePage(w, r, func(c can) bool { return c.AccessLog }); !ok {
-		return
-	}
 	clientID := strings.TrimSpace(r.URL.Query().Get("client_id"))
 	events, err := s.Store.Search(r.Context(), opname.AccessFilter{ClientID: clientID, Limit: 200})
 	if err != nil {

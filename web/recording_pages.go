@@ -74,9 +74,6 @@ type receiptView struct {
 
 // clientRecordingsPage lists a client's recordings, with the upload form.
 func (s *Server) clientRecordingsPage(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients }); !ok {
-		return
-	}
 	ctx, l := r.Context(), lang(r)
 	c, err := s.Store.Client(ctx, r.PathValue("id"))
 	if err != nil {
@@ -98,9 +95,6 @@ func (s *Server) clientRecordingsPage(w http.ResponseWriter, r *http.Request) {
 // recordPage is where a recording is made in the browser: first the
 // agreements the organisation's policy asks for, then the recorder.
 func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients }); !ok {
-		return
-	}
 	ctx, l := r.Context(), lang(r)
 	c, err := s.Store.Client(ctx, r.PathValue("id"))
 	if err != nil {
@@ -228,9 +222,6 @@ func (s *Server) loadRecording(ctx context.Context, id, l, purpose string) (*rec
 // recordingPage plays a recording and shows its facts and what can be done
 // with it.
 func (s *Server) recordingPage(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients }); !ok {
-		return
-	}
 	l := lang(r)
 	d, err := s.loadRecording(r.Context(), r.PathValue("id"), l, "recording page")
 	if err != nil {
@@ -250,9 +241,6 @@ func (s *Server) recordingPage(w http.ResponseWriter, r *http.Request) {
 
 // copyForm registers that the client was given a copy (Ombudsman rule 4).
 func (s *Server) copyForm(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients }); !ok {
-		return
-	}
 	id := r.PathValue("id")
 	index, err := s.Store.AddCopy(r.Context(), id, "client")
 	if err != nil {
@@ -264,9 +252,6 @@ func (s *Server) copyForm(w http.ResponseWriter, r *http.Request) {
 
 // eraseForm erases a recording in two steps: the reason, then a confirm.
 func (s *Server) eraseForm(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.rolePage(w, r, func(c can) bool { return c.ManageClients }); !ok {
-		return
-	}
 	ctx, l, id := r.Context(), lang(r), r.PathValue("id")
 	reason := strings.TrimSpace(r.PostFormValue("reden"))
 	if reason != "" && r.PostFormValue("bevestigd") == "ja" {
@@ -306,9 +291,6 @@ func (s *Server) eraseForm(w http.ResponseWriter, r *http.Request) {
 // receiptPage shows a recording's receipt so that a client can read and
 // print it, and says how to check a copy against it.
 func (s *Server) receiptPage(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients }); !ok {
-		return
-	}
 	ctx, l := r.Context(), lang(r)
 	d, err := s.loadRecording(ctx, r.PathValue("id"), l, "receipt")
 	if err != nil {
@@ -344,9 +326,6 @@ func (s *Server) receiptPage(w http.ResponseWriter, r *http.Request) {
 
 // fixityPage lists the recordings whose last integrity check failed.
 func (s *Server) fixityPage(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.rolePage(w, r, func(c can) bool { return c.AccessLog || c.ManagePeople }); !ok {
-		return
-	}
 	l := lang(r)
 	recs, err := s.Store.FixityProblems(r.Context())
 	if err != nil {

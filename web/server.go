@@ -79,10 +79,9 @@ type Server struct {
 type Route struct {
 	Method  string
 	Pattern string
-	// Access is "public", "session" (a browser session, second factor
-	// pending or not), "signed_in" (any person of an organisation) or the
-	// roles that may call it; the store enforces the finer rules.
-	Access string
+	// Access is who may call the route, enforced by the gate; the store
+	// enforces the finer rules (which clients, which organisation).
+	Access Access
 }
 
 // Key is "METHOD pattern", as in the authorization matrix.
@@ -101,6 +100,9 @@ func NewServer(store Store, policies *policy.Library, idp OIDC, ready func(conte
 	s.metrics.MustRegister(s.requests, s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	mux := http.NewServeMux()
 	s.register(mux)
+	if err := s.checkRoutes(); err != nil {
+		return nil, err
+	}
 	csrf := http.NewCrossOriginProtection()
 	s.handler = s.observe(s.authenticate(csrf.Handler(mux)))
 	return s, nil
@@ -111,14 +113,17 @@ func (s *Server) Routes() []Route { return s.routes }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-// handle registers a route.
-func (s *Server) handle(mux *http.ServeMux, method, pattern, access string, h http.HandlerFunc) {
-	s.routes = append(s.routes, Route{method, pattern, access})
+// handle registers a route behind the gate, which lets in only the
+// callers its access names.
+func (s *Server) handle(mux *http.ServeMux, method, pattern string, access Access, h http.HandlerFunc) {
+	route := Route{method, pattern, access}
+	s.routes = append(s.routes, route)
+	gated := s.gate(route, h)
 	mux.HandleFunc(method+" "+pattern, func(w http.ResponseWriter, r *http.Request) {
 		if info, ok := r.Context().Value(infoKey{}).(*requestInfo); ok {
 			info.route = r.Pattern
 		}
-		h(w, r)
+		gated(w, r)
 	})
 }
 
@@ -133,85 +138,85 @@ type infoKey struct{}
 
 // register is every route of the server, in one place.
 func (s *Server) register(mux *http.ServeMux) {
-	s.handle(mux, "GET", "/healthz", "public", s.healthz)
-	s.handle(mux, "GET", "/readyz", "public", s.readyz)
-	s.handle(mux, "GET", "/metrics", "public", promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{}).ServeHTTP)
-	s.handle(mux, "GET", "/api/v1/openapi.json", "public", s.openAPI)
+	s.handle(mux, "GET", "/healthz", Public, s.healthz)
+	s.handle(mux, "GET", "/readyz", Public, s.readyz)
+	s.handle(mux, "GET", "/metrics", Public, promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{}).ServeHTTP)
+	s.handle(mux, "GET", "/api/v1/openapi.json", Public, s.openAPI)
 
-	s.handle(mux, "POST", "/api/v1/session", "public", s.apiSignIn)
-	s.handle(mux, "POST", "/api/v1/session/one-time", "public", s.apiRedeem)
-	s.handle(mux, "DELETE", "/api/v1/session", "signed_in", s.apiSignOut)
-	s.handle(mux, "POST", "/api/v1/session/totp", "session", s.apiVerifyTOTP)
-	s.handle(mux, "POST", "/api/v1/me/totp", "session", s.apiBeginTOTP)
-	s.handle(mux, "PUT", "/api/v1/me/totp", "session", s.apiConfirmTOTP)
-	s.handle(mux, "GET", "/api/v1/me", "signed_in", s.apiMe)
-	s.handle(mux, "PUT", "/api/v1/me/password", "signed_in", s.apiSetPassword)
+	s.handle(mux, "POST", "/api/v1/session", Public, s.apiSignIn)
+	s.handle(mux, "POST", "/api/v1/session/one-time", Public, s.apiRedeem)
+	s.handle(mux, "DELETE", "/api/v1/session", SignedIn, s.apiSignOut)
+	s.handle(mux, "POST", "/api/v1/session/totp", SecondFactorStep, s.apiVerifyTOTP)
+	s.handle(mux, "POST", "/api/v1/me/totp", EnrolSecondFactor, s.apiBeginTOTP)
+	s.handle(mux, "PUT", "/api/v1/me/totp", EnrolSecondFactor, s.apiConfirmTOTP)
+	s.handle(mux, "GET", "/api/v1/me", SignedIn, s.apiMe)
+	s.handle(mux, "PUT", "/api/v1/me/password", SignedIn, s.apiSetPassword)
 
-	s.handle(mux, "GET", "/api/v1/organisation", "signed_in", s.apiOrganisation)
-	s.handle(mux, "GET", "/api/v1/organisation/policies", "signed_in", s.apiPolicyVersions)
-	s.handle(mux, "PUT", "/api/v1/organisation/policy", "admin", s.apiSetPolicy)
-	s.handle(mux, "PUT", "/api/v1/organisation/oidc", "admin", s.apiSetOIDC)
-	s.handle(mux, "POST", "/api/v1/decisions", "signed_in", s.apiDecide)
+	s.handle(mux, "GET", "/api/v1/organisation", SignedIn, s.apiOrganisation)
+	s.handle(mux, "GET", "/api/v1/organisation/policies", SignedIn, s.apiPolicyVersions)
+	s.handle(mux, "PUT", "/api/v1/organisation/policy", Roles(opname.RoleAdmin), s.apiSetPolicy)
+	s.handle(mux, "PUT", "/api/v1/organisation/oidc", Roles(opname.RoleAdmin), s.apiSetOIDC)
+	s.handle(mux, "POST", "/api/v1/decisions", SignedIn, s.apiDecide)
 
-	s.handle(mux, "GET", "/api/v1/users", "admin manager privacy_officer", s.apiUsers)
-	s.handle(mux, "POST", "/api/v1/users", "admin", s.apiCreateUser)
-	s.handle(mux, "GET", "/api/v1/users/{id}", "signed_in", s.apiUser)
-	s.handle(mux, "POST", "/api/v1/users/{id}/one-time", "admin", s.apiOneTime)
+	s.handle(mux, "GET", "/api/v1/users", Roles(opname.RoleAdmin, opname.RoleManager, opname.RolePrivacyOfficer), s.apiUsers)
+	s.handle(mux, "POST", "/api/v1/users", Roles(opname.RoleAdmin), s.apiCreateUser)
+	s.handle(mux, "GET", "/api/v1/users/{id}", SignedIn, s.apiUser)
+	s.handle(mux, "POST", "/api/v1/users/{id}/one-time", Roles(opname.RoleAdmin), s.apiOneTime)
 
-	s.handle(mux, "GET", "/api/v1/clients", "signed_in", s.apiClients)
-	s.handle(mux, "POST", "/api/v1/clients", "admin manager", s.apiCreateClient)
-	s.handle(mux, "GET", "/api/v1/clients/{id}", "signed_in", s.apiClient)
-	s.handle(mux, "POST", "/api/v1/clients/{id}/staff", "admin manager", s.apiAssign)
-	s.handle(mux, "GET", "/api/v1/clients/{id}/access-log", "signed_in", s.apiClientOverview)
-	s.handle(mux, "GET", "/api/v1/clients/{id}/recordings", "signed_in", s.apiClientRecordings)
-	s.handle(mux, "POST", "/api/v1/clients/{id}/recordings", "staff manager admin", s.apiUploadRecording)
-	s.handle(mux, "GET", "/api/v1/recordings/{id}", "signed_in", s.apiRecording)
-	s.handle(mux, "GET", "/api/v1/recordings/{id}/content", "signed_in", s.apiRecordingContent)
-	s.handle(mux, "GET", "/api/v1/recordings/{id}/receipt", "signed_in", s.apiRecordingReceipt)
-	s.handle(mux, "POST", "/api/v1/recordings/{id}/copies", "staff manager admin", s.apiAddCopy)
-	s.handle(mux, "POST", "/api/v1/recordings/{id}/erasure", "manager admin", s.apiEraseRecording)
-	s.handle(mux, "GET", "/api/v1/fixity", "privacy_officer admin", s.apiFixityProblems)
+	s.handle(mux, "GET", "/api/v1/clients", SignedIn, s.apiClients)
+	s.handle(mux, "POST", "/api/v1/clients", Roles(opname.RoleAdmin, opname.RoleManager), s.apiCreateClient)
+	s.handle(mux, "GET", "/api/v1/clients/{id}", SignedIn, s.apiClient)
+	s.handle(mux, "POST", "/api/v1/clients/{id}/staff", Roles(opname.RoleAdmin, opname.RoleManager), s.apiAssign)
+	s.handle(mux, "GET", "/api/v1/clients/{id}/access-log", SignedIn, s.apiClientOverview)
+	s.handle(mux, "GET", "/api/v1/clients/{id}/recordings", SignedIn, s.apiClientRecordings)
+	s.handle(mux, "POST", "/api/v1/clients/{id}/recordings", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiUploadRecording)
+	s.handle(mux, "GET", "/api/v1/recordings/{id}", SignedIn, s.apiRecording)
+	s.handle(mux, "GET", "/api/v1/recordings/{id}/content", SignedIn, s.apiRecordingContent)
+	s.handle(mux, "GET", "/api/v1/recordings/{id}/receipt", SignedIn, s.apiRecordingReceipt)
+	s.handle(mux, "POST", "/api/v1/recordings/{id}/copies", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiAddCopy)
+	s.handle(mux, "POST", "/api/v1/recordings/{id}/erasure", Roles(opname.RoleManager, opname.RoleAdmin), s.apiEraseRecording)
+	s.handle(mux, "GET", "/api/v1/fixity", Roles(opname.RolePrivacyOfficer, opname.RoleAdmin), s.apiFixityProblems)
 
-	s.handle(mux, "GET", "/api/v1/uploads", "staff manager admin", s.apiUploads)
-	s.handle(mux, "POST", "/api/v1/uploads", "staff manager admin", s.tusRoute(false, func(h *handler.UnroutedHandler) http.HandlerFunc { return h.PostFile }))
-	s.handle(mux, "HEAD", "/api/v1/uploads/{id}", "staff manager admin", s.tusRoute(true, func(h *handler.UnroutedHandler) http.HandlerFunc { return h.HeadFile }))
-	s.handle(mux, "PATCH", "/api/v1/uploads/{id}", "staff manager admin", s.tusRoute(true, func(h *handler.UnroutedHandler) http.HandlerFunc { return h.PatchFile }))
-	s.handle(mux, "DELETE", "/api/v1/uploads/{id}", "staff manager admin", s.tusRoute(true, func(h *handler.UnroutedHandler) http.HandlerFunc { return h.DelFile }))
-	s.handle(mux, "POST", "/api/v1/uploads/{id}/finish", "staff manager admin", s.apiFinishUpload)
+	s.handle(mux, "GET", "/api/v1/uploads", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiUploads)
+	s.handle(mux, "POST", "/api/v1/uploads", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.tusRoute(false, func(h *handler.UnroutedHandler) http.HandlerFunc { return h.PostFile }))
+	s.handle(mux, "HEAD", "/api/v1/uploads/{id}", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.tusRoute(true, func(h *handler.UnroutedHandler) http.HandlerFunc { return h.HeadFile }))
+	s.handle(mux, "PATCH", "/api/v1/uploads/{id}", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.tusRoute(true, func(h *handler.UnroutedHandler) http.HandlerFunc { return h.PatchFile }))
+	s.handle(mux, "DELETE", "/api/v1/uploads/{id}", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.tusRoute(true, func(h *handler.UnroutedHandler) http.HandlerFunc { return h.DelFile }))
+	s.handle(mux, "POST", "/api/v1/uploads/{id}/finish", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiFinishUpload)
 
-	s.handle(mux, "GET", "/api/v1/conversations", "staff manager admin", s.apiMyConversations)
-	s.handle(mux, "GET", "/api/v1/clients/{id}/conversations", "signed_in", s.apiClientConversations)
-	s.handle(mux, "POST", "/api/v1/clients/{id}/conversations", "staff manager admin", s.apiOpenConversation)
-	s.handle(mux, "GET", "/api/v1/conversations/{id}", "signed_in", s.apiConversation)
-	s.handle(mux, "POST", "/api/v1/conversations/{id}/requests", "staff manager admin", s.apiAsk)
-	s.handle(mux, "POST", "/api/v1/conversations/{id}/declines", "staff manager admin", s.apiDecline)
-	s.handle(mux, "GET", "/api/v1/requests/{id}", "signed_in", s.apiRequest)
-	s.handle(mux, "GET", "/api/v1/requests/{id}/decisions", "signed_in", s.apiRequestDecisions)
-	s.handle(mux, "POST", "/api/v1/requests/{id}/answers", "staff manager admin", s.apiAnswer)
-	s.handle(mux, "POST", "/api/v1/requests/{id}/weighty-reasons", "staff manager admin", s.apiWeighty)
-	s.handle(mux, "POST", "/api/v1/requests/{id}/alternative", "staff manager admin", s.apiChoose)
-	s.handle(mux, "POST", "/api/v1/requests/{id}/manager", "staff manager admin", s.apiAskManager)
-	s.handle(mux, "POST", "/api/v1/requests/{id}/manager-decision", "manager admin", s.apiManagerDecision)
-	s.handle(mux, "POST", "/api/v1/requests/{id}/agreement", "staff manager admin", s.apiAgree)
-	s.handle(mux, "GET", "/api/v1/requests/{id}/agreement/text", "signed_in", s.apiAgreementText)
-	s.handle(mux, "GET", "/api/v1/requests/{id}/agreement/receipt", "signed_in", s.apiAgreementReceipt)
-	s.handle(mux, "GET", "/api/v1/requests/{id}/declaration.pdf", "signed_in", s.apiAgreementPDF)
-	s.handle(mux, "GET", "/api/v1/requests/{id}/decision.pdf", "signed_in", s.apiDecisionPDF)
-	s.handle(mux, "GET", "/api/v1/inbox", "manager admin", s.apiInbox)
-	s.handle(mux, "POST", "/api/v1/clients/{id}/incidents", "staff manager admin", s.apiOpenIncident)
-	s.handle(mux, "GET", "/api/v1/incidents/{id}", "signed_in", s.apiIncident)
-	s.handle(mux, "POST", "/api/v1/incidents/{id}/steps", "staff manager admin", s.apiIncidentStep)
+	s.handle(mux, "GET", "/api/v1/conversations", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiMyConversations)
+	s.handle(mux, "GET", "/api/v1/clients/{id}/conversations", SignedIn, s.apiClientConversations)
+	s.handle(mux, "POST", "/api/v1/clients/{id}/conversations", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiOpenConversation)
+	s.handle(mux, "GET", "/api/v1/conversations/{id}", SignedIn, s.apiConversation)
+	s.handle(mux, "POST", "/api/v1/conversations/{id}/requests", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiAsk)
+	s.handle(mux, "POST", "/api/v1/conversations/{id}/declines", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiDecline)
+	s.handle(mux, "GET", "/api/v1/requests/{id}", SignedIn, s.apiRequest)
+	s.handle(mux, "GET", "/api/v1/requests/{id}/decisions", SignedIn, s.apiRequestDecisions)
+	s.handle(mux, "POST", "/api/v1/requests/{id}/answers", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiAnswer)
+	s.handle(mux, "POST", "/api/v1/requests/{id}/weighty-reasons", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiWeighty)
+	s.handle(mux, "POST", "/api/v1/requests/{id}/alternative", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiChoose)
+	s.handle(mux, "POST", "/api/v1/requests/{id}/manager", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiAskManager)
+	s.handle(mux, "POST", "/api/v1/requests/{id}/manager-decision", Roles(opname.RoleManager, opname.RoleAdmin), s.apiManagerDecision)
+	s.handle(mux, "POST", "/api/v1/requests/{id}/agreement", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiAgree)
+	s.handle(mux, "GET", "/api/v1/requests/{id}/agreement/text", SignedIn, s.apiAgreementText)
+	s.handle(mux, "GET", "/api/v1/requests/{id}/agreement/receipt", SignedIn, s.apiAgreementReceipt)
+	s.handle(mux, "GET", "/api/v1/requests/{id}/declaration.pdf", SignedIn, s.apiAgreementPDF)
+	s.handle(mux, "GET", "/api/v1/requests/{id}/decision.pdf", SignedIn, s.apiDecisionPDF)
+	s.handle(mux, "GET", "/api/v1/inbox", Roles(opname.RoleManager, opname.RoleAdmin), s.apiInbox)
+	s.handle(mux, "POST", "/api/v1/clients/{id}/incidents", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiOpenIncident)
+	s.handle(mux, "GET", "/api/v1/incidents/{id}", SignedIn, s.apiIncident)
+	s.handle(mux, "POST", "/api/v1/incidents/{id}/steps", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiIncidentStep)
 
-	s.handle(mux, "GET", "/api/v1/access-log", "privacy_officer", s.apiAccessLog)
+	s.handle(mux, "GET", "/api/v1/access-log", Roles(opname.RolePrivacyOfficer), s.apiAccessLog)
 
-	s.handle(mux, "GET", "/api/v1/tokens", "admin", s.apiTokens)
-	s.handle(mux, "POST", "/api/v1/tokens", "admin", s.apiCreateToken)
+	s.handle(mux, "GET", "/api/v1/tokens", Roles(opname.RoleAdmin), s.apiTokens)
+	s.handle(mux, "POST", "/api/v1/tokens", Roles(opname.RoleAdmin), s.apiCreateToken)
 
-	s.handle(mux, "GET", "/api/v1/logs/{slug}/checkpoint", "public", s.logCheckpoint)
-	s.handle(mux, "GET", "/api/v1/logs/{slug}/key", "public", s.logKey)
-	s.handle(mux, "GET", "/api/v1/logs/{slug}/inclusion", "public", s.logInclusion)
-	s.handle(mux, "GET", "/api/v1/logs/{slug}/consistency", "public", s.logConsistency)
-	s.handle(mux, "DELETE", "/api/v1/tokens/{id}", "admin", s.apiRevokeToken)
+	s.handle(mux, "GET", "/api/v1/logs/{slug}/checkpoint", Public, s.logCheckpoint)
+	s.handle(mux, "GET", "/api/v1/logs/{slug}/key", Public, s.logKey)
+	s.handle(mux, "GET", "/api/v1/logs/{slug}/inclusion", Public, s.logInclusion)
+	s.handle(mux, "GET", "/api/v1/logs/{slug}/consistency", Public, s.logConsistency)
+	s.handle(mux, "DELETE", "/api/v1/tokens/{id}", Roles(opname.RoleAdmin), s.apiRevokeToken)
 
 	s.registerPages(mux)
 }
@@ -305,9 +310,6 @@ func slogAttrs(kv []any) []slog.Attr {
 	return out
 }
 
-// sessionKey carries the session of a browser request to handlers.
-type sessionKey struct{}
-
 // authenticate turns a bearer token or a session cookie into the actor of
 // the request. A request without credentials goes on anonymous; a request
 // with wrong credentials is refused.
@@ -336,7 +338,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			if err == nil {
 				a.Addr = addr
 				noteActor(ctx, a)
-				ctx = context.WithValue(opname.WithActor(ctx, a), sessionKey{}, sess)
+				ctx = withSession(ctx, a, sess)
 			}
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
@@ -356,19 +358,6 @@ func clientAddr(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
-}
-
-// signedIn returns the actor of a request that must be signed in, with the
-// second factor done when one is needed.
-func signedIn(r *http.Request) (opname.Actor, error) {
-	a, ok := opname.ActorFrom(r.Context())
-	if !ok {
-		return a, &opname.Error{Kind: opname.Unauthorized, Msg: "sign in first"}
-	}
-	if sess, ok := r.Context().Value(sessionKey{}).(*opname.Session); ok && !sess.SecondFactor {
-		return a, &opname.Error{Kind: opname.Unauthorized, Msg: "enter the code from your authenticator app first"}
-	}
-	return a, nil
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

@@ -224,10 +224,7 @@ func (s *Server) incRow(r *http.Request, i *opname.Incident) incRow {
 // workPageHandler is "my work": conversations with my clients, and for
 // managers what waits in the inbox.
 func (s *Server) workPageHandler(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.rolePage(w, r, func(c can) bool { return c.Clients })
-	if !ok {
-		return
-	}
+	a := actor(r)
 	d := s.workData(r, translate(lang(r), "wf.work.title"))
 	convs, err := s.Store.MyConversations(r.Context())
 	if err != nil {
@@ -266,9 +263,6 @@ func (s *Server) fillInbox(r *http.Request, d *workPage) {
 
 // inboxPage is the managers' inbox.
 func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.rolePage(w, r, func(c can) bool { return c.ManageClients }); !ok {
-		return
-	}
 	d := s.workData(r, translate(lang(r), "wf.inbox.title"))
 	s.fillInbox(r, d)
 	s.renderData(w, r, http.StatusOK, "inbox", d.page, d)
@@ -277,9 +271,6 @@ func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) {
 // clientConversationsPage lists a client's conversations and opens a new
 // one.
 func (s *Server) clientConversationsPage(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients }); !ok {
-		return
-	}
 	s.renderClientConversations(w, r, http.StatusOK, "")
 }
 
@@ -323,10 +314,7 @@ func (s *Server) renderClientConversations(w http.ResponseWriter, r *http.Reques
 // what about, and up to four participants besides the client and the
 // staff member filling it in.
 func (s *Server) openConversationForm(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.rolePage(w, r, func(c can) bool { return c.Clients })
-	if !ok {
-		return
-	}
+	a := actor(r)
 	c := &opname.Conversation{ClientID: r.PathValue("id"), Location: r.PostFormValue("waar"), Topic: strings.TrimSpace(r.PostFormValue("onderwerp"))}
 	if at, err := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("wanneer"), time.Local); err == nil {
 		c.At = at
@@ -361,9 +349,6 @@ func (s *Server) openConversationForm(w http.ResponseWriter, r *http.Request) {
 // conversationPage shows the guide, who takes part, the requests, and the
 // form to ask to record.
 func (s *Server) conversationPage(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients }); !ok {
-		return
-	}
 	s.renderConversation(w, r, http.StatusOK, "")
 }
 
@@ -399,9 +384,6 @@ func (s *Server) renderConversation(w http.ResponseWriter, r *http.Request, code
 
 // askForm records who wants to record what.
 func (s *Server) askForm(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients }); !ok {
-		return
-	}
 	act := opname.Act{Action: "record", By: r.PostFormValue("wie"), Medium: r.PostFormValue("wat"), Announced: r.PostFormValue("aangekondigd"), Covert: r.PostFormValue("heimelijk") != ""}
 	req, err := s.Workflow.Ask(r.Context(), r.PathValue("id"), act)
 	if err != nil {
@@ -413,9 +395,6 @@ func (s *Server) askForm(w http.ResponseWriter, r *http.Request) {
 
 // declineForm records a staff member who declines to take part.
 func (s *Server) declineForm(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients }); !ok {
-		return
-	}
 	i, _ := strconv.Atoi(r.PostFormValue("deelnemer"))
 	if _, err := s.Workflow.Decline(r.Context(), r.PathValue("id"), i, r.PostFormValue("alternatief")); err != nil {
 		s.renderConversation(w, r, status[opname.KindOf(err)], localMessage(lang(r), err))
@@ -426,9 +405,6 @@ func (s *Server) declineForm(w http.ResponseWriter, r *http.Request) {
 
 // requestPage shows a request's outcome, why, and what happens next.
 func (s *Server) requestPage(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients }); !ok {
-		return
-	}
 	s.renderRequest(w, r, http.StatusOK, "", false)
 }
 
@@ -456,9 +432,6 @@ func (s *Server) renderRequest(w http.ResponseWriter, r *http.Request, code int,
 
 // requestForm is every step on a request: the form's "stap" says which.
 func (s *Server) requestForm(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients || c.ManageClients }); !ok {
-		return
-	}
 	ctx, id, f := r.Context(), r.PathValue("id"), r.PostFormValue
 	var err error
 	switch f("stap") {
@@ -487,9 +460,6 @@ func (s *Server) requestForm(w http.ResponseWriter, r *http.Request) {
 
 // incidentForm opens an incident from a conversation.
 func (s *Server) incidentForm(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients }); !ok {
-		return
-	}
 	c, err := s.Store.Conversation(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.Error(w, r, err)
@@ -505,9 +475,6 @@ func (s *Server) incidentForm(w http.ResponseWriter, r *http.Request) {
 
 // incidentPage shows the ladder with each step taken.
 func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients }); !ok {
-		return
-	}
 	s.renderIncident(w, r, http.StatusOK, "")
 }
 
@@ -529,9 +496,6 @@ func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, code int
 
 // stepForm records the next step of an incident's ladder.
 func (s *Server) stepForm(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients }); !ok {
-		return
-	}
 	if _, err := s.Workflow.TakeStep(r.Context(), r.PathValue("id"), r.PostFormValue("stap"), r.PostFormValue("notitie")); err != nil {
 		s.renderIncident(w, r, status[opname.KindOf(err)], localMessage(lang(r), err))
 		return
@@ -543,9 +507,6 @@ func (s *Server) stepForm(w http.ResponseWriter, r *http.Request) {
 // (/verzoeken/{id}/afspraken) or the manager's written decision
 // (/verzoeken/{id}/besluit), as accessible HTML that prints cleanly.
 func (s *Server) printablePage(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.rolePage(w, r, func(c can) bool { return c.Clients }); !ok {
-		return
-	}
 	ctx, l := r.Context(), lang(r)
 	req, err := s.Store.Request(ctx, r.PathValue("id"))
 	if err != nil {

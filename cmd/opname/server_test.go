@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/opname/opname"
 	"github.com/opname/opname/sqldb/sqldbtest"
@@ -45,128 +46,130 @@ func startTestServer(t *testing.T, databaseURL string) *server {
 }
 
 // callers are who the authorization matrix tries every route as.
-var callers = []string{"anonymous", "staff", "staff_other", "manager", "admin", "privacy", "b_staff", "b_manager", "b_admin", "b_privacy", "revoked"}
+// "pending" is a browser session of a manager of org A who
+// has an authenticator app and has given only their password.
+var callers = []string{"anonymous", "staff", "staff_other", "manager", "admin", "privacy", "b_staff", "b_manager", "b_admin", "b_privacy", "revoked", "pending"}
 
 // matrix is the expected status of every route for every caller, in the
 // order of callers. A route without a row fails the test.
-var matrix = map[string][11]int{
-	//                                     anon staff other  mgr admin  priv  bstaf bmgr badm bpriv revoked
-	"GET /healthz":                                {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /readyz":                                 {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /metrics":                                {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /api/v1/openapi.json":                    {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"POST /api/v1/session":                        {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
-	"POST /api/v1/session/one-time":               {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
-	"DELETE /api/v1/session":                      {401, 204, 204, 204, 204, 204, 204, 204, 204, 204, 401},
-	"POST /api/v1/session/totp":                   {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
-	"POST /api/v1/me/totp":                        {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
-	"PUT /api/v1/me/totp":                         {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
-	"GET /api/v1/me":                              {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"PUT /api/v1/me/password":                     {401, 204, 204, 204, 204, 204, 204, 204, 204, 204, 401},
-	"GET /api/v1/organisation":                    {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /api/v1/organisation/policies":           {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"PUT /api/v1/organisation/policy":             {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401},
-	"PUT /api/v1/organisation/oidc":               {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401},
-	"POST /api/v1/decisions":                      {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /api/v1/users":                           {401, 403, 403, 200, 200, 200, 403, 200, 200, 200, 401},
-	"POST /api/v1/users":                          {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401},
-	"GET /api/v1/users/{id}":                      {401, 200, 404, 200, 200, 200, 404, 404, 404, 404, 401},
-	"POST /api/v1/users/{id}/one-time":            {401, 403, 403, 403, 200, 403, 403, 403, 404, 403, 401},
-	"GET /api/v1/clients":                         {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"POST /api/v1/clients":                        {401, 403, 403, 201, 201, 403, 403, 201, 201, 403, 401},
-	"GET /api/v1/clients/{id}":                    {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"POST /api/v1/clients/{id}/staff":             {401, 403, 403, 201, 201, 403, 403, 404, 404, 403, 401},
-	"GET /api/v1/clients/{id}/access-log":         {401, 200, 404, 200, 200, 200, 404, 404, 404, 404, 401},
-	"GET /api/v1/clients/{id}/recordings":         {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"POST /api/v1/clients/{id}/recordings":        {401, 201, 404, 201, 201, 404, 404, 404, 404, 404, 401},
-	"GET /api/v1/recordings/{id}":                 {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"GET /api/v1/recordings/{id}/content":         {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"GET /api/v1/recordings/{id}/receipt":         {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"POST /api/v1/recordings/{id}/copies":         {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401},
-	"POST /api/v1/recordings/{id}/erasure":        {401, 403, 403, 200, 200, 403, 403, 404, 404, 403, 401},
-	"GET /api/v1/fixity":                          {401, 403, 403, 403, 200, 200, 403, 403, 200, 200, 401},
-	"GET /api/v1/uploads":                         {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"POST /api/v1/uploads":                        {401, 201, 404, 201, 201, 404, 404, 404, 404, 404, 401},
-	"HEAD /api/v1/uploads/{id}":                   {401, 200, 404, 404, 404, 404, 404, 404, 404, 404, 401},
-	"PATCH /api/v1/uploads/{id}":                  {401, 204, 404, 404, 404, 404, 404, 404, 404, 404, 401},
-	"DELETE /api/v1/uploads/{id}":                 {401, 204, 404, 404, 404, 404, 404, 404, 404, 404, 401},
-	"POST /api/v1/uploads/{id}/finish":            {401, 201, 404, 404, 404, 404, 404, 404, 404, 404, 401},
-	"GET /api/v1/conversations":                   {401, 200, 200, 200, 200, 403, 200, 200, 200, 403, 401},
-	"GET /api/v1/clients/{id}/conversations":      {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"POST /api/v1/clients/{id}/conversations":     {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401},
-	"GET /api/v1/conversations/{id}":              {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"POST /api/v1/conversations/{id}/requests":    {401, 201, 404, 201, 201, 404, 404, 404, 404, 404, 401},
-	"POST /api/v1/conversations/{id}/declines":    {401, 201, 404, 201, 201, 404, 404, 404, 404, 404, 401},
-	"GET /api/v1/requests/{id}":                   {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"GET /api/v1/requests/{id}/decisions":         {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"POST /api/v1/requests/{id}/answers":          {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"POST /api/v1/requests/{id}/weighty-reasons":  {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"POST /api/v1/requests/{id}/alternative":      {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"POST /api/v1/requests/{id}/manager":          {401, 409, 404, 409, 409, 404, 404, 404, 404, 404, 401},
-	"POST /api/v1/requests/{id}/manager-decision": {401, 403, 404, 409, 409, 404, 404, 404, 404, 404, 401},
-	"POST /api/v1/requests/{id}/agreement":        {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"GET /api/v1/requests/{id}/agreement/text":    {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"GET /api/v1/requests/{id}/agreement/receipt": {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"GET /api/v1/requests/{id}/declaration.pdf":   {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"GET /api/v1/requests/{id}/decision.pdf":      {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 401},
-	"GET /api/v1/inbox":                           {401, 403, 403, 200, 200, 403, 403, 200, 200, 403, 401},
-	"POST /api/v1/clients/{id}/incidents":         {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401},
-	"GET /api/v1/incidents/{id}":                  {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"POST /api/v1/incidents/{id}/steps":           {401, 201, 404, 201, 201, 404, 404, 404, 404, 404, 401},
-	"GET /api/v1/access-log":                      {401, 403, 403, 403, 403, 200, 403, 403, 403, 200, 401},
-	"GET /api/v1/tokens":                          {401, 403, 403, 403, 200, 403, 403, 403, 200, 403, 401},
-	"POST /api/v1/tokens":                         {401, 403, 403, 403, 201, 403, 403, 403, 404, 403, 401},
-	"DELETE /api/v1/tokens/{id}":                  {401, 403, 403, 403, 204, 403, 403, 403, 404, 403, 401},
-	"GET /api/v1/logs/{slug}/checkpoint":          {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /api/v1/logs/{slug}/key":                 {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /api/v1/logs/{slug}/inclusion":           {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /api/v1/logs/{slug}/consistency":         {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /assets/{file...}":                       {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /taal":                                   {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401},
-	"GET /aanmelden":                              {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"POST /aanmelden":                             {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
-	"GET /aanmelden/oidc":                         {404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 401},
-	"GET /aanmelden/oidc/terug":                   {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
-	"GET /welkom":                                 {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"POST /welkom":                                {400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 401},
-	"POST /afmelden":                              {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401},
-	"GET /tweede-stap":                            {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401},
-	"POST /tweede-stap":                           {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401},
-	"GET /{$}":                                    {303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /clienten":                               {303, 200, 200, 200, 200, 404, 200, 200, 200, 404, 401},
-	"POST /clienten":                              {303, 404, 404, 303, 303, 404, 404, 303, 303, 404, 401},
-	"GET /clienten/{id}":                          {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"POST /clienten/{id}/medewerkers":             {303, 404, 404, 303, 303, 404, 404, 404, 404, 404, 401},
-	"GET /mensen":                                 {303, 404, 404, 200, 200, 200, 404, 200, 200, 200, 401},
-	"POST /mensen":                                {303, 404, 404, 404, 200, 404, 404, 404, 200, 404, 401},
-	"POST /mensen/{id}/link":                      {303, 404, 404, 404, 200, 404, 404, 404, 404, 404, 401},
-	"GET /sleutels":                               {303, 404, 404, 404, 200, 404, 404, 404, 200, 404, 401},
-	"POST /sleutels":                              {303, 404, 404, 404, 200, 404, 404, 404, 404, 404, 401},
-	"POST /sleutels/{id}/intrekken":               {303, 404, 404, 404, 303, 404, 404, 404, 404, 404, 401},
-	"GET /beleid":                                 {303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"POST /beleid":                                {303, 404, 404, 404, 303, 404, 404, 404, 303, 404, 401},
-	"GET /toegangslog":                            {303, 404, 404, 404, 404, 200, 404, 404, 404, 200, 401},
-	"GET /clienten/{id}/opnames":                  {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"GET /clienten/{id}/opnemen":                  {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"GET /opnames/{id}":                           {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"GET /opnames/{id}/bewijs":                    {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"POST /opnames/{id}/kopie":                    {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401},
-	"POST /opnames/{id}/wissen":                   {303, 404, 404, 303, 303, 404, 404, 404, 404, 404, 401},
-	"GET /werk":                                   {303, 200, 200, 200, 200, 404, 200, 200, 200, 404, 401},
-	"GET /postvak":                                {303, 404, 404, 200, 200, 404, 404, 200, 200, 404, 401},
-	"GET /clienten/{id}/gesprekken":               {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"POST /clienten/{id}/gesprekken":              {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401},
-	"GET /gesprekken/{id}":                        {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"POST /gesprekken/{id}/verzoeken":             {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401},
-	"POST /gesprekken/{id}/afzien":                {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401},
-	"POST /gesprekken/{id}/incidenten":            {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401},
-	"GET /verzoeken/{id}":                         {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"POST /verzoeken/{id}":                        {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401},
-	"GET /verzoeken/{id}/afspraken":               {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"GET /verzoeken/{id}/besluit":                 {303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 401},
-	"GET /incidenten/{id}":                        {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
-	"POST /incidenten/{id}/stappen":               {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401},
-	"GET /integriteit":                            {303, 404, 404, 404, 200, 200, 404, 404, 200, 200, 401},
+var matrix = map[string][12]int{
+	//                                     anon staff other  mgr admin  priv  bstaf bmgr badm bpriv revoked pending
+	"GET /healthz":                                {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200},
+	"GET /readyz":                                 {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200},
+	"GET /metrics":                                {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200},
+	"GET /api/v1/openapi.json":                    {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200},
+	"POST /api/v1/session":                        {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"POST /api/v1/session/one-time":               {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"DELETE /api/v1/session":                      {401, 204, 204, 204, 204, 204, 204, 204, 204, 204, 401, 401},
+	"POST /api/v1/session/totp":                   {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 400},
+	"POST /api/v1/me/totp":                        {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"PUT /api/v1/me/totp":                         {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"GET /api/v1/me":                              {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401},
+	"PUT /api/v1/me/password":                     {401, 204, 204, 204, 204, 204, 204, 204, 204, 204, 401, 401},
+	"GET /api/v1/organisation":                    {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401},
+	"GET /api/v1/organisation/policies":           {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401},
+	"PUT /api/v1/organisation/policy":             {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401, 401},
+	"PUT /api/v1/organisation/oidc":               {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401, 401},
+	"POST /api/v1/decisions":                      {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401},
+	"GET /api/v1/users":                           {401, 403, 403, 200, 200, 200, 403, 200, 200, 200, 401, 401},
+	"POST /api/v1/users":                          {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401, 401},
+	"GET /api/v1/users/{id}":                      {401, 200, 404, 200, 200, 200, 404, 404, 404, 404, 401, 401},
+	"POST /api/v1/users/{id}/one-time":            {401, 403, 403, 403, 200, 403, 403, 403, 404, 403, 401, 401},
+	"GET /api/v1/clients":                         {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401},
+	"POST /api/v1/clients":                        {401, 403, 403, 201, 201, 403, 403, 201, 201, 403, 401, 401},
+	"GET /api/v1/clients/{id}":                    {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401},
+	"POST /api/v1/clients/{id}/staff":             {401, 403, 403, 201, 201, 403, 403, 404, 404, 403, 401, 401},
+	"GET /api/v1/clients/{id}/access-log":         {401, 200, 404, 200, 200, 200, 404, 404, 404, 404, 401, 401},
+	"GET /api/v1/clients/{id}/recordings":         {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401},
+	"POST /api/v1/clients/{id}/recordings":        {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401, 401},
+	"GET /api/v1/recordings/{id}":                 {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401},
+	"GET /api/v1/recordings/{id}/content":         {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401},
+	"GET /api/v1/recordings/{id}/receipt":         {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401},
+	"POST /api/v1/recordings/{id}/copies":         {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401, 401},
+	"POST /api/v1/recordings/{id}/erasure":        {401, 403, 403, 200, 200, 403, 403, 404, 404, 403, 401, 401},
+	"GET /api/v1/fixity":                          {401, 403, 403, 403, 200, 200, 403, 403, 200, 200, 401, 401},
+	"GET /api/v1/uploads":                         {401, 200, 200, 200, 200, 403, 200, 200, 200, 403, 401, 401},
+	"POST /api/v1/uploads":                        {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401, 401},
+	"HEAD /api/v1/uploads/{id}":                   {401, 200, 404, 404, 404, 403, 404, 404, 404, 403, 401, 401},
+	"PATCH /api/v1/uploads/{id}":                  {401, 204, 404, 404, 404, 403, 404, 404, 404, 403, 401, 401},
+	"DELETE /api/v1/uploads/{id}":                 {401, 204, 404, 404, 404, 403, 404, 404, 404, 403, 401, 401},
+	"POST /api/v1/uploads/{id}/finish":            {401, 201, 404, 404, 404, 403, 404, 404, 404, 403, 401, 401},
+	"GET /api/v1/conversations":                   {401, 200, 200, 200, 200, 403, 200, 200, 200, 403, 401, 401},
+	"GET /api/v1/clients/{id}/conversations":      {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401},
+	"POST /api/v1/clients/{id}/conversations":     {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401, 401},
+	"GET /api/v1/conversations/{id}":              {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401},
+	"POST /api/v1/conversations/{id}/requests":    {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401, 401},
+	"POST /api/v1/conversations/{id}/declines":    {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401, 401},
+	"GET /api/v1/requests/{id}":                   {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401},
+	"GET /api/v1/requests/{id}/decisions":         {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401},
+	"POST /api/v1/requests/{id}/answers":          {401, 200, 404, 200, 200, 403, 404, 404, 404, 403, 401, 401},
+	"POST /api/v1/requests/{id}/weighty-reasons":  {401, 200, 404, 200, 200, 403, 404, 404, 404, 403, 401, 401},
+	"POST /api/v1/requests/{id}/alternative":      {401, 200, 404, 200, 200, 403, 404, 404, 404, 403, 401, 401},
+	"POST /api/v1/requests/{id}/manager":          {401, 409, 404, 409, 409, 403, 404, 404, 404, 403, 401, 401},
+	"POST /api/v1/requests/{id}/manager-decision": {401, 403, 403, 409, 409, 403, 403, 404, 404, 403, 401, 401},
+	"POST /api/v1/requests/{id}/agreement":        {401, 200, 404, 200, 200, 403, 404, 404, 404, 403, 401, 401},
+	"GET /api/v1/requests/{id}/agreement/text":    {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401},
+	"GET /api/v1/requests/{id}/agreement/receipt": {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401},
+	"GET /api/v1/requests/{id}/declaration.pdf":   {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401},
+	"GET /api/v1/requests/{id}/decision.pdf":      {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 401, 401},
+	"GET /api/v1/inbox":                           {401, 403, 403, 200, 200, 403, 403, 200, 200, 403, 401, 401},
+	"POST /api/v1/clients/{id}/incidents":         {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401, 401},
+	"GET /api/v1/incidents/{id}":                  {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401},
+	"POST /api/v1/incidents/{id}/steps":           {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401, 401},
+	"GET /api/v1/access-log":                      {401, 403, 403, 403, 403, 200, 403, 403, 403, 200, 401, 401},
+	"GET /api/v1/tokens":                          {401, 403, 403, 403, 200, 403, 403, 403, 200, 403, 401, 401},
+	"POST /api/v1/tokens":                         {401, 403, 403, 403, 201, 403, 403, 403, 404, 403, 401, 401},
+	"DELETE /api/v1/tokens/{id}":                  {401, 403, 403, 403, 204, 403, 403, 403, 404, 403, 401, 401},
+	"GET /api/v1/logs/{slug}/checkpoint":          {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200},
+	"GET /api/v1/logs/{slug}/key":                 {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200},
+	"GET /api/v1/logs/{slug}/inclusion":           {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200},
+	"GET /api/v1/logs/{slug}/consistency":         {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200},
+	"GET /assets/{file...}":                       {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200},
+	"GET /taal":                                   {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303},
+	"GET /aanmelden":                              {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200},
+	"POST /aanmelden":                             {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"GET /aanmelden/oidc":                         {404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 401, 404},
+	"GET /aanmelden/oidc/terug":                   {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"GET /welkom":                                 {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200},
+	"POST /welkom":                                {400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 401, 400},
+	"POST /afmelden":                              {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303},
+	"GET /tweede-stap":                            {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 200},
+	"POST /tweede-stap":                           {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 400},
+	"GET /{$}":                                    {303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 303},
+	"GET /clienten":                               {303, 200, 200, 200, 200, 404, 200, 200, 200, 404, 401, 303},
+	"POST /clienten":                              {303, 404, 404, 303, 303, 404, 404, 303, 303, 404, 401, 303},
+	"GET /clienten/{id}":                          {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303},
+	"POST /clienten/{id}/medewerkers":             {303, 404, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303},
+	"GET /mensen":                                 {303, 404, 404, 200, 200, 200, 404, 200, 200, 200, 401, 303},
+	"POST /mensen":                                {303, 404, 404, 404, 200, 404, 404, 404, 200, 404, 401, 303},
+	"POST /mensen/{id}/link":                      {303, 404, 404, 404, 200, 404, 404, 404, 404, 404, 401, 303},
+	"GET /sleutels":                               {303, 404, 404, 404, 200, 404, 404, 404, 200, 404, 401, 303},
+	"POST /sleutels":                              {303, 404, 404, 404, 200, 404, 404, 404, 404, 404, 401, 303},
+	"POST /sleutels/{id}/intrekken":               {303, 404, 404, 404, 303, 404, 404, 404, 404, 404, 401, 303},
+	"GET /beleid":                                 {303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 303},
+	"POST /beleid":                                {303, 404, 404, 404, 303, 404, 404, 404, 303, 404, 401, 303},
+	"GET /toegangslog":                            {303, 404, 404, 404, 404, 200, 404, 404, 404, 200, 401, 303},
+	"GET /clienten/{id}/opnames":                  {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303},
+	"GET /clienten/{id}/opnemen":                  {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303},
+	"GET /opnames/{id}":                           {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303},
+	"GET /opnames/{id}/bewijs":                    {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303},
+	"POST /opnames/{id}/kopie":                    {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303},
+	"POST /opnames/{id}/wissen":                   {303, 404, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303},
+	"GET /werk":                                   {303, 200, 200, 200, 200, 404, 200, 200, 200, 404, 401, 303},
+	"GET /postvak":                                {303, 404, 404, 200, 200, 404, 404, 200, 200, 404, 401, 303},
+	"GET /clienten/{id}/gesprekken":               {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303},
+	"POST /clienten/{id}/gesprekken":              {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303},
+	"GET /gesprekken/{id}":                        {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303},
+	"POST /gesprekken/{id}/verzoeken":             {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303},
+	"POST /gesprekken/{id}/afzien":                {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303},
+	"POST /gesprekken/{id}/incidenten":            {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303},
+	"GET /verzoeken/{id}":                         {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303},
+	"POST /verzoeken/{id}":                        {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303},
+	"GET /verzoeken/{id}/afspraken":               {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303},
+	"GET /verzoeken/{id}/besluit":                 {303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 401, 303},
+	"GET /incidenten/{id}":                        {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303},
+	"POST /incidenten/{id}/stappen":               {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303},
+	"GET /integriteit":                            {303, 404, 404, 404, 200, 200, 404, 404, 200, 200, 401, 303},
 }
 
 // fixture is a running server with two organisations and a token per
@@ -179,6 +182,8 @@ type fixture struct {
 	adminA  opname.Actor
 	clientA string
 	recA    string // a recording of clientA
+	// pending is the session secret of the "pending" caller.
+	pending string
 	// staffCtx is clientA's staff member's context.
 	staffCtx context.Context
 	// convA is a conversation with clientA; reqA a request about it, with
@@ -270,9 +275,54 @@ func newFixture(t *testing.T, s *server) *fixture {
 				t.Fatal(err)
 			}
 			f.tokens["revoked"] = secret
+			f.pending = pendingSession(t, s, octx, c.ID)
 		}
 	}
 	return f
+}
+
+// pendingSession makes a manager assigned to client with a password
+// and an authenticator app, signs them in with the password only, and
+// returns that session's secret: its second factor is pending.
+func pendingSession(t *testing.T, s *server, octx context.Context, client string) string {
+	t.Helper()
+	db := s.db
+	u := &opname.User{Email: "pending@org-a.nl", Name: "pending", Role: opname.RoleManager}
+	if err := db.CreateUser(octx, u); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Assign(octx, client, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	link, err := db.CreateOneTime(octx, u.ID, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const password = "a pending person's password"
+	full, sess, err := db.Redeem(context.Background(), link, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uctx := opname.WithActor(context.Background(), opname.Actor{OrgID: sess.OrgID, UserID: u.ID, Role: u.Role, Name: u.Name})
+	secret, err := db.BeginTOTP(uctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := opname.TOTPCode(secret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ConfirmTOTP(uctx, full, code); err != nil {
+		t.Fatal(err)
+	}
+	pending, sess, err := db.SignIn(context.Background(), "org-a", u.Email, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sess.SecondFactor {
+		t.Fatal("a person with an authenticator app signed in with a password alone")
+	}
+	return pending
 }
 
 // request builds the request for a route with real path values and a valid
@@ -526,7 +576,11 @@ func testAuthorizationMatrix(t *testing.T, s *server) {
 		}
 		for i, caller := range callers {
 			r := f.request(t, route.Method, route.Pattern)
-			if caller != "anonymous" {
+			switch caller {
+			case "anonymous":
+			case "pending":
+				r.AddCookie(&http.Cookie{Name: f.s.web.SessionCookie(), Value: f.pending})
+			default:
 				r.Header.Set("Authorization", "Bearer "+f.tokens[caller])
 			}
 			resp, err := noRedirect.Do(r)
@@ -602,22 +656,27 @@ func TestAPIErrors(t *testing.T) {
 		method, path, body string
 		status             int
 		want               string
+		as                 string // the caller; "" is the administrator
 	}{
-		{"POST", "/api/v1/clients", `{"name": "x", "colour": "blue"}`, 400, "colour: unknown field"},
-		{"POST", "/api/v1/clients", `{"name": 3}`, 400, "name: wrong type"},
-		{"POST", "/api/v1/clients", `{"name": "x"} {"name": "y"}`, 400, "only one JSON object"},
-		{"POST", "/api/v1/clients", `{"name": "x"`, 400, "cut short"},
-		{"POST", "/api/v1/clients", `{"name": "` + strings.Repeat("x", 2<<20) + `"}`, 400, "larger than"},
-		{"POST", "/api/v1/users", `{"email": "not an address", "role": "staff"}`, 400, `email: not an e-mail address (got \"not an address\")`},
-		{"POST", "/api/v1/users", `{"email": "x@y.nl", "role": "boss"}`, 400, `role: use staff, manager, admin or privacy_officer (got \"boss\")`},
-		{"POST", "/api/v1/decisions", `{"action": "record", "medium": "vidoe", "by": "client", "participants": [{"role": "client"}]}`, 400, `medium: not one of audio, video (got \"vidoe\")`},
-		{"PUT", "/api/v1/organisation/policy", `{"text": "name: x\nversion: 1\ntitle: {nl: x, en: x}\nrules: [{id: r}]"}`, 400, "policy.yaml:"},
-		{"GET", "/api/v1/access-log?since=yesterday", ``, 400, `since: use a time like 2026-11-24T09:00:00Z (got \"yesterday\")`},
-		{"GET", "/api/v1/access-log", ``, 403, "your role may not do this"},
-		{"GET", "/api/v1/clients/nope", ``, 404, "client not found"},
+		{"POST", "/api/v1/clients", `{"name": "x", "colour": "blue"}`, 400, "colour: unknown field", ""},
+		{"POST", "/api/v1/clients", `{"name": 3}`, 400, "name: wrong type", ""},
+		{"POST", "/api/v1/clients", `{"name": "x"} {"name": "y"}`, 400, "only one JSON object", ""},
+		{"POST", "/api/v1/clients", `{"name": "x"`, 400, "cut short", ""},
+		{"POST", "/api/v1/clients", `{"name": "` + strings.Repeat("x", 2<<20) + `"}`, 400, "larger than", ""},
+		{"POST", "/api/v1/users", `{"email": "not an address", "role": "staff"}`, 400, `email: not an e-mail address (got \"not an address\")`, ""},
+		{"POST", "/api/v1/users", `{"email": "x@y.nl", "role": "boss"}`, 400, `role: use staff, manager, admin or privacy_officer (got \"boss\")`, ""},
+		{"POST", "/api/v1/decisions", `{"action": "record", "medium": "vidoe", "by": "client", "participants": [{"role": "client"}]}`, 400, `medium: not one of audio, video (got \"vidoe\")`, ""},
+		{"PUT", "/api/v1/organisation/policy", `{"text": "name: x\nversion: 1\ntitle: {nl: x, en: x}\nrules: [{id: r}]"}`, 400, "policy.yaml:", ""},
+		{"GET", "/api/v1/access-log?since=yesterday", ``, 400, `since: use a time like 2026-11-24T09:00:00Z (got \"yesterday\")`, "privacy"},
+		{"GET", "/api/v1/access-log", ``, 403, "your role may not do this", ""},
+		{"GET", "/api/v1/clients/nope", ``, 404, "client not found", ""},
 	} {
+		caller := "admin"
+		if c.as != "" {
+			caller = c.as
+		}
 		r, _ := http.NewRequest(c.method, f.s.URL+c.path, bytes.NewBufferString(c.body))
-		r.Header.Set("Authorization", "Bearer "+f.tokens["admin"])
+		r.Header.Set("Authorization", "Bearer "+f.tokens[caller])
 		r.Header.Set("Content-Type", "application/json")
 		resp, err := http.DefaultClient.Do(r)
 		if err != nil {
