@@ -85,3 +85,34 @@ type AccessLog interface {
 	// records checked, or an error naming the first broken record.
 	Verify(ctx context.Context) (int, error)
 }
+
+type actKey struct{}
+
+// ForAct returns a context for reads that are part of an act logged as
+// that act: a workflow step reads a request to update it (logged as the
+// update), the vault reads a recording to play it back (logged as the
+// playback). Every other read of client data through the store is logged
+// as a read; this is the one waiver, and it is named at the call.
+func ForAct(ctx context.Context) context.Context {
+	return context.WithValue(ctx, actKey{}, true)
+}
+
+// IsForAct reports whether ctx was made by ForAct.
+func IsForAct(ctx context.Context) bool {
+	b, _ := ctx.Value(actKey{}).(bool)
+	return b
+}
+
+type purposeKey struct{}
+
+// WithPurpose returns a context whose reads the store logs with purpose
+// (why the data was looked at: "printable", "playback").
+func WithPurpose(ctx context.Context, purpose string) context.Context {
+	return context.WithValue(ctx, purposeKey{}, purpose)
+}
+
+// PurposeFrom returns the purpose in ctx, or "".
+func PurposeFrom(ctx context.Context) string {
+	s, _ := ctx.Value(purposeKey{}).(string)
+	return s
+}

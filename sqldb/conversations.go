@@ -71,8 +71,18 @@ func scanConversation(row interface{ Scan(...any) error }) (*opname.Conversation
 	return &c, fromJSON(participants, &c.Participants)
 }
 
-// Conversation returns a conversation with a client the caller may see.
+// Conversation returns a conversation with a client the caller may see,
+// and logs the read.
 func (db *DB) Conversation(ctx context.Context, id string) (*opname.Conversation, error) {
+	c, err := db.conversation(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return c, db.logRead(ctx, c.ClientID, "conversation", c.ID)
+}
+
+// conversation reads a conversation the caller may see, without logging.
+func (db *DB) conversation(ctx context.Context, id string) (*opname.Conversation, error) {
 	a, err := orgActor(ctx)
 	if err != nil {
 		return nil, err
@@ -92,7 +102,7 @@ func (db *DB) Conversation(ctx context.Context, id string) (*opname.Conversation
 
 // UpdateParticipants replaces a conversation's participants.
 func (db *DB) UpdateParticipants(ctx context.Context, id string, ps []opname.Participant) error {
-	c, err := db.Conversation(ctx, id)
+	c, err := db.conversation(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -111,7 +121,11 @@ func (db *DB) ClientConversations(ctx context.Context, clientID string) ([]opnam
 	if _, err := db.client(ctx, a, clientID); err != nil {
 		return nil, err
 	}
-	return db.conversations(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE org_id = ? AND client_id = ? ORDER BY at DESC, id`, a.OrgID, clientID)
+	cs, err := db.conversations(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE org_id = ? AND client_id = ? ORDER BY at DESC, id`, a.OrgID, clientID)
+	if err != nil {
+		return nil, err
+	}
+	return cs, db.logList(ctx, clientID, "conversations", len(cs))
 }
 
 // MyConversations lists the conversations with the caller's clients (all
@@ -127,7 +141,11 @@ func (db *DB) MyConversations(ctx context.Context) ([]opname.Conversation, error
 		query += ` AND EXISTS (SELECT 1 FROM assignments s WHERE s.client_id = c.client_id AND s.user_id = ?)`
 		args = append(args, a.UserID)
 	}
-	return db.conversations(ctx, query+` ORDER BY at DESC, id LIMIT 200`, args...)
+	cs, err := db.conversations(ctx, query+` ORDER BY at DESC, id LIMIT 200`, args...)
+	if err != nil {
+		return nil, err
+	}
+	return cs, db.logList(ctx, "", "conversations", len(cs))
 }
 
 func (db *DB) conversations(ctx context.Context, query string, args ...any) ([]opname.Conversation, error) {
@@ -154,7 +172,7 @@ func (db *DB) AddRequest(ctx context.Context, r *opname.Request, situation, deci
 	if err != nil {
 		return err
 	}
-	c, err := db.Conversation(ctx, r.ConversationID)
+	c, err := db.conversation(ctx, r.ConversationID)
 	if err != nil {
 		return err
 	}
@@ -205,8 +223,18 @@ func scanRequest(row interface{ Scan(...any) error }) (*opname.Request, error) {
 	return &r, errors.Join(fromJSON(act, &r.Act), fromJSON(answers, &r.Answers), fromJSON(weighty, &r.Weighty), fromJSON(manager, &r.Manager), fromJSON(agreement, &r.Agreement))
 }
 
-// Request returns a request about a client the caller may see.
+// Request returns a request about a client the caller may see, and logs
+// the read.
 func (db *DB) Request(ctx context.Context, id string) (*opname.Request, error) {
+	r, err := db.request(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return r, db.logRead(ctx, r.ClientID, "request", r.ID)
+}
+
+// request reads a request the caller may see, without logging.
+func (db *DB) request(ctx context.Context, id string) (*opname.Request, error) {
 	a, err := orgActor(ctx)
 	if err != nil {
 		return nil, err
@@ -226,11 +254,15 @@ func (db *DB) Request(ctx context.Context, id string) (*opname.Request, error) {
 
 // ConversationRequests lists a conversation's requests, oldest first.
 func (db *DB) ConversationRequests(ctx context.Context, conversationID string) ([]opname.Request, error) {
-	c, err := db.Conversation(ctx, conversationID)
+	c, err := db.conversation(ctx, conversationID)
 	if err != nil {
 		return nil, err
 	}
-	return db.requests(ctx, `SELECT `+requestColumns+` FROM requests WHERE org_id = ? AND conversation_id = ? ORDER BY created_at, id`, c.OrgID, c.ID)
+	rs, err := db.requests(ctx, `SELECT `+requestColumns+` FROM requests WHERE org_id = ? AND conversation_id = ? ORDER BY created_at, id`, c.OrgID, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	return rs, db.logList(ctx, c.ClientID, "requests", len(rs))
 }
 
 // Inbox lists the requests waiting for a manager's decision.
@@ -239,7 +271,11 @@ func (db *DB) Inbox(ctx context.Context) ([]opname.Request, error) {
 	if err != nil {
 		return nil, err
 	}
-	return db.requests(ctx, `SELECT `+requestColumns+` FROM requests WHERE org_id = ? AND waiting_manager = 1 ORDER BY created_at, id`, a.OrgID)
+	rs, err := db.requests(ctx, `SELECT `+requestColumns+` FROM requests WHERE org_id = ? AND waiting_manager = 1 ORDER BY created_at, id`, a.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	return rs, db.logList(ctx, "", "inbox", len(rs))
 }
 
 func (db *DB) requests(ctx context.Context, query string, args ...any) ([]opname.Request, error) {
@@ -265,7 +301,7 @@ func (db *DB) UpdateRequest(ctx context.Context, r *opname.Request, situation, d
 	if err != nil {
 		return err
 	}
-	if _, err := db.Request(ctx, r.ID); err != nil {
+	if _, err := db.request(ctx, r.ID); err != nil {
 		return err
 	}
 	r.Decision = decision
@@ -292,8 +328,11 @@ func (db *DB) UpdateRequest(ctx context.Context, r *opname.Request, situation, d
 
 // RequestDecisions lists every decision a request led to, oldest first.
 func (db *DB) RequestDecisions(ctx context.Context, requestID string) ([]opname.StoredDecision, error) {
-	r, err := db.Request(ctx, requestID)
+	r, err := db.request(ctx, requestID)
 	if err != nil {
+		return nil, err
+	}
+	if err := db.logRead(ctx, r.ClientID, "request_decisions", r.ID); err != nil {
 		return nil, err
 	}
 	rows, err := db.read.QueryContext(ctx, db.q(`SELECT seq, at, made_by, situation, decision, policy_digest FROM request_decisions WHERE org_id = ? AND request_id = ? ORDER BY seq`), r.OrgID, r.ID)
@@ -352,8 +391,18 @@ func scanIncident(row interface{ Scan(...any) error }) (*opname.Incident, error)
 	return &i, errors.Join(fromJSON(ladder, &i.Ladder), fromJSON(steps, &i.Steps))
 }
 
-// Incident returns an incident about a client the caller may see.
+// Incident returns an incident about a client the caller may see, and
+// logs the read.
 func (db *DB) Incident(ctx context.Context, id string) (*opname.Incident, error) {
+	i, err := db.incident(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return i, db.logRead(ctx, i.ClientID, "incident", i.ID)
+}
+
+// incident reads an incident the caller may see, without logging.
+func (db *DB) incident(ctx context.Context, id string) (*opname.Incident, error) {
 	a, err := orgActor(ctx)
 	if err != nil {
 		return nil, err
@@ -376,7 +425,7 @@ func (db *DB) UpdateIncident(ctx context.Context, i *opname.Incident) error {
 	if _, err := orgActor(ctx, opname.RoleStaff, opname.RoleManager, opname.RoleAdmin); err != nil {
 		return err
 	}
-	old, err := db.Incident(ctx, i.ID)
+	old, err := db.incident(ctx, i.ID)
 	if err != nil {
 		return err
 	}
@@ -399,7 +448,11 @@ func (db *DB) ClientIncidents(ctx context.Context, clientID string) ([]opname.In
 	if _, err := db.client(ctx, a, clientID); err != nil {
 		return nil, err
 	}
-	return db.incidents(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE org_id = ? AND client_id = ? ORDER BY opened_at DESC, id`, a.OrgID, clientID)
+	is, err := db.incidents(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE org_id = ? AND client_id = ? ORDER BY opened_at DESC, id`, a.OrgID, clientID)
+	if err != nil {
+		return nil, err
+	}
+	return is, db.logList(ctx, clientID, "incidents", len(is))
 }
 
 // OpenIncidents lists the organisation's open incidents, for managers.
@@ -408,7 +461,11 @@ func (db *DB) OpenIncidents(ctx context.Context) ([]opname.Incident, error) {
 	if err != nil {
 		return nil, err
 	}
-	return db.incidents(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE org_id = ? AND closed = 0 ORDER BY opened_at DESC, id`, a.OrgID)
+	is, err := db.incidents(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE org_id = ? AND closed = 0 ORDER BY opened_at DESC, id`, a.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	return is, db.logList(ctx, "", "incidents", len(is))
 }
 
 func (db *DB) incidents(ctx context.Context, query string, args ...any) ([]opname.Incident, error) {

@@ -181,13 +181,11 @@ func (db *DB) Client(ctx context.Context, id string) (*opname.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := db.Record(ctx, opname.AccessEvent{Action: opname.AccessRead, ClientID: c.ID, ObjectType: "client", ObjectID: c.ID}); err != nil {
-		return nil, err
-	}
-	return c, nil
+	return c, db.logRead(ctx, c.ID, "client", c.ID)
 }
 
-// Clients lists the clients the caller may see and logs a read of each.
+// Clients lists the clients the caller may see and logs the list as one
+// read.
 func (db *DB) Clients(ctx context.Context) ([]opname.Client, error) {
 	a, err := orgActor(ctx)
 	if err != nil {
@@ -220,16 +218,7 @@ func (db *DB) Clients(ctx context.Context) ([]opname.Client, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqldb: clients: %w", err)
 	}
-	events := make([]opname.AccessEvent, len(out))
-	for i, c := range out {
-		events[i] = opname.AccessEvent{Action: opname.AccessRead, ClientID: c.ID, ObjectType: "client", ObjectID: c.ID, Purpose: "list"}
-	}
-	if len(events) > 0 {
-		if err := db.Record(ctx, events...); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return out, db.logList(ctx, "", "clients", len(out))
 }
 
 // Assign lets a staff member of the organisation work with a client.

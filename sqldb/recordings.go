@@ -34,7 +34,7 @@ func (db *DB) AddRecording(ctx context.Context, r *opname.Recording, s opname.Se
 	entry := translog.Entry{Kind: translog.KindRecording, RecordingID: r.ID, SHA256: r.SHA256, Size: r.Size, Time: r.CreatedAt, AgreementsDigest: r.AgreementsDigest}
 	var edit string
 	if r.DerivedFrom != "" {
-		orig, _, err := db.Recording(ctx, r.DerivedFrom)
+		orig, _, err := db.recording(ctx, r.DerivedFrom)
 		if err != nil {
 			return err
 		}
@@ -119,8 +119,18 @@ func scanSealed(row interface{ Scan(...any) error }) (*opname.Recording, *opname
 	return r, &s, nil
 }
 
-// Recording returns a recording of a client the caller may see.
+// Recording returns a recording of a client the caller may see, and logs
+// the read.
 func (db *DB) Recording(ctx context.Context, id string) (*opname.Recording, *opname.Sealed, error) {
+	r, s, err := db.recording(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, s, db.logRead(ctx, r.ClientID, "recording", r.ID)
+}
+
+// recording reads a recording the caller may see, without logging.
+func (db *DB) recording(ctx context.Context, id string) (*opname.Recording, *opname.Sealed, error) {
 	a, err := orgActor(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -147,7 +157,11 @@ func (db *DB) ClientRecordings(ctx context.Context, clientID string) ([]opname.R
 	if _, err := db.client(ctx, a, clientID); err != nil {
 		return nil, err
 	}
-	return db.recordings(ctx, `SELECT `+recordingColumns+` FROM recordings WHERE org_id = ? AND client_id = ? ORDER BY created_at DESC, id`, a.OrgID, clientID)
+	rs, err := db.recordings(ctx, `SELECT `+recordingColumns+` FROM recordings WHERE org_id = ? AND client_id = ? ORDER BY created_at DESC, id`, a.OrgID, clientID)
+	if err != nil {
+		return nil, err
+	}
+	return rs, db.logList(ctx, clientID, "recordings", len(rs))
 }
 
 func (db *DB) recordings(ctx context.Context, query string, args ...any) ([]opname.Recording, error) {
@@ -246,7 +260,7 @@ func (db *DB) EraseRecording(ctx context.Context, id, reason string) (*opname.Re
 	if err != nil {
 		return nil, nil, err
 	}
-	r, s, err := db.Recording(ctx, id)
+	r, s, err := db.recording(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -289,7 +303,7 @@ func (db *DB) AddCopy(ctx context.Context, id, to string) (int64, error) {
 	if !slices.Contains(opname.CopyRecipients, to) {
 		return 0, invalid("to", to, "use client or other")
 	}
-	r, _, err := db.Recording(ctx, id)
+	r, _, err := db.recording(ctx, id)
 	if err != nil {
 		return 0, err
 	}

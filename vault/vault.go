@@ -104,7 +104,8 @@ func (v *Vault) Ingest(ctx context.Context, up Upload) (*opname.Recording, error
 // original of the same client and says what was changed, why and who was
 // told. A client or original the caller may not see is NotFound.
 func (v *Vault) CheckUpload(ctx context.Context, up Upload) error {
-	if _, err := v.Store.ClientRecordings(ctx, up.ClientID); err != nil {
+	// Reading to check is part of the upload, which is logged as a create.
+	if _, err := v.Store.ClientRecordings(opname.ForAct(ctx), up.ClientID); err != nil {
 		return err
 	}
 	if !slices.Contains(opname.RecordingSources, up.Source) {
@@ -122,7 +123,7 @@ func (v *Vault) CheckUpload(ctx context.Context, up Upload) error {
 		}
 		return nil
 	}
-	orig, _, err := v.Store.Recording(ctx, up.DerivedFrom)
+	orig, _, err := v.Store.Recording(opname.ForAct(ctx), up.DerivedFrom)
 	if err != nil {
 		return err
 	}
@@ -383,7 +384,7 @@ func (o *Opened) Close() error { return o.blob.Close() }
 // Open opens a recording for playback or download and logs the access
 // (action copy for a download, read for playback).
 func (v *Vault) Open(ctx context.Context, id string, download bool) (*Opened, error) {
-	rec, s, err := v.Store.Recording(ctx, id)
+	rec, s, err := v.Store.Recording(opname.ForAct(ctx), id)
 	if err != nil {
 		return nil, err
 	}

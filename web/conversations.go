@@ -43,11 +43,6 @@ func views(rs []opname.Request) ([]*requestView, error) {
 	return out, nil
 }
 
-// record logs a read of client data through the API.
-func (s *Server) record(r *http.Request, clientID, objectType, objectID string) error {
-	return s.Store.Record(r.Context(), opname.AccessEvent{Action: opname.AccessRead, ClientID: clientID, ObjectType: objectType, ObjectID: objectID})
-}
-
 func (s *Server) apiMyConversations(w http.ResponseWriter, r *http.Request) {
 	s.respond(w, r, func() (any, error) { return s.Store.MyConversations(r.Context()) })
 }
@@ -58,7 +53,7 @@ func (s *Server) apiClientConversations(w http.ResponseWriter, r *http.Request) 
 		if err != nil {
 			return nil, err
 		}
-		return cs, s.record(r, r.PathValue("id"), "conversations", "")
+		return cs, nil
 	})
 }
 
@@ -99,7 +94,7 @@ func (s *Server) apiConversation(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		return &conversationView{Conversation: c, Requests: vs, Guide: guide}, s.record(r, c.ClientID, "conversation", c.ID)
+		return &conversationView{Conversation: c, Requests: vs, Guide: guide}, nil
 	})
 }
 
@@ -130,22 +125,13 @@ func (s *Server) apiRequest(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		v, err := view(req)
-		if err != nil {
-			return nil, err
-		}
-		return v, s.record(r, req.ClientID, "request", req.ID)
+		return view(req)
 	})
 }
 
 func (s *Server) apiRequestDecisions(w http.ResponseWriter, r *http.Request) {
 	s.respond(w, r, func() (any, error) {
-		ds, err := s.Store.RequestDecisions(r.Context(), r.PathValue("id"))
-		if err != nil {
-			return nil, err
-		}
-		req, _ := s.Store.Request(r.Context(), r.PathValue("id"))
-		return ds, s.record(r, req.ClientID, "request", req.ID)
+		return s.Store.RequestDecisions(r.Context(), r.PathValue("id"))
 	})
 }
 
@@ -261,7 +247,7 @@ func (s *Server) agreement(r *http.Request) ([]byte, *opname.Request, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return workflow.AgreementText(c, req, req.Agreement), req, s.record(r, req.ClientID, "agreement", req.ID)
+	return workflow.AgreementText(c, req, req.Agreement), req, nil
 }
 
 // inbox is what waits for a manager.
@@ -305,7 +291,7 @@ func (s *Server) apiIncident(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		return i, s.record(r, i.ClientID, "incident", i.ID)
+		return i, nil
 	})
 }
 

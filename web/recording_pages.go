@@ -190,15 +190,12 @@ func upperFirst(s string) string {
 // loadRecording reads a recording and its client for a page and logs that
 // the person viewed it, with purpose.
 func (s *Server) loadRecording(ctx context.Context, id, l, purpose string) (*recPage, error) {
-	rec, _, err := s.Store.Recording(ctx, id)
+	rec, _, err := s.Store.Recording(opname.WithPurpose(ctx, purpose), id)
 	if err != nil {
 		return nil, err
 	}
 	c, err := s.Store.Client(ctx, rec.ClientID)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.Store.Record(ctx, opname.AccessEvent{Action: opname.AccessRead, ClientID: rec.ClientID, ObjectType: "recording", ObjectID: rec.ID, Purpose: purpose}); err != nil {
 		return nil, err
 	}
 	v := viewOf(*rec, l)

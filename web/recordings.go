@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/opname/opname"
 	"github.com/opname/opname/vault"
 )
 
@@ -46,7 +45,7 @@ func (s *Server) apiClientRecordings(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		return recs, s.Store.Record(r.Context(), opname.AccessEvent{Action: opname.AccessRead, ClientID: r.PathValue("id"), ObjectType: "recordings", Purpose: "list"})
+		return recs, nil
 	})
 }
 
@@ -56,7 +55,7 @@ func (s *Server) apiRecording(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		return rec, s.Store.Record(r.Context(), opname.AccessEvent{Action: opname.AccessRead, ClientID: rec.ClientID, ObjectType: "recording", ObjectID: rec.ID})
+		return rec, nil
 	})
 }
 

@@ -298,7 +298,7 @@ func (s *Server) forRequest(ctx context.Context, up *vault.Upload) error {
 	if up.RequestID == "" {
 		return nil
 	}
-	req, err := s.Store.Request(ctx, up.RequestID)
+	req, err := s.Store.Request(opname.ForAct(ctx), up.RequestID) // part of the upload
 	if err != nil {
 		return err
 	}

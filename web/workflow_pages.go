@@ -299,10 +299,6 @@ func (s *Server) renderClientConversations(w http.ResponseWriter, r *http.Reques
 		}
 		d.Conversations = append(d.Conversations, row)
 	}
-	if err := s.record(r, c.ID, "conversations", ""); err != nil {
-		s.Error(w, r, err)
-		return
-	}
 	incs, _ := s.Store.ClientIncidents(r.Context(), c.ID)
 	for i := range incs {
 		d.Incidents = append(d.Incidents, s.incRow(r, &incs[i]))
@@ -356,10 +352,6 @@ func (s *Server) renderConversation(w http.ResponseWriter, r *http.Request, code
 	ctx, l := r.Context(), lang(r)
 	c, err := s.Store.Conversation(ctx, r.PathValue("id"))
 	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	if err := s.record(r, c.ClientID, "conversation", c.ID); err != nil {
 		s.Error(w, r, err)
 		return
 	}
@@ -417,10 +409,6 @@ func (s *Server) renderRequest(w http.ResponseWriter, r *http.Request, code int,
 	}
 	c, err := s.Store.Conversation(ctx, req.ConversationID)
 	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	if err := s.record(r, req.ClientID, "request", req.ID); err != nil {
 		s.Error(w, r, err)
 		return
 	}
@@ -484,10 +472,6 @@ func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, code int
 		s.Error(w, r, err)
 		return
 	}
-	if err := s.record(r, i.ClientID, "incident", i.ID); err != nil {
-		s.Error(w, r, err)
-		return
-	}
 	row := s.incRow(r, i)
 	d := s.workData(r, row.KindText)
 	d.Incident, d.Message = &row, msg
@@ -508,7 +492,7 @@ func (s *Server) stepForm(w http.ResponseWriter, r *http.Request) {
 // (/verzoeken/{id}/besluit), as accessible HTML that prints cleanly.
 func (s *Server) printablePage(w http.ResponseWriter, r *http.Request) {
 	ctx, l := r.Context(), lang(r)
-	req, err := s.Store.Request(ctx, r.PathValue("id"))
+	req, err := s.Store.Request(opname.WithPurpose(ctx, "printable"), r.PathValue("id"))
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -526,10 +510,6 @@ func (s *Server) printablePage(w http.ResponseWriter, r *http.Request) {
 	decision := strings.HasSuffix(r.URL.Path, "/besluit")
 	if decision && (req.Manager == nil || req.Manager.Approved == nil) {
 		s.Error(w, r, &opname.Error{Kind: opname.NotFound, Msg: "no manager's decision was taken on this request"})
-		return
-	}
-	if err := s.Store.Record(ctx, opname.AccessEvent{Action: opname.AccessRead, ClientID: req.ClientID, ObjectType: "request", ObjectID: req.ID, Purpose: "printable"}); err != nil {
-		s.Error(w, r, err)
 		return
 	}
 	row, conv := s.reqRow(r, c, req), s.convRow(r, c)

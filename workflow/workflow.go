@@ -110,6 +110,7 @@ func (w *Workflow) Open(ctx context.Context, c *opname.Conversation) error {
 
 // Ask records a request about a conversation and lets the policy decide.
 func (w *Workflow) Ask(ctx context.Context, conversationID string, act opname.Act) (*opname.Request, error) {
+	ctx = opname.ForAct(ctx) // the change is logged, not the reads it needs
 	c, err := w.Store.Conversation(ctx, conversationID)
 	if err != nil {
 		return nil, err
@@ -225,6 +226,7 @@ func latestAnswers(r *opname.Request) map[int]opname.Answer {
 // step loads a request and its conversation, applies change, decides
 // again and stores the result.
 func (w *Workflow) step(ctx context.Context, requestID string, change func(c *opname.Conversation, r *opname.Request, a opname.Actor) error) (*opname.Request, error) {
+	ctx = opname.ForAct(ctx) // the change is logged, not the reads it needs
 	a, ok := opname.ActorFrom(ctx)
 	if !ok {
 		return nil, &opname.Error{Kind: opname.Unauthorized, Msg: "sign in first"}
@@ -417,6 +419,7 @@ func AgreementText(c *opname.Conversation, r *opname.Request, g *opname.Agreemen
 // conversation is recorded (aXiehuis), with the alternative offered, and
 // decides the conversation's open requests again.
 func (w *Workflow) Decline(ctx context.Context, conversationID string, participant int, alternative string) (*opname.Conversation, error) {
+	ctx = opname.ForAct(ctx) // the change is logged, not the reads it needs
 	a, ok := opname.ActorFrom(ctx)
 	if !ok {
 		return nil, &opname.Error{Kind: opname.Unauthorized, Msg: "sign in first"}
@@ -484,6 +487,7 @@ func (w *Workflow) ladder(ctx context.Context, c *opname.Conversation) ([]string
 // OpenIncident records a covert recording discovered, or agreements
 // broken, with the policy's enforcement ladder, and tells the managers.
 func (w *Workflow) OpenIncident(ctx context.Context, i *opname.Incident) error {
+	ctx = opname.ForAct(ctx) // the change is logged, not the reads it needs
 	c := &opname.Conversation{}
 	if i.ConversationID != "" {
 		conv, err := w.Store.Conversation(ctx, i.ConversationID)
@@ -515,6 +519,7 @@ func (w *Workflow) OpenIncident(ctx context.Context, i *opname.Incident) error {
 // TakeStep records a step of the ladder taken, by whom and when; the
 // steps go in the ladder's order. report_to_manager tells the managers.
 func (w *Workflow) TakeStep(ctx context.Context, incidentID, step, note string) (*opname.Incident, error) {
+	ctx = opname.ForAct(ctx) // the change is logged, not the reads it needs
 	a, ok := opname.ActorFrom(ctx)
 	if !ok {
 		return nil, &opname.Error{Kind: opname.Unauthorized, Msg: "sign in first"}
