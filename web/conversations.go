@@ -15,32 +15,22 @@ import (
 // decision and the agreements; incidents with the enforcement ladder. The
 // workflow lets the organisation's policy decide at every step.
 
-// requestView is a request with its latest decision parsed.
-type requestView struct {
-	*opname.Request
-	Decision policy.Decision `json:"decision"`
-	// Ready is whether what is asked may start now; WaitingFor says what
-	// it waits for otherwise (consent, decision, signed_declaration).
-	Ready      bool     `json:"ready"`
-	WaitingFor []string `json:"waiting_for"`
-}
-
-func view(r *opname.Request) (*requestView, error) {
-	d, err := workflow.Decision(r)
-	ready, waiting := workflow.Ready(r)
-	return &requestView{Request: r, Decision: d, Ready: ready, WaitingFor: waiting}, err
-}
-
-func views(rs []opname.Request) ([]*requestView, error) {
-	out := []*requestView{}
-	for i := range rs {
-		v, err := view(&rs[i])
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
+// view is the workflow's view of one request for the caller.
+func (s *Server) view(r *http.Request, req *opname.Request) (*workflow.RequestView, error) {
+	vs, err := s.Workflow.View(r.Context(), req)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return vs[0], nil
+}
+
+// views is the workflow's view of requests for the caller.
+func (s *Server) views(r *http.Request, rs []opname.Request) ([]*workflow.RequestView, error) {
+	ptrs := make([]*opname.Request, len(rs))
+	for i := range rs {
+		ptrs[i] = &rs[i]
+	}
+	return s.Workflow.View(r.Context(), ptrs...)
 }
 
 func (s *Server) apiMyConversations(w http.ResponseWriter, r *http.Request) {
@@ -72,8 +62,8 @@ func (s *Server) apiOpenConversation(w http.ResponseWriter, r *http.Request) {
 // raising recording at its start.
 type conversationView struct {
 	*opname.Conversation
-	Requests []*requestView `json:"requests"`
-	Guide    []policy.Text  `json:"guide"`
+	Requests []*workflow.RequestView `json:"requests"`
+	Guide    []policy.Text           `json:"guide"`
 }
 
 func (s *Server) apiConversation(w http.ResponseWriter, r *http.Request) {
@@ -86,7 +76,7 @@ func (s *Server) apiConversation(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		vs, err := views(rs)
+		vs, err := s.views(r, rs)
 		if err != nil {
 			return nil, err
 		}
@@ -105,7 +95,7 @@ func (s *Server) apiAsk(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		return view(req)
+		return s.view(r, req)
 	})
 }
 
@@ -125,7 +115,7 @@ func (s *Server) apiRequest(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		return view(req)
+		return s.view(r, req)
 	})
 }
 
@@ -143,8 +133,8 @@ func (s *Server) step(w http.ResponseWriter, r *http.Request, in any, fn func() 
 	}
 	req, err := fn()
 	if err == nil {
-		var v *requestView
-		if v, err = view(req); err == nil {
+		var v *workflow.RequestView
+		if v, err = s.view(r, req); err == nil {
 			writeJSON(w, http.StatusOK, v)
 			return
 		}
@@ -155,11 +145,15 @@ func (s *Server) step(w http.ResponseWriter, r *http.Request, in any, fn func() 
 func (s *Server) apiAnswer(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Participant int    `json:"participant"`
-		Given       bool   `json:"given"`
+		Given       *bool  `json:"given"`
 		How         string `json:"how"`
 	}
 	s.step(w, r, &in, func() (*opname.Request, error) {
-		return s.Workflow.Answer(r.Context(), r.PathValue("id"), in.Participant, in.Given, in.How)
+		// A missing answer is not a refusal: nobody's consent is assumed.
+		if in.Given == nil {
+			return nil, &opname.Error{Kind: opname.Invalid, Msg: "given: say true (consent given) or false (refused)"}
+		}
+		return s.Workflow.Answer(r.Context(), r.PathValue("id"), in.Participant, *in.Given, in.How)
 	})
 }
 
@@ -252,8 +246,8 @@ func (s *Server) agreement(r *http.Request) ([]byte, *opname.Request, error) {
 
 // inbox is what waits for a manager.
 type inbox struct {
-	Requests  []*requestView    `json:"requests"`
-	Incidents []opname.Incident `json:"incidents"`
+	Requests  []*workflow.RequestView `json:"requests"`
+	Incidents []opname.Incident       `json:"incidents"`
 }
 
 func (s *Server) apiInbox(w http.ResponseWriter, r *http.Request) {
@@ -262,7 +256,7 @@ func (s *Server) apiInbox(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		vs, err := views(rs)
+		vs, err := s.views(r, rs)
 		if err != nil {
 			return nil, err
 		}

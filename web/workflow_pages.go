@@ -65,8 +65,9 @@ type reqRow struct {
 	Waiting, Obligations, Terms, Advice       []string
 	Rules                                     []policy.RuleRef
 	Ask                                       []personRow // parties whose answer is needed
-	Alternatives                              []choice
+	Alternatives, WeightyAlternatives         []choice
 	AskManager, Decided, Approved, RecordsToo bool
+	Agree                                     bool
 	ManagerText                               string
 	CanDecide                                 bool
 	Answers                                   []string
@@ -92,7 +93,7 @@ func (s *Server) workData(r *http.Request, title string) *workPage {
 	return d
 }
 
-func (s *Server) convRow(r *http.Request, c *opname.Conversation) convRow {
+func (s *Server) convRow(r *http.Request, c *opname.Conversation) (convRow, error) {
 	l := lang(r)
 	row := convRow{Conversation: c, When: c.At.Local().Format("2006-01-02 15:04"), Where: translate(l, "wf.loc."+c.Location)}
 	for i, p := range c.Participants {
@@ -110,43 +111,58 @@ func (s *Server) convRow(r *http.Request, c *opname.Conversation) convRow {
 		}
 		row.People = append(row.People, pr)
 	}
-	if c, err := s.Store.Client(r.Context(), c.ClientID); err == nil {
-		row.ClientName = c.Name
+	// The client's name is part of the conversation shown, whose read is
+	// logged already.
+	client, err := s.Store.Client(opname.ForAct(r.Context()), c.ClientID)
+	if err != nil {
+		return row, err
 	}
-	return row
+	row.ClientName = client.Name
+	return row, nil
 }
 
-func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Request) reqRow {
+// reqRow formats the workflow's view of a request for a page: labels in
+// the reader's language. What is shown and offered is the workflow's.
+func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Request) (reqRow, error) {
 	l := lang(r)
-	d, _ := workflow.Decision(req)
-	ready, waiting := workflow.Ready(req)
-	row := reqRow{Request: req, D: d, Ready: ready, Rules: d.Rules, When: req.CreatedAt.Local().Format("2006-01-02 15:04"),
+	v, err := workflow.ViewOf(c, req, actor(r))
+	if err != nil {
+		return reqRow{}, err
+	}
+	d, n := v.Decision, v.Next
+	row := reqRow{Request: req, D: d, Ready: n.Ready, Rules: d.Rules, When: req.CreatedAt.Local().Format("2006-01-02 15:04"),
 		What:        fmt.Sprintf(translate(l, "wf.what"), translate(l, "wf.by."+req.Act.By), translate(l, "wf.medium."+req.Act.Medium)),
-		OutcomeText: d.Outcome.Label(l), Explanation: d.Explanation.In(l)}
+		OutcomeText: d.Outcome.Label(l), Explanation: d.Explanation.In(l),
+		AskManager: n.AskManager, CanDecide: n.ManagerDecides, RecordsToo: n.RecordsToo, Agree: n.Agree}
 	if req.Act.Action != "record" {
 		row.What = req.Act.Action + " " + req.Act.Medium + " (" + req.Act.By + ")"
 	}
-	for _, w := range waiting {
+	for _, w := range n.WaitingFor {
 		row.Waiting = append(row.Waiting, translate(l, "wf.wait."+w))
 	}
 	for _, o := range d.Obligations {
 		row.Obligations = append(row.Obligations, policy.Obligations.Label(o, l))
 	}
-	for _, a := range d.Agreements {
+	for _, a := range n.Terms {
 		row.Terms = append(row.Terms, policy.Agreements.Label(a, l))
 	}
 	for _, a := range d.Advice {
 		row.Advice = append(row.Advice, policy.Advice.Label(a, l))
 	}
-	for _, a := range d.Alternatives {
+	for _, a := range n.Alternatives {
 		row.Alternatives = append(row.Alternatives, choice{a, policy.Alternatives.Label(a, l)})
 	}
-	if req.Weighty != nil && !slices.ContainsFunc(row.Alternatives, func(c choice) bool { return c.Value == req.Weighty.Alternative }) {
-		row.Alternatives = append(row.Alternatives, choice{req.Weighty.Alternative, policy.Alternatives.Label(req.Weighty.Alternative, l)})
+	for _, a := range n.WeightyAlternatives {
+		row.WeightyAlternatives = append(row.WeightyAlternatives, choice{a, policy.Alternatives.Label(a, l)})
 	}
-	answered := map[int]bool{}
+	for _, p := range n.Ask {
+		who := personRow{Index: p.Participant, Role: translate(l, "wf.role."+p.Role), Name: p.Name}
+		if p.Participant == -1 {
+			who.Role = translate(l, "wf.organisation")
+		}
+		row.Ask = append(row.Ask, who)
+	}
 	for _, a := range req.Answers {
-		answered[a.Participant] = true
 		who := translate(l, "wf.organisation")
 		if a.Participant >= 0 && a.Participant < len(c.Participants) {
 			who = translate(l, "wf.role."+c.Participants[a.Participant].Role)
@@ -160,25 +176,12 @@ func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Req
 		}
 		row.Answers = append(row.Answers, fmt.Sprintf("%s: %s — %s, %s", who, verdict, translate(l, "wf.how."+a.How), a.At.Local().Format("2006-01-02 15:04")))
 	}
-	for i, p := range c.Participants {
-		if slices.Contains(d.ConsentFrom, p.Role) && !answered[i] {
-			row.Ask = append(row.Ask, personRow{Index: i, Role: translate(l, "wf.role."+p.Role), Name: p.Name})
-		}
-	}
-	if slices.Contains(d.ConsentFrom, "organisation") && !answered[-1] {
-		row.Ask = append(row.Ask, personRow{Index: -1, Role: translate(l, "wf.organisation")})
-	}
-	row.AskManager = d.DecidedBy == "manager" && req.Manager == nil
-	row.RecordsToo = ready && slices.Contains(d.Obligations, "org_records_too")
 	if m := req.Manager; m != nil {
 		row.ManagerText = fmt.Sprintf(translate(l, "wf.manager.asked"), m.Assessment, m.Consulted)
 		if m.Approved != nil {
 			row.Decided, row.Approved = true, *m.Approved
 			row.ManagerText = fmt.Sprintf(translate(l, "wf.manager.decided"), m.Reasons)
 		}
-	}
-	if a, ok := opname.ActorFrom(r.Context()); ok {
-		row.CanDecide = (a.Role == opname.RoleManager || a.Role == opname.RoleAdmin) && req.Manager != nil && req.Manager.Approved == nil
 	}
 	if w := req.Weighty; w != nil {
 		row.WeightyText = fmt.Sprintf(translate(l, "wf.weighty.text"), w.Reason, policy.Alternatives.Label(w.Alternative, l))
@@ -192,7 +195,7 @@ func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Req
 			row.Agreed += " " + translate(l, "wf.agreed.refused")
 		}
 	}
-	return row
+	return row, nil
 }
 
 func (s *Server) incRow(r *http.Request, i *opname.Incident) incRow {
@@ -232,39 +235,65 @@ func (s *Server) workPageHandler(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for i := range convs {
-		row := s.convRow(r, &convs[i])
-		if reqs, err := s.Store.ConversationRequests(r.Context(), convs[i].ID); err == nil {
-			for j := range reqs {
-				if ready, _ := workflow.Ready(&reqs[j]); !ready && reqs[j].Outcome != "refused" && reqs[j].Outcome != "forbidden" {
-					row.OpenRequests++
-				}
+		row, err := s.convRow(r, &convs[i])
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		reqs, err := s.Store.ConversationRequests(r.Context(), convs[i].ID)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		for j := range reqs {
+			if workflow.Open(&reqs[j]) {
+				row.OpenRequests++
 			}
 		}
 		d.Conversations = append(d.Conversations, row)
 	}
 	if a.Role == opname.RoleManager || a.Role == opname.RoleAdmin {
-		s.fillInbox(r, d)
+		if err := s.fillInbox(r, d); err != nil {
+			s.Error(w, r, err)
+			return
+		}
 	}
 	s.renderData(w, r, http.StatusOK, "work", d.page, d)
 }
 
-func (s *Server) fillInbox(r *http.Request, d *workPage) {
-	reqs, _ := s.Store.Inbox(r.Context())
-	for i := range reqs {
-		if c, err := s.Store.Conversation(r.Context(), reqs[i].ConversationID); err == nil {
-			d.Requests = append(d.Requests, s.reqRow(r, c, &reqs[i]))
-		}
+func (s *Server) fillInbox(r *http.Request, d *workPage) error {
+	reqs, err := s.Store.Inbox(r.Context())
+	if err != nil {
+		return err
 	}
-	incs, _ := s.Store.OpenIncidents(r.Context())
+	for i := range reqs {
+		c, err := s.Store.Conversation(r.Context(), reqs[i].ConversationID)
+		if err != nil {
+			return err
+		}
+		row, err := s.reqRow(r, c, &reqs[i])
+		if err != nil {
+			return err
+		}
+		d.Requests = append(d.Requests, row)
+	}
+	incs, err := s.Store.OpenIncidents(r.Context())
+	if err != nil {
+		return err
+	}
 	for i := range incs {
 		d.Incidents = append(d.Incidents, s.incRow(r, &incs[i]))
 	}
+	return nil
 }
 
 // inboxPage is the managers' inbox.
 func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) {
 	d := s.workData(r, translate(lang(r), "wf.inbox.title"))
-	s.fillInbox(r, d)
+	if err := s.fillInbox(r, d); err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	s.renderData(w, r, http.StatusOK, "inbox", d.page, d)
 }
 
@@ -288,18 +317,31 @@ func (s *Server) renderClientConversations(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	for i := range convs {
-		row := s.convRow(r, &convs[i])
+		row, err := s.convRow(r, &convs[i])
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
 		reqs, err := s.Store.ConversationRequests(r.Context(), convs[i].ID)
 		if err != nil {
 			s.Error(w, r, err)
 			return
 		}
 		for j := range reqs {
-			row.Requests = append(row.Requests, s.reqRow(r, &convs[i], &reqs[j]))
+			rr, err := s.reqRow(r, &convs[i], &reqs[j])
+			if err != nil {
+				s.Error(w, r, err)
+				return
+			}
+			row.Requests = append(row.Requests, rr)
 		}
 		d.Conversations = append(d.Conversations, row)
 	}
-	incs, _ := s.Store.ClientIncidents(r.Context(), c.ID)
+	incs, err := s.Store.ClientIncidents(r.Context(), c.ID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	for i := range incs {
 		d.Incidents = append(d.Incidents, s.incRow(r, &incs[i]))
 	}
@@ -355,7 +397,11 @@ func (s *Server) renderConversation(w http.ResponseWriter, r *http.Request, code
 		s.Error(w, r, err)
 		return
 	}
-	row := s.convRow(r, c)
+	row, err := s.convRow(r, c)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	d := s.workData(r, fmt.Sprintf(translate(l, "wf.conv.title"), row.ClientName, row.When))
 	d.Conversation, d.Message = &row, msg
 	if guide, err := s.Workflow.Guide(ctx, c); err == nil {
@@ -369,7 +415,12 @@ func (s *Server) renderConversation(w http.ResponseWriter, r *http.Request, code
 		return
 	}
 	for i := range reqs {
-		d.Requests = append(d.Requests, s.reqRow(r, c, &reqs[i]))
+		row, err := s.reqRow(r, c, &reqs[i])
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		d.Requests = append(d.Requests, row)
 	}
 	s.renderData(w, r, code, "conversation", d.page, d)
 }
@@ -412,7 +463,16 @@ func (s *Server) renderRequest(w http.ResponseWriter, r *http.Request, code int,
 		s.Error(w, r, err)
 		return
 	}
-	row, conv := s.reqRow(r, c, req), s.convRow(r, c)
+	row, err := s.reqRow(r, c, req)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	conv, err := s.convRow(r, c)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	d := s.workData(r, fmt.Sprintf(translate(l, "wf.req.title"), row.What))
 	d.Request, d.Conversation, d.Message, d.MessageOK = &row, &conv, msg, ok
 	s.renderData(w, r, code, "request", d.page, d)
@@ -421,9 +481,20 @@ func (s *Server) renderRequest(w http.ResponseWriter, r *http.Request, code int,
 // requestForm is every step on a request: the form's "stap" says which.
 func (s *Server) requestForm(w http.ResponseWriter, r *http.Request) {
 	ctx, id, f := r.Context(), r.PathValue("id"), r.PostFormValue
+	// Nothing about consent has a default: a form sent without a choice
+	// is refused, never read as yes or as no.
+	choose := func(name, key string, allowed ...string) error {
+		if !slices.Contains(allowed, f(name)) {
+			return &opname.Error{Kind: opname.Invalid, Msg: translate(lang(r), key)}
+		}
+		return nil
+	}
 	var err error
 	switch f("stap") {
 	case "antwoord":
+		if err = choose("antwoord", "wf.choose.answer", "ja", "nee"); err != nil {
+			break
+		}
 		i, _ := strconv.Atoi(f("deelnemer"))
 		_, err = s.Workflow.Answer(ctx, id, i, f("antwoord") == "ja", f("hoe"))
 	case "zwaarwegend":
@@ -433,8 +504,14 @@ func (s *Server) requestForm(w http.ResponseWriter, r *http.Request) {
 	case "manager":
 		_, err = s.Workflow.AskManager(ctx, id, f("beoordeling"), f("collegas"))
 	case "besluit":
+		if err = choose("besluit", "wf.choose.decision", "ja", "nee"); err != nil {
+			break
+		}
 		_, err = s.Workflow.Decide(ctx, id, f("besluit") == "ja", f("redenen"))
 	case "afspraken":
+		if err = choose("ondertekend", "wf.choose.signed", "nvt", "ja", "geweigerd"); err != nil {
+			break
+		}
 		_, err = s.Workflow.Agree(ctx, id, f("vorm"), f("ondertekend") == "ja", f("ondertekend") == "geweigerd")
 	default:
 		err = &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("stap: %q is not a step", f("stap"))}
@@ -512,7 +589,16 @@ func (s *Server) printablePage(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, &opname.Error{Kind: opname.NotFound, Msg: "no manager's decision was taken on this request"})
 		return
 	}
-	row, conv := s.reqRow(r, c, req), s.convRow(r, c)
+	row, err := s.reqRow(r, c, req)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	conv, err := s.convRow(r, c)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	title := translate(l, "wf.print.declaration")
 	if decision {
 		title = translate(l, "wf.print.decision.title")

@@ -85,6 +85,7 @@ const walk = {
     check((await outcome(page)).includes('mag'), 'client audio is not allowed at Veilig Thuis');
     check((await bodyText(page)).includes('Wat de organisatie moet doen'), 'the obligations are not shown');
     await page.locator('label[for="vorm-spoken"]').click();
+    await page.locator('label[for="get-na"]').click();
     await submit(page, 'Afspraken vastleggen');
     check((await bodyText(page)).includes('De afspraken zijn vastgelegd'), 'the agreements are not recorded');
     check((await bodyText(page)).includes('Het opnemen kan beginnen'), 'recording cannot start after the agreements');

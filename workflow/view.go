@@ -1,0 +1,136 @@
+package workflow
+
+import (
+	"context"
+	"slices"
+
+	"github.com/opname/opname"
+	"github.com/opname/opname/policy"
+)
+
+// RequestView is a request as the workflow presents it: its latest
+// decision and what has to happen next for the person looking. The JSON
+// API encodes it and the pages render it, so they cannot drift apart; no
+// template decides anything of it.
+type RequestView struct {
+	*opname.Request
+	Decision policy.Decision `json:"decision"`
+	// Ready and WaitingFor repeat Next's, for clients of the first API.
+	Ready      bool     `json:"ready"`
+	WaitingFor []string `json:"waiting_for"`
+	Next       Next     `json:"next"`
+}
+
+// Next is what a request needs next, and which steps are open now.
+type Next struct {
+	// Ready is whether what is asked may start now; WaitingFor says what
+	// it waits for otherwise (consent, decision, signed_declaration).
+	Ready      bool     `json:"ready"`
+	WaitingFor []string `json:"waiting_for"`
+	// Ask is who still has to answer: participants whose role the policy
+	// asks consent from and who have not answered, and the organisation
+	// (participant -1).
+	Ask []Party `json:"ask"`
+	// Alternatives are the alternatives one may be chosen from now (after
+	// a refusal or weighty reasons); empty when there is no choice to make.
+	Alternatives []string `json:"alternatives"`
+	// WeightyAlternatives are what staff may offer with weighty reasons;
+	// empty when weighty reasons cannot be given (any more).
+	WeightyAlternatives []string `json:"weighty_alternatives"`
+	// AskManager is whether staff must send the request to a manager.
+	AskManager bool `json:"ask_manager"`
+	// ManagerDecides is whether the person looking may take the manager's
+	// decision now.
+	ManagerDecides bool `json:"manager_decides"`
+	// Agree is whether the agreements can be recorded now, and Terms what
+	// they are.
+	Agree bool     `json:"agree"`
+	Terms []string `json:"terms"`
+	// RecordsToo is whether the organisation records too ("if you record,
+	// we record too") and may start.
+	RecordsToo bool `json:"records_too"`
+}
+
+// Party is a participant of a conversation, or the organisation (-1).
+type Party struct {
+	Participant int    `json:"participant"`
+	Role        string `json:"role"`
+	Name        string `json:"name,omitempty"`
+}
+
+// weightyAlternatives are what the Ombudsman's rule 1 lets staff offer
+// instead of a recording.
+var weightyAlternatives = []string{"written_report", "companion_listens", "other_staff_member"}
+
+// View is the view of requests rs for the person in ctx; each request's
+// conversation is read as part of showing the request, which the caller
+// read (and the store logged) already.
+func (w *Workflow) View(ctx context.Context, rs ...*opname.Request) ([]*RequestView, error) {
+	a, _ := opname.ActorFrom(ctx)
+	convs := map[string]*opname.Conversation{}
+	out := make([]*RequestView, 0, len(rs))
+	for _, r := range rs {
+		c, ok := convs[r.ConversationID]
+		if !ok {
+			var err error
+			if c, err = w.Store.Conversation(opname.ForAct(ctx), r.ConversationID); err != nil {
+				return nil, err
+			}
+			convs[r.ConversationID] = c
+		}
+		v, err := ViewOf(c, r, a)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// ViewOf is r as seen by a: its decision and what happens next. c is r's
+// conversation.
+func ViewOf(c *opname.Conversation, r *opname.Request, a opname.Actor) (*RequestView, error) {
+	d, err := Decision(r)
+	if err != nil {
+		return nil, err
+	}
+	ready, waiting := Ready(r)
+	n := Next{Ready: ready, WaitingFor: waiting, Ask: []Party{}, Alternatives: []string{}, WeightyAlternatives: []string{}, Terms: []string{}}
+	answered := map[int]bool{}
+	for _, ans := range r.Answers {
+		answered[ans.Participant] = true
+	}
+	for i, p := range c.Participants {
+		if slices.Contains(d.ConsentFrom, p.Role) && !answered[i] {
+			n.Ask = append(n.Ask, Party{Participant: i, Role: p.Role, Name: p.Name})
+		}
+	}
+	if slices.Contains(d.ConsentFrom, "organisation") && !answered[-1] {
+		n.Ask = append(n.Ask, Party{Participant: -1, Role: "organisation"})
+	}
+	stopped := d.Outcome == policy.Refused || d.Outcome == policy.Forbidden
+	if r.Alternative == "" && (stopped || r.Weighty != nil) {
+		n.Alternatives = append(n.Alternatives, d.Alternatives...)
+		if r.Weighty != nil && !slices.Contains(n.Alternatives, r.Weighty.Alternative) {
+			n.Alternatives = append(n.Alternatives, r.Weighty.Alternative)
+		}
+	}
+	if r.Weighty == nil && !stopped {
+		n.WeightyAlternatives = append(n.WeightyAlternatives, weightyAlternatives...)
+	}
+	n.AskManager = d.DecidedBy == "manager" && r.Manager == nil
+	n.ManagerDecides = (a.Role == opname.RoleManager || a.Role == opname.RoleAdmin) && r.Manager != nil && r.Manager.Approved == nil
+	if r.Agreement == nil && len(d.Agreements) > 0 {
+		n.Agree = true
+		n.Terms = append(n.Terms, d.Agreements...)
+	}
+	n.RecordsToo = ready && slices.Contains(d.Obligations, "org_records_too")
+	return &RequestView{Request: r, Decision: d, Ready: ready, WaitingFor: waiting, Next: n}, nil
+}
+
+// Open reports whether a request still needs something before it may
+// start: it is not ready, and not refused or forbidden.
+func Open(r *opname.Request) bool {
+	ready, _ := Ready(r)
+	return !ready && r.Outcome != string(policy.Refused) && r.Outcome != string(policy.Forbidden)
+}
