@@ -122,7 +122,12 @@ func (s *Server) renderData(w http.ResponseWriter, r *http.Request, code int, na
 	if a, ok := opname.ActorFrom(r.Context()); ok {
 		p.Actor, p.Can = a, canFor(a.Role)
 		if p.Org == nil {
-			p.Org, _ = s.Store.Organisation(r.Context())
+			org, err := s.Store.Organisation(r.Context())
+			if err != nil && name != "error" {
+				s.Error(w, r, err)
+				return
+			}
+			p.Org = org
 		}
 	}
 	if p.Title == "" {
@@ -358,7 +363,11 @@ func (s *Server) clientsPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) clientsForm(w http.ResponseWriter, r *http.Request) {
 	c := &opname.Client{Name: r.PostFormValue("naam"), DossierRef: r.PostFormValue("dossier"), Contact: r.PostFormValue("contact")}
 	if err := s.Store.CreateClient(r.Context(), c); err != nil {
-		clients, _ := s.Store.Clients(r.Context())
+		clients, lerr := s.Store.Clients(r.Context())
+		if lerr != nil {
+			s.Error(w, r, lerr)
+			return
+		}
 		s.render(w, r, status[opname.KindOf(err)], "clients", &page{Clients: clients, Message: localMessage(lang(r), err)})
 		return
 	}
@@ -374,12 +383,22 @@ func (s *Server) clientPage(w http.ResponseWriter, r *http.Request) {
 	}
 	p := &page{Client: c, Title: c.Name}
 	if canFor(a.Role).ManageClients {
-		p.People, _ = s.Store.Users(r.Context())
+		if p.People, err = s.Store.Users(r.Context()); err != nil {
+			s.Error(w, r, err)
+			return
+		}
 	}
 	for _, id := range c.Staff {
-		if u, err := s.Store.User(r.Context(), id); err == nil {
+		// A staff member may not look up colleagues (not found): they
+		// see their own name only.
+		u, err := s.Store.User(r.Context(), id)
+		switch {
+		case err == nil:
 			p.StaffNames = append(p.StaffNames, u.Name)
-		} else if id == a.UserID {
+		case opname.KindOf(err) != opname.NotFound:
+			s.Error(w, r, err)
+			return
+		case id == a.UserID:
 			p.StaffNames = append(p.StaffNames, a.Name)
 		}
 	}
@@ -417,7 +436,11 @@ func (s *Server) peopleForm(w http.ResponseWriter, r *http.Request) {
 	} else {
 		p.Message, p.MessageOK, p.Secret = fmt.Sprintf(translate(lang(r), "people.link.made"), u.Name), true, secret
 	}
-	p.People, _ = s.Store.Users(r.Context())
+	var err error
+	if p.People, err = s.Store.Users(r.Context()); err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "people", p)
 }
 
@@ -432,7 +455,11 @@ func (s *Server) linkForm(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	people, _ := s.Store.Users(r.Context())
+	people, err := s.Store.Users(r.Context())
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "people", &page{People: people, Message: fmt.Sprintf(translate(lang(r), "people.link.made"), u.Name), MessageOK: true, Secret: secret})
 }
 

@@ -404,10 +404,13 @@ func (s *Server) renderConversation(w http.ResponseWriter, r *http.Request, code
 	}
 	d := s.workData(r, fmt.Sprintf(translate(l, "wf.conv.title"), row.ClientName, row.When))
 	d.Conversation, d.Message = &row, msg
-	if guide, err := s.Workflow.Guide(ctx, c); err == nil {
-		for _, g := range guide {
-			d.Guide = append(d.Guide, g.In(l))
-		}
+	guide, err := s.Workflow.Guide(ctx, c)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	for _, g := range guide {
+		d.Guide = append(d.Guide, g.In(l))
 	}
 	reqs, err := s.Store.ConversationRequests(ctx, c.ID)
 	if err != nil {

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"database/sql"
 	"io"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -78,5 +80,28 @@ func TestNothingAboutConsentIsPreselected(t *testing.T) {
 	j.call("staff", "GET", "/api/v1/requests/"+audio.ID, nil, 200, &answers)
 	if len(answers.Answers) != 0 || video.Manager == nil || video.Manager.Approved != nil {
 		t.Errorf("a choice nobody made was recorded: answers %+v, manager %+v", answers.Answers, video.Manager)
+	}
+}
+
+// TestPagesShowStoreErrors breaks the incidents table under a running
+// server: the inbox must answer with an error, never an empty inbox that
+// looks like nothing waits.
+func TestPagesShowStoreErrors(t *testing.T) {
+	s := testServer(t)
+	j := newJourney(t, s, "vt", "veilig-thuis-utrecht")
+	j.call("manager", "GET", "/postvak", nil, 200, nil)
+	raw, err := sql.Open("sqlite", filepath.Join(s.dataDir, "opname.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`ALTER TABLE incidents RENAME TO incidents_gone`); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/postvak", "/werk"} {
+		body := j.call("manager", "GET", path, nil, 500, nil)
+		if strings.Contains(string(body), "incidents_gone") || strings.Contains(string(body), "no such table") {
+			t.Errorf("%s shows the database's own error text", path)
+		}
 	}
 }
