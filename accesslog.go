@@ -81,8 +81,11 @@ type AccessLog interface {
 	// ClientOverview returns who accessed a client's data: the client's own
 	// "who looked at my data". The overview itself is logged.
 	ClientOverview(ctx context.Context, clientID string) ([]AccessEvent, error)
-	// Verify checks every organisation's chain and returns the number of
-	// records checked, or an error naming the first broken record.
+	// Verify checks every organisation's chain, and that it still holds
+	// every head anchored in the organisation's tamper-evident log, and
+	// returns the number of records checked, or an error naming each
+	// organisation with a problem and its first broken record. It anchors
+	// the head of each intact chain, so the next Verify checks against it.
 	Verify(ctx context.Context) (int, error)
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -175,16 +176,24 @@ func scanAccess(rows *sql.Rows) ([]opname.AccessEvent, error) {
 	defer rows.Close()
 	var out []opname.AccessEvent
 	for rows.Next() {
-		var e opname.AccessEvent
-		var t int64
-		var action, role string
-		if err := rows.Scan(&e.ID, &e.OrgID, &e.Seq, &t, &action, &e.Outcome, &e.UserID, &e.UserName, &role, &e.OnBehalfOf, &e.ClientID, &e.ObjectType, &e.ObjectID, &e.Purpose, &e.SourceAddr, &e.PrevHash, &e.Hash); err != nil {
+		e, err := scanAccessRow(rows)
+		if err != nil {
 			return nil, err
 		}
-		e.Time, e.Action, e.UserRole = fromMicro(t), opname.AccessAction(action), opname.Role(role)
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+func scanAccessRow(rows *sql.Rows) (opname.AccessEvent, error) {
+	var e opname.AccessEvent
+	var t int64
+	var action, role string
+	if err := rows.Scan(&e.ID, &e.OrgID, &e.Seq, &t, &action, &e.Outcome, &e.UserID, &e.UserName, &role, &e.OnBehalfOf, &e.ClientID, &e.ObjectType, &e.ObjectID, &e.Purpose, &e.SourceAddr, &e.PrevHash, &e.Hash); err != nil {
+		return e, err
+	}
+	e.Time, e.Action, e.UserRole = fromMicro(t), opname.AccessAction(action), opname.Role(role)
+	return e, nil
 }
 
 // Search returns the caller's organisation's events, newest first. Only a
@@ -262,52 +271,154 @@ func (db *DB) ClientOverview(ctx context.Context, clientID string) ([]opname.Acc
 	return events, nil
 }
 
-// Verify walks every organisation's chain and checks each record's hash and
-// link, and that the chain ends at its recorded head.
+// Verify checks every organisation's access log: each record's hash and
+// link to the one before; that the chain ends at its head; that the
+// organisation's tamper-evident log matches its signed checkpoint; and that
+// the chain still holds every head anchored in that log, with the anchored
+// hash. Then it anchors the head of each intact chain, so that the next
+// Verify checks against it. It returns the number of records checked, or a
+// Conflict naming each organisation with a problem and its first problem,
+// one line each.
 func (db *DB) Verify(ctx context.Context) (int, error) {
+	fail := func(err error) (int, error) { return 0, fmt.Errorf("sqldb: verify access log: %w", err) }
+	orgs, err := db.orgSlugs(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	problems := map[string]string{} // the first problem of each organisation
+	anchors := map[string]*anchorSet{}
+	for id := range orgs {
+		set, problem, err := db.checkLog(ctx, id)
+		if err != nil {
+			return fail(err)
+		}
+		if problem != "" {
+			problems[id] = problem
+		}
+		anchors[id] = set
+	}
 	rows, err := db.read.QueryContext(ctx, `SELECT `+accessColumns+` FROM access_log ORDER BY org_id, seq`)
 	if err != nil {
-		return 0, fmt.Errorf("sqldb: verify access log: %w", err)
+		return fail(err)
 	}
-	events, err := scanAccess(rows)
-	if err != nil {
-		return 0, fmt.Errorf("sqldb: verify access log: %w", err)
-	}
+	defer rows.Close()
 	tails := map[string]opname.AccessEvent{}
-	for _, e := range events {
+	n := 0
+	for rows.Next() {
+		e, err := scanAccessRow(rows)
+		if err != nil {
+			return fail(err)
+		}
+		n++
+		if _, broken := problems[e.OrgID]; broken {
+			continue
+		}
 		prev, seen := tails[e.OrgID]
 		wantSeq, wantPrev := int64(1), ""
 		if seen {
 			wantSeq, wantPrev = prev.Seq+1, prev.Hash
 		}
+		record := fmt.Sprintf("record %d (%s): ", e.Seq, e.ID)
 		switch {
 		case e.Seq != wantSeq:
-			return 0, chainError(e, fmt.Sprintf("record %d is missing", wantSeq))
+			problems[e.OrgID] = record + fmt.Sprintf("record %d is missing", wantSeq)
 		case e.PrevHash != wantPrev:
-			return 0, chainError(e, "it does not link to the record before it")
+			problems[e.OrgID] = record + "it does not link to the record before it"
 		case e.ChainHash(e.PrevHash) != e.Hash:
-			return 0, chainError(e, "its contents do not match its hash")
+			problems[e.OrgID] = record + "its contents do not match its hash"
+		}
+		if _, broken := problems[e.OrgID]; !broken && anchors[e.OrgID] != nil {
+			if a, ok := anchors[e.OrgID].bySeq[e.Seq]; ok && a.hash != e.Hash {
+				problems[e.OrgID] = record + fmt.Sprintf("the tamper-evident log anchored %s with another hash: this record or one before it was rewritten", a)
+			}
 		}
 		tails[e.OrgID] = e
 	}
+	if err := rows.Err(); err != nil {
+		return fail(err)
+	}
+	rows.Close()
 	heads, err := db.read.QueryContext(ctx, `SELECT org_id, seq, hash FROM access_log_heads`)
 	if err != nil {
-		return 0, fmt.Errorf("sqldb: verify access log: %w", err)
+		return fail(err)
 	}
 	defer heads.Close()
+	headed := map[string]bool{}
 	for heads.Next() {
 		var org, hash string
 		var seq int64
 		if err := heads.Scan(&org, &seq, &hash); err != nil {
-			return 0, fmt.Errorf("sqldb: verify access log: %w", err)
+			return fail(err)
 		}
-		if t := tails[org]; t.Seq != seq || t.Hash != hash {
-			return 0, &opname.Error{Kind: opname.Conflict, Op: "accesslog.verify", Msg: fmt.Sprintf("organisation %s: the chain ends at record %d but its head says %d: records were removed from the end", org, t.Seq, seq)}
+		headed[org] = true
+		if _, broken := problems[org]; broken {
+			continue
+		}
+		switch t := tails[org]; {
+		case t.Seq < seq:
+			problems[org] = fmt.Sprintf("the chain ends at record %d but its head says %d: records were removed from the end", t.Seq, seq)
+		case t.Seq != seq || t.Hash != hash:
+			problems[org] = fmt.Sprintf("the chain ends at record %d but its head says %d with hash %s: the head was changed", t.Seq, seq, hash)
 		}
 	}
-	return len(events), heads.Err()
+	if err := heads.Err(); err != nil {
+		return fail(err)
+	}
+	for org, t := range tails {
+		if _, broken := problems[org]; !broken && !headed[org] {
+			problems[org] = fmt.Sprintf("the chain ends at record %d but has no head", t.Seq)
+		}
+	}
+	for org, set := range anchors {
+		if _, broken := problems[org]; broken || set == nil || set.newest.seq == 0 {
+			continue
+		}
+		if t, ok := tails[org]; !ok {
+			problems[org] = fmt.Sprintf("the access log has no records, but the tamper-evident log anchored %s: the chain was deleted", set.newest)
+		} else if t.Seq < set.newest.seq {
+			missing := fmt.Sprintf("records %d to %d are", t.Seq+1, set.newest.seq)
+			if t.Seq+1 == set.newest.seq {
+				missing = fmt.Sprintf("record %d is", set.newest.seq)
+			}
+			problems[org] = fmt.Sprintf("%s missing from the end: the tamper-evident log anchored %s, the chain ends at record %d", missing, set.newest, t.Seq)
+		}
+	}
+	for org, t := range tails {
+		if _, broken := problems[org]; !broken {
+			if err := db.anchor(ctx, org, t.Seq, t.Hash); err != nil {
+				return 0, err
+			}
+		}
+	}
+	if len(problems) > 0 {
+		var lines []string
+		for org, p := range problems {
+			name := orgs[org]
+			if name == "" {
+				name = org
+			}
+			lines = append(lines, "organisation "+name+": "+p)
+		}
+		sort.Strings(lines)
+		return 0, &opname.Error{Kind: opname.Conflict, Op: "accesslog.verify", Msg: strings.Join(lines, "\n")}
+	}
+	return n, nil
 }
 
-func chainError(e opname.AccessEvent, why string) error {
-	return &opname.Error{Kind: opname.Conflict, Op: "accesslog.verify", Msg: fmt.Sprintf("organisation %s, record %d (%s): %s", e.OrgID, e.Seq, e.ID, why)}
+// orgSlugs returns every organisation's slug by id.
+func (db *DB) orgSlugs(ctx context.Context) (map[string]string, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, slug FROM organisations`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, slug string
+		if err := rows.Scan(&id, &slug); err != nil {
+			return nil, err
+		}
+		out[id] = slug
+	}
+	return out, rows.Err()
 }

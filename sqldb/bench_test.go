@@ -10,9 +10,23 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opname/opname"
 	"github.com/opname/opname/sqldb"
 	"github.com/opname/opname/translog"
 )
+
+// benchDB returns a migrated SQLite database with one organisation.
+func benchDB(b *testing.B, slug string) (*sqldb.DB, *opname.Organisation) {
+	db, err := sqldb.Open(filepath.Join(b.TempDir(), "opname.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	if err := db.Migrate(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	return db, mustOrg(&testing.T{}, db, slug)
+}
 
 // BenchmarkLogAppend measures appends to one organisation's log on SQLite,
 // each in its own durable transaction with a newly signed checkpoint.
@@ -20,16 +34,8 @@ import (
 //
 //	go test ./sqldb -run '^$' -bench LogAppend
 func BenchmarkLogAppend(b *testing.B) {
-	db, err := sqldb.Open(filepath.Join(b.TempDir(), "opname.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
 	ctx := context.Background()
-	if err := db.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
-	org := mustOrg(&testing.T{}, db, "bench")
+	db, org := benchDB(b, "bench")
 	i := 0
 	for b.Loop() {
 		if _, err := db.Append(ctx, org.ID, translog.Entry{Kind: translog.KindRecording, RecordingID: fmt.Sprint(i), SHA256: "00", Size: 1, Time: time.Now()}); err != nil {
@@ -44,16 +50,8 @@ func BenchmarkLogAppend(b *testing.B) {
 // 20,000 entries (built once; a proof reads about log2(n) hashes, so its
 // cost grows with the logarithm of the log's size).
 func BenchmarkInclusionProof(b *testing.B) {
-	db, err := sqldb.Open(filepath.Join(b.TempDir(), "opname.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
 	ctx := context.Background()
-	if err := db.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
-	org := mustOrg(&testing.T{}, db, "bench")
+	db, org := benchDB(b, "bench")
 	const n = 20000
 	for i := range n {
 		if _, err := db.Append(ctx, org.ID, translog.Entry{Kind: translog.KindRecording, RecordingID: fmt.Sprint(i), SHA256: "00", Size: 1, Time: time.Now()}); err != nil {
@@ -78,16 +76,8 @@ func BenchmarkInclusionProof(b *testing.B) {
 //
 //	go test ./sqldb -run '^$' -bench InclusionProof1M -benchtime 2000x
 func BenchmarkInclusionProof1M(b *testing.B) {
-	db, err := sqldb.Open(filepath.Join(b.TempDir(), "opname.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
 	ctx := context.Background()
-	if err := db.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
-	org := mustOrg(&testing.T{}, db, "million")
+	db, org := benchDB(b, "million")
 	const n = 1_000_000
 	content := func(i int64) string { return fmt.Sprintf("opname %d", i) }
 	entry := func(i int64) translog.Entry {
@@ -129,4 +119,27 @@ func BenchmarkInclusionProof1M(b *testing.B) {
 			i++
 		}
 	})
+}
+
+// BenchmarkVerifyLog measures the part of the access log's verification
+// that checks an organisation's tamper-evident log of 100,000 entries
+// against its checkpoint: every entry read and hashed once.
+//
+//	go test ./sqldb -run '^$' -bench VerifyLog -benchtime 3x
+func BenchmarkVerifyLog(b *testing.B) {
+	ctx := context.Background()
+	db, org := benchDB(b, "bench")
+	const n = 100_000
+	err := db.FillLog(ctx, org.ID, n, func(i int64) translog.Entry {
+		return translog.Entry{Kind: translog.KindRecording, RecordingID: fmt.Sprint(i), SHA256: strings.Repeat("0", 64), Size: i, Time: time.Unix(i, 0)}
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := db.Verify(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "entries/s")
 }

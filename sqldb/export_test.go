@@ -67,6 +67,10 @@ func (db *DB) FillLog(ctx context.Context, orgID string, n int64, entry func(i i
 	})
 }
 
+// Rebind rewrites ? placeholders for the database's dialect, for tests
+// that reach the database past opname.
+func (db *DB) Rebind(query string) string { return db.q(query) }
+
 // memHashes is a log's stored hashes in memory, by stored hash index.
 type memHashes []tlog.Hash
 

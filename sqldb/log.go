@@ -114,11 +114,8 @@ func (db *DB) Append(ctx context.Context, orgID string, e translog.Entry) (int64
 // are committed together.
 func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, orgID string, e translog.Entry) (int64, error) {
 	var index int64
-	if db.dialect == dialectPostgres {
-		// One appender per organisation at a time, across servers.
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, "log:"+orgID); err != nil {
-			return 0, err
-		}
+	if err := db.lockLog(ctx, tx, orgID); err != nil {
+		return 0, err
 	}
 	origin, signer, _, err := db.logKey(ctx, tx, orgID)
 	if err != nil {
@@ -157,6 +154,16 @@ func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, orgID string, e translog
 	}
 	_, err = tx.ExecContext(ctx, db.q(`INSERT INTO log_checkpoints (org_id, size, signed) VALUES (?, ?, ?) ON CONFLICT (org_id) DO UPDATE SET size = excluded.size, signed = excluded.signed`), orgID, index+1, signed)
 	return index, err
+}
+
+// lockLog makes tx the only appender to an organisation's log, across
+// servers, until it ends. SQLite has one writer anyway.
+func (db *DB) lockLog(ctx context.Context, tx *sql.Tx, orgID string) error {
+	if db.dialect != dialectPostgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, "log:"+orgID)
+	return err
 }
 
 // Receipt proves the entry at index against the latest checkpoint.

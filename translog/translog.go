@@ -38,6 +38,10 @@ const (
 	// KindAgreements is agreements recorded for a conversation: SHA256 and
 	// Size are those of the agreement text, which either party can verify.
 	KindAgreements = "agreements"
+	// KindAccessLogAnchor is the head of the organisation's access log:
+	// AccessLogSeq and AccessLogHash are its newest record's sequence number
+	// and hash, so the access log cannot later be shortened unnoticed.
+	KindAccessLogAnchor = "access_log_anchor"
 )
 
 // Entry is one log record. It holds hashes, ids, kinds and times, never
@@ -55,6 +59,9 @@ type Entry struct {
 	DerivedFrom string `json:"derived_from,omitempty"`
 	// Edit says what an edit changed and why, in a hash of the statement.
 	EditStatement string `json:"edit_statement_sha256,omitempty"`
+	// AccessLogSeq and AccessLogHash are an access log anchor's head.
+	AccessLogSeq  int64  `json:"access_log_seq,omitempty"`
+	AccessLogHash string `json:"access_log_hash,omitempty"`
 }
 
 // Encode returns the entry's bytes as they are hashed into the log.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -161,21 +162,49 @@ func runTokenCreate(ctx context.Context, m *Main, args []string) error {
 
 func runAccessLogVerify(ctx context.Context, m *Main, args []string) error {
 	fs, cfg := m.configFlags("accesslog verify")
-	if _, err := fs.parse(args); err != nil {
+	if rest, err := fs.parse(args); err != nil {
 		return err
+	} else if len(rest) > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", rest[0])}
 	}
-	db, err := openDB(ctx, cfg)
+	db, err := openCurrentDB(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	n, err := db.Verify(ctx)
-	if err != nil {
-		m.errorf("%s", opname.Message(err))
+	if opname.KindOf(err) == opname.Conflict {
+		for _, finding := range strings.Split(opname.Message(err), "\n") {
+			m.errorf("%s", finding)
+		}
 		return exitCode(exitFailure)
 	}
-	fmt.Fprintf(m.Stdout, "access log intact: %d records checked\n", n)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "access log intact: %d records checked; each organisation's head is anchored in its tamper-evident log\n", n)
 	return nil
+}
+
+// openCurrentDB opens the database the config names for a check: it does
+// not migrate, and refuses a schema other than the one this program knows.
+func openCurrentDB(ctx context.Context, cfg *config) (*sqldb.DB, error) {
+	dsn := cfg.DatabaseURL
+	if dsn == "" {
+		dsn = filepath.Join(cfg.Data, "opname.db")
+		if _, err := os.Stat(dsn); err != nil {
+			return nil, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("--data %s: there is no database (%s)", cfg.Data, dsn), Err: err}
+		}
+	}
+	db, err := sqldb.Open(dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.CheckSchema(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }
 
 func runOrgOIDC(ctx context.Context, m *Main, args []string) error {

@@ -70,7 +70,7 @@ var commands = []command{
 	{"token create", "--org SLUG --user EMAIL [--name NAME]", "make an API token acting as a person; printed once", runTokenCreate},
 	{"verify", "--receipt RECEIPT [--log URL] FILE", "check a recording against its receipt (and the log's history)", runVerify},
 	{"fixity", "[--data DIR]", "check that every stored recording decrypts and matches its SHA-256", runFixity},
-	{"accesslog verify", "[--data DIR]", "check the access log's hash chains", runAccessLogVerify},
+	{"accesslog verify", "[--data DIR]", "check the access log's hash chains against their anchors; does not migrate", runAccessLogVerify},
 }
 
 // Exit codes.

@@ -50,6 +50,9 @@ type config struct {
 	// (default 2160h, 90 days); OPNAME_FIXITY_INTERVAL: how often the audit
 	// runs (default 24h).
 	FixityPeriod, FixityInterval time.Duration
+	// OPNAME_ANCHOR_INTERVAL: how often each organisation's access-log head
+	// is anchored in its tamper-evident log, if it moved (default 1h).
+	AnchorInterval time.Duration
 }
 
 func (m *Main) configFlags(cmd string) (*flagSet, *config) {
@@ -69,6 +72,7 @@ func (m *Main) configFlags(cmd string) (*flagSet, *config) {
 	cfg.UploadTTL = envDuration(m.Getenv, "OPNAME_UPLOAD_TTL", defaultUploadTTL)
 	cfg.FixityPeriod = envDuration(m.Getenv, "OPNAME_FIXITY_PERIOD", defaultFixityPeriod)
 	cfg.FixityInterval = envDuration(m.Getenv, "OPNAME_FIXITY_INTERVAL", defaultFixityInterval)
+	cfg.AnchorInterval = envDuration(m.Getenv, "OPNAME_ANCHOR_INTERVAL", defaultAnchorInterval)
 	fs := flags(cmd)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on")
 	fs.StringVar(&cfg.Data, "data", cfg.Data, "data folder")
@@ -116,11 +120,13 @@ func openDB(ctx context.Context, cfg *config) (*sqldb.DB, error) {
 const defaultMaxRecording = 8 << 30
 
 // Defaults for background work: unfinished uploads are kept three days;
-// the fixity audit runs daily and checks every recording within 90 days.
+// the fixity audit runs daily and checks every recording within 90 days;
+// access-log heads are anchored hourly.
 const (
 	defaultUploadTTL      = 72 * time.Hour
 	defaultFixityInterval = 24 * time.Hour
 	defaultFixityPeriod   = 90 * 24 * time.Hour
+	defaultAnchorInterval = time.Hour
 )
 
 // openVault opens the recordings' blob store (a folder in the data folder,
@@ -277,9 +283,12 @@ func startServer(ctx context.Context, cfg *config, logger *slog.Logger) (*server
 	if cfg.FixityPeriod <= 0 {
 		cfg.FixityPeriod = defaultFixityPeriod
 	}
+	if cfg.AnchorInterval <= 0 {
+		cfg.AnchorInterval = defaultAnchorInterval
+	}
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	s.stop = stop
-	s.wg.Add(2)
+	s.wg.Add(3)
 	go s.background(bg, cfg, v, uploads, logger)
 	go func() {
 		err := s.http.Serve(ln)
@@ -303,9 +312,9 @@ func (s *server) Close() error {
 }
 
 // background runs the server's periodic work until ctx ends: removing
-// uploads left unfinished for longer than the upload TTL (hourly), and the
+// uploads left unfinished for longer than the upload TTL (hourly), the
 // fixity audit, whose findings are logged and shown to the privacy
-// officer.
+// officer, and anchoring the access log.
 func (s *server) background(ctx context.Context, cfg *config, v *vault.Vault, uploads *tusd.Store, logger *slog.Logger) {
 	go func() {
 		defer s.wg.Done()
@@ -335,6 +344,35 @@ func (s *server) background(ctx context.Context, cfg *config, v *vault.Vault, up
 			logger.InfoContext(ctx, "fixity audit", "checked", n, "problems", len(findings))
 		})
 	}()
+	go func() {
+		defer s.wg.Done()
+		s.anchorAccessLog(ctx, cfg.AnchorInterval, logger)
+	}()
+}
+
+// anchorAccessLog anchors each organisation's access-log head in its
+// tamper-evident log at the start, every interval and at the end, so that
+// records can only be removed unnoticed from the end of the access log as
+// far back as the last anchor.
+func (s *server) anchorAccessLog(ctx context.Context, interval time.Duration, logger *slog.Logger) {
+	anchor := func(ctx context.Context) {
+		if n, err := s.db.AnchorAccessLog(ctx); err != nil {
+			logger.ErrorContext(ctx, "anchoring the access log failed", "err", err.Error())
+		} else if n > 0 {
+			logger.InfoContext(ctx, "access log anchored", "organisations", n)
+		}
+	}
+	for {
+		anchor(ctx)
+		select {
+		case <-ctx.Done():
+			final, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			anchor(final)
+			return
+		case <-time.After(interval):
+		}
+	}
 }
 
 func runServe(ctx context.Context, m *Main, args []string) error {
