@@ -54,7 +54,7 @@ func hashSecret(secret string) string {
 func (db *DB) SignIn(ctx context.Context, orgSlug, email, password string) (string, *opname.Session, error) {
 	org, err := db.OrganisationBySlug(ctx, orgSlug)
 	if opname.KindOf(err) == opname.NotFound {
-		opname.PasswordMatches(dummyHash, password)
+		db.PasswordMatches(dummyHash, password)
 		return "", nil, errBadCredentials
 	}
 	if err != nil {
@@ -68,7 +68,7 @@ func (db *DB) SignIn(ctx context.Context, orgSlug, email, password string) (stri
 	err = db.read.QueryRowContext(ctx, db.q(`SELECT id, name, role, password_hash, totp_secret, disabled, failed_logins, locked_until FROM users WHERE org_id = ? AND email = ?`), org.ID, email).
 		Scan(&id, &name, &role, &hash, &totp, &disabled, &failed, &lockedUntil)
 	if errors.Is(err, sql.ErrNoRows) {
-		opname.PasswordMatches(dummyHash, password)
+		db.PasswordMatches(dummyHash, password)
 		return "", nil, errBadCredentials
 	}
 	if err != nil {
@@ -82,7 +82,7 @@ func (db *DB) SignIn(ctx context.Context, orgSlug, email, password string) (stri
 		wait := time.Until(fromMicro(lockedUntil)).Round(time.Minute)
 		return "", nil, &opname.Error{Kind: opname.Forbidden, Msg: fmt.Sprintf("this account is locked after %d wrong passwords; try again in %d minutes or ask an administrator", MaxFailedSignIns, max(int(wait.Minutes()), 1))}
 	}
-	if hash == "" || disabled || !opname.PasswordMatches(hash, password) {
+	if hash == "" || disabled || !db.PasswordMatches(hash, password) {
 		failed++
 		lock := int64(0)
 		if failed >= MaxFailedSignIns {
