@@ -192,6 +192,7 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "GET", "/mensen", "manager admin privacy_officer", s.peoplePage)
 	s.handle(mux, "POST", "/mensen", "admin", s.peopleForm)
 	s.handle(mux, "POST", "/mensen/{id}/link", "admin", s.linkForm)
+	s.handle(mux, "POST", "/mensen/{id}/ontgrendelen", "admin", s.unlockForm)
 	s.handle(mux, "GET", "/sleutels", "admin", s.tokensPage)
 	s.handle(mux, "POST", "/sleutels", "admin", s.tokensForm)
 	s.handle(mux, "POST", "/sleutels/{id}/intrekken", "admin", s.revokeForm)
@@ -263,12 +264,16 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, name string, 
 		s.Error(w, r, err)
 		return
 	}
+	setRetryAfter(w, err)
 	s.render(w, r, status[kind], name, &page{Form: form, Message: localMessage(lang(r), err)})
 }
 
 // localMessage is an error's message for a person, in their language where
 // opname has a translation.
 func localMessage(l string, err error) string {
+	if msg, ok := throttledMessage(l, err); ok {
+		return msg
+	}
 	msg := opname.Message(err)
 	if l == "nl" {
 		switch opname.KindOf(err) {
@@ -280,8 +285,8 @@ func localMessage(l string, err error) string {
 				return "Deze code is onbekend, al gebruikt of verlopen. Vraag de beheerder om een nieuwe."
 			}
 		case opname.Forbidden:
-			if strings.Contains(msg, "locked") {
-				return "Dit account is tijdelijk geblokkeerd na te veel verkeerde wachtwoorden. Probeer het over een kwartier opnieuw, of vraag de beheerder om hulp."
+			if strings.Contains(msg, "change your password") {
+				return "Wijzig uw wachtwoord in de browser, helemaal aangemeld. Met een API-sleutel kan dat niet."
 			}
 		}
 	}
@@ -446,7 +451,7 @@ func (s *Server) peopleForm(w http.ResponseWriter, r *http.Request) {
 	p := &page{}
 	if err := s.Store.CreateUser(r.Context(), u); err != nil {
 		p.Message = localMessage(lang(r), err)
-	} else if secret, err := s.Store.CreateOneTime(r.Context(), u.ID, oneTimeTTL); err != nil {
+	} else if secret, _, err := s.Store.CreateOneTime(r.Context(), u.ID, oneTimeTTL); err != nil {
 		p.Message = localMessage(lang(r), err)
 	} else {
 		p.Message, p.MessageOK, p.Secret = fmt.Sprintf(translate(lang(r), "people.link.made"), u.Name), true, secret
@@ -456,21 +461,16 @@ func (s *Server) peopleForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) linkForm(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.rolePage(w, r, func(c can) bool { return c.ManagePeople }); !ok {
+	u, ok := s.managedPerson(w, r)
+	if !ok {
 		return
 	}
-	u, err := s.Store.User(r.Context(), r.PathValue("id"))
+	secret, ended, err := s.Store.CreateOneTime(r.Context(), u.ID, oneTimeTTL)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	secret, err := s.Store.CreateOneTime(r.Context(), u.ID, oneTimeTTL)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	people, _ := s.Store.Users(r.Context())
-	s.render(w, r, http.StatusOK, "people", &page{People: people, Message: fmt.Sprintf(translate(lang(r), "people.link.made"), u.Name), MessageOK: true, Secret: secret})
+	s.peopleDone(w, r, endedMessage(lang(r), u.Name, ended)+" "+fmt.Sprintf(translate(lang(r), "people.link.made"), u.Name), secret)
 }
 
 func (s *Server) accessLogPage(w http.ResponseWriter, r *http.Request) {

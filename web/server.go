@@ -157,6 +157,7 @@ func (s *Server) register(mux *http.ServeMux) {
 	s.handle(mux, "POST", "/api/v1/users", "admin", s.apiCreateUser)
 	s.handle(mux, "GET", "/api/v1/users/{id}", "signed_in", s.apiUser)
 	s.handle(mux, "POST", "/api/v1/users/{id}/one-time", "admin", s.apiOneTime)
+	s.handle(mux, "POST", "/api/v1/users/{id}/unlock", "admin", s.apiUnlock)
 
 	s.handle(mux, "GET", "/api/v1/clients", "signed_in", s.apiClients)
 	s.handle(mux, "POST", "/api/v1/clients", "admin manager", s.apiCreateClient)

@@ -62,7 +62,7 @@ var matrix = map[string][11]int{
 	"POST /api/v1/me/totp":                        {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
 	"PUT /api/v1/me/totp":                         {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
 	"GET /api/v1/me":                              {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"PUT /api/v1/me/password":                     {401, 204, 204, 204, 204, 204, 204, 204, 204, 204, 401},
+	"PUT /api/v1/me/password":                     {401, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401},
 	"GET /api/v1/organisation":                    {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
 	"GET /api/v1/organisation/policies":           {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
 	"PUT /api/v1/organisation/policy":             {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401},
@@ -72,6 +72,7 @@ var matrix = map[string][11]int{
 	"POST /api/v1/users":                          {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401},
 	"GET /api/v1/users/{id}":                      {401, 200, 404, 200, 200, 200, 404, 404, 404, 404, 401},
 	"POST /api/v1/users/{id}/one-time":            {401, 403, 403, 403, 200, 403, 403, 403, 404, 403, 401},
+	"POST /api/v1/users/{id}/unlock":              {401, 403, 403, 403, 204, 403, 403, 403, 404, 403, 401},
 	"GET /api/v1/clients":                         {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
 	"POST /api/v1/clients":                        {401, 403, 403, 201, 201, 403, 403, 201, 201, 403, 401},
 	"GET /api/v1/clients/{id}":                    {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401},
@@ -140,6 +141,7 @@ var matrix = map[string][11]int{
 	"GET /mensen":                                 {303, 404, 404, 200, 200, 200, 404, 200, 200, 200, 401},
 	"POST /mensen":                                {303, 404, 404, 404, 200, 404, 404, 404, 200, 404, 401},
 	"POST /mensen/{id}/link":                      {303, 404, 404, 404, 200, 404, 404, 404, 404, 404, 401},
+	"POST /mensen/{id}/ontgrendelen":              {303, 404, 404, 404, 200, 404, 404, 404, 404, 404, 401},
 	"GET /sleutels":                               {303, 404, 404, 404, 200, 404, 404, 404, 200, 404, 401},
 	"POST /sleutels":                              {303, 404, 404, 404, 200, 404, 404, 404, 404, 404, 401},
 	"POST /sleutels/{id}/intrekken":               {303, 404, 404, 404, 303, 404, 404, 404, 404, 404, 401},
@@ -286,6 +288,10 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 	var body string
 	form := url.Values{}
 	switch {
+	case pattern == "/api/v1/users/{id}/one-time", pattern == "/api/v1/users/{id}/unlock",
+		pattern == "/mensen/{id}/link", pattern == "/mensen/{id}/ontgrendelen":
+		// A new sign-in link ends the person's tokens: not a caller's.
+		path = strings.Replace(path, "{id}", f.thirdA, 1)
 	case strings.HasPrefix(pattern, "/api/v1/users/{id}"):
 		path = strings.Replace(path, "{id}", f.staffA, 1)
 	case strings.HasPrefix(pattern, "/api/v1/clients/{id}"), strings.HasPrefix(pattern, "/clienten/{id}"):
@@ -324,8 +330,6 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		path = strings.Replace(path, "{id}", f.incA, 1)
 	case strings.HasPrefix(pattern, "/api/v1/uploads/{id}"):
 		path = strings.Replace(path, "{id}", f.newUpload(t, strings.HasSuffix(pattern, "/finish")), 1)
-	case pattern == "/mensen/{id}/link":
-		path = strings.Replace(path, "{id}", f.staffA, 1)
 	case pattern == "/api/v1/tokens/{id}", pattern == "/sleutels/{id}/intrekken":
 		_, tok, err := f.s.db.CreateToken(opname.WithActor(context.Background(), f.adminA), f.staffA, "to revoke")
 		if err != nil {
@@ -335,7 +339,8 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 	}
 	switch method + " " + pattern {
 	case "POST /api/v1/session":
-		body = `{"organisation": "org-a", "email": "nobody@org-a.nl", "password": "not the password"}`
+		// A new account each time, so that no throttle answers.
+		body = fmt.Sprintf(`{"organisation": "org-a", "email": "nobody%d@org-a.nl", "password": "not the password"}`, n)
 	case "POST /api/v1/session/one-time":
 		body = `{"secret": "otp_unknown", "password": "a long enough password"}`
 	case "POST /api/v1/session/totp", "PUT /api/v1/me/totp":
@@ -391,7 +396,7 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 	case "POST /api/v1/tokens":
 		body = fmt.Sprintf(`{"user_id": %q, "name": "dossier"}`, f.staffA)
 	case "POST /aanmelden":
-		form = url.Values{"organisatie": {"org-a"}, "email": {"nobody@org-a.nl"}, "wachtwoord": {"not the password"}}
+		form = url.Values{"organisatie": {"org-a"}, "email": {fmt.Sprintf("nobody%d@org-a.nl", n)}, "wachtwoord": {"not the password"}}
 	case "POST /welkom":
 		form = url.Values{"code": {"otp_x"}, "wachtwoord": {"one long password"}, "herhaal": {"another long password"}}
 	case "POST /clienten":
