@@ -60,20 +60,43 @@ type Token struct {
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 }
 
+// Ended counts what a password change or reset ended: the person's
+// sessions (other than the one that made the change) and API tokens.
+type Ended struct {
+	Sessions int
+	Tokens   int
+}
+
 // Auth signs people in and out.
+//
+// Wrong passwords and wrong second-factor codes are throttled, not
+// punished with a lock an outsider could set off: per account and per
+// source address, with a wait that grows with the failures. An attempt
+// inside a wait is TooMany with RetryAfter. The owner of an account, from
+// an address that has not failed on it, is never kept out by the account's
+// wait; an administrator can clear it (Unlock).
 type Auth interface {
-	// SignIn checks a local password and starts a session. A wrong e-mail
-	// address or password is Unauthorized with the same message; repeated
-	// failures lock the account for a while (Forbidden).
+	// SignIn checks a local password and starts a session. An unknown
+	// organisation or e-mail address, a person without a password yet, a
+	// disabled person and a wrong password MUST get the same answer
+	// (Unauthorized) after the same work: one password hash computation.
+	// Throttling MUST answer alike whether or not the account exists.
 	SignIn(ctx context.Context, orgSlug, email, password string) (secret string, s *Session, err error)
-	// SetPassword sets the caller's password.
-	SetPassword(ctx context.Context, password string) error
-	// Redeem spends a one-time sign-in secret, sets the person's password
-	// and starts a session.
+	// SetPassword sets the caller's password from the session whose secret
+	// is given, which stays signed in. Every other session of the person
+	// ends and their API tokens are revoked. A caller without that session
+	// (an API token) is Forbidden.
+	SetPassword(ctx context.Context, sessionSecret, password string) (Ended, error)
+	// Redeem spends a one-time sign-in secret, sets the person's password,
+	// ends every session and API token they had and starts a new session.
 	Redeem(ctx context.Context, oneTime, password string) (secret string, s *Session, err error)
 	// CreateOneTime makes a one-time sign-in secret for a person (admin or
-	// system), valid for ttl.
-	CreateOneTime(ctx context.Context, userID string, ttl time.Duration) (string, error)
+	// system), valid for ttl. For a person who had signed in it is a reset:
+	// their password stops working, every session of theirs ends and their
+	// API tokens are revoked.
+	CreateOneTime(ctx context.Context, userID string, ttl time.Duration) (secret string, ended Ended, err error)
+	// Unlock clears the sign-in throttle of a person's account (admin).
+	Unlock(ctx context.Context, userID string) error
 	// Authenticate turns a session secret into its actor, renewing the
 	// session; an unknown, expired or idle session is Unauthorized.
 	Authenticate(ctx context.Context, sessionSecret string) (Actor, *Session, error)
@@ -93,10 +116,11 @@ type Auth interface {
 	// until ConfirmTOTP sees a code from it.
 	BeginTOTP(ctx context.Context) (secret string, err error)
 	// ConfirmTOTP makes the pending secret the caller's second factor and
-	// completes the session's sign-in.
+	// completes the session's sign-in. Wrong codes are throttled like wrong
+	// passwords.
 	ConfirmTOTP(ctx context.Context, sessionSecret, code string) error
 	// VerifyTOTP checks a code and completes the session's sign-in. A code
-	// works once; wrong codes count towards the lock.
+	// works once; wrong codes are throttled like wrong passwords.
 	VerifyTOTP(ctx context.Context, sessionSecret, code string) error
 }
 

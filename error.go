@@ -3,6 +3,7 @@ package opname
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/opname/opname/policy"
 )
@@ -17,6 +18,7 @@ const (
 	Conflict     ErrorKind = "conflict"     // the thing exists already, or changed meanwhile
 	Unauthorized ErrorKind = "unauthorized" // the caller is not signed in
 	Forbidden    ErrorKind = "forbidden"    // signed in, but not allowed to do this
+	TooMany      ErrorKind = "too_many"     // too many attempts; RetryAfter says when to try again
 	Internal     ErrorKind = "internal"     // anything else: logged in full, shown as "internal error"
 )
 
@@ -28,6 +30,9 @@ type Error struct {
 	Op   string
 	Msg  string
 	Err  error
+	// RetryAfter is how long the caller must wait before trying again, for
+	// TooMany; zero when it does not say.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {

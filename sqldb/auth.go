@@ -15,12 +15,8 @@ import (
 	"github.com/opname/opname"
 )
 
-// Sign-in limits.
+// Session limits.
 const (
-	// MaxFailedSignIns is how many wrong passwords in a row lock an account.
-	MaxFailedSignIns = 5
-	// LockDuration is how long a locked account stays locked.
-	LockDuration = 15 * time.Minute
 	// SessionIdle ends a session nobody used for this long.
 	SessionIdle = 30 * time.Minute
 	// SessionMax ends every session this long after sign-in.
@@ -31,8 +27,9 @@ const (
 
 var errBadCredentials = &opname.Error{Kind: opname.Unauthorized, Msg: "the e-mail address or the password is wrong"}
 
-// dummyHash is compared against when an account does not exist, so that a
-// wrong address takes as long as a wrong password.
+// dummyHash is checked instead when an account does not exist, has no
+// password yet or is disabled, so that every failed sign-in computes one
+// hash with the same parameters as a real one.
 var dummyHash, _ = opname.HashPassword("opname-no-such-account")
 
 // secret returns a new random secret with prefix and its hash.
@@ -50,56 +47,63 @@ func hashSecret(secret string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// SignIn checks a local password and starts a session.
+// SignIn checks a local password and starts a session. Every attempt runs
+// the same steps whether or not the account exists: one query for the
+// account, the throttle check, and for an attempt that is let through one
+// password hash computation. What differs for a real account is only that
+// its attempts are written to its organisation's access log.
 func (db *DB) SignIn(ctx context.Context, orgSlug, email, password string) (string, *opname.Session, error) {
-	org, err := db.OrganisationBySlug(ctx, orgSlug)
-	if opname.KindOf(err) == opname.NotFound {
-		opname.PasswordMatches(dummyHash, password)
-		return "", nil, errBadCredentials
+	orgSlug, email = normalSlug(orgSlug), normalEmail(email)
+	keys := throttleKeysFor(orgSlug, email, addrOf(ctx))
+	var who opname.Actor
+	var hash, totp string
+	var disabled, requireTOTP bool
+	err := db.read.QueryRowContext(ctx, db.q(`SELECT o.id, o.require_totp, u.id, u.name, u.role, u.password_hash, u.totp_secret, u.disabled
+		FROM organisations o JOIN users u ON u.org_id = o.id WHERE o.slug = ? AND u.email = ?`), orgSlug, email).
+		Scan(&who.OrgID, &requireTOTP, &who.UserID, &who.Name, &who.Role, &hash, &totp, &disabled)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", nil, fmt.Errorf("sqldb: sign in: %w", err)
 	}
+	exists := err == nil
+	who.Via, who.Addr = "password", addrOf(ctx)
+	logCtx := opname.WithActor(ctx, who)
+	logFailure := func(purpose string) error {
+		if !exists {
+			return nil // no organisation's log to write it to
+		}
+		return db.Record(logCtx, opname.AccessEvent{Action: opname.AccessSignIn, Outcome: "failure", ObjectType: "session", Purpose: purpose})
+	}
+
+	wait, err := db.throttled(ctx, keys)
 	if err != nil {
 		return "", nil, err
 	}
-	email = strings.ToLower(strings.TrimSpace(email))
-	var id, name, role, hash, totp string
-	var disabled bool
-	var failed int
-	var lockedUntil int64
-	err = db.read.QueryRowContext(ctx, db.q(`SELECT id, name, role, password_hash, totp_secret, disabled, failed_logins, locked_until FROM users WHERE org_id = ? AND email = ?`), org.ID, email).
-		Scan(&id, &name, &role, &hash, &totp, &disabled, &failed, &lockedUntil)
-	if errors.Is(err, sql.ErrNoRows) {
-		opname.PasswordMatches(dummyHash, password)
-		return "", nil, errBadCredentials
-	}
-	if err != nil {
-		return "", nil, fmt.Errorf("sqldb: sign in: %w", err)
-	}
-	now := db.Now()
-	who := opname.Actor{OrgID: org.ID, UserID: id, Name: name, Role: opname.Role(role), Via: "password", Addr: addrOf(ctx)}
-	logCtx := opname.WithActor(ctx, who)
-	if lockedUntil > micro(now) {
-		_ = db.Record(logCtx, opname.AccessEvent{Action: opname.AccessSignIn, Outcome: "failure", ObjectType: "session", Purpose: "locked"})
-		wait := time.Until(fromMicro(lockedUntil)).Round(time.Minute)
-		return "", nil, &opname.Error{Kind: opname.Forbidden, Msg: fmt.Sprintf("this account is locked after %d wrong passwords; try again in %d minutes or ask an administrator", MaxFailedSignIns, max(int(wait.Minutes()), 1))}
-	}
-	if hash == "" || disabled || !opname.PasswordMatches(hash, password) {
-		failed++
-		lock := int64(0)
-		if failed >= MaxFailedSignIns {
-			failed, lock = 0, micro(now.Add(LockDuration))
+	if wait > 0 {
+		if err := logFailure("throttled"); err != nil {
+			return "", nil, err
 		}
-		if _, err := db.write.ExecContext(ctx, db.q(`UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?`), failed, lock, id); err != nil {
-			return "", nil, fmt.Errorf("sqldb: sign in: %w", err)
+		return "", nil, tooMany(wait)
+	}
+	usable := exists && hash != "" && !disabled
+	if !usable {
+		hash = dummyHash
+	}
+	if !db.PasswordMatches(hash, password) || !usable {
+		if err := db.countFailure(ctx, keys); err != nil {
+			return "", nil, err
 		}
-		if err := db.Record(logCtx, opname.AccessEvent{Action: opname.AccessSignIn, Outcome: "failure", ObjectType: "session"}); err != nil {
+		if err := logFailure(""); err != nil {
 			return "", nil, err
 		}
 		return "", nil, errBadCredentials
 	}
-	if _, err := db.write.ExecContext(ctx, db.q(`UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = ?`), id); err != nil {
-		return "", nil, fmt.Errorf("sqldb: sign in: %w", err)
+	needsSecondFactor := requireTOTP || totp != ""
+	if !needsSecondFactor {
+		if err := db.forgive(ctx, keys); err != nil {
+			return "", nil, err
+		}
 	}
-	return db.startSession(logCtx, who, org.RequireTOTP || totp != "")
+	return db.startSession(logCtx, who, needsSecondFactor)
 }
 
 func (db *DB) startSession(ctx context.Context, who opname.Actor, needsSecondFactor bool) (string, *opname.Session, error) {
@@ -159,48 +163,112 @@ func (db *DB) SignOut(ctx context.Context, secret string) error {
 	return db.Record(opname.WithActor(ctx, a), opname.AccessEvent{Action: opname.AccessSignOut, ObjectType: "session"})
 }
 
-// SetPassword sets the caller's password.
-func (db *DB) SetPassword(ctx context.Context, password string) error {
+// SetPassword sets the caller's password from the session whose secret is
+// given, ends the person's other sessions and revokes their API tokens.
+func (db *DB) SetPassword(ctx context.Context, sessionSecret, password string) (opname.Ended, error) {
 	a, err := orgActor(ctx)
 	if err != nil {
-		return err
+		return opname.Ended{}, err
 	}
-	return db.setPassword(ctx, a.OrgID, a.UserID, password)
-}
-
-func (db *DB) setPassword(ctx context.Context, orgID, userID, password string) error {
+	var ok bool
+	err = db.read.QueryRowContext(ctx, db.q(`SELECT second_factor FROM sessions WHERE id = ? AND org_id = ? AND user_id = ?`), hashSecret(sessionSecret), a.OrgID, a.UserID).Scan(&ok)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && !ok {
+		return opname.Ended{}, &opname.Error{Kind: opname.Forbidden, Msg: "change your password in a browser session that is fully signed in; an API token cannot change it"}
+	}
+	if err != nil {
+		return opname.Ended{}, fmt.Errorf("sqldb: set password: %w", err)
+	}
 	if err := opname.CheckPasswordRules(password); err != nil {
-		return err
+		return opname.Ended{}, err
 	}
 	hash, err := opname.HashPassword(password)
 	if err != nil {
-		return err
+		return opname.Ended{}, err
 	}
-	if _, err := db.write.ExecContext(ctx, db.q(`UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = 0 WHERE org_id = ? AND id = ?`), hash, orgID, userID); err != nil {
-		return fmt.Errorf("sqldb: set password: %w", err)
+	ended, err := db.replacePassword(ctx, a.OrgID, a.UserID, hash, hashSecret(sessionSecret))
+	if err != nil {
+		return opname.Ended{}, err
 	}
-	return nil
+	return ended, db.logEnded(ctx, a.UserID, "password changed", ended)
+}
+
+// replacePassword sets a person's password hash ("" for none), ends every
+// session of theirs but keep (a session id, or "") and revokes their API
+// tokens, in one transaction; and clears their sign-in throttle.
+func (db *DB) replacePassword(ctx context.Context, orgID, userID, hash, keep string) (opname.Ended, error) {
+	var ended opname.Ended
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var slug, email string
+		if err := tx.QueryRowContext(ctx, db.q(`SELECT o.slug, u.email FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.org_id = ? AND u.id = ?`), orgID, userID).Scan(&slug, &email); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, db.q(`UPDATE users SET password_hash = ? WHERE org_id = ? AND id = ?`), hash, orgID, userID); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, db.q(`DELETE FROM sessions WHERE org_id = ? AND user_id = ? AND id <> ?`), orgID, userID, keep)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		ended.Sessions = int(n)
+		res, err = tx.ExecContext(ctx, db.q(`UPDATE tokens SET revoked_at = ? WHERE org_id = ? AND user_id = ? AND revoked_at IS NULL`), micro(db.Now()), orgID, userID)
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		ended.Tokens = int(n)
+		return db.unthrottle(ctx, tx, slug, email)
+	})
+	if err != nil {
+		return opname.Ended{}, fmt.Errorf("sqldb: set password: %w", err)
+	}
+	return ended, nil
+}
+
+// logEnded writes a change of a person's password, and what it ended, to
+// the access log.
+func (db *DB) logEnded(ctx context.Context, userID, why string, ended opname.Ended) error {
+	events := []opname.AccessEvent{{Action: opname.AccessUpdate, ObjectType: "password", ObjectID: userID, Purpose: why}}
+	if ended.Sessions > 0 {
+		events = append(events, opname.AccessEvent{Action: opname.AccessSignOut, ObjectType: "session", ObjectID: userID, Purpose: fmt.Sprintf("%s: %d sessions ended", why, ended.Sessions)})
+	}
+	if ended.Tokens > 0 {
+		events = append(events, opname.AccessEvent{Action: opname.AccessUpdate, ObjectType: "token", ObjectID: userID, Purpose: fmt.Sprintf("%s: %d API tokens revoked", why, ended.Tokens)})
+	}
+	return db.Record(ctx, events...)
 }
 
 // CreateOneTime makes a one-time sign-in secret for a person of the caller's
-// organisation (admin); an administrator resets a password this way.
-func (db *DB) CreateOneTime(ctx context.Context, userID string, ttl time.Duration) (string, error) {
+// organisation (admin); an administrator resets a password this way. The
+// person's password stops working and every session and API token of
+// theirs ends: a reset is often made because someone else may know it.
+func (db *DB) CreateOneTime(ctx context.Context, userID string, ttl time.Duration) (string, opname.Ended, error) {
 	a, err := orgActor(ctx, opname.RoleAdmin)
 	if err != nil {
-		return "", err
+		return "", opname.Ended{}, err
 	}
 	if _, err := db.userRole(ctx, a.OrgID, userID); err != nil {
-		return "", err
+		return "", opname.Ended{}, err
+	}
+	ended, err := db.replacePassword(ctx, a.OrgID, userID, "", "")
+	if err != nil {
+		return "", opname.Ended{}, err
 	}
 	secret, hash := db.secret("otp_")
 	if _, err := db.write.ExecContext(ctx, db.q(`INSERT INTO one_time_secrets (hash, org_id, user_id, expires_at) VALUES (?, ?, ?, ?)`),
 		hash, a.OrgID, userID, micro(db.Now().Add(ttl))); err != nil {
-		return "", fmt.Errorf("sqldb: one-time secret: %w", err)
+		return "", opname.Ended{}, fmt.Errorf("sqldb: one-time secret: %w", err)
 	}
-	return secret, nil
+	return secret, ended, db.logEnded(ctx, userID, "sign-in link made", ended)
 }
 
-// Redeem spends a one-time secret, sets the password and starts a session.
+// Redeem spends a one-time secret, sets the password, ends every session
+// and API token the person had, and starts a session.
 func (db *DB) Redeem(ctx context.Context, oneTime, password string) (string, *opname.Session, error) {
 	if err := opname.CheckPasswordRules(password); err != nil {
 		return "", nil, err
@@ -222,7 +290,12 @@ func (db *DB) Redeem(ctx context.Context, oneTime, password string) (string, *op
 	if n, _ := res.RowsAffected(); n != 1 {
 		return "", nil, &opname.Error{Kind: opname.Unauthorized, Msg: "this sign-in link was used just now"}
 	}
-	if err := db.setPassword(ctx, orgID, userID, password); err != nil {
+	hash, err := opname.HashPassword(password)
+	if err != nil {
+		return "", nil, err
+	}
+	ended, err := db.replacePassword(ctx, orgID, userID, hash, "")
+	if err != nil {
 		return "", nil, err
 	}
 	var name, role, totp string
@@ -234,7 +307,11 @@ func (db *DB) Redeem(ctx context.Context, oneTime, password string) (string, *op
 		return "", nil, err
 	}
 	who := opname.Actor{OrgID: orgID, UserID: userID, Name: name, Role: opname.Role(role), Via: "one_time", Addr: addrOf(ctx)}
-	return db.startSession(opname.WithActor(ctx, who), who, org.RequireTOTP || totp != "")
+	logCtx := opname.WithActor(ctx, who)
+	if err := db.logEnded(logCtx, userID, "password set with a sign-in link", ended); err != nil {
+		return "", nil, err
+	}
+	return db.startSession(logCtx, who, org.RequireTOTP || totp != "")
 }
 
 func (db *DB) userRole(ctx context.Context, orgID, userID string) (opname.Role, error) {
@@ -358,8 +435,8 @@ func (db *DB) ConfirmTOTP(ctx context.Context, sessionSecret, code string) error
 }
 
 // VerifyTOTP checks a code from the caller's second factor and marks the
-// session's second factor done. Wrong codes count towards the lock, like
-// wrong passwords.
+// session's second factor done. Wrong codes are throttled like wrong
+// passwords.
 func (db *DB) VerifyTOTP(ctx context.Context, sessionSecret, code string) error {
 	return db.checkTOTP(ctx, sessionSecret, code, false)
 }
@@ -369,17 +446,23 @@ func (db *DB) checkTOTP(ctx context.Context, sessionSecret, code string, pending
 	if err != nil {
 		return err
 	}
-	var secret, pend string
-	var last, lockedUntil int64
-	var failed int
-	err = db.read.QueryRowContext(ctx, db.q(`SELECT totp_secret, totp_pending, totp_last_step, failed_logins, locked_until FROM users WHERE org_id = ? AND id = ?`), a.OrgID, a.UserID).
-		Scan(&secret, &pend, &last, &failed, &lockedUntil)
+	var secret, pend, slug, email string
+	var last int64
+	err = db.read.QueryRowContext(ctx, db.q(`SELECT u.totp_secret, u.totp_pending, u.totp_last_step, o.slug, u.email FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.org_id = ? AND u.id = ?`), a.OrgID, a.UserID).
+		Scan(&secret, &pend, &last, &slug, &email)
 	if err != nil {
 		return fmt.Errorf("sqldb: totp: %w", err)
 	}
-	now := db.Now()
-	if lockedUntil > micro(now) {
-		return &opname.Error{Kind: opname.Forbidden, Msg: "this account is locked after too many wrong codes; try again later or ask an administrator"}
+	keys := throttleKeysFor(slug, email, addrOf(ctx))
+	wait, err := db.throttled(ctx, keys)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		if err := db.Record(ctx, opname.AccessEvent{Action: opname.AccessSignIn, Outcome: "failure", ObjectType: "session", Purpose: "totp throttled"}); err != nil {
+			return err
+		}
+		return tooMany(wait)
 	}
 	if pending {
 		secret = pend
@@ -387,15 +470,10 @@ func (db *DB) checkTOTP(ctx context.Context, sessionSecret, code string, pending
 	if secret == "" {
 		return &opname.Error{Kind: opname.Invalid, Msg: "code: there is no authenticator app to check it against; set one up first"}
 	}
-	step, ok := opname.CheckTOTP(secret, code, now, last)
+	step, ok := opname.CheckTOTP(secret, code, db.Now(), last)
 	if !ok {
-		failed++
-		lock := int64(0)
-		if failed >= MaxFailedSignIns {
-			failed, lock = 0, micro(now.Add(LockDuration))
-		}
-		if _, err := db.write.ExecContext(ctx, db.q(`UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?`), failed, lock, a.UserID); err != nil {
-			return fmt.Errorf("sqldb: totp: %w", err)
+		if err := db.countFailure(ctx, keys); err != nil {
+			return err
 		}
 		if err := db.Record(ctx, opname.AccessEvent{Action: opname.AccessSignIn, Outcome: "failure", ObjectType: "session", Purpose: "totp"}); err != nil {
 			return err
@@ -408,7 +486,7 @@ func (db *DB) checkTOTP(ctx context.Context, sessionSecret, code string, pending
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, db.q(`UPDATE users SET totp_last_step = ?, failed_logins = 0 WHERE id = ?`), step, a.UserID); err != nil {
+		if _, err := tx.ExecContext(ctx, db.q(`UPDATE users SET totp_last_step = ? WHERE id = ?`), step, a.UserID); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, db.q(`UPDATE sessions SET second_factor = ? WHERE id = ? AND user_id = ?`), true, hashSecret(sessionSecret), a.UserID)
@@ -416,6 +494,9 @@ func (db *DB) checkTOTP(ctx context.Context, sessionSecret, code string, pending
 	})
 	if err != nil {
 		return fmt.Errorf("sqldb: totp: %w", err)
+	}
+	if err := db.forgive(ctx, keys); err != nil {
+		return err
 	}
 	return db.Record(ctx, opname.AccessEvent{Action: opname.AccessSignIn, ObjectType: "session", Purpose: "totp"})
 }

@@ -408,17 +408,17 @@ func TestAccessLogConcurrent(t *testing.T) {
 }
 
 // TestSignIn walks the local sign-in: one-time secret, password, wrong
-// passwords, the lock, sessions that expire, sign-out, tokens.
+// passwords, the wait they cause, sessions that expire, sign-out, tokens.
 func TestSignIn(t *testing.T) {
 	dialects(t, func(t *testing.T, db *sqldb.DB) {
 		w := build(t, db)
 		ctx := context.Background()
 		staff := w.a[opname.RoleStaff]
-		once, err := db.CreateOneTime(as(w.a[opname.RoleAdmin]), staff.UserID, time.Hour)
+		once, _, err := db.CreateOneTime(as(w.a[opname.RoleAdmin]), staff.UserID, time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = db.CreateOneTime(as(w.b[opname.RoleAdmin]), staff.UserID, time.Hour)
+		_, _, err = db.CreateOneTime(as(w.b[opname.RoleAdmin]), staff.UserID, time.Hour)
 		wantKind(t, err, opname.NotFound)
 		_, _, err = db.Redeem(ctx, once, "short")
 		wantKind(t, err, opname.Invalid)
@@ -444,21 +444,22 @@ func TestSignIn(t *testing.T) {
 		if _, _, err := db.SignIn(ctx, "org-a", " Staff@Org-A.nl", "correct horse battery staple"); err != nil {
 			t.Fatalf("SignIn with the right password: %v", err)
 		}
-		for i := range sqldb.MaxFailedSignIns {
+		// With the wrong password above, these make FreeFailures.
+		for i := range sqldb.FreeFailures - 1 {
 			_, _, err = db.SignIn(ctx, "org-a", "staff@org-a.nl", "wrong password!!")
 			if want := opname.Unauthorized; opname.KindOf(err) != want {
 				t.Fatalf("wrong password %d: %v, want %s", i+1, err, want)
 			}
 		}
 		_, _, err = db.SignIn(ctx, "org-a", "staff@org-a.nl", "correct horse battery staple")
-		wantKind(t, err, opname.Forbidden)
+		wantKind(t, err, opname.TooMany)
 		now := time.Now()
-		db.Now = func() time.Time { return now.Add(sqldb.LockDuration + time.Minute) }
+		db.Now = func() time.Time { return now.Add(time.Minute + time.Second) }
 		_, _, err = db.SignIn(ctx, "org-a", "staff@org-a.nl", "correct horse battery staple")
 		if err != nil {
-			t.Fatalf("SignIn after the lock: %v", err)
+			t.Fatalf("SignIn after the wait: %v", err)
 		}
-		db.Now = func() time.Time { return now.Add(sqldb.LockDuration + sqldb.SessionIdle + 2*time.Minute) }
+		db.Now = func() time.Time { return now.Add(time.Minute + sqldb.SessionIdle + 2*time.Minute) }
 		_, _, err = db.Authenticate(ctx, secret)
 		wantKind(t, err, opname.Unauthorized)
 		db.Now = time.Now
@@ -506,8 +507,8 @@ func TestSignIn(t *testing.T) {
 				failures++
 			}
 		}
-		if failures < sqldb.MaxFailedSignIns+1 {
-			t.Errorf("failed sign-ins logged = %d, want at least %d", failures, sqldb.MaxFailedSignIns+1)
+		if failures < sqldb.FreeFailures+1 {
+			t.Errorf("failed sign-ins logged = %d, want at least %d", failures, sqldb.FreeFailures+1)
 		}
 	})
 }

@@ -89,21 +89,6 @@ func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, u)
 }
 
-func (s *Server) apiSetPassword(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Password string `json:"password"`
-	}
-	if err := decode(w, r, &req); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	if err := s.Store.SetPassword(r.Context(), req.Password); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
 func (s *Server) apiOrganisation(w http.ResponseWriter, r *http.Request) {
 	s.respond(w, r, func() (any, error) { return s.Store.Organisation(r.Context()) })
 }
@@ -196,8 +181,8 @@ const oneTimeTTL = 72 * time.Hour
 
 func (s *Server) apiOneTime(w http.ResponseWriter, r *http.Request) {
 	s.respond(w, r, func() (any, error) {
-		secret, err := s.Store.CreateOneTime(r.Context(), r.PathValue("id"), oneTimeTTL)
-		return map[string]any{"secret": secret, "expires_in_hours": int(oneTimeTTL.Hours())}, err
+		secret, ended, err := s.Store.CreateOneTime(r.Context(), r.PathValue("id"), oneTimeTTL)
+		return map[string]any{"secret": secret, "expires_in_hours": int(oneTimeTTL.Hours()), "sessions_ended": ended.Sessions, "tokens_revoked": ended.Tokens}, err
 	})
 }
 

@@ -18,6 +18,7 @@ var status = map[opname.ErrorKind]int{
 	opname.Conflict:     http.StatusConflict,
 	opname.Unauthorized: http.StatusUnauthorized,
 	opname.Forbidden:    http.StatusForbidden,
+	opname.TooMany:      http.StatusTooManyRequests,
 	opname.Internal:     http.StatusInternalServerError,
 }
 
@@ -41,6 +42,7 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 		s.Logger.ErrorContext(r.Context(), "internal error", "request_id", id, "route", r.Pattern, "err", err.Error())
 	}
 	msg := opname.Message(err)
+	setRetryAfter(w, err)
 	if wantsHTML(r) {
 		s.errorPage(w, r, code, msg)
 		return

@@ -197,6 +197,7 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "GET", "/mensen", Roles(opname.RoleManager, opname.RoleAdmin, opname.RolePrivacyOfficer), s.peoplePage)
 	s.handle(mux, "POST", "/mensen", Roles(opname.RoleAdmin), s.peopleForm)
 	s.handle(mux, "POST", "/mensen/{id}/link", Roles(opname.RoleAdmin), s.linkForm)
+	s.handle(mux, "POST", "/mensen/{id}/ontgrendelen", Roles(opname.RoleAdmin), s.unlockForm)
 	s.handle(mux, "GET", "/sleutels", Roles(opname.RoleAdmin), s.tokensPage)
 	s.handle(mux, "POST", "/sleutels", Roles(opname.RoleAdmin), s.tokensForm)
 	s.handle(mux, "POST", "/sleutels/{id}/intrekken", Roles(opname.RoleAdmin), s.revokeForm)
@@ -282,12 +283,16 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, name string, 
 		s.Error(w, r, err)
 		return
 	}
+	setRetryAfter(w, err)
 	s.render(w, r, status[kind], name, &page{Form: form, Message: localMessage(lang(r), err)})
 }
 
 // localMessage is an error's message for a person, in their language where
 // opname has a translation.
 func localMessage(l string, err error) string {
+	if msg, ok := throttledMessage(l, err); ok {
+		return msg
+	}
 	msg := opname.Message(err)
 	if l == "nl" {
 		switch opname.KindOf(err) {
@@ -299,8 +304,8 @@ func localMessage(l string, err error) string {
 				return "Deze code is onbekend, al gebruikt of verlopen. Vraag de beheerder om een nieuwe."
 			}
 		case opname.Forbidden:
-			if strings.Contains(msg, "locked") {
-				return "Dit account is tijdelijk geblokkeerd na te veel verkeerde wachtwoorden. Probeer het over een kwartier opnieuw, of vraag de beheerder om hulp."
+			if strings.Contains(msg, "change your password") {
+				return "Wijzig uw wachtwoord in de browser, helemaal aangemeld. Met een API-sleutel kan dat niet."
 			}
 		}
 	}
@@ -431,7 +436,7 @@ func (s *Server) peopleForm(w http.ResponseWriter, r *http.Request) {
 	p := &page{}
 	if err := s.Store.CreateUser(r.Context(), u); err != nil {
 		p.Message = localMessage(lang(r), err)
-	} else if secret, err := s.Store.CreateOneTime(r.Context(), u.ID, oneTimeTTL); err != nil {
+	} else if secret, _, err := s.Store.CreateOneTime(r.Context(), u.ID, oneTimeTTL); err != nil {
 		p.Message = localMessage(lang(r), err)
 	} else {
 		p.Message, p.MessageOK, p.Secret = fmt.Sprintf(translate(lang(r), "people.link.made"), u.Name), true, secret
@@ -445,22 +450,16 @@ func (s *Server) peopleForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) linkForm(w http.ResponseWriter, r *http.Request) {
-	u, err := s.Store.User(r.Context(), r.PathValue("id"))
+	u, ok := s.managedPerson(w, r)
+	if !ok {
+		return
+	}
+	secret, ended, err := s.Store.CreateOneTime(r.Context(), u.ID, oneTimeTTL)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	secret, err := s.Store.CreateOneTime(r.Context(), u.ID, oneTimeTTL)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	people, err := s.Store.Users(r.Context())
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "people", &page{People: people, Message: fmt.Sprintf(translate(lang(r), "people.link.made"), u.Name), MessageOK: true, Secret: secret})
+	s.peopleDone(w, r, endedMessage(lang(r), u.Name, ended)+" "+fmt.Sprintf(translate(lang(r), "people.link.made"), u.Name), secret)
 }
 
 func (s *Server) accessLogPage(w http.ResponseWriter, r *http.Request) {

@@ -162,6 +162,7 @@ func (s *Server) register(mux *http.ServeMux) {
 	s.handle(mux, "POST", "/api/v1/users", Roles(opname.RoleAdmin), s.apiCreateUser)
 	s.handle(mux, "GET", "/api/v1/users/{id}", SignedIn, s.apiUser)
 	s.handle(mux, "POST", "/api/v1/users/{id}/one-time", Roles(opname.RoleAdmin), s.apiOneTime)
+	s.handle(mux, "POST", "/api/v1/users/{id}/unlock", Roles(opname.RoleAdmin), s.apiUnlock)
 
 	s.handle(mux, "GET", "/api/v1/clients", SignedIn, s.apiClients)
 	s.handle(mux, "POST", "/api/v1/clients", Roles(opname.RoleAdmin, opname.RoleManager), s.apiCreateClient)

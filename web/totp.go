@@ -133,6 +133,7 @@ func (s *Server) secondFactorForm(w http.ResponseWriter, r *http.Request) {
 			s.Error(w, r, err)
 			return
 		}
+		setRetryAfter(w, err)
 		s.secondFactor(w, r, status[opname.KindOf(err)], localMessage(lang(r), err))
 		return
 	}

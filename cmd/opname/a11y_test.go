@@ -50,7 +50,7 @@ func TestAccessibility(t *testing.T) {
 			staffID = u.ID
 		}
 		users[role] = u
-		once, err := s.db.CreateOneTime(octx, u.ID, time.Hour)
+		once, _, err := s.db.CreateOneTime(octx, u.ID, time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -110,7 +110,7 @@ func runUserAdd(ctx context.Context, m *Main, args []string) error {
 	if err := db.CreateUser(ctx, u); err != nil {
 		return err
 	}
-	secret, err := db.CreateOneTime(ctx, u.ID, oneTimeTTL)
+	secret, _, err := db.CreateOneTime(ctx, u.ID, oneTimeTTL)
 	if err != nil {
 		return err
 	}

@@ -53,7 +53,7 @@ func seedDemo(ctx context.Context, w io.Writer, db *sqldb.DB, baseURL string) er
 			if u.HasPassword {
 				continue
 			}
-			secret, err := db.CreateOneTime(octx, u.ID, oneTimeTTL)
+			secret, _, err := db.CreateOneTime(octx, u.ID, oneTimeTTL)
 			if err != nil {
 				return err
 			}

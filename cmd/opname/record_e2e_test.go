@@ -28,7 +28,7 @@ func member(t *testing.T, s *server, octx context.Context, slug string, role opn
 	if err := s.db.CreateUser(octx, u); err != nil {
 		t.Fatal(err)
 	}
-	once, err := s.db.CreateOneTime(octx, u.ID, time.Hour)
+	once, _, err := s.db.CreateOneTime(octx, u.ID, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

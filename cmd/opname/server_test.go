@@ -48,128 +48,133 @@ func startTestServer(t *testing.T, databaseURL string) *server {
 // callers are who the authorization matrix tries every route as.
 // "pending" is a browser session of a manager of org A who
 // has an authenticator app and has given only their password.
-var callers = []string{"anonymous", "staff", "staff_other", "manager", "admin", "privacy", "b_staff", "b_manager", "b_admin", "b_privacy", "revoked", "pending"}
+//
+// "changed" is a browser session of a manager of org A whose password was
+// then changed in another session: it must be signed out everywhere.
+var callers = []string{"anonymous", "staff", "staff_other", "manager", "admin", "privacy", "b_staff", "b_manager", "b_admin", "b_privacy", "revoked", "pending", "changed"}
 
 // matrix is the expected status of every route for every caller, in the
 // order of callers. A route without a row fails the test.
-var matrix = map[string][12]int{
-	//                                     anon staff other  mgr admin  priv  bstaf bmgr badm bpriv revoked pending
-	"GET /healthz":                                {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200},
-	"GET /readyz":                                 {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200},
-	"GET /metrics":                                {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200},
-	"GET /api/v1/openapi.json":                    {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200},
-	"POST /api/v1/session":                        {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
-	"POST /api/v1/session/one-time":               {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
-	"DELETE /api/v1/session":                      {401, 204, 204, 204, 204, 204, 204, 204, 204, 204, 401, 401},
-	"POST /api/v1/session/totp":                   {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 400},
-	"POST /api/v1/me/totp":                        {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
-	"PUT /api/v1/me/totp":                         {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
-	"GET /api/v1/me":                              {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401},
-	"PUT /api/v1/me/password":                     {401, 204, 204, 204, 204, 204, 204, 204, 204, 204, 401, 401},
-	"GET /api/v1/organisation":                    {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401},
-	"GET /api/v1/organisation/policies":           {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401},
-	"PUT /api/v1/organisation/policy":             {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401, 401},
-	"PUT /api/v1/organisation/oidc":               {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401, 401},
-	"POST /api/v1/decisions":                      {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401},
-	"GET /api/v1/users":                           {401, 403, 403, 200, 200, 200, 403, 200, 200, 200, 401, 401},
-	"POST /api/v1/users":                          {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401, 401},
-	"GET /api/v1/users/{id}":                      {401, 200, 404, 200, 200, 200, 404, 404, 404, 404, 401, 401},
-	"POST /api/v1/users/{id}/one-time":            {401, 403, 403, 403, 200, 403, 403, 403, 404, 403, 401, 401},
-	"GET /api/v1/clients":                         {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401},
-	"POST /api/v1/clients":                        {401, 403, 403, 201, 201, 403, 403, 201, 201, 403, 401, 401},
-	"GET /api/v1/clients/{id}":                    {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401},
-	"POST /api/v1/clients/{id}/staff":             {401, 403, 403, 201, 201, 403, 403, 404, 404, 403, 401, 401},
-	"GET /api/v1/clients/{id}/access-log":         {401, 200, 404, 200, 200, 200, 404, 404, 404, 404, 401, 401},
-	"GET /api/v1/clients/{id}/recordings":         {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401},
-	"POST /api/v1/clients/{id}/recordings":        {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401, 401},
-	"GET /api/v1/recordings/{id}":                 {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401},
-	"GET /api/v1/recordings/{id}/content":         {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401},
-	"GET /api/v1/recordings/{id}/receipt":         {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401},
-	"POST /api/v1/recordings/{id}/copies":         {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401, 401},
-	"POST /api/v1/recordings/{id}/erasure":        {401, 403, 403, 200, 200, 403, 403, 404, 404, 403, 401, 401},
-	"GET /api/v1/fixity":                          {401, 403, 403, 403, 200, 200, 403, 403, 200, 200, 401, 401},
-	"GET /api/v1/uploads":                         {401, 200, 200, 200, 200, 403, 200, 200, 200, 403, 401, 401},
-	"POST /api/v1/uploads":                        {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401, 401},
-	"HEAD /api/v1/uploads/{id}":                   {401, 200, 404, 404, 404, 403, 404, 404, 404, 403, 401, 401},
-	"PATCH /api/v1/uploads/{id}":                  {401, 204, 404, 404, 404, 403, 404, 404, 404, 403, 401, 401},
-	"DELETE /api/v1/uploads/{id}":                 {401, 204, 404, 404, 404, 403, 404, 404, 404, 403, 401, 401},
-	"POST /api/v1/uploads/{id}/finish":            {401, 201, 404, 404, 404, 403, 404, 404, 404, 403, 401, 401},
-	"GET /api/v1/conversations":                   {401, 200, 200, 200, 200, 403, 200, 200, 200, 403, 401, 401},
-	"GET /api/v1/clients/{id}/conversations":      {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401},
-	"POST /api/v1/clients/{id}/conversations":     {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401, 401},
-	"GET /api/v1/conversations/{id}":              {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401},
-	"POST /api/v1/conversations/{id}/requests":    {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401, 401},
-	"POST /api/v1/conversations/{id}/declines":    {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401, 401},
-	"GET /api/v1/requests/{id}":                   {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401},
-	"GET /api/v1/requests/{id}/decisions":         {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401},
-	"POST /api/v1/requests/{id}/answers":          {401, 200, 404, 200, 200, 403, 404, 404, 404, 403, 401, 401},
-	"POST /api/v1/requests/{id}/weighty-reasons":  {401, 200, 404, 200, 200, 403, 404, 404, 404, 403, 401, 401},
-	"POST /api/v1/requests/{id}/alternative":      {401, 200, 404, 200, 200, 403, 404, 404, 404, 403, 401, 401},
-	"POST /api/v1/requests/{id}/manager":          {401, 409, 404, 409, 409, 403, 404, 404, 404, 403, 401, 401},
-	"POST /api/v1/requests/{id}/manager-decision": {401, 403, 403, 409, 409, 403, 403, 404, 404, 403, 401, 401},
-	"POST /api/v1/requests/{id}/agreement":        {401, 200, 404, 200, 200, 403, 404, 404, 404, 403, 401, 401},
-	"GET /api/v1/requests/{id}/agreement/text":    {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401},
-	"GET /api/v1/requests/{id}/agreement/receipt": {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401},
-	"GET /api/v1/requests/{id}/declaration.pdf":   {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401},
-	"GET /api/v1/requests/{id}/decision.pdf":      {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 401, 401},
-	"GET /api/v1/inbox":                           {401, 403, 403, 200, 200, 403, 403, 200, 200, 403, 401, 401},
-	"POST /api/v1/clients/{id}/incidents":         {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401, 401},
-	"GET /api/v1/incidents/{id}":                  {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401},
-	"POST /api/v1/incidents/{id}/steps":           {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401, 401},
-	"GET /api/v1/access-log":                      {401, 403, 403, 403, 403, 200, 403, 403, 403, 200, 401, 401},
-	"GET /api/v1/tokens":                          {401, 403, 403, 403, 200, 403, 403, 403, 200, 403, 401, 401},
-	"POST /api/v1/tokens":                         {401, 403, 403, 403, 201, 403, 403, 403, 404, 403, 401, 401},
-	"DELETE /api/v1/tokens/{id}":                  {401, 403, 403, 403, 204, 403, 403, 403, 404, 403, 401, 401},
-	"GET /api/v1/logs/{slug}/checkpoint":          {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200},
-	"GET /api/v1/logs/{slug}/key":                 {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200},
-	"GET /api/v1/logs/{slug}/inclusion":           {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200},
-	"GET /api/v1/logs/{slug}/consistency":         {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200},
-	"GET /assets/{file...}":                       {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200},
-	"GET /taal":                                   {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303},
-	"GET /aanmelden":                              {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200},
-	"POST /aanmelden":                             {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
-	"GET /aanmelden/oidc":                         {404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 401, 404},
-	"GET /aanmelden/oidc/terug":                   {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
-	"GET /welkom":                                 {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200},
-	"POST /welkom":                                {400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 401, 400},
-	"POST /afmelden":                              {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303},
-	"GET /tweede-stap":                            {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 200},
-	"POST /tweede-stap":                           {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 400},
-	"GET /{$}":                                    {303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 303},
-	"GET /clienten":                               {303, 200, 200, 200, 200, 404, 200, 200, 200, 404, 401, 303},
-	"POST /clienten":                              {303, 404, 404, 303, 303, 404, 404, 303, 303, 404, 401, 303},
-	"GET /clienten/{id}":                          {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303},
-	"POST /clienten/{id}/medewerkers":             {303, 404, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303},
-	"GET /mensen":                                 {303, 404, 404, 200, 200, 200, 404, 200, 200, 200, 401, 303},
-	"POST /mensen":                                {303, 404, 404, 404, 200, 404, 404, 404, 200, 404, 401, 303},
-	"POST /mensen/{id}/link":                      {303, 404, 404, 404, 200, 404, 404, 404, 404, 404, 401, 303},
-	"GET /sleutels":                               {303, 404, 404, 404, 200, 404, 404, 404, 200, 404, 401, 303},
-	"POST /sleutels":                              {303, 404, 404, 404, 200, 404, 404, 404, 404, 404, 401, 303},
-	"POST /sleutels/{id}/intrekken":               {303, 404, 404, 404, 303, 404, 404, 404, 404, 404, 401, 303},
-	"GET /beleid":                                 {303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 303},
-	"POST /beleid":                                {303, 404, 404, 404, 303, 404, 404, 404, 303, 404, 401, 303},
-	"GET /toegangslog":                            {303, 404, 404, 404, 404, 200, 404, 404, 404, 200, 401, 303},
-	"GET /clienten/{id}/opnames":                  {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303},
-	"GET /clienten/{id}/opnemen":                  {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303},
-	"GET /opnames/{id}":                           {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303},
-	"GET /opnames/{id}/bewijs":                    {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303},
-	"POST /opnames/{id}/kopie":                    {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303},
-	"POST /opnames/{id}/wissen":                   {303, 404, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303},
-	"GET /werk":                                   {303, 200, 200, 200, 200, 404, 200, 200, 200, 404, 401, 303},
-	"GET /postvak":                                {303, 404, 404, 200, 200, 404, 404, 200, 200, 404, 401, 303},
-	"GET /clienten/{id}/gesprekken":               {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303},
-	"POST /clienten/{id}/gesprekken":              {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303},
-	"GET /gesprekken/{id}":                        {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303},
-	"POST /gesprekken/{id}/verzoeken":             {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303},
-	"POST /gesprekken/{id}/afzien":                {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303},
-	"POST /gesprekken/{id}/incidenten":            {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303},
-	"GET /verzoeken/{id}":                         {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303},
-	"POST /verzoeken/{id}":                        {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303},
-	"GET /verzoeken/{id}/afspraken":               {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303},
-	"GET /verzoeken/{id}/besluit":                 {303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 401, 303},
-	"GET /incidenten/{id}":                        {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303},
-	"POST /incidenten/{id}/stappen":               {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303},
-	"GET /integriteit":                            {303, 404, 404, 404, 200, 200, 404, 404, 200, 200, 401, 303},
+var matrix = map[string][13]int{
+	//                                     anon staff other  mgr admin  priv  bstaf bmgr badm bpriv revoked pending changed
+	"GET /healthz":                                {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	"GET /readyz":                                 {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	"GET /metrics":                                {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	"GET /api/v1/openapi.json":                    {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	"POST /api/v1/session":                        {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"POST /api/v1/session/one-time":               {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"DELETE /api/v1/session":                      {401, 204, 204, 204, 204, 204, 204, 204, 204, 204, 401, 401, 401},
+	"POST /api/v1/session/totp":                   {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 400, 401},
+	"POST /api/v1/me/totp":                        {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"PUT /api/v1/me/totp":                         {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"GET /api/v1/me":                              {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401},
+	"PUT /api/v1/me/password":                     {401, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401, 401, 401},
+	"GET /api/v1/organisation":                    {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401},
+	"GET /api/v1/organisation/policies":           {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401},
+	"PUT /api/v1/organisation/policy":             {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401, 401, 401},
+	"PUT /api/v1/organisation/oidc":               {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401, 401, 401},
+	"POST /api/v1/decisions":                      {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401},
+	"GET /api/v1/users":                           {401, 403, 403, 200, 200, 200, 403, 200, 200, 200, 401, 401, 401},
+	"POST /api/v1/users":                          {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401, 401, 401},
+	"GET /api/v1/users/{id}":                      {401, 200, 404, 200, 200, 200, 404, 404, 404, 404, 401, 401, 401},
+	"POST /api/v1/users/{id}/one-time":            {401, 403, 403, 403, 200, 403, 403, 403, 404, 403, 401, 401, 401},
+	"POST /api/v1/users/{id}/unlock":              {401, 403, 403, 403, 204, 403, 403, 403, 404, 403, 401, 401, 401},
+	"GET /api/v1/clients":                         {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401},
+	"POST /api/v1/clients":                        {401, 403, 403, 201, 201, 403, 403, 201, 201, 403, 401, 401, 401},
+	"GET /api/v1/clients/{id}":                    {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401, 401},
+	"POST /api/v1/clients/{id}/staff":             {401, 403, 403, 201, 201, 403, 403, 404, 404, 403, 401, 401, 401},
+	"GET /api/v1/clients/{id}/access-log":         {401, 200, 404, 200, 200, 200, 404, 404, 404, 404, 401, 401, 401},
+	"GET /api/v1/clients/{id}/recordings":         {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401, 401},
+	"POST /api/v1/clients/{id}/recordings":        {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401, 401, 401},
+	"GET /api/v1/recordings/{id}":                 {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401, 401},
+	"GET /api/v1/recordings/{id}/content":         {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401, 401},
+	"GET /api/v1/recordings/{id}/receipt":         {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401, 401},
+	"POST /api/v1/recordings/{id}/copies":         {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401, 401, 401},
+	"POST /api/v1/recordings/{id}/erasure":        {401, 403, 403, 200, 200, 403, 403, 404, 404, 403, 401, 401, 401},
+	"GET /api/v1/fixity":                          {401, 403, 403, 403, 200, 200, 403, 403, 200, 200, 401, 401, 401},
+	"GET /api/v1/uploads":                         {401, 200, 200, 200, 200, 403, 200, 200, 200, 403, 401, 401, 401},
+	"POST /api/v1/uploads":                        {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401, 401, 401},
+	"HEAD /api/v1/uploads/{id}":                   {401, 200, 404, 404, 404, 403, 404, 404, 404, 403, 401, 401, 401},
+	"PATCH /api/v1/uploads/{id}":                  {401, 204, 404, 404, 404, 403, 404, 404, 404, 403, 401, 401, 401},
+	"DELETE /api/v1/uploads/{id}":                 {401, 204, 404, 404, 404, 403, 404, 404, 404, 403, 401, 401, 401},
+	"POST /api/v1/uploads/{id}/finish":            {401, 201, 404, 404, 404, 403, 404, 404, 404, 403, 401, 401, 401},
+	"GET /api/v1/conversations":                   {401, 200, 200, 200, 200, 403, 200, 200, 200, 403, 401, 401, 401},
+	"GET /api/v1/clients/{id}/conversations":      {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401, 401},
+	"POST /api/v1/clients/{id}/conversations":     {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401, 401, 401},
+	"GET /api/v1/conversations/{id}":              {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401, 401},
+	"POST /api/v1/conversations/{id}/requests":    {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401, 401, 401},
+	"POST /api/v1/conversations/{id}/declines":    {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401, 401, 401},
+	"GET /api/v1/requests/{id}":                   {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401, 401},
+	"GET /api/v1/requests/{id}/decisions":         {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401, 401},
+	"POST /api/v1/requests/{id}/answers":          {401, 200, 404, 200, 200, 403, 404, 404, 404, 403, 401, 401, 401},
+	"POST /api/v1/requests/{id}/weighty-reasons":  {401, 200, 404, 200, 200, 403, 404, 404, 404, 403, 401, 401, 401},
+	"POST /api/v1/requests/{id}/alternative":      {401, 200, 404, 200, 200, 403, 404, 404, 404, 403, 401, 401, 401},
+	"POST /api/v1/requests/{id}/manager":          {401, 409, 404, 409, 409, 403, 404, 404, 404, 403, 401, 401, 401},
+	"POST /api/v1/requests/{id}/manager-decision": {401, 403, 403, 409, 409, 403, 403, 404, 404, 403, 401, 401, 401},
+	"POST /api/v1/requests/{id}/agreement":        {401, 200, 404, 200, 200, 403, 404, 404, 404, 403, 401, 401, 401},
+	"GET /api/v1/requests/{id}/agreement/text":    {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401, 401},
+	"GET /api/v1/requests/{id}/agreement/receipt": {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401, 401},
+	"GET /api/v1/requests/{id}/declaration.pdf":   {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401, 401},
+	"GET /api/v1/requests/{id}/decision.pdf":      {401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 401, 401, 401},
+	"GET /api/v1/inbox":                           {401, 403, 403, 200, 200, 403, 403, 200, 200, 403, 401, 401, 401},
+	"POST /api/v1/clients/{id}/incidents":         {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401, 401, 401},
+	"GET /api/v1/incidents/{id}":                  {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401, 401},
+	"POST /api/v1/incidents/{id}/steps":           {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401, 401, 401},
+	"GET /api/v1/access-log":                      {401, 403, 403, 403, 403, 200, 403, 403, 403, 200, 401, 401, 401},
+	"GET /api/v1/tokens":                          {401, 403, 403, 403, 200, 403, 403, 403, 200, 403, 401, 401, 401},
+	"POST /api/v1/tokens":                         {401, 403, 403, 403, 201, 403, 403, 403, 404, 403, 401, 401, 401},
+	"DELETE /api/v1/tokens/{id}":                  {401, 403, 403, 403, 204, 403, 403, 403, 404, 403, 401, 401, 401},
+	"GET /api/v1/logs/{slug}/checkpoint":          {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	"GET /api/v1/logs/{slug}/key":                 {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	"GET /api/v1/logs/{slug}/inclusion":           {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	"GET /api/v1/logs/{slug}/consistency":         {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	"GET /assets/{file...}":                       {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	"GET /taal":                                   {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	"GET /aanmelden":                              {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	"POST /aanmelden":                             {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"GET /aanmelden/oidc":                         {404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 401, 404, 404},
+	"GET /aanmelden/oidc/terug":                   {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
+	"GET /welkom":                                 {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	"POST /welkom":                                {400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 401, 400, 400},
+	"POST /afmelden":                              {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	"GET /tweede-stap":                            {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 200, 303},
+	"POST /tweede-stap":                           {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 400, 303},
+	"GET /{$}":                                    {303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 303, 303},
+	"GET /clienten":                               {303, 200, 200, 200, 200, 404, 200, 200, 200, 404, 401, 303, 303},
+	"POST /clienten":                              {303, 404, 404, 303, 303, 404, 404, 303, 303, 404, 401, 303, 303},
+	"GET /clienten/{id}":                          {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303, 303},
+	"POST /clienten/{id}/medewerkers":             {303, 404, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303, 303},
+	"GET /mensen":                                 {303, 404, 404, 200, 200, 200, 404, 200, 200, 200, 401, 303, 303},
+	"POST /mensen":                                {303, 404, 404, 404, 200, 404, 404, 404, 200, 404, 401, 303, 303},
+	"POST /mensen/{id}/link":                      {303, 404, 404, 404, 200, 404, 404, 404, 404, 404, 401, 303, 303},
+	"POST /mensen/{id}/ontgrendelen":              {303, 404, 404, 404, 200, 404, 404, 404, 404, 404, 401, 303, 303},
+	"GET /sleutels":                               {303, 404, 404, 404, 200, 404, 404, 404, 200, 404, 401, 303, 303},
+	"POST /sleutels":                              {303, 404, 404, 404, 200, 404, 404, 404, 404, 404, 401, 303, 303},
+	"POST /sleutels/{id}/intrekken":               {303, 404, 404, 404, 303, 404, 404, 404, 404, 404, 401, 303, 303},
+	"GET /beleid":                                 {303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 303, 303},
+	"POST /beleid":                                {303, 404, 404, 404, 303, 404, 404, 404, 303, 404, 401, 303, 303},
+	"GET /toegangslog":                            {303, 404, 404, 404, 404, 200, 404, 404, 404, 200, 401, 303, 303},
+	"GET /clienten/{id}/opnames":                  {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303, 303},
+	"GET /clienten/{id}/opnemen":                  {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303, 303},
+	"GET /opnames/{id}":                           {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303, 303},
+	"GET /opnames/{id}/bewijs":                    {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303, 303},
+	"POST /opnames/{id}/kopie":                    {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303, 303},
+	"POST /opnames/{id}/wissen":                   {303, 404, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303, 303},
+	"GET /werk":                                   {303, 200, 200, 200, 200, 404, 200, 200, 200, 404, 401, 303, 303},
+	"GET /postvak":                                {303, 404, 404, 200, 200, 404, 404, 200, 200, 404, 401, 303, 303},
+	"GET /clienten/{id}/gesprekken":               {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303, 303},
+	"POST /clienten/{id}/gesprekken":              {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303, 303},
+	"GET /gesprekken/{id}":                        {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303, 303},
+	"POST /gesprekken/{id}/verzoeken":             {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303, 303},
+	"POST /gesprekken/{id}/afzien":                {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303, 303},
+	"POST /gesprekken/{id}/incidenten":            {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303, 303},
+	"GET /verzoeken/{id}":                         {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303, 303},
+	"POST /verzoeken/{id}":                        {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303, 303},
+	"GET /verzoeken/{id}/afspraken":               {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303, 303},
+	"GET /verzoeken/{id}/besluit":                 {303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 401, 303, 303},
+	"GET /incidenten/{id}":                        {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303, 303},
+	"POST /incidenten/{id}/stappen":               {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303, 303},
+	"GET /integriteit":                            {303, 404, 404, 404, 200, 200, 404, 404, 200, 200, 401, 303, 303},
 }
 
 // fixture is a running server with two organisations and a token per
@@ -182,8 +187,8 @@ type fixture struct {
 	adminA  opname.Actor
 	clientA string
 	recA    string // a recording of clientA
-	// pending is the session secret of the "pending" caller.
-	pending string
+	// pending and changed are the session secrets of those callers.
+	pending, changed string
 	// staffCtx is clientA's staff member's context.
 	staffCtx context.Context
 	// convA is a conversation with clientA; reqA a request about it, with
@@ -276,6 +281,7 @@ func newFixture(t *testing.T, s *server) *fixture {
 			}
 			f.tokens["revoked"] = secret
 			f.pending = pendingSession(t, s, octx, c.ID)
+			f.changed = changedSession(t, s, octx)
 		}
 	}
 	return f
@@ -294,7 +300,7 @@ func pendingSession(t *testing.T, s *server, octx context.Context, client string
 	if err := db.Assign(octx, client, u.ID); err != nil {
 		t.Fatal(err)
 	}
-	link, err := db.CreateOneTime(octx, u.ID, time.Hour)
+	link, _, err := db.CreateOneTime(octx, u.ID, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,6 +331,35 @@ func pendingSession(t *testing.T, s *server, octx context.Context, client string
 	return pending
 }
 
+// changedSession signs a manager in twice, changes their password in the
+// second session and returns the first session's secret.
+func changedSession(t *testing.T, s *server, octx context.Context) string {
+	t.Helper()
+	db := s.db
+	u := &opname.User{Email: "changed@org-a.nl", Name: "changed", Role: opname.RoleManager}
+	if err := db.CreateUser(octx, u); err != nil {
+		t.Fatal(err)
+	}
+	link, _, err := db.CreateOneTime(octx, u.ID, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const password = "the first password of a manager"
+	first, sess, err := db.Redeem(context.Background(), link, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, _, err := db.SignIn(context.Background(), "org-a", u.Email, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uctx := opname.WithActor(context.Background(), opname.Actor{OrgID: sess.OrgID, UserID: u.ID, Role: u.Role, Name: u.Name})
+	if _, err := db.SetPassword(uctx, second, "the second password of a manager"); err != nil {
+		t.Fatal(err)
+	}
+	return first
+}
+
 // request builds the request for a route with real path values and a valid
 // body, unique per call.
 func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
@@ -336,6 +371,10 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 	var body string
 	form := url.Values{}
 	switch {
+	case pattern == "/api/v1/users/{id}/one-time", pattern == "/api/v1/users/{id}/unlock",
+		pattern == "/mensen/{id}/link", pattern == "/mensen/{id}/ontgrendelen":
+		// A new sign-in link ends the person's tokens: not a caller's.
+		path = strings.Replace(path, "{id}", f.thirdA, 1)
 	case strings.HasPrefix(pattern, "/api/v1/users/{id}"):
 		path = strings.Replace(path, "{id}", f.staffA, 1)
 	case strings.HasPrefix(pattern, "/api/v1/clients/{id}"), strings.HasPrefix(pattern, "/clienten/{id}"):
@@ -374,8 +413,6 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		path = strings.Replace(path, "{id}", f.incA, 1)
 	case strings.HasPrefix(pattern, "/api/v1/uploads/{id}"):
 		path = strings.Replace(path, "{id}", f.newUpload(t, strings.HasSuffix(pattern, "/finish")), 1)
-	case pattern == "/mensen/{id}/link":
-		path = strings.Replace(path, "{id}", f.staffA, 1)
 	case pattern == "/api/v1/tokens/{id}", pattern == "/sleutels/{id}/intrekken":
 		_, tok, err := f.s.db.CreateToken(opname.WithActor(context.Background(), f.adminA), f.staffA, "to revoke")
 		if err != nil {
@@ -385,7 +422,8 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 	}
 	switch method + " " + pattern {
 	case "POST /api/v1/session":
-		body = `{"organisation": "org-a", "email": "nobody@org-a.nl", "password": "not the password"}`
+		// A new account each time, so that no throttle answers.
+		body = fmt.Sprintf(`{"organisation": "org-a", "email": "nobody%d@org-a.nl", "password": "not the password"}`, n)
 	case "POST /api/v1/session/one-time":
 		body = `{"secret": "otp_unknown", "password": "a long enough password"}`
 	case "POST /api/v1/session/totp", "PUT /api/v1/me/totp":
@@ -441,7 +479,7 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 	case "POST /api/v1/tokens":
 		body = fmt.Sprintf(`{"user_id": %q, "name": "dossier"}`, f.staffA)
 	case "POST /aanmelden":
-		form = url.Values{"organisatie": {"org-a"}, "email": {"nobody@org-a.nl"}, "wachtwoord": {"not the password"}}
+		form = url.Values{"organisatie": {"org-a"}, "email": {fmt.Sprintf("nobody%d@org-a.nl", n)}, "wachtwoord": {"not the password"}}
 	case "POST /welkom":
 		form = url.Values{"code": {"otp_x"}, "wachtwoord": {"one long password"}, "herhaal": {"another long password"}}
 	case "POST /clienten":
@@ -580,6 +618,8 @@ func testAuthorizationMatrix(t *testing.T, s *server) {
 			case "anonymous":
 			case "pending":
 				r.AddCookie(&http.Cookie{Name: f.s.web.SessionCookie(), Value: f.pending})
+			case "changed":
+				r.AddCookie(&http.Cookie{Name: f.s.web.SessionCookie(), Value: f.changed})
 			default:
 				r.Header.Set("Authorization", "Bearer "+f.tokens[caller])
 			}
