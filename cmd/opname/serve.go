@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -11,7 +12,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -54,41 +54,47 @@ type config struct {
 
 func (m *Main) configFlags(cmd string) (*flagSet, *config) {
 	cfg := &config{
-		Addr:         envOr(m.Getenv, "OPNAME_ADDR", "127.0.0.1:8080"),
-		Data:         envOr(m.Getenv, "OPNAME_DATA", "./opname-data"),
-		DatabaseURL:  m.Getenv("OPNAME_DATABASE_URL"),
-		Demo:         m.Getenv("OPNAME_DEMO") == "1" || m.Getenv("OPNAME_DEMO") == "true",
-		PublicURL:    m.Getenv("OPNAME_PUBLIC_URL"),
-		BlobURL:      m.Getenv("OPNAME_BLOB_URL"),
-		SMTPURL:      m.Getenv("OPNAME_SMTP_URL"),
-		MaxRecording: defaultMaxRecording,
+		Addr:           "127.0.0.1:8080",
+		Data:           "./opname-data",
+		MaxRecording:   defaultMaxRecording,
+		UploadTTL:      defaultUploadTTL,
+		FixityPeriod:   defaultFixityPeriod,
+		FixityInterval: defaultFixityInterval,
 	}
-	if v, err := strconv.ParseInt(m.Getenv("OPNAME_MAX_RECORDING"), 10, 64); err == nil && v > 0 {
-		cfg.MaxRecording = v
-	}
-	cfg.UploadTTL = envDuration(m.Getenv, "OPNAME_UPLOAD_TTL", defaultUploadTTL)
-	cfg.FixityPeriod = envDuration(m.Getenv, "OPNAME_FIXITY_PERIOD", defaultFixityPeriod)
-	cfg.FixityInterval = envDuration(m.Getenv, "OPNAME_FIXITY_INTERVAL", defaultFixityInterval)
+	env := &settings{getenv: m.Getenv}
+	env.read("OPNAME_ADDR", &cfg.Addr, checkAddr)
+	env.read("OPNAME_DATA", &cfg.Data, nil)
+	env.read("OPNAME_DATABASE_URL", &cfg.DatabaseURL, checkDatabaseURL)
+	env.boolean("OPNAME_DEMO", &cfg.Demo)
+	env.read("OPNAME_PUBLIC_URL", &cfg.PublicURL, checkPublicURL)
+	env.read("OPNAME_BLOB_URL", &cfg.BlobURL, checkBlobURL)
+	env.read("OPNAME_SMTP_URL", &cfg.SMTPURL, checkSMTPURL)
+	env.size("OPNAME_MAX_RECORDING", &cfg.MaxRecording)
+	env.duration("OPNAME_UPLOAD_TTL", &cfg.UploadTTL)
+	env.duration("OPNAME_FIXITY_PERIOD", &cfg.FixityPeriod)
+	env.duration("OPNAME_FIXITY_INTERVAL", &cfg.FixityInterval)
 	fs := flags(cmd)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on")
 	fs.StringVar(&cfg.Data, "data", cfg.Data, "data folder")
-	return &flagSet{fs}, cfg
-}
-
-// envDuration reads a duration such as "72h"; a missing or unreadable
-// value is the default.
-func envDuration(getenv func(string) string, key string, def time.Duration) time.Duration {
-	if d, err := time.ParseDuration(getenv(key)); err == nil && d > 0 {
-		return d
-	}
-	return def
-}
-
-func envOr(getenv func(string) string, key, def string) string {
-	if v := getenv(key); v != "" {
-		return v
-	}
-	return def
+	return &flagSet{FlagSet: fs, check: func() error {
+		if env.err != nil {
+			return env.err
+		}
+		// The flags win over the environment; what they set is checked
+		// under their own names.
+		var err error
+		fs.Visit(func(f *flag.Flag) {
+			switch f.Name {
+			case "addr":
+				err = cmp.Or(err, checkAddr("--addr", cfg.Addr))
+			case "data":
+				if cfg.Data == "" {
+					err = cmp.Or(err, invalidSetting("--data", cfg.Data, "give a folder"))
+				}
+			}
+		})
+		return err
+	}}, cfg
 }
 
 // openDB opens and migrates the database the config names.
@@ -391,10 +397,25 @@ func runMigrate(ctx context.Context, m *Main, args []string) error {
 	return nil
 }
 
-// flagSet wraps a FlagSet with opname's interspersed parsing.
-type flagSet struct{ *flag.FlagSet }
+// flagSet wraps a FlagSet with opname's interspersed parsing and the check
+// of the settings it and the environment hold.
+type flagSet struct {
+	*flag.FlagSet
+	check func() error
+}
 
-func (f *flagSet) parse(args []string) ([]string, error) { return parse(f.FlagSet, args) }
+func (f *flagSet) parse(args []string) ([]string, error) {
+	rest, err := parse(f.FlagSet, args)
+	if err != nil {
+		return nil, err
+	}
+	if f.check != nil {
+		if err := f.check(); err != nil {
+			return nil, err
+		}
+	}
+	return rest, nil
+}
 
 // trimLower is how e-mail addresses are compared.
 func trimLower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
