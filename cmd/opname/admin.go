@@ -164,7 +164,7 @@ func runAccessLogVerify(ctx context.Context, m *Main, args []string) error {
 	if _, err := fs.parse(args); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, cfg)
+	db, err := m.openCheckedDB(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -221,7 +221,7 @@ func runFixity(ctx context.Context, m *Main, args []string) error {
 	if _, err := fs.parse(args); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, cfg)
+	db, err := m.openCheckedDB(ctx, cfg)
 	if err != nil {
 		return err
 	}

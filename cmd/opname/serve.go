@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -97,16 +98,23 @@ func (m *Main) configFlags(cmd string) (*flagSet, *config) {
 	}}, cfg
 }
 
+// dsn names the database of the config: the PostgreSQL URL, or the SQLite
+// file in the data folder.
+func (cfg *config) dsn() string {
+	if cfg.DatabaseURL != "" {
+		return cfg.DatabaseURL
+	}
+	return filepath.Join(cfg.Data, "opname.db")
+}
+
 // openDB opens and migrates the database the config names.
 func openDB(ctx context.Context, cfg *config) (*sqldb.DB, error) {
-	dsn := cfg.DatabaseURL
-	if dsn == "" {
+	if cfg.DatabaseURL == "" {
 		if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
 			return nil, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("data folder %s: cannot create it", cfg.Data), Err: err}
 		}
-		dsn = filepath.Join(cfg.Data, "opname.db")
 	}
-	db, err := sqldb.Open(dsn)
+	db, err := sqldb.Open(cfg.dsn())
 	if err != nil {
 		return nil, err
 	}
@@ -115,6 +123,66 @@ func openDB(ctx context.Context, cfg *config) (*sqldb.DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// openCheckedDB opens the database for a command that checks it: such a
+// command never creates or migrates a database, so it refuses one that is
+// missing or whose schema is not the one this program knows, older or
+// newer, and leaves it as it found it.
+func (m *Main) openCheckedDB(ctx context.Context, cfg *config) (*sqldb.DB, error) {
+	if cfg.DatabaseURL == "" {
+		ok, err := walSQLite(cfg.dsn())
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			m.errorf("no database in %s", cfg.Data)
+		case err != nil:
+			m.errorf("%s: cannot read it: %v", cfg.dsn(), err)
+		case !ok:
+			m.errorf("%s is not an opname database", cfg.dsn())
+		}
+		if err != nil || !ok {
+			m.hintf("name the data folder with --data or OPNAME_DATA")
+			return nil, exitCode(exitInvalid)
+		}
+	}
+	db, err := sqldb.Open(cfg.dsn())
+	if err != nil {
+		return nil, err
+	}
+	have, known, err := db.SchemaVersion(ctx)
+	switch {
+	case err != nil:
+		db.Close()
+		return nil, err
+	case have == known:
+		return db, nil
+	case have < known:
+		m.errorf("the %s database is at schema version %d and this opname needs %d; a check does not change the database", db.Dialect(), have, known)
+		m.hintf("run 'opname migrate' first (with the same settings)")
+	default:
+		m.errorf("the %s database is at schema version %d, newer than this opname knows (%d)", db.Dialect(), have, known)
+		m.hintf("run the check with the opname that migrated it")
+	}
+	db.Close()
+	return nil, exitCode(exitInvalid)
+}
+
+// walSQLite reports whether the file at path is a SQLite database in WAL
+// mode, as every database opname makes is. Opening anything else, an empty
+// file included, would change it.
+func walSQLite(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	head := make([]byte, 20)
+	if _, err := io.ReadFull(f, head); err != nil {
+		return false, nil
+	}
+	// The header's magic string, then the file format's write and read
+	// versions at offsets 18 and 19: 2 means WAL.
+	return string(head[:16]) == "SQLite format 3\x00" && head[18] == 2 && head[19] == 2, nil
 }
 
 // defaultMaxRecording is the largest recording accepted unless
