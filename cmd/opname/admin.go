@@ -114,7 +114,7 @@ func runUserAdd(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "%s added to %s as %s\n", u.Email, *org, u.Role)
-	printSignIn(m.Stdout, "http://"+cfg.Addr, secret)
+	printSignIn(m.Stdout, cfg.publicBase("http://"+cfg.Addr), secret)
 	return nil
 }
 

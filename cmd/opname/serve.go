@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -37,11 +38,19 @@ import (
 // config is where opname keeps its data and listens. Flags win over the
 // OPNAME_* environment variables, which win over the defaults.
 type config struct {
-	Addr         string // OPNAME_ADDR, --addr
-	Data         string // OPNAME_DATA, --data: the SQLite file and recordings
-	DatabaseURL  string // OPNAME_DATABASE_URL: postgres://… switches to PostgreSQL
-	Demo         bool   // OPNAME_DEMO, --demo: demo organisations on first start
-	PublicURL    string // OPNAME_PUBLIC_URL: where people reach opname, for OIDC redirects
+	Addr        string // OPNAME_ADDR, --addr
+	Data        string // OPNAME_DATA, --data: the SQLite file and recordings
+	DatabaseURL string // OPNAME_DATABASE_URL: postgres://… switches to PostgreSQL
+	Demo        bool   // OPNAME_DEMO, --demo: demo organisations on first start
+	// OPNAME_PUBLIC_URL: where people reach opname, for links and OIDC
+	// redirects; https:// makes the session cookie __Host- and Secure even
+	// when opname itself listens on plain HTTP behind a proxy.
+	PublicURL string
+	// OPNAME_TRUSTED_PROXIES: the reverse proxies whose X-Forwarded-For
+	// names the client's address.
+	TrustedProxies []netip.Prefix
+	// OPNAME_METRICS_ADDR: where /metrics is served; empty is nowhere.
+	MetricsAddr  string
 	BlobURL      string // OPNAME_BLOB_URL: s3://bucket/prefix switches recordings to S3
 	MaxRecording int64  // OPNAME_MAX_RECORDING: the largest recording accepted, in bytes
 	SMTPURL      string // OPNAME_SMTP_URL: smtp://host:port?from=… to e-mail managers
@@ -68,6 +77,8 @@ func (m *Main) configFlags(cmd string) (*flagSet, *config) {
 	env.read("OPNAME_DATABASE_URL", &cfg.DatabaseURL, checkDatabaseURL)
 	env.boolean("OPNAME_DEMO", &cfg.Demo)
 	env.read("OPNAME_PUBLIC_URL", &cfg.PublicURL, checkPublicURL)
+	env.prefixes("OPNAME_TRUSTED_PROXIES", &cfg.TrustedProxies)
+	env.read("OPNAME_METRICS_ADDR", &cfg.MetricsAddr, checkAddr)
 	env.read("OPNAME_BLOB_URL", &cfg.BlobURL, checkBlobURL)
 	env.read("OPNAME_SMTP_URL", &cfg.SMTPURL, checkSMTPURL)
 	env.size("OPNAME_MAX_RECORDING", &cfg.MaxRecording)
@@ -96,6 +107,15 @@ func (m *Main) configFlags(cmd string) (*flagSet, *config) {
 		})
 		return err
 	}}, cfg
+}
+
+// publicBase is the address people reach opname at, without a slash at
+// the end: the public URL, or else own (the address opname listens on).
+func (cfg *config) publicBase(own string) string {
+	if cfg.PublicURL != "" {
+		return strings.TrimSuffix(cfg.PublicURL, "/")
+	}
+	return own
 }
 
 // dsn names the database of the config: the PostgreSQL URL, or the SQLite
@@ -265,7 +285,13 @@ type server struct {
 	http    *http.Server
 	ln      net.Listener
 	URL     string
-	done    chan error
+	// Public is where people reach opname: the public URL, or URL.
+	Public string
+	// metrics serves /metrics on its own address, when one is set; its
+	// URL is MetricsURL.
+	metrics    *http.Server
+	MetricsURL string
+	done       chan error
 	// stop ends the background work; wg waits for it.
 	stop func()
 	wg   sync.WaitGroup
@@ -324,15 +350,30 @@ func startServer(ctx context.Context, cfg *config, logger *slog.Logger) (*server
 		return nil, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("--addr %s: cannot listen there", cfg.Addr), Err: err}
 	}
 	host, _, _ := net.SplitHostPort(ln.Addr().String())
-	ws.Insecure = net.ParseIP(host).IsLoopback() // plain HTTP is only for loopback
+	// Plain HTTP is only for loopback, and not even there when people
+	// come through an HTTPS proxy.
+	ws.Insecure = net.ParseIP(host).IsLoopback() && !strings.HasPrefix(cfg.PublicURL, "https://")
 	ws.PublicURL = cfg.PublicURL
+	ws.TrustedProxies = cfg.TrustedProxies
 	s := &server{dataDir: cfg.Data, db: db, web: ws, ln: ln, URL: "http://" + ln.Addr().String(), done: make(chan error, 1)}
+	s.Public = cfg.publicBase(s.URL)
 	if mailer != nil {
-		base := cfg.PublicURL
-		if base == "" {
-			base = s.URL
+		ws.Workflow.Notify = notifier(db, mailer, s.Public, logger)
+	}
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			db.Close()
+			return nil, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("OPNAME_METRICS_ADDR=%q: cannot listen there", cfg.MetricsAddr), Err: err}
 		}
-		ws.Workflow.Notify = notifier(db, mailer, base, logger)
+		s.MetricsURL = "http://" + mln.Addr().String()
+		s.metrics = &http.Server{Handler: ws.Metrics(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+		go func() {
+			if err := s.metrics.Serve(mln); !errors.Is(err, http.ErrServerClosed) {
+				logger.Error("metrics server stopped", "err", err.Error())
+			}
+		}()
 	}
 	s.http = &http.Server{
 		Handler:           ws,
@@ -371,6 +412,9 @@ func (s *server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	err := s.http.Shutdown(ctx)
+	if s.metrics != nil {
+		err = errors.Join(err, s.metrics.Shutdown(ctx))
+	}
 	s.stop()
 	s.wg.Wait()
 	return errors.Join(err, <-s.done, s.db.Close())
@@ -428,10 +472,13 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if cfg.DatabaseURL != "" {
 		where = "PostgreSQL"
 	}
-	logger.Info("opname started", "url", s.URL, "database", s.db.Dialect())
+	logger.Info("opname started", "url", s.URL, "public_url", s.Public, "metrics_url", s.MetricsURL, "database", s.db.Dialect())
 	fmt.Fprintf(m.Stdout, "opname listens on %s (%s)\n", s.URL, where)
+	if s.MetricsURL != "" {
+		fmt.Fprintf(m.Stdout, "metrics at %s/metrics\n", s.MetricsURL)
+	}
 	if cfg.Demo {
-		if err := seedDemo(ctx, m.Stdout, s.db, s.URL); err != nil {
+		if err := seedDemo(ctx, m.Stdout, s.db, s.Public); err != nil {
 			s.Close()
 			return err
 		}

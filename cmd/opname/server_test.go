@@ -53,7 +53,6 @@ var matrix = map[string][11]int{
 	//                                     anon staff other  mgr admin  priv  bstaf bmgr badm bpriv revoked
 	"GET /healthz":                                {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
 	"GET /readyz":                                 {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
-	"GET /metrics":                                {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
 	"GET /api/v1/openapi.json":                    {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401},
 	"POST /api/v1/session":                        {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
 	"POST /api/v1/session/one-time":               {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
@@ -657,7 +656,7 @@ func (b *syncBuffer) String() string {
 // the log, and that /metrics counts requests by route.
 func TestLogsAndMetrics(t *testing.T) {
 	var logs syncBuffer
-	cfg := &config{Addr: "127.0.0.1:0", Data: t.TempDir()}
+	cfg := &config{Addr: "127.0.0.1:0", Data: t.TempDir(), MetricsAddr: "127.0.0.1:0"}
 	s, err := startServer(context.Background(), cfg, slog.New(slog.NewJSONHandler(&logs, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -671,7 +670,7 @@ func TestLogsAndMetrics(t *testing.T) {
 	}
 	resp.Body.Close()
 	id := resp.Header.Get("X-Request-Id")
-	resp, err = http.Get(s.URL + "/metrics")
+	resp, err = http.Get(s.MetricsURL + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -74,6 +75,17 @@ func (s *settings) boolean(name string, dst *bool) {
 	parsed(s, name, dst, parseBool, "not true or false; use true, false, 1 or 0")
 }
 
+func (s *settings) prefixes(name string, dst *[]netip.Prefix) {
+	if v := s.getenv(name); v != "" {
+		p, err := parsePrefixes(v)
+		if err != nil {
+			s.fail(invalidSetting(name, v, err.Error()))
+			return
+		}
+		*dst = p
+	}
+}
+
 // units are the suffixes of a size: K, M, G and T (with or without "iB")
 // count in powers of 1024; KB, MB, GB and TB in powers of 1000.
 var units = []struct {
@@ -134,6 +146,25 @@ func parseBool(v string) (bool, bool) {
 		return false, true
 	}
 	return false, false
+}
+
+// parsePrefixes reads a comma-separated list of networks (10.0.0.0/8) or
+// single addresses (127.0.0.1).
+func parsePrefixes(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a network or an address; use e.g. 127.0.0.1/32,10.0.0.0/8", f)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }
 
 // checkAddr accepts host:port with a port of 0 to 65535 (an empty host
