@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/opname/opname"
+	"github.com/opname/opname/smtpmail/smtptest"
 )
 
 // journey is one organisation with a client, its staff member (assigned)
@@ -375,13 +376,7 @@ func TestStaffDeclines(t *testing.T) {
 // decision with a real SMTP server, and checks that the manager got an
 // e-mail for each, with a link and without client data.
 func TestManagersAreMailed(t *testing.T) {
-	smtpURL, api := os.Getenv("OPNAME_TEST_SMTP_URL"), os.Getenv("OPNAME_TEST_MAILPIT_URL")
-	if smtpURL == "" || api == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("OPNAME_TEST_SMTP_URL and OPNAME_TEST_MAILPIT_URL are not set: CI must test e-mail")
-		}
-		t.Skip("no SMTP test server")
-	}
+	smtpURL, api := smtptest.Mailpit(t)
 	s, err := startServer(t.Context(), &config{Addr: "127.0.0.1:0", Data: t.TempDir(), SMTPURL: smtpURL}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
