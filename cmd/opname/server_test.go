@@ -687,7 +687,7 @@ func TestLogsAndMetrics(t *testing.T) {
 			}
 		}
 	}
-	if line["route"] != "GET /api/v1/clients/{id}" || line["status"] != float64(200) || line["user_id"] == "" {
+	if line["route"] != "GET /api/v1/clients/{id}" || line["status"] != float64(200) || line["user_id"] != f.staffA || line["org_id"] != f.adminA.OrgID {
 		t.Errorf("log line = %v", line)
 	}
 	for _, secret := range []string{f.clientA, "opn_leaked", f.tokens["staff"], "Anna"} {
