@@ -1,4 +1,4 @@
-# The two commands of the README: `make run` and `make test`.
+# The commands of the README: `make run`, `make test`, `make assets`.
 
 # Build with the toolchain go.mod names (a patched standard library), which
 # the go command fetches through the module proxy when it is not installed.
@@ -8,24 +8,27 @@ export GOTOOLCHAIN := auto
 NODE_MODULES := web/node_modules/.package-lock.json
 VENDOR := web/assets/vendor
 
-run: assets
+# The browser tests take several minutes on two cores; go test's default
+# of ten minutes for the whole package is too tight for cmd/opname.
+TEST_TIMEOUT := 20m
+
+run:
 	go run ./cmd/opname serve --demo
 
-test: assets
-	go test -race -count=1 ./...
+# The browser tests drive Chromium with the npm packages in web/node_modules.
+test: $(NODE_MODULES)
+	go test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
 
-build: assets
+build:
 	go build -o opname ./cmd/opname
 
-# The NL Design System stylesheets come from npm at build time and are
-# embedded in the binary; they are not committed.
-assets: $(VENDOR)/component-library.css $(VENDOR)/design-tokens.css
+# The NL Design System stylesheets are embedded in the binary and
+# committed, so that `go build` alone makes a complete program. This
+# target copies them again from the packages web/package-lock.json locks;
+# .ci/run checks that the result equals what is committed.
+assets: $(NODE_MODULES)
+	cp web/node_modules/@utrecht/design-tokens/dist/index.css $(VENDOR)/design-tokens.css
+	cp web/node_modules/@utrecht/component-library-css/dist/index.css $(VENDOR)/component-library.css
 
 $(NODE_MODULES): web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
-
-$(VENDOR)/component-library.css: $(NODE_MODULES)
-	cp web/node_modules/@utrecht/component-library-css/dist/index.css $@
-
-$(VENDOR)/design-tokens.css: $(NODE_MODULES)
-	cp web/node_modules/@utrecht/design-tokens/dist/index.css $@

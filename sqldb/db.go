@@ -148,17 +148,26 @@ func (db *DB) migrations() ([]migration, error) {
 }
 
 // SchemaVersion returns the version the database is at (0 when new) and the
-// newest version this program knows.
+// newest version this program knows. It only reads: a database it finds
+// empty stays empty.
 func (db *DB) SchemaVersion(ctx context.Context) (have, known int, err error) {
 	ms, err := db.migrations()
 	if err != nil {
 		return 0, 0, err
 	}
 	known = ms[len(ms)-1].version
-	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+	exists := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`
+	if db.dialect == dialectPostgres {
+		exists = `SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = 'schema_migrations'`
+	}
+	var n int
+	if err := db.read.QueryRowContext(ctx, exists).Scan(&n); err != nil {
 		return 0, 0, fmt.Errorf("sqldb: schema version: %w", err)
 	}
-	row := db.write.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`)
+	if n == 0 {
+		return 0, known, nil
+	}
+	row := db.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`)
 	if err := row.Scan(&have); err != nil {
 		return 0, 0, fmt.Errorf("sqldb: schema version: %w", err)
 	}
@@ -169,6 +178,9 @@ func (db *DB) SchemaVersion(ctx context.Context) (have, known int, err error) {
 // transaction, and refuses a database whose schema is newer than this
 // program knows.
 func (db *DB) Migrate(ctx context.Context) error {
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("sqldb: migrate: %w", err)
+	}
 	have, known, err := db.SchemaVersion(ctx)
 	if err != nil {
 		return err

@@ -17,8 +17,9 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-// assetFS holds opname's own stylesheet and, after `make assets`, the NL
-// Design System stylesheets under vendor/ (installed by npm, not committed).
+// assetFS holds opname's own stylesheet and the NL Design System
+// stylesheets under vendor/, which `make assets` copies from the locked npm
+// packages and which are committed, so that a plain `go build` is complete.
 //
 //go:embed all:assets
 var assetFS embed.FS
@@ -32,8 +33,13 @@ var pageNames = []string{"signin", "welcome", "totp", "home", "clients", "client
 	"recordings", "record", "recording", "receipt", "fixity",
 	"work", "inbox", "conversations", "conversation", "request", "incident", "printable"}
 
-// parsePages parses every page template.
+// parsePages checks the stylesheets every page links and parses every
+// page template.
 func parsePages() (map[string]*template.Template, error) {
+	assets, _ := fs.Sub(assetFS, "assets")
+	if err := checkStyles(assets); err != nil {
+		return nil, err
+	}
 	funcs := template.FuncMap{
 		// t and tf are replaced per request with the request's language.
 		"t":  func(key string) string { return key },
@@ -54,16 +60,24 @@ func parsePages() (map[string]*template.Template, error) {
 	return pages, nil
 }
 
-// styles are the stylesheets a page links, in order: the NL Design System
-// tokens and components when installed, then opname's own.
-func styles() []string {
-	var out []string
-	for _, f := range []string{"vendor/design-tokens.css", "vendor/component-library.css"} {
-		if _, err := fs.Stat(assetFS, path.Join("assets", f)); err == nil {
-			out = append(out, f)
+// styleFiles are the stylesheets a page links, in order: the NL Design
+// System tokens and components, then opname's own.
+var styleFiles = []string{"vendor/design-tokens.css", "vendor/component-library.css", "opname.css"}
+
+// styles are the stylesheets a page links.
+func styles() []string { return styleFiles }
+
+// checkStyles reports a stylesheet that is missing or empty in fsys (the
+// assets folder), so that a build without them fails at start instead of
+// serving pages without their design.
+func checkStyles(fsys fs.FS) error {
+	for _, f := range styleFiles {
+		info, err := fs.Stat(fsys, f)
+		if err != nil || info.Size() == 0 {
+			return fmt.Errorf("web: stylesheet assets/%s is missing or empty: run 'make assets'", f)
 		}
 	}
-	return append(out, "opname.css")
+	return nil
 }
 
 // can says what the signed-in person's role may reach, for navigation.

@@ -1,6 +1,6 @@
 // Package web serves opname over HTTP: the JSON API under /api/v1, the
-// pages people use, and the endpoints operators need (/healthz, /readyz,
-// /metrics). Handlers are methods on Server, which holds only interfaces;
+// pages people use, and the endpoints operators need (/healthz, /readyz;
+// /metrics apart, see Metrics). Handlers are methods on Server, which holds only interfaces;
 // every route is registered in routes, with who may call it.
 package web
 
@@ -11,8 +11,8 @@ import (
 	"encoding/hex"
 	"html/template"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,7 +25,6 @@ import (
 	"github.com/opname/opname/workflow"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/tus/tusd/v2/pkg/handler"
 )
 
@@ -62,6 +61,9 @@ type Server struct {
 	// Insecure allows session cookies over plain HTTP; only for a server
 	// on loopback.
 	Insecure bool
+	// TrustedProxies are the networks of reverse proxies whose
+	// X-Forwarded-For is believed (see clientAddr).
+	TrustedProxies []netip.Prefix
 
 	metrics  *prometheus.Registry
 	requests *prometheus.CounterVec
@@ -140,7 +142,6 @@ type infoKey struct{}
 func (s *Server) register(mux *http.ServeMux) {
 	s.handle(mux, "GET", "/healthz", Public, s.healthz)
 	s.handle(mux, "GET", "/readyz", Public, s.readyz)
-	s.handle(mux, "GET", "/metrics", Public, promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{}).ServeHTTP)
 	s.handle(mux, "GET", "/api/v1/openapi.json", Public, s.openAPI)
 
 	s.handle(mux, "POST", "/api/v1/session", Public, s.apiSignIn)
@@ -316,7 +317,7 @@ func slogAttrs(kv []any) []slog.Attr {
 // with wrong credentials is refused.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		addr := clientAddr(r)
+		addr := s.clientAddr(r)
 		ctx := opname.WithAddr(r.Context(), addr)
 		if h := r.Header.Get("Authorization"); h != "" {
 			token, ok := strings.CutPrefix(h, "Bearer ")
@@ -350,15 +351,6 @@ func noteActor(ctx context.Context, a opname.Actor) {
 	if info, ok := ctx.Value(infoKey{}).(*requestInfo); ok {
 		info.actor = a
 	}
-}
-
-// clientAddr is the request's source address (without port).
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

@@ -40,7 +40,9 @@ func (s *Server) tus() *handler.UnroutedHandler {
 			return nil
 		}
 		h, err := handler.NewUnroutedHandler(handler.Config{
-			BasePath:                  "/api/v1/uploads/",
+			// An upload's address is under the public URL when there is
+			// one: behind an HTTPS proxy the request's own is plain HTTP.
+			BasePath:                  strings.TrimSuffix(s.PublicURL, "/") + "/api/v1/uploads/",
 			StoreComposer:             s.Uploads.Composer(),
 			MaxSize:                   s.Vault.MaxSize,
 			DisableDownload:           true,

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -115,7 +114,7 @@ func runUserAdd(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "%s added to %s as %s\n", u.Email, *org, u.Role)
-	printSignIn(m.Stdout, "http://"+cfg.Addr, secret)
+	printSignIn(m.Stdout, cfg.publicBase("http://"+cfg.Addr), secret)
 	return nil
 }
 
@@ -167,7 +166,7 @@ func runAccessLogVerify(ctx context.Context, m *Main, args []string) error {
 	} else if len(rest) > 0 {
 		return usageError{fmt.Sprintf("unexpected argument %q", rest[0])}
 	}
-	db, err := openCurrentDB(ctx, cfg)
+	db, err := m.openCheckedDB(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -184,27 +183,6 @@ func runAccessLogVerify(ctx context.Context, m *Main, args []string) error {
 	}
 	fmt.Fprintf(m.Stdout, "access log intact: %d records checked; each organisation's head is anchored in its tamper-evident log\n", n)
 	return nil
-}
-
-// openCurrentDB opens the database the config names for a check: it does
-// not migrate, and refuses a schema other than the one this program knows.
-func openCurrentDB(ctx context.Context, cfg *config) (*sqldb.DB, error) {
-	dsn := cfg.DatabaseURL
-	if dsn == "" {
-		dsn = filepath.Join(cfg.Data, "opname.db")
-		if _, err := os.Stat(dsn); err != nil {
-			return nil, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("--data %s: there is no database (%s)", cfg.Data, dsn), Err: err}
-		}
-	}
-	db, err := sqldb.Open(dsn)
-	if err != nil {
-		return nil, err
-	}
-	if err := db.CheckSchema(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return db, nil
 }
 
 func runOrgOIDC(ctx context.Context, m *Main, args []string) error {
@@ -250,7 +228,7 @@ func runFixity(ctx context.Context, m *Main, args []string) error {
 	if _, err := fs.parse(args); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, cfg)
+	db, err := m.openCheckedDB(ctx, cfg)
 	if err != nil {
 		return err
 	}

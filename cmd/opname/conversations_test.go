@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/opname/opname"
+	"github.com/opname/opname/smtpmail/smtptest"
 )
 
 // journey is one organisation with a client, its staff member (assigned)
@@ -137,7 +138,11 @@ func (j *journey) ask(conv string, act opname.Act) requestOut {
 // the agreements are spoken at the start and their digest is logged, and
 // the client verifies the agreement text with its receipt.
 func TestJourneyVeiligThuisOrganisationRecordsToo(t *testing.T) {
-	j := newJourney(t, testServer(t), "vt", "veilig-thuis-utrecht")
+	dialects(t, testJourneyVeiligThuisOrganisationRecordsToo)
+}
+
+func testJourneyVeiligThuisOrganisationRecordsToo(t *testing.T, s *server) {
+	j := newJourney(t, s, "vt", "veilig-thuis-utrecht")
 	conv := j.open(opname.Participant{Role: "client"}, opname.Participant{Role: "staff"})
 	var cv struct {
 		Guide []struct{ NL, EN string }
@@ -193,7 +198,11 @@ func TestJourneyVeiligThuisOrganisationRecordsToo(t *testing.T) {
 // TestJourneyVeiligThuisParentRefuses: a parent refuses; the request is
 // refused, the policy offers that someone listens in, and that is chosen.
 func TestJourneyVeiligThuisParentRefuses(t *testing.T) {
-	j := newJourney(t, testServer(t), "vt2", "veilig-thuis-utrecht")
+	dialects(t, testJourneyVeiligThuisParentRefuses)
+}
+
+func testJourneyVeiligThuisParentRefuses(t *testing.T, s *server) {
+	j := newJourney(t, s, "vt2", "veilig-thuis-utrecht")
 	conv := j.open(opname.Participant{Role: "client"}, opname.Participant{Role: "parent", Name: "vader"}, opname.Participant{Role: "staff"})
 	r := j.ask(conv, opname.Act{Action: "record", Medium: "audio", By: "client"})
 	if r.Outcome != "needs_consent" || !slices.Contains(r.Decision.ConsentFrom, "parent") {
@@ -227,7 +236,11 @@ func TestJourneyVeiligThuisParentRefuses(t *testing.T) {
 // conversation is discovered; an incident follows the ladder, and the
 // manager sees it in the inbox.
 func TestJourneyAxiehuisCovertRecording(t *testing.T) {
-	j := newJourney(t, testServer(t), "axie", "axiehuis")
+	dialects(t, testJourneyAxiehuisCovertRecording)
+}
+
+func testJourneyAxiehuisCovertRecording(t *testing.T, s *server) {
+	j := newJourney(t, s, "axie", "axiehuis")
 	conv := j.open(opname.Participant{Role: "client"}, opname.Participant{Role: "other", Name: "medebewoner"}, opname.Participant{Role: "staff"})
 	r := j.ask(conv, opname.Act{Action: "record", Medium: "audio", By: "client", Covert: true, Announced: "not_announced"})
 	if r.Outcome != "forbidden" && r.Outcome != "refused" {
@@ -257,8 +270,10 @@ func TestJourneyAxiehuisCovertRecording(t *testing.T) {
 // TestJourneyBlijfGroepVideo: a client wants video; the manager decides
 // after the staff member's assessment; a declaration is signed; then the
 // recording may be made.
-func TestJourneyBlijfGroepVideo(t *testing.T) {
-	j := newJourney(t, testServer(t), "blijf", "blijf-groep")
+func TestJourneyBlijfGroepVideo(t *testing.T) { dialects(t, testJourneyBlijfGroepVideo) }
+
+func testJourneyBlijfGroepVideo(t *testing.T, s *server) {
+	j := newJourney(t, s, "blijf", "blijf-groep")
 	conv := j.open(opname.Participant{Role: "client"}, opname.Participant{Role: "staff"}, opname.Participant{Role: "staff", Name: "tweede medewerker"})
 	r := j.ask(conv, opname.Act{Action: "record", Medium: "video", By: "client"})
 	j.call("staff", "GET", "/api/v1/requests/"+r.ID+"/decision.pdf", nil, 404, nil)
@@ -314,8 +329,10 @@ func TestJourneyBlijfGroepVideo(t *testing.T) {
 
 // TestJourneyOmbudsmanWeightyReason: a staff member says no for a weighty
 // reason and offers an alternative; both are stored and shown.
-func TestJourneyOmbudsmanWeightyReason(t *testing.T) {
-	j := newJourney(t, testServer(t), "omb", "ombudsman")
+func TestJourneyOmbudsmanWeightyReason(t *testing.T) { dialects(t, testJourneyOmbudsmanWeightyReason) }
+
+func testJourneyOmbudsmanWeightyReason(t *testing.T, s *server) {
+	j := newJourney(t, s, "omb", "ombudsman")
 	conv := j.open(opname.Participant{Role: "client"}, opname.Participant{Role: "staff"})
 	r := j.ask(conv, opname.Act{Action: "record", Medium: "audio", By: "client"})
 	if r.Outcome != "allowed" {
@@ -333,8 +350,10 @@ func TestJourneyOmbudsmanWeightyReason(t *testing.T) {
 // TestJourneyMaatschappelijkeOpvang: in social relief the client records
 // their own conversation; the agreements are signed on screen and the
 // recording is registered for the request.
-func TestJourneyMaatschappelijkeOpvang(t *testing.T) {
-	j := newJourney(t, testServer(t), "mo", "maatschappelijke-opvang")
+func TestJourneyMaatschappelijkeOpvang(t *testing.T) { dialects(t, testJourneyMaatschappelijkeOpvang) }
+
+func testJourneyMaatschappelijkeOpvang(t *testing.T, s *server) {
+	j := newJourney(t, s, "mo", "maatschappelijke-opvang")
 	conv := j.open(opname.Participant{Role: "client"}, opname.Participant{Role: "staff"})
 	r := j.ask(conv, opname.Act{Action: "record", Medium: "audio", By: "client"})
 	if r.Outcome != "allowed" || !r.Ready {
@@ -351,8 +370,10 @@ func TestJourneyMaatschappelijkeOpvang(t *testing.T) {
 // TestStaffDeclines: at aXiehuis a staff member may decline to take part
 // while the conversation is recorded; that is stored with the alternative,
 // and the open requests are decided again.
-func TestStaffDeclines(t *testing.T) {
-	j := newJourney(t, testServer(t), "axie2", "axiehuis")
+func TestStaffDeclines(t *testing.T) { dialects(t, testStaffDeclines) }
+
+func testStaffDeclines(t *testing.T, s *server) {
+	j := newJourney(t, s, "axie2", "axiehuis")
 	conv := j.open(opname.Participant{Role: "client"}, opname.Participant{Role: "staff"})
 	r := j.ask(conv, opname.Act{Action: "record", Medium: "audio", By: "client"})
 	j.call("staff", "POST", "/api/v1/conversations/"+conv+"/declines", map[string]any{"participant": 0, "alternative": "x"}, 400, nil)
@@ -375,13 +396,7 @@ func TestStaffDeclines(t *testing.T) {
 // decision with a real SMTP server, and checks that the manager got an
 // e-mail for each, with a link and without client data.
 func TestManagersAreMailed(t *testing.T) {
-	smtpURL, api := os.Getenv("OPNAME_TEST_SMTP_URL"), os.Getenv("OPNAME_TEST_MAILPIT_URL")
-	if smtpURL == "" || api == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("OPNAME_TEST_SMTP_URL and OPNAME_TEST_MAILPIT_URL are not set: CI must test e-mail")
-		}
-		t.Skip("no SMTP test server")
-	}
+	smtpURL, api := smtptest.Mailpit(t)
 	s, err := startServer(t.Context(), &config{Addr: "127.0.0.1:0", Data: t.TempDir(), SMTPURL: smtpURL}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)

@@ -14,7 +14,8 @@
 //	opname migrate
 //	opname accesslog verify
 //
-// Settings come from flags or OPNAME_ADDR, OPNAME_DATA, OPNAME_DATABASE_URL.
+// Settings come from flags or OPNAME_* variables (the README lists them);
+// a value opname cannot use stops it with exit 2.
 package main
 
 import (

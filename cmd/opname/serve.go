@@ -1,17 +1,19 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -36,11 +38,19 @@ import (
 // config is where opname keeps its data and listens. Flags win over the
 // OPNAME_* environment variables, which win over the defaults.
 type config struct {
-	Addr         string // OPNAME_ADDR, --addr
-	Data         string // OPNAME_DATA, --data: the SQLite file and recordings
-	DatabaseURL  string // OPNAME_DATABASE_URL: postgres://… switches to PostgreSQL
-	Demo         bool   // OPNAME_DEMO, --demo: demo organisations on first start
-	PublicURL    string // OPNAME_PUBLIC_URL: where people reach opname, for OIDC redirects
+	Addr        string // OPNAME_ADDR, --addr
+	Data        string // OPNAME_DATA, --data: the SQLite file and recordings
+	DatabaseURL string // OPNAME_DATABASE_URL: postgres://… switches to PostgreSQL
+	Demo        bool   // OPNAME_DEMO, --demo: demo organisations on first start
+	// OPNAME_PUBLIC_URL: where people reach opname, for links and OIDC
+	// redirects; https:// makes the session cookie __Host- and Secure even
+	// when opname itself listens on plain HTTP behind a proxy.
+	PublicURL string
+	// OPNAME_TRUSTED_PROXIES: the reverse proxies whose X-Forwarded-For
+	// names the client's address.
+	TrustedProxies []netip.Prefix
+	// OPNAME_METRICS_ADDR: where /metrics is served; empty is nowhere.
+	MetricsAddr  string
 	BlobURL      string // OPNAME_BLOB_URL: s3://bucket/prefix switches recordings to S3
 	MaxRecording int64  // OPNAME_MAX_RECORDING: the largest recording accepted, in bytes
 	SMTPURL      string // OPNAME_SMTP_URL: smtp://host:port?from=… to e-mail managers
@@ -57,54 +67,78 @@ type config struct {
 
 func (m *Main) configFlags(cmd string) (*flagSet, *config) {
 	cfg := &config{
-		Addr:         envOr(m.Getenv, "OPNAME_ADDR", "127.0.0.1:8080"),
-		Data:         envOr(m.Getenv, "OPNAME_DATA", "./opname-data"),
-		DatabaseURL:  m.Getenv("OPNAME_DATABASE_URL"),
-		Demo:         m.Getenv("OPNAME_DEMO") == "1" || m.Getenv("OPNAME_DEMO") == "true",
-		PublicURL:    m.Getenv("OPNAME_PUBLIC_URL"),
-		BlobURL:      m.Getenv("OPNAME_BLOB_URL"),
-		SMTPURL:      m.Getenv("OPNAME_SMTP_URL"),
-		MaxRecording: defaultMaxRecording,
+		Addr:           "127.0.0.1:8080",
+		Data:           "./opname-data",
+		MaxRecording:   defaultMaxRecording,
+		UploadTTL:      defaultUploadTTL,
+		FixityPeriod:   defaultFixityPeriod,
+		FixityInterval: defaultFixityInterval,
 	}
-	if v, err := strconv.ParseInt(m.Getenv("OPNAME_MAX_RECORDING"), 10, 64); err == nil && v > 0 {
-		cfg.MaxRecording = v
-	}
-	cfg.UploadTTL = envDuration(m.Getenv, "OPNAME_UPLOAD_TTL", defaultUploadTTL)
-	cfg.FixityPeriod = envDuration(m.Getenv, "OPNAME_FIXITY_PERIOD", defaultFixityPeriod)
-	cfg.FixityInterval = envDuration(m.Getenv, "OPNAME_FIXITY_INTERVAL", defaultFixityInterval)
-	cfg.AnchorInterval = envDuration(m.Getenv, "OPNAME_ANCHOR_INTERVAL", defaultAnchorInterval)
+	env := &settings{getenv: m.Getenv}
+	env.read("OPNAME_ADDR", &cfg.Addr, checkAddr)
+	env.read("OPNAME_DATA", &cfg.Data, nil)
+	env.read("OPNAME_DATABASE_URL", &cfg.DatabaseURL, checkDatabaseURL)
+	env.boolean("OPNAME_DEMO", &cfg.Demo)
+	env.read("OPNAME_PUBLIC_URL", &cfg.PublicURL, checkPublicURL)
+	env.prefixes("OPNAME_TRUSTED_PROXIES", &cfg.TrustedProxies)
+	env.read("OPNAME_METRICS_ADDR", &cfg.MetricsAddr, checkAddr)
+	env.read("OPNAME_BLOB_URL", &cfg.BlobURL, checkBlobURL)
+	env.read("OPNAME_SMTP_URL", &cfg.SMTPURL, checkSMTPURL)
+	env.size("OPNAME_MAX_RECORDING", &cfg.MaxRecording)
+	env.duration("OPNAME_UPLOAD_TTL", &cfg.UploadTTL)
+	env.duration("OPNAME_FIXITY_PERIOD", &cfg.FixityPeriod)
+	env.duration("OPNAME_FIXITY_INTERVAL", &cfg.FixityInterval)
+	env.duration("OPNAME_ANCHOR_INTERVAL", &cfg.AnchorInterval)
 	fs := flags(cmd)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on")
 	fs.StringVar(&cfg.Data, "data", cfg.Data, "data folder")
-	return &flagSet{fs}, cfg
+	return &flagSet{FlagSet: fs, check: func() error {
+		if env.err != nil {
+			return env.err
+		}
+		// The flags win over the environment; what they set is checked
+		// under their own names.
+		var err error
+		fs.Visit(func(f *flag.Flag) {
+			switch f.Name {
+			case "addr":
+				err = cmp.Or(err, checkAddr("--addr", cfg.Addr))
+			case "data":
+				if cfg.Data == "" {
+					err = cmp.Or(err, invalidSetting("--data", cfg.Data, "give a folder"))
+				}
+			}
+		})
+		return err
+	}}, cfg
 }
 
-// envDuration reads a duration such as "72h"; a missing or unreadable
-// value is the default.
-func envDuration(getenv func(string) string, key string, def time.Duration) time.Duration {
-	if d, err := time.ParseDuration(getenv(key)); err == nil && d > 0 {
-		return d
+// publicBase is the address people reach opname at, without a slash at
+// the end: the public URL, or else own (the address opname listens on).
+func (cfg *config) publicBase(own string) string {
+	if cfg.PublicURL != "" {
+		return strings.TrimSuffix(cfg.PublicURL, "/")
 	}
-	return def
+	return own
 }
 
-func envOr(getenv func(string) string, key, def string) string {
-	if v := getenv(key); v != "" {
-		return v
+// dsn names the database of the config: the PostgreSQL URL, or the SQLite
+// file in the data folder.
+func (cfg *config) dsn() string {
+	if cfg.DatabaseURL != "" {
+		return cfg.DatabaseURL
 	}
-	return def
+	return filepath.Join(cfg.Data, "opname.db")
 }
 
 // openDB opens and migrates the database the config names.
 func openDB(ctx context.Context, cfg *config) (*sqldb.DB, error) {
-	dsn := cfg.DatabaseURL
-	if dsn == "" {
+	if cfg.DatabaseURL == "" {
 		if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
 			return nil, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("data folder %s: cannot create it", cfg.Data), Err: err}
 		}
-		dsn = filepath.Join(cfg.Data, "opname.db")
 	}
-	db, err := sqldb.Open(dsn)
+	db, err := sqldb.Open(cfg.dsn())
 	if err != nil {
 		return nil, err
 	}
@@ -113,6 +147,66 @@ func openDB(ctx context.Context, cfg *config) (*sqldb.DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// openCheckedDB opens the database for a command that checks it: such a
+// command never creates or migrates a database, so it refuses one that is
+// missing or whose schema is not the one this program knows, older or
+// newer, and leaves it as it found it.
+func (m *Main) openCheckedDB(ctx context.Context, cfg *config) (*sqldb.DB, error) {
+	if cfg.DatabaseURL == "" {
+		ok, err := walSQLite(cfg.dsn())
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			m.errorf("no database in %s", cfg.Data)
+		case err != nil:
+			m.errorf("%s: cannot read it: %v", cfg.dsn(), err)
+		case !ok:
+			m.errorf("%s is not an opname database", cfg.dsn())
+		}
+		if err != nil || !ok {
+			m.hintf("name the data folder with --data or OPNAME_DATA")
+			return nil, exitCode(exitInvalid)
+		}
+	}
+	db, err := sqldb.Open(cfg.dsn())
+	if err != nil {
+		return nil, err
+	}
+	have, known, err := db.SchemaVersion(ctx)
+	switch {
+	case err != nil:
+		db.Close()
+		return nil, err
+	case have == known:
+		return db, nil
+	case have < known:
+		m.errorf("the %s database is at schema version %d and this opname needs %d; a check does not change the database", db.Dialect(), have, known)
+		m.hintf("run 'opname migrate' first (with the same settings)")
+	default:
+		m.errorf("the %s database is at schema version %d, newer than this opname knows (%d)", db.Dialect(), have, known)
+		m.hintf("run the check with the opname that migrated it")
+	}
+	db.Close()
+	return nil, exitCode(exitInvalid)
+}
+
+// walSQLite reports whether the file at path is a SQLite database in WAL
+// mode, as every database opname makes is. Opening anything else, an empty
+// file included, would change it.
+func walSQLite(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	head := make([]byte, 20)
+	if _, err := io.ReadFull(f, head); err != nil {
+		return false, nil
+	}
+	// The header's magic string, then the file format's write and read
+	// versions at offsets 18 and 19: 2 means WAL.
+	return string(head[:16]) == "SQLite format 3\x00" && head[18] == 2 && head[19] == 2, nil
 }
 
 // defaultMaxRecording is the largest recording accepted unless
@@ -197,7 +291,13 @@ type server struct {
 	http    *http.Server
 	ln      net.Listener
 	URL     string
-	done    chan error
+	// Public is where people reach opname: the public URL, or URL.
+	Public string
+	// metrics serves /metrics on its own address, when one is set; its
+	// URL is MetricsURL.
+	metrics    *http.Server
+	MetricsURL string
+	done       chan error
 	// stop ends the background work; wg waits for it.
 	stop func()
 	wg   sync.WaitGroup
@@ -256,15 +356,30 @@ func startServer(ctx context.Context, cfg *config, logger *slog.Logger) (*server
 		return nil, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("--addr %s: cannot listen there", cfg.Addr), Err: err}
 	}
 	host, _, _ := net.SplitHostPort(ln.Addr().String())
-	ws.Insecure = net.ParseIP(host).IsLoopback() // plain HTTP is only for loopback
+	// Plain HTTP is only for loopback, and not even there when people
+	// come through an HTTPS proxy.
+	ws.Insecure = net.ParseIP(host).IsLoopback() && !strings.HasPrefix(cfg.PublicURL, "https://")
 	ws.PublicURL = cfg.PublicURL
+	ws.TrustedProxies = cfg.TrustedProxies
 	s := &server{dataDir: cfg.Data, db: db, web: ws, ln: ln, URL: "http://" + ln.Addr().String(), done: make(chan error, 1)}
+	s.Public = cfg.publicBase(s.URL)
 	if mailer != nil {
-		base := cfg.PublicURL
-		if base == "" {
-			base = s.URL
+		ws.Workflow.Notify = notifier(db, mailer, s.Public, logger)
+	}
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			db.Close()
+			return nil, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("OPNAME_METRICS_ADDR=%q: cannot listen there", cfg.MetricsAddr), Err: err}
 		}
-		ws.Workflow.Notify = notifier(db, mailer, base, logger)
+		s.MetricsURL = "http://" + mln.Addr().String()
+		s.metrics = &http.Server{Handler: ws.Metrics(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+		go func() {
+			if err := s.metrics.Serve(mln); !errors.Is(err, http.ErrServerClosed) {
+				logger.Error("metrics server stopped", "err", err.Error())
+			}
+		}()
 	}
 	s.http = &http.Server{
 		Handler:           ws,
@@ -306,6 +421,9 @@ func (s *server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	err := s.http.Shutdown(ctx)
+	if s.metrics != nil {
+		err = errors.Join(err, s.metrics.Shutdown(ctx))
+	}
 	s.stop()
 	s.wg.Wait()
 	return errors.Join(err, <-s.done, s.db.Close())
@@ -392,10 +510,13 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if cfg.DatabaseURL != "" {
 		where = "PostgreSQL"
 	}
-	logger.Info("opname started", "url", s.URL, "database", s.db.Dialect())
+	logger.Info("opname started", "url", s.URL, "public_url", s.Public, "metrics_url", s.MetricsURL, "database", s.db.Dialect())
 	fmt.Fprintf(m.Stdout, "opname listens on %s (%s)\n", s.URL, where)
+	if s.MetricsURL != "" {
+		fmt.Fprintf(m.Stdout, "metrics at %s/metrics\n", s.MetricsURL)
+	}
 	if cfg.Demo {
-		if err := seedDemo(ctx, m.Stdout, s.db, s.URL); err != nil {
+		if err := seedDemo(ctx, m.Stdout, s.db, s.Public); err != nil {
 			s.Close()
 			return err
 		}
@@ -429,10 +550,25 @@ func runMigrate(ctx context.Context, m *Main, args []string) error {
 	return nil
 }
 
-// flagSet wraps a FlagSet with opname's interspersed parsing.
-type flagSet struct{ *flag.FlagSet }
+// flagSet wraps a FlagSet with opname's interspersed parsing and the check
+// of the settings it and the environment hold.
+type flagSet struct {
+	*flag.FlagSet
+	check func() error
+}
 
-func (f *flagSet) parse(args []string) ([]string, error) { return parse(f.FlagSet, args) }
+func (f *flagSet) parse(args []string) ([]string, error) {
+	rest, err := parse(f.FlagSet, args)
+	if err != nil {
+		return nil, err
+	}
+	if f.check != nil {
+		if err := f.check(); err != nil {
+			return nil, err
+		}
+	}
+	return rest, nil
+}
 
 // trimLower is how e-mail addresses are compared.
 func trimLower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }

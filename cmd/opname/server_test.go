@@ -59,7 +59,6 @@ var matrix = map[string][13]int{
 	//                                     anon staff other  mgr admin  priv  bstaf bmgr badm bpriv revoked pending changed
 	"GET /healthz":                                {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
 	"GET /readyz":                                 {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
-	"GET /metrics":                                {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
 	"GET /api/v1/openapi.json":                    {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
 	"POST /api/v1/session":                        {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
 	"POST /api/v1/session/one-time":               {401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401},
@@ -756,7 +755,7 @@ func (b *syncBuffer) String() string {
 // the log, and that /metrics counts requests by route.
 func TestLogsAndMetrics(t *testing.T) {
 	var logs syncBuffer
-	cfg := &config{Addr: "127.0.0.1:0", Data: t.TempDir()}
+	cfg := &config{Addr: "127.0.0.1:0", Data: t.TempDir(), MetricsAddr: "127.0.0.1:0"}
 	s, err := startServer(context.Background(), cfg, slog.New(slog.NewJSONHandler(&logs, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -770,7 +769,7 @@ func TestLogsAndMetrics(t *testing.T) {
 	}
 	resp.Body.Close()
 	id := resp.Header.Get("X-Request-Id")
-	resp, err = http.Get(s.URL + "/metrics")
+	resp, err = http.Get(s.MetricsURL + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -787,7 +786,7 @@ func TestLogsAndMetrics(t *testing.T) {
 			}
 		}
 	}
-	if line["route"] != "GET /api/v1/clients/{id}" || line["status"] != float64(200) || line["user_id"] == "" {
+	if line["route"] != "GET /api/v1/clients/{id}" || line["status"] != float64(200) || line["user_id"] != f.staffA || line["org_id"] != f.adminA.OrgID {
 		t.Errorf("log line = %v", line)
 	}
 	for _, secret := range []string{f.clientA, "opn_leaked", f.tokens["staff"], "Anna"} {
