@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/opname/opname"
 )
@@ -35,9 +36,11 @@ var pageNames = []string{"signin", "welcome", "totp", "home", "clients", "client
 // parsePages parses every page template.
 func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
-		// t and tf are replaced per request with the request's language.
-		"t":  func(key string) string { return key },
-		"tf": func(key string, args ...any) string { return key },
+		// t, tf and when are replaced per request with the request's
+		// language and the organisation's time zone.
+		"t":    func(key string) string { return key },
+		"tf":   func(key string, args ...any) string { return key },
+		"when": func(t time.Time) string { return "" },
 	}
 	pages := map[string]*template.Template{}
 	for _, name := range pageNames {
@@ -107,6 +110,7 @@ type page struct {
 	Names       map[string]string
 	Versions    []opname.PolicyVersion
 	Shipped     []string
+	TimeZones   []string
 }
 
 // render writes a page with status code.
@@ -130,9 +134,11 @@ func (s *Server) renderData(w http.ResponseWriter, r *http.Request, code int, na
 	}
 	t, err := s.pages[name].Clone()
 	if err == nil {
+		zone := s.zone(r)
 		t = t.Funcs(template.FuncMap{
-			"t":  func(key string) string { return translate(l, key) },
-			"tf": func(key string, args ...any) string { return fmt.Sprintf(translate(l, key), args...) },
+			"t":    func(key string) string { return translate(l, key) },
+			"tf":   func(key string, args ...any) string { return fmt.Sprintf(translate(l, key), args...) },
+			"when": func(t time.Time) string { return formatTime(t, zone, l) },
 		})
 	}
 	var buf bytes.Buffer
@@ -197,6 +203,7 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "POST", "/sleutels/{id}/intrekken", "admin", s.revokeForm)
 	s.handle(mux, "GET", "/beleid", "signed_in", s.policyPage)
 	s.handle(mux, "POST", "/beleid", "admin", s.policyForm)
+	s.handle(mux, "POST", "/beleid/tijdzone", "admin", s.timeZoneForm)
 	s.handle(mux, "GET", "/toegangslog", "privacy_officer", s.accessLogPage)
 	s.handle(mux, "GET", "/clienten/{id}/opnames", "staff manager admin", s.clientRecordingsPage)
 	s.handle(mux, "GET", "/clienten/{id}/opnemen", "staff manager admin", s.recordPage)

@@ -127,6 +127,7 @@ func (s *Server) handle(mux *http.ServeMux, method, pattern, access string, h ht
 type requestInfo struct {
 	route string
 	actor opname.Actor
+	zone  *time.Location // the organisation's time zone, once looked up
 }
 
 type infoKey struct{}
@@ -151,6 +152,7 @@ func (s *Server) register(mux *http.ServeMux) {
 	s.handle(mux, "GET", "/api/v1/organisation/policies", "signed_in", s.apiPolicyVersions)
 	s.handle(mux, "PUT", "/api/v1/organisation/policy", "admin", s.apiSetPolicy)
 	s.handle(mux, "PUT", "/api/v1/organisation/oidc", "admin", s.apiSetOIDC)
+	s.handle(mux, "PUT", "/api/v1/organisation/time-zone", "admin", s.apiSetTimeZone)
 	s.handle(mux, "POST", "/api/v1/decisions", "signed_in", s.apiDecide)
 
 	s.handle(mux, "GET", "/api/v1/users", "admin manager privacy_officer", s.apiUsers)
