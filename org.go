@@ -18,8 +18,40 @@ type Organisation struct {
 	Policy PolicyVersion `json:"policy"`
 	// RequireTOTP makes a second factor compulsory for local sign-in
 	// (NEN 7510 asks it of care organisations).
-	RequireTOTP bool      `json:"require_totp"`
-	CreatedAt   time.Time `json:"created_at"`
+	RequireTOTP bool `json:"require_totp"`
+	// TimeZone is where the organisation's people read times: an IANA
+	// name such as "Europe/Amsterdam". Times are stored in UTC.
+	TimeZone  string    `json:"time_zone"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// DefaultTimeZone is the time zone of an organisation that chose none.
+const DefaultTimeZone = "Europe/Amsterdam"
+
+// LoadTimeZone returns the time zone named name (an IANA name such as
+// "Europe/Amsterdam"), or an Invalid error that names field and the value.
+func LoadTimeZone(field, name string) (*time.Location, error) {
+	// LoadLocation also takes "" (UTC) and "Local" (the server's zone):
+	// neither says where the organisation is.
+	loc, err := time.LoadLocation(name)
+	if name == "" || name == "Local" || len(name) > 64 || err != nil {
+		return nil, &Error{Kind: Invalid, Msg: fmt.Sprintf("%s: %q is not a time zone; give an IANA name such as %q", field, name, DefaultTimeZone)}
+	}
+	return loc, nil
+}
+
+// Location is the organisation's time zone. A zone this machine does not
+// know (none is stored without being checked) gives UTC, which every shown
+// time names, so a time is never shown in a zone it does not say.
+func (o *Organisation) Location() *time.Location {
+	name := o.TimeZone
+	if name == "" {
+		name = DefaultTimeZone
+	}
+	if loc, err := time.LoadLocation(name); err == nil {
+		return loc
+	}
+	return time.UTC
 }
 
 // PolicyVersion is one version of an organisation's policy. A change of
@@ -103,6 +135,9 @@ type Organisations interface {
 	OrganisationBySlug(ctx context.Context, slug string) (*Organisation, error)
 	// SetPolicy adds a policy version to the caller's organisation (admin).
 	SetPolicy(ctx context.Context, pv *PolicyVersion) error
+	// SetTimeZone sets the time zone the caller's organisation's times are
+	// shown in (admin); a name LoadTimeZone refuses is Invalid.
+	SetTimeZone(ctx context.Context, name string) error
 	// PolicyVersions lists the caller's organisation's policy versions,
 	// newest first.
 	PolicyVersions(ctx context.Context) ([]PolicyVersion, error)

@@ -70,12 +70,18 @@ func (db *DB) CreateOrganisation(ctx context.Context, org *opname.Organisation) 
 	case org.Policy.Text == "" || org.Policy.Digest == "":
 		return invalid("policy", "", "a policy is required")
 	}
+	if org.TimeZone == "" {
+		org.TimeZone = opname.DefaultTimeZone
+	}
+	if _, err := opname.LoadTimeZone("time_zone", org.TimeZone); err != nil {
+		return err
+	}
 	org.ID = db.newID()
 	org.CreatedAt = db.Now().UTC().Truncate(1000)
 	org.Policy.Version, org.Policy.CreatedAt = 1, org.CreatedAt
 	err = db.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO organisations (id, slug, name, require_totp, created_at) VALUES (?, ?, ?, ?, ?)`),
-			org.ID, org.Slug, org.Name, org.RequireTOTP, micro(org.CreatedAt)); err != nil {
+		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO organisations (id, slug, name, require_totp, time_zone, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
+			org.ID, org.Slug, org.Name, org.RequireTOTP, org.TimeZone, micro(org.CreatedAt)); err != nil {
 			return err
 		}
 		return db.insertPolicy(ctx, tx, org.ID, &org.Policy)
@@ -95,7 +101,7 @@ func (db *DB) insertPolicy(ctx context.Context, tx *sql.Tx, orgID string, pv *op
 	return err
 }
 
-const orgQuery = `SELECT o.id, o.slug, o.name, o.require_totp, o.created_at, p.version, p.name, p.digest, p.shipped, p.body, p.created_at
+const orgQuery = `SELECT o.id, o.slug, o.name, o.require_totp, o.time_zone, o.created_at, p.version, p.name, p.digest, p.shipped, p.body, p.created_at
 FROM organisations o JOIN policy_versions p ON p.org_id = o.id
 WHERE %s AND p.version = (SELECT MAX(version) FROM policy_versions WHERE org_id = o.id)`
 
@@ -103,7 +109,7 @@ func (db *DB) org(ctx context.Context, where string, arg any) (*opname.Organisat
 	var o opname.Organisation
 	var created, pcreated int64
 	err := db.read.QueryRowContext(ctx, db.q(fmt.Sprintf(orgQuery, where)), arg).Scan(
-		&o.ID, &o.Slug, &o.Name, &o.RequireTOTP, &created,
+		&o.ID, &o.Slug, &o.Name, &o.RequireTOTP, &o.TimeZone, &created,
 		&o.Policy.Version, &o.Policy.Name, &o.Policy.Digest, &o.Policy.Shipped, &o.Policy.Text, &pcreated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("organisation")
@@ -147,6 +153,22 @@ func (db *DB) SetPolicy(ctx context.Context, pv *opname.PolicyVersion) error {
 	}
 	if err != nil {
 		return fmt.Errorf("sqldb: set policy: %w", err)
+	}
+	return nil
+}
+
+// SetTimeZone sets the time zone the caller's organisation's times are
+// shown in (admin).
+func (db *DB) SetTimeZone(ctx context.Context, name string) error {
+	a, err := orgActor(ctx, opname.RoleAdmin)
+	if err != nil {
+		return err
+	}
+	if _, err := opname.LoadTimeZone("time_zone", name); err != nil {
+		return err
+	}
+	if _, err := db.write.ExecContext(ctx, db.q(`UPDATE organisations SET time_zone = ? WHERE id = ?`), name, a.OrgID); err != nil {
+		return fmt.Errorf("sqldb: set time zone: %w", err)
 	}
 	return nil
 }

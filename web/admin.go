@@ -50,7 +50,11 @@ func (s *Server) revokeForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) policyPage(w http.ResponseWriter, r *http.Request) {
-	s.renderPolicy(w, r, http.StatusOK, &page{})
+	p := &page{}
+	if r.URL.Query().Get("tijdzone") == "1" {
+		p.Message, p.MessageOK = translate(lang(r), "policy.zone.saved"), true
+	}
+	s.renderPolicy(w, r, http.StatusOK, p)
 }
 
 func (s *Server) renderPolicy(w http.ResponseWriter, r *http.Request, code int, p *page) {
@@ -63,7 +67,7 @@ func (s *Server) renderPolicy(w http.ResponseWriter, r *http.Request, code int, 
 		s.Error(w, r, err)
 		return
 	}
-	p.Org, p.PolicyTitle, p.Shipped = org, org.Policy.Name, s.Policies.Names()
+	p.Org, p.PolicyTitle, p.Shipped, p.TimeZones = org, org.Policy.Name, s.Policies.Names(), timeZones
 	if pol, err := s.compiled(org.Policy); err == nil {
 		p.PolicyTitle = pol.Title.In(lang(r))
 	}

@@ -312,14 +312,14 @@ func (s *Server) apiAgreementPDF(w http.ResponseWriter, r *http.Request) {
 		doc := &pdf.Document{Title: "Verklaring over de opname / Declaration about the recording", Sections: []pdf.Section{
 			{Paragraphs: []string{
 				"Cliënt / Client: " + client.Name,
-				"Gesprek / Conversation: " + c.At.Format("2006-01-02 15:04") + " (" + c.Location + ")",
+				"Gesprek / Conversation: " + s.whenBoth(r, c.At) + " (" + c.Location + ")",
 				"Wat / What: " + req.Act.Action + " " + req.Act.Medium + " — " + req.Act.By,
 			}},
 			{Heading: "Afspraken / Agreements", Paragraphs: lines},
 		}}
 		if g := req.Agreement; g != nil {
 			doc.Sections = append(doc.Sections, pdf.Section{Heading: "Vastgelegd / Recorded", Paragraphs: []string{
-				"Vorm / Form: " + g.Form + "; " + g.At.Format("2006-01-02 15:04"),
+				"Vorm / Form: " + g.Form + "; " + s.whenBoth(r, g.At),
 				"SHA-256: " + g.Digest,
 			}})
 		}
@@ -342,11 +342,11 @@ func (s *Server) apiDecisionPDF(w http.ResponseWriter, r *http.Request) {
 		return &pdf.Document{Title: "Besluit van de manager / Manager's decision", Sections: []pdf.Section{
 			{Paragraphs: []string{
 				"Cliënt / Client: " + client.Name,
-				"Gesprek / Conversation: " + c.At.Format("2006-01-02 15:04") + " (" + c.Location + ")",
+				"Gesprek / Conversation: " + s.whenBoth(r, c.At) + " (" + c.Location + ")",
 				"Verzoek / Request: " + req.Act.Action + " " + req.Act.Medium + " — " + req.Act.By,
 			}},
 			{Heading: "Beoordeling van de medewerker / Staff member's assessment", Paragraphs: []string{m.Assessment, "Collega's geraadpleegd / Colleagues consulted: " + m.Consulted}},
-			{Heading: "Besluit / Decision", Paragraphs: []string{verdict, m.Reasons, "Besloten op / Decided on " + m.DecidedAt.Format("2006-01-02 15:04") + " door / by " + m.DecidedName}},
+			{Heading: "Besluit / Decision", Paragraphs: []string{verdict, m.Reasons, "Besloten op / Decided on " + s.whenBoth(r, m.DecidedAt) + " door / by " + m.DecidedName}},
 			{Heading: "Beleid / Policy", Paragraphs: []string{d.Policy.Name + " " + d.Policy.Digest}},
 		}}, nil
 	})

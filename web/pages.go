@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/opname/opname"
 )
@@ -41,9 +42,11 @@ func parsePages() (map[string]*template.Template, error) {
 		return nil, err
 	}
 	funcs := template.FuncMap{
-		// t and tf are replaced per request with the request's language.
-		"t":  func(key string) string { return key },
-		"tf": func(key string, args ...any) string { return key },
+		// t, tf and when are replaced per request with the request's
+		// language and the organisation's time zone.
+		"t":    func(key string) string { return key },
+		"tf":   func(key string, args ...any) string { return key },
+		"when": func(t time.Time) string { return "" },
 	}
 	pages := map[string]*template.Template{}
 	for _, name := range pageNames {
@@ -121,6 +124,7 @@ type page struct {
 	Names       map[string]string
 	Versions    []opname.PolicyVersion
 	Shipped     []string
+	TimeZones   []string
 }
 
 // render writes a page with status code.
@@ -149,9 +153,11 @@ func (s *Server) renderData(w http.ResponseWriter, r *http.Request, code int, na
 	}
 	t, err := s.pages[name].Clone()
 	if err == nil {
+		zone := s.zone(r)
 		t = t.Funcs(template.FuncMap{
-			"t":  func(key string) string { return translate(l, key) },
-			"tf": func(key string, args ...any) string { return fmt.Sprintf(translate(l, key), args...) },
+			"t":    func(key string) string { return translate(l, key) },
+			"tf":   func(key string, args ...any) string { return fmt.Sprintf(translate(l, key), args...) },
+			"when": func(t time.Time) string { return formatTime(t, zone, l) },
 		})
 	}
 	var buf bytes.Buffer
@@ -217,6 +223,7 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "POST", "/sleutels/{id}/intrekken", Roles(opname.RoleAdmin), s.revokeForm)
 	s.handle(mux, "GET", "/beleid", SignedIn, s.policyPage)
 	s.handle(mux, "POST", "/beleid", Roles(opname.RoleAdmin), s.policyForm)
+	s.handle(mux, "POST", "/beleid/tijdzone", Roles(opname.RoleAdmin), s.timeZoneForm)
 	s.handle(mux, "GET", "/toegangslog", Roles(opname.RolePrivacyOfficer), s.accessLogPage)
 	s.handle(mux, "GET", "/clienten/{id}/opnames", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.clientRecordingsPage)
 	s.handle(mux, "GET", "/clienten/{id}/opnemen", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.recordPage)

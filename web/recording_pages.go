@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -87,7 +86,7 @@ func (s *Server) clientRecordingsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	d := &recPage{page: &page{Client: c, Title: fmt.Sprintf(translate(l, "recs.title"), c.Name)}}
 	for _, rec := range recs {
-		d.Recordings = append(d.Recordings, viewOf(rec, l))
+		d.Recordings = append(d.Recordings, s.viewOf(r, rec))
 	}
 	s.renderData(w, r, http.StatusOK, "recordings", d.page, d)
 }
@@ -189,7 +188,8 @@ func upperFirst(s string) string {
 
 // loadRecording reads a recording and its client for a page and logs that
 // the person viewed it, with purpose.
-func (s *Server) loadRecording(ctx context.Context, id, l, purpose string) (*recPage, error) {
+func (s *Server) loadRecording(r *http.Request, id, purpose string) (*recPage, error) {
+	ctx, l := r.Context(), lang(r)
 	rec, _, err := s.Store.Recording(opname.WithPurpose(ctx, purpose), id)
 	if err != nil {
 		return nil, err
@@ -198,7 +198,7 @@ func (s *Server) loadRecording(ctx context.Context, id, l, purpose string) (*rec
 	if err != nil {
 		return nil, err
 	}
-	v := viewOf(*rec, l)
+	v := s.viewOf(r, *rec)
 	// A staff member may not look up colleagues; they see "a colleague".
 	v.Who = translate(l, "rec.who.colleague")
 	if a, _ := opname.ActorFrom(ctx); a.UserID == rec.CreatedBy {
@@ -209,7 +209,7 @@ func (s *Server) loadRecording(ctx context.Context, id, l, purpose string) (*rec
 	d := &recPage{page: &page{Client: c}, Recording: &v}
 	if rec.DerivedFrom != "" {
 		if orig, _, err := s.Store.Recording(ctx, rec.DerivedFrom); err == nil {
-			o := viewOf(*orig, l)
+			o := s.viewOf(r, *orig)
 			d.Original = &o
 		}
 	}
@@ -220,7 +220,7 @@ func (s *Server) loadRecording(ctx context.Context, id, l, purpose string) (*rec
 // with it.
 func (s *Server) recordingPage(w http.ResponseWriter, r *http.Request) {
 	l := lang(r)
-	d, err := s.loadRecording(r.Context(), r.PathValue("id"), l, "recording page")
+	d, err := s.loadRecording(r, r.PathValue("id"), "recording page")
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -261,7 +261,7 @@ func (s *Server) eraseForm(w http.ResponseWriter, r *http.Request) {
 			s.Error(w, r, err)
 			return
 		}
-		d, lerr := s.loadRecording(ctx, id, l, "erase")
+		d, lerr := s.loadRecording(r, id, "erase")
 		if lerr != nil {
 			s.Error(w, r, lerr)
 			return
@@ -270,7 +270,7 @@ func (s *Server) eraseForm(w http.ResponseWriter, r *http.Request) {
 		s.renderData(w, r, status[opname.KindOf(err)], "recording", d.page, d)
 		return
 	}
-	d, err := s.loadRecording(ctx, id, l, "erase")
+	d, err := s.loadRecording(r, id, "erase")
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -289,7 +289,7 @@ func (s *Server) eraseForm(w http.ResponseWriter, r *http.Request) {
 // print it, and says how to check a copy against it.
 func (s *Server) receiptPage(w http.ResponseWriter, r *http.Request) {
 	ctx, l := r.Context(), lang(r)
-	d, err := s.loadRecording(ctx, r.PathValue("id"), l, "receipt")
+	d, err := s.loadRecording(r, r.PathValue("id"), "receipt")
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -313,7 +313,7 @@ func (s *Server) receiptPage(w http.ResponseWriter, r *http.Request) {
 	base := strings.TrimSuffix(s.redirectURL(r), "/aanmelden/oidc/terug")
 	d.Org = org
 	d.Receipt = &receiptView{
-		Receipt: rc, When: localTime(rc.Record.Time, l), WhenUTC: rc.Record.Time.UTC().Format(time.RFC3339),
+		Receipt: rc, When: s.when(r, rc.Record.Time), WhenUTC: rc.Record.Time.UTC().Format(time.RFC3339),
 		SizeText: sizeText(rc.Record.Size, l), LogURL: base + "/api/v1/logs/" + url.PathEscape(org.Slug),
 		Origin: cp.Origin, LogSize: cp.Size,
 	}
@@ -331,14 +331,15 @@ func (s *Server) fixityPage(w http.ResponseWriter, r *http.Request) {
 	}
 	d := &recPage{page: &page{Title: translate(l, "fixity.title")}}
 	for _, rec := range recs {
-		d.Recordings = append(d.Recordings, viewOf(rec, l))
+		d.Recordings = append(d.Recordings, s.viewOf(r, rec))
 	}
 	s.renderData(w, r, http.StatusOK, "fixity", d.page, d)
 }
 
 // viewOf is a recording as a page shows it.
-func viewOf(rec opname.Recording, l string) recordingView {
-	v := recordingView{Recording: rec, When: localTime(rec.CreatedAt, l), SizeText: sizeText(rec.Size, l), SourceText: translate(l, "source."+rec.Source)}
+func (s *Server) viewOf(r *http.Request, rec opname.Recording) recordingView {
+	l := lang(r)
+	v := recordingView{Recording: rec, When: s.when(r, rec.CreatedAt), SizeText: sizeText(rec.Size, l), SourceText: translate(l, "source."+rec.Source)}
 	v.Video = strings.HasPrefix(rec.MediaType, "video/")
 	if m := rec.Media; m != nil {
 		v.Video = m.HasVideo()
@@ -351,31 +352,12 @@ func viewOf(rec opname.Recording, l string) recordingView {
 		}
 	}
 	if rec.ErasedAt != nil {
-		v.ErasedWhen = localTime(*rec.ErasedAt, l)
+		v.ErasedWhen = s.when(r, *rec.ErasedAt)
 	}
 	if rec.Fixity != nil {
-		v.CheckedWhen = localTime(rec.Fixity.CheckedAt, l)
+		v.CheckedWhen = s.when(r, rec.Fixity.CheckedAt)
 	}
 	return v
-}
-
-// dutchTime is the time zone of the people who use opname; without the
-// zone database times are shown in UTC.
-var dutchTime = func() *time.Location {
-	if loc, err := time.LoadLocation("Europe/Amsterdam"); err == nil {
-		return loc
-	}
-	return time.UTC
-}()
-
-// localTime is t in Dutch time, as a date and a time of day, with the
-// zone's abbreviation so that a printed receipt is unambiguous.
-func localTime(t time.Time, l string) string {
-	t = t.In(dutchTime)
-	if l == "en" {
-		return t.Format("2 Jan 2006, 15:04 MST")
-	}
-	return t.Format("2-1-2006, 15:04 MST")
 }
 
 // sizeText is a size in bytes for people: "1,4 MB" in Dutch.

@@ -134,6 +134,7 @@ func (s *Server) handle(mux *http.ServeMux, method, pattern string, access Acces
 type requestInfo struct {
 	route string
 	actor opname.Actor
+	zone  *time.Location // the organisation's time zone, once looked up
 }
 
 type infoKey struct{}
@@ -157,6 +158,7 @@ func (s *Server) register(mux *http.ServeMux) {
 	s.handle(mux, "GET", "/api/v1/organisation/policies", SignedIn, s.apiPolicyVersions)
 	s.handle(mux, "PUT", "/api/v1/organisation/policy", Roles(opname.RoleAdmin), s.apiSetPolicy)
 	s.handle(mux, "PUT", "/api/v1/organisation/oidc", Roles(opname.RoleAdmin), s.apiSetOIDC)
+	s.handle(mux, "PUT", "/api/v1/organisation/time-zone", Roles(opname.RoleAdmin), s.apiSetTimeZone)
 	s.handle(mux, "POST", "/api/v1/decisions", SignedIn, s.apiDecide)
 
 	s.handle(mux, "GET", "/api/v1/users", Roles(opname.RoleAdmin, opname.RoleManager, opname.RolePrivacyOfficer), s.apiUsers)

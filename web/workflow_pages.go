@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/opname/opname"
 	"github.com/opname/opname/policy"
@@ -95,7 +94,7 @@ func (s *Server) workData(r *http.Request, title string) *workPage {
 
 func (s *Server) convRow(r *http.Request, c *opname.Conversation) (convRow, error) {
 	l := lang(r)
-	row := convRow{Conversation: c, When: c.At.Local().Format("2006-01-02 15:04"), Where: translate(l, "wf.loc."+c.Location)}
+	row := convRow{Conversation: c, When: s.when(r, c.At), Where: translate(l, "wf.loc."+c.Location)}
 	for i, p := range c.Participants {
 		pr := personRow{Index: i, Role: translate(l, "wf.role."+p.Role), Name: p.Name, Staff: p.Role == "staff"}
 		var details []string
@@ -130,7 +129,7 @@ func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Req
 		return reqRow{}, err
 	}
 	d, n := v.Decision, v.Next
-	row := reqRow{Request: req, D: d, Ready: n.Ready, Rules: d.Rules, When: req.CreatedAt.Local().Format("2006-01-02 15:04"),
+	row := reqRow{Request: req, D: d, Ready: n.Ready, Rules: d.Rules, When: s.when(r, req.CreatedAt),
 		What:        fmt.Sprintf(translate(l, "wf.what"), translate(l, "wf.by."+req.Act.By), translate(l, "wf.medium."+req.Act.Medium)),
 		OutcomeText: d.Outcome.Label(l), Explanation: d.Explanation.In(l),
 		AskManager: n.AskManager, CanDecide: n.ManagerDecides, RecordsToo: n.RecordsToo, Agree: n.Agree}
@@ -174,7 +173,7 @@ func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Req
 		if a.Given {
 			verdict = translate(l, "wf.answer.yes")
 		}
-		row.Answers = append(row.Answers, fmt.Sprintf("%s: %s — %s, %s", who, verdict, translate(l, "wf.how."+a.How), a.At.Local().Format("2006-01-02 15:04")))
+		row.Answers = append(row.Answers, fmt.Sprintf("%s: %s — %s, %s", who, verdict, translate(l, "wf.how."+a.How), s.when(r, a.At)))
 	}
 	if m := req.Manager; m != nil {
 		row.ManagerText = fmt.Sprintf(translate(l, "wf.manager.asked"), m.Assessment, m.Consulted)
@@ -190,7 +189,7 @@ func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Req
 		row.AlternativeText = policy.Alternatives.Label(req.Alternative, l)
 	}
 	if g := req.Agreement; g != nil {
-		row.Agreed = fmt.Sprintf(translate(l, "wf.agreed"), translate(l, "wf.form."+g.Form), g.At.Local().Format("2006-01-02 15:04"))
+		row.Agreed = fmt.Sprintf(translate(l, "wf.agreed"), translate(l, "wf.form."+g.Form), s.when(r, g.At))
 		if g.Refused {
 			row.Agreed += " " + translate(l, "wf.agreed.refused")
 		}
@@ -200,7 +199,7 @@ func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Req
 
 func (s *Server) incRow(r *http.Request, i *opname.Incident) incRow {
 	l := lang(r)
-	row := incRow{Incident: i, When: i.OpenedAt.Local().Format("2006-01-02 15:04"), KindText: translate(l, "wf.incident."+i.Kind)}
+	row := incRow{Incident: i, When: s.when(r, i.OpenedAt), KindText: translate(l, "wf.incident."+i.Kind)}
 	taken := map[string]bool{}
 	for _, st := range i.Steps {
 		taken[st.Step] = true
@@ -208,7 +207,7 @@ func (s *Server) incRow(r *http.Request, i *opname.Incident) incRow {
 		if st.Step == "close" {
 			label = translate(l, "wf.incident.close")
 		}
-		line := fmt.Sprintf("%s — %s", label, st.At.Local().Format("2006-01-02 15:04"))
+		line := fmt.Sprintf("%s — %s", label, s.when(r, st.At))
 		if st.Note != "" {
 			line += ": " + st.Note
 		}
@@ -354,7 +353,12 @@ func (s *Server) renderClientConversations(w http.ResponseWriter, r *http.Reques
 func (s *Server) openConversationForm(w http.ResponseWriter, r *http.Request) {
 	a := actor(r)
 	c := &opname.Conversation{ClientID: r.PathValue("id"), Location: r.PostFormValue("waar"), Topic: strings.TrimSpace(r.PostFormValue("onderwerp"))}
-	if at, err := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("wanneer"), time.Local); err == nil {
+	if v := r.PostFormValue("wanneer"); v != "" {
+		at, msg := localInput(v, s.zone(r), lang(r))
+		if msg != "" {
+			s.renderClientConversations(w, r, http.StatusBadRequest, msg)
+			return
+		}
 		c.At = at
 	}
 	c.Participants = []opname.Participant{{Role: "client"}, {Role: "staff", Name: a.Name, UserID: a.UserID}}
@@ -609,7 +613,7 @@ func (s *Server) printablePage(w http.ResponseWriter, r *http.Request) {
 	d := s.workData(r, title)
 	d.Request, d.Conversation, d.Client, d.Decision = &row, &conv, client, decision
 	if decision {
-		d.DecidedWhen = req.Manager.DecidedAt.Local().Format("2006-01-02 15:04")
+		d.DecidedWhen = s.when(r, req.Manager.DecidedAt)
 		if len(row.Terms) == 0 {
 			row.Terms = nil
 		}

@@ -22,6 +22,7 @@ func runOrgCreate(ctx context.Context, m *Main, args []string) error {
 	name := fs.String("name", "", "the organisation's name")
 	pol := fs.String("policy", "", "a shipped policy's name, or a policy file")
 	totp := fs.Bool("require-totp", false, "make a second factor compulsory for local sign-in")
+	zone := fs.String("time-zone", opname.DefaultTimeZone, "the IANA time zone its people read times in")
 	if rest, err := fs.parse(args); err != nil {
 		return err
 	} else if len(rest) > 0 {
@@ -29,6 +30,9 @@ func runOrgCreate(ctx context.Context, m *Main, args []string) error {
 	}
 	if *slug == "" || *name == "" || *pol == "" {
 		return usageError{"--slug, --name and --policy are required"}
+	}
+	if _, err := opname.LoadTimeZone("--time-zone", *zone); err != nil {
+		return err
 	}
 	lib, err := policy.Shipped()
 	if err != nil {
@@ -43,11 +47,11 @@ func runOrgCreate(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	defer db.Close()
-	org := &opname.Organisation{Slug: *slug, Name: *name, Policy: *pv, RequireTOTP: *totp}
+	org := &opname.Organisation{Slug: *slug, Name: *name, Policy: *pv, RequireTOTP: *totp, TimeZone: *zone}
 	if err := db.CreateOrganisation(opname.WithActor(ctx, opname.System("cli")), org); err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "organisation %s created with policy %s (%s)\n", org.Slug, pv.Name, pv.Digest)
+	fmt.Fprintf(m.Stdout, "organisation %s created with policy %s (%s); times shown in %s\n", org.Slug, pv.Name, pv.Digest, org.TimeZone)
 	return nil
 }
 

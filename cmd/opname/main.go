@@ -8,7 +8,7 @@
 //	opname policy check --policy NAME|FILE [FILE|-]
 //	opname policy lint FILE
 //	opname serve [--addr ADDR] [--data DIR] [--demo]
-//	opname org create --slug SLUG --name NAME --policy NAME|FILE
+//	opname org create --slug SLUG --name NAME --policy NAME|FILE [--time-zone ZONE]
 //	opname user add --org SLUG --email EMAIL --role ROLE
 //	opname token create --org SLUG --user EMAIL
 //	opname migrate
@@ -26,6 +26,9 @@ import (
 	"io"
 	"os"
 	"strings"
+	// The time zone database, for machines without one: organisations'
+	// times are shown in their own zone.
+	_ "time/tzdata"
 
 	"github.com/opname/opname"
 )
@@ -65,7 +68,7 @@ var commands = []command{
 	{"policy lint", "FILE", "check a policy file: schema, conditions, citations, conflicts", runPolicyLint},
 	{"serve", "[--addr ADDR] [--data DIR] [--demo]", "run the web application and API", runServe},
 	{"migrate", "[--data DIR]", "bring the database schema up to date", runMigrate},
-	{"org create", "--slug SLUG --name NAME --policy NAME|FILE [--require-totp]", "add an organisation with its policy", runOrgCreate},
+	{"org create", "--slug SLUG --name NAME --policy NAME|FILE [--require-totp] [--time-zone ZONE]", "add an organisation with its policy", runOrgCreate},
 	{"org oidc", "--org SLUG --issuer URL --client-id ID --role-map VALUE=ROLE,…", "let an organisation sign in with its own identity provider", runOrgOIDC},
 	{"user add", "--org SLUG --email EMAIL --role ROLE [--name NAME]", "add a person; prints a one-time sign-in code", runUserAdd},
 	{"token create", "--org SLUG --user EMAIL [--name NAME]", "make an API token acting as a person; printed once", runTokenCreate},

@@ -72,6 +72,7 @@ var matrix = map[string][13]int{
 	"GET /api/v1/organisation/policies":           {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401},
 	"PUT /api/v1/organisation/policy":             {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401, 401, 401},
 	"PUT /api/v1/organisation/oidc":               {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401, 401, 401},
+	"PUT /api/v1/organisation/time-zone":          {401, 403, 403, 403, 200, 403, 403, 403, 200, 403, 401, 401, 401},
 	"POST /api/v1/decisions":                      {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401},
 	"GET /api/v1/users":                           {401, 403, 403, 200, 200, 200, 403, 200, 200, 200, 401, 401, 401},
 	"POST /api/v1/users":                          {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401, 401, 401},
@@ -152,6 +153,7 @@ var matrix = map[string][13]int{
 	"POST /sleutels/{id}/intrekken":               {303, 404, 404, 404, 303, 404, 404, 404, 404, 404, 401, 303, 303},
 	"GET /beleid":                                 {303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 303, 303},
 	"POST /beleid":                                {303, 404, 404, 404, 303, 404, 404, 404, 303, 404, 401, 303, 303},
+	"POST /beleid/tijdzone":                       {303, 404, 404, 404, 303, 404, 404, 404, 303, 404, 401, 303, 303},
 	"GET /toegangslog":                            {303, 404, 404, 404, 404, 200, 404, 404, 404, 200, 401, 303, 303},
 	"GET /clienten/{id}/opnames":                  {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303, 303},
 	"GET /clienten/{id}/opnemen":                  {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303, 303},
@@ -431,6 +433,8 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		body = `{"password": "a long enough password"}`
 	case "PUT /api/v1/organisation/oidc":
 		body = `{"issuer": "https://login.example.nl", "client_id": "opname", "client_secret": "s", "role_claim": "groups", "role_map": {"zorg": "staff"}}`
+	case "PUT /api/v1/organisation/time-zone":
+		body = `{"time_zone": "Europe/Amsterdam"}`
 	case "GET /aanmelden/oidc":
 		path += "?organisatie=no-such-org"
 	case "GET /aanmelden/oidc/terug":
@@ -501,6 +505,8 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		form = url.Values{"naam": {"dossier"}, "medewerker": {f.staffA}}
 	case "POST /beleid":
 		form = url.Values{"beleid": {"blijf-groep"}}
+	case "POST /beleid/tijdzone":
+		form = url.Values{"tijdzone": {"Europe/Amsterdam"}}
 	case "POST /opnames/{id}/wissen":
 		form = url.Values{"reden": {"de bewaartermijn is voorbij"}, "bevestigd": {"ja"}}
 	case "POST /mensen":
