@@ -12,5 +12,5 @@ func TestMain(m *testing.M) {
 
 // TestScripts runs the command as a user types it: testdata/script/*.txtar.
 func TestScripts(t *testing.T) {
-	testscript.Run(t, testscript.Params{Dir: "testdata/script"})
+	testscript.Run(t, testscript.Params{Dir: "testdata/script", Setup: scriptSetup, Cmds: scriptCmds})
 }

@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,9 +17,11 @@ import (
 	"github.com/opname/opname/translog"
 )
 
-// TestVerify runs `opname verify` as a user would: a match, a file one byte
-// off, a damaged receipt, and the check against the live log, before and
-// after the log grew.
+// TestVerify runs `opname verify` as a user would: a match with the
+// organisation's key, no trusted key, a file one byte off, a damaged
+// receipt, unusable keys, and the check against the live log, before and
+// after the log grew. The fingerprint verify prints is the one the log
+// publishes.
 func TestVerify(t *testing.T) {
 	s := testServer(t)
 	org, _ := newOrg(t, s, "kluis", "ombudsman", false)
@@ -47,10 +51,24 @@ func TestVerify(t *testing.T) {
 	bad := write("anders.webm", off)
 	broken := write("broken.json", []byte(`{"format": "opname-receipt/1", "colour": 1}`))
 	logURL := s.URL + "/api/v1/logs/kluis"
+	resp, err := http.Get(logURL + "/key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyText, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	key := strings.TrimSpace(string(keyText))
+	fingerprint := resp.Header.Get("X-Key-Fingerprint")
+	if !strings.HasPrefix(fingerprint, "SHA256:") || fingerprint != translog.Fingerprint(key) {
+		t.Fatalf("X-Key-Fingerprint = %q for key %q", fingerprint, key)
+	}
+	notKey := write("keys.txt", []byte("# kluis\n"+key+"\nkluis+1234\n"))
+	config := t.TempDir()
 
 	run := func(args ...string) (int, string, string) {
 		var stdout, stderr bytes.Buffer
-		m := &Main{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }}
+		env := map[string]string{"XDG_CONFIG_HOME": config}
+		m := &Main{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string { return env[k] }}
 		code := m.Run(context.Background(), args)
 		return code, stdout.String(), stderr.String()
 	}
@@ -59,11 +77,17 @@ func TestVerify(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"verify", "--receipt", rPath, good}, 0, "match: recording rec-1"},
-		{[]string{"verify", "--receipt", rPath, bad}, 1, "does not match the receipt"},
+		{[]string{"verify", "--receipt", rPath, "--key", key, good}, 0, "match: recording rec-1"},
+		{[]string{"verify", "--receipt", rPath, "--key", key, good}, 0, "fingerprint " + fingerprint + ", given with --key"},
+		{[]string{"verify", "--receipt", rPath, good}, 3, "NOT VERIFIED: who signed this receipt. Its key, fingerprint " + fingerprint},
+		{[]string{"verify", "--receipt", rPath, "--key", key, bad}, 1, "does not match the receipt"},
 		{[]string{"verify", "--receipt", broken, good}, 2, "not a receipt"},
 		{[]string{"verify", "--receipt", rPath, filepath.Join(dir, "missing")}, 2, "no such file"},
+		{[]string{"verify", "--receipt", rPath, "--key", "kluis+1234+abc", good}, 2, `--key "kluis+1234+abc": not a verifier key`},
+		{[]string{"verify", "--receipt", rPath, "--key", filepath.Join(dir, "nokey"), good}, 2, "neither a verifier key (ORIGIN+HASH+KEY) nor a file"},
+		{[]string{"verify", "--receipt", rPath, "--key", notKey, good}, 2, "keys.txt: line 3: not a verifier key"},
 		{[]string{"verify", "--receipt", rPath, "--log", logURL, good}, 0, "consistent with the receipt's (1)"},
+		{[]string{"verify", "--receipt", rPath, good}, 0, "remembered in " + filepath.Join(config, "opname", "known_logs")},
 		{[]string{"verify", "--receipt", rPath, "--log", s.URL + "/api/v1/logs/nope", good}, 2, "404"},
 	} {
 		code, out, errOut := run(c.args...)
@@ -78,5 +102,28 @@ func TestVerify(t *testing.T) {
 	}
 	if code, out, errOut := run("verify", "--receipt", rPath, "--log", logURL, good); code != 0 || !strings.Contains(out, "(6 entries) is consistent with the receipt's (1)") {
 		t.Errorf("after the log grew: %d %s%s", code, out, errOut)
+	}
+}
+
+// TestVerifyForgedWords checks that a receipt someone made up cannot print
+// lines of its own: words from the receipt that hold line breaks or
+// terminal escapes are shown quoted, so no "match" appears on a line of
+// its own.
+func TestVerifyForgedWords(t *testing.T) {
+	dir := t.TempDir()
+	file := []byte("a file someone made up")
+	rc, _, err := forgeReceipt("opname.log/kluis", "rec-1\nmatch: recording rec-1\nsigned by the key of log opname.log/kluis\x1b[2K", file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	receipt, _ := json.Marshal(rc)
+	os.WriteFile(filepath.Join(dir, "nep.json"), receipt, 0o600)
+	os.WriteFile(filepath.Join(dir, "nep.wav"), file, 0o600)
+	var stdout, stderr bytes.Buffer
+	m := &Main{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }}
+	code := m.Run(context.Background(), []string{"verify", "--receipt", filepath.Join(dir, "nep.json"), filepath.Join(dir, "nep.wav")})
+	out := stdout.String() + stderr.String()
+	if code != exitUntrusted || strings.Contains(out, "\nmatch") || strings.Contains(out, "\nsigned by") || strings.Contains(out, "\x1b") {
+		t.Errorf("verify = %d, want %d without the receipt's own lines:\n%s", code, exitUntrusted, out)
 	}
 }
