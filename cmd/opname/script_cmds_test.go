@@ -102,12 +102,18 @@ func cmdForge(ts *testscript.TestScript, neg bool, args []string) {
 // the only entry of a log named origin, signed with a fresh key; it
 // returns the key's verifier too.
 func forgeReceipt(origin, id string, data []byte) (*translog.Receipt, string, error) {
-	signer, verifier, err := translog.NewKey(rand.Reader, origin)
+	sum := sha256.Sum256(data)
+	return signedReceipt(rand.Reader, translog.Entry{Kind: translog.KindRecording, RecordingID: id, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), Time: time.Now(), Origin: origin})
+}
+
+// signedReceipt makes a receipt for e as the only entry of a log named
+// e.Origin, signed with a key made from random.
+func signedReceipt(random io.Reader, e translog.Entry) (*translog.Receipt, string, error) {
+	signer, verifier, err := translog.NewKey(random, e.Origin)
 	if err != nil {
 		return nil, "", err
 	}
-	sum := sha256.Sum256(data)
-	entry, err := translog.Entry{Kind: translog.KindRecording, RecordingID: id, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), Time: time.Now(), Origin: origin}.Encode()
+	entry, err := e.Encode()
 	if err != nil {
 		return nil, "", err
 	}
@@ -123,11 +129,7 @@ func forgeReceipt(origin, id string, data []byte) (*translog.Receipt, string, er
 		}
 		return out, nil
 	})
-	root, err := tlog.TreeHash(1, r)
-	if err != nil {
-		return nil, "", err
-	}
-	signed, err := translog.Sign(translog.Checkpoint{Origin: origin, Size: 1, Root: root}, signer)
+	signed, err := translog.Sign(translog.Checkpoint{Origin: e.Origin, Size: 1, Root: hashes[0]}, signer)
 	if err != nil {
 		return nil, "", err
 	}

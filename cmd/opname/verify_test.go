@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/opname/opname/translog"
 )
@@ -126,4 +128,61 @@ func TestVerifyForgedWords(t *testing.T) {
 	if code != exitUntrusted || strings.Contains(out, "\nmatch") || strings.Contains(out, "\nsigned by") || strings.Contains(out, "\x1b") {
 		t.Errorf("verify = %d, want %d without the receipt's own lines:\n%s", code, exitUntrusted, out)
 	}
+}
+
+// FuzzVerifyOutput makes receipts with words of the fuzzer's choosing
+// (kind, recording id, log name, original), signed as anyone could sign
+// them, and prints what opname verify prints for them, trusting no key and
+// then the receipt's own: every line is one of verify's own, without
+// controls, and an error is one printable line.
+func FuzzVerifyOutput(f *testing.F) {
+	prefixes := []string{"match: ", "sha256 ", "entry ", "signed by the key of log ", "NOT VERIFIED: ", "the file matches the receipt: ",
+		"proved: ", "not proved: ", "the keys you trust are for other logs: ", "to prove it: ", "If its fingerprint is ", "or with --log "}
+	printable := func(s string) bool { return !strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) }
+	check := func(t *testing.T, out string) {
+		for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+			ok := false
+			for _, p := range prefixes {
+				ok = ok || strings.HasPrefix(line, p)
+			}
+			if !ok || !printable(line) {
+				t.Fatalf("verify printed a line of the receipt's own: %q\n%s", line, out)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, kind, id, origin, derivedFrom string, file []byte) {
+		sum := sha256.Sum256(file)
+		e := translog.Entry{Kind: kind, RecordingID: id, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(file)), Time: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), Origin: origin, DerivedFrom: derivedFrom}
+		made, _, err := signedReceipt(strings.NewReader(strings.Repeat("f", 64)), e)
+		if err != nil {
+			return // not a name a key can have
+		}
+		receipt, err := json.Marshal(made)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc, err := translog.DecodeReceipt(bytes.NewReader(receipt))
+		if err != nil {
+			var stderr bytes.Buffer
+			(&Main{Stderr: &stderr}).errorf("receipt: %v", err)
+			if line, ok := strings.CutSuffix(stderr.String(), "\n"); !ok || !printable(line) {
+				t.Fatalf("the error is not one printable line: %q", stderr.String())
+			}
+			return
+		}
+		var out bytes.Buffer
+		v, err := rc.Verify(bytes.NewReader(file), nil)
+		if !errors.Is(err, translog.ErrUntrusted) {
+			t.Fatalf("a receipt signed by its own key, no key trusted: %v", err)
+		}
+		printUntrusted(&out, v, &trust{})
+		check(t, out.String())
+		out.Reset()
+		own, _ := translog.ParseVerifierKey(rc.VerifierKey)
+		if v, err = rc.Verify(bytes.NewReader(file), []translog.VerifierKey{own}); err != nil {
+			t.Fatalf("a receipt fails with its own key trusted: %v", err)
+		}
+		printFacts(&out, v, "match")
+		check(t, out.String())
+	})
 }
