@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -21,6 +22,21 @@ func recording(i int) ([]byte, translog.Entry) {
 	data := bytes.Repeat([]byte(fmt.Sprintf("opname recording %d ", i)), 100+i)
 	sum := sha256.Sum256(data)
 	return data, translog.Entry{Kind: translog.KindRecording, RecordingID: fmt.Sprintf("rec-%d", i), SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), Time: time.Now()}
+}
+
+// trusted is the verifier key an organisation's log publishes, as a
+// verifier that trusts it holds it.
+func trusted(t testing.TB, db *sqldb.DB, slug string) []translog.VerifierKey {
+	t.Helper()
+	_, vkey, err := db.LatestCheckpoint(context.Background(), slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := translog.ParseVerifierKey(vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []translog.VerifierKey{k}
 }
 
 // TestLogReceipts appends to two organisations' logs, checks receipts for
@@ -45,11 +61,12 @@ func TestLogReceipts(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		keyA := trusted(t, db, "org-a")
 		early, err := db.Receipt(ctx, w.orgA.ID, 3)
 		if err != nil {
 			t.Fatal(err)
 		}
-		v, err := early.Verify(bytes.NewReader(files[3]))
+		v, err := early.Verify(bytes.NewReader(files[3]), keyA)
 		if err != nil {
 			t.Fatalf("receipt 3: %v", err)
 		}
@@ -61,7 +78,7 @@ func TestLogReceipts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := rc.Verify(bytes.NewReader(files[idx])); err != nil {
+			if _, err := rc.Verify(bytes.NewReader(files[idx]), keyA); err != nil {
 				t.Errorf("receipt %d: %v", idx, err)
 			}
 		}
@@ -69,13 +86,13 @@ func TestLogReceipts(t *testing.T) {
 		// One byte different: no match.
 		bad := bytes.Clone(files[3])
 		bad[len(bad)/2] ^= 1
-		if _, err := early.Verify(bytes.NewReader(bad)); err == nil || !strings.Contains(err.Error(), "does not match") {
+		if _, err := early.Verify(bytes.NewReader(bad), keyA); err == nil || !strings.Contains(err.Error(), "does not match") {
 			t.Errorf("a changed file: %v", err)
 		}
 		// A proof for another index.
 		other := *early
 		other.Index = 4
-		if _, err := other.Verify(bytes.NewReader(files[3])); err == nil || !strings.Contains(err.Error(), "inclusion proof") {
+		if _, err := other.Verify(bytes.NewReader(files[3]), keyA); err == nil || !strings.Contains(err.Error(), "inclusion proof") {
 			t.Errorf("another index: %v", err)
 		}
 		// A checkpoint signed by someone else.
@@ -84,8 +101,18 @@ func TestLogReceipts(t *testing.T) {
 		forged, _ := translog.Sign(c, signer)
 		f := *early
 		f.Checkpoint = forged
-		if _, err := f.Verify(bytes.NewReader(files[3])); err == nil || !strings.Contains(err.Error(), "signature") {
+		if _, err := f.Verify(bytes.NewReader(files[3]), keyA); err == nil || !strings.Contains(err.Error(), "signature") {
 			t.Errorf("a forged checkpoint: %v", err)
+		}
+		// A checkpoint signed by someone else, with their key in the
+		// receipt: it holds together, but only a trusted key proves the log.
+		_, forgedKey, _ := translog.NewKey(strings.NewReader(strings.Repeat("x", 64)), sqldb.LogOrigin+"org-a")
+		f.VerifierKey = forgedKey
+		if _, err := f.Verify(bytes.NewReader(files[3]), keyA); err == nil || !strings.Contains(err.Error(), "not signed by the key you trust") {
+			t.Errorf("a forged checkpoint with its own key, against the log's key: %v", err)
+		}
+		if _, err := f.Verify(bytes.NewReader(files[3]), nil); !errors.Is(err, translog.ErrUntrusted) {
+			t.Errorf("a forged checkpoint with its own key, no key trusted: %v", err)
 		}
 
 		// The log grows; the old checkpoint is consistent with the new one.
@@ -95,7 +122,7 @@ func TestLogReceipts(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		latest, vkey, err := db.LatestCheckpoint(ctx, "org-a")
+		latest, _, err := db.LatestCheckpoint(ctx, "org-a")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -103,11 +130,11 @@ func TestLogReceipts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := translog.CheckConsistency(v.Checkpoint, latest, vkey, proof); err != nil {
+		if _, err := translog.CheckConsistency(v.Checkpoint, latest, keyA, proof); err != nil {
 			t.Fatalf("consistency: %v", err)
 		}
 		otherProof, _ := db.ConsistencyProof(ctx, "org-a", 39, 45)
-		if _, err := translog.CheckConsistency(v.Checkpoint, latest, vkey, otherProof); err == nil {
+		if _, err := translog.CheckConsistency(v.Checkpoint, latest, keyA, otherProof); err == nil {
 			t.Error("a consistency proof for other sizes was accepted")
 		}
 		inc, err := db.InclusionProof(ctx, "org-a", 3, 40)
@@ -153,7 +180,7 @@ func TestLogConcurrentAppends(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := rc.Verify(bytes.NewReader(data)); err != nil {
+			if _, err := rc.Verify(bytes.NewReader(data), trusted(t, db, "org-a")); err != nil {
 				t.Fatalf("entry %d at %d: %v", i, idx[i], err)
 			}
 		}

@@ -6,10 +6,12 @@
 //
 // A receipt proves that one entry is in the log: the entry, its index, an
 // inclusion proof and a signed checkpoint. Anyone with the receipt, the
-// organisation's verifier key (in the receipt, and published) and the
-// recording can check it offline, and later check that the log's newer
-// checkpoints are consistent with the receipt's — that history was not
-// rewritten.
+// recording and the organisation's verifier key can check it offline, and
+// later check that the log's newer checkpoints are consistent with the
+// receipt's — that history was not rewritten. The receipt carries a
+// verifier key too, but that one proves nothing by itself: whoever makes a
+// receipt chooses it. Trust comes from a key obtained elsewhere (the
+// organisation's published key, compared by its fingerprint).
 package translog
 
 import (
@@ -82,18 +84,19 @@ func (c Checkpoint) Text() string {
 	return fmt.Sprintf("%s\n%d\n%s\n", c.Origin, c.Size, base64.StdEncoding.EncodeToString(c.Root[:]))
 }
 
-// ParseCheckpoint reads a checkpoint body.
+// ParseCheckpoint reads a checkpoint body. Size and root hash must be in
+// their one canonical form, so that one checkpoint has one text.
 func ParseCheckpoint(text string) (Checkpoint, error) {
 	lines := strings.SplitN(text, "\n", 4)
 	if len(lines) < 4 || lines[0] == "" {
 		return Checkpoint{}, errors.New("checkpoint: want origin, size and root hash on three lines")
 	}
 	size, err := strconv.ParseInt(lines[1], 10, 64)
-	if err != nil || size < 0 {
-		return Checkpoint{}, fmt.Errorf("checkpoint: size %q is not a number", lines[1])
+	if err != nil || size < 0 || strconv.FormatInt(size, 10) != lines[1] {
+		return Checkpoint{}, fmt.Errorf("checkpoint: size %s is not a whole number", quoteShort(lines[1]))
 	}
 	root, err := base64.StdEncoding.DecodeString(lines[2])
-	if err != nil || len(root) != tlog.HashSize {
+	if err != nil || len(root) != tlog.HashSize || base64.StdEncoding.EncodeToString(root) != lines[2] {
 		return Checkpoint{}, errors.New("checkpoint: the root hash is not 32 bytes of base64")
 	}
 	c := Checkpoint{Origin: lines[0], Size: size}
@@ -122,22 +125,48 @@ func Sign(c Checkpoint, signerKey string) (string, error) {
 // OpenCheckpoint checks a signed checkpoint against a verifier key and
 // returns it.
 func OpenCheckpoint(signed, verifierKey string) (Checkpoint, error) {
-	v, err := note.NewVerifier(verifierKey)
+	k, err := ParseVerifierKey(verifierKey)
 	if err != nil {
 		return Checkpoint{}, fmt.Errorf("the verifier key is not usable: %w", err)
 	}
-	n, err := note.Open([]byte(signed), note.VerifierList(v))
+	c, _, err := openCheckpoint(signed, []VerifierKey{k})
+	return c, err
+}
+
+// OpenCheckpointWith checks that a signed checkpoint is signed by one of
+// the trusted keys of its log, and returns it.
+func OpenCheckpointWith(signed string, trusted []VerifierKey) (Checkpoint, error) {
+	body, _, _ := strings.Cut(signed, "\n")
+	keys := KeysFor(trusted, body)
+	if len(keys) == 0 {
+		return Checkpoint{}, fmt.Errorf("no trusted key for log %s", quoteShort(body))
+	}
+	c, _, err := openCheckpoint(signed, keys)
+	return c, err
+}
+
+// openCheckpoint checks that a checkpoint is signed by one of keys, and
+// returns it with the key that signed it.
+func openCheckpoint(signed string, keys []VerifierKey) (Checkpoint, VerifierKey, error) {
+	n, err := note.Open([]byte(signed), verifiers(keys))
 	if err != nil {
-		return Checkpoint{}, fmt.Errorf("the checkpoint's signature does not verify: %w", err)
+		return Checkpoint{}, VerifierKey{}, fmt.Errorf("the checkpoint's signature does not verify: %w", err)
+	}
+	var signer VerifierKey
+	for _, k := range keys {
+		if k.v.Name() == n.Sigs[0].Name && k.v.KeyHash() == n.Sigs[0].Hash {
+			signer = k
+			break
+		}
 	}
 	c, err := ParseCheckpoint(n.Text)
 	if err != nil {
-		return Checkpoint{}, err
+		return Checkpoint{}, VerifierKey{}, err
 	}
-	if c.Origin != v.Name() {
-		return Checkpoint{}, fmt.Errorf("the checkpoint is of log %q, the key of %q", c.Origin, v.Name())
+	if c.Origin != signer.Origin {
+		return Checkpoint{}, VerifierKey{}, fmt.Errorf("the checkpoint is of log %s, the key of %s", quoteShort(c.Origin), quoteShort(signer.Origin))
 	}
-	return c, nil
+	return c, signer, nil
 }
 
 // Receipt proves that an entry is in an organisation's log.
@@ -178,79 +207,109 @@ func NewReceipt(entry []byte, index int64, signedCheckpoint, verifierKey string,
 	return rc, nil
 }
 
+// ErrUntrusted is what Verify returns when the receipt holds together
+// but is not signed by a key the caller trusts: anyone can make such a
+// receipt with a key of their own.
+var ErrUntrusted = errors.New("the receipt is not signed by a key you trust")
+
+// ErrOtherSigner is what Verify's error wraps when the receipt's
+// checkpoint is not signed by the key trusted for its log: the receipt was
+// not made by that log.
+var ErrOtherSigner = errors.New("the checkpoint is not signed by the key you trust")
+
 // Verification is what checking a receipt found.
 type Verification struct {
 	Checkpoint Checkpoint
 	Record     Entry
+	Index      int64
+	// Key signed the checkpoint: a trusted key, or the receipt's own key
+	// when Verify returns ErrUntrusted.
+	Key VerifierKey
 }
 
 // Verify checks a receipt against a file: the file's SHA-256 and size match
 // the entry, the entry is at its index in the tree of the signed
-// checkpoint, and the checkpoint is signed by the receipt's verifier key.
-// Each failure says what did not match.
-func (rc *Receipt) Verify(file io.Reader) (*Verification, error) {
-	if rc.Format != ReceiptFormat {
-		return nil, fmt.Errorf("the receipt's format is %q, not %q", rc.Format, ReceiptFormat)
-	}
-	var rec Entry
-	if err := json.Unmarshal([]byte(rc.Entry), &rec); err != nil {
-		return nil, fmt.Errorf("the receipt's entry is not readable: %w", err)
+// checkpoint, and the checkpoint is signed by a trusted key of the entry's
+// log. Each failure says what did not match.
+//
+// The key the receipt carries is never trusted by itself. When trusted has
+// no key for the entry's log, Verify checks the receipt against its own key
+// and, if that holds, returns the Verification with ErrUntrusted: the file
+// matches the receipt, but nothing proves who signed it.
+func (rc *Receipt) Verify(file io.Reader, trusted []VerifierKey) (*Verification, error) {
+	p, err := rc.parse()
+	if err != nil {
+		return nil, err
 	}
 	h := sha256.New()
 	n, err := io.Copy(h, file)
 	if err != nil {
 		return nil, fmt.Errorf("reading the file: %w", err)
 	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != rec.SHA256 || n != rec.Size {
-		return nil, fmt.Errorf("the file does not match the receipt: it has SHA-256 %s and %d bytes, the receipt %s and %d bytes", got, n, rec.SHA256, rec.Size)
+	if got := hex.EncodeToString(h.Sum(nil)); got != p.entry.SHA256 || n != p.entry.Size {
+		return nil, fmt.Errorf("the file does not match the receipt: it has SHA-256 %s and %d bytes, the receipt %s and %d bytes", got, n, quoteShort(p.entry.SHA256), p.entry.Size)
 	}
-	c, err := OpenCheckpoint(rc.Checkpoint, rc.VerifierKey)
+	keys := KeysFor(trusted, p.entry.Origin)
+	isTrusted := len(keys) > 0
+	if !isTrusted {
+		keys = []VerifierKey{p.key}
+	}
+	c, signer, err := openCheckpoint(rc.Checkpoint, keys)
 	if err != nil {
+		if isTrusted {
+			return nil, fmt.Errorf("%w for log %s (%s); the receipt names key %s: %w", ErrOtherSigner, quoteShort(p.entry.Origin), fingerprints(keys), p.key.Fingerprint(), err)
+		}
 		return nil, err
 	}
-	if rec.Origin != c.Origin {
-		return nil, fmt.Errorf("the entry belongs to log %q, the checkpoint to %q", rec.Origin, c.Origin)
+	if p.entry.Origin != c.Origin {
+		return nil, fmt.Errorf("the entry belongs to log %s, the checkpoint to %s", quoteShort(p.entry.Origin), quoteShort(c.Origin))
 	}
-	var proof tlog.RecordProof
-	for i, s := range rc.InclusionProof {
-		b, err := base64.StdEncoding.DecodeString(s)
-		if err != nil || len(b) != tlog.HashSize {
-			return nil, fmt.Errorf("inclusion proof hash %d is not 32 bytes of base64", i)
-		}
-		var hh tlog.Hash
-		copy(hh[:], b)
-		proof = append(proof, hh)
-	}
-	if err := tlog.CheckRecord(proof, c.Size, c.Root, rc.Index, tlog.RecordHash([]byte(rc.Entry))); err != nil {
+	if err := tlog.CheckRecord(p.proof, c.Size, c.Root, rc.Index, tlog.RecordHash([]byte(rc.Entry))); err != nil {
 		return nil, fmt.Errorf("the inclusion proof does not prove entry %d in the log of %d entries: %w", rc.Index, c.Size, err)
 	}
-	return &Verification{Checkpoint: c, Record: rec}, nil
+	v := &Verification{Checkpoint: c, Record: p.entry, Index: rc.Index, Key: signer}
+	if !isTrusted {
+		return v, ErrUntrusted
+	}
+	return v, nil
 }
 
-// CheckConsistency checks that a newer signed checkpoint extends an older
-// one (the log only grew), with a consistency proof of base64 hashes.
-func CheckConsistency(older Checkpoint, newerSigned, verifierKey string, proof []string) (Checkpoint, error) {
-	newer, err := OpenCheckpoint(newerSigned, verifierKey)
+// CheckConsistency checks that a newer signed checkpoint, signed by a
+// trusted key of the older one's log, extends the older one (the log only
+// grew), with a consistency proof of base64 hashes.
+func CheckConsistency(older Checkpoint, newerSigned string, trusted []VerifierKey, proof []string) (Checkpoint, error) {
+	keys := KeysFor(trusted, older.Origin)
+	if len(keys) == 0 {
+		return Checkpoint{}, fmt.Errorf("no trusted key for log %s", quoteShort(older.Origin))
+	}
+	newer, _, err := openCheckpoint(newerSigned, keys)
 	if err != nil {
 		return Checkpoint{}, err
 	}
 	if newer.Size < older.Size {
 		return newer, fmt.Errorf("the log's current checkpoint has %d entries, fewer than the receipt's %d: history was rewritten", newer.Size, older.Size)
 	}
-	var p tlog.TreeProof
-	for i, s := range proof {
-		b, err := base64.StdEncoding.DecodeString(s)
-		if err != nil || len(b) != tlog.HashSize {
-			return newer, fmt.Errorf("consistency proof hash %d is not 32 bytes of base64", i)
-		}
-		var h tlog.Hash
-		copy(h[:], b)
-		p = append(p, h)
+	p, err := decodeHashes("consistency proof", proof)
+	if err != nil {
+		return newer, err
 	}
 	if err := tlog.CheckTree(p, newer.Size, newer.Root, older.Size, older.Root); err != nil {
 		return newer, fmt.Errorf("the log's current checkpoint is not consistent with the receipt's: history was rewritten: %w", err)
 	}
 	return newer, nil
+}
+
+// decodeHashes reads a proof of base64 hashes; what names it in errors.
+func decodeHashes(what string, hashes []string) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(hashes))
+	for i, s := range hashes {
+		b, err := base64.StdEncoding.DecodeString(s)
+		if err != nil || len(b) != tlog.HashSize {
+			return nil, fmt.Errorf("%s hash %d is not 32 bytes of base64 (got %s)", what, i, quoteShort(s))
+		}
+		copy(out[i][:], b)
+	}
+	return out, nil
 }
 
 // EncodeProof writes hashes as base64 strings.
@@ -262,11 +321,20 @@ func EncodeProof(hashes []tlog.Hash) []string {
 	return out
 }
 
-// DecodeReceipt reads a receipt, refusing unknown fields.
+// maxReceipt is the largest receipt DecodeReceipt reads: a proof for a
+// log of 2^63 entries is some 2.5 KiB.
+const maxReceipt = 1 << 20
+
+// DecodeReceipt reads a receipt, refusing unknown fields, and checks that
+// every field is usable. Its errors name the field and the value. Record is
+// set from Entry, the bytes the log holds, whatever the receipt said.
 func DecodeReceipt(r io.Reader) (*Receipt, error) {
-	data, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	data, err := io.ReadAll(io.LimitReader(r, maxReceipt+1))
 	if err != nil {
 		return nil, err
+	}
+	if len(data) > maxReceipt {
+		return nil, errors.New("not a receipt: larger than 1 MiB")
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -274,5 +342,49 @@ func DecodeReceipt(r io.Reader) (*Receipt, error) {
 	if err := dec.Decode(&rc); err != nil {
 		return nil, fmt.Errorf("not a receipt: %w", err)
 	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("not a receipt: more follows the receipt's JSON")
+	}
+	p, err := rc.parse()
+	if err != nil {
+		return nil, err
+	}
+	rc.Record = p.entry
 	return &rc, nil
+}
+
+// parsedReceipt is a receipt's fields as Verify uses them.
+type parsedReceipt struct {
+	entry Entry
+	proof tlog.RecordProof
+	key   VerifierKey
+}
+
+// parse reads the receipt's fields; its errors name the field.
+func (rc *Receipt) parse() (parsedReceipt, error) {
+	var p parsedReceipt
+	if rc.Format != ReceiptFormat {
+		return p, fmt.Errorf("format: not %q (got %s)", ReceiptFormat, quoteShort(rc.Format))
+	}
+	if err := json.Unmarshal([]byte(rc.Entry), &p.entry); err != nil {
+		return p, fmt.Errorf("entry: not a log entry (got %s)", quoteShort(rc.Entry))
+	}
+	if p.entry.Origin == "" {
+		return p, errors.New("entry: names no log (origin)")
+	}
+	if rc.Index < 0 {
+		return p, fmt.Errorf("index: a number of 0 or more (got %d)", rc.Index)
+	}
+	proof, err := decodeHashes("inclusion_proof", rc.InclusionProof)
+	if err != nil {
+		return p, err
+	}
+	p.proof = proof
+	if p.key, err = ParseVerifierKey(rc.VerifierKey); err != nil {
+		return p, fmt.Errorf("verifier_key: %w (got %s)", err, quoteShort(rc.VerifierKey))
+	}
+	if rc.Checkpoint == "" {
+		return p, errors.New("checkpoint: empty")
+	}
+	return p, nil
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/opname/opname"
+	"github.com/opname/opname/translog"
 )
 
 // The public side of the organisations' logs: anyone may fetch the latest
@@ -28,6 +29,9 @@ func (s *Server) logKey(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
+	// The fingerprint is how people compare the key with what a receipt
+	// page or `opname verify` shows them.
+	w.Header().Set("X-Key-Fingerprint", translog.Fingerprint(key))
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = w.Write([]byte(key + "\n"))
 }

@@ -69,6 +69,9 @@ type receiptView struct {
 	*translog.Receipt
 	When, WhenUTC, SizeText, LogURL, Origin string
 	LogSize                                 int64
+	// Fingerprint is the log's key's, for people to compare with what
+	// `opname verify` shows.
+	Fingerprint string
 }
 
 // clientRecordingsPage lists a client's recordings, with the upload form.
@@ -315,7 +318,7 @@ func (s *Server) receiptPage(w http.ResponseWriter, r *http.Request) {
 	d.Receipt = &receiptView{
 		Receipt: rc, When: s.when(r, rc.Record.Time), WhenUTC: rc.Record.Time.UTC().Format(time.RFC3339),
 		SizeText: sizeText(rc.Record.Size, l), LogURL: base + "/api/v1/logs/" + url.PathEscape(org.Slug),
-		Origin: cp.Origin, LogSize: cp.Size,
+		Origin: cp.Origin, LogSize: cp.Size, Fingerprint: translog.Fingerprint(rc.VerifierKey),
 	}
 	d.Title = fmt.Sprintf(translate(l, "receipt.title"), d.Recording.When)
 	s.renderData(w, r, http.StatusOK, "receipt", d.page, d)

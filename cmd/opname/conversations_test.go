@@ -175,12 +175,13 @@ func testJourneyVeiligThuisOrganisationRecordsToo(t *testing.T, s *server) {
 	os.WriteFile(filepath.Join(dir, "bewijs.json"), receipt, 0o600)
 	var stdout bytes.Buffer
 	m := &Main{Stdout: &stdout, Stderr: &stdout, Getenv: func(string) string { return "" }}
-	if code := m.Run(t.Context(), []string{"verify", "--receipt", filepath.Join(dir, "bewijs.json"), filepath.Join(dir, "afspraken.txt")}); code != 0 || !strings.Contains(stdout.String(), "match: agreements") {
+	key := strings.TrimSpace(string(j.call("staff", "GET", "/api/v1/logs/vt/key", nil, 200, nil)))
+	if code := m.Run(t.Context(), []string{"verify", "--receipt", filepath.Join(dir, "bewijs.json"), "--key", key, filepath.Join(dir, "afspraken.txt")}); code != 0 || !strings.Contains(stdout.String(), "match: agreements") {
 		t.Fatalf("verify the agreements = %d\n%s", code, stdout.String())
 	}
 	// One changed character, and it no longer matches.
 	os.WriteFile(filepath.Join(dir, "afspraken.txt"), bytes.Replace(text, []byte("spoken"), []byte("spokeN"), 1), 0o600)
-	if code := m.Run(t.Context(), []string{"verify", "--receipt", filepath.Join(dir, "bewijs.json"), filepath.Join(dir, "afspraken.txt")}); code != 1 {
+	if code := m.Run(t.Context(), []string{"verify", "--receipt", filepath.Join(dir, "bewijs.json"), "--key", key, filepath.Join(dir, "afspraken.txt")}); code != 1 {
 		t.Fatalf("verify changed agreements = %d", code)
 	}
 	// The client's copy, registered for the request: linked to the

@@ -40,7 +40,8 @@ func TestCrashDuringUploads(t *testing.T) {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	data := filepath.Join(dir, "data")
-	env := append(os.Environ(), "OPNAME_DATA="+data, "OPNAME_DATABASE_URL=", "OPNAME_BLOB_URL=")
+	// verify remembers the log's key in its own configuration, not the user's.
+	env := append(os.Environ(), "OPNAME_DATA="+data, "OPNAME_DATABASE_URL=", "OPNAME_BLOB_URL=", "XDG_CONFIG_HOME="+filepath.Join(dir, "config"))
 	cli := func(args ...string) string {
 		t.Helper()
 		cmd := exec.Command(bin, args...)

@@ -25,7 +25,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
+	"unicode"
+
 	// The time zone database, for machines without one: organisations'
 	// times are shown in their own zone.
 	_ "time/tzdata"
@@ -72,7 +75,7 @@ var commands = []command{
 	{"org oidc", "--org SLUG --issuer URL --client-id ID --role-map VALUE=ROLE,…", "let an organisation sign in with its own identity provider", runOrgOIDC},
 	{"user add", "--org SLUG --email EMAIL --role ROLE [--name NAME]", "add a person; prints a one-time sign-in code", runUserAdd},
 	{"token create", "--org SLUG --user EMAIL [--name NAME]", "make an API token acting as a person; printed once", runTokenCreate},
-	{"verify", "--receipt RECEIPT [--log URL] FILE", "check a recording against its receipt (and the log's history)", runVerify},
+	{"verify", "--receipt RECEIPT [--key KEY]... [--log URL] FILE", "check a file against its receipt, trusting only the log keys you give or remembered (and the log's history)", runVerify},
 	{"fixity", "[--data DIR]", "check that every stored recording decrypts and matches its SHA-256", runFixity},
 	{"accesslog verify", "[--data DIR]", "check the access log's hash chains against their anchors; does not migrate", runAccessLogVerify},
 }
@@ -83,6 +86,9 @@ const (
 	exitFailure  = 1 // a check failed: lint findings, a receipt that does not match
 	exitInvalid  = 2 // unusable input or usage
 	exitInternal = 1
+	// exitUntrusted is verify's answer when the file matches the receipt
+	// but the receipt is not signed by a trusted key.
+	exitUntrusted = 3
 )
 
 // exitCode is returned by a command that has said all it needs to and wants
@@ -161,11 +167,27 @@ func (m *Main) usage(w io.Writer) {
 }
 
 func (m *Main) errorf(format string, args ...any) {
-	fmt.Fprintf(m.Stderr, "opname: error: "+format+"\n", args...)
+	fmt.Fprintf(m.Stderr, "opname: error: %s\n", oneLine(fmt.Sprintf(format, args...)))
 }
 
 func (m *Main) hintf(format string, args ...any) {
-	fmt.Fprintf(m.Stderr, "opname: hint: "+format+"\n", args...)
+	fmt.Fprintf(m.Stderr, "opname: hint: %s\n", oneLine(fmt.Sprintf(format, args...)))
+}
+
+// oneLine escapes what a message must not print on a terminal: line
+// breaks, escape sequences and other controls, which may come from a file
+// someone else made.
+func oneLine(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsPrint(r) {
+			b.WriteRune(r)
+		} else {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		}
+	}
+	return b.String()
 }
 
 // flags returns a flag set for cmd that reports errors as usage errors.

@@ -15,9 +15,7 @@ func TestMain(m *testing.M) {
 
 // TestScripts runs the command as a user types it: testdata/script/*.txtar.
 func TestScripts(t *testing.T) {
-	testscript.Run(t, testscript.Params{Dir: "testdata/script", Cmds: map[string]func(*testscript.TestScript, bool, []string){
-		"exitcode": exitcodeCmd,
-	}})
+	testscript.Run(t, testscript.Params{Dir: "testdata/script", Setup: scriptSetup, Cmds: scriptCmds})
 }
 
 // exitcodeCmd runs a program and checks its exit code, which exec does

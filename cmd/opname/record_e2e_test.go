@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"html"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -121,6 +122,16 @@ func TestRecordingPages(t *testing.T) {
 		`href="/api/v1/recordings/`+rec.ID+`/receipt" download="bewijs.json"`, "Anna de Vries")
 	if !regexp.MustCompile(`(?s)<pre class="utrecht-code-block checkpoint">[^<]*\n\d+\n`).MatchString(receipt) {
 		t.Error("the receipt page does not show the signed checkpoint")
+	}
+	// It shows the fingerprint of the log's key, as the log publishes it,
+	// so that a person can compare it with what `opname verify` prints.
+	keyResp, err := http.Get(s.URL + "/api/v1/logs/opnemen/key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyResp.Body.Close()
+	if fp := keyResp.Header.Get("X-Key-Fingerprint"); fp == "" || !strings.Contains(html.UnescapeString(receipt), "Sleutel van het logboek (vingerafdruk)</dt><dd><code class=\"digest\">"+fp+"</code>") {
+		t.Errorf("the receipt page does not show the key's fingerprint %q", fp)
 	}
 
 	// A copy handed to the client is logged.
@@ -257,6 +268,14 @@ func TestRecordInBrowser(t *testing.T) {
 	if len(recs) != 3 {
 		t.Fatalf("%d recordings, want 3 (one finished, one kept after a crash, one uploaded)", len(recs))
 	}
+	_, vkey, err := s.db.LatestCheckpoint(context.Background(), org.Slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := translog.ParseVerifierKey(vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
 	b := signedInBrowser(t, s, secret, "nl")
 	for _, rec := range recs {
 		made := rec.Source == "organisation" && strings.HasSuffix(rec.MediaType, "/webm")
@@ -273,7 +292,7 @@ func TestRecordInBrowser(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := rc.Verify(strings.NewReader(content)); err != nil {
+		if _, err := rc.Verify(strings.NewReader(content), []translog.VerifierKey{key}); err != nil {
 			t.Errorf("recording %s does not match its receipt: %v", rec.ID, err)
 		}
 	}
