@@ -180,10 +180,12 @@ func Sniff(head []byte) (string, error) {
 func (v *Vault) seal(ctx context.Context, orgID string, up Upload) (_ *sealed, err error) {
 	body := bufio.NewReaderSize(io.LimitReader(up.Body, v.MaxSize+1), 256<<10)
 	head, herr := body.Peek(SniffLen)
-	if len(head) == 0 {
-		if herr != nil && !errors.Is(herr, io.EOF) {
-			return nil, brokenOff(herr)
-		}
+	switch {
+	case herr != nil && !errors.Is(herr, io.EOF):
+		// Cut short before even its first bytes were in: nothing more
+		// will come, so there is nothing to sniff, encrypt or store.
+		return nil, brokenOff(herr)
+	case len(head) == 0:
 		return nil, &opname.Error{Kind: opname.Invalid, Msg: "the file is empty"}
 	}
 	media, err := Sniff(head)
