@@ -8,6 +8,7 @@ package vault
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -138,7 +139,7 @@ func (v *Vault) CheckUpload(ctx context.Context, up Upload) error {
 	case strings.TrimSpace(e.Told) == "":
 		return &opname.Error{Kind: opname.Invalid, Msg: "who_was_told: say who was told about the edit (rule 5: no editing unless made known)"}
 	}
-	return nil
+	return cmp.Or(opname.Paragraphs.Check("what_changed", e.Changed), opname.Paragraphs.Check("reason", e.Reason), opname.Paragraphs.Check("who_was_told", e.Told))
 }
 
 func isSHA256(s string) bool {
@@ -423,6 +424,9 @@ func erased(rec *opname.Recording) error {
 func (v *Vault) Erase(ctx context.Context, id, reason string) (*opname.Recording, error) {
 	if strings.TrimSpace(reason) == "" {
 		return nil, &opname.Error{Kind: opname.Invalid, Msg: "reason: say why the recording is erased"}
+	}
+	if err := opname.Paragraphs.Check("reason", reason); err != nil {
+		return nil, err
 	}
 	rec, s, err := v.Store.EraseRecording(ctx, id, reason)
 	if err != nil {

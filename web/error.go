@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -42,7 +43,7 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	msg := opname.Message(err)
 	if wantsHTML(r) {
-		s.errorPage(w, r, code, msg)
+		s.errorPage(w, r, code, localMessage(lang(r), err))
 		return
 	}
 	var body apiError
@@ -72,10 +73,17 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("send JSON (Content-Type: application/json), not %s", ct)}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		return bodyError(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return bodyError(err)
+	}
+	if field := nulIn(data); field != "" {
+		return &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("%s: contains a control character (U+0000)", field)}
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return &opname.Error{Kind: opname.Invalid, Msg: "body: only one JSON object may be sent"}

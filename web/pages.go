@@ -279,6 +279,10 @@ func localMessage(l string, err error) string {
 			if strings.Contains(msg, "sign-in link") {
 				return "Deze code is onbekend, al gebruikt of verlopen. Vraag de beheerder om een nieuwe."
 			}
+		case opname.Invalid:
+			if nl, ok := dutchTextProblem(msg); ok {
+				return nl
+			}
 		case opname.Forbidden:
 			if strings.Contains(msg, "locked") {
 				return "Dit account is tijdelijk geblokkeerd na te veel verkeerde wachtwoorden. Probeer het over een kwartier opnieuw, of vraag de beheerder om hulp."

@@ -102,7 +102,7 @@ func NewServer(store Store, policies *policy.Library, idp OIDC, ready func(conte
 	mux := http.NewServeMux()
 	s.register(mux)
 	csrf := http.NewCrossOriginProtection()
-	s.handler = s.observe(s.authenticate(csrf.Handler(mux)))
+	s.handler = s.observe(s.checkInput(s.authenticate(csrf.Handler(mux))))
 	return s, nil
 }
 
