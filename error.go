@@ -3,6 +3,7 @@ package opname
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/opname/opname/policy"
 )
@@ -17,6 +18,7 @@ const (
 	Conflict     ErrorKind = "conflict"     // the thing exists already, or changed meanwhile
 	Unauthorized ErrorKind = "unauthorized" // the caller is not signed in
 	Forbidden    ErrorKind = "forbidden"    // signed in, but not allowed to do this
+	TooMany      ErrorKind = "too_many"     // a limit on what may be under way at once is reached; the message says which
 	Internal     ErrorKind = "internal"     // anything else: logged in full, shown as "internal error"
 )
 
@@ -28,6 +30,9 @@ type Error struct {
 	Op   string
 	Msg  string
 	Err  error
+	// RetryAfter, for TooMany, is how long to wait before trying again;
+	// zero when waiting alone will not help.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/opname/opname"
@@ -19,6 +21,7 @@ var status = map[opname.ErrorKind]int{
 	opname.Conflict:     http.StatusConflict,
 	opname.Unauthorized: http.StatusUnauthorized,
 	opname.Forbidden:    http.StatusForbidden,
+	opname.TooMany:      http.StatusTooManyRequests,
 	opname.Internal:     http.StatusInternalServerError,
 }
 
@@ -38,6 +41,9 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	kind := opname.KindOf(err)
 	code := status[kind]
 	id := requestID(r.Context())
+	if after := retryAfter(err); after != "" {
+		w.Header().Set("Retry-After", after)
+	}
 	if kind == opname.Internal {
 		s.Logger.ErrorContext(r.Context(), "internal error", "request_id", id, "route", r.Pattern, "err", err.Error())
 	}
@@ -109,4 +115,13 @@ func bodyError(err error) error {
 		return &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("%s: unknown field", strings.Trim(name, `"`))}
 	}
 	return &opname.Error{Kind: opname.Invalid, Msg: "body: not a JSON object"}
+}
+
+// retryAfter is the Retry-After header for err, in whole seconds, or "".
+func retryAfter(err error) string {
+	var e *opname.Error
+	if !errors.As(err, &e) || e.RetryAfter <= 0 {
+		return ""
+	}
+	return strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds())))
 }

@@ -20,6 +20,12 @@ func (s *Server) apiUploadRecording(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
+	release, err := s.receive(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	defer release()
 	// An upload may take long over a slow line; the server's read timeout
 	// is for everything else.
 	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(2 * time.Hour))

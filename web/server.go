@@ -53,6 +53,9 @@ type Server struct {
 	Workflow *workflow.Workflow
 	// Uploads keeps resumable uploads under way.
 	Uploads *tusd.Store
+	// UploadLimits bound the uploads under way (zero: the defaults).
+	UploadLimits UploadLimits
+	receiving    receiving
 	// PublicURL is the address people reach opname at, for the identity
 	// provider's redirect; empty means the request's own host.
 	PublicURL string
