@@ -18,7 +18,7 @@ const (
 	Conflict     ErrorKind = "conflict"     // the thing exists already, or changed meanwhile
 	Unauthorized ErrorKind = "unauthorized" // the caller is not signed in
 	Forbidden    ErrorKind = "forbidden"    // signed in, but not allowed to do this
-	TooMany      ErrorKind = "too_many"     // too many attempts; RetryAfter says when to try again
+	TooMany      ErrorKind = "too_many"     // too many attempts, or a limit on what may be under way at once; the message says which
 	Internal     ErrorKind = "internal"     // anything else: logged in full, shown as "internal error"
 )
 
@@ -30,8 +30,8 @@ type Error struct {
 	Op   string
 	Msg  string
 	Err  error
-	// RetryAfter is how long the caller must wait before trying again, for
-	// TooMany; zero when it does not say.
+	// RetryAfter, for TooMany, is how long to wait before trying again;
+	// zero when waiting alone will not help.
 	RetryAfter time.Duration
 }
 

@@ -333,8 +333,11 @@ func (db *DB) CreateToken(ctx context.Context, userID, name string) (string, *op
 		return "", nil, err
 	}
 	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 100 {
-		return "", nil, invalid("name", name, "give the token a name of 1 to 100 characters, such as the system that uses it")
+	if name == "" {
+		return "", nil, invalid("name", "", "give the token a name, such as the system that uses it")
+	}
+	if err := opname.Line.Chars(100).Check("name", name); err != nil {
+		return "", nil, err
 	}
 	if _, err := db.userRole(ctx, a.OrgID, userID); err != nil {
 		return "", nil, err

@@ -45,6 +45,9 @@ func (db *DB) AddConversation(ctx context.Context, c *opname.Conversation) error
 	if !slices.Contains(locations, c.Location) {
 		return invalid("location", c.Location, "use office, home_visit, public_activity, phone or video_call")
 	}
+	if err := db.checkParticipants(ctx, a.OrgID, c.Participants); err != nil {
+		return err
+	}
 	c.ID, c.OrgID, c.CreatedAt, c.CreatedBy = db.newID(), a.OrgID, db.Now().UTC().Truncate(1000), a.UserID
 	if c.At.IsZero() {
 		c.At = c.CreatedAt
@@ -55,6 +58,28 @@ func (db *DB) AddConversation(ctx context.Context, c *opname.Conversation) error
 		return fmt.Errorf("sqldb: add conversation: %w", err)
 	}
 	return db.Record(ctx, opname.AccessEvent{Action: opname.AccessCreate, ClientID: c.ClientID, ObjectType: "conversation", ObjectID: c.ID})
+}
+
+// checkParticipants checks that every participant's user_id names a person
+// of the organisation. Whether the id is someone elsewhere is not told.
+func (db *DB) checkParticipants(ctx context.Context, orgID string, ps []opname.Participant) error {
+	for i, p := range ps {
+		if p.UserID == "" {
+			continue
+		}
+		field := fmt.Sprintf("participants[%d].user_id", i)
+		if err := opname.Line.Check(field, p.UserID); err != nil {
+			return err
+		}
+		_, err := db.userRole(ctx, orgID, p.UserID)
+		if opname.KindOf(err) == opname.NotFound {
+			return invalid(field, p.UserID, "no such person in this organisation")
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 const conversationColumns = `id, org_id, client_id, at, location, topic, participants, created_at, created_by`
@@ -104,6 +129,9 @@ func (db *DB) conversation(ctx context.Context, id string) (*opname.Conversation
 func (db *DB) UpdateParticipants(ctx context.Context, id string, ps []opname.Participant) error {
 	c, err := db.conversation(ctx, id)
 	if err != nil {
+		return err
+	}
+	if err := db.checkParticipants(ctx, c.OrgID, ps); err != nil {
 		return err
 	}
 	if _, err := db.write.ExecContext(ctx, db.q(`UPDATE conversations SET participants = ? WHERE org_id = ? AND id = ?`), jsonText(ps), c.OrgID, id); err != nil {

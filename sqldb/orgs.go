@@ -65,10 +65,13 @@ func (db *DB) CreateOrganisation(ctx context.Context, org *opname.Organisation) 
 	switch {
 	case !slugPattern.MatchString(org.Slug):
 		return invalid("slug", org.Slug, "use 2 to 63 lower-case letters, digits and dashes")
-	case org.Name == "" || len(org.Name) > 200:
-		return invalid("name", org.Name, "give a name of 1 to 200 characters")
+	case org.Name == "":
+		return invalid("name", "", "give the organisation's name")
 	case org.Policy.Text == "" || org.Policy.Digest == "":
 		return invalid("policy", "", "a policy is required")
+	}
+	if err := opname.Line.Check("name", org.Name); err != nil {
+		return err
 	}
 	if org.TimeZone == "" {
 		org.TimeZone = opname.DefaultTimeZone
@@ -201,6 +204,9 @@ func (db *DB) PolicyVersions(ctx context.Context) ([]opname.PolicyVersion, error
 // validEmail normalises an e-mail address or says why it is not one.
 func validEmail(email string) (string, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
+	if err := opname.Line.Chars(254).Check("email", email); err != nil {
+		return "", err
+	}
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Address != email || len(email) > 254 {
 		return "", invalid("email", email, "not an e-mail address")

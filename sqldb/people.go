@@ -1,6 +1,7 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -20,11 +21,11 @@ func (db *DB) CreateUser(ctx context.Context, u *opname.User) error {
 		return err
 	}
 	u.Name = strings.TrimSpace(u.Name)
-	switch {
-	case !u.Role.Valid():
+	if !u.Role.Valid() {
 		return invalid("role", string(u.Role), "use staff, manager, admin or privacy_officer")
-	case len(u.Name) > 200:
-		return invalid("name", "", "use at most 200 characters")
+	}
+	if err := opname.Line.Check("name", u.Name); err != nil {
+		return err
 	}
 	if u.Name == "" {
 		u.Name, _, _ = strings.Cut(u.Email, "@")
@@ -111,13 +112,11 @@ func (db *DB) CreateClient(ctx context.Context, c *opname.Client) error {
 		return err
 	}
 	c.Name, c.DossierRef, c.Contact = strings.TrimSpace(c.Name), strings.TrimSpace(c.DossierRef), strings.TrimSpace(c.Contact)
-	switch {
-	case c.Name == "" || len(c.Name) > 200:
-		return invalid("name", "", "give a name of 1 to 200 characters")
-	case len(c.DossierRef) > 100:
-		return invalid("dossier_ref", "", "use at most 100 characters")
-	case len(c.Contact) > 254:
-		return invalid("contact", "", "use at most 254 characters")
+	if c.Name == "" {
+		return invalid("name", "", "give the client's name")
+	}
+	if err := cmp.Or(opname.Line.Check("name", c.Name), opname.Line.Chars(100).Check("dossier_ref", c.DossierRef), opname.Line.Chars(254).Check("contact", c.Contact)); err != nil {
+		return err
 	}
 	c.ID, c.OrgID, c.CreatedAt, c.Staff = db.newID(), a.OrgID, db.Now().UTC().Truncate(1000), []string{}
 	if _, err := db.write.ExecContext(ctx, db.q(`INSERT INTO clients (id, org_id, name, dossier_ref, contact, created_at) VALUES (?, ?, ?, ?, ?, ?)`),

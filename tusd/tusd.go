@@ -22,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tus/tusd/v2/pkg/filestore"
@@ -38,7 +39,15 @@ type Store struct {
 	// removed.
 	Check    func(head []byte) error
 	CheckLen int
-	locker   *memorylocker.MemoryLocker
+	// Admit, when set, decides whether an upload may start (starting is true)
+	// or, when its length is not known yet, take more bytes (starting is
+	// false), given every upload staged here now. Its error refuses the
+	// upload or the chunk. Admissions, and what Serially runs, happen one
+	// at a time, so that uploads started at once are counted against
+	// each other.
+	Admit   func(ctx context.Context, info handler.FileInfo, starting bool, staged []Staged) error
+	admitMu sync.Mutex
+	locker  *memorylocker.MemoryLocker
 }
 
 // Open returns the store in dir, creating it (mode 0700).
@@ -75,8 +84,13 @@ func (s *Store) Lock(ctx context.Context, id string) (unlock func(), err error) 
 	return func() { _ = l.Unlock() }, nil
 }
 
-// NewUpload creates an upload.
+// NewUpload creates an upload, when Admit lets it.
 func (s *Store) NewUpload(ctx context.Context, info handler.FileInfo) (handler.Upload, error) {
+	s.admitMu.Lock()
+	defer s.admitMu.Unlock()
+	if err := s.admit(ctx, info, true); err != nil {
+		return nil, err
+	}
 	u, err := s.files.NewUpload(ctx, info)
 	if err != nil {
 		return nil, err
@@ -86,6 +100,32 @@ func (s *Store) NewUpload(ctx context.Context, info handler.FileInfo) (handler.U
 		return nil, err
 	}
 	return &upload{Upload: u, s: s, id: info.ID}, nil
+}
+
+// admit asks Admit about info; the caller holds admitMu.
+func (s *Store) admit(ctx context.Context, info handler.FileInfo, starting bool) error {
+	if s.Admit == nil {
+		return nil
+	}
+	staged, err := s.List(ctx)
+	if err != nil {
+		return err
+	}
+	return s.Admit(ctx, info, starting, staged)
+}
+
+// Serially runs fn with the uploads staged now, one at a time with the
+// admission of uploads: what fn counts cannot change until it returns. It
+// lets uploads that are not staged here (a recording sent in one request)
+// be admitted against the same numbers.
+func (s *Store) Serially(ctx context.Context, fn func(staged []Staged) error) error {
+	s.admitMu.Lock()
+	defer s.admitMu.Unlock()
+	staged, err := s.List(ctx)
+	if err != nil {
+		return err
+	}
+	return fn(staged)
 }
 
 // GetUpload returns an upload; an unknown id is handler.ErrNotFound.
@@ -273,6 +313,20 @@ type upload struct {
 // WriteChunk writes src at offset and carries the hash forward. The first
 // chunk is checked before it is written.
 func (u *upload) WriteChunk(ctx context.Context, offset int64, src io.Reader) (int64, error) {
+	if u.s.Admit != nil {
+		info, err := u.GetInfo(ctx)
+		if err != nil {
+			return 0, err
+		}
+		if info.SizeIsDeferred {
+			u.s.admitMu.Lock()
+			err = u.s.admit(ctx, info, false)
+			u.s.admitMu.Unlock()
+			if err != nil {
+				return 0, err
+			}
+		}
+	}
 	if offset == 0 && u.s.Check != nil {
 		br := bufio.NewReaderSize(src, max(u.s.CheckLen, 16))
 		head, err := br.Peek(u.s.CheckLen)

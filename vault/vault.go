@@ -8,6 +8,7 @@ package vault
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -139,7 +140,7 @@ func (v *Vault) CheckUpload(ctx context.Context, up Upload) error {
 	case strings.TrimSpace(e.Told) == "":
 		return &opname.Error{Kind: opname.Invalid, Msg: "who_was_told: say who was told about the edit (rule 5: no editing unless made known)"}
 	}
-	return nil
+	return cmp.Or(opname.Paragraphs.Check("what_changed", e.Changed), opname.Paragraphs.Check("reason", e.Reason), opname.Paragraphs.Check("who_was_told", e.Told))
 }
 
 func isSHA256(s string) bool {
@@ -181,10 +182,12 @@ func Sniff(head []byte) (string, error) {
 func (v *Vault) seal(ctx context.Context, orgID string, up Upload) (_ *sealed, err error) {
 	body := bufio.NewReaderSize(io.LimitReader(up.Body, v.MaxSize+1), 256<<10)
 	head, herr := body.Peek(SniffLen)
-	if len(head) == 0 {
-		if herr != nil && !errors.Is(herr, io.EOF) {
-			return nil, brokenOff(herr)
-		}
+	switch {
+	case herr != nil && !errors.Is(herr, io.EOF):
+		// Cut short before even its first bytes were in: nothing more
+		// will come, so there is nothing to sniff, encrypt or store.
+		return nil, brokenOff(herr)
+	case len(head) == 0:
 		return nil, &opname.Error{Kind: opname.Invalid, Msg: "the file is empty"}
 	}
 	media, err := Sniff(head)
@@ -422,6 +425,9 @@ func erased(rec *opname.Recording) error {
 func (v *Vault) Erase(ctx context.Context, id, reason string) (*opname.Recording, error) {
 	if strings.TrimSpace(reason) == "" {
 		return nil, &opname.Error{Kind: opname.Invalid, Msg: "reason: say why the recording is erased"}
+	}
+	if err := opname.Paragraphs.Check("reason", reason); err != nil {
+		return nil, err
 	}
 	rec, s, err := v.Store.EraseRecording(ctx, id, reason)
 	if err != nil {

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -134,6 +135,11 @@ func (s *Server) apiDecide(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sit, err := policy.ParseSituation(http.MaxBytesReader(w, r.Body, maxBody))
+	var invalid *policy.Error
+	if err != nil && !errors.As(err, &invalid) {
+		// Not the situation but reading it failed: too large, or cut short.
+		err = bodyError(err)
+	}
 	if err != nil {
 		s.Error(w, r, err)
 		return

@@ -1,11 +1,14 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/opname/opname"
@@ -38,13 +41,16 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	kind := opname.KindOf(err)
 	code := status[kind]
 	id := requestID(r.Context())
+	if after := retryAfter(err); after != "" {
+		w.Header().Set("Retry-After", after)
+	}
 	if kind == opname.Internal {
 		s.Logger.ErrorContext(r.Context(), "internal error", "request_id", id, "route", r.Pattern, "err", err.Error())
 	}
 	msg := opname.Message(err)
 	setRetryAfter(w, err)
 	if wantsHTML(r) {
-		s.errorPage(w, r, code, msg)
+		s.errorPage(w, r, code, localMessage(lang(r), err))
 		return
 	}
 	var body apiError
@@ -74,10 +80,17 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("send JSON (Content-Type: application/json), not %s", ct)}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		return bodyError(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return bodyError(err)
+	}
+	if field := nulIn(data); field != "" {
+		return &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("%s: contains a control character (U+0000)", field)}
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return &opname.Error{Kind: opname.Invalid, Msg: "body: only one JSON object may be sent"}
@@ -103,4 +116,13 @@ func bodyError(err error) error {
 		return &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("%s: unknown field", strings.Trim(name, `"`))}
 	}
 	return &opname.Error{Kind: opname.Invalid, Msg: "body: not a JSON object"}
+}
+
+// retryAfter is the Retry-After header for err, in whole seconds, or "".
+func retryAfter(err error) string {
+	var e *opname.Error
+	if !errors.As(err, &e) || e.RetryAfter <= 0 {
+		return ""
+	}
+	return strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds())))
 }

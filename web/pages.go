@@ -324,6 +324,10 @@ func localMessage(l string, err error) string {
 			if strings.Contains(msg, "sign-in link") {
 				return "Deze code is onbekend, al gebruikt of verlopen. Vraag de beheerder om een nieuwe."
 			}
+		case opname.Invalid:
+			if nl, ok := dutchTextProblem(msg); ok {
+				return nl
+			}
 		case opname.Forbidden:
 			if strings.Contains(msg, "change your password") {
 				return "Wijzig uw wachtwoord in de browser, helemaal aangemeld. Met een API-sleutel kan dat niet."

@@ -38,6 +38,9 @@ type recPage struct {
 	Audio, Video *mediumDecision
 	VideoNote    string
 	Receipt      *receiptView
+	// Limits are the limits on uploads under way, for the message when
+	// one is reached.
+	Limits UploadLimits
 	// Confirm is the erase form's second step, with the reason given.
 	Confirm bool
 	Reason  string
@@ -87,7 +90,7 @@ func (s *Server) clientRecordingsPage(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	d := &recPage{page: &page{Client: c, Title: fmt.Sprintf(translate(l, "recs.title"), c.Name)}}
+	d := &recPage{page: &page{Client: c, Title: fmt.Sprintf(translate(l, "recs.title"), c.Name)}, Limits: s.limits()}
 	for _, rec := range recs {
 		d.Recordings = append(d.Recordings, s.viewOf(r, rec))
 	}
@@ -113,7 +116,7 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	d := &recPage{page: &page{Client: c, Org: org, Title: fmt.Sprintf(translate(l, "record.title"), c.Name), PolicyTitle: pol.Title.In(l)}}
+	d := &recPage{page: &page{Client: c, Org: org, Title: fmt.Sprintf(translate(l, "record.title"), c.Name), PolicyTitle: pol.Title.In(l)}, Limits: s.limits()}
 	// Opened from a request (?verzoek=ID): the recording is linked to it.
 	if id := r.URL.Query().Get("verzoek"); id != "" {
 		req, err := s.Store.Request(ctx, id)

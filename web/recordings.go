@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +15,12 @@ import (
 // playback and download with HTTP Range, and the receipt.
 
 func (s *Server) apiUploadRecording(w http.ResponseWriter, r *http.Request) {
+	release, err := s.receive(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	defer release()
 	// An upload may take long over a slow line; the server's read timeout
 	// is for everything else.
 	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(2 * time.Hour))
@@ -26,12 +33,16 @@ func (s *Server) apiUploadRecording(w http.ResponseWriter, r *http.Request) {
 	}
 	up := uploadOf(meta)
 	up.Body = r.Body
-	rec, err := s.ingest(r.Context(), up)
+	// A body that arrived whole is stored even when the sender stops
+	// listening (a half-closed connection ends the request's context); a
+	// body cut short fails on reading, as the sender's mistake.
+	ctx := context.WithoutCancel(r.Context())
+	rec, err := s.ingest(ctx, up)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	receipt, err := s.Store.Receipt(r.Context(), rec.OrgID, rec.LogIndex)
+	receipt, err := s.Store.Receipt(ctx, rec.OrgID, rec.LogIndex)
 	if err != nil {
 		s.Error(w, r, err)
 		return

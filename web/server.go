@@ -52,6 +52,9 @@ type Server struct {
 	Workflow *workflow.Workflow
 	// Uploads keeps resumable uploads under way.
 	Uploads *tusd.Store
+	// UploadLimits bound the uploads under way (zero: the defaults).
+	UploadLimits UploadLimits
+	receiving    receiving
 	// PublicURL is the address people reach opname at, for the identity
 	// provider's redirect; empty means the request's own host.
 	PublicURL string
@@ -106,7 +109,7 @@ func NewServer(store Store, policies *policy.Library, idp OIDC, ready func(conte
 		return nil, err
 	}
 	csrf := http.NewCrossOriginProtection()
-	s.handler = s.observe(s.authenticate(csrf.Handler(mux)))
+	s.handler = s.observe(s.checkInput(s.authenticate(csrf.Handler(mux))))
 	return s, nil
 }
 

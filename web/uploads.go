@@ -32,6 +32,7 @@ var uploadMeta = []string{"client_id", "source", "sha256", "derived_from", "what
 // tus returns the tus handler, made on first use.
 func (s *Server) tus() *handler.UnroutedHandler {
 	s.tusOnce.Do(func() {
+		s.Uploads.Admit = s.admitUpload
 		s.Uploads.CheckLen = vault.SniffLen
 		s.Uploads.Check = func(head []byte) error {
 			if _, err := vault.Sniff(head); err != nil {
@@ -192,8 +193,12 @@ func (s *Server) tusError(ctx context.Context, err error) error {
 	var body apiError
 	body.Error.Kind, body.Error.Message, body.Error.RequestID = kind, opname.Message(err), id
 	b, _ := json.Marshal(body)
+	header := handler.HTTPHeader{"Content-Type": "application/json; charset=utf-8"}
+	if after := retryAfter(err); after != "" {
+		header["Retry-After"] = after
+	}
 	return handler.Error{ErrorCode: string(kind), Message: body.Error.Message, HTTPResponse: handler.HTTPResponse{
-		StatusCode: status[kind], Body: string(b), Header: handler.HTTPHeader{"Content-Type": "application/json; charset=utf-8"},
+		StatusCode: status[kind], Body: string(b), Header: header,
 	}}
 }
 

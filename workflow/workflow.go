@@ -9,6 +9,7 @@ package workflow
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -83,10 +84,19 @@ var (
 	capacities = []string{"", "capable", "incapable"}
 )
 
-// Open stores a new conversation after checking its participants.
+// MaxParticipants bounds the people in one conversation; a meeting with
+// more is not a conversation anyone records with consent of all.
+const MaxParticipants = 50
+
+// Open stores a new conversation after checking its participants. A
+// participant's user_id must name a person of the organisation (the store
+// checks it).
 func (w *Workflow) Open(ctx context.Context, c *opname.Conversation) error {
-	if len(c.Participants) == 0 {
+	switch n := len(c.Participants); {
+	case n == 0:
 		return invalid("participants: name at least the client and the staff member")
+	case n > MaxParticipants:
+		return invalid("participants: at most %d (got %d)", MaxParticipants, n)
 	}
 	for i, p := range c.Participants {
 		field := fmt.Sprintf("participants[%d]", i)
@@ -97,13 +107,16 @@ func (w *Workflow) Open(ctx context.Context, c *opname.Conversation) error {
 			return invalid("%s.capacity: %q is not known; use capable or incapable", field, p.Capacity)
 		case p.Age != nil && (*p.Age < 0 || *p.Age > 130):
 			return invalid("%s.age: %d is not an age", field, *p.Age)
-		case len(p.Name) > 100:
-			return invalid("%s.name: longer than 100 characters", field)
+		case p.UserID != "" && p.Role != "staff":
+			return invalid("%s.user_id: only a staff member has one", field)
+		}
+		if err := opname.Line.Chars(100).Check(field+".name", p.Name); err != nil {
+			return err
 		}
 		c.Participants[i].Declined = nil
 	}
-	if len(c.Topic) > 500 {
-		return invalid("topic: longer than 500 characters")
+	if err := opname.Line.Chars(500).Check("topic", c.Topic); err != nil {
+		return err
 	}
 	return w.Store.AddConversation(ctx, c)
 }
@@ -111,6 +124,9 @@ func (w *Workflow) Open(ctx context.Context, c *opname.Conversation) error {
 // Ask records a request about a conversation and lets the policy decide.
 func (w *Workflow) Ask(ctx context.Context, conversationID string, act opname.Act) (*opname.Request, error) {
 	ctx = opname.ForAct(ctx) // the change is logged, not the reads it needs
+	if err := opname.Line.Check("recipient", act.Recipient); err != nil {
+		return nil, err
+	}
 	c, err := w.Store.Conversation(ctx, conversationID)
 	if err != nil {
 		return nil, err
@@ -285,10 +301,11 @@ func (w *Workflow) Weighty(ctx context.Context, requestID, reason, alternative s
 		switch {
 		case reason == "":
 			return invalid("reason: say what the weighty reason is; the client will read it")
-		case len(reason) > 200:
-			return invalid("reason: longer than 200 characters")
 		case alternative == "":
 			return invalid("alternative: say what is offered instead (rule 1: offer an alternative)")
+		}
+		if err := cmp.Or(opname.Line.Check("reason", reason), opname.Line.Check("alternative", alternative)); err != nil {
+			return err
 		}
 		r.Weighty = &opname.Weighty{Reason: reason, Alternative: alternative, At: w.now(), By: a.UserID}
 		return nil
@@ -329,6 +346,9 @@ func (w *Workflow) AskManager(ctx context.Context, requestID, assessment, consul
 		if strings.TrimSpace(consulted) == "" {
 			return invalid("colleagues_consulted: say which colleagues you consulted")
 		}
+		if err := cmp.Or(opname.Paragraphs.Check("assessment", assessment), opname.Paragraphs.Check("colleagues_consulted", consulted)); err != nil {
+			return err
+		}
 		r.Manager = &opname.ManagerDecision{Assessment: strings.TrimSpace(assessment), Consulted: strings.TrimSpace(consulted), AskedAt: w.now(), AskedBy: a.UserID}
 		return nil
 	})
@@ -353,6 +373,9 @@ func (w *Workflow) Decide(ctx context.Context, requestID string, approved bool, 
 		}
 		if strings.TrimSpace(reasons) == "" {
 			return invalid("reasons: give the reasons for your decision; they go into the client's file")
+		}
+		if err := opname.Paragraphs.Check("reasons", reasons); err != nil {
+			return err
 		}
 		r.Manager.Approved, r.Manager.Reasons = &approved, strings.TrimSpace(reasons)
 		r.Manager.DecidedAt, r.Manager.DecidedBy, r.Manager.DecidedName = w.now(), a.UserID, a.Name
@@ -434,6 +457,9 @@ func (w *Workflow) Decline(ctx context.Context, conversationID string, participa
 	if strings.TrimSpace(alternative) == "" {
 		return nil, invalid("alternative: say what is offered instead, such as another staff member")
 	}
+	if err := opname.Line.Check("alternative", strings.TrimSpace(alternative)); err != nil {
+		return nil, err
+	}
 	c.Participants[participant].Declined = &opname.Declined{Alternative: strings.TrimSpace(alternative), At: w.now(), By: a.UserID}
 	if err := w.Store.UpdateParticipants(ctx, c.ID, c.Participants); err != nil {
 		return nil, err
@@ -502,6 +528,9 @@ func (w *Workflow) OpenIncident(ctx context.Context, i *opname.Incident) error {
 	if strings.TrimSpace(i.Description) == "" {
 		return invalid("description: say what happened")
 	}
+	if err := opname.Paragraphs.Check("description", i.Description); err != nil {
+		return err
+	}
 	ladder, err := w.ladder(ctx, c)
 	if err != nil {
 		return err
@@ -530,6 +559,9 @@ func (w *Workflow) TakeStep(ctx context.Context, incidentID, step, note string) 
 	}
 	if i.Closed {
 		return nil, &opname.Error{Kind: opname.Conflict, Msg: "this incident is closed"}
+	}
+	if err := opname.Paragraphs.Check("note", note); err != nil {
+		return nil, err
 	}
 	if step == "close" {
 		i.Closed = true

@@ -127,3 +127,132 @@ func TestConcurrentAnswers(t *testing.T) {
 		t.Fatalf("%d answers, version %d, %d decisions; want %d, %d, %d", len(r.Answers), r.Version, len(history), n, n, n+1)
 	}
 }
+
+// TestOpenRefusesBadParticipants checks that a conversation's participants
+// are people of the organisation, not too many, with names that are text:
+// each refusal names the field, and a person of another organisation is
+// told apart from no one.
+func TestOpenRefusesBadParticipants(t *testing.T) {
+	w, ctx, client := setup(t, "ombudsman")
+	db := w.Store.(*sqldb.DB)
+	sys := opname.WithActor(context.Background(), opname.System("test"))
+	other := &opname.Organisation{Slug: "elders", Name: "Elders", Policy: opname.PolicyVersion{Name: "ombudsman", Shipped: "ombudsman", Digest: "sha256:0", Text: "x"}}
+	if err := db.CreateOrganisation(sys, other); err != nil {
+		t.Fatal(err)
+	}
+	osys := opname.System("test")
+	osys.OrgID = other.ID
+	stranger := &opname.User{Email: "s@elders.nl", Name: "Stranger", Role: opname.RoleStaff}
+	if err := db.CreateUser(opname.WithActor(context.Background(), osys), stranger); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := opname.ActorFrom(ctx)
+	staff := func(userID string) opname.Participant { return opname.Participant{Role: "staff", UserID: userID} }
+	many := make([]opname.Participant, workflow.MaxParticipants+1)
+	for i := range many {
+		many[i] = opname.Participant{Role: "other"}
+	}
+	for _, c := range []struct {
+		name string
+		ps   []opname.Participant
+		want string
+	}{
+		{"another organisation's person", []opname.Participant{{Role: "client"}, staff(a.UserID), staff(stranger.ID)}, "participants[2].user_id: no such person in this organisation"},
+		{"no one", []opname.Participant{{Role: "client"}, staff("nobody-at-all")}, "participants[1].user_id: no such person in this organisation"},
+		{"a user id for a client", []opname.Participant{{Role: "client", UserID: a.UserID}}, "participants[0].user_id: only a staff member has one"},
+		{"a NUL in a user id", []opname.Participant{{Role: "client"}, staff("a\x00b")}, "participants[1].user_id: contains a control character (U+0000"},
+		{"too many", many, "participants: at most 50 (got 51)"},
+		{"a NUL in a name", []opname.Participant{{Role: "client", Name: "An\x00na"}}, "participants[0].name: contains a control character (U+0000 at character 3)"},
+		{"an escape in a name", []opname.Participant{{Role: "client"}, {Role: "parent", Name: "\x1b[31mmoeder"}}, "participants[1].name: contains a control character (U+001B"},
+		{"a line break in a name", []opname.Participant{{Role: "client", Name: "An\nna"}}, "participants[0].name: contains a control character (U+000A"},
+		{"broken UTF-8 in a name", []opname.Participant{{Role: "client", Name: "Ann\xe9"}}, "participants[0].name: not valid UTF-8"},
+		{"a long name", []opname.Participant{{Role: "client", Name: strings.Repeat("é", 101)}}, "participants[0].name: longer than 100 characters (it has 101)"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			conv := &opname.Conversation{ClientID: client, Location: "office", Participants: c.ps}
+			err := w.Open(ctx, conv)
+			if opname.KindOf(err) != opname.Invalid || !strings.Contains(opname.Message(err), c.want) {
+				t.Fatalf("Open = %v, want Invalid with %q", err, c.want)
+			}
+		})
+	}
+	// The same message whether the id exists elsewhere or nowhere.
+	msg := func(id string) string {
+		err := w.Open(ctx, &opname.Conversation{ClientID: client, Location: "office", Participants: []opname.Participant{staff(id)}})
+		return strings.ReplaceAll(opname.Message(err), id, "ID")
+	}
+	if a, b := msg(stranger.ID), msg("abcdefghijklmnopqrstuvwxyz"); a != b {
+		t.Errorf("a person elsewhere answers %q, no one %q", a, b)
+	}
+	// A colleague of the same organisation is accepted.
+	ok := &opname.Conversation{ClientID: client, Location: "office", Topic: "Plan van aanpak", Participants: []opname.Participant{{Role: "client", Name: "Anna-Lena Öztürk"}, staff(a.UserID)}}
+	if err := w.Open(ctx, ok); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestFreeTextRefused sends a NUL, an escape or broken UTF-8 in every free
+// text the workflow takes from a person: each is refused naming the field.
+func TestFreeTextRefused(t *testing.T) {
+	w, ctx, client := setup(t, "blijf-groep")
+	conv := &opname.Conversation{ClientID: client, Location: "office", Participants: []opname.Participant{{Role: "client"}, {Role: "staff"}}}
+	if err := w.Open(ctx, conv); err != nil {
+		t.Fatal(err)
+	}
+	ask := func() string {
+		r, err := w.Ask(ctx, conv.ID, opname.Act{Action: "record", Medium: "video", By: "organisation"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.ID
+	}
+	incident := &opname.Incident{ClientID: client, Kind: "covert_recording", Description: "Telefoon lag op tafel"}
+	if err := w.OpenIncident(ctx, incident); err != nil {
+		t.Fatal(err)
+	}
+	bad := "goed\x00fout"
+	for _, c := range []struct {
+		name string
+		call func() error
+		want string
+	}{
+		{"topic", func() error {
+			return w.Open(ctx, &opname.Conversation{ClientID: client, Location: "office", Topic: "a\x07b", Participants: []opname.Participant{{Role: "client"}}})
+		}, "topic: contains a control character (U+0007"},
+		{"recipient", func() error {
+			_, err := w.Ask(ctx, conv.ID, opname.Act{Action: "share", Medium: "audio", By: "organisation", Recipient: "rechter\xff"})
+			return err
+		}, "recipient: not valid UTF-8"},
+		{"weighty reason", func() error { _, err := w.Weighty(ctx, ask(), bad, "written_report"); return err }, "reason: contains a control character"},
+		{"weighty alternative", func() error { _, err := w.Weighty(ctx, ask(), "gevaar", bad); return err }, "alternative: contains a control character"},
+		{"assessment", func() error { _, err := w.AskManager(ctx, ask(), bad, "Piet"); return err }, "assessment: contains a control character"},
+		{"colleagues", func() error { _, err := w.AskManager(ctx, ask(), "Nodig", "Piet\xc3"); return err }, "colleagues_consulted: not valid UTF-8"},
+		{"reasons", func() error {
+			r := ask()
+			if _, err := w.AskManager(ctx, r, "Nodig voor het dossier", "Piet"); err != nil {
+				return err
+			}
+			_, err := w.Decide(ctx, r, true, bad)
+			return err
+		}, "reasons: contains a control character"},
+		{"decline", func() error { _, err := w.Decline(ctx, conv.ID, 1, bad); return err }, "alternative: contains a control character"},
+		{"description", func() error {
+			return w.OpenIncident(ctx, &opname.Incident{ClientID: client, Kind: "covert_recording", Description: bad})
+		}, "description: contains a control character"},
+		{"long description", func() error {
+			return w.OpenIncident(ctx, &opname.Incident{ClientID: client, Kind: "covert_recording", Description: strings.Repeat("x", 5001)})
+		}, "description: longer than 5000 characters"},
+		{"note", func() error { _, err := w.TakeStep(ctx, incident.ID, "ask_to_stop", bad); return err }, "note: contains a control character"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			err := c.call()
+			if opname.KindOf(err) != opname.Invalid || !strings.Contains(opname.Message(err), c.want) {
+				t.Fatalf("err = %v, want Invalid with %q", err, c.want)
+			}
+		})
+	}
+	// Line breaks are fine in a description and a reason for a decision.
+	if err := w.OpenIncident(ctx, &opname.Incident{ClientID: client, Kind: "covert_recording", Description: "Eerst dit.\r\nDaarna\tdat."}); err != nil {
+		t.Fatal(err)
+	}
+}

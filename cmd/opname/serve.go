@@ -56,6 +56,9 @@ type config struct {
 	SMTPURL      string // OPNAME_SMTP_URL: smtp://host:port?from=… to e-mail managers
 	// OPNAME_UPLOAD_TTL: how long an unfinished upload is kept (default 72h).
 	UploadTTL time.Duration
+	// OPNAME_MAX_OPEN_UPLOADS, OPNAME_MAX_INFLIGHT: uploads under way
+	// (see uploadLimits); zero values are the defaults.
+	UploadLimits web.UploadLimits
 	// OPNAME_FIXITY_PERIOD: every recording is checked at least this often
 	// (default 2160h, 90 days); OPNAME_FIXITY_INTERVAL: how often the audit
 	// runs (default 24h).
@@ -341,7 +344,7 @@ func startServer(ctx context.Context, cfg *config, logger *slog.Logger) (*server
 		db.Close()
 		return nil, err
 	}
-	ws.Vault, ws.Uploads = v, uploads
+	ws.Vault, ws.Uploads, ws.UploadLimits = v, uploads, cfg.UploadLimits
 	ws.Workflow = &workflow.Workflow{Store: db, Policies: lib}
 	var mailer *smtpmail.Mailer
 	if cfg.SMTPURL != "" {
@@ -500,6 +503,9 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		return err
 	} else if len(rest) > 0 {
 		return usageError{fmt.Sprintf("unexpected argument %q", rest[0])}
+	}
+	if err := uploadLimits(m.Getenv, cfg); err != nil {
+		return err
 	}
 	logger := slog.New(slog.NewJSONHandler(m.Stderr, nil))
 	s, err := startServer(ctx, cfg, logger)

@@ -20,6 +20,7 @@ import (
 	"github.com/opname/opname/sqldb/sqldbtest"
 	"github.com/opname/opname/translog"
 	"github.com/opname/opname/vault"
+	"github.com/opname/opname/web"
 )
 
 // testServer starts opname on a free port with a fresh SQLite database.
@@ -36,7 +37,14 @@ func dialects(t *testing.T, fn func(t *testing.T, s *server)) {
 
 func startTestServer(t *testing.T, databaseURL string) *server {
 	t.Helper()
-	cfg := &config{Addr: "127.0.0.1:0", Data: t.TempDir(), DatabaseURL: databaseURL}
+	// The authorization matrix leaves many uploads open for one person.
+	limits := web.UploadLimits{OpenPerPerson: 1000}
+	return startConfigured(t, &config{Addr: "127.0.0.1:0", Data: t.TempDir(), DatabaseURL: databaseURL, UploadLimits: limits})
+}
+
+// startConfigured starts opname with cfg, and stops it after the test.
+func startConfigured(t *testing.T, cfg *config) *server {
+	t.Helper()
 	s, err := startServer(context.Background(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -12,7 +11,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -381,43 +379,5 @@ func TestRecordingsOnS3(t *testing.T) {
 	}}
 	if code := m.Run(context.Background(), []string{"fixity"}); code != 0 || !strings.Contains(stdout.String(), "2 recordings checked, 0 with problems") {
 		t.Fatalf("fixity = %d\n%s", code, stdout.String())
-	}
-}
-
-// TestTruncatedUpload sends a plain upload whose connection ends before
-// the announced length: a clear error, and nothing stored.
-func TestTruncatedUpload(t *testing.T) {
-	s := testServer(t)
-	f := newFixture(t, s)
-	audio := wav(30, 12)
-	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	fmt.Fprintf(conn, "POST /api/v1/clients/%s/recordings HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Length: %d\r\n\r\n", f.clientA, f.tokens["staff"], len(audio))
-	conn.Write(audio[:len(audio)/2])
-	conn.(*net.TCPConn).CloseWrite()
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 400 || !strings.Contains(string(body), "broke off") {
-		t.Fatalf("truncated upload = %d %s", resp.StatusCode, body)
-	}
-	recs, err := s.db.ClientRecordings(f.staffCtx, f.clientA)
-	if err != nil || len(recs) != 1 { // the fixture's own
-		t.Fatalf("recordings after a truncated upload: %d, %v", len(recs), err)
-	}
-	var blobs int
-	filepath.WalkDir(filepath.Join(s.dataDir, "recordings"), func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			blobs++
-		}
-		return nil
-	})
-	if blobs != 1 {
-		t.Fatalf("%d blobs on disk, want 1", blobs)
 	}
 }

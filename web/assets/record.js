@@ -222,7 +222,9 @@
         say(status, text(form, 'done'), linksTo(form, result.recording));
         form.reset();
       } catch (e) {
-        if (e instanceof HTTPError && !retryable(e)) {
+        if (e instanceof HTTPError && e.status === 429) {
+          say(status, text(form, 'limit'));
+        } else if (e instanceof HTTPError && !retryable(e)) {
           localStorage.removeItem(key);
           say(status, text(form, 'refused', { msg: e.message }));
         } else {
@@ -368,7 +370,7 @@
         url = await create(clientID, 'organisation', null, root.dataset.request);
       } catch (e) {
         stream.getTracks().forEach((t) => t.stop());
-        say(status, text(root, 'failed', { msg: e.message }));
+        say(status, e instanceof HTTPError && e.status === 429 ? text(root, 'limit') : text(root, 'failed', { msg: e.message }));
         return;
       }
       localStorage.setItem(storeKey, url);
