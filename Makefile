@@ -10,7 +10,7 @@ VENDOR := web/assets/vendor
 
 # The browser tests take several minutes on two cores; go test's default
 # of ten minutes for the whole package is too tight for cmd/opname.
-TEST_TIMEOUT := 20m
+TEST_TIMEOUT ?= 45m
 
 run:
 	go run ./cmd/opname serve --demo
