@@ -190,6 +190,7 @@ func TestCrashDuringUploads(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, "bewijs.json"), receipt, 0o600)
 		os.WriteFile(filepath.Join(dir, "opname.wav"), content, 0o600)
 		cmd := exec.Command(bin, "verify", "--receipt", filepath.Join(dir, "bewijs.json"), "--log", base.Load().(string)+"/api/v1/logs/crash", filepath.Join(dir, "opname.wav"))
+		cmd.Env = env
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Errorf("verify %s: %v\n%s", id, err, out)
 		}
