@@ -50,9 +50,9 @@ func send(t *testing.T, method, url, body string, headers map[string]string) (*h
 	return resp, string(data)
 }
 
-// staffWithClient adds an organisation with a staff member, their client
-// and an API token of theirs.
-func staffWithClient(t *testing.T, s *server) (ctx context.Context, staff *opname.User, clientID, token string) {
+// staffWithClient adds an organisation with a staff member and their
+// client.
+func staffWithClient(t *testing.T, s *server) (ctx context.Context, staff *opname.User, clientID string) {
 	t.Helper()
 	_, octx := newOrg(t, s, "proxy", "ombudsman", false)
 	u := &opname.User{Email: "sanne@proxy.nl", Name: "Sanne", Role: opname.RoleStaff}
@@ -66,11 +66,7 @@ func staffWithClient(t *testing.T, s *server) (ctx context.Context, staff *opnam
 	if err := s.db.Assign(octx, client.ID, u.ID); err != nil {
 		t.Fatal(err)
 	}
-	token, _, err := s.db.CreateToken(octx, u.ID, "proxy")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return octx, u, client.ID, token
+	return octx, u, client.ID
 }
 
 // TestBehindHTTPSProxy checks that with an https:// public URL the session
@@ -85,7 +81,7 @@ func TestBehindHTTPSProxy(t *testing.T) {
 		{"", "opname_session", false}, // plain HTTP on loopback, reached directly
 	} {
 		s := proxyServer(t, c.public)
-		octx, u, clientID, token := staffWithClient(t, s)
+		octx, u, clientID := staffWithClient(t, s)
 		once, _, err := s.db.CreateOneTime(octx, u.ID, time.Hour)
 		if err != nil {
 			t.Fatal(err)
@@ -110,6 +106,12 @@ func TestBehindHTTPSProxy(t *testing.T) {
 		}
 		if c.public == "" {
 			continue
+		}
+		// The token is made after the sign-in: setting a password through
+		// a one-time link ends the person's earlier tokens.
+		token, _, err := s.db.CreateToken(octx, u.ID, "proxy")
+		if err != nil {
+			t.Fatal(err)
 		}
 		// A resumable upload's address is under the public URL, not the
 		// plain-HTTP address the proxy talks to.
@@ -139,7 +141,11 @@ func TestClientAddress(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := proxyServer(t, "", c.trusted...)
-			octx, u, clientID, token := staffWithClient(t, s)
+			octx, u, clientID := staffWithClient(t, s)
+			token, _, err := s.db.CreateToken(octx, u.ID, "proxy")
+			if err != nil {
+				t.Fatal(err)
+			}
 			// A read of client data, and a wrong password (what sign-in
 			// throttling counts).
 			if resp, body := send(t, "GET", s.URL+"/api/v1/clients/"+clientID, "", map[string]string{"Authorization": "Bearer " + token, "X-Forwarded-For": c.xff}); resp.StatusCode != 200 {
