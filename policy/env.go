@@ -19,6 +19,9 @@ type participant struct {
 	Capacity string `cel:"capacity"`
 	Consent  string `cel:"consent"`
 	Willing  bool   `cel:"willing"`
+	// Recorder is true for the one person who records, edits, shares,
+	// publishes or asks for a copy.
+	Recorder bool `cel:"recorder"`
 }
 
 const participantType = "policy.participant"
@@ -51,15 +54,16 @@ var variables = []variable{
 	{"minor_interest_at_risk", cel.BoolType, "staff judge that recording is not in a minor's interest", func(a *activation) any { return a.s.MinorInterestAtRisk }, nil},
 	{"weighty_reasons", cel.ListType(cel.StringType), "the organisation's weighty reasons against recording", func(a *activation) any { return a.s.WeightyReasons }, nil},
 	{"organisation_consent", cel.StringType, "the organisation's own consent", func(a *activation) any { return a.s.OrganisationConsent }, consentValues},
-	{"recipient", cel.StringType, "who would receive a shared or published recording", func(a *activation) any { return a.s.Recipient }, nil},
+	{"recipient", cel.StringType, "the kind of recipient of a shared or published recording", func(a *activation) any { return a.s.Recipient }, recipientValues[1:]},
 	{"edit_declared", cel.BoolType, "an edit is made known to the other party", func(a *activation) any { return a.s.EditDeclared }, nil},
-	{"participants", cel.ListType(cel.ObjectType(participantType)), "everyone in the conversation (role, age, minor, capacity, consent, willing)", func(a *activation) any { return a.people }, nil},
+	{"participants", cel.ListType(cel.ObjectType(participantType)), "everyone in the conversation (role, age, minor, capacity, consent, willing, recorder)", func(a *activation) any { return a.people }, nil},
 	{"decisions", cel.MapType(cel.StringType, cel.StringType), "decisions already taken, by role: approved or rejected", func(a *activation) any { return a.s.Decisions }, nil},
 	{"declaration", cel.StringType, "the signed declaration of agreements", func(a *activation) any { return a.s.Declaration }, declValues},
 	{"minor_present", cel.BoolType, "a participant is under 18 or a child", func(a *activation) any { return a.minor }, nil},
 	{"incapable_present", cel.BoolType, "an adult lacking capacity (WGBO) takes part", func(a *activation) any { return a.incapable }, nil},
 	{"multi_party", cel.BoolType, "more parties than one client and the organisation take part", func(a *activation) any { return a.multiParty }, nil},
 	{"staff_unwilling", cel.BoolType, "a staff member is not willing to take part while it is recorded", func(a *activation) any { return a.unwilling }, nil},
+	{"third_party", cel.BoolType, "the one who acts did not take part in the conversation (rule 6: a third party)", func(a *activation) any { return a.recorder < 0 && a.s.By == "other" }, nil},
 }
 
 func newEnv() (*cel.Env, error) {
@@ -85,17 +89,19 @@ type activation struct {
 	s                                       *Situation
 	people                                  []participant
 	minor, incapable, multiParty, unwilling bool
+	// recorder is the index of the participant who acts, or -1.
+	recorder int
 }
 
 func newActivation(s *Situation) *activation {
-	a := &activation{s: s, people: make([]participant, len(s.Participants))}
+	a := &activation{s: s, people: make([]participant, len(s.Participants)), recorder: s.RecorderIndex()}
 	clients := 0
 	for i, p := range s.Participants {
 		age := int64(-1)
 		if p.Age != nil {
 			age = int64(*p.Age)
 		}
-		a.people[i] = participant{Role: p.Role, Age: age, Minor: p.Minor(), Capacity: p.Capacity, Consent: p.Consent, Willing: p.Willing}
+		a.people[i] = participant{Role: p.Role, Age: age, Minor: p.Minor(), Capacity: p.Capacity, Consent: p.Consent, Willing: p.Willing, Recorder: i == a.recorder}
 		a.minor = a.minor || p.Minor()
 		a.incapable = a.incapable || p.Capacity == "incapable"
 		a.unwilling = a.unwilling || p.Role == "staff" && !p.Willing

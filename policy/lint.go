@@ -265,12 +265,12 @@ type dimension struct {
 var dimensions = []dimension{
 	{[]string{"action"}, len(actionValues), func(s *Situation, i int) { s.Action = actionValues[i] }},
 	{[]string{"medium"}, len(mediumValues), func(s *Situation, i int) { s.Medium = mediumValues[i] }},
-	{[]string{"by"}, len(byValues), func(s *Situation, i int) { s.By = byValues[i] }},
+	{[]string{"by", "third_party"}, len(byValues), func(s *Situation, i int) { s.By = byValues[i] }},
 	{[]string{"announced"}, len(announcedValues), func(s *Situation, i int) { s.Announced = announcedValues[i] }},
 	{[]string{"covert"}, 2, func(s *Situation, i int) { s.Covert = i == 1 }},
 	{[]string{"purpose"}, len(purposeValues), func(s *Situation, i int) { s.Purpose = purposeValues[i] }},
 	{[]string{"location"}, len(locationValues), func(s *Situation, i int) { s.Location = locationValues[i] }},
-	{[]string{"by_takes_part"}, 2, func(s *Situation, i int) { s.ByTakesPart = i == 0 }},
+	{[]string{"by_takes_part", "third_party"}, 2, func(s *Situation, i int) { s.ByTakesPart = i == 0 }},
 	{[]string{"minor_interest_at_risk"}, 2, func(s *Situation, i int) { s.MinorInterestAtRisk = i == 1 }},
 	{[]string{"weighty_reasons"}, 2, func(s *Situation, i int) {
 		s.WeightyReasons = [][]string{{}, {"de veiligheid van een medewerker"}}[i]
@@ -283,7 +283,7 @@ var dimensions = []dimension{
 	{[]string{"declaration"}, len(declValues), func(s *Situation, i int) { s.Declaration = declValues[i] }},
 }
 
-var recipients = []string{"", "complaints_committee", "lawyer", "court", "press", "family"}
+var recipients = recipientValues
 
 func age(n int) *int { return &n }
 

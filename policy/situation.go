@@ -30,6 +30,36 @@ type Situation struct {
 	Participants        []Participant     `json:"participants"`
 	Decisions           map[string]string `json:"decisions"`
 	Declaration         string            `json:"declaration"`
+	// Recorder is the index in Participants of the one person who records,
+	// edits, shares, publishes or asks for a copy; nil when nobody in the
+	// conversation does (see [Situation.RecorderIndex]).
+	Recorder *int `json:"recorder,omitempty"`
+}
+
+// RecorderIndex is the participant who acts: Recorder when given, else the
+// first participant whose role matches By (client: a client; organisation:
+// a staff member; other: anyone else but a client or staff member), or -1
+// when nobody in the conversation acts.
+func (s *Situation) RecorderIndex() int {
+	if s.Recorder != nil {
+		return *s.Recorder
+	}
+	if !s.ByTakesPart {
+		return -1
+	}
+	return slices.IndexFunc(s.Participants, func(p Participant) bool { return actsAs(p.Role, s.By) })
+}
+
+// actsAs reports whether a participant of role can act as by.
+func actsAs(role, by string) bool {
+	switch by {
+	case "client":
+		return role == "client"
+	case "organisation":
+		return role == "staff"
+	default:
+		return role != "client" && role != "staff"
+	}
 }
 
 // Participant is one person in the conversation.
@@ -56,10 +86,12 @@ var (
 	purposeValues   = []string{"private_use", "complaint_procedure", "legal_proceedings", "publication", "other"}
 	locationValues  = []string{"office", "home_visit", "public_activity", "phone", "video_call"}
 	consentValues   = []string{"unknown", "given", "refused"}
-	roleValues      = []string{"client", "staff", "parent", "child", "guardian", "other"}
+	roleValues      = []string{"client", "staff", "parent", "child", "guardian", "representative", "other"}
 	capacityValues  = []string{"capable", "incapable"}
 	verdictValues   = []string{"approved", "rejected"}
 	declValues      = []string{"unknown", "signed", "refused"}
+	// recipientValues are kinds of recipient; "" is none.
+	recipientValues = []string{"", "lawyer", "complaints_committee", "court", "ombudsman", "care_provider", "municipality", "family", "press", "public"}
 )
 
 // maxAge bounds participants[].age; anything above is a typing mistake.
@@ -87,6 +119,7 @@ type wireSituation struct {
 	Participants        []wireParticipant  `json:"participants"`
 	Decisions           map[string]*string `json:"decisions"`
 	Declaration         *string            `json:"declaration"`
+	Recorder            *int64             `json:"recorder"`
 }
 
 type wireParticipant struct {
@@ -139,6 +172,7 @@ func (w *wireSituation) situation() (Situation, error) {
 		{"location", &s.Location, w.Location, locationValues, false},
 		{"organisation_consent", &s.OrganisationConsent, w.OrganisationConsent, consentValues, false},
 		{"declaration", &s.Declaration, w.Declaration, declValues, false},
+		{"recipient", &s.Recipient, w.Recipient, recipientValues, false},
 	} {
 		var err error
 		if f.required {
@@ -154,12 +188,6 @@ func (w *wireSituation) situation() (Situation, error) {
 	s.ByTakesPart = boolOr(w.ByTakesPart, true)
 	s.MinorInterestAtRisk = boolOr(w.MinorInterestAtRisk, false)
 	s.EditDeclared = boolOr(w.EditDeclared, false)
-	if w.Recipient != nil {
-		s.Recipient = strings.TrimSpace(*w.Recipient)
-		if len(s.Recipient) > 200 {
-			return s, invalid("recipient", *w.Recipient, "longer than 200 characters")
-		}
-	}
 	for i, r := range w.WeightyReasons {
 		r = strings.TrimSpace(r)
 		field := fmt.Sprintf("weighty_reasons[%d]", i)
@@ -192,7 +220,29 @@ func (w *wireSituation) situation() (Situation, error) {
 		}
 		s.Participants = append(s.Participants, p)
 	}
+	if w.Recorder != nil {
+		if err := s.setRecorder(*w.Recorder); err != nil {
+			return s, err
+		}
+	}
 	return s, nil
+}
+
+// setRecorder checks that the recorder is a participant who can act as by.
+func (s *Situation) setRecorder(i int64) error {
+	v := strconv.FormatInt(i, 10)
+	switch {
+	case i < 0 || i >= int64(len(s.Participants)):
+		return invalid("recorder", v, "not a participant: there are %d, counted from 0", len(s.Participants))
+	case !s.ByTakesPart:
+		return invalid("recorder", v, "names a participant, but by_takes_part is false")
+	}
+	if role := s.Participants[i].Role; !actsAs(role, s.By) {
+		return invalid("recorder", v, "participant %d has role %s, which cannot act as by %q", i, role, s.By)
+	}
+	n := int(i)
+	s.Recorder = &n
+	return nil
 }
 
 func (w *wireParticipant) participant(field string) (Participant, error) {

@@ -35,6 +35,9 @@ func TestParseSituationDefaults(t *testing.T) {
 	if !s.Participants[0].Minor() || s.Participants[1].Minor() {
 		t.Errorf("minor: a 15-year-old is a minor, a staff member without age is not")
 	}
+	if got := s.RecorderIndex(); got != 0 {
+		t.Errorf("recorder without recorder field = %d, want 0 (the first client)", got)
+	}
 	if s.WeightyReasons == nil || s.Decisions == nil {
 		t.Errorf("lists and maps must not be nil")
 	}
@@ -78,6 +81,11 @@ func TestParseSituationErrors(t *testing.T) {
 		{"bad decider", `{` + ok + `,"decisions":{"director":"approved"},` + people + `}`, "decisions", `"director"`},
 		{"bad verdict", `{` + ok + `,"decisions":{"manager":"maybe"},` + people + `}`, "decisions.manager", `"maybe"`},
 		{"bad declaration", `{` + ok + `,"declaration":"lost",` + people + `}`, "declaration", `"lost"`},
+		{"bad recipient", `{` + ok + `,"recipient":"my neighbour",` + people + `}`, "recipient", `"my neighbour"`},
+		{"recorder out of range", `{` + ok + `,"recorder":1,` + people + `}`, "recorder", "not a participant"},
+		{"negative recorder", `{` + ok + `,"recorder":-1,` + people + `}`, "recorder", "not a participant"},
+		{"recorder of another role", `{` + ok + `,"recorder":1,"participants":[{"role":"client"},{"role":"staff"}]}`, "recorder", "cannot act as"},
+		{"recorder not taking part", `{` + ok + `,"recorder":0,"by_takes_part":false,` + people + `}`, "recorder", "by_takes_part is false"},
 		{"too large", `{"recipient":"` + strings.Repeat("x", 1<<20) + `"}`, "situation", "larger than"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -175,6 +175,7 @@ var (
 		{"parent", Text{"de ouder", "the parent"}},
 		{"child", Text{"het kind", "the child"}},
 		{"guardian", Text{"de voogd", "the guardian"}},
+		{"representative", Text{"de vertegenwoordiger", "the representative"}},
 		{"other", Text{"de andere deelnemer", "the other participant"}},
 		{"organisation", Text{"de organisatie", "the organisation"}},
 	}
