@@ -28,6 +28,9 @@ type Policy struct {
 	Rules    []*Rule
 	Guidance []Guidance
 	Restates []Restatement
+	// Representation says who answers for a person who cannot decide alone:
+	// "" (everyone answers for themselves) or RepresentationWGBO.
+	Representation string
 	// File is where the text came from, for messages.
 	File string
 }
@@ -91,15 +94,17 @@ type Restatement struct {
 
 // The YAML form of a policy. Field names here are the policy file format.
 type document struct {
-	Name     string        `yaml:"name"`
-	Version  string        `yaml:"version"`
-	Title    Text          `yaml:"title"`
-	Kind     string        `yaml:"kind"`
-	Extends  string        `yaml:"extends"`
-	Sources  []sourceDoc   `yaml:"sources"`
-	Rules    []ruleDoc     `yaml:"rules"`
-	Guidance []guidanceDoc `yaml:"guidance"`
-	Restates []restateDoc  `yaml:"restates"`
+	Name    string `yaml:"name"`
+	Version string `yaml:"version"`
+	Title   Text   `yaml:"title"`
+	Kind    string `yaml:"kind"`
+	Extends string `yaml:"extends"`
+	// Representation: "wgbo" or absent; a policy inherits it.
+	Representation string        `yaml:"representation"`
+	Sources        []sourceDoc   `yaml:"sources"`
+	Rules          []ruleDoc     `yaml:"rules"`
+	Guidance       []guidanceDoc `yaml:"guidance"`
+	Restates       []restateDoc  `yaml:"restates"`
 }
 
 type sourceDoc struct {
@@ -142,6 +147,11 @@ type restateDoc struct {
 	Ref    string   `yaml:"ref"`
 	Rules  []string `yaml:"rules"`
 }
+
+// RepresentationWGBO asks consent as the WGBO says: under 12 the parents or
+// guardian; 12 to 15 the minor and the parents or guardian; 16 and older the
+// person; an adult lacking capacity through their representative.
+const RepresentationWGBO = "wgbo"
 
 // Consent selectors a rule's consent_from may use besides party names.
 const (
@@ -246,6 +256,12 @@ func (c *compiler) policy(d *document, doc *yaml.Node, text []byte, base *Policy
 	}
 	if d.Title.NL == "" && d.Title.EN == "" {
 		c.add(keyLine(doc, "title"), "", "title is missing")
+	}
+	switch p.Representation = d.Representation; {
+	case d.Representation == "" && base != nil:
+		p.Representation = base.Representation
+	case d.Representation != "" && d.Representation != RepresentationWGBO:
+		c.add(keyLine(doc, "representation"), "", "representation %q is not known; the only one is %q", d.Representation, RepresentationWGBO)
 	}
 	sum := sha256.New()
 	sum.Write(text)
