@@ -9,11 +9,37 @@ import (
 
 // applied is a rule that applied to a situation, with what it came to.
 type applied struct {
-	rule      *Rule
-	outcome   Outcome  // effective outcome; "" for a rule without one
-	pending   []string // parties whose consent is still needed
-	refusedBy []string // parties whose refusal stopped the act
-	decider   string   // who still has to decide
+	rule    *Rule
+	outcome Outcome // effective outcome; "" for a rule without one
+	// asked are the answers a consent rule waits for, and represented who
+	// answers for whom.
+	asked       []asked
+	represented []representation
+	decider     string // who still has to decide
+}
+
+// answered returns the parties of the rule's asked people whose answer is
+// answer, in canonical order.
+func (a applied) answered(answer string) []string {
+	var parties []string
+	for _, x := range a.asked {
+		if x.answer == answer {
+			parties = append(parties, x.role)
+		}
+	}
+	return Parties.sort(parties)
+}
+
+// fullyGiven returns the parties of whom everyone asked has consented, in
+// canonical order.
+func (a applied) fullyGiven() []string {
+	var parties []string
+	for _, party := range a.answered("given") {
+		if !slices.ContainsFunc(a.asked, func(x asked) bool { return x.role == party && x.answer != "given" }) {
+			parties = append(parties, party)
+		}
+	}
+	return parties
 }
 
 // Decide applies the policy to a situation. Every rule whose condition holds
@@ -34,10 +60,15 @@ func (p *Policy) Decide(s Situation) (Decision, error) {
 			return Decision{}, err
 		}
 		if ok {
-			hits = append(hits, r.apply(&s))
+			hits = append(hits, p.apply(r, &s, act.recorder))
 		}
 	}
-	return p.combine(&s, hits), nil
+	d, undecided := p.combine(hits)
+	if err := p.fitAlternatives(&s, &d); err != nil {
+		return Decision{}, err
+	}
+	d.Explanation = explain(&s, &d, hits, undecided)
+	return d, nil
 }
 
 func (r *Rule) holds(act *activation) (bool, error) {
@@ -48,26 +79,18 @@ func (r *Rule) holds(act *activation) (bool, error) {
 	return v == types.True, nil
 }
 
-func (r *Rule) apply(s *Situation) applied {
+func (p *Policy) apply(r *Rule, s *Situation, recorder int) applied {
 	a := applied{rule: r, outcome: r.Outcome}
 	switch r.Outcome {
 	case NeedsConsent:
-		for _, party := range consentParties(s, r.ConsentFrom) {
-			switch consentOf(s, party) {
-			case "refused":
-				a.refusedBy = append(a.refusedBy, party)
-			case "unknown":
-				a.pending = append(a.pending, party)
-			}
-		}
+		a.asked, a.represented = p.ask(s, recorder, r.ConsentFrom)
 		switch {
-		case len(a.refusedBy) > 0:
+		case slices.ContainsFunc(a.asked, func(x asked) bool { return x.answer == "refused" }):
 			a.outcome = r.OnRefusal
 			if a.outcome == "" {
 				a.outcome = Refused
 			}
-			a.pending = nil
-		case len(a.pending) == 0:
+		case !slices.ContainsFunc(a.asked, func(x asked) bool { return x.answer == "unknown" }):
 			a.outcome = Allowed
 		}
 	case NeedsDecision:
@@ -83,75 +106,34 @@ func (r *Rule) apply(s *Situation) applied {
 	return a
 }
 
-// consentParties resolves consent_from to the parties present, in canonical
-// order.
-func consentParties(s *Situation, from []string) []string {
-	var parties []string
-	actor := actorRoles(s.By)
-	for _, who := range from {
-		switch who {
-		case "organisation":
-			parties = append(parties, who)
-		case OtherParty:
-			switch s.By {
-			case "client":
-				parties = append(parties, "organisation")
-			case "organisation":
-				parties = append(parties, "client")
-			default:
-				parties = append(parties, "client", "organisation")
-			}
-		case OtherParticipants, OtherParticipantsExceptStaff:
-			for _, p := range s.Participants {
-				if !slices.Contains(actor, p.Role) && (who == OtherParticipants || p.Role != "staff") {
-					parties = append(parties, p.Role)
-				}
-			}
-		default:
-			if slices.ContainsFunc(s.Participants, func(p Participant) bool { return p.Role == who }) {
-				parties = append(parties, who)
-			}
-		}
+// fitAlternatives keeps only alternatives that fit: recording sound only is
+// offered first when video may not go ahead but sound may, and not at all
+// when sound may not either.
+func (p *Policy) fitAlternatives(s *Situation, d *Decision) error {
+	at := slices.Index(d.Alternatives, "audio_only")
+	if at < 0 {
+		return nil
 	}
-	return Parties.sort(parties)
+	d.Alternatives = slices.Delete(d.Alternatives, at, at+1)
+	if s.Medium != "video" {
+		return nil
+	}
+	sound := *s
+	sound.Medium = "audio"
+	sd, err := p.Decide(sound)
+	if err != nil {
+		return err
+	}
+	if !sd.Outcome.Stops() {
+		d.Alternatives = slices.Insert(d.Alternatives, 0, "audio_only")
+	}
+	return nil
 }
 
-// actorRoles are the participant roles on the side of whoever acts. Another
-// participant ("other") stands for a parent, guardian or other person.
-func actorRoles(by string) []string {
-	switch by {
-	case "client":
-		return []string{"client"}
-	case "organisation":
-		return []string{"staff"}
-	default:
-		return []string{"parent", "guardian", "other"}
-	}
-}
-
-// consentOf is a party's answer: refused if anyone of that role refused,
-// given if everyone of that role gave it, unknown otherwise.
-func consentOf(s *Situation, party string) string {
-	if party == "organisation" {
-		return s.OrganisationConsent
-	}
-	answer := "given"
-	for _, p := range s.Participants {
-		if p.Role != party {
-			continue
-		}
-		switch p.Consent {
-		case "refused":
-			return "refused"
-		case "unknown":
-			answer = "unknown"
-		}
-	}
-	return answer
-}
-
-func (p *Policy) combine(s *Situation, hits []applied) Decision {
-	d := Decision{
+// combine makes one decision of the rules that applied, without its
+// explanation; undecided is true when no rule gave an outcome.
+func (p *Policy) combine(hits []applied) (d Decision, undecided bool) {
+	d = Decision{
 		Policy: PolicyRef{Name: p.Name, Version: p.Version, Digest: p.Digest},
 		Rules:  make([]RuleRef, 0, len(hits)),
 	}
@@ -161,7 +143,7 @@ func (p *Policy) combine(s *Situation, hits []applied) Decision {
 		}
 		d.Rules = append(d.Rules, RuleRef{ID: h.rule.ID, Source: h.rule.Source, Ref: h.rule.Ref, Text: h.rule.Text})
 	}
-	undecided := d.Outcome == ""
+	undecided = d.Outcome == ""
 	if undecided {
 		d.Outcome, d.DecidedBy = NeedsDecision, "staff"
 	}
@@ -177,10 +159,10 @@ func (p *Policy) combine(s *Situation, hits []applied) Decision {
 		}
 		if stopped && h.outcome.Stops() {
 			alternatives = append(alternatives, r.Alternatives...)
-			refusedBy = append(refusedBy, h.refusedBy...)
+			refusedBy = append(refusedBy, h.answered("refused")...)
 		}
 		if !stopped {
-			consent = append(consent, h.pending...)
+			consent = append(consent, h.answered("unknown")...)
 			if Deciders.index(h.decider) > Deciders.index(d.DecidedBy) {
 				d.DecidedBy = h.decider
 			}
@@ -195,6 +177,5 @@ func (p *Policy) combine(s *Situation, hits []applied) Decision {
 	d.Alternatives = Alternatives.sort(alternatives)
 	d.Enforcement = Enforcement.sort(enforcement)
 	d.Advice = Advice.sort(advice)
-	d.Explanation = explain(s, &d, hits, undecided)
-	return d
+	return d, undecided
 }

@@ -179,16 +179,23 @@ func TestDecisionInvariants(t *testing.T) {
 	}
 }
 
+// consentGiven reports whether everyone present of party gave consent;
+// a party nobody present belongs to (a representative who is not in the
+// conversation) has not.
 func consentGiven(s policy.Situation, party string) bool {
 	if party == "organisation" {
 		return s.OrganisationConsent == "given"
 	}
+	present := false
 	for _, p := range s.Participants {
-		if p.Role == party && p.Consent != "given" {
-			return false
+		if p.Role == party {
+			present = true
+			if p.Consent != "given" {
+				return false
+			}
 		}
 	}
-	return true
+	return present
 }
 
 func cited(catalogue []policy.Source, file, ref string) bool {

@@ -19,31 +19,44 @@ var subjects = map[string]Text{
 }
 
 // explain builds the plain-language explanation of a decision: the outcome
-// in one sentence, who refused, what the rules that count say, and what is
-// possible instead. Dutch text uses the word "toestemming" only where a rule
-// that asks for consent applied (Ombudsman tip 2: make equal agreements).
+// in one sentence, who answers for whom, who refused, what the rules that
+// count say (each thing once), and what is possible instead. Dutch text
+// uses the word "toestemming" only where a rule that asks for consent
+// applied (Ombudsman tip 2: make equal agreements).
 func explain(s *Situation, d *Decision, hits []applied, undecided bool) Text {
 	var out Text
+	pending := pendingCounts(hits, d.Outcome)
 	for _, lang := range []string{"nl", "en"} {
 		var sentences []string
+		say := func(t string) {
+			if t != "" && !slices.Contains(sentences, t) {
+				sentences = append(sentences, t)
+			}
+		}
 		subject := subjects[s.Action]
 		if s.Action == "record" {
 			subject = subjects["record/"+s.Medium]
 		}
-		sentences = append(sentences, outcomeSentence(lang, subject.In(lang), d, undecided))
+		say(outcomeSentence(lang, subject.In(lang), d, pending, undecided))
 		if len(d.RefusedBy) > 0 {
-			sentences = append(sentences, pick(lang,
-				fmt.Sprintf("%s %s geen toestemming.", upper(partyList(d.RefusedBy, lang)), plural(d.RefusedBy, "geeft", "geven")),
-				fmt.Sprintf("%s %s not consent.", upper(partyList(d.RefusedBy, lang)), plural(d.RefusedBy, "does", "do"))))
+			say(pick(lang,
+				fmt.Sprintf("%s %s geen toestemming.", upper(partyList(d.RefusedBy, nil, lang)), plural(d.RefusedBy, "geeft", "geven")),
+				fmt.Sprintf("%s %s not consent.", upper(partyList(d.RefusedBy, nil, lang)), plural(d.RefusedBy, "does", "do"))))
 		}
-		for _, h := range hits {
-			if !counts(h, d.Outcome) {
+		for i, h := range hits {
+			if !counts(h, d.Outcome) || saidLater(hits, i, d.Outcome) {
 				continue
 			}
 			t := strings.ReplaceAll(h.rule.Explain.In(lang), "{weighty_reasons}", strings.Join(s.WeightyReasons, "; "))
-			t = strings.ReplaceAll(t, "{recipient}", s.Recipient)
-			if t != "" && !slices.Contains(sentences, t) {
-				sentences = append(sentences, t)
+			t = strings.ReplaceAll(t, "{recipient}", Recipients.Label(s.Recipient, lang))
+			say(t)
+			for _, r := range h.represented {
+				say(representedSentence(lang, r))
+			}
+			if given := h.fullyGiven(); len(given) > 0 && !d.Outcome.Stops() {
+				say(pick(lang,
+					fmt.Sprintf("%s %s toestemming gegeven.", upper(partyList(given, nil, lang)), plural(given, "heeft", "hebben")),
+					fmt.Sprintf("%s %s consented.", upper(partyList(given, nil, lang)), plural(given, "has", "have"))))
 			}
 		}
 		if len(d.Alternatives) > 0 {
@@ -51,7 +64,7 @@ func explain(s *Situation, d *Decision, hits []applied, undecided bool) Text {
 			for i, a := range d.Alternatives {
 				labels[i] = Alternatives.Label(a, lang)
 			}
-			sentences = append(sentences, pick(lang, "Wat wel kan:", "What is possible instead:")+" "+strings.Join(labels, " "))
+			say(pick(lang, "Wat wel kan:", "What is possible instead:") + " " + strings.Join(labels, " "))
 		}
 		if lang == "nl" {
 			out.NL = strings.Join(sentences, " ")
@@ -60,6 +73,70 @@ func explain(s *Situation, d *Decision, hits []applied, undecided bool) Text {
 		}
 	}
 	return out
+}
+
+// saidLater reports whether a later rule that counts asks the same people
+// for the same thing, so that the requirement is explained once, by the
+// most specific rule (an extending policy's rules come after its base's).
+func saidLater(hits []applied, i int, final Outcome) bool {
+	h := hits[i]
+	if h.rule.Outcome != NeedsConsent {
+		return false
+	}
+	for _, later := range hits[i+1:] {
+		if later.rule.Outcome == NeedsConsent && later.outcome == h.outcome && counts(later, final) && slices.Equal(later.asked, h.asked) {
+			return true
+		}
+	}
+	return false
+}
+
+// pendingCounts counts, per party, the people whose answer is still
+// awaited by the rules that count; someone not in the conversation who
+// answers for a minor stands for the parents.
+func pendingCounts(hits []applied, final Outcome) map[string]int {
+	if final.Stops() {
+		return nil
+	}
+	seen := map[asked]bool{}
+	n := map[string]int{}
+	for _, h := range hits {
+		for _, x := range h.asked {
+			if x.answer != "unknown" || seen[x] {
+				continue
+			}
+			seen[x] = true
+			n[x.role]++
+			if x.person < 0 && x.role == "parent" {
+				n[x.role]++
+			}
+		}
+	}
+	return n
+}
+
+// representedSentence says who answers for a person who cannot decide
+// alone.
+func representedSentence(lang string, r representation) string {
+	who := upper(Parties.Label(r.role, lang))
+	switch r.why {
+	case underTwelve:
+		return pick(lang,
+			who+" is jonger dan 12 jaar. Daarom beslissen de ouders of de voogd.",
+			who+" is under 12. So the parents or the guardian decide.")
+	case twelveToSixt:
+		return pick(lang,
+			who+" is 12 tot 16 jaar. Daarom beslissen "+Parties.Label(r.role, lang)+" en de ouders of de voogd samen.",
+			who+" is 12 to 15 years old. So "+Parties.Label(r.role, lang)+" and the parents or the guardian decide together.")
+	case ageUnknown:
+		return pick(lang,
+			"De leeftijd van "+Parties.Label(r.role, lang)+" is niet bekend. Daarom beslissen "+Parties.Label(r.role, lang)+" en de ouders of de voogd samen.",
+			"The age of "+Parties.Label(r.role, lang)+" is not known. So "+Parties.Label(r.role, lang)+" and the parents or the guardian decide together.")
+	default:
+		return pick(lang,
+			who+" kan niet zelf beslissen. Daarom beslist de vertegenwoordiger.",
+			who+" cannot decide alone. So the representative decides.")
+	}
 }
 
 // counts reports whether a rule that applied is worth explaining: a rule
@@ -76,7 +153,7 @@ func counts(h applied, final Outcome) bool {
 	}
 }
 
-func outcomeSentence(lang, subject string, d *Decision, undecided bool) string {
+func outcomeSentence(lang, subject string, d *Decision, pending map[string]int, undecided bool) string {
 	if undecided {
 		return pick(lang,
 			"Het beleid van de organisatie zegt niets over deze situatie. Daarom beslist de medewerker.",
@@ -86,17 +163,18 @@ func outcomeSentence(lang, subject string, d *Decision, undecided bool) string {
 	case Allowed:
 		return pick(lang, subject+" mag.", subject+" is allowed.")
 	case NeedsConsent:
-		parties := partyList(d.ConsentFrom, lang)
+		parties := partyList(d.ConsentFrom, pending, lang)
+		one := len(d.ConsentFrom) == 1 && pending[d.ConsentFrom[0]] < 2
 		return pick(lang,
-			fmt.Sprintf("%s mag pas als %s toestemming %s.", subject, parties, plural(d.ConsentFrom, "geeft", "geven")),
-			fmt.Sprintf("%s is allowed once %s %s.", subject, parties, plural(d.ConsentFrom, "consents", "consent")))
+			fmt.Sprintf("%s mag pas als %s toestemming %s.", subject, parties, choose(one, "geeft", "geven")),
+			fmt.Sprintf("%s is allowed once %s %s.", subject, parties, choose(one, "consents", "consent")))
 	case NeedsDecision:
 		decider := Deciders.Label(d.DecidedBy, lang)
 		sentence := pick(lang,
 			fmt.Sprintf("%s: eerst beslist %s hierover.", subject, decider),
 			fmt.Sprintf("%s needs a decision by %s first.", subject, decider))
 		if len(d.ConsentFrom) > 0 {
-			parties := partyList(d.ConsentFrom, lang)
+			parties := partyList(d.ConsentFrom, pending, lang)
 			sentence += " " + pick(lang,
 				fmt.Sprintf("Ook is toestemming nodig van %s.", parties),
 				fmt.Sprintf("Consent is also needed from %s.", parties))
@@ -109,10 +187,15 @@ func outcomeSentence(lang, subject string, d *Decision, undecided bool) string {
 	}
 }
 
-func partyList(parties []string, lang string) string {
+// partyList names parties in plain words; a party counted more than once
+// in n is named in the plural.
+func partyList(parties []string, n map[string]int, lang string) string {
 	labels := make([]string, len(parties))
 	for i, p := range parties {
 		labels[i] = Parties.Label(p, lang)
+		if n[p] > 1 {
+			labels[i] = PartiesPlural.Label(p, lang)
+		}
 	}
 	if len(labels) < 2 {
 		return strings.Join(labels, "")
@@ -121,10 +204,14 @@ func partyList(parties []string, lang string) string {
 }
 
 func plural(list []string, one, many string) string {
-	if len(list) == 1 {
-		return one
+	return choose(len(list) == 1, one, many)
+}
+
+func choose(cond bool, yes, no string) string {
+	if cond {
+		return yes
 	}
-	return many
+	return no
 }
 
 func pick(lang, nl, en string) string {

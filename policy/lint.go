@@ -195,7 +195,7 @@ func (lt *linter) fires(r *Rule) {
 		if err != nil {
 			continue // another rule's condition failed; that rule reports it
 		}
-		mine := r.apply(s).outcome
+		mine := lt.p.apply(r, s, s.RecorderIndex()).outcome
 		if d.Outcome == mine {
 			wonAny = true
 		} else if shadow == "" {

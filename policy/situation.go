@@ -71,9 +71,13 @@ type Participant struct {
 	Willing  bool   `json:"willing"`
 }
 
-// Minor reports whether the participant is under 18 or has the role child.
+// Minor reports whether the participant is under 18: by age when it is
+// known, else by the role child.
 func (p Participant) Minor() bool {
-	return p.Role == "child" || p.Age != nil && *p.Age < 18
+	if p.Age != nil {
+		return *p.Age < 18
+	}
+	return p.Role == "child"
 }
 
 // The values a situation's fields may take. The first value of an optional
@@ -91,7 +95,7 @@ var (
 	verdictValues   = []string{"approved", "rejected"}
 	declValues      = []string{"unknown", "signed", "refused"}
 	// recipientValues are kinds of recipient; "" is none.
-	recipientValues = []string{"", "lawyer", "complaints_committee", "court", "ombudsman", "care_provider", "municipality", "family", "press", "public"}
+	recipientValues = append([]string{""}, Recipients.Codes()...)
 )
 
 // maxAge bounds participants[].age; anything above is a typing mistake.

@@ -103,7 +103,7 @@ var (
 			"Wie opneemt, geeft de ander een kopie als die daarom vraagt.",
 			"Whoever records gives the other party a copy on request."}},
 		{"no_editing_unless_communicated", Text{
-			"Niemand knipt of plakt in de opname, tenzij dat van tevoren is gezegd.",
+			"Niemand knipt of plakt in de opname, tenzij dat wordt gemeld.",
 			"Nobody cuts or pastes in the recording unless this has been made known."}},
 		{"no_sharing_without_consent", Text{
 			"Niemand geeft de opname aan anderen of maakt hem openbaar, tenzij de ander het daarmee eens is.",
@@ -142,8 +142,8 @@ var (
 			"Meld het voorval bij de leidinggevende.",
 			"Report the incident to the manager."}},
 		{"consider_legal_steps", Text{
-			"Bij een ernstige overtreding: overweeg juridische stappen.",
-			"For a serious violation: consider legal steps."}},
+			"Bij een ernstige overtreding: denk erover na om naar de politie of de rechter te gaan.",
+			"For a serious violation: consider going to the police or to court."}},
 	}
 
 	Advice = Vocabulary{
@@ -178,6 +178,32 @@ var (
 		{"representative", Text{"de vertegenwoordiger", "the representative"}},
 		{"other", Text{"de andere deelnemer", "the other participant"}},
 		{"organisation", Text{"de organisatie", "the organisation"}},
+	}
+
+	// PartiesPlural names several people of one party.
+	PartiesPlural = Vocabulary{
+		{"client", Text{"de cliënten", "the clients"}},
+		{"staff", Text{"de medewerkers", "the staff members"}},
+		{"parent", Text{"de ouders", "the parents"}},
+		{"child", Text{"de kinderen", "the children"}},
+		{"guardian", Text{"de voogden", "the guardians"}},
+		{"representative", Text{"de vertegenwoordigers", "the representatives"}},
+		{"other", Text{"de andere deelnemers", "the other participants"}},
+		{"organisation", Text{"de organisatie", "the organisation"}},
+	}
+
+	// Recipients are the kinds of recipient of a shared or published
+	// recording.
+	Recipients = Vocabulary{
+		{"lawyer", Text{"een advocaat", "a lawyer"}},
+		{"complaints_committee", Text{"een klachtencommissie", "a complaints committee"}},
+		{"court", Text{"de rechter", "a court"}},
+		{"ombudsman", Text{"de Nationale Ombudsman", "the National Ombudsman"}},
+		{"care_provider", Text{"een andere zorgverlener", "another care provider"}},
+		{"municipality", Text{"de gemeente", "the municipality"}},
+		{"family", Text{"familie", "family"}},
+		{"press", Text{"de pers", "the press"}},
+		{"public", Text{"iedereen (openbaar)", "the public"}},
 	}
 
 	// Supports names where opname supports guidance that software cannot
