@@ -137,7 +137,7 @@ var (
 			"Ask for the recording to stop at once."}},
 		{"ask_to_leave", Text{
 			"Stopt de opname niet? Vraag dan om het gebouw te verlaten.",
-			"If it does not stop, ask the person to leave the building."}},
+			"Does it not stop? Then ask the person to leave the building."}},
 		{"report_to_manager", Text{
 			"Meld het voorval bij de leidinggevende.",
 			"Report the incident to the manager."}},
