@@ -32,7 +32,7 @@ func proxyServer(t *testing.T, publicURL string, trusted ...string) *server {
 
 // send makes a request with headers and returns the response, its body
 // read.
-func send(t *testing.T, method, url, body string, headers map[string]string) (*http.Response, string) {
+func send(t testing.TB, method, url, body string, headers map[string]string) (*http.Response, string) {
 	t.Helper()
 	r, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
@@ -52,7 +52,7 @@ func send(t *testing.T, method, url, body string, headers map[string]string) (*h
 
 // staffWithClient adds an organisation with a staff member and their
 // client.
-func staffWithClient(t *testing.T, s *server) (ctx context.Context, staff *opname.User, clientID string) {
+func staffWithClient(t testing.TB, s *server) (ctx context.Context, staff *opname.User, clientID string) {
 	t.Helper()
 	_, octx := newOrg(t, s, "proxy", "ombudsman", false)
 	u := &opname.User{Email: "sanne@proxy.nl", Name: "Sanne", Role: opname.RoleStaff}

@@ -24,7 +24,7 @@ import (
 )
 
 // testServer starts opname on a free port with a fresh SQLite database.
-func testServer(t *testing.T) *server {
+func testServer(t testing.TB) *server {
 	t.Helper()
 	return startTestServer(t, "")
 }
@@ -35,7 +35,7 @@ func dialects(t *testing.T, fn func(t *testing.T, s *server)) {
 	t.Run("postgres", func(t *testing.T) { fn(t, startTestServer(t, sqldbtest.PostgresURL(t))) })
 }
 
-func startTestServer(t *testing.T, databaseURL string) *server {
+func startTestServer(t testing.TB, databaseURL string) *server {
 	t.Helper()
 	// The authorization matrix leaves many uploads open for one person.
 	limits := web.UploadLimits{OpenPerPerson: 1000}
@@ -43,7 +43,7 @@ func startTestServer(t *testing.T, databaseURL string) *server {
 }
 
 // startConfigured starts opname with cfg, and stops it after the test.
-func startConfigured(t *testing.T, cfg *config) *server {
+func startConfigured(t testing.TB, cfg *config) *server {
 	t.Helper()
 	s, err := startServer(context.Background(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if err != nil {
