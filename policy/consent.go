@@ -38,7 +38,7 @@ type representation struct {
 // order of the participants, the organisation last.
 func (p *Policy) ask(s *Situation, recorder int, from []string) ([]asked, []representation) {
 	var persons []int
-	org := false
+	org, absentClient := false, false
 	add := func(i int) {
 		if i != recorder && !slices.Contains(persons, i) {
 			persons = append(persons, i)
@@ -56,15 +56,15 @@ func (p *Policy) ask(s *Situation, recorder int, from []string) ([]asked, []repr
 		case "organisation":
 			org = true
 		case OtherParty:
-			switch s.By {
-			case "client":
+			if s.By == "client" {
 				org = true
-			case "organisation":
-				addRole("client")
-			default:
-				addRole("client")
-				org = true
+				continue
 			}
+			// The client is the other party even when they are not in the
+			// conversation.
+			addRole("client")
+			absentClient = absentClient || !slices.ContainsFunc(s.Participants, func(x Participant) bool { return x.Role == "client" })
+			org = org || s.By == "other"
 		case OtherParticipants, OtherParticipantsExceptStaff:
 			for i, x := range s.Participants {
 				if who == OtherParticipants || x.Role != "staff" {
@@ -108,6 +108,9 @@ func (p *Policy) ask(s *Situation, recorder int, from []string) ([]asked, []repr
 		if len(speakers) == 0 && !slices.ContainsFunc(out, absent) {
 			out = append(out, asked{role: by, person: -1, answer: "unknown"})
 		}
+	}
+	if absentClient {
+		out = append(out, asked{role: "client", person: -1, answer: "unknown"})
 	}
 	// The organisation is not asked when it acts itself.
 	if org && s.By != "organisation" {

@@ -28,9 +28,12 @@ func explain(s *Situation, d *Decision, hits []applied, undecided bool) Text {
 	pending := pendingCounts(hits, d.Outcome)
 	for _, lang := range []string{"nl", "en"} {
 		var sentences []string
+		// say adds a text, each of its sentences once.
 		say := func(t string) {
-			if t != "" && !slices.Contains(sentences, t) {
-				sentences = append(sentences, t)
+			for _, sentence := range split(t) {
+				if !slices.Contains(sentences, sentence) {
+					sentences = append(sentences, sentence)
+				}
 			}
 		}
 		subject := subjects[s.Action]
@@ -224,4 +227,29 @@ func pick(lang, nl, en string) string {
 func upper(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
 	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// split cuts a text into sentences after a full stop, question mark or
+// exclamation mark that a space follows; "Wat wel kan:" stays with what
+// follows.
+func split(t string) []string {
+	var out []string
+	for t = strings.TrimSpace(t); t != ""; {
+		end := strings.IndexFunc(t, func(r rune) bool { return r == '.' || r == '?' || r == '!' })
+		for end >= 0 && end+1 < len(t) && t[end+1] != ' ' {
+			next := strings.IndexFunc(t[end+1:], func(r rune) bool { return r == '.' || r == '?' || r == '!' })
+			if next < 0 {
+				end = -1
+				break
+			}
+			end += 1 + next
+		}
+		if end < 0 {
+			out = append(out, t)
+			break
+		}
+		out = append(out, t[:end+1])
+		t = strings.TrimSpace(t[end+1:])
+	}
+	return out
 }
