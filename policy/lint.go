@@ -9,6 +9,7 @@ import (
 
 	"cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/types"
+	"go.yaml.in/yaml/v3"
 )
 
 // maxCombinations bounds how many situations the linter tries per rule; past
@@ -28,19 +29,16 @@ const undecidedSamples = 5000
 // the policy is clean. A text that does not compile yields only the
 // compile errors.
 func (l *Library) Lint(file string, text []byte) []Finding {
-	p, err := l.Parse(file, text)
+	d, err := l.draft(file, text, nil)
 	if err != nil {
-		var pe *Error
-		if errors.As(err, &pe) && len(pe.Findings) > 0 {
-			findings := slices.Clone(pe.Findings)
-			slices.SortStableFunc(findings, func(a, b Finding) int { return a.Line - b.Line })
-			return findings
-		}
 		return []Finding{{File: file, Line: 1, Severity: SeverityError, Msg: err.Error()}}
 	}
-	lt := &linter{p: p, file: file}
+	if len(d.findings) > 0 {
+		return d.findings
+	}
+	lt := &linter{p: d.policy, file: file, doc: d.doc}
 	lt.translations()
-	for _, r := range p.Rules {
+	for _, r := range lt.p.Rules {
 		if r.file != file {
 			continue // inherited from the policy it extends
 		}
@@ -56,6 +54,7 @@ func (l *Library) Lint(file string, text []byte) []Finding {
 type linter struct {
 	p        *Policy
 	file     string
+	doc      *yaml.Node
 	findings []Finding
 }
 
@@ -63,7 +62,23 @@ func (lt *linter) add(sev Severity, line int, rule, format string, args ...any) 
 	lt.findings = append(lt.findings, Finding{File: lt.file, Line: line, Rule: rule, Severity: sev, Msg: fmt.Sprintf(format, args...)})
 }
 
-// translations reports user-facing text given in one language only.
+// rule returns the first item under rules with the given id: the one that
+// was compiled.
+func (lt *linter) rule(id string) *yaml.Node {
+	rules := value(lt.doc, "rules")
+	if rules == nil {
+		return lt.doc
+	}
+	for _, item := range rules.Content {
+		if v := value(item, "id"); v != nil && v.Value == id {
+			return item
+		}
+	}
+	return lt.doc
+}
+
+// translations reports user-facing text given in one language only, at
+// the key that holds it.
 func (lt *linter) translations() {
 	check := func(t Text, line int, rule, what string) {
 		switch {
@@ -73,16 +88,20 @@ func (lt *linter) translations() {
 			lt.add(SeverityWarning, line, rule, "%s has no English (en) text", what)
 		}
 	}
-	check(lt.p.Title, 1, "", "title")
+	check(lt.p.Title, keyAt(lt.doc, "title"), "", "title")
 	for _, r := range lt.p.Rules {
 		if r.file == lt.file {
-			check(r.Explain, r.line, r.ID, "explain")
+			check(r.Explain, keyAt(lt.rule(r.ID), "explain"), r.ID, "explain")
 		}
 	}
-	for _, g := range lt.p.Guidance {
-		if g.Policy == lt.p.Name {
-			check(g.Explain, 1, "", fmt.Sprintf("guidance %s %s: explain", g.Source, g.Ref))
-		}
+	// The text's guidance comes last, after what the policy inherits.
+	items := value(lt.doc, "guidance")
+	if items == nil {
+		return
+	}
+	own := lt.p.Guidance[len(lt.p.Guidance)-len(items.Content):]
+	for i, g := range own {
+		check(g.Explain, keyAt(items.Content[i], "explain"), "", fmt.Sprintf("guidance %s %s: explain", g.Source, g.Ref))
 	}
 }
 
@@ -90,7 +109,7 @@ func (lt *linter) translations() {
 // the word "toestemming": only a rule that really asks for consent may use it.
 func (lt *linter) wording(r *Rule) {
 	if r.Outcome != NeedsConsent && strings.Contains(strings.ToLower(r.Explain.NL), "toestemming") {
-		lt.add(SeverityWarning, r.line, r.ID, "explain uses the word 'toestemming' but the rule asks no one's consent (Ombudsman tip: make equal agreements, avoid 'toestemming')")
+		lt.add(SeverityWarning, keyAt(lt.rule(r.ID), "explain", "nl"), r.ID, "explain uses the word 'toestemming' but the rule asks no one's consent (Ombudsman tip: make equal agreements, avoid 'toestemming')")
 	}
 }
 
@@ -175,6 +194,7 @@ func (lt *linter) fires(r *Rule) {
 	for range shadowSamples {
 		situations = append(situations, RandomSituation(rng))
 	}
+	contends := r.Outcome != ""
 	firedAny, wonAny := false, false
 	var shadow string
 	for i := range situations {
@@ -188,7 +208,7 @@ func (lt *linter) fires(r *Rule) {
 			continue
 		}
 		firedAny = true
-		if r.Outcome == "" || wonAny {
+		if !contends || wonAny {
 			continue
 		}
 		d, err := lt.p.Decide(*s)
@@ -205,8 +225,8 @@ func (lt *linter) fires(r *Rule) {
 	switch {
 	case !firedAny:
 		lt.add(SeverityError, r.whenLine, r.ID, "the rule can never fire: its condition is false in all %d situations tried", len(situations))
-	case r.Outcome != "" && !wonAny:
-		lt.add(SeverityWarning, r.line, r.ID, "outcome %s never takes effect: whenever the rule applies, a stronger outcome wins, e.g. %s", r.Outcome, shadow)
+	case contends && !wonAny:
+		lt.add(SeverityWarning, keyAt(lt.rule(r.ID), "outcome"), r.ID, "outcome %s never takes effect: whenever the rule applies, a stronger outcome wins, e.g. %s", r.Outcome, shadow)
 	}
 }
 
