@@ -233,7 +233,7 @@ func (l *Library) source(sd sourceDoc) (Source, string, error) {
 		}
 	}
 	if len(sd.Refs) == 0 {
-		return Source{}, "file", fmt.Errorf("sources: %s is not a known document; list its rule numbers or headings under refs", sd.File)
+		return Source{}, "file", fmt.Errorf("sources: %s is not a known document: list its rule numbers or headings under refs, so that citations of it can be checked", sd.File)
 	}
 	return Source{File: sd.File, Title: sd.Title, Refs: sd.Refs}, "", nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"cel.dev/cel-go/cel"
@@ -200,6 +201,17 @@ type compiler struct {
 	lib      *Library
 	file     string
 	findings []Finding
+	// unusable are the files of sources entries that are wrong, whose
+	// citations are not checked: the entry's finding says it once.
+	unusable []string
+	// unlisted are sources cited but not listed, with the finding that
+	// says so at the first citation and the lines of the others.
+	unlisted map[string]*unlisted
+}
+
+type unlisted struct {
+	finding int
+	lines   []string
 }
 
 func (c *compiler) add(line int, rule, format string, args ...any) {
@@ -277,6 +289,7 @@ func (c *compiler) policy(d *document, doc *yaml.Node, text []byte, base *Policy
 		src, key, err := c.lib.source(sd)
 		if err != nil {
 			c.add(keyAt(itemNode(doc, "sources", i), key), "", "%s", err)
+			c.unusable = append(c.unusable, sd.File)
 			continue
 		}
 		if slices.ContainsFunc(p.Sources, func(s Source) bool { return s.File == src.File }) {
@@ -339,6 +352,15 @@ func (c *compiler) policy(d *document, doc *yaml.Node, text []byte, base *Policy
 			}
 		}
 		p.Restates = append(p.Restates, r)
+	}
+	for _, u := range c.unlisted {
+		switch len(u.lines) {
+		case 0:
+		case 1:
+			c.findings[u.finding].Msg += " (cited again at line " + u.lines[0] + ")"
+		default:
+			c.findings[u.finding].Msg += " (cited again at lines " + strings.Join(u.lines, ", ") + ")"
+		}
 	}
 	return p
 }
@@ -508,8 +530,19 @@ func (c *compiler) cite(p *Policy, n *yaml.Node, rule string, ct Citation) {
 		return
 	}
 	i := slices.IndexFunc(p.Sources, func(s Source) bool { return s.File == ct.Source })
-	if i < 0 {
-		c.add(keyAt(n, "source"), rule, "source %q is not among the policy's sources", ct.Source)
+	switch {
+	case i < 0 && slices.Contains(c.unusable, ct.Source):
+		return // its sources entry has a finding
+	case i < 0 && c.unlisted[ct.Source] != nil:
+		u := c.unlisted[ct.Source]
+		u.lines = append(u.lines, strconv.Itoa(keyAt(n, "source")))
+		return
+	case i < 0:
+		if c.unlisted == nil {
+			c.unlisted = map[string]*unlisted{}
+		}
+		c.unlisted[ct.Source] = &unlisted{finding: len(c.findings)}
+		c.add(keyAt(n, "source"), rule, "source %q is not among the policy's sources; list it under sources", ct.Source)
 		return
 	}
 	if !slices.Contains(p.Sources[i].Refs, ct.Ref) {
