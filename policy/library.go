@@ -177,15 +177,22 @@ func (l *Library) parse(file string, text []byte, seen []string) (*Policy, error
 	return d.policy, nil
 }
 
-// A draft is a compiled policy text: the policy and its YAML document, for
-// the lines of findings, or the errors, by line.
+// A draft is a policy text compiled as far as it goes.
 type draft struct {
-	policy   *Policy
-	doc      *yaml.Node
+	// policy is nil when the text is no policy document at all. When there
+	// are findings it is incomplete: the linter reads it, nothing decides
+	// with it.
+	policy *Policy
+	// broken holds the rules of the text that have an error.
+	broken []*Rule
+	// doc is the text's YAML document, for the lines of findings.
+	doc *yaml.Node
+	// findings are the errors, by line.
 	findings []Finding
 }
 
-// draft compiles a policy text; problems in the text are its findings. The error is non-nil only when a policy it extends cannot be
+// draft compiles a policy text as far as it goes; problems in the text are
+// its findings. The error is non-nil only when a policy it extends cannot be
 // read.
 func (l *Library) draft(file string, text []byte, seen []string) (*draft, error) {
 	fail := func(line int, format string, args ...any) *draft {

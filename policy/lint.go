@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -25,37 +26,64 @@ const shadowSamples = 3000
 const undecidedSamples = 5000
 
 // Lint checks a policy text: its schema, its conditions, its citations and
-// its conflicts. It returns every finding, errors first by line; none means
-// the policy is clean. A text that does not compile yields only the
-// compile errors.
+// its conflicts. It returns every finding, errors first, each kind by line;
+// none means the policy is clean. An error in one rule does not hide what
+// the linter finds in the others.
 func (l *Library) Lint(file string, text []byte) []Finding {
 	d, err := l.draft(file, text, nil)
 	if err != nil {
 		return []Finding{{File: file, Line: 1, Severity: SeverityError, Msg: err.Error()}}
 	}
-	if len(d.findings) > 0 {
-		return d.findings
+	lt := &linter{p: d.policy, file: file, doc: d.doc, broken: d.broken, findings: d.findings}
+	if lt.p != nil {
+		lt.check()
 	}
-	lt := &linter{p: d.policy, file: file, doc: d.doc}
-	lt.translations()
-	for _, r := range lt.p.Rules {
-		if r.file != file {
-			continue // inherited from the policy it extends
+	warning := func(f Finding) int {
+		if f.Severity == SeverityError {
+			return 0
 		}
-		lt.wording(r)
-		lt.literals(r)
-		lt.fires(r)
+		return 1
 	}
-	lt.undecided()
-	slices.SortStableFunc(lt.findings, func(a, b Finding) int { return a.Line - b.Line })
+	slices.SortStableFunc(lt.findings, func(a, b Finding) int {
+		return cmp.Or(warning(a)-warning(b), a.Line-b.Line)
+	})
 	return lt.findings
 }
 
 type linter struct {
-	p        *Policy
-	file     string
-	doc      *yaml.Node
+	p    *Policy // as far as it compiled
+	file string
+	doc  *yaml.Node
+	// broken are the rules with an error; sound is the policy without
+	// them, which the linter decides with.
+	broken   []*Rule
+	sound    *Policy
 	findings []Finding
+}
+
+// check runs the linter's own checks on the rules that compiled.
+func (lt *linter) check() {
+	complete := len(lt.findings) == 0
+	sound := *lt.p
+	sound.Rules = slices.DeleteFunc(slices.Clone(lt.p.Rules), func(r *Rule) bool { return slices.Contains(lt.broken, r) })
+	lt.sound = &sound
+	lt.translations()
+	for _, r := range lt.p.Rules {
+		if r.file != lt.file {
+			continue // inherited from the policy it extends
+		}
+		lt.wording(r)
+		if r.prg == nil {
+			continue // its condition did not compile
+		}
+		lt.literals(r)
+		lt.fires(r)
+	}
+	// Which situations no rule decides depends on every rule: it waits
+	// until the policy compiles.
+	if complete {
+		lt.undecided()
+	}
 }
 
 func (lt *linter) add(sev Severity, line int, rule, format string, args ...any) {
@@ -96,7 +124,7 @@ func (lt *linter) translations() {
 	}
 	// The text's guidance comes last, after what the policy inherits.
 	items := value(lt.doc, "guidance")
-	if items == nil {
+	if items == nil || len(items.Content) > len(lt.p.Guidance) {
 		return
 	}
 	own := lt.p.Guidance[len(lt.p.Guidance)-len(items.Content):]
@@ -194,7 +222,8 @@ func (lt *linter) fires(r *Rule) {
 	for range shadowSamples {
 		situations = append(situations, RandomSituation(rng))
 	}
-	contends := r.Outcome != ""
+	// A rule with an error is not in the policy the linter decides with.
+	contends := r.Outcome != "" && !slices.Contains(lt.broken, r)
 	firedAny, wonAny := false, false
 	var shadow string
 	for i := range situations {
@@ -211,7 +240,7 @@ func (lt *linter) fires(r *Rule) {
 		if !contends || wonAny {
 			continue
 		}
-		d, err := lt.p.Decide(*s)
+		d, err := lt.sound.Decide(*s)
 		if err != nil {
 			continue // another rule's condition failed; that rule reports it
 		}

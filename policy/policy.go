@@ -170,8 +170,8 @@ const (
 var selectors = []string{OtherParty, OtherParticipants, OtherParticipantsExceptStaff}
 
 // compile turns a policy text into a Policy. base is the compiled policy it
-// extends, or nil. It returns every problem it finds as an error finding;
-// the Policy is nil when there is any.
+// extends, or nil. It returns every problem it finds as an error finding,
+// and with them the policy as far as it compiled.
 func (l *Library) compile(file string, text []byte, base *Policy) *draft {
 	c := &compiler{lib: l, file: file}
 	var root yaml.Node
@@ -191,16 +191,14 @@ func (l *Library) compile(file string, text []byte, base *Policy) *draft {
 		return &draft{findings: c.findings}
 	}
 	p := c.policy(&d, doc, text, base)
-	if len(c.findings) > 0 {
-		return &draft{findings: c.findings}
-	}
-	return &draft{policy: p, doc: doc}
+	return &draft{policy: p, broken: c.broken, doc: doc, findings: c.findings}
 }
 
 type compiler struct {
 	lib      *Library
 	file     string
 	findings []Finding
+	broken   []*Rule // rules with an error
 	// unusable are the files of sources entries that are wrong, whose
 	// citations are not checked: the entry's finding says it once.
 	unusable []string
@@ -305,9 +303,13 @@ func (c *compiler) policy(d *document, doc *yaml.Node, text []byte, base *Policy
 	for i := range d.Rules {
 		rd := &d.Rules[i]
 		item := itemNode(doc, "rules", i)
+		n := len(c.findings)
 		r := c.rule(p, rd, item, rules)
 		if r == nil {
 			continue
+		}
+		if len(c.findings) > n {
+			c.broken = append(c.broken, r)
 		}
 		if rd.Overrides != "" {
 			at := slices.IndexFunc(rules, func(x *Rule) bool { return x.ID == rd.Overrides })
