@@ -499,7 +499,7 @@ func (c *compiler) effects(r *Rule, item *yaml.Node) {
 
 func (c *compiler) condition(r *Rule) {
 	if strings.TrimSpace(r.When) == "" {
-		c.add(r.line, r.ID, "when is missing: give the condition (write `true` for always)")
+		c.add(r.whenLine, r.ID, "when is missing: give the condition (write `true` for always)")
 		return
 	}
 	if r.prg != nil {
