@@ -162,50 +162,87 @@ func (l *Library) Parse(file string, text []byte) (*Policy, error) {
 }
 
 func (l *Library) parse(file string, text []byte, seen []string) (*Policy, error) {
-	if len(text) > MaxPolicyBytes {
-		return nil, invalid(file, "", "a policy text may be at most %d bytes", MaxPolicyBytes)
+	d, err := l.draft(file, text, seen)
+	if err != nil {
+		return nil, err
 	}
-	var head struct {
-		Extends string `yaml:"extends"`
-	}
-	var base *Policy
-	if err := yaml.Unmarshal(text, &head); err == nil && head.Extends != "" {
-		b, err := l.policy(head.Extends, seen)
-		if err != nil {
-			return nil, fmt.Errorf("%s: extends: %w", file, err)
-		}
-		base = b
-	}
-	p, findings := l.compile(file, text, base)
-	if len(findings) > 0 {
-		f := findings[0]
+	if len(d.findings) > 0 {
+		f := d.findings[0]
 		msg := f.Msg
 		if f.Rule != "" {
 			msg = "rule " + f.Rule + ": " + msg
 		}
-		return nil, &Error{Field: f.Position(), Msg: msg, Findings: findings}
+		return nil, &Error{Field: f.Position(), Msg: msg, Findings: d.findings}
 	}
-	return p, nil
+	return d.policy, nil
+}
+
+// A draft is a policy text compiled as far as it goes.
+type draft struct {
+	// policy is nil when the text is no policy document at all. When there
+	// are findings it is incomplete: the linter reads it, nothing decides
+	// with it.
+	policy *Policy
+	// broken holds the rules of the text that have an error.
+	broken []*Rule
+	// doc is the text's YAML document, for the lines of findings.
+	doc *yaml.Node
+	// findings are the errors, by line.
+	findings []Finding
+}
+
+// draft compiles a policy text as far as it goes; problems in the text are
+// its findings. The error is non-nil only when a policy it extends cannot be
+// read.
+func (l *Library) draft(file string, text []byte, seen []string) (*draft, error) {
+	fail := func(line int, format string, args ...any) *draft {
+		return &draft{findings: []Finding{{File: file, Line: line, Severity: SeverityError, Msg: fmt.Sprintf(format, args...)}}}
+	}
+	if len(text) > MaxPolicyBytes {
+		return fail(1, "a policy text may be at most %d bytes", MaxPolicyBytes), nil
+	}
+	var root yaml.Node
+	var base *Policy
+	if yaml.Unmarshal(text, &root) == nil && len(root.Content) > 0 {
+		var name string
+		if k, v := entry(root.Content[0], "extends"); v != nil && v.Decode(&name) == nil && name != "" {
+			b, err := l.policy(name, seen)
+			var pe *Error
+			switch {
+			case errors.As(err, &pe) && len(pe.Findings) > 0:
+				return fail(k.Line, "extends %q: %s", name, pe.Error()), nil
+			case errors.As(err, &pe):
+				return fail(k.Line, "extends %q: %s", name, pe.Msg), nil
+			case err != nil:
+				return nil, fmt.Errorf("%s: extends: %w", file, err)
+			}
+			base = b
+		}
+	}
+	d := l.compile(file, text, base)
+	slices.SortStableFunc(d.findings, func(a, b Finding) int { return a.Line - b.Line })
+	return d, nil
 }
 
 // source resolves a policy's sources entry: a document from the catalogue
 // by file name, or a document of the organisation's own that lists its refs.
-func (l *Library) source(sd sourceDoc) (Source, error) {
+// A problem comes with the key of the entry it is about.
+func (l *Library) source(sd sourceDoc) (Source, string, error) {
 	if sd.File == "" {
-		return Source{}, errors.New("sources: file is missing")
+		return Source{}, "file", errors.New("sources: file is missing")
 	}
 	for _, s := range l.catalog {
 		if s.File == sd.File {
 			if len(sd.Refs) > 0 {
-				return Source{}, fmt.Errorf("sources: %s is a known document; do not list its refs", sd.File)
+				return Source{}, "refs", fmt.Errorf("sources: %s is a known document; do not list its refs", sd.File)
 			}
-			return s, nil
+			return s, "", nil
 		}
 	}
 	if len(sd.Refs) == 0 {
-		return Source{}, fmt.Errorf("sources: %s is not a known document; list its rule numbers or headings under refs", sd.File)
+		return Source{}, "file", fmt.Errorf("sources: %s is not a known document: list its rule numbers or headings under refs, so that citations of it can be checked", sd.File)
 	}
-	return Source{File: sd.File, Title: sd.Title, Refs: sd.Refs}, nil
+	return Source{File: sd.File, Title: sd.Title, Refs: sd.Refs}, "", nil
 }
 
 // MaxPolicyBytes bounds the size of a policy text.

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -9,6 +10,7 @@ import (
 
 	"cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/types"
+	"go.yaml.in/yaml/v3"
 )
 
 // maxCombinations bounds how many situations the linter tries per rule; past
@@ -24,46 +26,87 @@ const shadowSamples = 3000
 const undecidedSamples = 5000
 
 // Lint checks a policy text: its schema, its conditions, its citations and
-// its conflicts. It returns every finding, errors first by line; none means
-// the policy is clean. A text that does not compile yields only the
-// compile errors.
+// its conflicts. It returns every finding, errors first, each kind by line;
+// none means the policy is clean. An error in one rule does not hide what
+// the linter finds in the others.
 func (l *Library) Lint(file string, text []byte) []Finding {
-	p, err := l.Parse(file, text)
+	d, err := l.draft(file, text, nil)
 	if err != nil {
-		var pe *Error
-		if errors.As(err, &pe) && len(pe.Findings) > 0 {
-			findings := slices.Clone(pe.Findings)
-			slices.SortStableFunc(findings, func(a, b Finding) int { return a.Line - b.Line })
-			return findings
-		}
 		return []Finding{{File: file, Line: 1, Severity: SeverityError, Msg: err.Error()}}
 	}
-	lt := &linter{p: p, file: file}
-	lt.translations()
-	for _, r := range p.Rules {
-		if r.file != file {
-			continue // inherited from the policy it extends
-		}
-		lt.wording(r)
-		lt.literals(r)
-		lt.fires(r)
+	lt := &linter{p: d.policy, file: file, doc: d.doc, broken: d.broken, findings: d.findings}
+	if lt.p != nil {
+		lt.check()
 	}
-	lt.undecided()
-	slices.SortStableFunc(lt.findings, func(a, b Finding) int { return a.Line - b.Line })
+	warning := func(f Finding) int {
+		if f.Severity == SeverityError {
+			return 0
+		}
+		return 1
+	}
+	slices.SortStableFunc(lt.findings, func(a, b Finding) int {
+		return cmp.Or(warning(a)-warning(b), a.Line-b.Line)
+	})
 	return lt.findings
 }
 
 type linter struct {
-	p        *Policy
-	file     string
+	p    *Policy // as far as it compiled
+	file string
+	doc  *yaml.Node
+	// broken are the rules with an error; sound is the policy without
+	// them, which the linter decides with.
+	broken   []*Rule
+	sound    *Policy
 	findings []Finding
+}
+
+// check runs the linter's own checks on the rules that compiled.
+func (lt *linter) check() {
+	complete := len(lt.findings) == 0
+	sound := *lt.p
+	sound.Rules = slices.DeleteFunc(slices.Clone(lt.p.Rules), func(r *Rule) bool { return slices.Contains(lt.broken, r) })
+	lt.sound = &sound
+	lt.translations()
+	for _, r := range lt.p.Rules {
+		if r.file != lt.file {
+			continue // inherited from the policy it extends
+		}
+		lt.wording(r)
+		if r.prg == nil {
+			continue // its condition did not compile
+		}
+		lt.literals(r)
+		lt.fires(r)
+	}
+	// Which situations no rule decides depends on every rule: it waits
+	// until the policy compiles.
+	if complete {
+		lt.undecided()
+	}
 }
 
 func (lt *linter) add(sev Severity, line int, rule, format string, args ...any) {
 	lt.findings = append(lt.findings, Finding{File: lt.file, Line: line, Rule: rule, Severity: sev, Msg: fmt.Sprintf(format, args...)})
 }
 
-// translations reports user-facing text given in one language only.
+// rule returns the first item under rules with the given id: the one that
+// was compiled.
+func (lt *linter) rule(id string) *yaml.Node {
+	rules := value(lt.doc, "rules")
+	if rules == nil {
+		return lt.doc
+	}
+	for _, item := range rules.Content {
+		if v := value(item, "id"); v != nil && v.Value == id {
+			return item
+		}
+	}
+	return lt.doc
+}
+
+// translations reports user-facing text given in one language only, at
+// the key that holds it.
 func (lt *linter) translations() {
 	check := func(t Text, line int, rule, what string) {
 		switch {
@@ -73,16 +116,20 @@ func (lt *linter) translations() {
 			lt.add(SeverityWarning, line, rule, "%s has no English (en) text", what)
 		}
 	}
-	check(lt.p.Title, 1, "", "title")
+	check(lt.p.Title, keyAt(lt.doc, "title"), "", "title")
 	for _, r := range lt.p.Rules {
 		if r.file == lt.file {
-			check(r.Explain, r.line, r.ID, "explain")
+			check(r.Explain, keyAt(lt.rule(r.ID), "explain"), r.ID, "explain")
 		}
 	}
-	for _, g := range lt.p.Guidance {
-		if g.Policy == lt.p.Name {
-			check(g.Explain, 1, "", fmt.Sprintf("guidance %s %s: explain", g.Source, g.Ref))
-		}
+	// The text's guidance comes last, after what the policy inherits.
+	items := value(lt.doc, "guidance")
+	if items == nil || len(items.Content) > len(lt.p.Guidance) {
+		return
+	}
+	own := lt.p.Guidance[len(lt.p.Guidance)-len(items.Content):]
+	for i, g := range own {
+		check(g.Explain, keyAt(items.Content[i], "explain"), "", fmt.Sprintf("guidance %s %s: explain", g.Source, g.Ref))
 	}
 }
 
@@ -90,7 +137,7 @@ func (lt *linter) translations() {
 // the word "toestemming": only a rule that really asks for consent may use it.
 func (lt *linter) wording(r *Rule) {
 	if r.Outcome != NeedsConsent && strings.Contains(strings.ToLower(r.Explain.NL), "toestemming") {
-		lt.add(SeverityWarning, r.line, r.ID, "explain uses the word 'toestemming' but the rule asks no one's consent (Ombudsman tip: make equal agreements, avoid 'toestemming')")
+		lt.add(SeverityWarning, keyAt(lt.rule(r.ID), "explain", "nl"), r.ID, "explain uses the word 'toestemming' but the rule asks no one's consent (Ombudsman tip: make equal agreements, avoid 'toestemming')")
 	}
 }
 
@@ -175,6 +222,8 @@ func (lt *linter) fires(r *Rule) {
 	for range shadowSamples {
 		situations = append(situations, RandomSituation(rng))
 	}
+	// A rule with an error is not in the policy the linter decides with.
+	contends := r.Outcome != "" && !slices.Contains(lt.broken, r)
 	firedAny, wonAny := false, false
 	var shadow string
 	for i := range situations {
@@ -188,10 +237,10 @@ func (lt *linter) fires(r *Rule) {
 			continue
 		}
 		firedAny = true
-		if r.Outcome == "" || wonAny {
+		if !contends || wonAny {
 			continue
 		}
-		d, err := lt.p.Decide(*s)
+		d, err := lt.sound.Decide(*s)
 		if err != nil {
 			continue // another rule's condition failed; that rule reports it
 		}
@@ -205,8 +254,8 @@ func (lt *linter) fires(r *Rule) {
 	switch {
 	case !firedAny:
 		lt.add(SeverityError, r.whenLine, r.ID, "the rule can never fire: its condition is false in all %d situations tried", len(situations))
-	case r.Outcome != "" && !wonAny:
-		lt.add(SeverityWarning, r.line, r.ID, "outcome %s never takes effect: whenever the rule applies, a stronger outcome wins, e.g. %s", r.Outcome, shadow)
+	case contends && !wonAny:
+		lt.add(SeverityWarning, keyAt(lt.rule(r.ID), "outcome"), r.ID, "outcome %s never takes effect: whenever the rule applies, a stronger outcome wins, e.g. %s", r.Outcome, shadow)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -46,6 +47,40 @@ func TestLint(t *testing.T) {
 				t.Errorf("findings differ from %s:\n--- got\n%s--- want\n%s", want, got.String(), data)
 			}
 		})
+	}
+}
+
+// TestLintUndecidedNeedsEveryRule checks that the linter does not claim
+// that no rule decides a situation while some rule failed to compile: the
+// broken rule might decide it. The same policy without the broken rule does
+// get the warning, so the test can fail.
+func TestLintUndecidedNeedsEveryRule(t *testing.T) {
+	lib := shipped(t)
+	text, err := os.ReadFile(filepath.Join("testdata", "lint", "undecided.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	undecided := func(findings []policy.Finding) bool {
+		return slices.ContainsFunc(findings, func(f policy.Finding) bool { return strings.Contains(f.Msg, "no rule decides") })
+	}
+	if !undecided(lib.Lint("undecided.yaml", text)) {
+		t.Fatal("undecided.yaml: no 'no rule decides' warning; the test needs a policy that gets one")
+	}
+	broken := append(slices.Clone(text), `
+  - id: eb-2
+    source: huisregels.pdf
+    ref: regel 1
+    text: x
+    when: action ==
+    outcome: forbidden
+    explain: {nl: a, en: b}
+`...)
+	findings := lib.Lint("undecided.yaml", broken)
+	if len(findings) == 0 || findings[0].Severity != policy.SeverityError || findings[0].Rule != "eb-2" {
+		t.Fatalf("findings = %v, want the error in rule eb-2 first", findings)
+	}
+	if undecided(findings) {
+		t.Errorf("findings = %v, want no 'no rule decides' while rule eb-2 does not compile", findings)
 	}
 }
 

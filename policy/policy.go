@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"cel.dev/cel-go/cel"
@@ -169,37 +170,46 @@ const (
 var selectors = []string{OtherParty, OtherParticipants, OtherParticipantsExceptStaff}
 
 // compile turns a policy text into a Policy. base is the compiled policy it
-// extends, or nil. It returns every problem it finds as an error finding;
-// the Policy is nil when there is any.
-func (l *Library) compile(file string, text []byte, base *Policy) (*Policy, []Finding) {
+// extends, or nil. It returns every problem it finds as an error finding,
+// and with them the policy as far as it compiled.
+func (l *Library) compile(file string, text []byte, base *Policy) *draft {
 	c := &compiler{lib: l, file: file}
 	var root yaml.Node
 	if err := yaml.Unmarshal(text, &root); err != nil {
 		c.add(yamlLine(err), "", "not a valid YAML document: %s", yamlMessage(err))
-		return nil, c.findings
+		return &draft{findings: c.findings}
 	}
 	if len(root.Content) == 0 {
 		c.add(1, "", "empty policy document")
-		return nil, c.findings
+		return &draft{findings: c.findings}
 	}
 	doc := root.Content[0]
 	c.checkFields(doc, reflect.TypeFor[document](), "")
 	var d document
 	if err := doc.Decode(&d); err != nil {
 		c.add(yamlLine(err), "", "%s", yamlMessage(err))
-		return nil, c.findings
+		return &draft{findings: c.findings}
 	}
 	p := c.policy(&d, doc, text, base)
-	if len(c.findings) > 0 {
-		return nil, c.findings
-	}
-	return p, nil
+	return &draft{policy: p, broken: c.broken, doc: doc, findings: c.findings}
 }
 
 type compiler struct {
 	lib      *Library
 	file     string
 	findings []Finding
+	broken   []*Rule // rules with an error
+	// unusable are the files of sources entries that are wrong, whose
+	// citations are not checked: the entry's finding says it once.
+	unusable []string
+	// unlisted are sources cited but not listed, with the finding that
+	// says so at the first citation and the lines of the others.
+	unlisted map[string]*unlisted
+}
+
+type unlisted struct {
+	finding int
+	lines   []string
 }
 
 func (c *compiler) add(line int, rule, format string, args ...any) {
@@ -274,10 +284,10 @@ func (c *compiler) policy(d *document, doc *yaml.Node, text []byte, base *Policy
 	p.Digest = "sha256:" + hex.EncodeToString(sum.Sum(nil))
 
 	for i, sd := range d.Sources {
-		line := itemLine(doc, "sources", i)
-		src, err := c.lib.source(sd)
+		src, key, err := c.lib.source(sd)
 		if err != nil {
-			c.add(line, "", "%s", err)
+			c.add(keyAt(itemNode(doc, "sources", i), key), "", "%s", err)
+			c.unusable = append(c.unusable, sd.File)
 			continue
 		}
 		if slices.ContainsFunc(p.Sources, func(s Source) bool { return s.File == src.File }) {
@@ -293,9 +303,13 @@ func (c *compiler) policy(d *document, doc *yaml.Node, text []byte, base *Policy
 	for i := range d.Rules {
 		rd := &d.Rules[i]
 		item := itemNode(doc, "rules", i)
+		n := len(c.findings)
 		r := c.rule(p, rd, item, rules)
 		if r == nil {
 			continue
+		}
+		if len(c.findings) > n {
+			c.broken = append(c.broken, r)
 		}
 		if rd.Overrides != "" {
 			at := slices.IndexFunc(rules, func(x *Rule) bool { return x.ID == rd.Overrides })
@@ -307,39 +321,48 @@ func (c *compiler) policy(d *document, doc *yaml.Node, text []byte, base *Policy
 	p.Rules = rules
 
 	for i, gd := range d.Guidance {
-		line := itemLine(doc, "guidance", i)
+		item := itemNode(doc, "guidance", i)
 		g := Guidance{Citation: Citation{gd.Source, gd.Ref}, SeeAlso: gd.SeeAlso, Text: strings.TrimSpace(gd.Text), SupportedBy: gd.SupportedBy, Explain: trimText(gd.Explain), Policy: p.Name}
-		c.cite(p, line, "", g.Citation)
-		for _, sa := range g.SeeAlso {
-			c.cite(p, line, "", sa)
+		c.cite(p, item, "", g.Citation)
+		for j, sa := range g.SeeAlso {
+			c.cite(p, itemNode(item, "see_also", j), "", sa)
 		}
 		if g.Text == "" {
-			c.add(line, "", "guidance %s %s: text is missing", g.Source, g.Ref)
+			c.add(keyAt(item, "text"), "", "guidance %s %s: text is missing", g.Source, g.Ref)
 		}
 		if len(g.SupportedBy) == 0 {
-			c.add(line, "", "guidance %s %s: supported_by is missing: say where opname supports it", g.Source, g.Ref)
+			c.add(keyAt(item, "supported_by"), "", "guidance %s %s: supported_by is missing: say where opname supports it", g.Source, g.Ref)
 		}
-		for _, s := range g.SupportedBy {
+		for j, s := range g.SupportedBy {
 			if !Supports.Has(s) {
-				c.add(line, "", "guidance %s %s: supported_by %q is not one of %s", g.Source, g.Ref, s, strings.Join(Supports.Codes(), ", "))
+				c.add(itemLine(item, "supported_by", j), "", "guidance %s %s: supported_by %q is not one of %s", g.Source, g.Ref, s, strings.Join(Supports.Codes(), ", "))
 			}
 		}
 		p.Guidance = append(p.Guidance, g)
 	}
 
 	for i, rd := range d.Restates {
-		line := itemLine(doc, "restates", i)
+		item := itemNode(doc, "restates", i)
 		r := Restatement{Citation: Citation{rd.Source, rd.Ref}, Rules: rd.Rules}
-		c.cite(p, line, "", r.Citation)
+		c.cite(p, item, "", r.Citation)
 		if len(r.Rules) == 0 {
-			c.add(line, "", "restates %s %s: name the rules it restates", r.Source, r.Ref)
+			c.add(keyAt(item, "rules"), "", "restates %s %s: name the rules it restates", r.Source, r.Ref)
 		}
-		for _, id := range r.Rules {
+		for j, id := range r.Rules {
 			if !slices.ContainsFunc(p.Rules, func(x *Rule) bool { return x.ID == id }) {
-				c.add(line, "", "restates %s %s: no rule %q", r.Source, r.Ref, id)
+				c.add(itemLine(item, "rules", j), "", "restates %s %s: no rule %q", r.Source, r.Ref, id)
 			}
 		}
 		p.Restates = append(p.Restates, r)
+	}
+	for _, u := range c.unlisted {
+		switch len(u.lines) {
+		case 0:
+		case 1:
+			c.findings[u.finding].Msg += " (cited again at line " + u.lines[0] + ")"
+		default:
+			c.findings[u.finding].Msg += " (cited again at lines " + strings.Join(u.lines, ", ") + ")"
+		}
 	}
 	return p
 }
@@ -348,11 +371,11 @@ func (c *compiler) rule(p *Policy, rd *ruleDoc, item *yaml.Node, rules []*Rule) 
 	line := item.Line
 	id := rd.ID
 	if !namePattern(id) {
-		c.add(line, id, "id %q must be lower-case letters, digits, dots and dashes", id)
+		c.add(keyAt(item, "id"), id, "id %q must be lower-case letters, digits, dots and dashes", id)
 		return nil
 	}
 	if slices.ContainsFunc(rules, func(x *Rule) bool { return x.ID == id }) {
-		c.add(line, id, "duplicate rule id %q", id)
+		c.add(keyAt(item, "id"), id, "duplicate rule id %q", id)
 		return nil
 	}
 	r := &Rule{}
@@ -374,8 +397,10 @@ func (c *compiler) rule(p *Policy, rd *ruleDoc, item *yaml.Node, rules []*Rule) 
 	if t := strings.TrimSpace(rd.Text); t != "" {
 		r.Text = t
 	}
+	// An inherited condition is reported at the rule that overrides it.
+	r.whenLine = keyLine(item, "when")
 	if rd.When != "" {
-		r.When, r.whenLine, r.prg, r.ast = rd.When, keyLine(item, "when"), nil, nil
+		r.When, r.prg, r.ast = rd.When, nil, nil
 	}
 	if rd.Outcome != "" {
 		// A new outcome replaces what went with the old one.
@@ -405,51 +430,53 @@ func (c *compiler) rule(p *Policy, rd *ruleDoc, item *yaml.Node, rules []*Rule) 
 	if r.Source == "" || r.Ref == "" {
 		c.add(line, id, "source and ref are required: cite the document and the rule's number or heading")
 	} else {
-		c.cite(p, line, id, r.Citation)
+		c.cite(p, item, id, r.Citation)
 	}
-	for _, sa := range r.SeeAlso {
-		c.cite(p, line, id, sa)
+	for i, sa := range r.SeeAlso {
+		c.cite(p, itemNode(item, "see_also", i), id, sa)
 	}
 	if r.Text == "" {
-		c.add(line, id, "text is missing: give the rule's text from its source")
+		c.add(keyAt(item, "text"), id, "text is missing: give the rule's text from its source")
 	}
 	if r.Explain.NL == "" && r.Explain.EN == "" {
-		c.add(line, id, "explain is missing: say in plain language what the rule means")
+		c.add(keyAt(item, "explain"), id, "explain is missing: say in plain language what the rule means")
 	}
 	c.effects(r, item)
 	c.condition(r)
 	return r
 }
 
+// effects checks what a rule does. A finding stands at the key that is
+// wrong, or at the outcome when a key it needs is missing.
 func (c *compiler) effects(r *Rule, item *yaml.Node) {
-	line := r.line
+	outcome := keyAt(item, "outcome")
 	if r.Outcome != "" && r.Outcome.Strength() == 0 {
-		c.add(keyLine(item, "outcome"), r.ID, "outcome %q is not one of %s", r.Outcome, joinOutcomes())
+		c.add(outcome, r.ID, "outcome %q is not one of %s", r.Outcome, joinOutcomes())
 	}
 	switch {
 	case r.Outcome == NeedsConsent && len(r.ConsentFrom) == 0:
-		c.add(line, r.ID, "outcome needs_consent without consent_from: say whose consent is needed")
+		c.add(outcome, r.ID, "outcome needs_consent without consent_from: say whose consent is needed")
 	case r.Outcome != NeedsConsent && len(r.ConsentFrom) > 0:
-		c.add(line, r.ID, "consent_from is only for outcome needs_consent (outcome is %q)", r.Outcome)
+		c.add(keyAt(item, "consent_from"), r.ID, "consent_from is only for outcome needs_consent (outcome is %q)", r.Outcome)
 	}
-	for _, who := range r.ConsentFrom {
+	for i, who := range r.ConsentFrom {
 		if !Parties.Has(who) && !slices.Contains(selectors, who) {
-			c.add(line, r.ID, "consent_from %q is not a party (%s) or one of %s", who, strings.Join(Parties.Codes(), ", "), strings.Join(selectors, ", "))
+			c.add(itemLine(item, "consent_from", i), r.ID, "consent_from %q is not a party (%s) or one of %s", who, strings.Join(Parties.Codes(), ", "), strings.Join(selectors, ", "))
 		}
 	}
 	switch {
 	case r.OnRefusal != "" && r.Outcome != NeedsConsent:
-		c.add(line, r.ID, "on_refusal is only for outcome needs_consent")
+		c.add(keyAt(item, "on_refusal"), r.ID, "on_refusal is only for outcome needs_consent")
 	case r.OnRefusal != "" && !r.OnRefusal.Stops():
-		c.add(line, r.ID, "on_refusal %q must be refused or forbidden", r.OnRefusal)
+		c.add(keyAt(item, "on_refusal"), r.ID, "on_refusal %q must be refused or forbidden", r.OnRefusal)
 	}
 	switch {
 	case r.Outcome == NeedsDecision && r.DecidedBy == "":
-		c.add(line, r.ID, "outcome needs_decision without decided_by: say who decides")
+		c.add(outcome, r.ID, "outcome needs_decision without decided_by: say who decides")
 	case r.Outcome != NeedsDecision && r.DecidedBy != "":
-		c.add(line, r.ID, "decided_by is only for outcome needs_decision (outcome is %q)", r.Outcome)
+		c.add(keyAt(item, "decided_by"), r.ID, "decided_by is only for outcome needs_decision (outcome is %q)", r.Outcome)
 	case r.DecidedBy != "" && !Deciders.Has(r.DecidedBy):
-		c.add(line, r.ID, "decided_by %q is not one of %s", r.DecidedBy, strings.Join(Deciders.Codes(), ", "))
+		c.add(keyAt(item, "decided_by"), r.ID, "decided_by %q is not one of %s", r.DecidedBy, strings.Join(Deciders.Codes(), ", "))
 	}
 	for _, l := range []struct {
 		field string
@@ -462,9 +489,9 @@ func (c *compiler) effects(r *Rule, item *yaml.Node) {
 		{"enforcement", r.Enforcement, Enforcement},
 		{"advice", r.Advice, Advice},
 	} {
-		for _, code := range l.codes {
+		for i, code := range l.codes {
 			if !l.vocab.Has(code) {
-				c.add(keyLine(item, l.field), r.ID, "%s: %q is not one of %s", l.field, code, strings.Join(l.vocab.Codes(), ", "))
+				c.add(itemLine(item, l.field, i), r.ID, "%s: %q is not one of %s", l.field, code, strings.Join(l.vocab.Codes(), ", "))
 			}
 		}
 	}
@@ -472,7 +499,7 @@ func (c *compiler) effects(r *Rule, item *yaml.Node) {
 
 func (c *compiler) condition(r *Rule) {
 	if strings.TrimSpace(r.When) == "" {
-		c.add(r.line, r.ID, "when is missing: give the condition (write `true` for always)")
+		c.add(r.whenLine, r.ID, "when is missing: give the condition (write `true` for always)")
 		return
 	}
 	if r.prg != nil {
@@ -498,18 +525,30 @@ func (c *compiler) condition(r *Rule) {
 	r.ast, r.prg = ast, prg
 }
 
-func (c *compiler) cite(p *Policy, line int, rule string, ct Citation) {
+// cite checks a citation; n is the mapping that holds its source and ref.
+func (c *compiler) cite(p *Policy, n *yaml.Node, rule string, ct Citation) {
 	if ct.Source == "" || ct.Ref == "" {
-		c.add(line, rule, "a citation needs both source and ref")
+		c.add(n.Line, rule, "a citation needs both source and ref")
 		return
 	}
 	i := slices.IndexFunc(p.Sources, func(s Source) bool { return s.File == ct.Source })
-	if i < 0 {
-		c.add(line, rule, "source %q is not among the policy's sources", ct.Source)
+	switch {
+	case i < 0 && slices.Contains(c.unusable, ct.Source):
+		return // its sources entry has a finding
+	case i < 0 && c.unlisted[ct.Source] != nil:
+		u := c.unlisted[ct.Source]
+		u.lines = append(u.lines, strconv.Itoa(keyAt(n, "source")))
+		return
+	case i < 0:
+		if c.unlisted == nil {
+			c.unlisted = map[string]*unlisted{}
+		}
+		c.unlisted[ct.Source] = &unlisted{finding: len(c.findings)}
+		c.add(keyAt(n, "source"), rule, "source %q is not among the policy's sources; list it under sources", ct.Source)
 		return
 	}
 	if !slices.Contains(p.Sources[i].Refs, ct.Ref) {
-		c.add(line, rule, "source %s has no rule %q (it has: %s)", ct.Source, ct.Ref, strings.Join(p.Sources[i].Refs, "; "))
+		c.add(keyAt(n, "ref"), rule, "source %s has no rule %q (it has: %s)", ct.Source, ct.Ref, strings.Join(p.Sources[i].Refs, "; "))
 	}
 }
 
@@ -546,6 +585,34 @@ func keyLine(n *yaml.Node, key string) int {
 		return 0
 	}
 	return n.Line
+}
+
+// keyAt returns the line of the key at the end of path in mapping n, going
+// down through nested mappings: the innermost key of path that is there, or
+// n's own line when the first is not.
+func keyAt(n *yaml.Node, path ...string) int {
+	line := n.Line
+	for _, key := range path {
+		k, v := entry(n, key)
+		if k == nil {
+			break
+		}
+		line, n = k.Line, v
+	}
+	return line
+}
+
+// entry returns the key and value nodes of key in mapping n, or nils.
+func entry(n *yaml.Node, key string) (k, v *yaml.Node) {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i], n.Content[i+1]
+		}
+	}
+	return nil, nil
 }
 
 func itemNode(n *yaml.Node, key string, i int) *yaml.Node {
