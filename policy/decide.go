@@ -52,23 +52,32 @@ func (a applied) fullyGiven() []string {
 // The error is non-nil only when a condition fails to evaluate, which is a
 // fault of the policy, not of the situation.
 func (p *Policy) Decide(s Situation) (Decision, error) {
-	act := newActivation(&s)
-	var hits []applied
-	for _, r := range p.Rules {
-		ok, err := r.holds(act)
-		if err != nil {
-			return Decision{}, err
-		}
-		if ok {
-			hits = append(hits, p.apply(r, &s, act.recorder))
-		}
+	d, hits, undecided, err := p.decide(&s)
+	if err != nil {
+		return Decision{}, err
 	}
-	d, undecided := p.combine(hits)
 	if err := p.fitAlternatives(&s, &d); err != nil {
 		return Decision{}, err
 	}
 	d.Explanation = explain(&s, &d, hits, undecided)
 	return d, nil
+}
+
+// decide applies the rules and combines them, without the explanation and
+// without fitting the alternatives.
+func (p *Policy) decide(s *Situation) (d Decision, hits []applied, undecided bool, err error) {
+	act := newActivation(s)
+	for _, r := range p.Rules {
+		ok, err := r.holds(act)
+		if err != nil {
+			return Decision{}, nil, false, err
+		}
+		if ok {
+			hits = append(hits, p.apply(r, s, act.recorder))
+		}
+	}
+	d, undecided = p.combine(hits)
+	return d, hits, undecided, nil
 }
 
 func (r *Rule) holds(act *activation) (bool, error) {
@@ -120,7 +129,7 @@ func (p *Policy) fitAlternatives(s *Situation, d *Decision) error {
 	}
 	sound := *s
 	sound.Medium = "audio"
-	sd, err := p.Decide(sound)
+	sd, _, _, err := p.decide(&sound)
 	if err != nil {
 		return err
 	}

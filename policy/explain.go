@@ -28,12 +28,16 @@ func explain(s *Situation, d *Decision, hits []applied, undecided bool) Text {
 	pending := pendingCounts(hits, d.Outcome)
 	for _, lang := range []string{"nl", "en"} {
 		var sentences []string
-		// say adds a text, each of its sentences once.
+		// add adds a sentence unless it was said; say adds each sentence
+		// of a text.
+		add := func(sentence string) {
+			if !slices.Contains(sentences, sentence) {
+				sentences = append(sentences, sentence)
+			}
+		}
 		say := func(t string) {
 			for _, sentence := range split(t) {
-				if !slices.Contains(sentences, sentence) {
-					sentences = append(sentences, sentence)
-				}
+				add(sentence)
 			}
 		}
 		subject := subjects[s.Action]
@@ -50,9 +54,13 @@ func explain(s *Situation, d *Decision, hits []applied, undecided bool) Text {
 			if !counts(h, d.Outcome) || saidLater(hits, i, d.Outcome) {
 				continue
 			}
-			t := strings.ReplaceAll(h.rule.Explain.In(lang), "{weighty_reasons}", strings.Join(s.WeightyReasons, "; "))
-			t = strings.ReplaceAll(t, "{recipient}", Recipients.Label(s.Recipient, lang))
-			say(t)
+			for _, t := range h.rule.sentences(lang) {
+				if strings.Contains(t, "{") {
+					t = strings.ReplaceAll(t, "{weighty_reasons}", strings.Join(s.WeightyReasons, "; "))
+					t = strings.ReplaceAll(t, "{recipient}", Recipients.Label(s.Recipient, lang))
+				}
+				add(t)
+			}
 			for _, r := range h.represented {
 				say(representedSentence(lang, r))
 			}
@@ -227,6 +235,15 @@ func pick(lang, nl, en string) string {
 func upper(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
 	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// sentences is the rule's explanation in lang, as sentences; the English
+// falls back to the Dutch like Text.In.
+func (r *Rule) sentences(lang string) []string {
+	if lang == "en" && r.Explain.EN != "" || r.Explain.NL == "" {
+		return r.explained[1]
+	}
+	return r.explained[0]
 }
 
 // split cuts a text into sentences after a full stop, question mark or

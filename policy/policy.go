@@ -72,6 +72,8 @@ type Rule struct {
 	line     int
 	whenLine int
 	prg      cel.Program
+	// explained is Explain cut into sentences, Dutch then English.
+	explained [2][]string
 	ast      *cel.Ast
 }
 
@@ -441,6 +443,7 @@ func (c *compiler) rule(p *Policy, rd *ruleDoc, item *yaml.Node, rules []*Rule) 
 	if r.Explain.NL == "" && r.Explain.EN == "" {
 		c.add(keyAt(item, "explain"), id, "explain is missing: say in plain language what the rule means")
 	}
+	r.explained = [2][]string{split(r.Explain.NL), split(r.Explain.EN)}
 	c.effects(r, item)
 	c.condition(r)
 	return r
