@@ -25,7 +25,9 @@ type Conversation struct {
 
 // Participant is someone who takes part in a conversation.
 type Participant struct {
-	// Role is client, staff, parent, child, guardian or other.
+	// Role is client, staff, parent, child, guardian, representative (who
+	// speaks for an adult lacking capacity: a mentor, curator, partner or
+	// family member under the WGBO) or other.
 	Role string `json:"role"`
 	// Name is how the staff member refers to them, such as "moeder" or a
 	// colleague's name; it is optional.
@@ -90,11 +92,26 @@ type Act struct {
 	Covert    bool   `json:"covert,omitempty"`
 	Purpose   string `json:"purpose,omitempty"`
 	// ByTakesPart is nil for the default (yes).
-	ByTakesPart         *bool  `json:"by_takes_part,omitempty"`
-	MinorInterestAtRisk bool   `json:"minor_interest_at_risk,omitempty"`
-	Recipient           string `json:"recipient,omitempty"`
-	EditDeclared        bool   `json:"edit_declared,omitempty"`
+	ByTakesPart         *bool `json:"by_takes_part,omitempty"`
+	MinorInterestAtRisk bool  `json:"minor_interest_at_risk,omitempty"`
+	// Recipient is the kind of recipient of a shared or published
+	// recording, one of Recipients, or "" for none. Requests stored
+	// before recipients were kinds may hold free text, which the policy
+	// never sees.
+	Recipient    string `json:"recipient,omitempty"`
+	EditDeclared bool   `json:"edit_declared,omitempty"`
+	// Recorder is the index in the conversation's participants of the one
+	// person who asks: who records, edits, shares, publishes or asks for a
+	// copy. Nil means the policy takes the first participant whose role
+	// fits By, or nobody when By does not take part (a third party asking
+	// for a copy, say).
+	Recorder *int `json:"recorder,omitempty"`
 }
+
+// Recipients are the kinds of recipient of a shared or published
+// recording (the contract's situation field recipient); a person's name is
+// not one of them.
+var Recipients = []string{"lawyer", "complaints_committee", "court", "ombudsman", "care_provider", "municipality", "family", "press", "public"}
 
 // Answer is a party's answer to a request: consent given or refused.
 type Answer struct {
@@ -166,7 +183,7 @@ type Conversations interface {
 	AddConversation(ctx context.Context, c *Conversation) error
 	Conversation(ctx context.Context, id string) (*Conversation, error)
 	// UpdateParticipants replaces a conversation's participants (a staff
-	// member declined, say).
+	// member declined, or someone joined, say).
 	UpdateParticipants(ctx context.Context, id string, ps []Participant) error
 	ClientConversations(ctx context.Context, clientID string) ([]Conversation, error)
 	// MyConversations lists conversations with the caller's clients,

@@ -99,6 +99,15 @@ func (s *Server) apiAsk(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// apiAddParticipant adds someone to a conversation after it was opened,
+// such as the parent whose answer the policy asks for a child.
+func (s *Server) apiAddParticipant(w http.ResponseWriter, r *http.Request) {
+	var p opname.Participant
+	s.create(w, r, &p, func() (any, error) {
+		return s.Workflow.AddParticipant(r.Context(), r.PathValue("id"), p)
+	})
+}
+
 func (s *Server) apiDecline(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Participant int    `json:"participant"`

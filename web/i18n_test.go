@@ -3,11 +3,21 @@ package web
 import (
 	"io/fs"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/opname/opname"
+	"github.com/opname/opname/workflow"
 )
+
+func prefixed(prefix string, codes []string) []string {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = prefix + c
+	}
+	return out
+}
 
 // TestMessagesComplete checks that every message key a template names
 // literally exists in both languages, and that every message has both.
@@ -36,6 +46,18 @@ func TestMessagesComplete(t *testing.T) {
 	for _, a := range []opname.AccessAction{opname.AccessCreate, opname.AccessRead, opname.AccessUpdate, opname.AccessDelete, opname.AccessExport, opname.AccessCopy, opname.AccessPrint, opname.AccessSignIn, opname.AccessSignOut} {
 		if _, ok := messages["action."+string(a)]; !ok {
 			t.Errorf("no message for access action %s", a)
+		}
+	}
+	// The workflow's codes that the pages show by name.
+	for _, key := range slices.Concat(
+		prefixed("wf.role.", workflow.Roles),
+		prefixed("wf.recipient.", opname.Recipients),
+		prefixed("wf.action.", askActions),
+		prefixed("wf.what.", []string{"record", "copy", "edit", "share", "publish"}),
+		prefixed("wf.by.", []string{"client", "organisation", "other", "outside"}),
+	) {
+		if _, ok := messages[key]; !ok {
+			t.Errorf("no message %s", key)
 		}
 	}
 	if strings.Contains(messages["welcome.hint"].NL, "%") {

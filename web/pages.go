@@ -205,6 +205,7 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "POST", "/clienten/{id}/gesprekken", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.openConversationForm)
 	s.handle(mux, "GET", "/gesprekken/{id}", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.conversationPage)
 	s.handle(mux, "POST", "/gesprekken/{id}/verzoeken", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.askForm)
+	s.handle(mux, "POST", "/gesprekken/{id}/deelnemers", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.addParticipantForm)
 	s.handle(mux, "POST", "/gesprekken/{id}/afzien", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.declineForm)
 	s.handle(mux, "POST", "/gesprekken/{id}/incidenten", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.incidentForm)
 	s.handle(mux, "GET", "/verzoeken/{id}", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.requestPage)

@@ -196,6 +196,7 @@ func (s *Server) register(mux *http.ServeMux) {
 	s.handle(mux, "POST", "/api/v1/clients/{id}/conversations", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiOpenConversation)
 	s.handle(mux, "GET", "/api/v1/conversations/{id}", SignedIn, s.apiConversation)
 	s.handle(mux, "POST", "/api/v1/conversations/{id}/requests", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiAsk)
+	s.handle(mux, "POST", "/api/v1/conversations/{id}/participants", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiAddParticipant)
 	s.handle(mux, "POST", "/api/v1/conversations/{id}/declines", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiDecline)
 	s.handle(mux, "GET", "/api/v1/requests/{id}", SignedIn, s.apiRequest)
 	s.handle(mux, "GET", "/api/v1/requests/{id}/decisions", SignedIn, s.apiRequestDecisions)

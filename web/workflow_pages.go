@@ -1,8 +1,10 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,9 +31,9 @@ type workPage struct {
 	Request       *reqRow
 	Incidents     []incRow
 	Incident      *incRow
-	// Locations and Roles are the choices of the forms, in the reader's
-	// language.
-	Locations, Roles []choice
+	// Locations, Roles, Actions and Recipients are the choices of the
+	// forms, in the reader's language.
+	Locations, Roles, Actions, Recipients []choice
 	// Decision is set on the printable manager's decision, DecidedWhen
 	// its time.
 	Decision    bool
@@ -39,6 +41,10 @@ type workPage struct {
 }
 
 type choice struct{ Value, Label string }
+
+// askActions are what the conversation page lets someone ask; editing is
+// asked through the API, with whether the edit is made known.
+var askActions = []string{"record", "copy", "share", "publish"}
 
 type convRow struct {
 	*opname.Conversation
@@ -64,6 +70,8 @@ type reqRow struct {
 	Waiting, Obligations, Terms, Advice       []string
 	Rules                                     []policy.RuleRef
 	Ask                                       []personRow // parties whose answer is needed
+	Missing                                   []choice    // roles asked of whom nobody takes part
+	AskedBy, RecipientText                    string
 	Alternatives, WeightyAlternatives         []choice
 	AskManager, Decided, Approved, RecordsToo bool
 	Agree                                     bool
@@ -86,8 +94,14 @@ func (s *Server) workData(r *http.Request, title string) *workPage {
 	for _, v := range []string{"office", "home_visit", "public_activity", "phone", "video_call"} {
 		d.Locations = append(d.Locations, choice{v, translate(l, "wf.loc."+v)})
 	}
-	for _, v := range []string{"client", "staff", "parent", "child", "guardian", "other"} {
+	for _, v := range workflow.Roles {
 		d.Roles = append(d.Roles, choice{v, translate(l, "wf.role."+v)})
+	}
+	for _, v := range askActions {
+		d.Actions = append(d.Actions, choice{v, translate(l, "wf.action."+v)})
+	}
+	for _, v := range opname.Recipients {
+		d.Recipients = append(d.Recipients, choice{v, translate(l, "wf.recipient."+v)})
 	}
 	return d
 }
@@ -130,11 +144,21 @@ func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Req
 	}
 	d, n := v.Decision, v.Next
 	row := reqRow{Request: req, D: d, Ready: n.Ready, Rules: d.Rules, When: s.when(r, req.CreatedAt),
-		What:        fmt.Sprintf(translate(l, "wf.what"), translate(l, "wf.by."+req.Act.By), translate(l, "wf.medium."+req.Act.Medium)),
 		OutcomeText: d.Outcome.Label(l), Explanation: d.Explanation.In(l),
 		AskManager: n.AskManager, CanDecide: n.ManagerDecides, RecordsToo: n.RecordsToo, Agree: n.Agree}
-	if req.Act.Action != "record" {
-		row.What = req.Act.Action + " " + req.Act.Medium + " (" + req.Act.By + ")"
+	who := translate(l, "wf.by."+req.Act.By)
+	if p := v.AskedBy; p != nil {
+		row.AskedBy = translate(l, "wf.role."+p.Role)
+		if p.Name != "" {
+			who = p.Name
+			row.AskedBy += " (" + p.Name + ")"
+		}
+	} else if req.Act.ByTakesPart != nil && !*req.Act.ByTakesPart {
+		who, row.AskedBy = translate(l, "wf.by.outside"), translate(l, "wf.ask.who.outside")
+	}
+	row.What = fmt.Sprintf(translate(l, "wf.what."+req.Act.Action), who, translate(l, "wf.medium."+req.Act.Medium))
+	if slices.Contains(opname.Recipients, req.Act.Recipient) {
+		row.RecipientText = translate(l, "wf.recipient."+req.Act.Recipient)
 	}
 	for _, w := range n.WaitingFor {
 		row.Waiting = append(row.Waiting, translate(l, "wf.wait."+w))
@@ -160,6 +184,9 @@ func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Req
 			who.Role = translate(l, "wf.organisation")
 		}
 		row.Ask = append(row.Ask, who)
+	}
+	for _, role := range n.Missing {
+		row.Missing = append(row.Missing, choice{role, translate(l, "wf.role."+role)})
 	}
 	for _, a := range req.Answers {
 		who := translate(l, "wf.organisation")
@@ -363,21 +390,14 @@ func (s *Server) openConversationForm(w http.ResponseWriter, r *http.Request) {
 	}
 	c.Participants = []opname.Participant{{Role: "client"}, {Role: "staff", Name: a.Name, UserID: a.UserID}}
 	for i := range 4 {
-		role := r.PostFormValue(fmt.Sprintf("rol%d", i))
-		if role == "" {
+		suffix := strconv.Itoa(i)
+		if r.PostFormValue("rol"+suffix) == "" {
 			continue
 		}
-		p := opname.Participant{Role: role, Name: strings.TrimSpace(r.PostFormValue(fmt.Sprintf("naam%d", i)))}
-		if v := r.PostFormValue(fmt.Sprintf("leeftijd%d", i)); v != "" {
-			age, err := strconv.Atoi(v)
-			if err != nil {
-				s.renderClientConversations(w, r, http.StatusBadRequest, fmt.Sprintf(translate(lang(r), "wf.err.age"), v))
-				return
-			}
-			p.Age = &age
-		}
-		if r.PostFormValue(fmt.Sprintf("onbekwaam%d", i)) != "" {
-			p.Capacity = "incapable"
+		p, msg := participantForm(r, suffix)
+		if msg != "" {
+			s.renderClientConversations(w, r, http.StatusBadRequest, msg)
+			return
 		}
 		c.Participants = append(c.Participants, p)
 	}
@@ -386,6 +406,53 @@ func (s *Server) openConversationForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/gesprekken/"+c.ID, http.StatusSeeOther)
+}
+
+// participantForm is the participant of a form's fields rol, naam,
+// leeftijd and onbekwaam, each followed by suffix; msg says what is wrong.
+func participantForm(r *http.Request, suffix string) (p opname.Participant, msg string) {
+	p = opname.Participant{Role: r.PostFormValue("rol" + suffix), Name: strings.TrimSpace(r.PostFormValue("naam" + suffix))}
+	if v := r.PostFormValue("leeftijd" + suffix); v != "" {
+		age, err := strconv.Atoi(v)
+		if err != nil {
+			return p, fmt.Sprintf(translate(lang(r), "wf.err.age"), v)
+		}
+		p.Age = &age
+	}
+	if r.PostFormValue("onbekwaam"+suffix) != "" {
+		p.Capacity = "incapable"
+	}
+	return p, ""
+}
+
+// addParticipantForm adds someone to a conversation — from the
+// conversation page, or from a request whose policy asks the answer of
+// someone who is not in it, which the form then returns to.
+func (s *Server) addParticipantForm(w http.ResponseWriter, r *http.Request) {
+	l := lang(r)
+	p, msg := participantForm(r, "")
+	if msg == "" && p.Role == "" {
+		msg = translate(l, "wf.choose.role")
+	}
+	if msg == "" {
+		_, err := s.Workflow.AddParticipant(r.Context(), r.PathValue("id"), p)
+		if err != nil {
+			msg = localMessage(l, err)
+			if opname.KindOf(err) != opname.Invalid {
+				s.Error(w, r, err)
+				return
+			}
+		}
+	}
+	if msg != "" {
+		s.renderConversation(w, r, http.StatusBadRequest, msg)
+		return
+	}
+	back := "/gesprekken/" + r.PathValue("id")
+	if req := r.PostFormValue("verzoek"); req != "" {
+		back = "/verzoeken/" + url.PathEscape(req)
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
 }
 
 // conversationPage shows the guide, who takes part, the requests, and the
@@ -432,9 +499,34 @@ func (s *Server) renderConversation(w http.ResponseWriter, r *http.Request, code
 	s.renderData(w, r, code, "conversation", d.page, d)
 }
 
-// askForm records who wants to record what.
+// askForm records who asks what: a participant of the conversation, or
+// someone who did not take part; the workflow derives by from the
+// participant's role. Who asks has no default: it decides who else is
+// asked.
 func (s *Server) askForm(w http.ResponseWriter, r *http.Request) {
-	act := opname.Act{Action: "record", By: r.PostFormValue("wie"), Medium: r.PostFormValue("wat"), Announced: r.PostFormValue("aangekondigd"), Covert: r.PostFormValue("heimelijk") != ""}
+	l, f := lang(r), r.PostFormValue
+	act := opname.Act{Action: cmp.Or(f("handeling"), "record"), Medium: f("wat"), Announced: f("aangekondigd"), Covert: f("heimelijk") != ""}
+	switch who := f("wie"); who {
+	case "":
+		s.renderConversation(w, r, http.StatusBadRequest, translate(l, "wf.choose.who"))
+		return
+	case "buiten":
+		outside := false
+		act.By, act.ByTakesPart = "other", &outside
+	default:
+		i, err := strconv.Atoi(who)
+		if err != nil {
+			s.renderConversation(w, r, http.StatusBadRequest, translate(l, "wf.choose.who"))
+			return
+		}
+		act.Recorder = &i
+	}
+	if act.Action == "share" || act.Action == "publish" {
+		if act.Recipient = f("ontvanger"); act.Recipient == "" {
+			s.renderConversation(w, r, http.StatusBadRequest, translate(l, "wf.choose.recipient"))
+			return
+		}
+	}
 	req, err := s.Workflow.Ask(r.Context(), r.PathValue("id"), act)
 	if err != nil {
 		s.renderConversation(w, r, status[opname.KindOf(err)], localMessage(lang(r), err))

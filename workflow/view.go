@@ -15,6 +15,10 @@ import (
 type RequestView struct {
 	*opname.Request
 	Decision policy.Decision `json:"decision"`
+	// AskedBy is the participant who asks — records, edits, shares,
+	// publishes or asks for a copy — as the policy takes it; nil when
+	// nobody in the conversation does.
+	AskedBy *Party `json:"asked_by"`
 	// Ready and WaitingFor repeat Next's, for clients of the first API.
 	Ready      bool     `json:"ready"`
 	WaitingFor []string `json:"waiting_for"`
@@ -28,9 +32,14 @@ type Next struct {
 	Ready      bool     `json:"ready"`
 	WaitingFor []string `json:"waiting_for"`
 	// Ask is who still has to answer: participants whose role the policy
-	// asks consent from and who have not answered, and the organisation
-	// (participant -1).
+	// asks consent from and who have not answered, except the one who
+	// asks, and the organisation (participant -1).
 	Ask []Party `json:"ask"`
+	// Missing are roles the policy asks consent from that nobody in the
+	// conversation has (but the one who asks): under the WGBO, say, the
+	// parents of a child who is not old enough to decide alone. Their
+	// answer is recorded once they are added to the conversation.
+	Missing []string `json:"missing"`
 	// Alternatives are the alternatives one may be chosen from now (after
 	// a refusal or weighty reasons); empty when there is no choice to make.
 	Alternatives []string `json:"alternatives"`
@@ -95,18 +104,31 @@ func ViewOf(c *opname.Conversation, r *opname.Request, a opname.Actor) (*Request
 		return nil, err
 	}
 	ready, waiting := Ready(r)
-	n := Next{Ready: ready, WaitingFor: waiting, Ask: []Party{}, Alternatives: []string{}, WeightyAlternatives: []string{}, Terms: []string{}}
+	n := Next{Ready: ready, WaitingFor: waiting, Ask: []Party{}, Missing: []string{}, Alternatives: []string{}, WeightyAlternatives: []string{}, Terms: []string{}}
 	answered := map[int]bool{}
 	for _, ans := range r.Answers {
 		answered[ans.Participant] = true
 	}
+	var askedBy *Party
+	present := map[string]bool{"organisation": true}
+	rec := recorderIndex(c, r.Act)
 	for i, p := range c.Participants {
+		if i == rec {
+			askedBy = &Party{Participant: i, Role: p.Role, Name: p.Name}
+			continue
+		}
+		present[p.Role] = true
 		if slices.Contains(d.ConsentFrom, p.Role) && !answered[i] {
 			n.Ask = append(n.Ask, Party{Participant: i, Role: p.Role, Name: p.Name})
 		}
 	}
 	if slices.Contains(d.ConsentFrom, "organisation") && !answered[-1] {
 		n.Ask = append(n.Ask, Party{Participant: -1, Role: "organisation"})
+	}
+	for _, role := range d.ConsentFrom {
+		if !present[role] {
+			n.Missing = append(n.Missing, role)
+		}
 	}
 	stopped := d.Outcome == policy.Refused || d.Outcome == policy.Forbidden
 	if r.Alternative == "" && (stopped || r.Weighty != nil) {
@@ -125,7 +147,7 @@ func ViewOf(c *opname.Conversation, r *opname.Request, a opname.Actor) (*Request
 		n.Terms = append(n.Terms, d.Agreements...)
 	}
 	n.RecordsToo = ready && slices.Contains(d.Obligations, "org_records_too")
-	return &RequestView{Request: r, Decision: d, Ready: ready, WaitingFor: waiting, Next: n}, nil
+	return &RequestView{Request: r, Decision: d, AskedBy: askedBy, Ready: ready, WaitingFor: waiting, Next: n}, nil
 }
 
 // Open reports whether a request still needs something before it may

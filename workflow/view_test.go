@@ -64,3 +64,52 @@ func TestViewSaysWhatIsNext(t *testing.T) {
 		t.Errorf("the manager may not decide: %+v", v.Next)
 	}
 }
+
+// The one who asks is not asked, also when others share their role; a
+// role the policy asks of whom nobody takes part is missing.
+func TestViewAsksEveryoneButWhoAsks(t *testing.T) {
+	conv := &opname.Conversation{Participants: []opname.Participant{{Role: "client"}, {Role: "staff"}, {Role: "parent", Name: "moeder"}, {Role: "parent", Name: "vader"}}}
+	staff := opname.Actor{Role: opname.RoleStaff}
+	asked := func(v *RequestView) []int {
+		var out []int
+		for _, p := range v.Next.Ask {
+			out = append(out, p.Participant)
+		}
+		return out
+	}
+	moeder := 2
+	for _, c := range []struct {
+		name        string
+		act         opname.Act
+		consentFrom []string
+		ask         []int
+		askedBy     int // -1: nobody in the conversation
+		missing     []string
+	}{
+		{"a parent asks", opname.Act{By: "other", Recorder: &moeder}, []string{"parent", "client"}, []int{0, 3}, 2, []string{}},
+		{"the first parent by default", opname.Act{By: "other"}, []string{"parent"}, []int{3}, 2, []string{}},
+		{"the client asks", opname.Act{By: "client"}, []string{"parent", "guardian", "organisation"}, []int{2, 3, -1}, 0, []string{"guardian"}},
+		{"someone outside", opname.Act{By: "other", ByTakesPart: new(bool)}, []string{"client", "representative"}, []int{0}, -1, []string{"representative"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := request(t, policy.Decision{Outcome: policy.NeedsConsent, ConsentFrom: c.consentFrom})
+			r.Act = c.act
+			v, err := ViewOf(conv, r, staff)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := asked(v); !slices.Equal(got, c.ask) {
+				t.Errorf("asked %v, want %v", got, c.ask)
+			}
+			switch {
+			case c.askedBy < 0 && v.AskedBy != nil:
+				t.Errorf("asked by %+v, want nobody in the conversation", v.AskedBy)
+			case c.askedBy >= 0 && (v.AskedBy == nil || v.AskedBy.Participant != c.askedBy):
+				t.Errorf("asked by %+v, want participant %d", v.AskedBy, c.askedBy)
+			}
+			if !slices.Equal(v.Next.Missing, c.missing) {
+				t.Errorf("missing %v, want %v", v.Next.Missing, c.missing)
+			}
+		})
+	}
+}

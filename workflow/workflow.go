@@ -80,7 +80,9 @@ func (w *Workflow) policyOf(ctx context.Context) (*policy.Policy, error) {
 }
 
 var (
-	roles      = []string{"client", "staff", "parent", "child", "guardian", "other"}
+	// Roles are the roles a participant can have (the contract's
+	// participants[].role).
+	Roles      = []string{"client", "staff", "parent", "child", "guardian", "representative", "other"}
 	capacities = []string{"", "capable", "incapable"}
 )
 
@@ -98,22 +100,10 @@ func (w *Workflow) Open(ctx context.Context, c *opname.Conversation) error {
 	case n > MaxParticipants:
 		return invalid("participants: at most %d (got %d)", MaxParticipants, n)
 	}
-	for i, p := range c.Participants {
-		field := fmt.Sprintf("participants[%d]", i)
-		switch {
-		case !slices.Contains(roles, p.Role):
-			return invalid("%s.role: %q is not known; use client, staff, parent, child, guardian or other", field, p.Role)
-		case !slices.Contains(capacities, p.Capacity):
-			return invalid("%s.capacity: %q is not known; use capable or incapable", field, p.Capacity)
-		case p.Age != nil && (*p.Age < 0 || *p.Age > 130):
-			return invalid("%s.age: %d is not an age", field, *p.Age)
-		case p.UserID != "" && p.Role != "staff":
-			return invalid("%s.user_id: only a staff member has one", field)
-		}
-		if err := opname.Line.Chars(100).Check(field+".name", p.Name); err != nil {
+	for i := range c.Participants {
+		if err := checkParticipant(fmt.Sprintf("participants[%d]", i), &c.Participants[i]); err != nil {
 			return err
 		}
-		c.Participants[i].Declined = nil
 	}
 	if err := opname.Line.Chars(500).Check("topic", c.Topic); err != nil {
 		return err
@@ -121,14 +111,133 @@ func (w *Workflow) Open(ctx context.Context, c *opname.Conversation) error {
 	return w.Store.AddConversation(ctx, c)
 }
 
+// checkParticipant checks a participant named field, and clears what only
+// the workflow sets.
+func checkParticipant(field string, p *opname.Participant) error {
+	switch {
+	case !slices.Contains(Roles, p.Role):
+		return invalid("%s.role: %q is not known; use %s", field, p.Role, strings.Join(Roles, ", "))
+	case !slices.Contains(capacities, p.Capacity):
+		return invalid("%s.capacity: %q is not known; use capable or incapable", field, p.Capacity)
+	case p.Age != nil && (*p.Age < 0 || *p.Age > 130):
+		return invalid("%s.age: %d is not an age", field, *p.Age)
+	case p.UserID != "" && p.Role != "staff":
+		return invalid("%s.user_id: only a staff member has one", field)
+	}
+	if err := opname.Line.Chars(100).Check(field+".name", p.Name); err != nil {
+		return err
+	}
+	p.Declined = nil
+	return nil
+}
+
+// AddParticipant adds someone to a conversation after it was opened — the
+// parent who answers for a child, say, or an adult's representative, when
+// the policy asks their consent — and decides the conversation's requests
+// again, so that the new participant is asked too. Everyone keeps their
+// place: answers name participants by their index.
+func (w *Workflow) AddParticipant(ctx context.Context, conversationID string, p opname.Participant) (*opname.Conversation, error) {
+	ctx = opname.ForAct(ctx) // the change is logged, not the reads it needs
+	c, err := w.Store.Conversation(ctx, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	if n := len(c.Participants); n >= MaxParticipants {
+		return nil, invalid("participants: at most %d; this conversation has %d", MaxParticipants, n)
+	}
+	if err := checkParticipant(fmt.Sprintf("participants[%d]", len(c.Participants)), &p); err != nil {
+		return nil, err
+	}
+	c.Participants = append(c.Participants, p)
+	if err := w.Store.UpdateParticipants(ctx, c.ID, c.Participants); err != nil {
+		return nil, err
+	}
+	if err := w.decideAgain(ctx, c.ID); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// decideAgain decides every request of a conversation again, after its
+// participants changed.
+func (w *Workflow) decideAgain(ctx context.Context, conversationID string) error {
+	reqs, err := w.Store.ConversationRequests(ctx, conversationID)
+	if err != nil {
+		return err
+	}
+	for _, r := range reqs {
+		if _, err := w.step(ctx, r.ID, func(*opname.Conversation, *opname.Request, opname.Actor) error { return nil }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkAct checks what a request asks against its conversation, naming
+// the field and the value; the policy checks the codes it knows when it
+// reads the situation. A request that names the recorder but not by gets
+// the by of the recorder's role.
+func checkAct(c *opname.Conversation, act *opname.Act) error {
+	if act.Recipient != "" && !slices.Contains(opname.Recipients, act.Recipient) {
+		return invalid("recipient: %q is not a kind of recipient; use %s, or leave it empty (a person's name is not kept here)", act.Recipient, strings.Join(opname.Recipients, ", "))
+	}
+	if act.Recorder == nil {
+		return nil
+	}
+	i, n := *act.Recorder, len(c.Participants)
+	switch {
+	case i < 0 || i >= n:
+		return invalid("recorder: %d is not one of the %d participants (counted from 0)", i, n)
+	case act.ByTakesPart != nil && !*act.ByTakesPart:
+		return invalid("recorder: %d names a participant, but by_takes_part is false; leave recorder out for someone who did not take part", i)
+	case act.By == "":
+		act.By = ByOf(c.Participants[i].Role)
+		return nil
+	case !slices.Contains(byValues, act.By):
+		return nil // the situation names by and its values
+	}
+	if role := c.Participants[i].Role; !actsAs(role, act.By) {
+		return invalid("recorder: participant %d has role %s and cannot ask as by %q; use by %q", i, role, act.By, ByOf(role))
+	}
+	return nil
+}
+
+var byValues = []string{"client", "organisation", "other"}
+
+// ByOf is who acts, in the situation's terms, when a participant of role
+// asks: a client as the client, a staff member as the organisation, anyone
+// else as other.
+func ByOf(role string) string {
+	switch role {
+	case "client":
+		return "client"
+	case "staff":
+		return "organisation"
+	}
+	return "other"
+}
+
+// actsAs reports whether a participant of role can act as by.
+func actsAs(role, by string) bool { return ByOf(role) == by }
+
+// recorderIndex is the participant who asks for act in c, as the policy
+// resolves it, or -1 for nobody in the conversation.
+func recorderIndex(c *opname.Conversation, act opname.Act) int {
+	s := policy.Situation{By: act.By, ByTakesPart: act.ByTakesPart == nil || *act.ByTakesPart, Recorder: act.Recorder}
+	for _, p := range c.Participants {
+		s.Participants = append(s.Participants, policy.Participant{Role: p.Role})
+	}
+	return s.RecorderIndex()
+}
+
 // Ask records a request about a conversation and lets the policy decide.
 func (w *Workflow) Ask(ctx context.Context, conversationID string, act opname.Act) (*opname.Request, error) {
 	ctx = opname.ForAct(ctx) // the change is logged, not the reads it needs
-	if err := opname.Line.Check("recipient", act.Recipient); err != nil {
-		return nil, err
-	}
 	c, err := w.Store.Conversation(ctx, conversationID)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkAct(c, &act); err != nil {
 		return nil, err
 	}
 	r := &opname.Request{ConversationID: c.ID, Act: act, Answers: []opname.Answer{}}
@@ -161,13 +270,21 @@ func (w *Workflow) decide(ctx context.Context, c *opname.Conversation, r *opname
 		"covert": r.Act.Covert, "location": c.Location,
 		"minor_interest_at_risk": r.Act.MinorInterestAtRisk, "edit_declared": r.Act.EditDeclared,
 	}
-	for k, v := range map[string]string{"announced": r.Act.Announced, "purpose": r.Act.Purpose, "recipient": r.Act.Recipient} {
+	for k, v := range map[string]string{"announced": r.Act.Announced, "purpose": r.Act.Purpose} {
 		if v != "" {
 			s[k] = v
 		}
 	}
+	// A request stored when recipients were free text may name a person:
+	// the policy knows kinds only, so such a recipient is left out.
+	if slices.Contains(opname.Recipients, r.Act.Recipient) {
+		s["recipient"] = r.Act.Recipient
+	}
 	if r.Act.ByTakesPart != nil {
 		s["by_takes_part"] = *r.Act.ByTakesPart
+	}
+	if r.Act.Recorder != nil {
+		s["recorder"] = *r.Act.Recorder
 	}
 	if r.Weighty != nil {
 		s["weighty_reasons"] = []string{r.Weighty.Reason}
@@ -464,14 +581,8 @@ func (w *Workflow) Decline(ctx context.Context, conversationID string, participa
 	if err := w.Store.UpdateParticipants(ctx, c.ID, c.Participants); err != nil {
 		return nil, err
 	}
-	reqs, err := w.Store.ConversationRequests(ctx, c.ID)
-	if err != nil {
+	if err := w.decideAgain(ctx, c.ID); err != nil {
 		return nil, err
-	}
-	for _, r := range reqs {
-		if _, err := w.step(ctx, r.ID, func(*opname.Conversation, *opname.Request, opname.Actor) error { return nil }); err != nil {
-			return nil, err
-		}
 	}
 	return c, nil
 }

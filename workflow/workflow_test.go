@@ -2,6 +2,7 @@ package workflow_test
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -222,7 +223,7 @@ func TestFreeTextRefused(t *testing.T) {
 		{"recipient", func() error {
 			_, err := w.Ask(ctx, conv.ID, opname.Act{Action: "share", Medium: "audio", By: "organisation", Recipient: "rechter\xff"})
 			return err
-		}, "recipient: not valid UTF-8"},
+		}, `recipient: "rechter\xff" is not a kind of recipient`},
 		{"weighty reason", func() error { _, err := w.Weighty(ctx, ask(), bad, "written_report"); return err }, "reason: contains a control character"},
 		{"weighty alternative", func() error { _, err := w.Weighty(ctx, ask(), "gevaar", bad); return err }, "alternative: contains a control character"},
 		{"assessment", func() error { _, err := w.AskManager(ctx, ask(), bad, "Piet"); return err }, "assessment: contains a control character"},
@@ -254,5 +255,231 @@ func TestFreeTextRefused(t *testing.T) {
 	// Line breaks are fine in a description and a reason for a decision.
 	if err := w.OpenIncident(ctx, &opname.Incident{ClientID: client, Kind: "covert_recording", Description: "Eerst dit.\r\nDaarna\tdat."}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestAskChecksWhoAsksAndTheRecipient checks that a request names who asks
+// as a participant whose role fits by, and a recipient as a kind: each
+// refusal names the field and the value.
+func TestAskChecksWhoAsksAndTheRecipient(t *testing.T) {
+	w, ctx, client := setup(t, "veilig-thuis-utrecht")
+	conv := &opname.Conversation{ClientID: client, Location: "office", Participants: []opname.Participant{{Role: "client"}, {Role: "staff"}, {Role: "parent", Name: "moeder"}, {Role: "parent", Name: "vader"}}}
+	if err := w.Open(ctx, conv); err != nil {
+		t.Fatal(err)
+	}
+	at := func(i int) *int { return &i }
+	no := false
+	for _, c := range []struct {
+		name string
+		act  opname.Act
+		want string
+	}{
+		{"past the end", opname.Act{Action: "record", Medium: "audio", By: "other", Recorder: at(4)}, "recorder: 4 is not one of the 4 participants (counted from 0)"},
+		{"negative", opname.Act{Action: "record", Medium: "audio", By: "client", Recorder: at(-1)}, "recorder: -1 is not one of the 4 participants"},
+		{"a parent as the client", opname.Act{Action: "record", Medium: "audio", By: "client", Recorder: at(2)}, `recorder: participant 2 has role parent and cannot ask as by "client"; use by "other"`},
+		{"the client as the organisation", opname.Act{Action: "record", Medium: "audio", By: "organisation", Recorder: at(0)}, `recorder: participant 0 has role client and cannot ask as by "organisation"; use by "client"`},
+		{"a staff member as someone else", opname.Act{Action: "record", Medium: "audio", By: "other", Recorder: at(1)}, `recorder: participant 1 has role staff and cannot ask as by "other"; use by "organisation"`},
+		{"a participant who does not take part", opname.Act{Action: "copy", Medium: "audio", By: "other", ByTakesPart: &no, Recorder: at(2)}, "recorder: 2 names a participant, but by_takes_part is false"},
+		{"a name for a recipient", opname.Act{Action: "share", Medium: "audio", By: "organisation", Recipient: "advocaat mr. Jansen"}, `recipient: "advocaat mr. Jansen" is not a kind of recipient; use lawyer, complaints_committee, court`},
+		{"a recipient in Dutch", opname.Act{Action: "share", Medium: "audio", By: "organisation", Recipient: "rechter"}, `recipient: "rechter" is not a kind of recipient`},
+		{"neither by nor recorder", opname.Act{Action: "record", Medium: "audio"}, "by"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := w.Ask(ctx, conv.ID, c.act)
+			if opname.KindOf(err) != opname.Invalid || !strings.Contains(opname.Message(err), c.want) {
+				t.Fatalf("Ask(%+v) = %v, want Invalid with %q", c.act, err, c.want)
+			}
+		})
+	}
+	// Every kind of recipient the workflow knows is one the policy knows.
+	for _, kind := range opname.Recipients {
+		if _, err := w.Ask(ctx, conv.ID, opname.Act{Action: "share", Medium: "audio", By: "organisation", Recipient: kind}); err != nil {
+			t.Errorf("recipient %s: %v", kind, err)
+		}
+	}
+}
+
+// TestRecorderGoesIntoTheSituation asks as the second parent, naming only
+// the participant: the workflow takes by from the role, and the policy
+// gets the recorder and the recipient in the situation it decides.
+func TestRecorderGoesIntoTheSituation(t *testing.T) {
+	w, ctx, client := setup(t, "veilig-thuis-utrecht")
+	conv := &opname.Conversation{ClientID: client, Location: "office", Participants: []opname.Participant{{Role: "client"}, {Role: "staff"}, {Role: "parent", Name: "moeder"}, {Role: "parent", Name: "vader"}}}
+	if err := w.Open(ctx, conv); err != nil {
+		t.Fatal(err)
+	}
+	vader := 3
+	r, err := w.Ask(ctx, conv.ID, opname.Act{Action: "share", Medium: "audio", Recorder: &vader, Recipient: "lawyer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Act.By != "other" {
+		t.Errorf("by = %q, want other for a parent", r.Act.By)
+	}
+	sit := lastSituation(t, w, ctx, r.ID)
+	if got, ok := sit["recorder"].(float64); !ok || got != 3 {
+		t.Errorf("situation recorder = %v, want 3", sit["recorder"])
+	}
+	if sit["recipient"] != "lawyer" || sit["by"] != "other" {
+		t.Errorf("situation recipient %v, by %v; want lawyer, other", sit["recipient"], sit["by"])
+	}
+	v, err := w.View(ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := v[0].AskedBy; p == nil || p.Participant != 3 || p.Name != "vader" {
+		t.Errorf("asked by %+v, want participant 3 (vader)", p)
+	}
+	for _, p := range v[0].Next.Ask {
+		if p.Participant == 3 {
+			t.Errorf("the one who asks is asked: %+v", v[0].Next.Ask)
+		}
+	}
+	// Without a recorder the policy takes the first client: the API as it
+	// was.
+	r, err = w.Ask(ctx, conv.ID, opname.Act{Action: "record", Medium: "audio", By: "client"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := lastSituation(t, w, ctx, r.ID)["recorder"]; ok {
+		t.Error("a request without a recorder gets one in its situation")
+	}
+	if v, _ = w.View(ctx, r); v[0].AskedBy == nil || v[0].AskedBy.Participant != 0 {
+		t.Errorf("asked by %+v, want the client", v[0].AskedBy)
+	}
+}
+
+// lastSituation is the situation of a request's latest decision.
+func lastSituation(t *testing.T, w *workflow.Workflow, ctx context.Context, requestID string) map[string]any {
+	t.Helper()
+	ds, err := w.Store.RequestDecisions(ctx, requestID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sit map[string]any
+	if err := json.Unmarshal(ds[len(ds)-1].Situation, &sit); err != nil {
+		t.Fatal(err)
+	}
+	return sit
+}
+
+// TestOldFreeTextRecipient decides again a request stored when the
+// recipient was free text: the step goes through, and the name stays out
+// of the situation the policy sees.
+func TestOldFreeTextRecipient(t *testing.T) {
+	w, ctx, client := setup(t, "blijf-groep")
+	conv := &opname.Conversation{ClientID: client, Location: "office", Participants: []opname.Participant{{Role: "client"}, {Role: "staff"}}}
+	if err := w.Open(ctx, conv); err != nil {
+		t.Fatal(err)
+	}
+	sit := json.RawMessage(`{"action":"share","medium":"audio","by":"organisation","recipient":"advocaat mr. Jansen","participants":[{"role":"client"},{"role":"staff"}]}`)
+	old := &opname.Request{ConversationID: conv.ID, Act: opname.Act{Action: "share", Medium: "audio", By: "organisation", Recipient: "advocaat mr. Jansen"}, Outcome: "needs_consent", Answers: []opname.Answer{}}
+	if err := w.Store.AddRequest(ctx, old, sit, json.RawMessage(`{"outcome":"needs_consent","consent_from":["client"]}`), "sha256:old"); err != nil {
+		t.Fatal(err)
+	}
+	r, err := w.Answer(ctx, old.ID, 0, true, "on_paper")
+	if err != nil {
+		t.Fatalf("answering an old request: %v", err)
+	}
+	if r.Act.Recipient != "advocaat mr. Jansen" {
+		t.Errorf("the stored recipient changed to %q", r.Act.Recipient)
+	}
+	if got, ok := lastSituation(t, w, ctx, r.ID)["recipient"]; ok {
+		t.Errorf("the situation has recipient %v; a name is not a kind", got)
+	}
+}
+
+// TestAddParticipant adds the parent whose answer the policy asks to an
+// open conversation: the requests are decided again with them, their
+// answer can be recorded, the change is in the access log, and another
+// organisation cannot add anyone.
+func TestAddParticipant(t *testing.T) {
+	w, ctx, client := setup(t, "veilig-thuis-utrecht")
+	conv := &opname.Conversation{ClientID: client, Location: "office", Participants: []opname.Participant{{Role: "client"}, {Role: "staff"}}}
+	if err := w.Open(ctx, conv); err != nil {
+		t.Fatal(err)
+	}
+	r, err := w.Ask(ctx, conv.ID, opname.Act{Action: "record", Medium: "audio", By: "client"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	age := 40
+	c, err := w.AddParticipant(ctx, conv.ID, opname.Participant{Role: "parent", Name: "moeder", Age: &age, Declined: &opname.Declined{Alternative: "x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Participants) != 3 || c.Participants[2].Name != "moeder" || c.Participants[2].Declined != nil {
+		t.Fatalf("participants after adding: %+v", c.Participants)
+	}
+	stored, err := w.Store.Conversation(ctx, conv.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stored.Participants) != 3 {
+		t.Fatalf("stored participants: %+v", stored.Participants)
+	}
+	sit := lastSituation(t, w, ctx, r.ID)
+	if ps, _ := sit["participants"].([]any); len(ps) != 3 {
+		t.Errorf("the request was not decided again with the parent: %v", sit["participants"])
+	}
+	if _, err := w.Answer(ctx, r.ID, 2, true, "in_person"); err != nil {
+		t.Errorf("the added parent's answer: %v", err)
+	}
+
+	for _, c := range []struct {
+		name string
+		p    opname.Participant
+		want string
+	}{
+		{"an unknown role", opname.Participant{Role: "buurman"}, `participants[3].role: "buurman" is not known; use client, staff, parent, child, guardian, representative, other`},
+		{"no role", opname.Participant{}, `participants[3].role: "" is not known`},
+		{"a bad age", opname.Participant{Role: "child", Age: func() *int { a := 200; return &a }()}, "participants[3].age: 200 is not an age"},
+		{"a control character", opname.Participant{Role: "representative", Name: "mentor\x00"}, "participants[3].name: contains a control character"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if _, err := w.AddParticipant(ctx, conv.ID, c.p); opname.KindOf(err) != opname.Invalid || !strings.Contains(opname.Message(err), c.want) {
+				t.Fatalf("AddParticipant = %v, want Invalid with %q", err, c.want)
+			}
+		})
+	}
+	if _, err := w.AddParticipant(ctx, conv.ID, opname.Participant{Role: "representative", Name: "mentor"}); err != nil {
+		t.Errorf("a representative: %v", err)
+	}
+
+	// Another organisation's manager gets not found, and nothing changes.
+	db := w.Store.(*sqldb.DB)
+	other := &opname.Organisation{Slug: "elders", Name: "Elders", Policy: opname.PolicyVersion{Name: "ombudsman", Shipped: "ombudsman", Digest: "sha256:0", Text: "x"}}
+	if err := db.CreateOrganisation(opname.WithActor(context.Background(), opname.System("test")), other); err != nil {
+		t.Fatal(err)
+	}
+	osys := opname.System("test")
+	osys.OrgID = other.ID
+	m := &opname.User{Email: "m@elders.nl", Name: "Elders", Role: opname.RoleManager}
+	if err := db.CreateUser(opname.WithActor(context.Background(), osys), m); err != nil {
+		t.Fatal(err)
+	}
+	octx := opname.WithActor(context.Background(), opname.Actor{OrgID: other.ID, UserID: m.ID, Role: opname.RoleManager})
+	if _, err := w.AddParticipant(octx, conv.ID, opname.Participant{Role: "parent"}); opname.KindOf(err) != opname.NotFound {
+		t.Errorf("another organisation adds a participant: %v, want NotFound", err)
+	}
+	if stored, _ = w.Store.Conversation(ctx, conv.ID); len(stored.Participants) != 4 {
+		t.Errorf("participants after the other organisation tried: %d, want 4", len(stored.Participants))
+	}
+
+	// The access log has the change, by the manager.
+	a, _ := opname.ActorFrom(ctx)
+	privacy := opname.WithActor(context.Background(), opname.Actor{OrgID: a.OrgID, UserID: a.UserID, Role: opname.RolePrivacyOfficer})
+	events, err := db.Search(privacy, opname.AccessFilter{ClientID: client, Action: opname.AccessUpdate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes := 0
+	for _, e := range events {
+		if e.ObjectType == "conversation" && e.ObjectID == conv.ID && e.Purpose == "participants" && e.UserID == a.UserID {
+			changes++
+		}
+	}
+	if changes != 2 {
+		t.Errorf("%d participant changes in the access log, want 2", changes)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/opname/opname"
@@ -193,6 +194,9 @@ func showPolicy(w io.Writer, p *policy.Policy, lang string) {
 	}
 	fmt.Fprintf(w, "\n%s\n\n", p.Digest)
 
+	wrap(w, "", l("Wie beslist voor wie: ", "Who decides for whom: ")+representation(p.Representation, lang))
+	fmt.Fprintln(w)
+
 	fmt.Fprintln(w, l("Bronnen", "Sources"))
 	for _, s := range p.Sources {
 		fmt.Fprintf(w, "  %s  %s\n", s.File, s.Title)
@@ -215,6 +219,9 @@ func showPolicy(w io.Writer, p *policy.Policy, lang string) {
 				out += " (" + l("bij weigering", "on refusal") + ": " + string(r.OnRefusal) + ")"
 			}
 			fmt.Fprintf(w, "    %s %s\n", l("Uitkomst:", "Outcome:"), out)
+		}
+		if len(r.ConsentFrom) > 0 {
+			wrap(w, "    ", l("Wie wordt gevraagd: ", "Who is asked: ")+askedInWords(r.ConsentFrom, p.Representation, lang))
 		}
 		for _, list := range []struct {
 			nl, en string
@@ -257,6 +264,56 @@ func showPolicy(w io.Writer, p *policy.Policy, lang string) {
 			fmt.Fprintf(w, "  %s, %s → %s\n", r.Source, r.Ref, strings.Join(r.Rules, ", "))
 		}
 	}
+}
+
+// representation says in words who decides for someone who cannot decide
+// alone, as a policy's representation has it.
+func representation(kind, lang string) string {
+	switch kind {
+	case "":
+		return policy.Text{
+			NL: "iedereen beslist voor zichzelf.",
+			EN: "everyone decides for themselves.",
+		}.In(lang)
+	case policy.RepresentationWGBO:
+		return policy.Text{
+			NL: "volgens de WGBO — jonger dan 12: de ouders of voogd; 12 tot 16: het kind én de ouders of voogd; 16 en ouder: de persoon zelf; een volwassene die niet zelf kan beslissen: de vertegenwoordiger.",
+			EN: "as the WGBO says — under 12: the parents or guardian; 12 to 16: the child and the parents or guardian; 16 and older: the person themselves; an adult who cannot decide for themselves: the representative.",
+		}.In(lang)
+	}
+	return kind // the compiler refuses any other; show it rather than hide it
+}
+
+// askedInWords says who a rule's consent_from asks, in words.
+func askedInWords(from []string, kind, lang string) string {
+	var who []string
+	for _, f := range from {
+		switch f {
+		case policy.OtherParty:
+			who = append(who, policy.Text{NL: "de andere partij", EN: "the other party"}.In(lang))
+		case policy.OtherParticipants:
+			who = append(who, policy.Text{NL: "iedereen die meedoet, behalve wie opneemt", EN: "everyone who takes part, except the one who records"}.In(lang))
+		case policy.OtherParticipantsExceptStaff:
+			who = append(who, policy.Text{NL: "iedereen die meedoet, behalve wie opneemt en behalve de medewerkers", EN: "everyone who takes part, except the one who records and except the staff"}.In(lang))
+		default:
+			who = append(who, policy.Parties.Label(f, lang))
+		}
+	}
+	// A selector says "except" with a comma of its own: then a comma
+	// between the parties would read as part of the exception.
+	sep, last := ", ", policy.Text{NL: " en ", EN: " and "}.In(lang)
+	if slices.ContainsFunc(who, func(w string) bool { return strings.Contains(w, ",") }) {
+		sep, last = "; ", "; "
+	}
+	text := who[len(who)-1]
+	if len(who) > 1 {
+		text = strings.Join(who[:len(who)-1], sep) + last + text
+	}
+	text += "."
+	if kind == policy.RepresentationWGBO {
+		text += policy.Text{NL: " Voor wie niet zelf kan beslissen, antwoorden de mensen die de WGBO noemt.", EN: " For someone who cannot decide alone, the people the WGBO names answer."}.In(lang)
+	}
+	return text
 }
 
 // wrap writes text folded at about 100 columns, each line indented.

@@ -52,6 +52,10 @@ async function submit(page, name) {
   check(!/internal error/i.test(status), `after "${name}": ${status}`);
 }
 
+// Who asks is chosen from the conversation's participants: the client is
+// the first, the staff member who opened it the second.
+const participant = { client: '0', org: '1' };
+
 // open starts a conversation for the client with the given other
 // participants' roles, and asks who wants to record what.
 async function open(page, j, others, ask) {
@@ -63,7 +67,7 @@ async function open(page, j, others, ask) {
   check(page.url().includes('/gesprekken/'), 'no conversation page after opening');
   check(await page.getByText('Het hoeft niet stiekem').count() > 0, 'no guide on the conversation page');
   await axe(page, j.name);
-  await page.locator(`label[for="wie-${ask.who}"]`).click();
+  await page.locator('#wie').selectOption(participant[ask.who]);
   await page.locator(`label[for="wat-${ask.what}"]`).click();
   if (ask.covert) {
     await page.locator('label[for="heimelijk"]').click();
@@ -102,7 +106,7 @@ const walk = {
     step(j.name, 'recorded', { recording: (await receipt.getAttribute('href')).split('/')[2], request: request.split('/').pop() });
     await page.goto(request);
     await page.getByRole('link', { name: 'Terug naar het gesprek' }).click();
-    await page.locator('label[for="wie-org"]').click();
+    await page.locator('#wie').selectOption(participant.org);
     await submit(page, 'Bekijk wat het beleid zegt');
     check(!(await outcome(page)).includes('mag niet'), 'the organisation may not record too');
     step(j.name, 'done');

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/opname/opname"
+)
+
+// TestWhoAsksAndWhoJoins asks as a participant named by place, with a
+// kind of recipient, and adds people to an open conversation — through
+// the API and through the pages — as staff do when the policy asks the
+// answer of a parent or representative who was not in it.
+func TestWhoAsksAndWhoJoins(t *testing.T) {
+	j := newJourney(t, testServer(t), "wie", "veilig-thuis-utrecht")
+	conv := j.open(opname.Participant{Role: "client"}, opname.Participant{Role: "staff"})
+
+	// The API names the field and the value.
+	for _, c := range []struct {
+		act  map[string]any
+		want string
+	}{
+		{map[string]any{"action": "record", "medium": "audio", "by": "client", "recorder": 5}, "recorder: 5 is not one of the 2 participants"},
+		{map[string]any{"action": "record", "medium": "audio", "by": "client", "recorder": 1}, `recorder: participant 1 has role staff and cannot ask as by \"client\"`},
+		{map[string]any{"action": "share", "medium": "audio", "by": "organisation", "recipient": "mr. Jansen"}, `recipient: \"mr. Jansen\" is not a kind of recipient`},
+	} {
+		if body := j.call("staff", "POST", "/api/v1/conversations/"+conv+"/requests", c.act, 400, nil); !strings.Contains(string(body), c.want) {
+			t.Errorf("ask %v = %s, want %q", c.act, body, c.want)
+		}
+	}
+
+	// A parent joins; they ask, named by place only.
+	var joined opname.Conversation
+	j.call("staff", "POST", "/api/v1/conversations/"+conv+"/participants", map[string]any{"role": "parent", "name": "moeder"}, 201, &joined)
+	if len(joined.Participants) != 3 || joined.Participants[2].Role != "parent" {
+		t.Fatalf("participants after joining: %+v", joined.Participants)
+	}
+	j.call("staff", "POST", "/api/v1/conversations/"+conv+"/participants", map[string]any{"role": "neighbour"}, 400, nil)
+	var asked struct {
+		Act     opname.Act
+		AskedBy *struct {
+			Participant int
+			Name        string
+		} `json:"asked_by"`
+	}
+	j.call("staff", "POST", "/api/v1/conversations/"+conv+"/requests", map[string]any{"action": "record", "medium": "audio", "recorder": 2}, 201, &asked)
+	if asked.Act.By != "other" || asked.AskedBy == nil || asked.AskedBy.Participant != 2 || asked.AskedBy.Name != "moeder" {
+		t.Errorf("asked as the parent: act %+v, asked by %+v", asked.Act, asked.AskedBy)
+	}
+
+	// The page: who asks and the recipient are chosen, never pre-selected.
+	page := string(j.call("staff", "GET", "/gesprekken/"+conv, nil, 200, nil))
+	for _, name := range []string{"wie", "ontvanger"} {
+		sel := regexp.MustCompile(`(?s)<select[^>]*name="` + name + `".*?</select>`).FindString(page)
+		if sel == "" || strings.Contains(sel, "selected") || !strings.Contains(sel, `<option value="">`) {
+			t.Errorf("select %s is missing or has a choice made: %s", name, sel)
+		}
+	}
+	if !strings.Contains(page, `<option value="2">Ouder (moeder)</option>`) {
+		t.Error("the parent is not among who may ask")
+	}
+	post := func(path string, form url.Values) (int, string, string) {
+		t.Helper()
+		r, _ := http.NewRequest("POST", j.s.URL+path, strings.NewReader(form.Encode()))
+		r.Header.Set("Authorization", "Bearer "+j.tokens["staff"])
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.Header.Set("Accept", "text/html")
+		resp, err := noRedirect.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("Location"), string(b)
+	}
+	ask := "/gesprekken/" + conv + "/verzoeken"
+	if code, _, body := post(ask, url.Values{"wat": {"audio"}}); code != 400 || !strings.Contains(body, "Kies wie het vraagt.") {
+		t.Errorf("asking without who = %d", code)
+	}
+	if code, _, body := post(ask, url.Values{"wie": {"2"}, "handeling": {"share"}, "wat": {"audio"}}); code != 400 || !strings.Contains(body, "Kies met wie de opname wordt gedeeld.") {
+		t.Errorf("sharing without a recipient = %d", code)
+	}
+	code, loc, _ := post(ask, url.Values{"wie": {"2"}, "handeling": {"share"}, "wat": {"audio"}, "ontvanger": {"lawyer"}})
+	if code != 303 || !strings.HasPrefix(loc, "/verzoeken/") {
+		t.Fatalf("sharing as the parent = %d %s", code, loc)
+	}
+	shown := string(j.call("staff", "GET", loc, nil, 200, nil))
+	for _, want := range []string{"Delen door moeder, geluid", "Gevraagd door: Ouder (moeder).", "Ontvanger: Een advocaat."} {
+		if !strings.Contains(shown, want) {
+			t.Errorf("the request page does not say %q", want)
+		}
+	}
+	if code, loc, _ = post(ask, url.Values{"wie": {"buiten"}, "handeling": {"copy"}, "wat": {"audio"}}); code != 303 {
+		t.Fatalf("a copy for someone outside = %d", code)
+	}
+	if shown = string(j.call("staff", "GET", loc, nil, 200, nil)); !strings.Contains(shown, "Kopie voor iemand buiten het gesprek") {
+		t.Error("the request page does not say the copy is for someone outside")
+	}
+
+	// Adding from the page returns to the request it came from.
+	join := "/gesprekken/" + conv + "/deelnemers"
+	if code, _, body := post(join, url.Values{"naam": {"mentor"}}); code != 400 || !strings.Contains(body, "Kies de rol van wie u toevoegt.") {
+		t.Errorf("adding without a role = %d", code)
+	}
+	request := strings.TrimPrefix(loc, "/verzoeken/")
+	if code, loc, _ = post(join, url.Values{"rol": {"representative"}, "naam": {"mentor"}, "verzoek": {request}}); code != 303 || loc != "/verzoeken/"+request {
+		t.Errorf("adding a representative = %d %s", code, loc)
+	}
+	j.call("staff", "GET", "/api/v1/conversations/"+conv, nil, 200, &joined)
+	if n := len(joined.Participants); n != 4 || joined.Participants[3].Role != "representative" || joined.Participants[3].Name != "mentor" {
+		t.Errorf("participants after the page added one: %+v", joined.Participants)
+	}
+}
