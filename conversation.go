@@ -95,7 +95,7 @@ type Act struct {
 	ByTakesPart         *bool `json:"by_takes_part,omitempty"`
 	MinorInterestAtRisk bool  `json:"minor_interest_at_risk,omitempty"`
 	// Recipient is the kind of recipient of a shared or published
-	// recording, one of Recipients, or "" for none. Requests stored
+	// recording, one of policy.Recipients' codes, or "" for none. Requests stored
 	// before recipients were kinds may hold free text, which the policy
 	// never sees.
 	Recipient    string `json:"recipient,omitempty"`
@@ -107,11 +107,6 @@ type Act struct {
 	// for a copy, say).
 	Recorder *int `json:"recorder,omitempty"`
 }
-
-// Recipients are the kinds of recipient of a shared or published
-// recording (the contract's situation field recipient); a person's name is
-// not one of them.
-var Recipients = []string{"lawyer", "complaints_committee", "court", "ombudsman", "care_provider", "municipality", "family", "press", "public"}
 
 // Answer is a party's answer to a request: consent given or refused.
 type Answer struct {

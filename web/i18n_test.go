@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/opname/opname"
+	"github.com/opname/opname/policy"
 	"github.com/opname/opname/workflow"
 )
 
@@ -51,7 +52,7 @@ func TestMessagesComplete(t *testing.T) {
 	// The workflow's codes that the pages show by name.
 	for _, key := range slices.Concat(
 		prefixed("wf.role.", workflow.Roles),
-		prefixed("wf.recipient.", opname.Recipients),
+		prefixed("wf.recipient.", policy.Recipients.Codes()),
 		prefixed("wf.action.", askActions),
 		prefixed("wf.what.", []string{"record", "copy", "edit", "share", "publish"}),
 		prefixed("wf.by.", []string{"client", "organisation", "other", "outside"}),

@@ -100,7 +100,7 @@ func (s *Server) workData(r *http.Request, title string) *workPage {
 	for _, v := range askActions {
 		d.Actions = append(d.Actions, choice{v, translate(l, "wf.action."+v)})
 	}
-	for _, v := range opname.Recipients {
+	for _, v := range policy.Recipients.Codes() {
 		d.Recipients = append(d.Recipients, choice{v, translate(l, "wf.recipient."+v)})
 	}
 	return d
@@ -157,7 +157,7 @@ func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Req
 		who, row.AskedBy = translate(l, "wf.by.outside"), translate(l, "wf.ask.who.outside")
 	}
 	row.What = fmt.Sprintf(translate(l, "wf.what."+req.Act.Action), who, translate(l, "wf.medium."+req.Act.Medium))
-	if slices.Contains(opname.Recipients, req.Act.Recipient) {
+	if slices.Contains(policy.Recipients.Codes(), req.Act.Recipient) {
 		row.RecipientText = translate(l, "wf.recipient."+req.Act.Recipient)
 	}
 	for _, w := range n.WaitingFor {

@@ -178,8 +178,8 @@ func (w *Workflow) decideAgain(ctx context.Context, conversationID string) error
 // reads the situation. A request that names the recorder but not by gets
 // the by of the recorder's role.
 func checkAct(c *opname.Conversation, act *opname.Act) error {
-	if act.Recipient != "" && !slices.Contains(opname.Recipients, act.Recipient) {
-		return invalid("recipient: %q is not a kind of recipient; use %s, or leave it empty (a person's name is not kept here)", act.Recipient, strings.Join(opname.Recipients, ", "))
+	if act.Recipient != "" && !slices.Contains(policy.Recipients.Codes(), act.Recipient) {
+		return invalid("recipient: %q is not a kind of recipient; use %s, or leave it empty (a person's name is not kept here)", act.Recipient, strings.Join(policy.Recipients.Codes(), ", "))
 	}
 	if act.Recorder == nil {
 		return nil
@@ -277,7 +277,7 @@ func (w *Workflow) decide(ctx context.Context, c *opname.Conversation, r *opname
 	}
 	// A request stored when recipients were free text may name a person:
 	// the policy knows kinds only, so such a recipient is left out.
-	if slices.Contains(opname.Recipients, r.Act.Recipient) {
+	if slices.Contains(policy.Recipients.Codes(), r.Act.Recipient) {
 		s["recipient"] = r.Act.Recipient
 	}
 	if r.Act.ByTakesPart != nil {

@@ -292,7 +292,7 @@ func TestAskChecksWhoAsksAndTheRecipient(t *testing.T) {
 		})
 	}
 	// Every kind of recipient the workflow knows is one the policy knows.
-	for _, kind := range opname.Recipients {
+	for _, kind := range policy.Recipients.Codes() {
 		if _, err := w.Ask(ctx, conv.ID, opname.Act{Action: "share", Medium: "audio", By: "organisation", Recipient: kind}); err != nil {
 			t.Errorf("recipient %s: %v", kind, err)
 		}
