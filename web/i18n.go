@@ -7,8 +7,26 @@ import (
 )
 
 // messages is the text of the pages, in Dutch (the default) and English.
-// Dutch is B1: short sentences, everyday words.
-var messages = map[string]policy.Text{
+// Dutch is B1: short sentences, everyday words. Each area of the pages may
+// keep its own map; TestMessagesOnce checks that no key is in two.
+var messages = joinMessages(messageMaps...)
+
+// messageMaps are the maps of messages, one per area of the pages.
+var messageMaps = []map[string]policy.Text{pageMessages}
+
+// joinMessages puts maps of messages together.
+func joinMessages(maps ...map[string]policy.Text) map[string]policy.Text {
+	all := map[string]policy.Text{}
+	for _, m := range maps {
+		for k, v := range m {
+			all[k] = v
+		}
+	}
+	return all
+}
+
+// pageMessages are the texts of the pages that have no map of their own.
+var pageMessages = map[string]policy.Text{
 	"wf.back.request":               {NL: "Terug naar het verzoek", EN: "Back to the request"},
 	"wf.conversation":               {NL: "Gesprek", EN: "Conversation"},
 	"wf.pdf":                        {NL: "Als PDF", EN: "As PDF"},

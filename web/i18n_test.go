@@ -76,3 +76,15 @@ func TestPagesParse(t *testing.T) {
 		t.Fatalf("parsed %d pages, want %d", len(pages), len(pageNames))
 	}
 }
+
+// TestMessagesOnce checks that no message key is defined in two maps, so
+// that one silently wins.
+func TestMessagesOnce(t *testing.T) {
+	total := 0
+	for _, m := range messageMaps {
+		total += len(m)
+	}
+	if total != len(messages) {
+		t.Errorf("the maps of messages hold %d keys, together %d: a key is defined twice", total, len(messages))
+	}
+}
