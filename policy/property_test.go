@@ -631,14 +631,6 @@ func words(sentence string) map[string]bool {
 	return set
 }
 
-func ruleIDs(d policy.Decision) []string {
-	ids := make([]string, len(d.Rules))
-	for i, r := range d.Rules {
-		ids[i] = r.ID
-	}
-	return ids
-}
-
 // placeholder matches the parts of a rule's explain that the engine fills in.
 var placeholder = regexp.MustCompile(`\{[a-z_]+\}`)
 
