@@ -130,10 +130,19 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
+	if d.RequestID != "" {
+		// The request was decided with the people asked; its recording
+		// needs no confirmations of its own (the upload checks that the
+		// request is ready).
+		d.Audio.Confirm = nil
+	}
 	video, err := decideRecording(pol, "video", l)
 	if err != nil {
 		s.Error(w, r, err)
 		return
+	}
+	if d.RequestID != "" {
+		video.Confirm = nil
 	}
 	if video.May {
 		d.Video = video
