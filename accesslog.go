@@ -127,3 +127,6 @@ func PurposeFrom(ctx context.Context) string {
 	s, _ := ctx.Value(purposeKey{}).(string)
 	return s
 }
+
+// AccessActions are the actions an access event can have.
+var AccessActions = []AccessAction{AccessRead, AccessCreate, AccessUpdate, AccessDelete, AccessExport, AccessCopy, AccessPrint, AccessSignIn, AccessSignOut}

@@ -12,7 +12,7 @@ import (
 var messages = joinMessages(messageMaps...)
 
 // messageMaps are the maps of messages, one per area of the pages.
-var messageMaps = []map[string]policy.Text{pageMessages}
+var messageMaps = []map[string]policy.Text{pageMessages, namesMessages}
 
 // joinMessages puts maps of messages together.
 func joinMessages(maps ...map[string]policy.Text) map[string]policy.Text {
@@ -319,7 +319,7 @@ var pageMessages = map[string]policy.Text{
 	"log.outcome":                   {NL: "Uitkomst", EN: "Outcome"},
 	"log.export":                    {NL: "Exporteren (CSV)", EN: "Export (CSV)"},
 	"log.filter":                    {NL: "Zoeken", EN: "Search"},
-	"log.filter.client":             {NL: "Cliëntnummer", EN: "Client id"},
+	"log.filter.client":             {NL: "Cliënt: naam of dossiernummer", EN: "Client: name or file number"},
 	"log.none":                      {NL: "Geen regels gevonden.", EN: "No records found."},
 	"totp.title":                    {NL: "Tweede stap", EN: "Second step"},
 	"totp.intro":                    {NL: "Vul de 6 cijfers in die uw app voor inlogcodes nu laat zien.", EN: "Enter the 6 digits your authenticator app shows now."},

@@ -487,13 +487,3 @@ func (s *Server) linkForm(w http.ResponseWriter, r *http.Request) {
 	}
 	s.peopleDone(w, r, endedMessage(lang(r), u.Name, ended)+" "+fmt.Sprintf(translate(lang(r), "people.link.made"), u.Name), secret)
 }
-
-func (s *Server) accessLogPage(w http.ResponseWriter, r *http.Request) {
-	clientID := strings.TrimSpace(r.URL.Query().Get("client_id"))
-	events, err := s.Store.Search(r.Context(), opname.AccessFilter{ClientID: clientID, Limit: 200})
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "accesslog", &page{Events: events, Form: map[string]string{"client_id": clientID}})
-}

@@ -1,0 +1,27 @@
+package web
+
+import "github.com/opname/opname/policy"
+
+// namesMessages are the texts that name people and clients: the access
+// log's search, the client list, the manager's inbox and the sign-in
+// links of new people.
+var namesMessages = map[string]policy.Text{
+	// The access log's search.
+	"log.filter.user":     {NL: "Medewerker", EN: "Staff member"},
+	"log.filter.anyone":   {NL: "Iedereen", EN: "Anyone"},
+	"log.filter.anything": {NL: "Alle handelingen", EN: "All actions"},
+	"log.from":            {NL: "Van", EN: "From"},
+	"log.to":              {NL: "Tot en met", EN: "To and including"},
+	"log.zone":            {NL: "De datums zijn dagen in de tijdzone van uw organisatie: %s.", EN: "The dates are days in your organisation's time zone: %s."},
+	"log.only.client":     {NL: "U ziet alleen de toegangslog van %s.", EN: "You see only the access log of %s."},
+	"log.only.one":        {NL: "U ziet alleen de toegangslog van één cliënt.", EN: "You see only the access log of one client."},
+	"log.only.all":        {NL: "Alle cliënten", EN: "All clients"},
+	"log.client.unknown":  {NL: "onbekende cliënt", EN: "unknown client"},
+	"log.err.date":        {NL: "%s: %q is geen datum. Kies een datum.", EN: "%s: %q is not a date. Choose a date."},
+	"log.err.order":       {NL: "De dag bij Tot en met ligt vóór de dag bij Van. Kies een latere dag bij Tot en met.", EN: "The day at To and including comes before the day at From. Choose a later day at To and including."},
+	"log.err.action":      {NL: "Kies een handeling uit de lijst.", EN: "Choose an action from the list."},
+	"log.err.other":       {NL: "%s: %q kan niet. Zoek opnieuw vanaf deze pagina.", EN: "%s: %q is not possible. Search again from this page."},
+	"object.user":         {NL: "gegevens van een medewerker", EN: "a person's details"},
+	"object.token":        {NL: "API-sleutel", EN: "API token"},
+	"object.password":     {NL: "wachtwoord", EN: "password"},
+}
