@@ -21,7 +21,12 @@ var namesMessages = map[string]policy.Text{
 	"log.err.order":       {NL: "De dag bij Tot en met ligt vóór de dag bij Van. Kies een latere dag bij Tot en met.", EN: "The day at To and including comes before the day at From. Choose a later day at To and including."},
 	"log.err.action":      {NL: "Kies een handeling uit de lijst.", EN: "Choose an action from the list."},
 	"log.err.other":       {NL: "%s: %q kan niet. Zoek opnieuw vanaf deze pagina.", EN: "%s: %q is not possible. Search again from this page."},
-	"object.user":         {NL: "gegevens van een medewerker", EN: "a person's details"},
-	"object.token":        {NL: "API-sleutel", EN: "API token"},
-	"object.password":     {NL: "wachtwoord", EN: "password"},
+	// The list of clients.
+	"clients.find":          {NL: "Zoek op naam of dossiernummer", EN: "Search by name or file number"},
+	"clients.none.found":    {NL: "Geen cliënt gevonden met %q in de naam of het dossiernummer.", EN: "No client found with %q in the name or file number."},
+	"clients.privacy.intro": {NL: "U ziet van elke cliënt alleen de naam en het dossiernummer. Kies een cliënt om te zien wie de gegevens van die cliënt heeft bekeken of gewijzigd.", EN: "You see only each client's name and file number. Choose a client to see who viewed or changed that client's data."},
+
+	"object.user":     {NL: "gegevens van een medewerker", EN: "a person's details"},
+	"object.token":    {NL: "API-sleutel", EN: "API token"},
+	"object.password": {NL: "wachtwoord", EN: "password"},
 }

@@ -86,6 +86,9 @@ func checkStyles(fsys fs.FS) error {
 // can says what the signed-in person's role may reach, for navigation.
 type can struct {
 	Clients, ManageClients, People, ManagePeople, AccessLog bool
+	// ClientList is the list of clients: their data for those who see
+	// clients, names and dossier references for the privacy officer.
+	ClientList bool
 }
 
 func canFor(r opname.Role) can {
@@ -95,6 +98,7 @@ func canFor(r opname.Role) can {
 		People:        r == opname.RoleManager || r == opname.RoleAdmin || r == opname.RolePrivacyOfficer,
 		ManagePeople:  r == opname.RoleAdmin,
 		AccessLog:     r == opname.RolePrivacyOfficer,
+		ClientList:    r != opname.RoleSystem,
 	}
 }
 
@@ -196,7 +200,7 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "POST", "/tweede-stap", SecondFactorStep, s.secondFactorForm)
 	s.handle(mux, "POST", "/afmelden", Public, s.signOutForm)
 	s.handle(mux, "GET", "/{$}", SignedIn, s.homePage)
-	s.handle(mux, "GET", "/clienten", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.clientsPage)
+	s.handle(mux, "GET", "/clienten", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin, opname.RolePrivacyOfficer), s.clientsPage)
 	s.handle(mux, "POST", "/clienten", Roles(opname.RoleManager, opname.RoleAdmin), s.clientsForm)
 	s.handle(mux, "GET", "/clienten/{id}", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.clientPage)
 	s.handle(mux, "GET", "/werk", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.workPageHandler)
@@ -382,13 +386,17 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "home", p)
 }
 
+// clientsPage lists the clients the person may see, with ?q= those whose
+// name or dossier reference holds q; the privacy officer's list leads to
+// each client's access log.
 func (s *Server) clientsPage(w http.ResponseWriter, r *http.Request) {
-	clients, err := s.Store.Clients(r.Context())
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	clients, err := s.Store.FindClients(r.Context(), q)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "clients", &page{Clients: clients})
+	s.render(w, r, http.StatusOK, "clients", &page{Clients: clients, Form: map[string]string{"q": q}})
 }
 
 func (s *Server) clientsForm(w http.ResponseWriter, r *http.Request) {
