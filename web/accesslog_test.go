@@ -75,3 +75,26 @@ func TestAccessQuery(t *testing.T) {
 		t.Error("an unknown action is taken")
 	}
 }
+
+// TestWaited says how long something waited as a person would.
+func TestWaited(t *testing.T) {
+	for _, c := range []struct {
+		d      time.Duration
+		nl, en string
+	}{
+		{20 * time.Second, "net", "just now"},
+		{time.Minute, "1 minuut", "1 minute"},
+		{59 * time.Minute, "59 minuten", "59 minutes"},
+		{time.Hour, "1 uur", "1 hour"},
+		{23*time.Hour + 59*time.Minute, "23 uur", "23 hours"},
+		{24 * time.Hour, "1 dag", "1 day"},
+		{75 * time.Hour, "3 dagen", "3 days"},
+	} {
+		if got := waited(c.d, "nl"); got != c.nl {
+			t.Errorf("waited(%s, nl) = %q, want %q", c.d, got, c.nl)
+		}
+		if got := waited(c.d, "en"); got != c.en {
+			t.Errorf("waited(%s, en) = %q, want %q", c.d, got, c.en)
+		}
+	}
+}

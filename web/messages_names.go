@@ -26,6 +26,21 @@ var namesMessages = map[string]policy.Text{
 	"clients.none.found":    {NL: "Geen cliënt gevonden met %q in de naam of het dossiernummer.", EN: "No client found with %q in the name or file number."},
 	"clients.privacy.intro": {NL: "U ziet van elke cliënt alleen de naam en het dossiernummer. Kies een cliënt om te zien wie de gegevens van die cliënt heeft bekeken of gewijzigd.", EN: "You see only each client's name and file number. Choose a client to see who viewed or changed that client's data."},
 
+	// The manager's inbox: who asked, for whom, since when.
+	"inbox.who":     {NL: "Wie vraagt", EN: "Who asks"},
+	"inbox.client":  {NL: "Voor cliënt", EN: "For client"},
+	"inbox.what":    {NL: "Wat", EN: "What"},
+	"inbox.since":   {NL: "Wacht sinds", EN: "Waiting since"},
+	"inbox.waited":  {NL: "%s (%s)", EN: "%s (%s)"},
+	"inbox.unknown": {NL: "onbekend", EN: "unknown"},
+	"age.now":       {NL: "net", EN: "just now"},
+	"age.minute":    {NL: "%d minuut", EN: "%d minute"},
+	"age.minutes":   {NL: "%d minuten", EN: "%d minutes"},
+	"age.hour":      {NL: "%d uur", EN: "%d hour"},
+	"age.hours":     {NL: "%d uur", EN: "%d hours"},
+	"age.day":       {NL: "%d dag", EN: "%d day"},
+	"age.days":      {NL: "%d dagen", EN: "%d days"},
+
 	"object.user":     {NL: "gegevens van een medewerker", EN: "a person's details"},
 	"object.token":    {NL: "API-sleutel", EN: "API token"},
 	"object.password": {NL: "wachtwoord", EN: "password"},
