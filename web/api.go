@@ -183,7 +183,10 @@ const oneTimeTTL = 72 * time.Hour
 func (s *Server) apiOneTime(w http.ResponseWriter, r *http.Request) {
 	s.respond(w, r, func() (any, error) {
 		secret, ended, err := s.Store.CreateOneTime(r.Context(), r.PathValue("id"), oneTimeTTL)
-		return map[string]any{"secret": secret, "expires_in_hours": int(oneTimeTTL.Hours()), "sessions_ended": ended.Sessions, "tokens_revoked": ended.Tokens}, err
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"secret": secret, "link": s.signInLink(r, secret), "expires_in_hours": int(oneTimeTTL.Hours()), "sessions_ended": ended.Sessions, "tokens_revoked": ended.Tokens}, nil
 	})
 }
 

@@ -41,6 +41,11 @@ var namesMessages = map[string]policy.Text{
 	"age.day":       {NL: "%d dag", EN: "%d day"},
 	"age.days":      {NL: "%d dagen", EN: "%d days"},
 
+	// A new person's sign-in link.
+	"people.mail.sent":   {NL: "De uitnodiging met deze link is ook per e-mail gestuurd naar %s.", EN: "The invitation with this link was also e-mailed to %s."},
+	"people.mail.none":   {NL: "Er is geen e-mail verstuurd: opname heeft geen mailserver. Geef de link zelf door, bijvoorbeeld in een veilig bericht.", EN: "No e-mail was sent: opname has no mail server. Pass the link on yourself, for example in a secure message."},
+	"people.mail.failed": {NL: "Het versturen van de uitnodiging per e-mail naar %s is mislukt. Geef de link zelf door.", EN: "E-mailing the invitation to %s failed. Pass the link on yourself."},
+
 	"object.user":     {NL: "gegevens van een medewerker", EN: "a person's details"},
 	"object.token":    {NL: "API-sleutel", EN: "API token"},
 	"object.password": {NL: "wachtwoord", EN: "password"},

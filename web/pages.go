@@ -113,8 +113,10 @@ type page struct {
 	Message           string
 	MessageOK         bool
 	Secret            string
-	Status            int
-	RequestID         string
+	// Note is said after the secret: what else was done with it.
+	Note      string
+	Status    int
+	RequestID string
 
 	QR template.URL
 
@@ -468,12 +470,15 @@ func (s *Server) peoplePage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) peopleForm(w http.ResponseWriter, r *http.Request) {
 	u := &opname.User{Name: r.PostFormValue("naam"), Email: r.PostFormValue("email"), Role: opname.Role(r.PostFormValue("rol"))}
 	p := &page{}
+	l := lang(r)
 	if err := s.Store.CreateUser(r.Context(), u); err != nil {
-		p.Message = localMessage(lang(r), err)
+		p.Message = localMessage(l, err)
 	} else if secret, _, err := s.Store.CreateOneTime(r.Context(), u.ID, oneTimeTTL); err != nil {
-		p.Message = localMessage(lang(r), err)
+		p.Message = localMessage(l, err)
 	} else {
-		p.Message, p.MessageOK, p.Secret = fmt.Sprintf(translate(lang(r), "people.link.made"), u.Name), true, secret
+		link := s.signInLink(r, secret)
+		p.Message, p.MessageOK, p.Secret = fmt.Sprintf(translate(l, "people.link.made"), u.Name), true, link
+		p.Note = s.invite(r, u, link)
 	}
 	var err error
 	if p.People, err = s.Store.Users(r.Context()); err != nil {
@@ -493,5 +498,5 @@ func (s *Server) linkForm(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	s.peopleDone(w, r, endedMessage(lang(r), u.Name, ended)+" "+fmt.Sprintf(translate(lang(r), "people.link.made"), u.Name), secret)
+	s.peopleDone(w, r, endedMessage(lang(r), u.Name, ended)+" "+fmt.Sprintf(translate(lang(r), "people.link.made"), u.Name), s.signInLink(r, secret))
 }
