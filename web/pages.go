@@ -98,7 +98,7 @@ func canFor(r opname.Role) can {
 		People:        r == opname.RoleManager || r == opname.RoleAdmin || r == opname.RolePrivacyOfficer,
 		ManagePeople:  r == opname.RoleAdmin,
 		AccessLog:     r == opname.RolePrivacyOfficer,
-		ClientList:    r != opname.RoleSystem,
+		ClientList:    r.Valid(),
 	}
 }
 
