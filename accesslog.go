@@ -38,12 +38,16 @@ type AccessEvent struct {
 	UserRole   Role         `json:"user_role"`
 	OnBehalfOf string       `json:"on_behalf_of,omitempty"`
 	ClientID   string       `json:"client_id,omitempty"`
-	ObjectType string       `json:"object_type"`
-	ObjectID   string       `json:"object_id,omitempty"`
-	Purpose    string       `json:"purpose,omitempty"`
-	SourceAddr string       `json:"source_addr,omitempty"`
-	PrevHash   string       `json:"prev_hash"`
-	Hash       string       `json:"hash"`
+	// ClientName is the client's name as it is now, looked up when the
+	// log is read, for people who know clients by name; it is not part
+	// of the record and not in its hash.
+	ClientName string `json:"client_name,omitempty"`
+	ObjectType string `json:"object_type"`
+	ObjectID   string `json:"object_id,omitempty"`
+	Purpose    string `json:"purpose,omitempty"`
+	SourceAddr string `json:"source_addr,omitempty"`
+	PrevHash   string `json:"prev_hash"`
+	Hash       string `json:"hash"`
 }
 
 // ChainHash is the hash of an event given the hash of the one before: the
@@ -61,11 +65,14 @@ func (e *AccessEvent) ChainHash(prev string) string {
 // AccessFilter selects access events; zero fields select all.
 type AccessFilter struct {
 	ClientID string
-	UserID   string
-	Action   AccessAction
-	Since    time.Time
-	Until    time.Time
-	Limit    int
+	// Client is a part of a client's name or dossier reference, in any
+	// case: the events of every client of the organisation it fits.
+	Client string
+	UserID string
+	Action AccessAction
+	Since  time.Time
+	Until  time.Time
+	Limit  int
 }
 
 // AccessLog is the append-only record of who did what with client data.
@@ -76,7 +83,8 @@ type AccessLog interface {
 	// its access was logged.
 	Record(ctx context.Context, events ...AccessEvent) error
 	// Search returns events of the caller's organisation, newest first
-	// (privacy officer). The search itself is logged.
+	// (privacy officer), each with its client's name. The search itself
+	// is logged: as a read of each client it names, by id or by name.
 	Search(ctx context.Context, f AccessFilter) ([]AccessEvent, error)
 	// ClientOverview returns who accessed a client's data: the client's own
 	// "who looked at my data". The overview itself is logged.
@@ -119,3 +127,6 @@ func PurposeFrom(ctx context.Context) string {
 	s, _ := ctx.Value(purposeKey{}).(string)
 	return s
 }
+
+// AccessActions are the actions an access event can have.
+var AccessActions = []AccessAction{AccessRead, AccessCreate, AccessUpdate, AccessDelete, AccessExport, AccessCopy, AccessPrint, AccessSignIn, AccessSignOut}

@@ -162,7 +162,15 @@ type Users interface {
 type Clients interface {
 	CreateClient(ctx context.Context, c *Client) error
 	Client(ctx context.Context, id string) (*Client, error)
+	// Clients lists the clients the caller may see: FindClients with no
+	// text.
 	Clients(ctx context.Context) ([]Client, error)
+	// FindClients lists the clients the caller may see whose name or
+	// dossier reference holds text, in any case (all of them for an
+	// empty text), as one logged read. A privacy officer, who never sees
+	// a client's data, finds every client of the organisation by name and
+	// dossier reference only: to search the access log for them.
+	FindClients(ctx context.Context, text string) ([]Client, error)
 	// Assign lets a staff member work with a client (manager or admin).
 	Assign(ctx context.Context, clientID, userID string) error
 }

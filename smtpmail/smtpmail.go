@@ -1,8 +1,8 @@
 // Package smtpmail sends opname's e-mail (a manager told of an incident or
-// of a request waiting for their decision) over SMTP with
-// github.com/wneessen/go-mail. E-mail carries no client data: it says that
-// something waits, and links to it in opname, where access is checked and
-// logged.
+// of a request waiting for their decision, a new person invited to sign in)
+// over SMTP with github.com/wneessen/go-mail. E-mail carries no client
+// data: it says that something waits, and links to it in opname, where
+// access is checked and logged.
 package smtpmail
 
 import (

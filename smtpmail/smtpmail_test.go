@@ -2,9 +2,7 @@ package smtpmail_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -56,7 +54,7 @@ func TestSend(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, rcpt := range to {
-		msg := arrived(t, api, rcpt)
+		msg := smtptest.Arrived(t, api, rcpt)
 		if msg.Subject != subject || msg.From.Address != from || len(msg.To) != 1 || msg.To[0].Address != rcpt {
 			t.Errorf("message to %s: from %q, to %+v, subject %q; want from %q, subject %q", rcpt, msg.From.Address, msg.To, msg.Subject, from, subject)
 		}
@@ -64,50 +62,4 @@ func TestSend(t *testing.T) {
 			t.Errorf("message to %s: text %q, want %q", rcpt, msg.Text, body)
 		}
 	}
-}
-
-type address struct{ Address string }
-
-type message struct {
-	From    address
-	To      []address
-	Subject string
-	Text    string
-}
-
-// arrived waits until Mailpit holds exactly one message to rcpt and
-// returns it.
-func arrived(t *testing.T, api, rcpt string) message {
-	t.Helper()
-	var found struct {
-		Messages []struct{ ID string } `json:"messages"`
-	}
-	for range 100 {
-		resp, err := http.Get(api + "/api/v1/search?query=" + url.QueryEscape("to:"+rcpt))
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = json.NewDecoder(resp.Body).Decode(&found)
-		resp.Body.Close()
-		if err != nil {
-			t.Fatalf("Mailpit search: %v", err)
-		}
-		if len(found.Messages) > 0 {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if len(found.Messages) != 1 {
-		t.Fatalf("messages to %s in Mailpit: %d, want 1", rcpt, len(found.Messages))
-	}
-	resp, err := http.Get(api + "/api/v1/message/" + found.Messages[0].ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var msg message
-	if err := json.NewDecoder(resp.Body).Decode(&msg); err != nil {
-		t.Fatalf("Mailpit message: %v", err)
-	}
-	return msg
 }

@@ -172,74 +172,144 @@ func (db *DB) Record(ctx context.Context, events ...opname.AccessEvent) error {
 
 const accessColumns = `id, org_id, seq, time, action, outcome, user_id, user_name, user_role, on_behalf_of, client_id, object_type, object_id, purpose, source_addr, prev_hash, hash`
 
-func scanAccess(rows *sql.Rows) ([]opname.AccessEvent, error) {
+// namedAccess selects the access log (as l) with each record's client's
+// name, for scanNamedAccess; the organisation's own clients only.
+const namedAccess = `SELECT l.id, l.org_id, l.seq, l.time, l.action, l.outcome, l.user_id, l.user_name, l.user_role, l.on_behalf_of, l.client_id, l.object_type, l.object_id, l.purpose, l.source_addr, l.prev_hash, l.hash, COALESCE(c.name, '')
+	FROM access_log l LEFT JOIN clients c ON c.org_id = l.org_id AND c.id = l.client_id`
+
+// scanNamedAccess reads the rows of a namedAccess query.
+func scanNamedAccess(rows *sql.Rows) ([]opname.AccessEvent, error) {
 	defer rows.Close()
 	var out []opname.AccessEvent
 	for rows.Next() {
-		e, err := scanAccessRow(rows)
+		var name string
+		e, err := scanAccessRow(rows, &name)
 		if err != nil {
 			return nil, err
 		}
+		e.ClientName = name
 		out = append(out, e)
 	}
 	return out, rows.Err()
 }
 
-func scanAccessRow(rows *sql.Rows) (opname.AccessEvent, error) {
+// scanAccessRow reads a row of accessColumns, then extra.
+func scanAccessRow(rows *sql.Rows, extra ...any) (opname.AccessEvent, error) {
 	var e opname.AccessEvent
 	var t int64
 	var action, role string
-	if err := rows.Scan(&e.ID, &e.OrgID, &e.Seq, &t, &action, &e.Outcome, &e.UserID, &e.UserName, &role, &e.OnBehalfOf, &e.ClientID, &e.ObjectType, &e.ObjectID, &e.Purpose, &e.SourceAddr, &e.PrevHash, &e.Hash); err != nil {
+	dest := append([]any{&e.ID, &e.OrgID, &e.Seq, &t, &action, &e.Outcome, &e.UserID, &e.UserName, &role, &e.OnBehalfOf, &e.ClientID, &e.ObjectType, &e.ObjectID, &e.Purpose, &e.SourceAddr, &e.PrevHash, &e.Hash}, extra...)
+	if err := rows.Scan(dest...); err != nil {
 		return e, err
 	}
 	e.Time, e.Action, e.UserRole = fromMicro(t), opname.AccessAction(action), opname.Role(role)
 	return e, nil
 }
 
-// Search returns the caller's organisation's events, newest first. Only a
-// privacy officer may search; the search is itself logged.
+// Search returns the caller's organisation's events, newest first, each
+// with its client's name. Only a privacy officer may search; the search is
+// itself logged, as a read of each client it names.
 func (db *DB) Search(ctx context.Context, f opname.AccessFilter) ([]opname.AccessEvent, error) {
 	a, err := actor(ctx, opname.RolePrivacyOfficer)
 	if err != nil {
 		return nil, err
 	}
-	where := []string{"org_id = ?"}
+	where := []string{"l.org_id = ?"}
 	args := []any{a.OrgID}
-	add := func(cond string, v any) {
+	add := func(cond string, v ...any) {
 		where = append(where, cond)
-		args = append(args, v)
+		args = append(args, v...)
 	}
-	if f.ClientID != "" {
-		add("client_id = ?", f.ClientID)
+	var named []string
+	if f.ClientID != "" || strings.TrimSpace(f.Client) != "" {
+		if named, err = db.namedClients(ctx, a.OrgID, f); err != nil {
+			return nil, err
+		}
+		ids := make([]any, len(named))
+		for i, id := range named {
+			ids[i] = id
+		}
+		// No client fits: an empty list, which IN cannot be.
+		cond := "1 = 0"
+		if len(ids) > 0 {
+			cond = "l.client_id IN (?" + strings.Repeat(", ?", len(ids)-1) + ")"
+		}
+		add(cond, ids...)
 	}
 	if f.UserID != "" {
-		add("user_id = ?", f.UserID)
+		add("l.user_id = ?", f.UserID)
 	}
 	if f.Action != "" {
-		add("action = ?", string(f.Action))
+		add("l.action = ?", string(f.Action))
 	}
 	if !f.Since.IsZero() {
-		add("time >= ?", micro(f.Since))
+		add("l.time >= ?", micro(f.Since))
 	}
 	if !f.Until.IsZero() {
-		add("time < ?", micro(f.Until))
+		add("l.time < ?", micro(f.Until))
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
-	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+accessColumns+` FROM access_log WHERE `+strings.Join(where, " AND ")+` ORDER BY seq DESC LIMIT `+fmt.Sprint(limit)), args...)
+	rows, err := db.read.QueryContext(ctx, db.q(namedAccess+` WHERE `+strings.Join(where, " AND ")+` ORDER BY l.seq DESC LIMIT `+fmt.Sprint(limit)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: access log search: %w", err)
 	}
-	events, err := scanAccess(rows)
+	events, err := scanNamedAccess(rows)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: access log search: %w", err)
 	}
-	if err := db.Record(ctx, opname.AccessEvent{Action: opname.AccessRead, ObjectType: "access_log", ClientID: f.ClientID, Purpose: "audit"}); err != nil {
+	read := []opname.AccessEvent{{Action: opname.AccessRead, ObjectType: "access_log", Purpose: "audit"}}
+	if len(named) > 0 {
+		read = read[:0]
+		for _, id := range named {
+			read = append(read, opname.AccessEvent{Action: opname.AccessRead, ObjectType: "access_log", ClientID: id, Purpose: "audit"})
+		}
+	}
+	if err := db.Record(ctx, read...); err != nil {
 		return nil, err
 	}
 	return events, nil
+}
+
+// maxNamed bounds the clients one search of the access log names.
+const maxNamed = 100
+
+// namedClients returns the ids of the organisation's clients a search
+// names: the one with f.ClientID, those whose name or dossier reference
+// holds f.Client, or those that fit both.
+func (db *DB) namedClients(ctx context.Context, orgID string, f opname.AccessFilter) ([]string, error) {
+	query := `SELECT id FROM clients WHERE org_id = ?`
+	args := []any{orgID}
+	if f.ClientID != "" {
+		query += ` AND id = ?`
+		args = append(args, f.ClientID)
+	}
+	if text := strings.TrimSpace(f.Client); text != "" {
+		query += ` AND (` + likeClient + `)`
+		args = append(args, contains(text), contains(text))
+	}
+	rows, err := db.read.QueryContext(ctx, db.q(query+` ORDER BY id LIMIT `+fmt.Sprint(maxNamed+1)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: access log search: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("sqldb: access log search: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqldb: access log search: %w", err)
+	}
+	if len(ids) > maxNamed {
+		return nil, invalid("client", f.Client, fmt.Sprintf("more than %d clients fit; give more of the name or the dossier reference", maxNamed))
+	}
+	return ids, nil
 }
 
 // ClientOverview returns who accessed one client's data, newest first: for
@@ -254,11 +324,11 @@ func (db *DB) ClientOverview(ctx context.Context, clientID string) ([]opname.Acc
 			return nil, err
 		}
 	}
-	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+accessColumns+` FROM access_log WHERE org_id = ? AND client_id = ? ORDER BY seq DESC LIMIT 1000`), a.OrgID, clientID)
+	rows, err := db.read.QueryContext(ctx, db.q(namedAccess+` WHERE l.org_id = ? AND l.client_id = ? ORDER BY l.seq DESC LIMIT 1000`), a.OrgID, clientID)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: client overview: %w", err)
 	}
-	events, err := scanAccess(rows)
+	events, err := scanNamedAccess(rows)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: client overview: %w", err)
 	}

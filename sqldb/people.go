@@ -186,25 +186,38 @@ func (db *DB) Client(ctx context.Context, id string) (*opname.Client, error) {
 // Clients lists the clients the caller may see and logs the list as one
 // read.
 func (db *DB) Clients(ctx context.Context) ([]opname.Client, error) {
+	return db.FindClients(ctx, "")
+}
+
+// FindClients lists the clients the caller may see whose name or dossier
+// reference holds text, in any case, and logs the list as one read. A
+// privacy officer gets every client of the organisation with its name and
+// dossier reference only.
+func (db *DB) FindClients(ctx context.Context, text string) ([]opname.Client, error) {
 	a, err := orgActor(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := []opname.Client{}
+	contact := "contact"
 	if a.Role == opname.RolePrivacyOfficer {
-		return out, nil
+		contact = "''"
 	}
-	query := `SELECT id, org_id, name, dossier_ref, contact, created_at FROM clients c WHERE org_id = ?`
+	query := `SELECT id, org_id, name, dossier_ref, ` + contact + `, created_at FROM clients c WHERE org_id = ?`
 	args := []any{a.OrgID}
-	if !canSeeAllClients(a.Role) {
+	if a.Role != opname.RolePrivacyOfficer && !canSeeAllClients(a.Role) {
 		query += ` AND EXISTS (SELECT 1 FROM assignments s WHERE s.client_id = c.id AND s.user_id = ?)`
 		args = append(args, a.UserID)
+	}
+	if text = strings.TrimSpace(text); text != "" {
+		query += ` AND (` + likeClient + `)`
+		args = append(args, contains(text), contains(text))
 	}
 	rows, err := db.read.QueryContext(ctx, db.q(query+` ORDER BY name, id LIMIT 1000`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: clients: %w", err)
 	}
 	defer rows.Close()
+	out := []opname.Client{}
 	for rows.Next() {
 		var c opname.Client
 		var created int64
@@ -218,6 +231,17 @@ func (db *DB) Clients(ctx context.Context) ([]opname.Client, error) {
 		return nil, fmt.Errorf("sqldb: clients: %w", err)
 	}
 	return out, db.logList(ctx, "", "clients", len(out))
+}
+
+// likeClient is the condition that a client's name or dossier reference
+// holds a text, with two arguments: contains(text), twice.
+const likeClient = `lower(name) LIKE ? ESCAPE '\' OR lower(dossier_ref) LIKE ? ESCAPE '\'`
+
+// contains is the LIKE pattern of a value that holds text, in lower case,
+// with LIKE's own wildcards in text taken as they are.
+func contains(text string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(strings.ToLower(text)) + "%"
 }
 
 // Assign lets a staff member of the organisation work with a client.

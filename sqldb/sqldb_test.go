@@ -209,7 +209,7 @@ func TestTenancy(t *testing.T) {
 		for _, c := range []struct {
 			who  opname.Actor
 			want int
-		}{{w.a[opname.RoleStaff], 1}, {w.staffA2, 0}, {w.a[opname.RoleManager], 2}, {w.a[opname.RolePrivacyOfficer], 0}, {w.b[opname.RoleAdmin], 1}} {
+		}{{w.a[opname.RoleStaff], 1}, {w.staffA2, 0}, {w.a[opname.RoleManager], 2}, {w.a[opname.RolePrivacyOfficer], 2}, {w.b[opname.RoleAdmin], 1}} {
 			list, err := db.Clients(as(c.who))
 			if err != nil || len(list) != c.want {
 				t.Errorf("%s of %s: Clients = %d, %v; want %d", c.who.Role, c.who.OrgID, len(list), err, c.want)

@@ -1,13 +1,8 @@
 package web
 
 import (
-	"bytes"
-	"encoding/csv"
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/opname/opname"
@@ -188,12 +183,17 @@ const oneTimeTTL = 72 * time.Hour
 func (s *Server) apiOneTime(w http.ResponseWriter, r *http.Request) {
 	s.respond(w, r, func() (any, error) {
 		secret, ended, err := s.Store.CreateOneTime(r.Context(), r.PathValue("id"), oneTimeTTL)
-		return map[string]any{"secret": secret, "expires_in_hours": int(oneTimeTTL.Hours()), "sessions_ended": ended.Sessions, "tokens_revoked": ended.Tokens}, err
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"secret": secret, "link": s.signInLink(r, secret), "expires_in_hours": int(oneTimeTTL.Hours()), "sessions_ended": ended.Sessions, "tokens_revoked": ended.Tokens}, nil
 	})
 }
 
+// apiClients lists the clients the caller may see, with ?q= those whose
+// name or dossier reference holds q.
 func (s *Server) apiClients(w http.ResponseWriter, r *http.Request) {
-	s.respond(w, r, func() (any, error) { return s.Store.Clients(r.Context()) })
+	s.respond(w, r, func() (any, error) { return s.Store.FindClients(r.Context(), r.URL.Query().Get("q")) })
 }
 
 type createClientRequest struct {
@@ -230,67 +230,6 @@ func (s *Server) apiAssign(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apiClientOverview(w http.ResponseWriter, r *http.Request) {
 	s.respond(w, r, func() (any, error) { return s.Store.ClientOverview(r.Context(), r.PathValue("id")) })
-}
-
-// apiAccessLog searches the access log; with ?format=csv it exports it,
-// which is logged as an export.
-func (s *Server) apiAccessLog(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	f := opname.AccessFilter{ClientID: q.Get("client_id"), UserID: q.Get("user_id"), Action: opname.AccessAction(q.Get("action"))}
-	for _, p := range []struct {
-		name string
-		dst  *time.Time
-	}{{"since", &f.Since}, {"until", &f.Until}} {
-		if v := q.Get(p.name); v != "" {
-			t, err := time.Parse(time.RFC3339, v)
-			if err != nil {
-				s.Error(w, r, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("%s: use a time like 2026-11-24T09:00:00Z (got %q)", p.name, v)})
-				return
-			}
-			*p.dst = t
-		}
-	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			s.Error(w, r, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("limit: use a number from 1 to 1000 (got %q)", v)})
-			return
-		}
-		f.Limit = n
-	}
-	events, err := s.Store.Search(r.Context(), f)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	switch format := q.Get("format"); format {
-	case "", "json":
-		if events == nil {
-			events = []opname.AccessEvent{}
-		}
-		writeJSON(w, http.StatusOK, events)
-	case "csv":
-		if err := s.Store.Record(r.Context(), opname.AccessEvent{Action: opname.AccessExport, ObjectType: "access_log", ClientID: f.ClientID, Purpose: "audit"}); err != nil {
-			s.Error(w, r, err)
-			return
-		}
-		var buf bytes.Buffer
-		writeAccessCSV(&buf, events)
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="toegangslog.csv"`)
-		_, _ = w.Write(buf.Bytes())
-	default:
-		s.Error(w, r, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("format: use json or csv (got %q)", format)})
-	}
-}
-
-func writeAccessCSV(w io.Writer, events []opname.AccessEvent) {
-	c := csv.NewWriter(w)
-	_ = c.Write([]string{"seq", "time", "action", "outcome", "user_id", "user_name", "user_role", "on_behalf_of", "client_id", "object_type", "object_id", "purpose", "source_addr", "hash"})
-	for _, e := range events {
-		_ = c.Write([]string{strconv.FormatInt(e.Seq, 10), e.Time.Format(time.RFC3339Nano), string(e.Action), e.Outcome, e.UserID, e.UserName, string(e.UserRole), e.OnBehalfOf, e.ClientID, e.ObjectType, e.ObjectID, e.Purpose, e.SourceAddr, e.Hash})
-	}
-	c.Flush()
 }
 
 type createTokenRequest struct {

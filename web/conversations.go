@@ -255,17 +255,13 @@ func (s *Server) agreement(r *http.Request) ([]byte, *opname.Request, error) {
 
 // inbox is what waits for a manager.
 type inbox struct {
-	Requests  []*workflow.RequestView `json:"requests"`
-	Incidents []opname.Incident       `json:"incidents"`
+	Requests  []*workflow.InboxItem `json:"requests"`
+	Incidents []opname.Incident     `json:"incidents"`
 }
 
 func (s *Server) apiInbox(w http.ResponseWriter, r *http.Request) {
 	s.respond(w, r, func() (any, error) {
-		rs, err := s.Store.Inbox(r.Context())
-		if err != nil {
-			return nil, err
-		}
-		vs, err := s.views(r, rs)
+		vs, err := s.Workflow.Inbox(r.Context())
 		if err != nil {
 			return nil, err
 		}

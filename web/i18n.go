@@ -12,7 +12,7 @@ import (
 var messages = joinMessages(messageMaps...)
 
 // messageMaps are the maps of messages, one per area of the pages.
-var messageMaps = []map[string]policy.Text{pageMessages}
+var messageMaps = []map[string]policy.Text{pageMessages, namesMessages}
 
 // joinMessages puts maps of messages together.
 func joinMessages(maps ...map[string]policy.Text) map[string]policy.Text {
@@ -304,8 +304,8 @@ var pageMessages = map[string]policy.Text{
 	"people.new":                    {NL: "Nieuwe medewerker", EN: "New person"},
 	"people.add":                    {NL: "Toevoegen", EN: "Add"},
 	"people.link":                   {NL: "Aanmeldlink maken", EN: "Make sign-in link"},
-	"people.link.made":              {NL: "Geef deze aanmeldcode aan %s. Hij werkt één keer en 72 uur lang:", EN: "Give this sign-in code to %s. It works once, for 72 hours:"},
-	"people.link.ended":             {NL: "%[1]s is op alle apparaten afgemeld en kan alleen nog aanmelden met de nieuwe code. Beëindigde sessies: %[2]d. Ingetrokken API-sleutels: %[3]d.", EN: "%[1]s was signed out on every device and can sign in only with the new code. Sessions ended: %[2]d. API tokens revoked: %[3]d."},
+	"people.link.made":              {NL: "Geef deze aanmeldlink aan %s. Hij werkt één keer en 72 uur lang:", EN: "Give this sign-in link to %s. It works once, for 72 hours:"},
+	"people.link.ended":             {NL: "%[1]s is op alle apparaten afgemeld en kan alleen nog aanmelden met de nieuwe link. Beëindigde sessies: %[2]d. Ingetrokken API-sleutels: %[3]d.", EN: "%[1]s was signed out on every device and can sign in only with the new link. Sessions ended: %[2]d. API tokens revoked: %[3]d."},
 	"people.actions":                {NL: "Wat kunt u doen", EN: "What you can do"},
 	"people.unlock":                 {NL: "Aanmelden vrijgeven", EN: "Unlock sign-in"},
 	"people.unlocked":               {NL: "%s kan weer aanmelden: de wachttijd na verkeerde wachtwoorden of codes is opgeheven.", EN: "%s can sign in again: the wait after wrong passwords or codes is lifted."},
@@ -319,7 +319,7 @@ var pageMessages = map[string]policy.Text{
 	"log.outcome":                   {NL: "Uitkomst", EN: "Outcome"},
 	"log.export":                    {NL: "Exporteren (CSV)", EN: "Export (CSV)"},
 	"log.filter":                    {NL: "Zoeken", EN: "Search"},
-	"log.filter.client":             {NL: "Cliëntnummer", EN: "Client id"},
+	"log.filter.client":             {NL: "Cliënt: naam of dossiernummer", EN: "Client: name or file number"},
 	"log.none":                      {NL: "Geen regels gevonden.", EN: "No records found."},
 	"totp.title":                    {NL: "Tweede stap", EN: "Second step"},
 	"totp.intro":                    {NL: "Vul de 6 cijfers in die uw app voor inlogcodes nu laat zien.", EN: "Enter the 6 digits your authenticator app shows now."},

@@ -26,7 +26,7 @@ var templateFS embed.FS
 var assetFS embed.FS
 
 // partials are shared by every page.
-var partials = []string{"layout.html", "alert.html", "events.html"}
+var partials = []string{"layout.html", "alert.html", "events.html", "inboxrequests.html"}
 
 // pageNames are the pages; each is parsed with the partials at start, so a
 // broken or missing template stops the boot, not a request.
@@ -86,6 +86,9 @@ func checkStyles(fsys fs.FS) error {
 // can says what the signed-in person's role may reach, for navigation.
 type can struct {
 	Clients, ManageClients, People, ManagePeople, AccessLog bool
+	// ClientList is the list of clients: their data for those who see
+	// clients, names and dossier references for the privacy officer.
+	ClientList bool
 }
 
 func canFor(r opname.Role) can {
@@ -95,6 +98,7 @@ func canFor(r opname.Role) can {
 		People:        r == opname.RoleManager || r == opname.RoleAdmin || r == opname.RolePrivacyOfficer,
 		ManagePeople:  r == opname.RoleAdmin,
 		AccessLog:     r == opname.RolePrivacyOfficer,
+		ClientList:    r.Valid(),
 	}
 }
 
@@ -109,8 +113,10 @@ type page struct {
 	Message           string
 	MessageOK         bool
 	Secret            string
-	Status            int
-	RequestID         string
+	// Note is said after the secret: what else was done with it.
+	Note      string
+	Status    int
+	RequestID string
 
 	QR template.URL
 
@@ -196,7 +202,7 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "POST", "/tweede-stap", SecondFactorStep, s.secondFactorForm)
 	s.handle(mux, "POST", "/afmelden", Public, s.signOutForm)
 	s.handle(mux, "GET", "/{$}", SignedIn, s.homePage)
-	s.handle(mux, "GET", "/clienten", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.clientsPage)
+	s.handle(mux, "GET", "/clienten", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin, opname.RolePrivacyOfficer), s.clientsPage)
 	s.handle(mux, "POST", "/clienten", Roles(opname.RoleManager, opname.RoleAdmin), s.clientsForm)
 	s.handle(mux, "GET", "/clienten/{id}", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.clientPage)
 	s.handle(mux, "GET", "/werk", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.workPageHandler)
@@ -382,13 +388,17 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "home", p)
 }
 
+// clientsPage lists the clients the person may see, with ?q= those whose
+// name or dossier reference holds q; the privacy officer's list leads to
+// each client's access log.
 func (s *Server) clientsPage(w http.ResponseWriter, r *http.Request) {
-	clients, err := s.Store.Clients(r.Context())
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	clients, err := s.Store.FindClients(r.Context(), q)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "clients", &page{Clients: clients})
+	s.render(w, r, http.StatusOK, "clients", &page{Clients: clients, Form: map[string]string{"q": q}})
 }
 
 func (s *Server) clientsForm(w http.ResponseWriter, r *http.Request) {
@@ -460,12 +470,15 @@ func (s *Server) peoplePage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) peopleForm(w http.ResponseWriter, r *http.Request) {
 	u := &opname.User{Name: r.PostFormValue("naam"), Email: r.PostFormValue("email"), Role: opname.Role(r.PostFormValue("rol"))}
 	p := &page{}
+	l := lang(r)
 	if err := s.Store.CreateUser(r.Context(), u); err != nil {
-		p.Message = localMessage(lang(r), err)
+		p.Message = localMessage(l, err)
 	} else if secret, _, err := s.Store.CreateOneTime(r.Context(), u.ID, oneTimeTTL); err != nil {
-		p.Message = localMessage(lang(r), err)
+		p.Message = localMessage(l, err)
 	} else {
-		p.Message, p.MessageOK, p.Secret = fmt.Sprintf(translate(lang(r), "people.link.made"), u.Name), true, secret
+		link := s.signInLink(r, secret)
+		p.Message, p.MessageOK, p.Secret = fmt.Sprintf(translate(l, "people.link.made"), u.Name), true, link
+		p.Note = s.invite(r, u, link)
 	}
 	var err error
 	if p.People, err = s.Store.Users(r.Context()); err != nil {
@@ -485,15 +498,5 @@ func (s *Server) linkForm(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	s.peopleDone(w, r, endedMessage(lang(r), u.Name, ended)+" "+fmt.Sprintf(translate(lang(r), "people.link.made"), u.Name), secret)
-}
-
-func (s *Server) accessLogPage(w http.ResponseWriter, r *http.Request) {
-	clientID := strings.TrimSpace(r.URL.Query().Get("client_id"))
-	events, err := s.Store.Search(r.Context(), opname.AccessFilter{ClientID: clientID, Limit: 200})
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "accesslog", &page{Events: events, Form: map[string]string{"client_id": clientID}})
+	s.peopleDone(w, r, endedMessage(lang(r), u.Name, ended)+" "+fmt.Sprintf(translate(lang(r), "people.link.made"), u.Name), s.signInLink(r, secret))
 }

@@ -56,8 +56,12 @@ type Server struct {
 	UploadLimits UploadLimits
 	receiving    receiving
 	// PublicURL is the address people reach opname at, for the identity
-	// provider's redirect; empty means the request's own host.
+	// provider's redirect and sign-in links; empty means the request's own
+	// host.
 	PublicURL string
+	// Mail, when set, sends a new person an invitation with their
+	// sign-in link.
+	Mail opname.Mailer
 	// Ready reports whether the database and storage answer.
 	Ready  func(context.Context) error
 	Logger *slog.Logger

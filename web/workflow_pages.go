@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/opname/opname"
 	"github.com/opname/opname/policy"
@@ -79,6 +80,9 @@ type reqRow struct {
 	CanDecide                                 bool
 	Answers                                   []string
 	WeightyText, AlternativeText, Agreed      string
+	// StaffName, ClientName, Since and Waited are set in the manager's
+	// inbox: who asked, for whom, since when and for how long.
+	StaffName, ClientName, Since, Waited string
 }
 
 type incRow struct {
@@ -287,20 +291,24 @@ func (s *Server) workPageHandler(w http.ResponseWriter, r *http.Request) {
 	s.renderData(w, r, http.StatusOK, "work", d.page, d)
 }
 
+// fillInbox adds what waits for the manager: for each request who asked,
+// for whom, what and since when; and the open incidents.
 func (s *Server) fillInbox(r *http.Request, d *workPage) error {
-	reqs, err := s.Store.Inbox(r.Context())
+	items, err := s.Workflow.Inbox(r.Context())
 	if err != nil {
 		return err
 	}
-	for i := range reqs {
-		c, err := s.Store.Conversation(r.Context(), reqs[i].ConversationID)
+	for _, it := range items {
+		c, err := s.Store.Conversation(r.Context(), it.ConversationID)
 		if err != nil {
 			return err
 		}
-		row, err := s.reqRow(r, c, &reqs[i])
+		row, err := s.reqRow(r, c, it.Request)
 		if err != nil {
 			return err
 		}
+		row.StaffName, row.ClientName = it.StaffName, it.ClientName
+		row.Since, row.Waited = s.when(r, it.Since), waited(it.Waited, lang(r))
 		d.Requests = append(d.Requests, row)
 	}
 	incs, err := s.Store.OpenIncidents(r.Context())
@@ -311,6 +319,24 @@ func (s *Server) fillInbox(r *http.Request, d *workPage) error {
 		d.Incidents = append(d.Incidents, s.incRow(r, &incs[i]))
 	}
 	return nil
+}
+
+// waited is how long something has waited, in words of language l: whole
+// days, else hours, else minutes.
+func waited(d time.Duration, l string) string {
+	n, unit := int(d/time.Minute), "minute"
+	switch {
+	case d >= 24*time.Hour:
+		n, unit = int(d/(24*time.Hour)), "day"
+	case d >= time.Hour:
+		n, unit = int(d/time.Hour), "hour"
+	case d < time.Minute:
+		return translate(l, "age.now")
+	}
+	if n != 1 {
+		unit += "s"
+	}
+	return fmt.Sprintf(translate(l, "age."+unit), n)
 }
 
 // inboxPage is the managers' inbox.

@@ -1,8 +1,10 @@
 package workflow
 
 import (
+	"cmp"
 	"context"
 	"slices"
+	"time"
 
 	"github.com/opname/opname"
 	"github.com/opname/opname/policy"
@@ -155,4 +157,70 @@ func ViewOf(c *opname.Conversation, r *opname.Request, a opname.Actor) (*Request
 func Open(r *opname.Request) bool {
 	ready, _ := Ready(r)
 	return !ready && r.Outcome != string(policy.Refused) && r.Outcome != string(policy.Forbidden)
+}
+
+// InboxItem is a request waiting for a manager, as the inbox shows it: who
+// asked, for whom, what (the view), and since when.
+type InboxItem struct {
+	*RequestView
+	// StaffID and StaffName are the person who sent the request to the
+	// manager, or who recorded it.
+	StaffID   string `json:"staff_id"`
+	StaffName string `json:"staff_name"`
+	// ClientName is the name of the client the request is about.
+	ClientName string `json:"client_name"`
+	// Since is when the request began to wait for the manager; Waited is
+	// how long it has waited, at the time of looking.
+	Since  time.Time     `json:"waiting_since"`
+	Waited time.Duration `json:"-"`
+}
+
+// Inbox is what waits for the manager in ctx: each request with who asked,
+// for whom, what and since when, the longest waiting first. The inbox is
+// read (and logged by the store) as one list; the names in it are part of
+// that read.
+func (w *Workflow) Inbox(ctx context.Context) ([]*InboxItem, error) {
+	rs, err := w.Store.Inbox(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ptrs := make([]*opname.Request, len(rs))
+	for i := range rs {
+		ptrs[i] = &rs[i]
+	}
+	views, err := w.View(ctx, ptrs...)
+	if err != nil {
+		return nil, err
+	}
+	shown := opname.ForAct(ctx)
+	clients, people := map[string]string{}, map[string]string{}
+	now := w.now()
+	out := make([]*InboxItem, 0, len(views))
+	for _, v := range views {
+		item := &InboxItem{RequestView: v, StaffID: v.CreatedBy, Since: v.CreatedAt}
+		if m := v.Manager; m != nil {
+			item.StaffID, item.Since = cmp.Or(m.AskedBy, v.CreatedBy), m.AskedAt
+		}
+		if _, ok := people[item.StaffID]; !ok && item.StaffID != "" {
+			u, err := w.Store.User(ctx, item.StaffID)
+			switch {
+			case err == nil:
+				people[item.StaffID] = u.Name
+			case opname.KindOf(err) != opname.NotFound:
+				return nil, err
+			}
+		}
+		if _, ok := clients[v.ClientID]; !ok {
+			c, err := w.Store.Client(shown, v.ClientID)
+			if err != nil {
+				return nil, err
+			}
+			clients[v.ClientID] = c.Name
+		}
+		item.StaffName, item.ClientName = people[item.StaffID], clients[v.ClientID]
+		item.Waited = max(now.Sub(item.Since), 0)
+		out = append(out, item)
+	}
+	slices.SortStableFunc(out, func(a, b *InboxItem) int { return a.Since.Compare(b.Since) })
+	return out, nil
 }

@@ -28,6 +28,8 @@ import (
 // Store is what the workflow needs of the database.
 type Store interface {
 	opname.Organisations
+	opname.Users
+	opname.Clients
 	opname.Conversations
 	opname.Incidents
 	opname.Log
@@ -471,7 +473,7 @@ func (w *Workflow) AskManager(ctx context.Context, requestID, assessment, consul
 	})
 	if err == nil && w.Notify != nil {
 		a, _ := opname.ActorFrom(ctx)
-		w.Notify(ctx, Notice{OrgID: a.OrgID, Subject: "Een verzoek wacht op uw beslissing / A request waits for your decision", Body: "Assessment: " + r.Manager.Assessment, Link: "/inbox", Request: r})
+		w.Notify(ctx, Notice{OrgID: a.OrgID, Subject: "Een verzoek wacht op uw beslissing / A request waits for your decision", Body: "Assessment: " + r.Manager.Assessment, Link: "/verzoeken/" + r.ID, Request: r})
 	}
 	return r, err
 }

@@ -81,13 +81,14 @@ func TestAccessibility(t *testing.T) {
 	}{
 		{"anonymous", "", []string{"/aanmelden", "/welkom"}},
 		{"second step", pendingSecret, []string{"/tweede-stap"}},
-		{"staff", sessions[opname.RoleStaff], []string{"/", "/clienten", "/clienten/" + c.ID, "/clienten/no-such-client",
+		{"staff", sessions[opname.RoleStaff], []string{"/", "/clienten", "/clienten?q=anna", "/clienten/" + c.ID, "/clienten/no-such-client",
 			"/clienten/" + c.ID + "/opnames", "/clienten/" + c.ID + "/opnemen", "/opnames/" + recs.plain, "/opnames/" + recs.edit, "/opnames/" + recs.plain + "/bewijs",
 			"/werk", "/clienten/" + c.ID + "/gesprekken", "/gesprekken/" + wf.conv, "/verzoeken/" + wf.asked, "/verzoeken/" + wf.signed, "/verzoeken/" + wf.open, "/incidenten/" + wf.incident}},
 		{"manager", sessions[opname.RoleManager], []string{"/clienten", "/clienten/" + c.ID, "/mensen", "/opnames/" + recs.plain, "/opnames/" + recs.erased,
 			"/postvak", "/werk", "/verzoeken/" + wf.asked, "/verzoeken/" + wf.signed + "/besluit", "/verzoeken/" + wf.signed + "/afspraken", "/verzoeken/" + wf.open + "/afspraken"}},
 		{"admin", sessions[opname.RoleAdmin], []string{"/mensen", "/sleutels", "/beleid", "/integriteit"}},
-		{"privacy officer", sessions[opname.RolePrivacyOfficer], []string{"/", "/toegangslog", "/mensen", "/integriteit"}},
+		{"privacy officer", sessions[opname.RolePrivacyOfficer], []string{"/", "/toegangslog", "/mensen", "/integriteit",
+			"/clienten", "/clienten?q=vries", "/clienten?q=niemand", "/toegangslog?client=anna&action=read&from=2026-01-01", "/toegangslog?client_id=" + c.ID, "/toegangslog?from=gisteren"}},
 	} {
 		t.Run(run.who, func(t *testing.T) {
 			cmd := exec.Command("node", append([]string{script, s.URL, s.web.SessionCookie(), run.secret}, run.paths...)...)

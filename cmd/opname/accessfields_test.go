@@ -94,10 +94,10 @@ func testAccessLogFields(t *testing.T, s *server) {
 	want := opname.AccessEvent{
 		Action: opname.AccessCopy, Outcome: "success",
 		UserID: staff.ID, UserName: "Sanne Bakker", UserRole: opname.RoleStaff, // who
-		OnBehalfOf: "dossiersysteem", // on whose behalf
-		SourceAddr: "203.0.113.9",    // from where
-		Purpose:    "download",       // why
-		ClientID:   client.ID, ObjectType: "recording", ObjectID: rec.ID,
+		OnBehalfOf: "dossiersysteem",                                                         // on whose behalf
+		SourceAddr: "203.0.113.9",                                                            // from where
+		Purpose:    "download",                                                               // why
+		ClientID:   client.ID, ClientName: "Anna", ObjectType: "recording", ObjectID: rec.ID, // what of which client
 	}
 	// What the store adds: an id, its place in the chain, and when.
 	if got.ID == "" || got.Seq < 1 || !isSHA256(got.Hash) || !isSHA256(got.PrevHash) || got.Hash == got.PrevHash {
@@ -120,7 +120,7 @@ func testAccessLogFields(t *testing.T, s *server) {
 	wantRow := map[string]string{
 		"seq": strconv.FormatInt(got.Seq, 10), "time": got.Time.Format(time.RFC3339Nano), "action": "copy", "outcome": "success",
 		"user_id": staff.ID, "user_name": "Sanne Bakker", "user_role": "staff", "on_behalf_of": "dossiersysteem",
-		"client_id": client.ID, "object_type": "recording", "object_id": rec.ID, "purpose": "download",
+		"client_id": client.ID, "client_name": "Anna", "object_type": "recording", "object_id": rec.ID, "purpose": "download",
 		"source_addr": "203.0.113.9", "hash": got.Hash,
 	}
 	found := false

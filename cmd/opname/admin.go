@@ -3,17 +3,18 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
+	"net/url"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/opname/opname"
 	"github.com/opname/opname/policy"
+	"github.com/opname/opname/smtpmail"
 	"github.com/opname/opname/sqldb"
 )
 
-// oneTimeTTL is how long a sign-in code printed by the command line lasts.
+// oneTimeTTL is how long a sign-in link printed by the command line lasts.
 const oneTimeTTL = 7 * 24 * time.Hour
 
 func runOrgCreate(ctx context.Context, m *Main, args []string) error {
@@ -117,14 +118,42 @@ func runUserAdd(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
+	link := signInLink(cfg.publicBase("http://"+cfg.Addr), secret)
 	fmt.Fprintf(m.Stdout, "%s added to %s as %s\n", u.Email, *org, u.Role)
-	printSignIn(m.Stdout, cfg.publicBase("http://"+cfg.Addr), secret)
+	fmt.Fprintf(m.Stdout, "sign-in link (works once, for %d days): %s\n", int(oneTimeTTL.Hours()/24), link)
+	if cfg.SMTPURL == "" {
+		fmt.Fprintln(m.Stdout, "no e-mail sent (OPNAME_SMTP_URL is not set): pass the link on yourself")
+		return nil
+	}
+	if err := invite(ctx, db, cfg.SMTPURL, u, link); err != nil {
+		m.errorf("%s was added, but the invitation e-mail was not sent: %v", u.Email, err)
+		m.hintf("pass the link on yourself")
+		return exitCode(exitFailure)
+	}
+	fmt.Fprintf(m.Stdout, "invitation e-mailed to %s\n", u.Email)
 	return nil
 }
 
-func printSignIn(w io.Writer, base, secret string) {
-	fmt.Fprintf(w, "one-time sign-in code (valid %d days): %s\n", int(oneTimeTTL.Hours()/24), secret)
-	fmt.Fprintf(w, "or open: %s/welkom?code=%s\n", base, secret)
+// signInLink is the address of the sign-in page that takes secret.
+func signInLink(base, secret string) string {
+	return base + "/welkom?code=" + url.QueryEscape(secret)
+}
+
+// invite e-mails u, of the organisation in ctx, an invitation with link,
+// through the SMTP server smtpURL names.
+func invite(ctx context.Context, db *sqldb.DB, smtpURL string, u *opname.User, link string) error {
+	mailer, err := smtpmail.Open(smtpURL)
+	if err != nil {
+		return err
+	}
+	org, err := db.Organisation(ctx)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	subject, body := opname.Invitation(org.Name, u.Name, link, oneTimeTTL)
+	return mailer.Send(ctx, []string{u.Email}, subject, body)
 }
 
 func runTokenCreate(ctx context.Context, m *Main, args []string) error {

@@ -434,6 +434,7 @@ func TestManagersAreMailed(t *testing.T) {
 	if len(found.Messages) != 2 {
 		t.Fatalf("mail to the manager: %+v", found.Messages)
 	}
+	toRequest := false
 	for _, m := range found.Messages {
 		resp, err := http.Get(api + "/api/v1/message/" + m.ID)
 		if err != nil {
@@ -445,5 +446,10 @@ func TestManagersAreMailed(t *testing.T) {
 		if !strings.Contains(msg.Text, s.URL+"/") || strings.Contains(msg.Text, "Sanne") {
 			t.Errorf("mail %q: no link, or client data in it:\n%s", m.Subject, msg.Text)
 		}
+		toRequest = toRequest || strings.Contains(msg.Text, s.URL+"/verzoeken/"+r.ID)
+	}
+	// The link leads to the request to decide, a page that exists.
+	if !toRequest {
+		t.Errorf("no mail links to the request waiting for a decision")
 	}
 }

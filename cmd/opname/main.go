@@ -73,7 +73,7 @@ var commands = []command{
 	{"migrate", "[--data DIR]", "bring the database schema up to date", runMigrate},
 	{"org create", "--slug SLUG --name NAME --policy NAME|FILE [--require-totp] [--time-zone ZONE]", "add an organisation with its policy", runOrgCreate},
 	{"org oidc", "--org SLUG --issuer URL --client-id ID --role-map VALUE=ROLE,…", "let an organisation sign in with its own identity provider", runOrgOIDC},
-	{"user add", "--org SLUG --email EMAIL --role ROLE [--name NAME]", "add a person; prints a one-time sign-in code", runUserAdd},
+	{"user add", "--org SLUG --email EMAIL --role ROLE [--name NAME]", "add a person; prints their sign-in link, and e-mails it when OPNAME_SMTP_URL is set", runUserAdd},
 	{"token create", "--org SLUG --user EMAIL [--name NAME]", "make an API token acting as a person; printed once", runTokenCreate},
 	{"verify", "--receipt RECEIPT [--key KEY]... [--log URL] FILE", "check a file against its receipt, trusting only the log keys you give or remembered (and the log's history)", runVerify},
 	{"fixity", "[--data DIR]", "check that every stored recording decrypts and matches its SHA-256", runFixity},

@@ -53,7 +53,7 @@ type config struct {
 	MetricsAddr  string
 	BlobURL      string // OPNAME_BLOB_URL: s3://bucket/prefix switches recordings to S3
 	MaxRecording int64  // OPNAME_MAX_RECORDING: the largest recording accepted, in bytes
-	SMTPURL      string // OPNAME_SMTP_URL: smtp://host:port?from=… to e-mail managers
+	SMTPURL      string // OPNAME_SMTP_URL: smtp://host:port?from=… to e-mail managers and invitations
 	// OPNAME_UPLOAD_TTL: how long an unfinished upload is kept (default 72h).
 	UploadTTL time.Duration
 	// OPNAME_MAX_OPEN_UPLOADS, OPNAME_MAX_INFLIGHT: uploads under way
@@ -368,6 +368,7 @@ func startServer(ctx context.Context, cfg *config, logger *slog.Logger) (*server
 	s.Public = cfg.publicBase(s.URL)
 	if mailer != nil {
 		ws.Workflow.Notify = notifier(db, mailer, s.Public, logger)
+		ws.Mail = mailer
 	}
 	if cfg.MetricsAddr != "" {
 		mln, err := net.Listen("tcp", cfg.MetricsAddr)
