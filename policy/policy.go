@@ -74,7 +74,7 @@ type Rule struct {
 	prg      cel.Program
 	// explained is Explain cut into sentences, Dutch then English.
 	explained [2][]string
-	ast      *cel.Ast
+	ast       *cel.Ast
 }
 
 // Guidance is a part of a source document that software cannot decide, with
