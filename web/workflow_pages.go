@@ -68,7 +68,7 @@ type reqRow struct {
 	What, OutcomeText, Explanation, When      string
 	Ready                                     bool
 	Waiting, Obligations, Terms, Advice       []string
-	Rules                                     []policy.RuleRef
+	Rules                                     []citation
 	Ask                                       []personRow // parties whose answer is needed
 	Missing                                   []choice    // roles asked of whom nobody takes part
 	AskedBy, RecipientText                    string
@@ -79,6 +79,52 @@ type reqRow struct {
 	CanDecide                                 bool
 	Answers                                   []string
 	WeightyText, AlternativeText, Agreed      string
+}
+
+// citation is a rule that applied as people read it: the passage, and
+// the source by its title, with its web address where the policy gives one.
+type citation struct {
+	Text, Title, Ref, URL string
+}
+
+// citations names the sources of rules by title. The decision cites them
+// by file name; a document of the organisation's own is looked up in its
+// current policy, and one no policy knows any more shows its file name.
+func (s *Server) citations(r *http.Request, rules []policy.RuleRef) []citation {
+	var own []policy.Source
+	ownRead := false
+	out := make([]citation, 0, len(rules))
+	for _, rr := range rules {
+		c := citation{Text: rr.Text, Title: rr.Source, Ref: rr.Ref}
+		src, ok := s.Policies.Source(rr.Source)
+		if !ok {
+			if !ownRead {
+				own, ownRead = s.ownSources(r), true
+			}
+			if i := slices.IndexFunc(own, func(s policy.Source) bool { return s.File == rr.Source }); i >= 0 {
+				src, ok = own[i], true
+			}
+		}
+		if ok && src.Title != "" {
+			c.Title, c.URL = src.Title, src.URL
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// ownSources are the sources of the organisation's current policy, or
+// none when it cannot be read.
+func (s *Server) ownSources(r *http.Request) []policy.Source {
+	org, err := s.Store.Organisation(r.Context())
+	if err != nil {
+		return nil
+	}
+	p, err := s.compiled(org.Policy)
+	if err != nil {
+		return nil
+	}
+	return p.Sources
 }
 
 type incRow struct {
@@ -143,7 +189,7 @@ func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Req
 		return reqRow{}, err
 	}
 	d, n := v.Decision, v.Next
-	row := reqRow{Request: req, D: d, Ready: n.Ready, Rules: d.Rules, When: s.when(r, req.CreatedAt),
+	row := reqRow{Request: req, D: d, Ready: n.Ready, Rules: s.citations(r, d.Rules), When: s.when(r, req.CreatedAt),
 		OutcomeText: d.Outcome.Label(l), Explanation: d.Explanation.In(l),
 		AskManager: n.AskManager, CanDecide: n.ManagerDecides, RecordsToo: n.RecordsToo, Agree: n.Agree}
 	who := translate(l, "wf.by."+req.Act.By)
