@@ -132,6 +132,9 @@ type incRow struct {
 	When, KindText string
 	Steps          []string
 	Next           []choice
+	// MediumText, RecorderText and PresentText say what was recorded in
+	// secret, by whom and with whom there, where the incident says so.
+	MediumText, RecorderText, PresentText string
 }
 
 func (s *Server) workData(r *http.Request, title string) *workPage {
@@ -294,6 +297,39 @@ func (s *Server) incRow(r *http.Request, i *opname.Incident) incRow {
 		}
 	}
 	return row
+}
+
+// whoRecorded fills in what an incident says of the recording made in
+// secret, in language l: the participants of c by role and name.
+func whoRecorded(l string, row *incRow, c *opname.Conversation) {
+	i := row.Incident
+	person := func(j int) string {
+		if j < 0 || j >= len(c.Participants) {
+			return ""
+		}
+		p := c.Participants[j]
+		if p.Name != "" {
+			return translate(l, "wf.role."+p.Role) + " (" + p.Name + ")"
+		}
+		return translate(l, "wf.role."+p.Role)
+	}
+	if i.Medium != "" {
+		row.MediumText = translate(l, "words.incident.medium."+i.Medium)
+	}
+	switch {
+	case i.Recorder != nil:
+		row.RecorderText = person(*i.Recorder)
+	case i.RecorderOther != "":
+		row.RecorderText = i.RecorderOther
+	}
+	var there []string
+	for _, j := range i.Present {
+		there = append(there, person(j))
+	}
+	if i.RecorderOther != "" {
+		there = append(there, i.RecorderOther)
+	}
+	row.PresentText = strings.Join(there, ", ")
 }
 
 // workPageHandler is "my work": conversations with my clients, and for
@@ -675,7 +711,32 @@ func (s *Server) incidentForm(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	i := &opname.Incident{ClientID: c.ClientID, ConversationID: c.ID, Kind: r.PostFormValue("soort"), Description: r.PostFormValue("beschrijving")}
+	i := &opname.Incident{ClientID: c.ClientID, ConversationID: c.ID, Kind: r.PostFormValue("soort"), Description: r.PostFormValue("beschrijving"), Medium: r.PostFormValue("wat")}
+	// Who recorded: a participant, someone else described in words, or
+	// not known; and who was there.
+	other := strings.TrimSpace(r.PostFormValue("opnemer_anders"))
+	switch who := r.PostFormValue("opnemer"); {
+	case who == "anders" && other == "":
+		s.renderConversation(w, r, http.StatusBadRequest, translate(lang(r), "words.incident.other.missing"))
+		return
+	case who == "anders" || who == "" && other != "":
+		i.RecorderOther = other
+	case who != "":
+		n, err := strconv.Atoi(who)
+		if err != nil {
+			s.renderConversation(w, r, http.StatusBadRequest, translate(lang(r), "words.incident.recorder"))
+			return
+		}
+		i.Recorder = &n
+	}
+	for _, v := range r.PostForm["aanwezig"] {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			s.renderConversation(w, r, http.StatusBadRequest, translate(lang(r), "words.incident.present"))
+			return
+		}
+		i.Present = append(i.Present, n)
+	}
 	if err := s.Workflow.OpenIncident(r.Context(), i); err != nil {
 		s.renderConversation(w, r, status[opname.KindOf(err)], localMessage(lang(r), err))
 		return
@@ -695,6 +756,14 @@ func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, code int
 		return
 	}
 	row := s.incRow(r, i)
+	if i.ConversationID != "" {
+		c, err := s.Store.Conversation(r.Context(), i.ConversationID)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		whoRecorded(lang(r), &row, c)
+	}
 	d := s.workData(r, row.KindText)
 	d.Incident, d.Message = &row, msg
 	s.renderData(w, r, code, "incident", d.page, d)

@@ -587,18 +587,37 @@ func (w *Workflow) Decline(ctx context.Context, conversationID string, participa
 	return c, nil
 }
 
-// Ladder is the enforcement ladder of the organisation's policy for an
-// incident: the enforcement steps the policy names for a covert recording,
-// in the contract's order.
-func (w *Workflow) ladder(ctx context.Context, c *opname.Conversation) ([]string, error) {
+// ladder is the enforcement ladder of the organisation's policy for an
+// incident: the enforcement steps the policy names for the recording made
+// in secret — of what medium, by whom, with whom present — in the
+// contract's order.
+func (w *Workflow) ladder(ctx context.Context, c *opname.Conversation, i *opname.Incident) ([]string, error) {
 	p, err := w.policyOf(ctx)
 	if err != nil {
 		return nil, err
 	}
-	s := map[string]any{"action": "record", "medium": "audio", "by": "client", "covert": true, "announced": "not_announced"}
+	s := map[string]any{"action": "record", "medium": cmp.Or(i.Medium, "audio"), "by": "client", "covert": true, "announced": "not_announced"}
+	present := i.Present
+	if len(present) == 0 {
+		for j := range c.Participants {
+			present = append(present, j)
+		}
+	}
+	if i.Recorder != nil && !slices.Contains(present, *i.Recorder) {
+		present = append(present, *i.Recorder)
+	}
 	var ps []map[string]any
-	for _, part := range c.Participants {
+	for _, j := range present {
+		part := c.Participants[j]
+		if i.Recorder != nil && *i.Recorder == j {
+			s["recorder"], s["by"] = len(ps), ByOf(part.Role)
+		}
 		ps = append(ps, map[string]any{"role": part.Role, "consent": "refused"})
+	}
+	if i.RecorderOther != "" {
+		// Someone who is not in the conversation's list, but was there.
+		s["recorder"], s["by"] = len(ps), "other"
+		ps = append(ps, map[string]any{"role": "other", "consent": "refused"})
 	}
 	if len(ps) == 0 {
 		ps = []map[string]any{{"role": "client"}, {"role": "staff"}}
@@ -619,6 +638,38 @@ func (w *Workflow) ladder(ctx context.Context, c *opname.Conversation) ([]string
 	// A policy without a ladder of its own: ask to stop, and tell the
 	// manager.
 	return []string{"ask_to_stop", "report_to_manager"}, nil
+}
+
+// checkWho checks what an incident says of a covert recording against its
+// conversation c (empty when it names none), naming the field and the
+// value.
+func checkWho(c *opname.Conversation, i *opname.Incident) error {
+	n := len(c.Participants)
+	if i.Medium != "" && i.Medium != "audio" && i.Medium != "video" {
+		return invalid("medium: %q is not known; use audio or video", i.Medium)
+	}
+	i.RecorderOther = strings.TrimSpace(i.RecorderOther)
+	if err := opname.Line.Chars(100).Check("recorder_other", i.RecorderOther); err != nil {
+		return err
+	}
+	if (i.Recorder != nil || len(i.Present) > 0) && c.ID == "" {
+		return invalid("recorder: name the conversation (conversation_id) to say who of it recorded or was present")
+	}
+	switch {
+	case i.Recorder != nil && i.RecorderOther != "":
+		return invalid("recorder_other: say either which participant recorded (recorder) or who else did, not both")
+	case i.Recorder != nil && (*i.Recorder < 0 || *i.Recorder >= n):
+		return invalid("recorder: %d is not one of the %d participants (counted from 0)", *i.Recorder, n)
+	}
+	for k, j := range i.Present {
+		if j < 0 || j >= n {
+			return invalid("present: %d is not one of the %d participants (counted from 0)", j, n)
+		}
+		if slices.Contains(i.Present[:k], j) {
+			return invalid("present: %d is named twice", j)
+		}
+	}
+	return nil
 }
 
 // OpenIncident records a covert recording discovered, or agreements
@@ -642,7 +693,10 @@ func (w *Workflow) OpenIncident(ctx context.Context, i *opname.Incident) error {
 	if err := opname.Paragraphs.Check("description", i.Description); err != nil {
 		return err
 	}
-	ladder, err := w.ladder(ctx, c)
+	if err := checkWho(c, i); err != nil {
+		return err
+	}
+	ladder, err := w.ladder(ctx, c, i)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -98,4 +99,34 @@ func TestRulesCiteTheirSource(t *testing.T) {
 			`href="https://www.nationaleombudsman.nl/nieuws/nieuwsbericht/2020/koffie-thee-geluidsopname-nationale-ombudsman-geeft-aanvullende-tips-aan"`},
 		[]string{"000_a66e2caac0d54833.txt"})
 	page(t, o.staffEN, "/verzoeken/"+req, []string{"Nationale Ombudsman, Koffie? Thee? Geluidsopname?", `<q lang="nl">Een overheidsinstantie staat`}, []string{"000_a66e2caac0d54833.txt"})
+}
+
+// TestIncidentSaysWhoRecorded opens an incident from the conversation page
+// at aXiehuis, saying that someone not in the conversation's list recorded
+// in secret while the client and the staff member were there: a recording
+// with more parties, so the incident offers aXiehuis's whole ladder, and
+// its page says who recorded and who was present.
+func TestIncidentSaysWhoRecorded(t *testing.T) {
+	dialects(t, func(t *testing.T, s *server) {
+		o := newWordsOrg(t, s, "axie-incident", "axiehuis")
+		conv := o.open(t, `[{"role": "client", "name": "Anna"}, {"role": "staff", "name": "Test staff"}]`)
+		page(t, o.staff, "/gesprekken/"+conv, []string{`name="opnemer"`, `name="aanwezig"`, `name="opnemer_anders"`}, nil)
+		code, body, h := o.staff.form("/gesprekken/"+conv+"/incidenten", url.Values{"soort": {"covert_recording"}, "beschrijving": {"Een telefoon op tafel nam stiekem op."},
+			"wat": {"audio"}, "opnemer": {"anders"}, "opnemer_anders": {"een vriend van Anna"}, "aanwezig": {"0", "1"}})
+		if code != 303 {
+			t.Fatalf("open the incident = %d\n%s", code, body)
+		}
+		inc := h.Get("Location")
+		page(t, o.staff, inc, []string{"Vraag om de opname meteen te stoppen.", "Vraag dan om het gebouw te verlaten.", "Meld het voorval bij de leidinggevende.",
+			"denk erover na om naar de politie of de rechter te gaan.", "een vriend van Anna", "Cliënt (Anna)", "Medewerker (Test staff)"}, nil)
+		out := o.api(t, o.staff, "GET", "/api/v1"+strings.Replace(inc, "/incidenten/", "/incidents/", 1), "", 200)
+		if out["recorder_other"] != "een vriend van Anna" || len(out["present"].([]any)) != 2 || len(out["ladder"].([]any)) != 4 {
+			t.Errorf("incident = %v", out)
+		}
+		// Someone else, but not said who: the form says what is missing.
+		code, body, _ = o.staff.form("/gesprekken/"+conv+"/incidenten", url.Values{"soort": {"covert_recording"}, "beschrijving": {"x"}, "wat": {"audio"}, "opnemer": {"anders"}})
+		if code != 400 || !strings.Contains(body, "Beschrijf wie de opname maakte.") {
+			t.Errorf("someone else without saying who = %d, want 400 saying so", code)
+		}
+	})
 }
