@@ -19,4 +19,11 @@ var wordsMessages = map[string]policy.Text{
 	"words.incident.recorded":      {NL: "Opgenomen", EN: "Recorded"},
 	"words.incident.by":            {NL: "Door", EN: "By"},
 	"words.incident.there":         {NL: "Erbij", EN: "There"},
+
+	// A staff member's own yes or no to images of themselves.
+	"words.staff.may.refuse":   {NL: "Een medewerker mag altijd weigeren om gefilmd te worden. Dat is het recht op het eigen beeld (portretrecht). Elke medewerker in het gesprek zegt eerst zelf ja of nee.", EN: "A staff member may always refuse to be filmed. That is the right to one's own image (portrait right). Each staff member in the conversation first says yes or no themselves."},
+	"words.staff.then.manager": {NL: "Pas daarna beslist de manager.", EN: "Only then does the manager decide."},
+	"words.staff.ask":          {NL: "Wil %s gefilmd worden in dit gesprek?", EN: "Does %s agree to be filmed in this conversation?"},
+	"words.staff.yes":          {NL: "Ja, ik doe mee", EN: "Yes, I take part"},
+	"words.staff.no":           {NL: "Nee, ik wil niet in beeld", EN: "No, I do not want to be filmed"},
 }

@@ -70,6 +70,8 @@ type reqRow struct {
 	Waiting, Obligations, Terms, Advice       []string
 	Rules                                     []citation
 	Ask                                       []personRow // parties whose answer is needed
+	AskStaff                                  []personRow // staff whose own yes or no is needed
+	StaffRefusal                              string      // that staff may refuse, where they may
 	Missing                                   []choice    // roles asked of whom nobody takes part
 	AskedBy, RecipientText                    string
 	Alternatives, WeightyAlternatives         []choice
@@ -187,7 +189,7 @@ func (s *Server) convRow(r *http.Request, c *opname.Conversation) (convRow, erro
 // the reader's language. What is shown and offered is the workflow's.
 func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Request) (reqRow, error) {
 	l := lang(r)
-	v, err := workflow.ViewOf(c, req, actor(r))
+	v, err := s.Workflow.ViewOne(r.Context(), c, req)
 	if err != nil {
 		return reqRow{}, err
 	}
@@ -233,6 +235,19 @@ func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Req
 			who.Role = translate(l, "wf.organisation")
 		}
 		row.Ask = append(row.Ask, who)
+	}
+	if n.StaffMayRefuse {
+		row.StaffRefusal = translate(l, "words.staff.may.refuse")
+		if d.DecidedBy == "manager" {
+			row.StaffRefusal += " " + translate(l, "words.staff.then.manager")
+		}
+	}
+	for _, p := range n.AskStaff {
+		who := translate(l, "wf.role."+p.Role)
+		if p.Name != "" {
+			who += " (" + p.Name + ")"
+		}
+		row.AskStaff = append(row.AskStaff, personRow{Index: p.Participant, Role: who, Name: p.Name, Staff: true})
 	}
 	for _, role := range n.Missing {
 		row.Missing = append(row.Missing, choice{role, translate(l, "wf.role."+role)})

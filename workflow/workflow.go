@@ -265,6 +265,23 @@ func (w *Workflow) decide(ctx context.Context, c *opname.Conversation, r *opname
 	if err != nil {
 		return nil, nil, "", err
 	}
+	data, _ := json.Marshal(situationOf(c, r))
+	sit, err := policy.ParseSituation(bytes.NewReader(data))
+	if err != nil {
+		return nil, nil, "", err
+	}
+	d, err := p.Decide(sit)
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("workflow: decide: %w", err)
+	}
+	r.Outcome = string(d.Outcome)
+	dj, _ := json.Marshal(d)
+	return data, dj, d.Policy.Digest, nil
+}
+
+// situationOf is the situation of request r about conversation c, in the
+// contract's JSON terms.
+func situationOf(c *opname.Conversation, r *opname.Request) map[string]any {
 	s := map[string]any{
 		"action": r.Act.Action, "medium": r.Act.Medium, "by": r.Act.By,
 		"covert": r.Act.Covert, "location": c.Location,
@@ -306,7 +323,11 @@ func (w *Workflow) decide(ctx context.Context, c *opname.Conversation, r *opname
 			m["consent"] = consent(a)
 		}
 		if part.Role == "staff" {
-			m["willing"] = part.Declined == nil
+			// A staff member who declined to take part in this
+			// conversation while it is recorded, or who said no to this
+			// recording.
+			a, ok := answers[i]
+			m["willing"] = part.Declined == nil && !(ok && !a.Given && r.Act.Action == "record")
 		}
 		ps = append(ps, m)
 	}
@@ -326,18 +347,7 @@ func (w *Workflow) decide(ctx context.Context, c *opname.Conversation, r *opname
 			s["declaration"] = "refused"
 		}
 	}
-	data, _ := json.Marshal(s)
-	sit, err := policy.ParseSituation(bytes.NewReader(data))
-	if err != nil {
-		return nil, nil, "", err
-	}
-	d, err := p.Decide(sit)
-	if err != nil {
-		return nil, nil, "", fmt.Errorf("workflow: decide: %w", err)
-	}
-	r.Outcome = string(d.Outcome)
-	dj, _ := json.Marshal(d)
-	return data, dj, d.Policy.Digest, nil
+	return s
 }
 
 func consent(a opname.Answer) string {

@@ -553,3 +553,78 @@ func TestIncidentLadderFollowsWhoRecorded(t *testing.T) {
 		}
 	}
 }
+
+// TestStaffMayRefuseVideo checks Blijf Groep's video procedure: the staff
+// member may always refuse images (portrait right), and says yes or no
+// before the manager is asked; a no stops the video, and sound only is
+// offered. Sound, where the staff member's no changes nothing, asks nothing.
+func TestStaffMayRefuseVideo(t *testing.T) {
+	w, ctx, client := setup(t, "blijf-groep")
+	conv := &opname.Conversation{ClientID: client, Location: "office", Participants: []opname.Participant{{Role: "client"}, {Role: "staff", Name: "Els"}, {Role: "staff", Name: "Jan"}}}
+	if err := w.Open(ctx, conv); err != nil {
+		t.Fatal(err)
+	}
+	view := func(r *opname.Request) *workflow.RequestView {
+		t.Helper()
+		r, err := w.Store.Request(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := w.ViewOne(ctx, conv, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	asked := func(v *workflow.RequestView) []int {
+		var out []int
+		for _, p := range v.Next.AskStaff {
+			out = append(out, p.Participant)
+		}
+		return out
+	}
+	video, err := w.Ask(ctx, conv.ID, opname.Act{Action: "record", Medium: "video", By: "client"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := view(video)
+	if !v.Next.StaffMayRefuse || !slices.Equal(asked(v), []int{1, 2}) || v.Next.AskManager {
+		t.Fatalf("video asked: may refuse %v, ask staff %v, ask manager %v; want true, [1 2], false", v.Next.StaffMayRefuse, asked(v), v.Next.AskManager)
+	}
+	if _, err := w.Answer(ctx, video.ID, 1, true, "in_person"); err != nil {
+		t.Fatal(err)
+	}
+	if v = view(video); !slices.Equal(asked(v), []int{2}) || v.Next.AskManager || v.Decision.Outcome != policy.NeedsDecision {
+		t.Fatalf("after Els's yes: ask staff %v, ask manager %v, outcome %s", asked(v), v.Next.AskManager, v.Decision.Outcome)
+	}
+	if _, err := w.Answer(ctx, video.ID, 2, true, "in_person"); err != nil {
+		t.Fatal(err)
+	}
+	if v = view(video); len(asked(v)) != 0 || !v.Next.AskManager || !v.Next.StaffMayRefuse {
+		t.Fatalf("after both yes: ask staff %v, ask manager %v", asked(v), v.Next.AskManager)
+	}
+
+	// Jan says no: no video; sound only is offered.
+	no, err := w.Ask(ctx, conv.ID, opname.Act{Action: "record", Medium: "video", By: "client"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Answer(ctx, no.ID, 2, false, "in_person"); err != nil {
+		t.Fatal(err)
+	}
+	v = view(no)
+	if v.Decision.Outcome != policy.Forbidden || !slices.Contains(v.Next.Alternatives, "audio_only") || v.Next.AskManager || len(asked(v)) != 0 {
+		t.Fatalf("after Jan's no: outcome %s, alternatives %v, ask manager %v, ask staff %v", v.Decision.Outcome, v.Next.Alternatives, v.Next.AskManager, asked(v))
+	}
+	if sit := lastSituation(t, w, ctx, no.ID); sit["participants"].([]any)[2].(map[string]any)["willing"] != false {
+		t.Errorf("Jan's no is not in the situation: %v", sit["participants"])
+	}
+
+	sound, err := w.Ask(ctx, conv.ID, opname.Act{Action: "record", Medium: "audio", By: "client"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v = view(sound); v.Next.StaffMayRefuse || len(asked(v)) != 0 {
+		t.Fatalf("sound: may refuse %v, ask staff %v; want false, none", v.Next.StaffMayRefuse, asked(v))
+	}
+}

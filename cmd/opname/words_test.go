@@ -130,3 +130,39 @@ func TestIncidentSaysWhoRecorded(t *testing.T) {
 		}
 	})
 }
+
+// TestStaffSaysYesOrNoToVideo: at Blijf Groep a client asks to film the
+// conversation. The request page says that the staff member may refuse,
+// and asks the staff member's own yes or no — nothing chosen beforehand —
+// before the request can go to the manager. A no stops the video.
+func TestStaffSaysYesOrNoToVideo(t *testing.T) {
+	s := startTestServer(t, "")
+	o := newWordsOrg(t, s, "blijf-weigeren", "blijf-groep")
+	conv := o.open(t, `[{"role": "client"}, {"role": "staff", "name": "Els"}]`)
+	req := o.ask(t, conv, `{"action": "record", "medium": "video", "by": "client"}`)
+	body := page(t, o.staff, "/verzoeken/"+req,
+		[]string{"Een medewerker mag altijd weigeren om gefilmd te worden.", "Pas daarna beslist de manager.", "Wil Medewerker (Els) gefilmd worden in dit gesprek?", `value="ja" required`},
+		[]string{`name="beoordeling"`, "checked"})
+	if strings.Count(body, `name="antwoord"`) != 2 {
+		t.Errorf("the staff member's yes or no is not asked once")
+	}
+	page(t, o.staffEN, "/verzoeken/"+req, []string{"A staff member may always refuse to be filmed.", "Does Staff member (Els) agree to be filmed in this conversation?"}, nil)
+	// Without a choice nothing is recorded.
+	if code, _, _ := o.staff.form("/verzoeken/"+req, url.Values{"stap": {"antwoord"}, "deelnemer": {"1"}, "hoe": {"in_person"}}); code != 400 {
+		t.Errorf("an answer without yes or no = %d, want 400", code)
+	}
+	if code, body, _ := o.staff.form("/verzoeken/"+req, url.Values{"stap": {"antwoord"}, "deelnemer": {"1"}, "hoe": {"in_person"}, "antwoord": {"ja"}}); code != 303 {
+		t.Fatalf("Els's yes = %d\n%s", code, body)
+	}
+	page(t, o.staff, "/verzoeken/"+req, []string{"Een medewerker mag altijd weigeren om gefilmd te worden.", "Medewerker (Els): Ja", `name="beoordeling"`}, []string{"Wil Medewerker (Els) gefilmd worden"})
+
+	no := o.ask(t, conv, `{"action": "record", "medium": "video", "by": "client"}`)
+	if code, body, _ := o.staff.form("/verzoeken/"+no, url.Values{"stap": {"antwoord"}, "deelnemer": {"1"}, "hoe": {"in_person"}, "antwoord": {"nee"}}); code != 303 {
+		t.Fatalf("Els's no = %d\n%s", code, body)
+	}
+	out := o.api(t, o.staff, "GET", "/api/v1/requests/"+no, "", 200)
+	if out["outcome"] != "forbidden" {
+		t.Errorf("after the staff member's no: outcome %v, want forbidden", out["outcome"])
+	}
+	page(t, o.staff, "/verzoeken/"+no, []string{"Medewerker (Els): Nee", "Alleen geluid opnemen"}, []string{`name="beoordeling"`})
+}
