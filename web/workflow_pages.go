@@ -34,10 +34,10 @@ type workPage struct {
 	// Locations, Roles, Actions and Recipients are the choices of the
 	// forms, in the reader's language.
 	Locations, Roles, Actions, Recipients []choice
-	// Decision is set on the printable manager's decision, DecidedWhen
-	// its time.
-	Decision    bool
-	DecidedWhen string
+	// Decision is set on the printable manager's decision; Doc is the
+	// document a printable page shows.
+	Decision bool
+	Doc      *docView
 }
 
 type choice struct{ Value, Label string }
@@ -795,9 +795,10 @@ func (s *Server) stepForm(w http.ResponseWriter, r *http.Request) {
 
 // printablePage is the agreements with the declaration to sign
 // (/verzoeken/{id}/afspraken) or the manager's written decision
-// (/verzoeken/{id}/besluit), as accessible HTML that prints cleanly.
+// (/verzoeken/{id}/besluit), as accessible HTML that prints cleanly; it
+// says what the PDF says.
 func (s *Server) printablePage(w http.ResponseWriter, r *http.Request) {
-	ctx, l := r.Context(), lang(r)
+	ctx := r.Context()
 	req, err := s.Store.Request(opname.WithPurpose(ctx, "printable"), r.PathValue("id"))
 	if err != nil {
 		s.Error(w, r, err)
@@ -814,31 +815,12 @@ func (s *Server) printablePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	decision := strings.HasSuffix(r.URL.Path, "/besluit")
-	if decision && (req.Manager == nil || req.Manager.Approved == nil) {
-		s.Error(w, r, &opname.Error{Kind: opname.NotFound, Msg: "no manager's decision was taken on this request"})
-		return
-	}
-	row, err := s.reqRow(r, c, req)
+	doc, err := s.requestDoc(r, req, c, client, decision)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	conv, err := s.convRow(r, c)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	title := translate(l, "wf.print.declaration")
-	if decision {
-		title = translate(l, "wf.print.decision.title")
-	}
-	d := s.workData(r, title)
-	d.Request, d.Conversation, d.Client, d.Decision = &row, &conv, client, decision
-	if decision {
-		d.DecidedWhen = s.when(r, req.Manager.DecidedAt)
-		if len(row.Terms) == 0 {
-			row.Terms = nil
-		}
-	}
+	d := s.workData(r, doc.Title)
+	d.Request, d.Client, d.Decision, d.Doc = &reqRow{Request: req}, client, decision, doc
 	s.renderData(w, r, http.StatusOK, "printable", d.page, d)
 }

@@ -2,7 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"html"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -165,4 +167,105 @@ func TestStaffSaysYesOrNoToVideo(t *testing.T) {
 		t.Errorf("after the staff member's no: outcome %v, want forbidden", out["outcome"])
 	}
 	page(t, o.staff, "/verzoeken/"+no, []string{"Medewerker (Els): Nee", "Alleen geluid opnemen"}, []string{`name="beoordeling"`})
+}
+
+// snakeCase matches an internal code word such as home_visit.
+var snakeCase = regexp.MustCompile(`\b[a-z]+_[a-z_]+\b`)
+
+// TestDocumentsFitForADossier checks every printed document of a request
+// — the manager's written decision and the declaration of agreements, as
+// PDF and as a page to print — in Dutch and in English: the organisation's
+// name, human words instead of codes, one language, times with their
+// zone, signature lines, page numbers and the policy by its title and
+// version.
+func TestDocumentsFitForADossier(t *testing.T) {
+	s := startTestServer(t, "")
+	o := newWordsOrg(t, s, "blijf-dossier", "blijf-groep")
+	conv := o.open(t, `[{"role": "client"}, {"role": "staff", "name": "Els"}]`)
+	req := o.ask(t, conv, `{"action": "record", "medium": "video", "by": "client"}`)
+	o.api(t, o.staff, "POST", "/api/v1/requests/"+req+"/answers", `{"participant": 1, "given": true, "how": "in_person"}`, 200)
+	o.api(t, o.staff, "POST", "/api/v1/requests/"+req+"/manager", `{"assessment": "Cliënte wil het gesprek terugkijken met haar advocaat.", "colleagues_consulted": "Team Noord"}`, 200)
+	o.api(t, o.manager, "POST", "/api/v1/requests/"+req+"/manager-decision", `{"approved": true, "reasons": "Het belang van cliënte weegt zwaar."}`, 200)
+
+	zone := regexp.MustCompile(`\d{1,2}:\d\d (CET|CEST)`)
+	common := map[string][]string{
+		"nl": {o.org.Name, "Blijf Groep — afspraken over geluid- en beeldopnames, versie 1", "Anna de Vries", "Huisbezoek", "Opname door de cliënt, beeld"},
+		"en": {o.org.Name, "Blijf Groep — agreements on sound and video recordings, version 1", "Anna de Vries", "Home visit", "Recording by the client, video"},
+	}
+	want := map[string]map[string][]string{
+		"decision": {
+			"nl": {"Besluit van de manager", "Uitkomst Toegestaan", "Het belang van cliënte weegt zwaar.", "Naam", "Rol", "Manager", "Datum", "Handtekening"},
+			"en": {"The manager's decision", "Outcome Allowed", "Het belang van cliënte weegt zwaar.", "Name", "Role", "Manager", "Date", "Signature"},
+		},
+		"declaration": {
+			"nl": {"Afspraken over de opname", "Wie opneemt, geeft de ander een kopie", "Cliënt", "Naam", "Datum", "Handtekening"},
+			"en": {"Agreements about the recording", "Client", "Name", "Date", "Signature"},
+		},
+	}
+	// Words of the other language that must not stand in a document.
+	other := map[string][]string{
+		"nl": {"Decision", "Client Anna", "Conversation", "Signature", "Policy", "Approved", "page ", " by "},
+		"en": {"Besluit", "Cliënt Anna", "Gesprek", "Handtekening", "Beleid", "Toegestaan", "pagina", " door "},
+	}
+	pageOf := map[string]string{"nl": "pagina 1 van", "en": "page 1 of"}
+	for _, doc := range []string{"decision", "declaration"} {
+		for _, l := range []string{"nl", "en"} {
+			t.Run(doc+" "+l, func(t *testing.T) {
+				text := (&zoneOrg{staff: o.staff}).pdfText(t, "/api/v1/requests/"+req+"/"+doc+".pdf?lang="+l)
+				check := func(what, text string, pdf bool) {
+					for _, w := range append(append([]string{}, common[l]...), want[doc][l]...) {
+						if !strings.Contains(text, w) {
+							t.Errorf("%s lacks %q:\n%s", what, w, text)
+						}
+					}
+					for _, w := range append(other[l], "home_visit", "record video", "blijf-groep") {
+						if strings.Contains(text, w) {
+							t.Errorf("%s has %q:\n%s", what, w, text)
+						}
+					}
+					if codes := snakeCase.FindAllString(text, -1); len(codes) > 0 {
+						t.Errorf("%s shows codes %v", what, codes)
+					}
+					if !zone.MatchString(text) {
+						t.Errorf("%s shows no time with its zone:\n%s", what, text)
+					}
+					if pdf && !strings.Contains(text, pageOf[l]) {
+						t.Errorf("%s has no page numbers %q:\n%s", what, pageOf[l], text)
+					}
+				}
+				check(doc+".pdf", text, true)
+				path := map[string]string{"decision": "/besluit", "declaration": "/afspraken"}[doc]
+				b := o.staff
+				if l == "en" {
+					b = o.staffEN
+				}
+				code, body, _ := b.do("GET", "/verzoeken/"+req+path, "", "")
+				if code != 200 {
+					t.Fatalf("GET %s = %d", path, code)
+				}
+				if !strings.Contains(body, `href="/assets/print-`+l+`.css"`) {
+					t.Errorf("the page to print %s has no page numbers in print (print-%s.css)", path, l)
+				}
+				main := body[strings.Index(body, "<main"):]
+				check("the page "+path, htmlText(main), false)
+			})
+		}
+	}
+	// A page asked for in English with ?lang=en is in English.
+	if text := (&zoneOrg{staff: o.staff}).pdfText(t, "/api/v1/requests/"+req+"/decision.pdf?lang=en"); !strings.Contains(text, "page 1 of") {
+		t.Errorf("?lang=en does not choose English")
+	}
+	for _, l := range []string{"nl", "en"} {
+		code, css, _ := o.staff.do("GET", "/assets/print-"+l+".css", "", "")
+		if code != 200 || !strings.Contains(css, map[string]string{"nl": `"pagina " counter(page) " van " counter(pages)`, "en": `"page " counter(page) " of " counter(pages)`}[l]) {
+			t.Errorf("print-%s.css = %d %q", l, code, css)
+		}
+	}
+}
+
+// htmlText is the text of an HTML fragment, tags left out and white space
+// folded.
+func htmlText(h string) string {
+	h = regexp.MustCompile(`(?s)<script.*?</script>|<[^>]+>`).ReplaceAllString(h, " ")
+	return strings.Join(strings.Fields(html.UnescapeString(h)), " ")
 }
