@@ -52,6 +52,7 @@ func (s *Server) requestDoc(r *http.Request, req *opname.Request, c *opname.Conv
 		{Label: translate(l, "wf.conversation"), Value: conv},
 		{Label: translate(l, "wf.request"), Value: row.What},
 		{Label: translate(l, "wf.print.policy"), Value: s.policyName(r, row.D.Policy)},
+		{Label: translate(l, "words.doc.policy.digest"), Value: row.D.Policy.Digest},
 	}}
 	sign := func(who, name, role, date string) pdf.Signature {
 		return pdf.Signature{Who: who, Lines: []pdf.Fact{
