@@ -218,6 +218,20 @@ type Incident struct {
 	// Kind is covert_recording or agreements_broken.
 	Kind        string `json:"kind"`
 	Description string `json:"description"`
+	// Medium is what was recorded: audio, or video (photo counts as
+	// video); "" is audio.
+	Medium string `json:"medium,omitempty"`
+	// Recorder is the index in the conversation's participants of who
+	// made the recording; nil when someone else did (RecorderOther) or it
+	// is not known.
+	Recorder *int `json:"recorder,omitempty"`
+	// RecorderOther describes who made the recording when that was not a
+	// participant of the conversation ("a friend of the client").
+	RecorderOther string `json:"recorder_other,omitempty"`
+	// Present are the indexes in the conversation's participants of who
+	// was present; empty means everyone in the conversation. Who made
+	// the recording was present.
+	Present []int `json:"present,omitempty"`
 	// Ladder is the policy's enforcement steps, in order: ask_to_stop,
 	// ask_to_leave, report_to_manager, consider_legal_steps.
 	Ladder   []string       `json:"ladder"`

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"path"
 	"slices"
 	"strings"
@@ -17,11 +18,13 @@ import (
 //go:embed shipped/*.yaml
 var shipped embed.FS
 
-// Source is a source document that policies cite: its file name and the
-// numbers or headings of its rules.
+// Source is a source document that policies cite: its file name, its
+// title and public web address for people (the address only where it is
+// known), and the numbers or headings of its rules.
 type Source struct {
 	File  string
 	Title string
+	URL   string
 	Refs  []string
 	// Anchors holds, for each ref, a phrase that stands in the document at
 	// that rule, so that the catalogue can be checked against the text.
@@ -61,6 +64,7 @@ func NewLibrary(fsys fs.FS) (*Library, error) {
 	var docs []struct {
 		File  string `yaml:"file"`
 		Title string `yaml:"title"`
+		URL   string `yaml:"url"`
 		Refs  []struct {
 			Ref    string `yaml:"ref"`
 			Anchor string `yaml:"anchor"`
@@ -70,7 +74,7 @@ func NewLibrary(fsys fs.FS) (*Library, error) {
 		return nil, fmt.Errorf("policy: source catalogue: %w", err)
 	}
 	for _, d := range docs {
-		s := Source{File: d.File, Title: d.Title}
+		s := Source{File: d.File, Title: d.Title, URL: d.URL}
 		for _, r := range d.Refs {
 			s.Refs = append(s.Refs, r.Ref)
 			s.Anchors = append(s.Anchors, r.Anchor)
@@ -82,6 +86,17 @@ func NewLibrary(fsys fs.FS) (*Library, error) {
 
 // Catalogue returns the source documents the library knows.
 func (l *Library) Catalogue() []Source { return slices.Clone(l.catalog) }
+
+// Source returns the catalogue's source document with file name file. A
+// decision cites sources by file name; their titles and addresses are for
+// showing people what a rule comes from.
+func (l *Library) Source(file string) (Source, bool) {
+	i := slices.IndexFunc(l.catalog, func(s Source) bool { return s.File == file })
+	if i < 0 {
+		return Source{}, false
+	}
+	return l.catalog[i], true
+}
 
 // Names returns the names of the shipped policies, sorted.
 func (l *Library) Names() []string {
@@ -242,7 +257,10 @@ func (l *Library) source(sd sourceDoc) (Source, string, error) {
 	if len(sd.Refs) == 0 {
 		return Source{}, "file", fmt.Errorf("sources: %s is not a known document: list its rule numbers or headings under refs, so that citations of it can be checked", sd.File)
 	}
-	return Source{File: sd.File, Title: sd.Title, Refs: sd.Refs}, "", nil
+	if u, err := url.Parse(sd.URL); sd.URL != "" && (err != nil || u.Scheme != "https" || u.Host == "") {
+		return Source{}, "url", fmt.Errorf("sources: url %q of %s is not a web address starting with https://", sd.URL, sd.File)
+	}
+	return Source{File: sd.File, Title: sd.Title, URL: sd.URL, Refs: sd.Refs}, "", nil
 }
 
 // MaxPolicyBytes bounds the size of a policy text.

@@ -113,6 +113,7 @@ type document struct {
 type sourceDoc struct {
 	File  string   `yaml:"file"`
 	Title string   `yaml:"title"`
+	URL   string   `yaml:"url"`
 	Refs  []string `yaml:"refs"`
 }
 

@@ -111,3 +111,49 @@ func TestShippedPoliciesLintClean(t *testing.T) {
 		}
 	}
 }
+
+// TestSourceTitlesAndAddresses checks that the library gives every source
+// document a title for people, and a web address only where a source
+// document itself names it: no address is made up.
+func TestSourceTitlesAndAddresses(t *testing.T) {
+	lib := shipped(t)
+	src, ok := lib.Source("000_a66e2caac0d54833.txt")
+	if !ok {
+		t.Fatal("Source(000_a66e2caac0d54833.txt): not found")
+	}
+	if !strings.HasPrefix(src.Title, "Nationale Ombudsman") {
+		t.Errorf("title = %q, want the Ombudsman's", src.Title)
+	}
+	if want := "https://www.nationaleombudsman.nl/nieuws/nieuwsbericht/2020/koffie-thee-geluidsopname-nationale-ombudsman-geeft-aanvullende-tips-aan"; src.URL != want {
+		t.Errorf("url = %q, want %q", src.URL, want)
+	}
+	if _, ok := lib.Source("999_unknown.txt"); ok {
+		t.Error("Source of an unknown file: found")
+	}
+	var seeds string
+	if files, _ := filepath.Glob(filepath.Join(seedsDir, "0*.txt")); len(files) > 0 {
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seeds += string(data)
+		}
+	} else if os.Getenv("CI") != "" {
+		t.Fatalf("the source documents are missing in CI")
+	}
+	for _, s := range lib.Catalogue() {
+		if s.Title == "" {
+			t.Errorf("%s has no title", s.File)
+		}
+		if s.URL == "" {
+			continue
+		}
+		if !strings.HasPrefix(s.URL, "https://") {
+			t.Errorf("%s: url %q is not https", s.File, s.URL)
+		}
+		if seeds != "" && !strings.Contains(seeds, s.URL) {
+			t.Errorf("%s: url %q stands in no source document", s.File, s.URL)
+		}
+	}
+}

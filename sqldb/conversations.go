@@ -398,25 +398,44 @@ func (db *DB) AddIncident(ctx context.Context, i *opname.Incident) error {
 	if i.Steps == nil {
 		i.Steps = []opname.IncidentStep{}
 	}
-	_, err = db.write.ExecContext(ctx, db.q(`INSERT INTO incidents (id, org_id, client_id, conversation_id, kind, description, ladder, steps, closed, opened_at, opened_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`),
-		i.ID, i.OrgID, i.ClientID, i.ConversationID, i.Kind, i.Description, jsonText(i.Ladder), jsonText(i.Steps), micro(i.OpenedAt), i.OpenedBy)
+	_, err = db.write.ExecContext(ctx, db.q(`INSERT INTO incidents (id, org_id, client_id, conversation_id, kind, description, who, ladder, steps, closed, opened_at, opened_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`),
+		i.ID, i.OrgID, i.ClientID, i.ConversationID, i.Kind, i.Description, jsonText(whoOf(i)), jsonText(i.Ladder), jsonText(i.Steps), micro(i.OpenedAt), i.OpenedBy)
 	if err != nil {
 		return fmt.Errorf("sqldb: add incident: %w", err)
 	}
 	return db.Record(ctx, opname.AccessEvent{Action: opname.AccessCreate, ClientID: i.ClientID, ObjectType: "incident", ObjectID: i.ID})
 }
 
-const incidentColumns = `id, org_id, client_id, conversation_id, kind, description, ladder, steps, closed, opened_at, opened_by`
+const incidentColumns = `id, org_id, client_id, conversation_id, kind, description, who, ladder, steps, closed, opened_at, opened_by`
+
+// incidentWho is what an incident says of a covert recording, as the
+// column who holds it.
+type incidentWho struct {
+	Medium        string `json:"medium,omitempty"`
+	Recorder      *int   `json:"recorder,omitempty"`
+	RecorderOther string `json:"recorder_other,omitempty"`
+	Present       []int  `json:"present,omitempty"`
+}
+
+func whoOf(i *opname.Incident) *incidentWho {
+	if i.Medium == "" && i.Recorder == nil && i.RecorderOther == "" && len(i.Present) == 0 {
+		return nil
+	}
+	return &incidentWho{Medium: i.Medium, Recorder: i.Recorder, RecorderOther: i.RecorderOther, Present: i.Present}
+}
 
 func scanIncident(row interface{ Scan(...any) error }) (*opname.Incident, error) {
 	var i opname.Incident
-	var ladder, steps string
+	var who, ladder, steps string
 	var closed, opened int64
-	if err := row.Scan(&i.ID, &i.OrgID, &i.ClientID, &i.ConversationID, &i.Kind, &i.Description, &ladder, &steps, &closed, &opened, &i.OpenedBy); err != nil {
+	if err := row.Scan(&i.ID, &i.OrgID, &i.ClientID, &i.ConversationID, &i.Kind, &i.Description, &who, &ladder, &steps, &closed, &opened, &i.OpenedBy); err != nil {
 		return nil, err
 	}
 	i.Closed, i.OpenedAt, i.Ladder, i.Steps = closed == 1, fromMicro(opened), []string{}, []opname.IncidentStep{}
-	return &i, errors.Join(fromJSON(ladder, &i.Ladder), fromJSON(steps, &i.Steps))
+	var w incidentWho
+	err := errors.Join(fromJSON(who, &w), fromJSON(ladder, &i.Ladder), fromJSON(steps, &i.Steps))
+	i.Medium, i.Recorder, i.RecorderOther, i.Present = w.Medium, w.Recorder, w.RecorderOther, w.Present
+	return &i, err
 }
 
 // Incident returns an incident about a client the caller may see, and

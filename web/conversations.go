@@ -1,11 +1,9 @@
 package web
 
 import (
-	"bytes"
 	"net/http"
 
 	"github.com/opname/opname"
-	"github.com/opname/opname/pdf"
 	"github.com/opname/opname/policy"
 	"github.com/opname/opname/workflow"
 )
@@ -302,100 +300,13 @@ func (s *Server) apiIncidentStep(w http.ResponseWriter, r *http.Request) {
 }
 
 // apiAgreementPDF is the declaration of agreements to print and sign: the
-// terms the policy names for the request (or those recorded), with two
-// signature lines. Printing it is in the access log.
+// terms the policy names for the request (or those recorded), with lines
+// for both parties to sign. Printing it is in the access log.
 func (s *Server) apiAgreementPDF(w http.ResponseWriter, r *http.Request) {
-	s.document(w, r, "verklaring", func(req *opname.Request, c *opname.Conversation, client *opname.Client, d policy.Decision) (*pdf.Document, error) {
-		terms := d.Agreements
-		if req.Agreement != nil {
-			terms = req.Agreement.Terms
-		}
-		var lines []string
-		for _, t := range terms {
-			lines = append(lines, "• "+policy.Agreements.Label(t, "nl")+" / "+policy.Agreements.Label(t, "en"))
-		}
-		doc := &pdf.Document{Title: "Verklaring over de opname / Declaration about the recording", Sections: []pdf.Section{
-			{Paragraphs: []string{
-				"Cliënt / Client: " + client.Name,
-				"Gesprek / Conversation: " + s.whenBoth(r, c.At) + " (" + c.Location + ")",
-				"Wat / What: " + req.Act.Action + " " + req.Act.Medium + " — " + req.Act.By,
-			}},
-			{Heading: "Afspraken / Agreements", Paragraphs: lines},
-		}}
-		if g := req.Agreement; g != nil {
-			doc.Sections = append(doc.Sections, pdf.Section{Heading: "Vastgelegd / Recorded", Paragraphs: []string{
-				"Vorm / Form: " + g.Form + "; " + s.whenBoth(r, g.At),
-				"SHA-256: " + g.Digest,
-			}})
-		}
-		doc.Sections = append(doc.Sections, pdf.Section{Heading: "Ondertekening / Signatures", Signatures: []string{"Cliënt / Client", "Medewerker namens de organisatie / Staff member for the organisation"}})
-		return doc, nil
-	})
+	s.requestDocument(w, r, "verklaring", false)
 }
 
 // apiDecisionPDF is a manager's written decision, for the client's file.
 func (s *Server) apiDecisionPDF(w http.ResponseWriter, r *http.Request) {
-	s.document(w, r, "besluit", func(req *opname.Request, c *opname.Conversation, client *opname.Client, d policy.Decision) (*pdf.Document, error) {
-		m := req.Manager
-		if m == nil || m.Approved == nil {
-			return nil, &opname.Error{Kind: opname.NotFound, Msg: "no manager's decision was taken on this request"}
-		}
-		verdict := "Afgewezen / Refused"
-		if *m.Approved {
-			verdict = "Toegestaan / Approved"
-		}
-		return &pdf.Document{Title: "Besluit van de manager / Manager's decision", Sections: []pdf.Section{
-			{Paragraphs: []string{
-				"Cliënt / Client: " + client.Name,
-				"Gesprek / Conversation: " + s.whenBoth(r, c.At) + " (" + c.Location + ")",
-				"Verzoek / Request: " + req.Act.Action + " " + req.Act.Medium + " — " + req.Act.By,
-			}},
-			{Heading: "Beoordeling van de medewerker / Staff member's assessment", Paragraphs: []string{m.Assessment, "Collega's geraadpleegd / Colleagues consulted: " + m.Consulted}},
-			{Heading: "Besluit / Decision", Paragraphs: []string{verdict, m.Reasons, "Besloten op / Decided on " + s.whenBoth(r, m.DecidedAt) + " door / by " + m.DecidedName}},
-			{Heading: "Beleid / Policy", Paragraphs: []string{d.Policy.Name + " " + d.Policy.Digest}},
-		}}, nil
-	})
-}
-
-// document answers a request's document as a PDF download.
-func (s *Server) document(w http.ResponseWriter, r *http.Request, name string, build func(*opname.Request, *opname.Conversation, *opname.Client, policy.Decision) (*pdf.Document, error)) {
-	ctx := r.Context()
-	req, err := s.Store.Request(ctx, r.PathValue("id"))
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	c, err := s.Store.Conversation(ctx, req.ConversationID)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	client, err := s.Store.Client(ctx, req.ClientID)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	d, err := workflow.Decision(req)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	doc, err := build(req, c, client, d)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	var buf bytes.Buffer
-	if err := pdf.Render(&buf, *doc); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	if err := s.Store.Record(ctx, opname.AccessEvent{Action: opname.AccessPrint, ClientID: req.ClientID, ObjectType: "request", ObjectID: req.ID, Purpose: name + ".pdf"}); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Cache-Control", "private, no-store")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+"-"+req.ID+`.pdf"`)
-	_, _ = w.Write(buf.Bytes())
+	s.requestDocument(w, r, "besluit", true)
 }

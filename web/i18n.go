@@ -12,7 +12,7 @@ import (
 var messages = joinMessages(messageMaps...)
 
 // messageMaps are the maps of messages, one per area of the pages.
-var messageMaps = []map[string]policy.Text{pageMessages, namesMessages}
+var messageMaps = []map[string]policy.Text{pageMessages, namesMessages, wordsMessages}
 
 // joinMessages puts maps of messages together.
 func joinMessages(maps ...map[string]policy.Text) map[string]policy.Text {
@@ -524,8 +524,16 @@ var pageMessages = map[string]policy.Text{
 	"wf.participant.add":                {NL: "Toevoegen", EN: "Add"},
 }
 
-// lang is the language of a request: the lang cookie, else Dutch.
+// lang is the language of a request: ?lang= where it names one (a
+// document printed in the other language, say), else the lang cookie, else
+// Dutch.
 func lang(r *http.Request) string {
+	switch r.URL.Query().Get("lang") {
+	case "en":
+		return "en"
+	case "nl":
+		return "nl"
+	}
 	if c, err := r.Cookie("lang"); err == nil && c.Value == "en" {
 		return "en"
 	}

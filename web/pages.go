@@ -143,6 +143,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name s
 func (s *Server) renderData(w http.ResponseWriter, r *http.Request, code int, name string, p *page, data any) {
 	l := lang(r)
 	p.Lang, p.Page, p.Styles, p.RequestID = l, name, styles(), requestID(r.Context())
+	if name == "printable" || name == "receipt" {
+		// Printed pages are numbered in the reader's language.
+		p.Styles = append(p.Styles, printStyle(l))
+	}
 	if a, ok := opname.ActorFrom(r.Context()); ok {
 		p.Actor, p.Can = a, canFor(a.Role)
 		if p.Org == nil {

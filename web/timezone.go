@@ -80,17 +80,6 @@ func localInput(v string, loc *time.Location, l string) (time.Time, string) {
 	return time.Time{}, fmt.Sprintf(translate(l, "wf.err.when"), v)
 }
 
-// whenBoth is t for a document in Dutch and English, as the rest of its
-// text: the Dutch form, then the English one where the month's name
-// differs.
-func (s *Server) whenBoth(r *http.Request, t time.Time) string {
-	nl, en := formatTime(t, s.zone(r), "nl"), formatTime(t, s.zone(r), "en")
-	if strings.EqualFold(nl, en) {
-		return nl
-	}
-	return nl + " / " + en
-}
-
 // apiSetTimeZone sets the time zone the organisation's times are shown in
 // (admin) and answers the organisation.
 func (s *Server) apiSetTimeZone(w http.ResponseWriter, r *http.Request) {

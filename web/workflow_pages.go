@@ -35,10 +35,10 @@ type workPage struct {
 	// Locations, Roles, Actions and Recipients are the choices of the
 	// forms, in the reader's language.
 	Locations, Roles, Actions, Recipients []choice
-	// Decision is set on the printable manager's decision, DecidedWhen
-	// its time.
-	Decision    bool
-	DecidedWhen string
+	// Decision is set on the printable manager's decision; Doc is the
+	// document a printable page shows.
+	Decision bool
+	Doc      *docView
 }
 
 type choice struct{ Value, Label string }
@@ -69,8 +69,10 @@ type reqRow struct {
 	What, OutcomeText, Explanation, When      string
 	Ready                                     bool
 	Waiting, Obligations, Terms, Advice       []string
-	Rules                                     []policy.RuleRef
+	Rules                                     []citation
 	Ask                                       []personRow // parties whose answer is needed
+	AskStaff                                  []personRow // staff whose own yes or no is needed
+	StaffRefusal                              string      // that staff may refuse, where they may
 	Missing                                   []choice    // roles asked of whom nobody takes part
 	AskedBy, RecipientText                    string
 	Alternatives, WeightyAlternatives         []choice
@@ -85,11 +87,60 @@ type reqRow struct {
 	StaffName, ClientName, Since, Waited string
 }
 
+// citation is a rule that applied as people read it: the passage, and
+// the source by its title, with its web address where the policy gives one.
+type citation struct {
+	Text, Title, Ref, URL string
+}
+
+// citations names the sources of rules by title. The decision cites them
+// by file name; a document of the organisation's own is looked up in its
+// current policy, and one no policy knows any more shows its file name.
+func (s *Server) citations(r *http.Request, rules []policy.RuleRef) []citation {
+	var own []policy.Source
+	ownRead := false
+	out := make([]citation, 0, len(rules))
+	for _, rr := range rules {
+		c := citation{Text: rr.Text, Title: rr.Source, Ref: rr.Ref}
+		src, ok := s.Policies.Source(rr.Source)
+		if !ok {
+			if !ownRead {
+				own, ownRead = s.ownSources(r), true
+			}
+			if i := slices.IndexFunc(own, func(s policy.Source) bool { return s.File == rr.Source }); i >= 0 {
+				src, ok = own[i], true
+			}
+		}
+		if ok && src.Title != "" {
+			c.Title, c.URL = src.Title, src.URL
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// ownSources are the sources of the organisation's current policy, or
+// none when it cannot be read.
+func (s *Server) ownSources(r *http.Request) []policy.Source {
+	org, err := s.Store.Organisation(r.Context())
+	if err != nil {
+		return nil
+	}
+	p, err := s.compiled(org.Policy)
+	if err != nil {
+		return nil
+	}
+	return p.Sources
+}
+
 type incRow struct {
 	*opname.Incident
 	When, KindText string
 	Steps          []string
 	Next           []choice
+	// MediumText, RecorderText and PresentText say what was recorded in
+	// secret, by whom and with whom there, where the incident says so.
+	MediumText, RecorderText, PresentText string
 }
 
 func (s *Server) workData(r *http.Request, title string) *workPage {
@@ -142,12 +193,12 @@ func (s *Server) convRow(r *http.Request, c *opname.Conversation) (convRow, erro
 // the reader's language. What is shown and offered is the workflow's.
 func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Request) (reqRow, error) {
 	l := lang(r)
-	v, err := workflow.ViewOf(c, req, actor(r))
+	v, err := s.Workflow.ViewOne(r.Context(), c, req)
 	if err != nil {
 		return reqRow{}, err
 	}
 	d, n := v.Decision, v.Next
-	row := reqRow{Request: req, D: d, Ready: n.Ready, Rules: d.Rules, When: s.when(r, req.CreatedAt),
+	row := reqRow{Request: req, D: d, Ready: n.Ready, Rules: s.citations(r, d.Rules), When: s.when(r, req.CreatedAt),
 		OutcomeText: d.Outcome.Label(l), Explanation: d.Explanation.In(l),
 		AskManager: n.AskManager, CanDecide: n.ManagerDecides, RecordsToo: n.RecordsToo, Agree: n.Agree}
 	who := translate(l, "wf.by."+req.Act.By)
@@ -188,6 +239,19 @@ func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Req
 			who.Role = translate(l, "wf.organisation")
 		}
 		row.Ask = append(row.Ask, who)
+	}
+	if n.StaffMayRefuse {
+		row.StaffRefusal = translate(l, "words.staff.may.refuse")
+		if d.DecidedBy == "manager" {
+			row.StaffRefusal += " " + translate(l, "words.staff.then.manager")
+		}
+	}
+	for _, p := range n.AskStaff {
+		who := translate(l, "wf.role."+p.Role)
+		if p.Name != "" {
+			who += " (" + p.Name + ")"
+		}
+		row.AskStaff = append(row.AskStaff, personRow{Index: p.Participant, Role: who, Name: p.Name, Staff: true})
 	}
 	for _, role := range n.Missing {
 		row.Missing = append(row.Missing, choice{role, translate(l, "wf.role."+role)})
@@ -252,6 +316,39 @@ func (s *Server) incRow(r *http.Request, i *opname.Incident) incRow {
 		}
 	}
 	return row
+}
+
+// whoRecorded fills in what an incident says of the recording made in
+// secret, in language l: the participants of c by role and name.
+func whoRecorded(l string, row *incRow, c *opname.Conversation) {
+	i := row.Incident
+	person := func(j int) string {
+		if j < 0 || j >= len(c.Participants) {
+			return ""
+		}
+		p := c.Participants[j]
+		if p.Name != "" {
+			return translate(l, "wf.role."+p.Role) + " (" + p.Name + ")"
+		}
+		return translate(l, "wf.role."+p.Role)
+	}
+	if i.Medium != "" {
+		row.MediumText = translate(l, "words.incident.medium."+i.Medium)
+	}
+	switch {
+	case i.Recorder != nil:
+		row.RecorderText = person(*i.Recorder)
+	case i.RecorderOther != "":
+		row.RecorderText = i.RecorderOther
+	}
+	var there []string
+	for _, j := range i.Present {
+		there = append(there, person(j))
+	}
+	if i.RecorderOther != "" {
+		there = append(there, i.RecorderOther)
+	}
+	row.PresentText = strings.Join(there, ", ")
 }
 
 // workPageHandler is "my work": conversations with my clients, and for
@@ -655,7 +752,32 @@ func (s *Server) incidentForm(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	i := &opname.Incident{ClientID: c.ClientID, ConversationID: c.ID, Kind: r.PostFormValue("soort"), Description: r.PostFormValue("beschrijving")}
+	i := &opname.Incident{ClientID: c.ClientID, ConversationID: c.ID, Kind: r.PostFormValue("soort"), Description: r.PostFormValue("beschrijving"), Medium: r.PostFormValue("wat")}
+	// Who recorded: a participant, someone else described in words, or
+	// not known; and who was there.
+	other := strings.TrimSpace(r.PostFormValue("opnemer_anders"))
+	switch who := r.PostFormValue("opnemer"); {
+	case who == "anders" && other == "":
+		s.renderConversation(w, r, http.StatusBadRequest, translate(lang(r), "words.incident.other.missing"))
+		return
+	case who == "anders" || who == "" && other != "":
+		i.RecorderOther = other
+	case who != "":
+		n, err := strconv.Atoi(who)
+		if err != nil {
+			s.renderConversation(w, r, http.StatusBadRequest, translate(lang(r), "words.incident.recorder"))
+			return
+		}
+		i.Recorder = &n
+	}
+	for _, v := range r.PostForm["aanwezig"] {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			s.renderConversation(w, r, http.StatusBadRequest, translate(lang(r), "words.incident.present"))
+			return
+		}
+		i.Present = append(i.Present, n)
+	}
 	if err := s.Workflow.OpenIncident(r.Context(), i); err != nil {
 		s.renderConversation(w, r, status[opname.KindOf(err)], localMessage(lang(r), err))
 		return
@@ -675,6 +797,14 @@ func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, code int
 		return
 	}
 	row := s.incRow(r, i)
+	if i.ConversationID != "" {
+		c, err := s.Store.Conversation(r.Context(), i.ConversationID)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		whoRecorded(lang(r), &row, c)
+	}
 	d := s.workData(r, row.KindText)
 	d.Incident, d.Message = &row, msg
 	s.renderData(w, r, code, "incident", d.page, d)
@@ -691,9 +821,10 @@ func (s *Server) stepForm(w http.ResponseWriter, r *http.Request) {
 
 // printablePage is the agreements with the declaration to sign
 // (/verzoeken/{id}/afspraken) or the manager's written decision
-// (/verzoeken/{id}/besluit), as accessible HTML that prints cleanly.
+// (/verzoeken/{id}/besluit), as accessible HTML that prints cleanly; it
+// says what the PDF says.
 func (s *Server) printablePage(w http.ResponseWriter, r *http.Request) {
-	ctx, l := r.Context(), lang(r)
+	ctx := r.Context()
 	req, err := s.Store.Request(opname.WithPurpose(ctx, "printable"), r.PathValue("id"))
 	if err != nil {
 		s.Error(w, r, err)
@@ -710,31 +841,12 @@ func (s *Server) printablePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	decision := strings.HasSuffix(r.URL.Path, "/besluit")
-	if decision && (req.Manager == nil || req.Manager.Approved == nil) {
-		s.Error(w, r, &opname.Error{Kind: opname.NotFound, Msg: "no manager's decision was taken on this request"})
-		return
-	}
-	row, err := s.reqRow(r, c, req)
+	doc, err := s.requestDoc(r, req, c, client, decision)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	conv, err := s.convRow(r, c)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	title := translate(l, "wf.print.declaration")
-	if decision {
-		title = translate(l, "wf.print.decision.title")
-	}
-	d := s.workData(r, title)
-	d.Request, d.Conversation, d.Client, d.Decision = &row, &conv, client, decision
-	if decision {
-		d.DecidedWhen = s.when(r, req.Manager.DecidedAt)
-		if len(row.Terms) == 0 {
-			row.Terms = nil
-		}
-	}
+	d := s.workData(r, doc.Title)
+	d.Request, d.Client, d.Decision, d.Doc = &reqRow{Request: req}, client, decision, doc
 	s.renderData(w, r, http.StatusOK, "printable", d.page, d)
 }

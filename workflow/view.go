@@ -1,8 +1,10 @@
 package workflow
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"slices"
 	"time"
 
@@ -60,6 +62,13 @@ type Next struct {
 	// RecordsToo is whether the organisation records too ("if you record,
 	// we record too") and may start.
 	RecordsToo bool `json:"records_too"`
+	// StaffMayRefuse is whether a staff member's own no would stop this
+	// request to record images (portrait right, as at Blijf Groep); the
+	// page then says that they may refuse.
+	StaffMayRefuse bool `json:"staff_may_refuse"`
+	// AskStaff is the staff members in the conversation whose own yes or
+	// no is still needed, before a manager is asked or decides.
+	AskStaff []Party `json:"ask_staff"`
 }
 
 // Party is a participant of a conversation, or the organisation (-1).
@@ -77,7 +86,6 @@ var weightyAlternatives = []string{"written_report", "companion_listens", "other
 // conversation is read as part of showing the request, which the caller
 // read (and the store logged) already.
 func (w *Workflow) View(ctx context.Context, rs ...*opname.Request) ([]*RequestView, error) {
-	a, _ := opname.ActorFrom(ctx)
 	convs := map[string]*opname.Conversation{}
 	out := make([]*RequestView, 0, len(rs))
 	for _, r := range rs {
@@ -89,7 +97,7 @@ func (w *Workflow) View(ctx context.Context, rs ...*opname.Request) ([]*RequestV
 			}
 			convs[r.ConversationID] = c
 		}
-		v, err := ViewOf(c, r, a)
+		v, err := w.ViewOne(ctx, c, r)
 		if err != nil {
 			return nil, err
 		}
@@ -98,15 +106,91 @@ func (w *Workflow) View(ctx context.Context, rs ...*opname.Request) ([]*RequestV
 	return out, nil
 }
 
-// ViewOf is r as seen by a: its decision and what happens next. c is r's
-// conversation.
+// ViewOne is request r about conversation c as the person in ctx sees it:
+// ViewOf, and what only the organisation's policy can tell — whether a
+// staff member's own no would stop it, and whose is still needed.
+func (w *Workflow) ViewOne(ctx context.Context, c *opname.Conversation, r *opname.Request) (*RequestView, error) {
+	a, _ := opname.ActorFrom(ctx)
+	v, err := ViewOf(c, r, a)
+	if err != nil {
+		return nil, err
+	}
+	p, err := w.policyOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return v, staffAnswers(p, c, r, v)
+}
+
+// staffAnswers fills in v whether a staff member's own no would stop a
+// request to record images, and whose yes or no is still needed: a staff
+// member's no would stop it when the policy forbids or refuses it with
+// that staff member unwilling, and not with every staff member willing.
+// Until each such staff member said yes or no, the request does not go to
+// a manager: the staff member decides first, the manager after.
+func staffAnswers(p *policy.Policy, c *opname.Conversation, r *opname.Request, v *RequestView) error {
+	if r.Act.Action != "record" || r.Act.Medium != "video" {
+		return nil
+	}
+	decide := func(unwilling int) (policy.Outcome, error) {
+		s := situationOf(c, r)
+		for i, m := range s["participants"].([]map[string]any) {
+			if m["role"] == "staff" {
+				m["willing"] = i != unwilling
+				delete(m, "consent")
+			}
+		}
+		data, _ := json.Marshal(s)
+		sit, err := policy.ParseSituation(bytes.NewReader(data))
+		if err != nil {
+			return "", err
+		}
+		d, err := p.Decide(sit)
+		return d.Outcome, err
+	}
+	willing, err := decide(-1)
+	if err != nil || willing.Stops() {
+		return err
+	}
+	answered := map[int]bool{}
+	for _, a := range r.Answers {
+		answered[a.Participant] = true
+	}
+	rec := recorderIndex(c, r.Act)
+	decided := r.Manager != nil && r.Manager.Approved != nil
+	for i, part := range c.Participants {
+		if part.Role != "staff" || i == rec {
+			continue
+		}
+		o, err := decide(i)
+		if err != nil {
+			return err
+		}
+		if !o.Stops() {
+			continue
+		}
+		v.Next.StaffMayRefuse = true
+		asked := slices.ContainsFunc(v.Next.Ask, func(p Party) bool { return p.Participant == i })
+		if !answered[i] && part.Declined == nil && !asked && !decided && !v.Decision.Outcome.Stops() {
+			v.Next.AskStaff = append(v.Next.AskStaff, Party{Participant: i, Role: part.Role, Name: part.Name})
+		}
+	}
+	if len(v.Next.AskStaff) > 0 {
+		v.Next.AskManager = false
+	}
+	return nil
+}
+
+// ViewOf is r as seen by a: its decision and what happens next, as far
+// as they follow from r's decision. c is r's conversation. ViewOne adds
+// what needs the organisation's policy.
 func ViewOf(c *opname.Conversation, r *opname.Request, a opname.Actor) (*RequestView, error) {
 	d, err := Decision(r)
 	if err != nil {
 		return nil, err
 	}
 	ready, waiting := Ready(r)
-	n := Next{Ready: ready, WaitingFor: waiting, Ask: []Party{}, Missing: []string{}, Alternatives: []string{}, WeightyAlternatives: []string{}, Terms: []string{}}
+	n := Next{Ready: ready, WaitingFor: waiting, Ask: []Party{}, Missing: []string{}, Alternatives: []string{}, WeightyAlternatives: []string{}, Terms: []string{}, AskStaff: []Party{}}
 	answered := map[int]bool{}
 	for _, ans := range r.Answers {
 		answered[ans.Participant] = true

@@ -267,6 +267,23 @@ func (w *Workflow) decide(ctx context.Context, c *opname.Conversation, r *opname
 	if err != nil {
 		return nil, nil, "", err
 	}
+	data, _ := json.Marshal(situationOf(c, r))
+	sit, err := policy.ParseSituation(bytes.NewReader(data))
+	if err != nil {
+		return nil, nil, "", err
+	}
+	d, err := p.Decide(sit)
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("workflow: decide: %w", err)
+	}
+	r.Outcome = string(d.Outcome)
+	dj, _ := json.Marshal(d)
+	return data, dj, d.Policy.Digest, nil
+}
+
+// situationOf is the situation of request r about conversation c, in the
+// contract's JSON terms.
+func situationOf(c *opname.Conversation, r *opname.Request) map[string]any {
 	s := map[string]any{
 		"action": r.Act.Action, "medium": r.Act.Medium, "by": r.Act.By,
 		"covert": r.Act.Covert, "location": c.Location,
@@ -308,7 +325,11 @@ func (w *Workflow) decide(ctx context.Context, c *opname.Conversation, r *opname
 			m["consent"] = consent(a)
 		}
 		if part.Role == "staff" {
-			m["willing"] = part.Declined == nil
+			// A staff member who declined to take part in this
+			// conversation while it is recorded, or who said no to this
+			// recording.
+			a, ok := answers[i]
+			m["willing"] = part.Declined == nil && !(ok && !a.Given && r.Act.Action == "record")
 		}
 		ps = append(ps, m)
 	}
@@ -328,18 +349,7 @@ func (w *Workflow) decide(ctx context.Context, c *opname.Conversation, r *opname
 			s["declaration"] = "refused"
 		}
 	}
-	data, _ := json.Marshal(s)
-	sit, err := policy.ParseSituation(bytes.NewReader(data))
-	if err != nil {
-		return nil, nil, "", err
-	}
-	d, err := p.Decide(sit)
-	if err != nil {
-		return nil, nil, "", fmt.Errorf("workflow: decide: %w", err)
-	}
-	r.Outcome = string(d.Outcome)
-	dj, _ := json.Marshal(d)
-	return data, dj, d.Policy.Digest, nil
+	return s
 }
 
 func consent(a opname.Answer) string {
@@ -589,18 +599,37 @@ func (w *Workflow) Decline(ctx context.Context, conversationID string, participa
 	return c, nil
 }
 
-// Ladder is the enforcement ladder of the organisation's policy for an
-// incident: the enforcement steps the policy names for a covert recording,
-// in the contract's order.
-func (w *Workflow) ladder(ctx context.Context, c *opname.Conversation) ([]string, error) {
+// ladder is the enforcement ladder of the organisation's policy for an
+// incident: the enforcement steps the policy names for the recording made
+// in secret — of what medium, by whom, with whom present — in the
+// contract's order.
+func (w *Workflow) ladder(ctx context.Context, c *opname.Conversation, i *opname.Incident) ([]string, error) {
 	p, err := w.policyOf(ctx)
 	if err != nil {
 		return nil, err
 	}
-	s := map[string]any{"action": "record", "medium": "audio", "by": "client", "covert": true, "announced": "not_announced"}
+	s := map[string]any{"action": "record", "medium": cmp.Or(i.Medium, "audio"), "by": "client", "covert": true, "announced": "not_announced"}
+	present := i.Present
+	if len(present) == 0 {
+		for j := range c.Participants {
+			present = append(present, j)
+		}
+	}
+	if i.Recorder != nil && !slices.Contains(present, *i.Recorder) {
+		present = append(present, *i.Recorder)
+	}
 	var ps []map[string]any
-	for _, part := range c.Participants {
+	for _, j := range present {
+		part := c.Participants[j]
+		if i.Recorder != nil && *i.Recorder == j {
+			s["recorder"], s["by"] = len(ps), ByOf(part.Role)
+		}
 		ps = append(ps, map[string]any{"role": part.Role, "consent": "refused"})
+	}
+	if i.RecorderOther != "" {
+		// Someone who is not in the conversation's list, but was there.
+		s["recorder"], s["by"] = len(ps), "other"
+		ps = append(ps, map[string]any{"role": "other", "consent": "refused"})
 	}
 	if len(ps) == 0 {
 		ps = []map[string]any{{"role": "client"}, {"role": "staff"}}
@@ -621,6 +650,38 @@ func (w *Workflow) ladder(ctx context.Context, c *opname.Conversation) ([]string
 	// A policy without a ladder of its own: ask to stop, and tell the
 	// manager.
 	return []string{"ask_to_stop", "report_to_manager"}, nil
+}
+
+// checkWho checks what an incident says of a covert recording against its
+// conversation c (empty when it names none), naming the field and the
+// value.
+func checkWho(c *opname.Conversation, i *opname.Incident) error {
+	n := len(c.Participants)
+	if i.Medium != "" && i.Medium != "audio" && i.Medium != "video" {
+		return invalid("medium: %q is not known; use audio or video", i.Medium)
+	}
+	i.RecorderOther = strings.TrimSpace(i.RecorderOther)
+	if err := opname.Line.Chars(100).Check("recorder_other", i.RecorderOther); err != nil {
+		return err
+	}
+	if (i.Recorder != nil || len(i.Present) > 0) && c.ID == "" {
+		return invalid("recorder: name the conversation (conversation_id) to say who of it recorded or was present")
+	}
+	switch {
+	case i.Recorder != nil && i.RecorderOther != "":
+		return invalid("recorder_other: say either which participant recorded (recorder) or who else did, not both")
+	case i.Recorder != nil && (*i.Recorder < 0 || *i.Recorder >= n):
+		return invalid("recorder: %d is not one of the %d participants (counted from 0)", *i.Recorder, n)
+	}
+	for k, j := range i.Present {
+		if j < 0 || j >= n {
+			return invalid("present: %d is not one of the %d participants (counted from 0)", j, n)
+		}
+		if slices.Contains(i.Present[:k], j) {
+			return invalid("present: %d is named twice", j)
+		}
+	}
+	return nil
 }
 
 // OpenIncident records a covert recording discovered, or agreements
@@ -644,7 +705,10 @@ func (w *Workflow) OpenIncident(ctx context.Context, i *opname.Incident) error {
 	if err := opname.Paragraphs.Check("description", i.Description); err != nil {
 		return err
 	}
-	ladder, err := w.ladder(ctx, c)
+	if err := checkWho(c, i); err != nil {
+		return err
+	}
+	ladder, err := w.ladder(ctx, c, i)
 	if err != nil {
 		return err
 	}

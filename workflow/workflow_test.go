@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -481,5 +482,149 @@ func TestAddParticipant(t *testing.T) {
 	}
 	if changes != 2 {
 		t.Errorf("%d participant changes in the access log, want 2", changes)
+	}
+}
+
+// TestIncidentLadderFollowsWhoRecorded checks that an incident records
+// what was recorded in secret, who made the recording and who was present,
+// and that the ladder is the one the policy gives for that situation:
+// aXiehuis's whole ladder for a covert recording with more parties, or of
+// images; its policy says nothing of two people alone, so the ladder there
+// is the default one.
+func TestIncidentLadderFollowsWhoRecorded(t *testing.T) {
+	w, ctx, client := setup(t, "axiehuis")
+	two := &opname.Conversation{ClientID: client, Location: "office", Participants: []opname.Participant{{Role: "client"}, {Role: "staff"}}}
+	three := &opname.Conversation{ClientID: client, Location: "office", Participants: []opname.Participant{{Role: "client"}, {Role: "staff"}, {Role: "parent", Name: "moeder"}}}
+	for _, c := range []*opname.Conversation{two, three} {
+		if err := w.Open(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	full := []string{"ask_to_stop", "ask_to_leave", "report_to_manager", "consider_legal_steps"}
+	short := []string{"ask_to_stop", "report_to_manager"}
+	idx := func(i int) *int { return &i }
+	for _, c := range []struct {
+		name string
+		i    opname.Incident
+		want []string
+	}{
+		{"two people, nothing said of who", opname.Incident{ConversationID: two.ID}, short},
+		{"two people, the client recorded", opname.Incident{ConversationID: two.ID, Recorder: idx(0)}, short},
+		{"someone else present recorded", opname.Incident{ConversationID: two.ID, RecorderOther: "een vriend van de cliënt"}, full},
+		{"the client filmed", opname.Incident{ConversationID: two.ID, Recorder: idx(0), Medium: "video"}, full},
+		{"three present, the mother recorded", opname.Incident{ConversationID: three.ID, Recorder: idx(2)}, full},
+		{"the mother was not there", opname.Incident{ConversationID: three.ID, Recorder: idx(0), Present: []int{0, 1}}, short},
+		{"the mother recorded, named present or not", opname.Incident{ConversationID: three.ID, Recorder: idx(2), Present: []int{1}}, full},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			i := c.i
+			i.ClientID, i.Kind, i.Description = client, "covert_recording", "Telefoon nam stiekem op"
+			if err := w.OpenIncident(ctx, &i); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(i.Ladder, c.want) {
+				t.Errorf("ladder = %v, want %v", i.Ladder, c.want)
+			}
+			stored, err := w.Store.Incident(ctx, i.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if stored.Medium != i.Medium || stored.RecorderOther != i.RecorderOther || (stored.Recorder == nil) != (i.Recorder == nil) ||
+				(i.Recorder != nil && *stored.Recorder != *i.Recorder) || !slices.Equal(stored.Present, i.Present) || !slices.Equal(stored.Ladder, c.want) {
+				t.Errorf("stored = %+v, want %+v", stored, i)
+			}
+		})
+	}
+	for _, c := range []struct {
+		i    opname.Incident
+		want string
+	}{
+		{opname.Incident{ConversationID: two.ID, Recorder: idx(5)}, "recorder: 5 is not one of the 2 participants"},
+		{opname.Incident{ConversationID: two.ID, Recorder: idx(0), RecorderOther: "broer"}, "recorder_other: "},
+		{opname.Incident{ConversationID: two.ID, Present: []int{0, 7}}, "present: 7 is not one of the 2 participants"},
+		{opname.Incident{ConversationID: two.ID, Present: []int{0, 0}}, "present: 0 is named twice"},
+		{opname.Incident{ConversationID: two.ID, Medium: "smell"}, `medium: "smell"`},
+		{opname.Incident{Recorder: idx(0)}, "recorder: name the conversation"},
+	} {
+		i := c.i
+		i.ClientID, i.Kind, i.Description = client, "covert_recording", "d"
+		if err := w.OpenIncident(ctx, &i); opname.KindOf(err) != opname.Invalid || !strings.Contains(opname.Message(err), c.want) {
+			t.Errorf("OpenIncident(%+v) = %v, want Invalid with %q", c.i, err, c.want)
+		}
+	}
+}
+
+// TestStaffMayRefuseVideo checks Blijf Groep's video procedure: the staff
+// member may always refuse images (portrait right), and says yes or no
+// before the manager is asked; a no stops the video, and sound only is
+// offered. Sound, where the staff member's no changes nothing, asks nothing.
+func TestStaffMayRefuseVideo(t *testing.T) {
+	w, ctx, client := setup(t, "blijf-groep")
+	conv := &opname.Conversation{ClientID: client, Location: "office", Participants: []opname.Participant{{Role: "client"}, {Role: "staff", Name: "Els"}, {Role: "staff", Name: "Jan"}}}
+	if err := w.Open(ctx, conv); err != nil {
+		t.Fatal(err)
+	}
+	view := func(r *opname.Request) *workflow.RequestView {
+		t.Helper()
+		r, err := w.Store.Request(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := w.ViewOne(ctx, conv, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	asked := func(v *workflow.RequestView) []int {
+		var out []int
+		for _, p := range v.Next.AskStaff {
+			out = append(out, p.Participant)
+		}
+		return out
+	}
+	video, err := w.Ask(ctx, conv.ID, opname.Act{Action: "record", Medium: "video", By: "client"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := view(video)
+	if !v.Next.StaffMayRefuse || !slices.Equal(asked(v), []int{1, 2}) || v.Next.AskManager {
+		t.Fatalf("video asked: may refuse %v, ask staff %v, ask manager %v; want true, [1 2], false", v.Next.StaffMayRefuse, asked(v), v.Next.AskManager)
+	}
+	if _, err := w.Answer(ctx, video.ID, 1, true, "in_person"); err != nil {
+		t.Fatal(err)
+	}
+	if v = view(video); !slices.Equal(asked(v), []int{2}) || v.Next.AskManager || v.Decision.Outcome != policy.NeedsDecision {
+		t.Fatalf("after Els's yes: ask staff %v, ask manager %v, outcome %s", asked(v), v.Next.AskManager, v.Decision.Outcome)
+	}
+	if _, err := w.Answer(ctx, video.ID, 2, true, "in_person"); err != nil {
+		t.Fatal(err)
+	}
+	if v = view(video); len(asked(v)) != 0 || !v.Next.AskManager || !v.Next.StaffMayRefuse {
+		t.Fatalf("after both yes: ask staff %v, ask manager %v", asked(v), v.Next.AskManager)
+	}
+
+	// Jan says no: no video; sound only is offered.
+	no, err := w.Ask(ctx, conv.ID, opname.Act{Action: "record", Medium: "video", By: "client"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Answer(ctx, no.ID, 2, false, "in_person"); err != nil {
+		t.Fatal(err)
+	}
+	v = view(no)
+	if v.Decision.Outcome != policy.Forbidden || !slices.Contains(v.Next.Alternatives, "audio_only") || v.Next.AskManager || len(asked(v)) != 0 {
+		t.Fatalf("after Jan's no: outcome %s, alternatives %v, ask manager %v, ask staff %v", v.Decision.Outcome, v.Next.Alternatives, v.Next.AskManager, asked(v))
+	}
+	if sit := lastSituation(t, w, ctx, no.ID); sit["participants"].([]any)[2].(map[string]any)["willing"] != false {
+		t.Errorf("Jan's no is not in the situation: %v", sit["participants"])
+	}
+
+	sound, err := w.Ask(ctx, conv.ID, opname.Act{Action: "record", Medium: "audio", By: "client"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v = view(sound); v.Next.StaffMayRefuse || len(asked(v)) != 0 {
+		t.Fatalf("sound: may refuse %v, ask staff %v; want false, none", v.Next.StaffMayRefuse, asked(v))
 	}
 }

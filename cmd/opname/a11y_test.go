@@ -212,7 +212,7 @@ func a11yWorkflow(t *testing.T, s *server, org *opname.Organisation, clientID st
 		}
 	}
 	open, err3 := w.Ask(sctx, c.ID, opname.Act{Action: "record", Medium: "audio", By: "client"})
-	inc := &opname.Incident{ClientID: clientID, ConversationID: c.ID, Kind: "covert_recording", Description: "Telefoon nam stiekem op."}
+	inc := &opname.Incident{ClientID: clientID, ConversationID: c.ID, Kind: "covert_recording", Description: "Telefoon nam stiekem op.", RecorderOther: "een vriend van de cliënt", Present: []int{0, 1}}
 	err4 := w.OpenIncident(sctx, inc)
 	if err4 == nil {
 		_, err4 = w.TakeStep(sctx, inc.ID, "ask_to_stop", "Gevraagd te stoppen.")

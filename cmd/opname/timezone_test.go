@@ -140,7 +140,7 @@ func TestTimeZoneShown(t *testing.T) {
 			t.Error("the client page's access log shows no time with its zone")
 		}
 		t.Run("amsterdam pdf", func(t *testing.T) {
-			if text := ams.pdfText(t, "/api/v1/requests/"+req+"/declaration.pdf"); !strings.Contains(text, "Gesprek / Conversation: 28 maart 2026, 14:05 CET / 28 March 2026, 14:05 CET") {
+			if text := ams.pdfText(t, "/api/v1/requests/"+req+"/declaration.pdf"); !strings.Contains(text, "Gesprek 28 maart 2026, 14:05 CET") || strings.Contains(text, "March") {
 				t.Errorf("the declaration does not show the conversation's time in Amsterdam with its zone:\n%s", text)
 			}
 		})

@@ -131,8 +131,10 @@ const walk = {
     check(o.includes('mag niet') || o.includes('kan nu niet'), `covert multi-party recording: ${o}`);
     await page.getByRole('link', { name: 'Terug naar het gesprek' }).click();
     await page.getByLabel('Beschrijf kort wat er gebeurde').fill('Een telefoon nam stiekem op tijdens het groepsgesprek.');
+    await page.getByLabel('Wie nam het op?').selectOption(participant.client);
     await submit(page, 'Melding maken');
     check(page.url().includes('/incidenten/'), 'no incident page');
+    check((await bodyText(page)).includes('het gebouw te verlaten'), 'the ladder does not offer to ask to leave');
     await axe(page, j.name);
     await submit(page, 'Stap vastleggen');
     check(await page.locator('ol.utrecht-ordered-list li').count() === 1, 'the step is not recorded');
@@ -146,6 +148,17 @@ const walk = {
     const page = await as(j.staff);
     await open(page, j, ['staff'], { who: 'client', what: 'video' });
     check((await outcome(page)).includes('beslissing'), 'video does not need a decision');
+    check((await bodyText(page)).includes('Een medewerker mag altijd weigeren'), 'the page does not say that staff may refuse');
+    // Each staff member says yes or no first; only then can the request
+    // go to the manager.
+    check(await page.getByLabel('Uw beoordeling').count() === 0, 'the request can go to the manager before the staff said yes or no');
+    for (const i of ['1', '2']) {
+      await page.locator(`label[for="medewerker-ja${i}"]`).click();
+      const form = page.locator('form', { has: page.locator(`#medewerker-ja${i}`) });
+      await form.getByRole('button').click();
+      await page.locator(`#medewerker-ja${i}`).waitFor({ state: 'detached' });
+    }
+    await axe(page, j.name);
     await page.getByLabel('Uw beoordeling').fill('Cliënte wil het gesprek terugkijken met haar advocaat.');
     await page.getByLabel("Met welke collega's heeft u overlegd?").fill('Team Noord');
     await submit(page, 'Naar de manager sturen');
