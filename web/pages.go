@@ -30,7 +30,7 @@ var partials = []string{"layout.html", "alert.html", "events.html"}
 
 // pageNames are the pages; each is parsed with the partials at start, so a
 // broken or missing template stops the boot, not a request.
-var pageNames = []string{"signin", "welcome", "totp", "home", "clients", "client", "people", "tokens", "policy", "accesslog", "error",
+var pageNames = []string{"signin", "welcome", "totp", "home", "clients", "client", "people", "tokens", "policy", "policychange", "accesslog", "error",
 	"recordings", "record", "recording", "receipt", "fixity",
 	"work", "inbox", "conversations", "conversation", "request", "incident", "printable"}
 
@@ -122,9 +122,10 @@ type page struct {
 	Events      []opname.AccessEvent
 	Tokens      []opname.Token
 	Names       map[string]string
-	Versions    []opname.PolicyVersion
-	Shipped     []string
 	TimeZones   []string
+	// FormToken is the one-time token of the page's forms that create
+	// something (see once).
+	FormToken string
 }
 
 // render writes a page with status code.
@@ -223,6 +224,8 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "POST", "/sleutels", Roles(opname.RoleAdmin), s.tokensForm)
 	s.handle(mux, "POST", "/sleutels/{id}/intrekken", Roles(opname.RoleAdmin), s.revokeForm)
 	s.handle(mux, "GET", "/beleid", SignedIn, s.policyPage)
+	s.handle(mux, "GET", "/beleid/voorbeeld", Roles(opname.RoleAdmin), s.previewForm)
+	s.handle(mux, "POST", "/beleid/voorbeeld", Roles(opname.RoleAdmin), s.previewForm)
 	s.handle(mux, "POST", "/beleid", Roles(opname.RoleAdmin), s.policyForm)
 	s.handle(mux, "POST", "/beleid/tijdzone", Roles(opname.RoleAdmin), s.timeZoneForm)
 	s.handle(mux, "GET", "/toegangslog", Roles(opname.RolePrivacyOfficer), s.accessLogPage)
