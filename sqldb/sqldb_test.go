@@ -589,6 +589,23 @@ func TestSignIn(t *testing.T) {
 		}
 		_, err = db.AuthenticateToken(ctx, tokSecret)
 		wantKind(t, err, opname.Unauthorized)
+		revokedAt := func() time.Time {
+			t.Helper()
+			tokens, err := db.Tokens(as(w.a[opname.RoleAdmin]))
+			if err != nil || len(tokens) != 1 || tokens[0].RevokedAt == nil {
+				t.Fatalf("Tokens = %+v, %v; want the one revoked token", tokens, err)
+			}
+			return *tokens[0].RevokedAt
+		}
+		first := revokedAt()
+		// Revoked twice (a form sent twice): revoked once.
+		if err := db.RevokeToken(as(w.a[opname.RoleAdmin]), tok.ID); err != nil {
+			t.Fatalf("revoking a revoked token: %v", err)
+		}
+		if again := revokedAt(); !again.Equal(first) {
+			t.Errorf("revoked again at %v; it was revoked at %v", again, first)
+		}
+		wantKind(t, db.RevokeToken(as(w.b[opname.RoleAdmin]), tok.ID), opname.NotFound)
 		tokens, err := db.Tokens(as(w.a[opname.RoleAdmin]))
 		if err != nil || len(tokens) != 1 || tokens[0].RevokedAt == nil {
 			t.Fatalf("Tokens = %+v, %v; want the one revoked token", tokens, err)

@@ -10,7 +10,11 @@ import (
 // Pages where an administrator manages API tokens.
 
 func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request) {
-	s.renderTokens(w, r, http.StatusOK, &page{})
+	p := &page{}
+	if r.URL.Query().Get("al") == "1" {
+		p.Message = translate(lang(r), "tokens.made.already")
+	}
+	s.renderTokens(w, r, http.StatusOK, p)
 }
 
 func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, code int, p *page) {
@@ -30,13 +34,18 @@ func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, code int, 
 	s.render(w, r, code, "tokens", p)
 }
 
+// tokensForm makes an API key and shows its secret, once: the same form
+// sent again says that the key was made.
 func (s *Server) tokensForm(w http.ResponseWriter, r *http.Request) {
-	secret, t, err := s.Store.CreateToken(r.Context(), r.PostFormValue("medewerker"), r.PostFormValue("naam"))
-	if err != nil {
-		s.renderTokens(w, r, status[opname.KindOf(err)], &page{Message: localMessage(lang(r), err)})
-		return
-	}
-	s.renderTokens(w, r, http.StatusOK, &page{Message: fmt.Sprintf(translate(lang(r), "tokens.made"), t.Name), MessageOK: true, Secret: secret})
+	s.once(w, r, func() (string, bool) {
+		secret, t, err := s.Store.CreateToken(r.Context(), r.PostFormValue("medewerker"), r.PostFormValue("naam"))
+		if err != nil {
+			s.renderTokens(w, r, status[opname.KindOf(err)], &page{Message: localMessage(lang(r), err)})
+			return "", true
+		}
+		s.renderTokens(w, r, http.StatusOK, &page{Message: fmt.Sprintf(translate(lang(r), "tokens.made"), t.Name), MessageOK: true, Secret: secret})
+		return "/sleutels?al=1", true
+	})
 }
 
 func (s *Server) revokeForm(w http.ResponseWriter, r *http.Request) {

@@ -87,6 +87,5 @@ var changeMessages = map[string]policy.Text{
 	"wf.err.asked":        {NL: "Dit verzoek ligt al bij de manager, met een andere beoordeling. Die staat hieronder; er is niets veranderd.", EN: "This request is with the manager already, with another assessment. It is below; nothing changed."},
 	"wf.err.step.taken":   {NL: "Deze stap is al gezet, met een andere notitie. De stappen staan hieronder; er is niets veranderd.", EN: "This step was taken already, with another note. The steps are below; nothing changed."},
 	"wf.err.closed":       {NL: "Deze melding is al afgesloten. Er is niets veranderd.", EN: "This incident is closed already. Nothing changed."},
-	"wf.err.not.asked":    {NL: "De medewerker heeft de manager nog niet om een besluit gevraagd.", EN: "The staff member has not asked the manager for a decision yet."},
 	"tokens.made.already": {NL: "Deze sleutel is al gemaakt. Het geheim wordt maar één keer getoond; trek de sleutel in en maak een nieuwe als u het niet heeft bewaard.", EN: "This key was made already. Its secret is shown only once; revoke the key and make a new one if you did not keep it."},
 }

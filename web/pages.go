@@ -138,6 +138,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name s
 func (s *Server) renderData(w http.ResponseWriter, r *http.Request, code int, name string, p *page, data any) {
 	l := lang(r)
 	p.Lang, p.Page, p.Styles, p.RequestID = l, name, styles(), requestID(r.Context())
+	if p.FormToken == "" {
+		p.FormToken = newFormToken()
+	}
 	if a, ok := opname.ActorFrom(r.Context()); ok {
 		p.Actor, p.Can = a, canFor(a.Role)
 		if p.Org == nil {
@@ -395,17 +398,19 @@ func (s *Server) clientsPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) clientsForm(w http.ResponseWriter, r *http.Request) {
-	c := &opname.Client{Name: r.PostFormValue("naam"), DossierRef: r.PostFormValue("dossier"), Contact: r.PostFormValue("contact")}
-	if err := s.Store.CreateClient(r.Context(), c); err != nil {
-		clients, lerr := s.Store.Clients(r.Context())
-		if lerr != nil {
-			s.Error(w, r, lerr)
-			return
+	s.once(w, r, func() (string, bool) {
+		c := &opname.Client{Name: r.PostFormValue("naam"), DossierRef: r.PostFormValue("dossier"), Contact: r.PostFormValue("contact")}
+		if err := s.Store.CreateClient(r.Context(), c); err != nil {
+			clients, lerr := s.Store.Clients(r.Context())
+			if lerr != nil {
+				s.Error(w, r, lerr)
+				return "", false
+			}
+			s.render(w, r, status[opname.KindOf(err)], "clients", &page{Clients: clients, Message: localMessage(lang(r), err)})
+			return "", false
 		}
-		s.render(w, r, status[opname.KindOf(err)], "clients", &page{Clients: clients, Message: localMessage(lang(r), err)})
-		return
-	}
-	http.Redirect(w, r, "/clienten/"+c.ID, http.StatusSeeOther)
+		return "/clienten/" + c.ID, false
+	})
 }
 
 func (s *Server) clientPage(w http.ResponseWriter, r *http.Request) {

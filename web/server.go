@@ -40,6 +40,7 @@ type Store interface {
 	opname.Recordings
 	opname.Conversations
 	opname.Incidents
+	opname.Submissions
 }
 
 // Server is the HTTP side of opname.
