@@ -12,7 +12,7 @@ import (
 func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request) {
 	p := &page{}
 	if r.URL.Query().Get("al") == "1" {
-		p.Message = translate(lang(r), "tokens.made.already")
+		p.Message, p.MessageOK = translate(lang(r), "tokens.made.already"), true
 	}
 	s.renderTokens(w, r, http.StatusOK, p)
 }

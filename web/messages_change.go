@@ -87,5 +87,6 @@ var changeMessages = map[string]policy.Text{
 	"wf.err.asked":        {NL: "Dit verzoek ligt al bij de manager, met een andere beoordeling. Die staat hieronder; er is niets veranderd.", EN: "This request is with the manager already, with another assessment. It is below; nothing changed."},
 	"wf.err.step.taken":   {NL: "Deze stap is al gezet, met een andere notitie. De stappen staan hieronder; er is niets veranderd.", EN: "This step was taken already, with another note. The steps are below; nothing changed."},
 	"wf.err.closed":       {NL: "Deze melding is al afgesloten. Er is niets veranderd.", EN: "This incident is closed already. Nothing changed."},
+	"people.made.already": {NL: "Deze persoon is al toegevoegd. De aanmeldcode wordt maar één keer getoond; maak een nieuwe aanmeldlink als u hem niet heeft bewaard.", EN: "This person was added already. The sign-in code is shown only once; make a new sign-in link if you did not keep it."},
 	"tokens.made.already": {NL: "Deze sleutel is al gemaakt. Het geheim wordt maar één keer getoond; trek de sleutel in en maak een nieuwe als u het niet heeft bewaard.", EN: "This key was made already. Its secret is shown only once; revoke the key and make a new one if you did not keep it."},
 }

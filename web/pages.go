@@ -462,25 +462,34 @@ func (s *Server) peoplePage(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "people", &page{People: people})
-}
-
-func (s *Server) peopleForm(w http.ResponseWriter, r *http.Request) {
-	u := &opname.User{Name: r.PostFormValue("naam"), Email: r.PostFormValue("email"), Role: opname.Role(r.PostFormValue("rol"))}
-	p := &page{}
-	if err := s.Store.CreateUser(r.Context(), u); err != nil {
-		p.Message = localMessage(lang(r), err)
-	} else if secret, _, err := s.Store.CreateOneTime(r.Context(), u.ID, oneTimeTTL); err != nil {
-		p.Message = localMessage(lang(r), err)
-	} else {
-		p.Message, p.MessageOK, p.Secret = fmt.Sprintf(translate(lang(r), "people.link.made"), u.Name), true, secret
-	}
-	var err error
-	if p.People, err = s.Store.Users(r.Context()); err != nil {
-		s.Error(w, r, err)
-		return
+	p := &page{People: people}
+	if r.URL.Query().Get("al") == "1" {
+		p.Message, p.MessageOK = translate(lang(r), "people.made.already"), true
 	}
 	s.render(w, r, http.StatusOK, "people", p)
+}
+
+// peopleForm adds a person and shows their sign-in code, once: the same
+// form sent again says that the person was added.
+func (s *Server) peopleForm(w http.ResponseWriter, r *http.Request) {
+	s.once(w, r, func() (string, bool) {
+		u := &opname.User{Name: r.PostFormValue("naam"), Email: r.PostFormValue("email"), Role: opname.Role(r.PostFormValue("rol"))}
+		p, next := &page{}, ""
+		if err := s.Store.CreateUser(r.Context(), u); err != nil {
+			p.Message = localMessage(lang(r), err)
+		} else if secret, _, err := s.Store.CreateOneTime(r.Context(), u.ID, oneTimeTTL); err != nil {
+			p.Message, next = localMessage(lang(r), err), "/mensen?al=1"
+		} else {
+			p.Message, p.MessageOK, p.Secret, next = fmt.Sprintf(translate(lang(r), "people.link.made"), u.Name), true, secret, "/mensen?al=1"
+		}
+		var err error
+		if p.People, err = s.Store.Users(r.Context()); err != nil {
+			s.Error(w, r, err)
+			return next, true
+		}
+		s.render(w, r, http.StatusOK, "people", p)
+		return next, true
+	})
 }
 
 func (s *Server) linkForm(w http.ResponseWriter, r *http.Request) {

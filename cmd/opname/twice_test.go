@@ -212,4 +212,29 @@ func TestFormsSentTwice(t *testing.T) {
 	}
 	sentTwice(t, ab, "/sleutels/"+list[0].ID+"/intrekken", url.Values{})
 	sentTwice(t, ab, "/beleid/tijdzone", url.Values{"tijdzone": {"Europe/Amsterdam"}})
+
+	// A new person, whose sign-in code is shown once.
+	people := func() int {
+		t.Helper()
+		list, err := s.db.Users(actorCtx(org, admin))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(list)
+	}
+	n = people()
+	person := url.Values{"formulier": {formToken(t, ab, "/mensen")}, "naam": {"Noor Visser"}, "email": {"noor@twee-keer.nl"}, "rol": {"staff"}}
+	if code, page, _ := ab.form("/mensen", person); code != 200 || !strings.Contains(page, `class="secret"`) {
+		t.Fatalf("a new person = %d", code)
+	}
+	code, _, h = ab.form("/mensen", person)
+	if code != 303 {
+		t.Fatalf("the same person again = %d, want 303", code)
+	}
+	if code, page, _ := ab.do("GET", h.Get("Location"), "", ""); code != 200 || !strings.Contains(page, "Deze persoon is al toegevoegd") || strings.Contains(page, `class="secret"`) || strings.Contains(page, `role="alert"`) {
+		t.Errorf("after adding a person twice: %d", code)
+	}
+	if got := people(); got != n+1 {
+		t.Errorf("people after adding one twice: %d more, want 1", got-n)
+	}
 }
