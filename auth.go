@@ -105,7 +105,8 @@ type Auth interface {
 	// CreateToken makes an API token acting as a person of the caller's
 	// organisation (admin or system) and returns its secret once.
 	CreateToken(ctx context.Context, userID, name string) (secret string, t *Token, err error)
-	// RevokeToken ends a token (admin).
+	// RevokeToken ends a token (admin); ending one that has ended is no
+	// error.
 	RevokeToken(ctx context.Context, id string) error
 	// Tokens lists the organisation's API tokens, revoked ones too (admin).
 	Tokens(ctx context.Context) ([]Token, error)

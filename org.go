@@ -66,6 +66,15 @@ type PolicyVersion struct {
 	Shipped   string    `json:"shipped,omitempty"`
 	Text      string    `json:"-"`
 	CreatedAt time.Time `json:"created_at"`
+	// Previous is the digest of the version this one replaced (empty for
+	// an organisation's first).
+	Previous string `json:"previous_digest,omitempty"`
+	// Reason is why the policy was changed; ChangedBy and ChangedByName
+	// are who changed it (empty for the first version, and for a reader
+	// who may not look up colleagues).
+	Reason        string `json:"reason,omitempty"`
+	ChangedBy     string `json:"changed_by,omitempty"`
+	ChangedByName string `json:"changed_by_name,omitempty"`
 }
 
 // Role is what a person may do in their organisation.
@@ -133,7 +142,14 @@ type Organisations interface {
 	// OrganisationBySlug finds an organisation for sign-in; it returns
 	// NotFound for an unknown slug and needs no actor.
 	OrganisationBySlug(ctx context.Context, slug string) (*Organisation, error)
-	// SetPolicy adds a policy version to the caller's organisation (admin).
+	// SetPolicy adds a policy version to the caller's organisation (admin),
+	// with pv.Reason (required: Invalid without one) and the caller as who
+	// changed it. A change is confirmed against what the person saw:
+	// when pv.Previous is given and is not the current version's digest,
+	// the policy changed meanwhile and SetPolicy MUST refuse (Conflict)
+	// and change nothing. When pv.Digest is the current version's already,
+	// nothing changes and pv is set to the current version: making a
+	// change twice makes it once.
 	SetPolicy(ctx context.Context, pv *PolicyVersion) error
 	// SetTimeZone sets the time zone the caller's organisation's times are
 	// shown in (admin); a name LoadTimeZone refuses is Invalid.

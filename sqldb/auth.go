@@ -351,7 +351,7 @@ func (db *DB) CreateToken(ctx context.Context, userID, name string) (string, *op
 	return secret, t, nil
 }
 
-// RevokeToken ends a token of the caller's organisation (admin).
+// RevokeToken ends a token of the caller's organisation (admin), once.
 func (db *DB) RevokeToken(ctx context.Context, id string) error {
 	a, err := orgActor(ctx, opname.RoleAdmin)
 	if err != nil {
@@ -361,7 +361,16 @@ func (db *DB) RevokeToken(ctx context.Context, id string) error {
 	if err != nil {
 		return fmt.Errorf("sqldb: revoke token: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n, _ := res.RowsAffected(); n > 0 {
+		return nil
+	}
+	// Revoked already (a form sent twice): that is what was asked.
+	var revoked int
+	err = db.write.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM tokens WHERE org_id = ? AND id = ? AND revoked_at IS NOT NULL`), a.OrgID, id).Scan(&revoked)
+	if err != nil {
+		return fmt.Errorf("sqldb: revoke token: %w", err)
+	}
+	if revoked == 0 {
 		return notFound("token")
 	}
 	return nil

@@ -99,9 +99,23 @@ func (db *DB) CreateOrganisation(ctx context.Context, org *opname.Organisation) 
 }
 
 func (db *DB) insertPolicy(ctx context.Context, tx *sql.Tx, orgID string, pv *opname.PolicyVersion) error {
-	_, err := tx.ExecContext(ctx, db.q(`INSERT INTO policy_versions (org_id, version, name, digest, shipped, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-		orgID, pv.Version, pv.Name, pv.Digest, pv.Shipped, pv.Text, micro(pv.CreatedAt))
+	_, err := tx.ExecContext(ctx, db.q(`INSERT INTO policy_versions (org_id, version, name, digest, shipped, body, created_at, previous_digest, reason, changed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		orgID, pv.Version, pv.Name, pv.Digest, pv.Shipped, pv.Text, micro(pv.CreatedAt), pv.Previous, pv.Reason, pv.ChangedBy)
 	return err
+}
+
+// policyColumns are a policy version's columns, with the name of who
+// changed it; scanPolicy reads them.
+const policyColumns = `p.version, p.name, p.digest, p.shipped, p.body, p.created_at, p.previous_digest, p.reason, p.changed_by, COALESCE(u.name, '')
+FROM policy_versions p LEFT JOIN users u ON u.org_id = p.org_id AND u.id = p.changed_by`
+
+func scanPolicy(row interface{ Scan(...any) error }, pv *opname.PolicyVersion) error {
+	var created int64
+	if err := row.Scan(&pv.Version, &pv.Name, &pv.Digest, &pv.Shipped, &pv.Text, &created, &pv.Previous, &pv.Reason, &pv.ChangedBy, &pv.ChangedByName); err != nil {
+		return err
+	}
+	pv.CreatedAt = fromMicro(created)
+	return nil
 }
 
 const orgQuery = `SELECT o.id, o.slug, o.name, o.require_totp, o.time_zone, o.created_at, p.version, p.name, p.digest, p.shipped, p.body, p.created_at
@@ -138,25 +152,49 @@ func (db *DB) OrganisationBySlug(ctx context.Context, slug string) (*opname.Orga
 	return db.org(ctx, "o.slug = ?", slug)
 }
 
-// SetPolicy adds a policy version to the caller's organisation (admin).
+// SetPolicy adds a policy version to the caller's organisation (admin),
+// unless it is the current one already; see opname.Organisations.
 func (db *DB) SetPolicy(ctx context.Context, pv *opname.PolicyVersion) error {
 	a, err := orgActor(ctx, opname.RoleAdmin)
 	if err != nil {
 		return err
 	}
-	pv.CreatedAt = db.Now().UTC().Truncate(1000)
+	reason := strings.TrimSpace(pv.Reason)
+	if reason == "" {
+		return invalid("reason", "", "say why the policy changes; the reason is kept with the change")
+	}
+	if err := opname.Paragraphs.Check("reason", reason); err != nil {
+		return err
+	}
+	change := *pv
+	change.Reason, change.ChangedBy, change.ChangedByName = reason, a.UserID, a.Name
+	change.CreatedAt = db.Now().UTC().Truncate(1000)
 	err = db.tx(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, db.q(`SELECT COALESCE(MAX(version), 0) + 1 FROM policy_versions WHERE org_id = ?`), a.OrgID).Scan(&pv.Version); err != nil {
+		var cur opname.PolicyVersion
+		row := tx.QueryRowContext(ctx, db.q(`SELECT `+policyColumns+` WHERE p.org_id = ? ORDER BY p.version DESC LIMIT 1`), a.OrgID)
+		if err := scanPolicy(row, &cur); err != nil {
 			return err
 		}
-		return db.insertPolicy(ctx, tx, a.OrgID, pv)
+		switch {
+		case cur.Digest == change.Digest:
+			change = cur
+			return nil
+		case change.Previous != "" && change.Previous != cur.Digest:
+			return &opname.Error{Kind: opname.Conflict, Msg: "previous_digest: the policy was changed meanwhile; look at what the change does again"}
+		}
+		change.Previous, change.Version = cur.Digest, cur.Version+1
+		return db.insertPolicy(ctx, tx, a.OrgID, &change)
 	})
 	if isUnique(err) {
-		return &opname.Error{Kind: opname.Conflict, Msg: "the policy changed meanwhile; try again"}
+		return &opname.Error{Kind: opname.Conflict, Msg: "previous_digest: the policy was changed meanwhile; look at what the change does again"}
+	}
+	if opname.KindOf(err) == opname.Conflict {
+		return err
 	}
 	if err != nil {
 		return fmt.Errorf("sqldb: set policy: %w", err)
 	}
+	*pv = change
 	return nil
 }
 
@@ -177,13 +215,13 @@ func (db *DB) SetTimeZone(ctx context.Context, name string) error {
 }
 
 // PolicyVersions lists the caller's organisation's policy versions, newest
-// first.
+// first. Staff, who may not look up colleagues, see no one's name.
 func (db *DB) PolicyVersions(ctx context.Context) ([]opname.PolicyVersion, error) {
 	a, err := orgActor(ctx)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, db.q(`SELECT version, name, digest, shipped, body, created_at FROM policy_versions WHERE org_id = ? ORDER BY version DESC`), a.OrgID)
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+policyColumns+` WHERE p.org_id = ? ORDER BY p.version DESC`), a.OrgID)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: policy versions: %w", err)
 	}
@@ -191,11 +229,12 @@ func (db *DB) PolicyVersions(ctx context.Context) ([]opname.PolicyVersion, error
 	var out []opname.PolicyVersion
 	for rows.Next() {
 		var pv opname.PolicyVersion
-		var created int64
-		if err := rows.Scan(&pv.Version, &pv.Name, &pv.Digest, &pv.Shipped, &pv.Text, &created); err != nil {
+		if err := scanPolicy(rows, &pv); err != nil {
 			return nil, fmt.Errorf("sqldb: policy versions: %w", err)
 		}
-		pv.CreatedAt = fromMicro(created)
+		if a.Role == opname.RoleStaff {
+			pv.ChangedBy, pv.ChangedByName = "", ""
+		}
 		out = append(out, pv)
 	}
 	return out, rows.Err()

@@ -270,7 +270,7 @@ func TestPolicyVersions(t *testing.T) {
 	dialects(t, func(t *testing.T, db *sqldb.DB) {
 		w := build(t, db)
 		admin := as(w.a[opname.RoleAdmin])
-		if err := db.SetPolicy(admin, &opname.PolicyVersion{Name: "blijf-groep", Digest: "sha256:11", Shipped: "blijf-groep", Text: "name: blijf-groep"}); err != nil {
+		if err := db.SetPolicy(admin, &opname.PolicyVersion{Name: "blijf-groep", Digest: "sha256:11", Shipped: "blijf-groep", Text: "name: blijf-groep", Reason: "we shelter women"}); err != nil {
 			t.Fatal(err)
 		}
 		wantKind(t, db.SetPolicy(as(w.a[opname.RoleManager]), &opname.PolicyVersion{Name: "x"}), opname.Forbidden)
@@ -289,6 +289,108 @@ func TestPolicyVersions(t *testing.T) {
 		if err != nil || other.Policy.Version != 1 {
 			t.Errorf("org-b's policy changed with org-a's: %+v, %v", other, err)
 		}
+	})
+}
+
+// TestPolicyChange checks that a change of policy needs a reason, is kept
+// with who made it and what it replaced, is not made against a policy
+// that changed meanwhile, and that making the same change twice makes it
+// once.
+func TestPolicyChange(t *testing.T) {
+	dialects(t, func(t *testing.T, db *sqldb.DB) {
+		w := build(t, db)
+		admin := as(w.a[opname.RoleAdmin])
+		first := w.orgA.Policy.Digest
+		next := func() *opname.PolicyVersion {
+			return &opname.PolicyVersion{Name: "blijf-groep", Digest: "sha256:22", Shipped: "blijf-groep", Text: "name: blijf-groep", Previous: first, Reason: "  we shelter women  "}
+		}
+		noReason := next()
+		noReason.Reason = " "
+		err := db.SetPolicy(admin, noReason)
+		wantKind(t, err, opname.Invalid)
+		if !strings.HasPrefix(opname.Message(err), "reason: ") {
+			t.Errorf("no reason: %q, want it to name the field reason", opname.Message(err))
+		}
+		stale := next()
+		stale.Previous = "sha256:not-the-current-one"
+		wantKind(t, db.SetPolicy(admin, stale), opname.Conflict)
+		if org, _ := db.Organisation(admin); org.Policy.Version != 1 {
+			t.Fatalf("a refused change made version %d", org.Policy.Version)
+		}
+
+		pv := next()
+		if err := db.SetPolicy(admin, pv); err != nil {
+			t.Fatal(err)
+		}
+		if pv.Version != 2 || pv.Reason != "we shelter women" || pv.ChangedBy != w.a[opname.RoleAdmin].UserID {
+			t.Errorf("set = v%d by %q because %q; want v2 by the admin, the reason trimmed", pv.Version, pv.ChangedBy, pv.Reason)
+		}
+		// The same change again, confirmed against the policy it
+		// replaced: it was made already, so it is not made twice.
+		again := next()
+		if err := db.SetPolicy(admin, again); err != nil {
+			t.Fatalf("the same change twice: %v", err)
+		}
+		if again.Version != 2 || !again.CreatedAt.Equal(pv.CreatedAt) {
+			t.Errorf("the same change twice gave v%d at %v; want v2 at %v", again.Version, again.CreatedAt, pv.CreatedAt)
+		}
+
+		versions, err := db.PolicyVersions(admin)
+		if err != nil || len(versions) != 2 {
+			t.Fatalf("PolicyVersions = %+v, %v; want two", versions, err)
+		}
+		v := versions[0]
+		if v.Previous != first || v.Reason != "we shelter women" || v.ChangedBy != w.a[opname.RoleAdmin].UserID || v.ChangedByName != w.a[opname.RoleAdmin].Name {
+			t.Errorf("newest version = %+v; want who, why and what it replaced", v)
+		}
+		if versions[1].Previous != "" || versions[1].Reason != "" {
+			t.Errorf("first version = %+v; it replaced nothing", versions[1])
+		}
+		// Staff may not look up colleagues: they see no one's name.
+		versions, err = db.PolicyVersions(as(w.a[opname.RoleStaff]))
+		if err != nil || versions[0].ChangedBy != "" || versions[0].ChangedByName != "" {
+			t.Errorf("staff see %+v, %v; want no name or id", versions[0], err)
+		}
+	})
+}
+
+// TestSubmissions checks that a form's token is claimed once per person:
+// the second claim gets the first's result, a released claim can be made
+// again, and another person or organisation has tokens of their own.
+func TestSubmissions(t *testing.T) {
+	dialects(t, func(t *testing.T, db *sqldb.DB) {
+		w := build(t, db)
+		staff := as(w.a[opname.RoleStaff])
+		result, first, err := db.BeginSubmission(staff, "form-1")
+		if err != nil || !first || result != "" {
+			t.Fatalf("first claim = %q, %v, %v", result, first, err)
+		}
+		if result, first, err = db.BeginSubmission(staff, "form-1"); err != nil || first || result != "" {
+			t.Fatalf("claim while under way = %q, %v, %v; want not first, no result yet", result, first, err)
+		}
+		if err := db.EndSubmission(staff, "form-1", "/gesprekken/1"); err != nil {
+			t.Fatal(err)
+		}
+		if result, first, err = db.BeginSubmission(staff, "form-1"); err != nil || first || result != "/gesprekken/1" {
+			t.Fatalf("second claim = %q, %v, %v; want the first's result", result, first, err)
+		}
+		for _, other := range []opname.Actor{w.a[opname.RoleManager], w.b[opname.RoleStaff]} {
+			if _, first, err := db.BeginSubmission(as(other), "form-1"); err != nil || !first {
+				t.Errorf("%s %s: claim = %v, %v; tokens are per person", other.OrgID, other.Role, first, err)
+			}
+		}
+		// Work that failed releases the token: the form can be sent again.
+		if _, first, err := db.BeginSubmission(staff, "form-2"); err != nil || !first {
+			t.Fatal(first, err)
+		}
+		if err := db.EndSubmission(staff, "form-2", ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, first, err := db.BeginSubmission(staff, "form-2"); err != nil || !first {
+			t.Errorf("claim after release = %v, %v; want a fresh claim", first, err)
+		}
+		_, _, err = db.BeginSubmission(context.Background(), "form-3")
+		wantKind(t, err, opname.Unauthorized)
 	})
 }
 
@@ -487,6 +589,23 @@ func TestSignIn(t *testing.T) {
 		}
 		_, err = db.AuthenticateToken(ctx, tokSecret)
 		wantKind(t, err, opname.Unauthorized)
+		revokedAt := func() time.Time {
+			t.Helper()
+			tokens, err := db.Tokens(as(w.a[opname.RoleAdmin]))
+			if err != nil || len(tokens) != 1 || tokens[0].RevokedAt == nil {
+				t.Fatalf("Tokens = %+v, %v; want the one revoked token", tokens, err)
+			}
+			return *tokens[0].RevokedAt
+		}
+		first := revokedAt()
+		// Revoked twice (a form sent twice): revoked once.
+		if err := db.RevokeToken(as(w.a[opname.RoleAdmin]), tok.ID); err != nil {
+			t.Fatalf("revoking a revoked token: %v", err)
+		}
+		if again := revokedAt(); !again.Equal(first) {
+			t.Errorf("revoked again at %v; it was revoked at %v", again, first)
+		}
+		wantKind(t, db.RevokeToken(as(w.b[opname.RoleAdmin]), tok.ID), opname.NotFound)
 		tokens, err := db.Tokens(as(w.a[opname.RoleAdmin]))
 		if err != nil || len(tokens) != 1 || tokens[0].RevokedAt == nil {
 			t.Fatalf("Tokens = %+v, %v; want the one revoked token", tokens, err)

@@ -93,31 +93,6 @@ func (s *Server) apiPolicyVersions(w http.ResponseWriter, r *http.Request) {
 	s.respond(w, r, func() (any, error) { return s.Store.PolicyVersions(r.Context()) })
 }
 
-type setPolicyRequest struct {
-	// Shipped names a shipped policy; Text is a policy of the
-	// organisation's own. Exactly one is given.
-	Shipped string `json:"shipped"`
-	Text    string `json:"text"`
-}
-
-func (s *Server) apiSetPolicy(w http.ResponseWriter, r *http.Request) {
-	var req setPolicyRequest
-	if err := decode(w, r, &req); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	pv, err := opname.NewPolicyVersion(s.Policies, req.Shipped, []byte(req.Text))
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	if err := s.Store.SetPolicy(r.Context(), pv); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, pv)
-}
-
 func (s *Server) apiDecide(w http.ResponseWriter, r *http.Request) {
 	org, err := s.Store.Organisation(r.Context())
 	if err != nil {

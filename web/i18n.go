@@ -12,7 +12,7 @@ import (
 var messages = joinMessages(messageMaps...)
 
 // messageMaps are the maps of messages, one per area of the pages.
-var messageMaps = []map[string]policy.Text{pageMessages, namesMessages, wordsMessages}
+var messageMaps = []map[string]policy.Text{pageMessages, namesMessages, wordsMessages, changeMessages}
 
 // joinMessages puts maps of messages together.
 func joinMessages(maps ...map[string]policy.Text) map[string]policy.Text {
@@ -212,17 +212,11 @@ var pageMessages = map[string]policy.Text{
 	"tokens.add":                    {NL: "Sleutel maken", EN: "Make token"},
 	"tokens.made":                   {NL: "De sleutel %s is gemaakt. Kopieer hem nu: hij wordt maar één keer getoond.", EN: "The token %s is made. Copy it now: it is shown only once."},
 	"policy.title":                  {NL: "Beleid voor opnamen", EN: "Recording policy"},
-	"policy.versions":               {NL: "Alle versies", EN: "All versions"},
 	"policy.version":                {NL: "Versie", EN: "Version"},
 	"policy.name":                   {NL: "Beleid", EN: "Policy"},
 	"policy.since":                  {NL: "Sinds", EN: "Since"},
 	"policy.digest":                 {NL: "Vingerafdruk", EN: "Digest"},
 	"policy.change":                 {NL: "Beleid wijzigen", EN: "Change the policy"},
-	"policy.shipped":                {NL: "Kies een meegeleverd beleid", EN: "Choose a shipped policy"},
-	"policy.use":                    {NL: "Dit beleid gebruiken", EN: "Use this policy"},
-	"policy.own":                    {NL: "Of plak een eigen beleid (YAML)", EN: "Or paste a policy of your own (YAML)"},
-	"policy.own.hint":               {NL: "Het beleid wordt eerst gecontroleerd. Eerdere versies blijven bewaard.", EN: "The policy is checked first. Earlier versions are kept."},
-	"policy.upload":                 {NL: "Controleren en gebruiken", EN: "Check and use"},
 	"policy.zone":                   {NL: "Tijdzone", EN: "Time zone"},
 	"policy.zone.text":              {NL: "Alle tijden op de pagina's en in de documenten staan in tijdzone %s, met de naam van de zone erbij.", EN: "Every time on the pages and in the documents is in time zone %s, with the zone's name."},
 	"policy.zone.hint":              {NL: "De naam van een tijdzone, zoals Europe/Amsterdam, of America/Kralendijk voor Bonaire. Tijden worden bewaard in UTC; alleen hoe ze getoond worden verandert.", EN: "The name of a time zone, such as Europe/Amsterdam, or America/Kralendijk for Bonaire. Times are stored in UTC; only how they are shown changes."},

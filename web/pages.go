@@ -30,7 +30,7 @@ var partials = []string{"layout.html", "alert.html", "events.html", "inboxreques
 
 // pageNames are the pages; each is parsed with the partials at start, so a
 // broken or missing template stops the boot, not a request.
-var pageNames = []string{"signin", "welcome", "totp", "home", "clients", "client", "people", "tokens", "policy", "accesslog", "error",
+var pageNames = []string{"signin", "welcome", "totp", "home", "clients", "client", "people", "tokens", "policy", "policychange", "accesslog", "error",
 	"recordings", "record", "recording", "receipt", "fixity",
 	"work", "inbox", "conversations", "conversation", "request", "incident", "printable"}
 
@@ -128,9 +128,10 @@ type page struct {
 	Events      []opname.AccessEvent
 	Tokens      []opname.Token
 	Names       map[string]string
-	Versions    []opname.PolicyVersion
-	Shipped     []string
 	TimeZones   []string
+	// FormToken is the one-time token of the page's forms that create
+	// something (see once).
+	FormToken string
 }
 
 // render writes a page with status code.
@@ -146,6 +147,9 @@ func (s *Server) renderData(w http.ResponseWriter, r *http.Request, code int, na
 	if name == "printable" || name == "receipt" {
 		// Printed pages are numbered in the reader's language.
 		p.Styles = append(p.Styles, printStyle(l))
+	}
+	if p.FormToken == "" {
+		p.FormToken = newFormToken()
 	}
 	if a, ok := opname.ActorFrom(r.Context()); ok {
 		p.Actor, p.Can = a, canFor(a.Role)
@@ -233,6 +237,8 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "POST", "/sleutels", Roles(opname.RoleAdmin), s.tokensForm)
 	s.handle(mux, "POST", "/sleutels/{id}/intrekken", Roles(opname.RoleAdmin), s.revokeForm)
 	s.handle(mux, "GET", "/beleid", SignedIn, s.policyPage)
+	s.handle(mux, "GET", "/beleid/voorbeeld", Roles(opname.RoleAdmin), s.previewForm)
+	s.handle(mux, "POST", "/beleid/voorbeeld", Roles(opname.RoleAdmin), s.previewForm)
 	s.handle(mux, "POST", "/beleid", Roles(opname.RoleAdmin), s.policyForm)
 	s.handle(mux, "POST", "/beleid/tijdzone", Roles(opname.RoleAdmin), s.timeZoneForm)
 	s.handle(mux, "GET", "/toegangslog", Roles(opname.RolePrivacyOfficer), s.accessLogPage)
@@ -406,17 +412,19 @@ func (s *Server) clientsPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) clientsForm(w http.ResponseWriter, r *http.Request) {
-	c := &opname.Client{Name: r.PostFormValue("naam"), DossierRef: r.PostFormValue("dossier"), Contact: r.PostFormValue("contact")}
-	if err := s.Store.CreateClient(r.Context(), c); err != nil {
-		clients, lerr := s.Store.Clients(r.Context())
-		if lerr != nil {
-			s.Error(w, r, lerr)
-			return
+	s.once(w, r, func() (string, bool) {
+		c := &opname.Client{Name: r.PostFormValue("naam"), DossierRef: r.PostFormValue("dossier"), Contact: r.PostFormValue("contact")}
+		if err := s.Store.CreateClient(r.Context(), c); err != nil {
+			clients, lerr := s.Store.Clients(r.Context())
+			if lerr != nil {
+				s.Error(w, r, lerr)
+				return "", false
+			}
+			s.render(w, r, status[opname.KindOf(err)], "clients", &page{Clients: clients, Message: localMessage(lang(r), err)})
+			return "", false
 		}
-		s.render(w, r, status[opname.KindOf(err)], "clients", &page{Clients: clients, Message: localMessage(lang(r), err)})
-		return
-	}
-	http.Redirect(w, r, "/clienten/"+c.ID, http.StatusSeeOther)
+		return "/clienten/" + c.ID, false
+	})
 }
 
 func (s *Server) clientPage(w http.ResponseWriter, r *http.Request) {
@@ -468,28 +476,36 @@ func (s *Server) peoplePage(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "people", &page{People: people})
-}
-
-func (s *Server) peopleForm(w http.ResponseWriter, r *http.Request) {
-	u := &opname.User{Name: r.PostFormValue("naam"), Email: r.PostFormValue("email"), Role: opname.Role(r.PostFormValue("rol"))}
-	p := &page{}
-	l := lang(r)
-	if err := s.Store.CreateUser(r.Context(), u); err != nil {
-		p.Message = localMessage(l, err)
-	} else if secret, _, err := s.Store.CreateOneTime(r.Context(), u.ID, oneTimeTTL); err != nil {
-		p.Message = localMessage(l, err)
-	} else {
-		link := s.signInLink(r, secret)
-		p.Message, p.MessageOK, p.Secret = fmt.Sprintf(translate(l, "people.link.made"), u.Name), true, link
-		p.Note = s.invite(r, u, link)
-	}
-	var err error
-	if p.People, err = s.Store.Users(r.Context()); err != nil {
-		s.Error(w, r, err)
-		return
+	p := &page{People: people}
+	if r.URL.Query().Get("al") == "1" {
+		p.Message, p.MessageOK = translate(lang(r), "people.made.already"), true
 	}
 	s.render(w, r, http.StatusOK, "people", p)
+}
+
+// peopleForm adds a person and shows their sign-in code, once: the same
+// form sent again says that the person was added.
+func (s *Server) peopleForm(w http.ResponseWriter, r *http.Request) {
+	s.once(w, r, func() (string, bool) {
+		u := &opname.User{Name: r.PostFormValue("naam"), Email: r.PostFormValue("email"), Role: opname.Role(r.PostFormValue("rol"))}
+		p, next := &page{}, ""
+		if err := s.Store.CreateUser(r.Context(), u); err != nil {
+			p.Message = localMessage(lang(r), err)
+		} else if secret, _, err := s.Store.CreateOneTime(r.Context(), u.ID, oneTimeTTL); err != nil {
+			p.Message, next = localMessage(lang(r), err), "/mensen?al=1"
+		} else {
+			link := s.signInLink(r, secret)
+			p.Message, p.MessageOK, p.Secret, next = fmt.Sprintf(translate(lang(r), "people.link.made"), u.Name), true, link, "/mensen?al=1"
+			p.Note = s.invite(r, u, link)
+		}
+		var err error
+		if p.People, err = s.Store.Users(r.Context()); err != nil {
+			s.Error(w, r, err)
+			return next, true
+		}
+		s.render(w, r, http.StatusOK, "people", p)
+		return next, true
+	})
 }
 
 func (s *Server) linkForm(w http.ResponseWriter, r *http.Request) {

@@ -253,16 +253,20 @@ func (s *Server) recordingPage(w http.ResponseWriter, r *http.Request) {
 
 // copyForm registers that the client was given a copy (Ombudsman rule 4).
 func (s *Server) copyForm(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	index, err := s.Store.AddCopy(r.Context(), id, "client")
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/opnames/"+url.PathEscape(id)+"?kopie="+strconv.FormatInt(index, 10), http.StatusSeeOther)
+	s.once(w, r, func() (string, bool) {
+		id := r.PathValue("id")
+		index, err := s.Store.AddCopy(r.Context(), id, "client")
+		if err != nil {
+			s.Error(w, r, err)
+			return "", false
+		}
+		return "/opnames/" + url.PathEscape(id) + "?kopie=" + strconv.FormatInt(index, 10), false
+	})
 }
 
 // eraseForm erases a recording in two steps: the reason, then a confirm.
+// A confirmation sent twice finds the recording erased: that is what was
+// asked, so it is said as the first time.
 func (s *Server) eraseForm(w http.ResponseWriter, r *http.Request) {
 	ctx, l, id := r.Context(), lang(r), r.PathValue("id")
 	reason := strings.TrimSpace(r.PostFormValue("reden"))
@@ -279,6 +283,10 @@ func (s *Server) eraseForm(w http.ResponseWriter, r *http.Request) {
 		d, lerr := s.loadRecording(r, id, "erase")
 		if lerr != nil {
 			s.Error(w, r, lerr)
+			return
+		}
+		if opname.KindOf(err) == opname.Conflict && d.Recording.ErasedAt != nil {
+			http.Redirect(w, r, "/opnames/"+url.PathEscape(id)+"?gewist=1", http.StatusSeeOther)
 			return
 		}
 		d.Title, d.Message = fmt.Sprintf(translate(l, "rec.title"), d.Recording.When), localMessage(l, err)

@@ -40,6 +40,7 @@ type Store interface {
 	opname.Recordings
 	opname.Conversations
 	opname.Incidents
+	opname.Submissions
 }
 
 // Server is the HTTP side of opname.
@@ -164,6 +165,7 @@ func (s *Server) register(mux *http.ServeMux) {
 	s.handle(mux, "GET", "/api/v1/organisation", SignedIn, s.apiOrganisation)
 	s.handle(mux, "GET", "/api/v1/organisation/policies", SignedIn, s.apiPolicyVersions)
 	s.handle(mux, "PUT", "/api/v1/organisation/policy", Roles(opname.RoleAdmin), s.apiSetPolicy)
+	s.handle(mux, "POST", "/api/v1/organisation/policy/preview", Roles(opname.RoleAdmin), s.apiPolicyPreview)
 	s.handle(mux, "PUT", "/api/v1/organisation/oidc", Roles(opname.RoleAdmin), s.apiSetOIDC)
 	s.handle(mux, "PUT", "/api/v1/organisation/time-zone", Roles(opname.RoleAdmin), s.apiSetTimeZone)
 	s.handle(mux, "POST", "/api/v1/decisions", SignedIn, s.apiDecide)

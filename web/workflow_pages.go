@@ -2,6 +2,7 @@ package web
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -501,34 +502,36 @@ func (s *Server) renderClientConversations(w http.ResponseWriter, r *http.Reques
 // what about, and up to four participants besides the client and the
 // staff member filling it in.
 func (s *Server) openConversationForm(w http.ResponseWriter, r *http.Request) {
-	a := actor(r)
-	c := &opname.Conversation{ClientID: r.PathValue("id"), Location: r.PostFormValue("waar"), Topic: strings.TrimSpace(r.PostFormValue("onderwerp"))}
-	if v := r.PostFormValue("wanneer"); v != "" {
-		at, msg := localInput(v, s.zone(r), lang(r))
-		if msg != "" {
-			s.renderClientConversations(w, r, http.StatusBadRequest, msg)
-			return
+	s.once(w, r, func() (string, bool) {
+		a := actor(r)
+		c := &opname.Conversation{ClientID: r.PathValue("id"), Location: r.PostFormValue("waar"), Topic: strings.TrimSpace(r.PostFormValue("onderwerp"))}
+		if v := r.PostFormValue("wanneer"); v != "" {
+			at, msg := localInput(v, s.zone(r), lang(r))
+			if msg != "" {
+				s.renderClientConversations(w, r, http.StatusBadRequest, msg)
+				return "", false
+			}
+			c.At = at
 		}
-		c.At = at
-	}
-	c.Participants = []opname.Participant{{Role: "client"}, {Role: "staff", Name: a.Name, UserID: a.UserID}}
-	for i := range 4 {
-		suffix := strconv.Itoa(i)
-		if r.PostFormValue("rol"+suffix) == "" {
-			continue
+		c.Participants = []opname.Participant{{Role: "client"}, {Role: "staff", Name: a.Name, UserID: a.UserID}}
+		for i := range 4 {
+			suffix := strconv.Itoa(i)
+			if r.PostFormValue("rol"+suffix) == "" {
+				continue
+			}
+			p, msg := participantForm(r, suffix)
+			if msg != "" {
+				s.renderClientConversations(w, r, http.StatusBadRequest, msg)
+				return "", false
+			}
+			c.Participants = append(c.Participants, p)
 		}
-		p, msg := participantForm(r, suffix)
-		if msg != "" {
-			s.renderClientConversations(w, r, http.StatusBadRequest, msg)
-			return
+		if err := s.Workflow.Open(r.Context(), c); err != nil {
+			s.renderClientConversations(w, r, status[opname.KindOf(err)], localMessage(lang(r), err))
+			return "", false
 		}
-		c.Participants = append(c.Participants, p)
-	}
-	if err := s.Workflow.Open(r.Context(), c); err != nil {
-		s.renderClientConversations(w, r, status[opname.KindOf(err)], localMessage(lang(r), err))
-		return
-	}
-	http.Redirect(w, r, "/gesprekken/"+c.ID, http.StatusSeeOther)
+		return "/gesprekken/" + c.ID, false
+	})
 }
 
 // participantForm is the participant of a form's fields rol, naam,
@@ -552,30 +555,31 @@ func participantForm(r *http.Request, suffix string) (p opname.Participant, msg 
 // conversation page, or from a request whose policy asks the answer of
 // someone who is not in it, which the form then returns to.
 func (s *Server) addParticipantForm(w http.ResponseWriter, r *http.Request) {
-	l := lang(r)
-	p, msg := participantForm(r, "")
-	if msg == "" && p.Role == "" {
-		msg = translate(l, "wf.choose.role")
-	}
-	if msg == "" {
-		_, err := s.Workflow.AddParticipant(r.Context(), r.PathValue("id"), p)
-		if err != nil {
-			msg = localMessage(l, err)
-			if opname.KindOf(err) != opname.Invalid {
-				s.Error(w, r, err)
-				return
+	s.once(w, r, func() (string, bool) {
+		l := lang(r)
+		p, msg := participantForm(r, "")
+		if msg == "" && p.Role == "" {
+			msg = translate(l, "wf.choose.role")
+		}
+		if msg == "" {
+			_, err := s.Workflow.AddParticipant(r.Context(), r.PathValue("id"), p)
+			if err != nil {
+				msg = localMessage(l, err)
+				if opname.KindOf(err) != opname.Invalid {
+					s.Error(w, r, err)
+					return "", false
+				}
 			}
 		}
-	}
-	if msg != "" {
-		s.renderConversation(w, r, http.StatusBadRequest, msg)
-		return
-	}
-	back := "/gesprekken/" + r.PathValue("id")
-	if req := r.PostFormValue("verzoek"); req != "" {
-		back = "/verzoeken/" + url.PathEscape(req)
-	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+		if msg != "" {
+			s.renderConversation(w, r, http.StatusBadRequest, msg)
+			return "", false
+		}
+		if req := r.PostFormValue("verzoek"); req != "" {
+			return "/verzoeken/" + url.PathEscape(req), false
+		}
+		return "/gesprekken/" + r.PathValue("id"), false
+	})
 }
 
 // conversationPage shows the guide, who takes part, the requests, and the
@@ -627,12 +631,18 @@ func (s *Server) renderConversation(w http.ResponseWriter, r *http.Request, code
 // participant's role. Who asks has no default: it decides who else is
 // asked.
 func (s *Server) askForm(w http.ResponseWriter, r *http.Request) {
+	s.once(w, r, func() (string, bool) { return s.ask(w, r), false })
+}
+
+// ask records what askForm asks and returns the request's page, or shows
+// what is wrong and returns "".
+func (s *Server) ask(w http.ResponseWriter, r *http.Request) string {
 	l, f := lang(r), r.PostFormValue
 	act := opname.Act{Action: cmp.Or(f("handeling"), "record"), Medium: f("wat"), Announced: f("aangekondigd"), Covert: f("heimelijk") != ""}
 	switch who := f("wie"); who {
 	case "":
 		s.renderConversation(w, r, http.StatusBadRequest, translate(l, "wf.choose.who"))
-		return
+		return ""
 	case "buiten":
 		outside := false
 		act.By, act.ByTakesPart = "other", &outside
@@ -640,22 +650,22 @@ func (s *Server) askForm(w http.ResponseWriter, r *http.Request) {
 		i, err := strconv.Atoi(who)
 		if err != nil {
 			s.renderConversation(w, r, http.StatusBadRequest, translate(l, "wf.choose.who"))
-			return
+			return ""
 		}
 		act.Recorder = &i
 	}
 	if act.Action == "share" || act.Action == "publish" {
 		if act.Recipient = f("ontvanger"); act.Recipient == "" {
 			s.renderConversation(w, r, http.StatusBadRequest, translate(l, "wf.choose.recipient"))
-			return
+			return ""
 		}
 	}
 	req, err := s.Workflow.Ask(r.Context(), r.PathValue("id"), act)
 	if err != nil {
 		s.renderConversation(w, r, status[opname.KindOf(err)], localMessage(lang(r), err))
-		return
+		return ""
 	}
-	http.Redirect(w, r, "/verzoeken/"+req.ID, http.StatusSeeOther)
+	return "/verzoeken/" + req.ID
 }
 
 // declineForm records a staff member who declines to take part.
@@ -739,50 +749,74 @@ func (s *Server) requestForm(w http.ResponseWriter, r *http.Request) {
 		err = &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("stap: %q is not a step", f("stap"))}
 	}
 	if err != nil {
-		s.renderRequest(w, r, status[opname.KindOf(err)], localMessage(lang(r), err), false)
+		s.renderRequest(w, r, status[opname.KindOf(err)], stepMessage(lang(r), err), false)
 		return
 	}
 	http.Redirect(w, r, "/verzoeken/"+id, http.StatusSeeOther)
 }
 
+// stepConflicts are the workflow's conflicts of a step taken after
+// another, with what the pages say of each.
+var stepConflicts = []struct {
+	err error
+	key string
+}{
+	{workflow.ErrDecidedAlready, "wf.err.decided"},
+	{workflow.ErrAskedAlready, "wf.err.asked"},
+	{workflow.ErrStepTaken, "wf.err.step.taken"},
+	{workflow.ErrClosed, "wf.err.closed"},
+}
+
+// stepMessage is what a page says of a step's error, in l.
+func stepMessage(l string, err error) string {
+	for _, c := range stepConflicts {
+		if errors.Is(err, c.err) {
+			return translate(l, c.key)
+		}
+	}
+	return localMessage(l, err)
+}
+
 // incidentForm opens an incident from a conversation.
 func (s *Server) incidentForm(w http.ResponseWriter, r *http.Request) {
-	c, err := s.Store.Conversation(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	i := &opname.Incident{ClientID: c.ClientID, ConversationID: c.ID, Kind: r.PostFormValue("soort"), Description: r.PostFormValue("beschrijving"), Medium: r.PostFormValue("wat")}
-	// Who recorded: a participant, someone else described in words, or
-	// not known; and who was there.
-	other := strings.TrimSpace(r.PostFormValue("opnemer_anders"))
-	switch who := r.PostFormValue("opnemer"); {
-	case who == "anders" && other == "":
-		s.renderConversation(w, r, http.StatusBadRequest, translate(lang(r), "words.incident.other.missing"))
-		return
-	case who == "anders" || who == "" && other != "":
-		i.RecorderOther = other
-	case who != "":
-		n, err := strconv.Atoi(who)
+	s.once(w, r, func() (string, bool) {
+		c, err := s.Store.Conversation(r.Context(), r.PathValue("id"))
 		if err != nil {
-			s.renderConversation(w, r, http.StatusBadRequest, translate(lang(r), "words.incident.recorder"))
-			return
+			s.Error(w, r, err)
+			return "", false
 		}
-		i.Recorder = &n
-	}
-	for _, v := range r.PostForm["aanwezig"] {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			s.renderConversation(w, r, http.StatusBadRequest, translate(lang(r), "words.incident.present"))
-			return
+		i := &opname.Incident{ClientID: c.ClientID, ConversationID: c.ID, Kind: r.PostFormValue("soort"), Description: r.PostFormValue("beschrijving"), Medium: r.PostFormValue("wat")}
+		// Who recorded: a participant, someone else described in words, or
+		// not known; and who was there.
+		other := strings.TrimSpace(r.PostFormValue("opnemer_anders"))
+		switch who := r.PostFormValue("opnemer"); {
+		case who == "anders" && other == "":
+			s.renderConversation(w, r, http.StatusBadRequest, translate(lang(r), "words.incident.other.missing"))
+			return "", false
+		case who == "anders" || who == "" && other != "":
+			i.RecorderOther = other
+		case who != "":
+			n, err := strconv.Atoi(who)
+			if err != nil {
+				s.renderConversation(w, r, http.StatusBadRequest, translate(lang(r), "words.incident.recorder"))
+				return "", false
+			}
+			i.Recorder = &n
 		}
-		i.Present = append(i.Present, n)
-	}
-	if err := s.Workflow.OpenIncident(r.Context(), i); err != nil {
-		s.renderConversation(w, r, status[opname.KindOf(err)], localMessage(lang(r), err))
-		return
-	}
-	http.Redirect(w, r, "/incidenten/"+i.ID, http.StatusSeeOther)
+		for _, v := range r.PostForm["aanwezig"] {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				s.renderConversation(w, r, http.StatusBadRequest, translate(lang(r), "words.incident.present"))
+				return "", false
+			}
+			i.Present = append(i.Present, n)
+		}
+		if err := s.Workflow.OpenIncident(r.Context(), i); err != nil {
+			s.renderConversation(w, r, status[opname.KindOf(err)], localMessage(lang(r), err))
+			return "", false
+		}
+		return "/incidenten/" + i.ID, false
+	})
 }
 
 // incidentPage shows the ladder with each step taken.
@@ -813,7 +847,7 @@ func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, code int
 // stepForm records the next step of an incident's ladder.
 func (s *Server) stepForm(w http.ResponseWriter, r *http.Request) {
 	if _, err := s.Workflow.TakeStep(r.Context(), r.PathValue("id"), r.PostFormValue("stap"), r.PostFormValue("notitie")); err != nil {
-		s.renderIncident(w, r, status[opname.KindOf(err)], localMessage(lang(r), err))
+		s.renderIncident(w, r, status[opname.KindOf(err)], stepMessage(lang(r), err))
 		return
 	}
 	http.Redirect(w, r, "/incidenten/"+r.PathValue("id"), http.StatusSeeOther)

@@ -14,6 +14,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -63,6 +64,25 @@ func (w *Workflow) now() time.Time {
 	}
 	return time.Now().UTC().Truncate(time.Microsecond)
 }
+
+// The conflicts of a step taken after another was: the pages say them in
+// the reader's language. Taking the same step twice is no conflict.
+var (
+	// ErrAskedAlready: the request went to the manager with another
+	// assessment.
+	ErrAskedAlready = &opname.Error{Kind: opname.Conflict, Msg: "this request was sent to the manager already, with another assessment"}
+	// ErrDecidedAlready: the manager decided otherwise already.
+	ErrDecidedAlready = &opname.Error{Kind: opname.Conflict, Msg: "this request was decided already, otherwise"}
+	// ErrStepTaken: the incident's step was taken already, with another
+	// note.
+	ErrStepTaken = &opname.Error{Kind: opname.Conflict, Msg: "this step was taken already, with another note"}
+	// ErrClosed: the incident is closed.
+	ErrClosed = &opname.Error{Kind: opname.Conflict, Msg: "this incident is closed"}
+)
+
+// errUnchanged is what a step's change returns when the request is as the
+// step would leave it: the same step was taken already.
+var errUnchanged = errors.New("workflow: unchanged")
 
 func invalid(format string, args ...any) error {
 	return &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf(format, args...)}
@@ -369,7 +389,8 @@ func latestAnswers(r *opname.Request) map[int]opname.Answer {
 }
 
 // step loads a request and its conversation, applies change, decides
-// again and stores the result.
+// again and stores the result. A change that returns errUnchanged leaves
+// the request as it is: step returns it without storing anything.
 func (w *Workflow) step(ctx context.Context, requestID string, change func(c *opname.Conversation, r *opname.Request, a opname.Actor) error) (*opname.Request, error) {
 	ctx = opname.ForAct(ctx) // the change is logged, not the reads it needs
 	a, ok := opname.ActorFrom(ctx)
@@ -387,7 +408,11 @@ func (w *Workflow) step(ctx context.Context, requestID string, change func(c *op
 		if err != nil {
 			return nil, err
 		}
-		if err := change(c, r, a); err != nil {
+		err = change(c, r, a)
+		if errors.Is(err, errUnchanged) {
+			return r, nil
+		}
+		if err != nil {
 			return nil, err
 		}
 		sit, d, digest, err := w.decide(ctx, c, r)
@@ -408,7 +433,7 @@ func (w *Workflow) step(ctx context.Context, requestID string, change func(c *op
 
 // Answer records a party's consent given or refused, and decides again.
 // participant is the index in the conversation, or -1 for the
-// organisation.
+// organisation. The same answer as the party's latest changes nothing.
 func (w *Workflow) Answer(ctx context.Context, requestID string, participant int, given bool, how string) (*opname.Request, error) {
 	return w.step(ctx, requestID, func(c *opname.Conversation, r *opname.Request, a opname.Actor) error {
 		if participant < -1 || participant >= len(c.Participants) {
@@ -416,6 +441,9 @@ func (w *Workflow) Answer(ctx context.Context, requestID string, participant int
 		}
 		if !slices.Contains(opname.AnswerWays, how) {
 			return invalid("how: %q is not known; use in_person, on_paper or spoken_on_recording", how)
+		}
+		if last, ok := latestAnswers(r)[participant]; ok && last.Given == given && last.How == how {
+			return errUnchanged
 		}
 		r.Answers = append(r.Answers, opname.Answer{Participant: participant, Given: given, How: how, At: w.now(), By: a.UserID})
 		return nil
@@ -436,6 +464,9 @@ func (w *Workflow) Weighty(ctx context.Context, requestID, reason, alternative s
 		if err := cmp.Or(opname.Line.Check("reason", reason), opname.Line.Check("alternative", alternative)); err != nil {
 			return err
 		}
+		if wr := r.Weighty; wr != nil && wr.Reason == reason && wr.Alternative == alternative {
+			return errUnchanged
+		}
 		r.Weighty = &opname.Weighty{Reason: reason, Alternative: alternative, At: w.now(), By: a.UserID}
 		return nil
 	})
@@ -449,6 +480,9 @@ func (w *Workflow) Choose(ctx context.Context, requestID, alternative string) (*
 		if err != nil {
 			return err
 		}
+		if r.Alternative == alternative {
+			return errUnchanged
+		}
 		if !slices.Contains(d.Alternatives, alternative) && (r.Weighty == nil || r.Weighty.Alternative != alternative) {
 			return invalid("alternative: %q is not offered here; choose one of %s", alternative, strings.Join(d.Alternatives, ", "))
 		}
@@ -459,9 +493,17 @@ func (w *Workflow) Choose(ctx context.Context, requestID, alternative string) (*
 
 // AskManager sends a request that needs a manager's decision to the
 // managers' inbox, with the staff member's assessment and the colleagues
-// consulted.
+// consulted. Asking again as before changes nothing and tells no one;
+// asking with another assessment is ErrAskedAlready.
 func (w *Workflow) AskManager(ctx context.Context, requestID, assessment, consulted string) (*opname.Request, error) {
+	asked := false
 	r, err := w.step(ctx, requestID, func(c *opname.Conversation, r *opname.Request, a opname.Actor) error {
+		if m := r.Manager; m != nil {
+			if m.Assessment == strings.TrimSpace(assessment) && m.Consulted == strings.TrimSpace(consulted) {
+				return errUnchanged
+			}
+			return ErrAskedAlready
+		}
 		d, err := Decision(r)
 		if err != nil {
 			return err
@@ -479,16 +521,18 @@ func (w *Workflow) AskManager(ctx context.Context, requestID, assessment, consul
 			return err
 		}
 		r.Manager = &opname.ManagerDecision{Assessment: strings.TrimSpace(assessment), Consulted: strings.TrimSpace(consulted), AskedAt: w.now(), AskedBy: a.UserID}
+		asked = true
 		return nil
 	})
-	if err == nil && w.Notify != nil {
+	if err == nil && asked && w.Notify != nil {
 		a, _ := opname.ActorFrom(ctx)
 		w.Notify(ctx, Notice{OrgID: a.OrgID, Subject: "Een verzoek wacht op uw beslissing / A request waits for your decision", Body: "Assessment: " + r.Manager.Assessment, Link: "/verzoeken/" + r.ID, Request: r})
 	}
 	return r, err
 }
 
-// Decide records a manager's decision with reasons.
+// Decide records a manager's decision with reasons. The same decision
+// again changes nothing; another one after it is ErrDecidedAlready.
 func (w *Workflow) Decide(ctx context.Context, requestID string, approved bool, reasons string) (*opname.Request, error) {
 	return w.step(ctx, requestID, func(c *opname.Conversation, r *opname.Request, a opname.Actor) error {
 		if a.Role != opname.RoleManager && a.Role != opname.RoleAdmin {
@@ -497,8 +541,11 @@ func (w *Workflow) Decide(ctx context.Context, requestID string, approved bool, 
 		if r.Manager == nil {
 			return &opname.Error{Kind: opname.Conflict, Msg: "the staff member has not asked for a decision yet"}
 		}
-		if r.Manager.Approved != nil {
-			return &opname.Error{Kind: opname.Conflict, Msg: "this request was decided already"}
+		if m := r.Manager; m.Approved != nil {
+			if *m.Approved == approved && m.Reasons == strings.TrimSpace(reasons) {
+				return errUnchanged
+			}
+			return ErrDecidedAlready
 		}
 		if strings.TrimSpace(reasons) == "" {
 			return invalid("reasons: give the reasons for your decision; they go into the client's file")
@@ -514,7 +561,8 @@ func (w *Workflow) Decide(ctx context.Context, requestID string, approved bool, 
 
 // Agree records the agreements that apply, in a form the policy allows,
 // writes their digest to the organisation's log, and decides again. A
-// refusal to sign is recorded too (signed false, refused true).
+// refusal to sign is recorded too (signed false, refused true). The same
+// agreements in the same form again change nothing.
 func (w *Workflow) Agree(ctx context.Context, requestID, form string, signed, refused bool) (*opname.Request, error) {
 	return w.step(ctx, requestID, func(c *opname.Conversation, r *opname.Request, a opname.Actor) error {
 		if !slices.Contains(opname.AgreementForms, form) {
@@ -529,6 +577,9 @@ func (w *Workflow) Agree(ctx context.Context, requestID, form string, signed, re
 		d, err := Decision(r)
 		if err != nil {
 			return err
+		}
+		if g := r.Agreement; g != nil && g.Form == form && g.Signed == signed && g.Refused == refused && slices.Equal(g.Terms, d.Agreements) {
+			return errUnchanged
 		}
 		g := &opname.Agreement{Terms: d.Agreements, Form: form, Signed: signed, Refused: refused, At: w.now(), By: a.UserID}
 		if signed {
@@ -569,7 +620,8 @@ func AgreementText(c *opname.Conversation, r *opname.Request, g *opname.Agreemen
 
 // Decline records that a staff member declines to take part while the
 // conversation is recorded (aXiehuis), with the alternative offered, and
-// decides the conversation's open requests again.
+// decides the conversation's open requests again. Declining again with
+// the same alternative changes nothing.
 func (w *Workflow) Decline(ctx context.Context, conversationID string, participant int, alternative string) (*opname.Conversation, error) {
 	ctx = opname.ForAct(ctx) // the change is logged, not the reads it needs
 	a, ok := opname.ActorFrom(ctx)
@@ -588,6 +640,9 @@ func (w *Workflow) Decline(ctx context.Context, conversationID string, participa
 	}
 	if err := opname.Line.Check("alternative", strings.TrimSpace(alternative)); err != nil {
 		return nil, err
+	}
+	if d := c.Participants[participant].Declined; d != nil && d.Alternative == strings.TrimSpace(alternative) {
+		return c, nil
 	}
 	c.Participants[participant].Declined = &opname.Declined{Alternative: strings.TrimSpace(alternative), At: w.now(), By: a.UserID}
 	if err := w.Store.UpdateParticipants(ctx, c.ID, c.Participants); err != nil {
@@ -724,6 +779,9 @@ func (w *Workflow) OpenIncident(ctx context.Context, i *opname.Incident) error {
 
 // TakeStep records a step of the ladder taken, by whom and when; the
 // steps go in the ladder's order. report_to_manager tells the managers.
+// The step just taken, with the same note, changes nothing; a step taken
+// before with another note is ErrStepTaken, any step on a closed incident
+// ErrClosed.
 func (w *Workflow) TakeStep(ctx context.Context, incidentID, step, note string) (*opname.Incident, error) {
 	ctx = opname.ForAct(ctx) // the change is logged, not the reads it needs
 	a, ok := opname.ActorFrom(ctx)
@@ -734,15 +792,19 @@ func (w *Workflow) TakeStep(ctx context.Context, incidentID, step, note string) 
 	if err != nil {
 		return nil, err
 	}
-	if i.Closed {
-		return nil, &opname.Error{Kind: opname.Conflict, Msg: "this incident is closed"}
-	}
 	if err := opname.Paragraphs.Check("note", note); err != nil {
 		return nil, err
 	}
+	note = strings.TrimSpace(note)
+	if n := len(i.Steps); n > 0 && i.Steps[n-1].Step == step && i.Steps[n-1].Note == note {
+		return i, nil
+	}
+	if i.Closed {
+		return nil, ErrClosed
+	}
 	if step == "close" {
 		i.Closed = true
-		i.Steps = append(i.Steps, opname.IncidentStep{Step: step, Note: strings.TrimSpace(note), At: w.now(), By: a.UserID})
+		i.Steps = append(i.Steps, opname.IncidentStep{Step: step, Note: note, At: w.now(), By: a.UserID})
 		return i, w.Store.UpdateIncident(ctx, i)
 	}
 	if !slices.Contains(i.Ladder, step) {
@@ -750,10 +812,10 @@ func (w *Workflow) TakeStep(ctx context.Context, incidentID, step, note string) 
 	}
 	for _, s := range i.Steps {
 		if s.Step == step {
-			return nil, &opname.Error{Kind: opname.Conflict, Msg: fmt.Sprintf("step %s was taken already", step)}
+			return nil, ErrStepTaken
 		}
 	}
-	i.Steps = append(i.Steps, opname.IncidentStep{Step: step, Note: strings.TrimSpace(note), At: w.now(), By: a.UserID})
+	i.Steps = append(i.Steps, opname.IncidentStep{Step: step, Note: note, At: w.now(), By: a.UserID})
 	if err := w.Store.UpdateIncident(ctx, i); err != nil {
 		return nil, err
 	}

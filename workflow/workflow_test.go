@@ -96,7 +96,12 @@ func TestIncidentClosed(t *testing.T) {
 // people at once: none is lost, and every change has its decision.
 func TestConcurrentAnswers(t *testing.T) {
 	w, ctx, client := setup(t, "veilig-thuis-utrecht")
-	c := &opname.Conversation{ClientID: client, Location: "office", Participants: []opname.Participant{{Role: "client"}, {Role: "parent"}, {Role: "parent"}, {Role: "staff"}}}
+	const n = 8
+	c := &opname.Conversation{ClientID: client, Location: "office", Participants: []opname.Participant{{Role: "client"}}}
+	for range n {
+		c.Participants = append(c.Participants, opname.Participant{Role: "parent"})
+	}
+	c.Participants = append(c.Participants, opname.Participant{Role: "staff"})
 	if err := w.Open(ctx, c); err != nil {
 		t.Fatal(err)
 	}
@@ -104,11 +109,10 @@ func TestConcurrentAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const n = 8
 	errs := make(chan error, n)
 	for i := range n {
 		go func() {
-			_, err := w.Answer(ctx, r.ID, 1+i%2, true, "in_person")
+			_, err := w.Answer(ctx, r.ID, 1+i, true, "in_person")
 			errs <- err
 		}()
 	}

@@ -79,6 +79,7 @@ var matrix = map[string][13]int{
 	"GET /api/v1/organisation":                     {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401},
 	"GET /api/v1/organisation/policies":            {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401},
 	"PUT /api/v1/organisation/policy":              {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401, 401, 401},
+	"POST /api/v1/organisation/policy/preview":     {401, 403, 403, 403, 200, 403, 403, 403, 200, 403, 401, 401, 401},
 	"PUT /api/v1/organisation/oidc":                {401, 403, 403, 403, 201, 403, 403, 403, 201, 403, 401, 401, 401},
 	"PUT /api/v1/organisation/time-zone":           {401, 403, 403, 403, 200, 403, 403, 403, 200, 403, 401, 401, 401},
 	"POST /api/v1/decisions":                       {401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401},
@@ -161,6 +162,8 @@ var matrix = map[string][13]int{
 	"POST /sleutels":                               {303, 404, 404, 404, 200, 404, 404, 404, 404, 404, 401, 303, 303},
 	"POST /sleutels/{id}/intrekken":                {303, 404, 404, 404, 303, 404, 404, 404, 404, 404, 401, 303, 303},
 	"GET /beleid":                                  {303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 303, 303},
+	"GET /beleid/voorbeeld":                        {303, 404, 404, 404, 200, 404, 404, 404, 200, 404, 401, 303, 303},
+	"POST /beleid/voorbeeld":                       {303, 404, 404, 404, 200, 404, 404, 404, 200, 404, 401, 303, 303},
 	"POST /beleid":                                 {303, 404, 404, 404, 303, 404, 404, 404, 303, 404, 401, 303, 303},
 	"POST /beleid/tijdzone":                        {303, 404, 404, 404, 303, 404, 404, 404, 303, 404, 401, 303, 303},
 	"GET /toegangslog":                             {303, 404, 404, 404, 404, 200, 404, 404, 404, 200, 401, 303, 303},
@@ -450,7 +453,11 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 	case "GET /aanmelden/oidc/terug":
 		path += "?state=unknown&code=x"
 	case "PUT /api/v1/organisation/policy":
+		body = `{"shipped": "blijf-groep", "reason": "the matrix tries every route"}`
+	case "POST /api/v1/organisation/policy/preview":
 		body = `{"shipped": "blijf-groep"}`
+	case "GET /beleid/voorbeeld":
+		path += "?beleid=blijf-groep"
 	case "POST /api/v1/decisions":
 		body = `{"action": "record", "medium": "audio", "by": "client", "participants": [{"role": "client"}, {"role": "staff"}]}`
 	case "POST /api/v1/users":
@@ -517,8 +524,16 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		form = url.Values{"medewerker": {f.thirdA}}
 	case "POST /sleutels":
 		form = url.Values{"naam": {"dossier"}, "medewerker": {f.staffA}}
-	case "POST /beleid":
+	case "POST /beleid/voorbeeld":
 		form = url.Values{"beleid": {"blijf-groep"}}
+	case "POST /beleid":
+		// Confirmed against the policy the fixture's organisations start
+		// with; a second time, the change was made already.
+		blijf, err := f.s.web.Policies.Policy("blijf-groep")
+		if err != nil {
+			t.Fatal(err)
+		}
+		form = url.Values{"beleid": {"blijf-groep"}, "van": {"sha256:1"}, "naar": {blijf.Digest}, "reden": {"the matrix tries every route"}}
 	case "POST /beleid/tijdzone":
 		form = url.Values{"tijdzone": {"Europe/Amsterdam"}}
 	case "POST /opnames/{id}/wissen":

@@ -1,7 +1,9 @@
 // Walks the conversation workflow's journeys in headless Chromium on a
 // tablet, as staff and managers click through the pages, one journey per
 // shipped policy, and runs axe-core (WCAG 2.1 A and AA) on every page it
-// visits. Prints one JSON line per step; exits 1 at the first failure.
+// visits. The manager's decision is taken with a double click: the button
+// must be disabled while the form is sent, and one form arrive. Prints one
+// JSON line per step; exits 1 at the first failure.
 //
 //   node workflow.mjs BASE_URL SESSION_COOKIE_NAME JOURNEYS_JSON
 //
@@ -50,6 +52,35 @@ async function submit(page, name) {
   await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name }).click()]);
   const status = await page.evaluate(() => document.title);
   check(!/internal error/i.test(status), `after "${name}": ${status}`);
+}
+
+// doubleClick double-clicks a form's button, as people do: while the
+// form is on its way the button is disabled, one form is sent, and the
+// page after it shows no error. The page reports the button disabled
+// itself: while a form is on its way, the page cannot be asked.
+async function doubleClick(page, journey, name) {
+  let disabled = false;
+  await page.exposeBinding('opnameButtonDisabled', () => { disabled = true; });
+  await page.evaluate((label) => {
+    const button = [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === label);
+    new MutationObserver(() => { if (button.disabled) window.opnameButtonDisabled(); })
+      .observe(button, { attributes: true, attributeFilter: ['disabled'] });
+  }, name);
+  let posts = 0;
+  await page.route('**/*', async (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    posts++;
+    // The answer waits until the button was disabled (at most 5 s).
+    for (let waited = 0; !disabled && waited < 5000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    await route.continue();
+  });
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name }).dblclick()]);
+  await page.waitForLoadState('load');
+  await page.unroute('**/*');
+  check(disabled, `"${name}" was not disabled while its form was sent`);
+  check(posts === 1, `a double click on "${name}" sent ${posts} forms`);
+  check(await page.locator('[role="alert"]').count() === 0, `after a double click on "${name}": ${await bodyText(page)}`);
+  step(journey, 'double click', { button: name, posts });
 }
 
 // Who asks is chosen from the conversation's participants: the client is
@@ -170,7 +201,7 @@ const walk = {
     await axe(manager, j.name);
     await manager.locator('label[for="besluit-ja"]').click();
     await manager.getByLabel('Redenen (dit komt in het dossier)').fill('Twee medewerkers zijn erbij; het belang van cliënte weegt zwaar.');
-    await submit(manager, 'Besluit vastleggen');
+    await doubleClick(manager, j.name, 'Besluit vastleggen');
     check((await bodyText(manager)).includes('De manager heeft besloten'), 'the decision is not recorded');
     await page.goto(request);
     check((await bodyText(page)).includes('Wacht op een verklaring die allebei tekenen'), 'video may start before the declaration is signed');
