@@ -101,7 +101,10 @@ func canFor(r opname.Role) can {
 // page is what every template gets.
 type page struct {
 	Lang, Title, Page string
-	Styles            []string
+	// Here is the address of the page, for the language switch to come
+	// back to.
+	Here   string
+	Styles []string
 	Actor             opname.Actor
 	Org               *opname.Organisation
 	Can               can
@@ -136,7 +139,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name s
 // page with its own fields).
 func (s *Server) renderData(w http.ResponseWriter, r *http.Request, code int, name string, p *page, data any) {
 	l := lang(r)
-	p.Lang, p.Page, p.Styles, p.RequestID = l, name, styles(), requestID(r.Context())
+	p.Lang, p.Page, p.Styles, p.RequestID, p.Here = l, name, styles(), requestID(r.Context()), r.URL.RequestURI()
 	if a, ok := opname.ActorFrom(r.Context()); ok {
 		p.Actor, p.Can = a, canFor(a.Role)
 		if p.Org == nil {
@@ -247,13 +250,24 @@ func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
 		l = "en"
 	}
 	http.SetCookie(w, &http.Cookie{Name: "lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, Secure: !s.Insecure})
-	back := "/"
-	if ref := r.Header.Get("Referer"); ref != "" {
-		if u, err := url.Parse(ref); err == nil && u.Host == r.Host {
-			back = u.Path
+	http.Redirect(w, r, s.pageAt(local(r.URL.Query().Get("terug"))), http.StatusSeeOther)
+}
+
+// pageAt is the page to show again at the same-site address back: back
+// itself when it is a page, or else the nearest page above it, so that a
+// page shown after a form was sent (the form's address takes only a POST)
+// comes back as the page the form belongs to.
+func (s *Server) pageAt(back string) string {
+	for {
+		r, err := http.NewRequest("GET", back, nil)
+		if err != nil {
+			return "/"
 		}
+		if _, pattern := s.mux.Handler(r); pattern != "" || back == "/" {
+			return back
+		}
+		back = path.Dir(r.URL.Path)
 	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
 }
 
 // local returns the same-site path p names, cleaned, or "/" when p could
