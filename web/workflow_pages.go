@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/opname/opname"
 	"github.com/opname/opname/policy"
@@ -38,6 +39,8 @@ type workPage struct {
 	// its time.
 	Decision    bool
 	DecidedWhen string
+	// TextMax is the most characters a description may have.
+	TextMax int
 }
 
 type choice struct{ Value, Label string }
@@ -474,7 +477,14 @@ func (s *Server) renderConversation(w http.ResponseWriter, r *http.Request, code
 		return
 	}
 	d := s.workData(r, fmt.Sprintf(translate(l, "wf.conv.title"), row.ClientName, row.When))
-	d.Conversation, d.Message = &row, msg
+	d.Conversation, d.Message, d.TextMax = &row, msg, opname.Paragraphs.Max
+	if r.Method == http.MethodPost {
+		// A form sent back with a message keeps what was typed in it.
+		d.Form = map[string]string{}
+		for k := range r.PostForm {
+			d.Form[k] = r.PostForm.Get(k)
+		}
+	}
 	guide, err := s.Workflow.Guide(ctx, c)
 	if err != nil {
 		s.Error(w, r, err)
@@ -630,6 +640,11 @@ func (s *Server) incidentForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	i := &opname.Incident{ClientID: c.ClientID, ConversationID: c.ID, Kind: r.PostFormValue("soort"), Description: r.PostFormValue("beschrijving")}
+	if n := utf8.RuneCountInString(i.Description); n > opname.Paragraphs.Max {
+		l := lang(r)
+		s.renderConversation(w, r, http.StatusBadRequest, fmt.Sprintf(translate(l, "wf.incident.toolong"), translate(l, "wf.incident.what"), opname.Paragraphs.Max, n))
+		return
+	}
 	if err := s.Workflow.OpenIncident(r.Context(), i); err != nil {
 		s.renderConversation(w, r, status[opname.KindOf(err)], localMessage(lang(r), err))
 		return
