@@ -101,10 +101,7 @@ func canFor(r opname.Role) can {
 // page is what every template gets.
 type page struct {
 	Lang, Title, Page string
-	// Here is the address of the page, for the language switch to come
-	// back to.
-	Here   string
-	Styles []string
+	Styles            []string
 	Actor             opname.Actor
 	Org               *opname.Organisation
 	Can               can
@@ -114,6 +111,9 @@ type page struct {
 	Secret            string
 	Status            int
 	RequestID         string
+	// Here is the address of the page, for the language switch to come
+	// back to.
+	Here string
 
 	QR template.URL
 
