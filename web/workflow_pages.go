@@ -206,14 +206,14 @@ func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Req
 		row.Answers = append(row.Answers, fmt.Sprintf("%s: %s — %s, %s", who, verdict, translate(l, "wf.how."+a.How), s.when(r, a.At)))
 	}
 	if m := req.Manager; m != nil {
-		row.ManagerText = fmt.Sprintf(translate(l, "wf.manager.asked"), m.Assessment, m.Consulted)
+		row.ManagerText = sentencef(translate(l, "wf.manager.asked"), m.Assessment, m.Consulted)
 		if m.Approved != nil {
 			row.Decided, row.Approved = true, *m.Approved
 			row.ManagerText = fmt.Sprintf(translate(l, "wf.manager.decided"), m.Reasons)
 		}
 	}
 	if w := req.Weighty; w != nil {
-		row.WeightyText = fmt.Sprintf(translate(l, "wf.weighty.text"), w.Reason, policy.Alternatives.Label(w.Alternative, l))
+		row.WeightyText = sentencef(translate(l, "wf.weighty.text"), w.Reason, policy.Alternatives.Label(w.Alternative, l))
 	}
 	if req.Alternative != "" {
 		row.AlternativeText = policy.Alternatives.Label(req.Alternative, l)
@@ -225,6 +225,20 @@ func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Req
 		}
 	}
 	return row, nil
+}
+
+// sentencef formats a message whose %s verbs take text people typed or
+// a sentence of the policy's, so that a full stop where they meet is
+// said once (see policy.Fill).
+func sentencef(format string, args ...string) string {
+	mark := func(i int) string { return fmt.Sprintf("\x00%d\x00", i) }
+	for i := range args {
+		format = strings.Replace(format, "%s", mark(i), 1)
+	}
+	for i, a := range args {
+		format = policy.Fill(format, mark(i), a)
+	}
+	return format
 }
 
 func (s *Server) incRow(r *http.Request, i *opname.Incident) incRow {
