@@ -473,7 +473,7 @@ var pageMessages = map[string]policy.Text{
 	"receipt.log":              {NL: "Logboek", EN: "Log"},
 	"receipt.keyprint":         {NL: "Sleutel van het logboek (vingerafdruk)", EN: "The log's key (fingerprint)"},
 	"receipt.keyprint.help":    {NL: "Alleen een bewijs dat met deze sleutel is ondertekend, komt echt uit dit logboek. Het programma opname toont dezelfde vingerafdruk.", EN: "Only a receipt signed with this key really comes from this log. The opname program shows the same fingerprint."},
-	"receipt.index":            {NL: "%d (het logboek had toen %d regels)", EN: "%d (the log then had %d entries)"},
+	"receipt.index":            {NL: "Regel %d van %d", EN: "Entry %d of %d"},
 	"receipt.checkpoint":       {NL: "De ondertekende stand van het logboek", EN: "The log's signed checkpoint"},
 	"receipt.checkpoint.intro": {NL: "Het logboek ondertekent steeds zijn stand. Dit bewijs hoort bij deze stand:", EN: "The log signs its state each time. This receipt belongs to this state:"},
 	"receipt.verify":           {NL: "Zelf controleren", EN: "Check it yourself"},
