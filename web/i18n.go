@@ -429,7 +429,7 @@ var pageMessages = map[string]policy.Text{
 	"rec.size":                 {NL: "Grootte", EN: "Size"},
 	"rec.type":                 {NL: "Soort bestand", EN: "File type"},
 	"rec.sha256":               {NL: "Vingerafdruk (SHA-256)", EN: "Fingerprint (SHA-256)"},
-	"rec.logindex":             {NL: "Regel in het logboek", EN: "Entry in the log"},
+	"rec.logindex":             {NL: "Plaats in het logboek", EN: "Place in the log"},
 	"rec.edit":                 {NL: "Bewerkte versie", EN: "Edited version"},
 	"rec.edit.intro":           {NL: "Dit is een bewerkte versie. Het origineel is niet veranderd:", EN: "This is an edited version. The original has not changed:"},
 	"rec.edit.original":        {NL: "de oorspronkelijke opname", EN: "the original recording"},
