@@ -188,6 +188,7 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, code int, msg
 
 func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "GET", "/assets/{file...}", Public, s.assets)
+	s.handle(mux, "GET", "/favicon.ico", Public, s.favicon)
 	s.handle(mux, "GET", "/taal", Public, s.setLang)
 	s.handle(mux, "GET", "/aanmelden", Public, s.signInPage)
 	s.handle(mux, "POST", "/aanmelden", Public, s.signInForm)
@@ -242,6 +243,19 @@ func (s *Server) assets(w http.ResponseWriter, r *http.Request) {
 	sub, _ := fs.Sub(assetFS, "assets")
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	http.ServeFileFS(w, r, sub, r.PathValue("file"))
+}
+
+// favicon answers browsers and tools that ask for /favicon.ico without
+// reading the page's link to the icon.
+func (s *Server) favicon(w http.ResponseWriter, r *http.Request) {
+	icon, err := assetFS.ReadFile("assets/favicon.svg")
+	if err != nil {
+		s.Error(w, r, fmt.Errorf("web: favicon: %w", err))
+		return
+	}
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	_, _ = w.Write(icon)
 }
 
 func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
