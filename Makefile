@@ -12,8 +12,13 @@ VENDOR := web/assets/vendor
 # of ten minutes for the whole package is too tight for cmd/opname.
 TEST_TIMEOUT ?= 45m
 
+# The first build fetches the Go toolchain and modules and takes minutes
+# on a small machine: say so, and say when the program starts.
 run:
-	go run ./cmd/opname serve --demo
+	@echo "opname: building bin/opname (the first time this takes a few minutes) ..."
+	go build -o bin/opname ./cmd/opname
+	@echo "opname: starting with the demo organisations; it prints its address and the sign-in links. Stop it with Ctrl-C."
+	./bin/opname serve --demo
 
 # The browser tests drive Chromium with the npm packages in web/node_modules.
 test: $(NODE_MODULES)

@@ -56,8 +56,8 @@ func explain(s *Situation, d *Decision, hits []applied, undecided bool) Text {
 			}
 			for _, t := range h.rule.sentences(lang) {
 				if strings.Contains(t, "{") {
-					t = strings.ReplaceAll(t, "{weighty_reasons}", strings.Join(s.WeightyReasons, "; "))
-					t = strings.ReplaceAll(t, "{recipient}", Recipients.Label(s.Recipient, lang))
+					t = Fill(t, "{weighty_reasons}", reasons(s.WeightyReasons))
+					t = Fill(t, "{recipient}", Recipients.Label(s.Recipient, lang))
 				}
 				add(t)
 			}
@@ -84,6 +84,19 @@ func explain(s *Situation, d *Decision, hits []applied, undecided bool) Text {
 		}
 	}
 	return out
+}
+
+// reasons lists reasons people gave, each as they wrote it, with a
+// semicolon between them.
+func reasons(rs []string) string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r
+		if i < len(rs)-1 {
+			out[i] = Clause(r)
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 // saidLater reports whether a later rule that counts asks the same people

@@ -256,7 +256,8 @@ func (b *treeBuilder) add(data []byte) []tlog.Hash {
 // root is the tree's root hash (RFC 6962).
 func (b *treeBuilder) root() tlog.Hash {
 	if len(b.stack) == 0 {
-		return tlog.Hash{}
+		empty, _ := tlog.TreeHash(0, nil) // SHA-256 of nothing
+		return empty
 	}
 	h := b.stack[len(b.stack)-1]
 	for i := len(b.stack) - 2; i >= 0; i-- {

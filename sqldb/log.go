@@ -95,6 +95,29 @@ func (db *DB) logKey(ctx context.Context, tx *sql.Tx, orgID string) (origin, sig
 	return origin, signer, verifier, nil
 }
 
+// openLog gives an organisation's log its key and a signed checkpoint of no
+// entries, unless it has them: the key of a log is public from the start,
+// so that it can be compared before anything is logged.
+func (db *DB) openLog(ctx context.Context, tx *sql.Tx, orgID string) error {
+	if err := db.lockLog(ctx, tx, orgID); err != nil {
+		return err
+	}
+	origin, signer, _, err := db.logKey(ctx, tx, orgID)
+	if err != nil {
+		return err
+	}
+	root, err := tlog.TreeHash(0, nil)
+	if err != nil {
+		return err
+	}
+	signed, err := translog.Sign(translog.Checkpoint{Origin: origin, Size: 0, Root: root}, signer)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, db.q(`INSERT INTO log_checkpoints (org_id, size, signed) VALUES (?, 0, ?) ON CONFLICT (org_id) DO NOTHING`), orgID, signed)
+	return err
+}
+
 // Append adds an entry to an organisation's log and signs a new checkpoint,
 // in one transaction.
 func (db *DB) Append(ctx context.Context, orgID string, e translog.Entry) (int64, error) {
@@ -185,10 +208,26 @@ func (db *DB) Receipt(ctx context.Context, orgID string, index int64) (*translog
 	return rc, nil
 }
 
-// logOf finds an organisation's log by slug, with its size.
+// logOf finds an organisation's log by slug, with its size. The log of an
+// organisation made before logs were opened with it is opened here.
 func (db *DB) logOf(ctx context.Context, slug string) (orgID, signed, verifier string, size int64, err error) {
-	err = db.read.QueryRowContext(ctx, db.q(`SELECT o.id, c.signed, k.verifier, c.size FROM organisations o
+	read := func() error {
+		return db.read.QueryRowContext(ctx, db.q(`SELECT o.id, c.signed, k.verifier, c.size FROM organisations o
 		JOIN log_checkpoints c ON c.org_id = o.id JOIN log_keys k ON k.org_id = o.id WHERE o.slug = ?`), slug).Scan(&orgID, &signed, &verifier, &size)
+	}
+	err = read()
+	if errors.Is(err, sql.ErrNoRows) {
+		err = db.tx(ctx, func(tx *sql.Tx) error {
+			var id string
+			if err := tx.QueryRowContext(ctx, db.q(`SELECT id FROM organisations WHERE slug = ?`), slug).Scan(&id); err != nil {
+				return err
+			}
+			return db.openLog(ctx, tx, id)
+		})
+		if err == nil {
+			err = read()
+		}
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", "", 0, notFound("log")
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/opname/opname"
 	"github.com/opname/opname/sqldb"
 	"github.com/opname/opname/translog"
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 // recording makes the bytes of a pretend recording and its log entry.
@@ -185,4 +186,54 @@ func TestLogConcurrentAppends(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestLogOpenFromTheStart: a new organisation's log has its key and a
+// signed checkpoint of no entries before anything is logged; an
+// organisation made before that gets them when its log is first asked
+// for; and the first entry is signed with the key that was published.
+func TestLogOpenFromTheStart(t *testing.T) {
+	withDBA(t, func(t *testing.T, db *sqldb.DB, admin *dba) {
+		ctx := context.Background()
+		fresh := mustOrg(t, db, "fresh")
+		old := mustOrg(t, db, "old")
+		admin.exec(`DELETE FROM log_checkpoints WHERE org_id = ?`, old.ID)
+		admin.exec(`DELETE FROM log_keys WHERE org_id = ?`, old.ID)
+		if _, err := db.Verify(system); err != nil {
+			t.Fatalf("verify with nothing logged: %v", err)
+		}
+		for _, org := range []*opname.Organisation{fresh, old} {
+			signed, key, err := db.LatestCheckpoint(ctx, org.Slug)
+			if err != nil {
+				t.Fatalf("%s: %v", org.Slug, err)
+			}
+			c, err := translog.OpenCheckpoint(signed, key)
+			if err != nil || c.Size != 0 || c.Origin != sqldb.LogOrigin+org.Slug || c.Root != emptyTree() {
+				t.Fatalf("%s: checkpoint %+v (%v)", org.Slug, c, err)
+			}
+			_, e := recording(1)
+			if _, err := db.Append(ctx, org.ID, e); err != nil {
+				t.Fatal(err)
+			}
+			signed, after, err := db.LatestCheckpoint(ctx, org.Slug)
+			if err != nil || after != key {
+				t.Fatalf("%s: the key changed with the first entry (%v)", org.Slug, err)
+			}
+			if c, err := translog.OpenCheckpoint(signed, key); err != nil || c.Size != 1 {
+				t.Fatalf("%s: checkpoint after the first entry %+v (%v)", org.Slug, c, err)
+			}
+		}
+		if _, err := db.Verify(system); err != nil {
+			t.Fatalf("verify: %v", err)
+		}
+		if _, _, err := db.LatestCheckpoint(ctx, "no-such-org"); opname.KindOf(err) != opname.NotFound {
+			t.Fatalf("the log of no organisation: %v", err)
+		}
+	})
+}
+
+// emptyTree is the root hash of a tree of no entries.
+func emptyTree() tlog.Hash {
+	h, _ := tlog.TreeHash(0, nil)
+	return h
 }

@@ -87,7 +87,10 @@ func (db *DB) CreateOrganisation(ctx context.Context, org *opname.Organisation) 
 			org.ID, org.Slug, org.Name, org.RequireTOTP, org.TimeZone, micro(org.CreatedAt)); err != nil {
 			return err
 		}
-		return db.insertPolicy(ctx, tx, org.ID, &org.Policy)
+		if err := db.insertPolicy(ctx, tx, org.ID, &org.Policy); err != nil {
+			return err
+		}
+		return db.openLog(ctx, tx, org.ID)
 	})
 	if isUnique(err) {
 		return &opname.Error{Kind: opname.Conflict, Msg: fmt.Sprintf("slug: an organisation %q exists already", org.Slug)}

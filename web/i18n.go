@@ -12,7 +12,7 @@ import (
 var messages = joinMessages(messageMaps...)
 
 // messageMaps are the maps of messages, one per area of the pages.
-var messageMaps = []map[string]policy.Text{pageMessages, namesMessages, wordsMessages, changeMessages}
+var messageMaps = []map[string]policy.Text{pageMessages, namesMessages, wordsMessages, changeMessages, lookMessages}
 
 // joinMessages puts maps of messages together.
 func joinMessages(maps ...map[string]policy.Text) map[string]policy.Text {
@@ -423,7 +423,7 @@ var pageMessages = map[string]policy.Text{
 	"rec.size":                 {NL: "Grootte", EN: "Size"},
 	"rec.type":                 {NL: "Soort bestand", EN: "File type"},
 	"rec.sha256":               {NL: "Vingerafdruk (SHA-256)", EN: "Fingerprint (SHA-256)"},
-	"rec.logindex":             {NL: "Regel in het logboek", EN: "Entry in the log"},
+	"rec.logindex":             {NL: "Plaats in het logboek", EN: "Place in the log"},
 	"rec.edit":                 {NL: "Bewerkte versie", EN: "Edited version"},
 	"rec.edit.intro":           {NL: "Dit is een bewerkte versie. Het origineel is niet veranderd:", EN: "This is an edited version. The original has not changed:"},
 	"rec.edit.original":        {NL: "de oorspronkelijke opname", EN: "the original recording"},
@@ -467,7 +467,7 @@ var pageMessages = map[string]policy.Text{
 	"receipt.log":              {NL: "Logboek", EN: "Log"},
 	"receipt.keyprint":         {NL: "Sleutel van het logboek (vingerafdruk)", EN: "The log's key (fingerprint)"},
 	"receipt.keyprint.help":    {NL: "Alleen een bewijs dat met deze sleutel is ondertekend, komt echt uit dit logboek. Het programma opname toont dezelfde vingerafdruk.", EN: "Only a receipt signed with this key really comes from this log. The opname program shows the same fingerprint."},
-	"receipt.index":            {NL: "%d (het logboek had toen %d regels)", EN: "%d (the log then had %d entries)"},
+	"receipt.index":            {NL: "Regel %d van %d", EN: "Entry %d of %d"},
 	"receipt.checkpoint":       {NL: "De ondertekende stand van het logboek", EN: "The log's signed checkpoint"},
 	"receipt.checkpoint.intro": {NL: "Het logboek ondertekent steeds zijn stand. Dit bewijs hoort bij deze stand:", EN: "The log signs its state each time. This receipt belongs to this state:"},
 	"receipt.verify":           {NL: "Zelf controleren", EN: "Check it yourself"},

@@ -117,6 +117,9 @@ type page struct {
 	Note      string
 	Status    int
 	RequestID string
+	// Here is the address of the page, for the language switch to come
+	// back to.
+	Here string
 
 	QR template.URL
 
@@ -143,7 +146,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name s
 // page with its own fields).
 func (s *Server) renderData(w http.ResponseWriter, r *http.Request, code int, name string, p *page, data any) {
 	l := lang(r)
-	p.Lang, p.Page, p.Styles, p.RequestID = l, name, styles(), requestID(r.Context())
+	p.Lang, p.Page, p.Styles, p.RequestID, p.Here = l, name, styles(), requestID(r.Context()), r.URL.RequestURI()
 	if name == "printable" || name == "receipt" {
 		// Printed pages are numbered in the reader's language.
 		p.Styles = append(p.Styles, printStyle(l))
@@ -199,6 +202,7 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, code int, msg
 
 func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "GET", "/assets/{file...}", Public, s.assets)
+	s.handle(mux, "GET", "/favicon.ico", Public, s.favicon)
 	s.handle(mux, "GET", "/taal", Public, s.setLang)
 	s.handle(mux, "GET", "/aanmelden", Public, s.signInPage)
 	s.handle(mux, "POST", "/aanmelden", Public, s.signInForm)
@@ -257,19 +261,43 @@ func (s *Server) assets(w http.ResponseWriter, r *http.Request) {
 	http.ServeFileFS(w, r, sub, r.PathValue("file"))
 }
 
+// favicon answers browsers and tools that ask for /favicon.ico without
+// reading the page's link to the icon.
+func (s *Server) favicon(w http.ResponseWriter, r *http.Request) {
+	icon, err := assetFS.ReadFile("assets/favicon.svg")
+	if err != nil {
+		s.Error(w, r, fmt.Errorf("web: favicon: %w", err))
+		return
+	}
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	_, _ = w.Write(icon)
+}
+
 func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
 	l := "nl"
 	if r.URL.Query().Get("lang") == "en" {
 		l = "en"
 	}
 	http.SetCookie(w, &http.Cookie{Name: "lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, Secure: !s.Insecure})
-	back := "/"
-	if ref := r.Header.Get("Referer"); ref != "" {
-		if u, err := url.Parse(ref); err == nil && u.Host == r.Host {
-			back = u.Path
+	http.Redirect(w, r, s.pageAt(local(r.URL.Query().Get("terug"))), http.StatusSeeOther)
+}
+
+// pageAt is the page to show again at the same-site address back: back
+// itself when it is a page, or else the nearest page above it, so that a
+// page shown after a form was sent (the form's address takes only a POST)
+// comes back as the page the form belongs to.
+func (s *Server) pageAt(back string) string {
+	for {
+		r, err := http.NewRequest("GET", back, nil)
+		if err != nil {
+			return "/"
 		}
+		if _, pattern := s.mux.Handler(r); pattern != "" || back == "/" {
+			return back
+		}
+		back = path.Dir(r.URL.Path)
 	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
 }
 
 // local returns the same-site path p names, cleaned, or "/" when p could

@@ -51,6 +51,8 @@ type recordingView struct {
 	opname.Recording
 	When, SourceText, Duration, SizeText, Codecs, Who, ErasedWhen, CheckedWhen string
 	Video                                                                      bool
+	// Entry is the recording's entry in the log, counted from 1.
+	Entry int64
 }
 
 // mediumDecision is the organisation's policy on the organisation recording
@@ -71,7 +73,9 @@ type mediumDecision struct {
 type receiptView struct {
 	*translog.Receipt
 	When, WhenUTC, SizeText, LogURL, Origin string
-	LogSize                                 int64
+	// Entry is the receipt's entry counted from 1, as people count;
+	// LogSize the entries in the log then.
+	Entry, LogSize int64
 	// Fingerprint is the log's key's, for people to compare with what
 	// `opname verify` shows.
 	Fingerprint string
@@ -338,7 +342,7 @@ func (s *Server) receiptPage(w http.ResponseWriter, r *http.Request) {
 	d.Receipt = &receiptView{
 		Receipt: rc, When: s.when(r, rc.Record.Time), WhenUTC: rc.Record.Time.UTC().Format(time.RFC3339),
 		SizeText: sizeText(rc.Record.Size, l), LogURL: base + "/api/v1/logs/" + url.PathEscape(org.Slug),
-		Origin: cp.Origin, LogSize: cp.Size, Fingerprint: translog.Fingerprint(rc.VerifierKey),
+		Origin: cp.Origin, Entry: rc.Index + 1, LogSize: cp.Size, Fingerprint: translog.Fingerprint(rc.VerifierKey),
 	}
 	d.Title = fmt.Sprintf(translate(l, "receipt.title"), d.Recording.When)
 	s.renderData(w, r, http.StatusOK, "receipt", d.page, d)
@@ -362,7 +366,7 @@ func (s *Server) fixityPage(w http.ResponseWriter, r *http.Request) {
 // viewOf is a recording as a page shows it.
 func (s *Server) viewOf(r *http.Request, rec opname.Recording) recordingView {
 	l := lang(r)
-	v := recordingView{Recording: rec, When: s.when(r, rec.CreatedAt), SizeText: sizeText(rec.Size, l), SourceText: translate(l, "source."+rec.Source)}
+	v := recordingView{Recording: rec, When: s.when(r, rec.CreatedAt), SizeText: sizeText(rec.Size, l), SourceText: translate(l, "source."+rec.Source), Entry: rec.LogIndex + 1}
 	v.Video = strings.HasPrefix(rec.MediaType, "video/")
 	if m := rec.Media; m != nil {
 		v.Video = m.HasVideo()

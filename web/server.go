@@ -77,6 +77,7 @@ type Server struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	routes   []Route
+	mux      *http.ServeMux
 	handler  http.Handler
 	pages    map[string]*template.Template
 
@@ -109,6 +110,7 @@ func NewServer(store Store, policies *policy.Library, idp OIDC, ready func(conte
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "opname_http_request_seconds", Help: "HTTP request latency by route.", Buckets: []float64{.001, .0025, .005, .01, .02, .05, .1, .25, .5, 1, 2.5}}, []string{"route"})
 	s.metrics.MustRegister(s.requests, s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	mux := http.NewServeMux()
+	s.mux = mux
 	s.register(mux)
 	if err := s.checkRoutes(); err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/opname/opname"
 	"github.com/opname/opname/policy"
@@ -40,6 +41,8 @@ type workPage struct {
 	// document a printable page shows.
 	Decision bool
 	Doc      *docView
+	// TextMax is the most characters a description may have.
+	TextMax int
 }
 
 type choice struct{ Value, Label string }
@@ -272,14 +275,14 @@ func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Req
 		row.Answers = append(row.Answers, fmt.Sprintf("%s: %s — %s, %s", who, verdict, translate(l, "wf.how."+a.How), s.when(r, a.At)))
 	}
 	if m := req.Manager; m != nil {
-		row.ManagerText = fmt.Sprintf(translate(l, "wf.manager.asked"), m.Assessment, m.Consulted)
+		row.ManagerText = sentencef(translate(l, "wf.manager.asked"), m.Assessment, m.Consulted)
 		if m.Approved != nil {
 			row.Decided, row.Approved = true, *m.Approved
 			row.ManagerText = fmt.Sprintf(translate(l, "wf.manager.decided"), m.Reasons)
 		}
 	}
 	if w := req.Weighty; w != nil {
-		row.WeightyText = fmt.Sprintf(translate(l, "wf.weighty.text"), w.Reason, policy.Alternatives.Label(w.Alternative, l))
+		row.WeightyText = sentencef(translate(l, "wf.weighty.text"), w.Reason, policy.Alternatives.Label(w.Alternative, l))
 	}
 	if req.Alternative != "" {
 		row.AlternativeText = policy.Alternatives.Label(req.Alternative, l)
@@ -291,6 +294,20 @@ func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Req
 		}
 	}
 	return row, nil
+}
+
+// sentencef formats a message whose %s verbs take text people typed or
+// a sentence of the policy's, so that a full stop where they meet is
+// said once (see policy.Fill).
+func sentencef(format string, args ...string) string {
+	mark := func(i int) string { return fmt.Sprintf("\x00%d\x00", i) }
+	for i := range args {
+		format = strings.Replace(format, "%s", mark(i), 1)
+	}
+	for i, a := range args {
+		format = policy.Fill(format, mark(i), a)
+	}
+	return format
 }
 
 func (s *Server) incRow(r *http.Request, i *opname.Incident) incRow {
@@ -601,7 +618,14 @@ func (s *Server) renderConversation(w http.ResponseWriter, r *http.Request, code
 		return
 	}
 	d := s.workData(r, fmt.Sprintf(translate(l, "wf.conv.title"), row.ClientName, row.When))
-	d.Conversation, d.Message = &row, msg
+	d.Conversation, d.Message, d.TextMax = &row, msg, opname.Paragraphs.Max
+	if r.Method == http.MethodPost {
+		// A form sent back with a message keeps what was typed in it.
+		d.Form = map[string]string{}
+		for k := range r.PostForm {
+			d.Form[k] = r.PostForm.Get(k)
+		}
+	}
 	guide, err := s.Workflow.Guide(ctx, c)
 	if err != nil {
 		s.Error(w, r, err)
@@ -786,6 +810,11 @@ func (s *Server) incidentForm(w http.ResponseWriter, r *http.Request) {
 			return "", false
 		}
 		i := &opname.Incident{ClientID: c.ClientID, ConversationID: c.ID, Kind: r.PostFormValue("soort"), Description: r.PostFormValue("beschrijving"), Medium: r.PostFormValue("wat")}
+		if n := utf8.RuneCountInString(i.Description); n > opname.Paragraphs.Max {
+			l := lang(r)
+			s.renderConversation(w, r, http.StatusBadRequest, fmt.Sprintf(translate(l, "wf.incident.toolong"), translate(l, "wf.incident.what"), opname.Paragraphs.Max, n))
+			return "", false
+		}
 		// Who recorded: a participant, someone else described in words, or
 		// not known; and who was there.
 		other := strings.TrimSpace(r.PostFormValue("opnemer_anders"))

@@ -881,7 +881,8 @@ func (w *Workflow) Guide(ctx context.Context, c *opname.Conversation) ([]policy.
 			terms = append(terms, policy.Agreements.Label(t, "nl"))
 			termsEN = append(termsEN, policy.Agreements.Label(t, "en"))
 		}
-		guide = append(guide, policy.Text{NL: "Maak samen afspraken die voor u allebei gelden: " + strings.Join(terms, "; ") + ".", EN: "Make agreements together that hold for you both: " + strings.Join(termsEN, "; ") + "."})
+		// Each agreement is a sentence of its own.
+		guide = append(guide, policy.Text{NL: "Maak samen afspraken die voor u allebei gelden: " + strings.Join(terms, " "), EN: "Make agreements together that hold for you both: " + strings.Join(termsEN, " ")})
 	}
 	guide = append(guide, policy.Text{NL: "Vertrouw op uw vak. Een opname laat ook zien hoe zorgvuldig u werkt.", EN: "Trust your professionalism. A recording also shows how carefully you work."})
 	return guide, nil
