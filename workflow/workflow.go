@@ -593,6 +593,11 @@ func (w *Workflow) Agree(ctx context.Context, requestID, form string, signed, re
 			return err
 		}
 		r.Agreement = g
+		if m := r.Manager; refused && m != nil && m.Approved != nil && *m.Approved {
+			// A refusal to sign can be a reason to reject (Blijf Groep): the
+			// manager approved without knowing it, so decides again.
+			m.Approved, m.Reasons, m.DecidedAt, m.DecidedBy, m.DecidedName = nil, "", time.Time{}, "", ""
+		}
 		return nil
 	})
 }

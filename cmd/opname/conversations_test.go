@@ -318,13 +318,19 @@ func testJourneyBlijfGroepVideo(t *testing.T, s *server) {
 	var reg registered
 	j.call("staff", "POST", "/api/v1/clients/"+j.client+"/recordings?request_id="+r.ID, wav(2, 3), 201, &reg)
 
-	// Another time the client refuses to sign: the request ends there.
+	// Another time the client refuses to sign: that can be a reason to
+	// reject, so the manager, who approved without knowing it, decides
+	// again; a rejection ends the request.
 	r2 := j.ask(conv, opname.Act{Action: "record", Medium: "video", By: "client"})
 	j.call("staff", "POST", "/api/v1/requests/"+r2.ID+"/manager", map[string]any{"assessment": "a", "colleagues_consulted": "b"}, 200, nil)
 	j.call("manager", "POST", "/api/v1/requests/"+r2.ID+"/manager-decision", map[string]any{"approved": true, "reasons": "r"}, 200, nil)
 	j.call("staff", "POST", "/api/v1/requests/"+r2.ID+"/agreement", map[string]any{"form": "on_screen", "refused": true}, 200, &r2)
+	if r2.Outcome != "needs_decision" || r2.Ready || r2.Decision.DecidedBy != "manager" {
+		t.Fatalf("after a refusal to sign = %s %+v, want the manager to decide again", r2.Outcome, r2.Decision)
+	}
+	j.call("manager", "POST", "/api/v1/requests/"+r2.ID+"/manager-decision", map[string]any{"approved": false, "reasons": "geen verklaring"}, 200, &r2)
 	if r2.Outcome != "refused" || r2.Ready {
-		t.Fatalf("after a refusal to sign = %s %+v", r2.Outcome, r2.Decision)
+		t.Fatalf("after the manager rejects = %s %+v", r2.Outcome, r2.Decision)
 	}
 }
 

@@ -104,7 +104,7 @@ func TestRecordingPages(t *testing.T) {
 
 	// Veilig Thuis: agreements spoken at the start (condition 7), never video.
 	page := get(staffPages, "/clienten/"+c.ID+"/opnemen", 200, "Spreek deze afspraken in aan het begin van de opname", "Uw organisatie vraagt dit.",
-		"Niemand knipt of plakt in de opname, tenzij dat van tevoren is gezegd.", "Beeld opnemen kan hier niet.", `id="rec-start"`)
+		"Niemand knipt of plakt in de opname, tenzij dat wordt gemeld.", "Beeld opnemen kan hier niet.", `id="rec-start"`)
 	if strings.Contains(page, `value="video"`) {
 		t.Error("the recording page offers video, which Veilig Thuis never allows")
 	}
