@@ -35,7 +35,7 @@ func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, code int, 
 func (s *Server) tokensForm(w http.ResponseWriter, r *http.Request) {
 	secret, t, err := s.Store.CreateToken(r.Context(), r.PostFormValue("medewerker"), r.PostFormValue("naam"))
 	if err != nil {
-		s.renderTokens(w, r, status[opname.KindOf(err)], &page{Message: localMessage(lang(r), err)})
+		s.renderTokens(w, r, status[opname.KindOf(err)], &page{Message: formMessage(lang(r), err, labelsOf(lang(r), "name", "tokens.name"))})
 		return
 	}
 	s.renderTokens(w, r, http.StatusOK, &page{Message: fmt.Sprintf(translate(lang(r), "tokens.made"), t.Name), MessageOK: true, Secret: secret})
@@ -85,7 +85,7 @@ func (s *Server) policyForm(w http.ResponseWriter, r *http.Request) {
 			s.Error(w, r, err)
 			return
 		}
-		s.renderPolicy(w, r, status[opname.KindOf(err)], &page{Message: localMessage(lang(r), err), Form: map[string]string{"tekst": text}})
+		s.renderPolicy(w, r, status[opname.KindOf(err)], &page{Message: localMessage(lang(r), err), Findings: findingsOf(lang(r), err), Form: map[string]string{"tekst": text}})
 		return
 	}
 	http.Redirect(w, r, "/beleid?versie="+url.QueryEscape(fmt.Sprint(pv.Version)), http.StatusSeeOther)

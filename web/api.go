@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -244,7 +243,7 @@ func (s *Server) apiAccessLog(w http.ResponseWriter, r *http.Request) {
 		if v := q.Get(p.name); v != "" {
 			t, err := time.Parse(time.RFC3339, v)
 			if err != nil {
-				s.Error(w, r, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("%s: use a time like 2026-11-24T09:00:00Z (got %q)", p.name, v)})
+				s.Error(w, r, opname.Invalidf(p.name, "filter.time", "use a time like 2026-11-24T09:00:00Z (got %q)", v))
 				return
 			}
 			*p.dst = t
@@ -253,7 +252,7 @@ func (s *Server) apiAccessLog(w http.ResponseWriter, r *http.Request) {
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1000 {
-			s.Error(w, r, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("limit: use a number from 1 to 1000 (got %q)", v)})
+			s.Error(w, r, opname.Invalidf("limit", "filter.limit", "use a number from 1 to 1000 (got %q)", v))
 			return
 		}
 		f.Limit = n
@@ -280,7 +279,7 @@ func (s *Server) apiAccessLog(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Disposition", `attachment; filename="toegangslog.csv"`)
 		_, _ = w.Write(buf.Bytes())
 	default:
-		s.Error(w, r, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("format: use json or csv (got %q)", format)})
+		s.Error(w, r, opname.Invalidf("format", "filter.format", "use json or csv (got %q)", format))
 	}
 }
 

@@ -125,6 +125,8 @@ type page struct {
 	Versions    []opname.PolicyVersion
 	Shipped     []string
 	TimeZones   []string
+	// Findings are a policy check's problems, each shown.
+	Findings []finding
 }
 
 // render writes a page with status code.
@@ -309,35 +311,6 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, name string, 
 	s.render(w, r, status[kind], name, &page{Form: form, Message: localMessage(lang(r), err)})
 }
 
-// localMessage is an error's message for a person, in their language where
-// opname has a translation.
-func localMessage(l string, err error) string {
-	if msg, ok := throttledMessage(l, err); ok {
-		return msg
-	}
-	msg := opname.Message(err)
-	if l == "nl" {
-		switch opname.KindOf(err) {
-		case opname.Unauthorized:
-			if strings.Contains(msg, "e-mail address or the password") {
-				return "Het e-mailadres of het wachtwoord klopt niet."
-			}
-			if strings.Contains(msg, "sign-in link") {
-				return "Deze code is onbekend, al gebruikt of verlopen. Vraag de beheerder om een nieuwe."
-			}
-		case opname.Invalid:
-			if nl, ok := dutchTextProblem(msg); ok {
-				return nl
-			}
-		case opname.Forbidden:
-			if strings.Contains(msg, "change your password") {
-				return "Wijzig uw wachtwoord in de browser, helemaal aangemeld. Met een API-sleutel kan dat niet."
-			}
-		}
-	}
-	return msg
-}
-
 func (s *Server) welcomePage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "welcome", &page{Form: map[string]string{"code": r.URL.Query().Get("code")}})
 }
@@ -399,7 +372,7 @@ func (s *Server) clientsForm(w http.ResponseWriter, r *http.Request) {
 			s.Error(w, r, lerr)
 			return
 		}
-		s.render(w, r, status[opname.KindOf(err)], "clients", &page{Clients: clients, Message: localMessage(lang(r), err)})
+		s.render(w, r, status[opname.KindOf(err)], "clients", &page{Clients: clients, Message: formMessage(lang(r), err, labelsOf(lang(r), "name", "clients.name", "dossier_ref", "clients.dossier", "contact", "clients.contact"))})
 		return
 	}
 	http.Redirect(w, r, "/clienten/"+c.ID, http.StatusSeeOther)
@@ -461,7 +434,7 @@ func (s *Server) peopleForm(w http.ResponseWriter, r *http.Request) {
 	u := &opname.User{Name: r.PostFormValue("naam"), Email: r.PostFormValue("email"), Role: opname.Role(r.PostFormValue("rol"))}
 	p := &page{}
 	if err := s.Store.CreateUser(r.Context(), u); err != nil {
-		p.Message = localMessage(lang(r), err)
+		p.Message = formMessage(lang(r), err, labelsOf(lang(r), "name", "clients.name", "email", "people.email", "role", "people.role"))
 	} else if secret, _, err := s.Store.CreateOneTime(r.Context(), u.ID, oneTimeTTL); err != nil {
 		p.Message = localMessage(lang(r), err)
 	} else {

@@ -121,7 +121,7 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 	if id := r.URL.Query().Get("verzoek"); id != "" {
 		req, err := s.Store.Request(ctx, id)
 		if err != nil || req.ClientID != c.ID {
-			s.Error(w, r, &opname.Error{Kind: opname.NotFound, Msg: "request not found"})
+			s.Error(w, r, opname.Coded(opname.NotFound, "not_found.request", "request not found"))
 			return
 		}
 		d.RequestID = req.ID
@@ -272,7 +272,7 @@ func (s *Server) eraseForm(w http.ResponseWriter, r *http.Request) {
 			s.Error(w, r, lerr)
 			return
 		}
-		d.Title, d.Message = fmt.Sprintf(translate(l, "rec.title"), d.Recording.When), localMessage(l, err)
+		d.Title, d.Message = fmt.Sprintf(translate(l, "rec.title"), d.Recording.When), formMessage(l, err, labelsOf(l, "reason", "rec.erase.reason.q"))
 		s.renderData(w, r, status[opname.KindOf(err)], "recording", d.page, d)
 		return
 	}

@@ -389,6 +389,7 @@ func (s *Server) openConversationForm(w http.ResponseWriter, r *http.Request) {
 		c.At = at
 	}
 	c.Participants = []opname.Participant{{Role: "client"}, {Role: "staff", Name: a.Name, UserID: a.UserID}}
+	labels := participantLabels(lang(r), labelsOf(lang(r), "topic", "wf.topic", "location", "wf.where"))
 	for i := range 4 {
 		suffix := strconv.Itoa(i)
 		if r.PostFormValue("rol"+suffix) == "" {
@@ -399,10 +400,11 @@ func (s *Server) openConversationForm(w http.ResponseWriter, r *http.Request) {
 			s.renderClientConversations(w, r, http.StatusBadRequest, msg)
 			return
 		}
+		labels[fmt.Sprintf("participants[%d]", len(c.Participants))] = translate(lang(r), "wf.other") + " " + suffix
 		c.Participants = append(c.Participants, p)
 	}
 	if err := s.Workflow.Open(r.Context(), c); err != nil {
-		s.renderClientConversations(w, r, status[opname.KindOf(err)], localMessage(lang(r), err))
+		s.renderClientConversations(w, r, status[opname.KindOf(err)], formMessage(lang(r), err, labels))
 		return
 	}
 	http.Redirect(w, r, "/gesprekken/"+c.ID, http.StatusSeeOther)
@@ -437,7 +439,7 @@ func (s *Server) addParticipantForm(w http.ResponseWriter, r *http.Request) {
 	if msg == "" {
 		_, err := s.Workflow.AddParticipant(r.Context(), r.PathValue("id"), p)
 		if err != nil {
-			msg = localMessage(l, err)
+			msg = formMessage(l, err, participantLabels(l, fieldLabels{"participants[]": ""}))
 			if opname.KindOf(err) != opname.Invalid {
 				s.Error(w, r, err)
 				return
@@ -529,7 +531,7 @@ func (s *Server) askForm(w http.ResponseWriter, r *http.Request) {
 	}
 	req, err := s.Workflow.Ask(r.Context(), r.PathValue("id"), act)
 	if err != nil {
-		s.renderConversation(w, r, status[opname.KindOf(err)], localMessage(lang(r), err))
+		s.renderConversation(w, r, status[opname.KindOf(err)], formMessage(l, err, labelsOf(l, "recipient", "wf.ask.recipient", "recorder", "wf.ask.who", "action", "wf.ask.action", "medium", "wf.ask.what", "announced", "wf.ask.announced")))
 		return
 	}
 	http.Redirect(w, r, "/verzoeken/"+req.ID, http.StatusSeeOther)
@@ -539,7 +541,7 @@ func (s *Server) askForm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) declineForm(w http.ResponseWriter, r *http.Request) {
 	i, _ := strconv.Atoi(r.PostFormValue("deelnemer"))
 	if _, err := s.Workflow.Decline(r.Context(), r.PathValue("id"), i, r.PostFormValue("alternatief")); err != nil {
-		s.renderConversation(w, r, status[opname.KindOf(err)], localMessage(lang(r), err))
+		s.renderConversation(w, r, status[opname.KindOf(err)], formMessage(lang(r), err, labelsOf(lang(r), "alternative", "wf.decline.alt")))
 		return
 	}
 	http.Redirect(w, r, "/gesprekken/"+r.PathValue("id"), http.StatusSeeOther)
@@ -589,34 +591,41 @@ func (s *Server) requestForm(w http.ResponseWriter, r *http.Request) {
 		return nil
 	}
 	var err error
-	switch f("stap") {
+	var labels fieldLabels
+	switch l := lang(r); f("stap") {
 	case "antwoord":
 		if err = choose("antwoord", "wf.choose.answer", "ja", "nee"); err != nil {
 			break
 		}
 		i, _ := strconv.Atoi(f("deelnemer"))
 		_, err = s.Workflow.Answer(ctx, id, i, f("antwoord") == "ja", f("hoe"))
+		labels = labelsOf(l, "how", "wf.how", "participant", "wf.answer.of")
 	case "zwaarwegend":
 		_, err = s.Workflow.Weighty(ctx, id, f("reden"), f("alternatief"))
+		labels = labelsOf(l, "reason", "wf.weighty.reason", "alternative", "wf.weighty.alt")
 	case "alternatief":
 		_, err = s.Workflow.Choose(ctx, id, f("alternatief"))
+		labels = labelsOf(l, "alternative", "wf.alt.choose")
 	case "manager":
 		_, err = s.Workflow.AskManager(ctx, id, f("beoordeling"), f("collegas"))
+		labels = labelsOf(l, "assessment", "wf.manager.assessment", "colleagues_consulted", "wf.manager.consulted")
 	case "besluit":
 		if err = choose("besluit", "wf.choose.decision", "ja", "nee"); err != nil {
 			break
 		}
 		_, err = s.Workflow.Decide(ctx, id, f("besluit") == "ja", f("redenen"))
+		labels = labelsOf(l, "reasons", "wf.decide.reasons")
 	case "afspraken":
 		if err = choose("ondertekend", "wf.choose.signed", "nvt", "ja", "geweigerd"); err != nil {
 			break
 		}
 		_, err = s.Workflow.Agree(ctx, id, f("vorm"), f("ondertekend") == "ja", f("ondertekend") == "geweigerd")
+		labels = labelsOf(l, "form", "wf.form")
 	default:
-		err = &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("stap: %q is not a step", f("stap"))}
+		err = opname.Invalidf("stap", "form.step", "%q is not a step", f("stap"))
 	}
 	if err != nil {
-		s.renderRequest(w, r, status[opname.KindOf(err)], localMessage(lang(r), err), false)
+		s.renderRequest(w, r, status[opname.KindOf(err)], formMessage(lang(r), err, labels), false)
 		return
 	}
 	http.Redirect(w, r, "/verzoeken/"+id, http.StatusSeeOther)
@@ -631,7 +640,7 @@ func (s *Server) incidentForm(w http.ResponseWriter, r *http.Request) {
 	}
 	i := &opname.Incident{ClientID: c.ClientID, ConversationID: c.ID, Kind: r.PostFormValue("soort"), Description: r.PostFormValue("beschrijving")}
 	if err := s.Workflow.OpenIncident(r.Context(), i); err != nil {
-		s.renderConversation(w, r, status[opname.KindOf(err)], localMessage(lang(r), err))
+		s.renderConversation(w, r, status[opname.KindOf(err)], formMessage(lang(r), err, labelsOf(lang(r), "description", "wf.incident.what", "kind", "wf.incident.kind")))
 		return
 	}
 	http.Redirect(w, r, "/incidenten/"+i.ID, http.StatusSeeOther)
@@ -657,7 +666,7 @@ func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, code int
 // stepForm records the next step of an incident's ladder.
 func (s *Server) stepForm(w http.ResponseWriter, r *http.Request) {
 	if _, err := s.Workflow.TakeStep(r.Context(), r.PathValue("id"), r.PostFormValue("stap"), r.PostFormValue("notitie")); err != nil {
-		s.renderIncident(w, r, status[opname.KindOf(err)], localMessage(lang(r), err))
+		s.renderIncident(w, r, status[opname.KindOf(err)], formMessage(lang(r), err, labelsOf(lang(r), "step", "wf.incident.next", "note", "wf.note")))
 		return
 	}
 	http.Redirect(w, r, "/incidenten/"+r.PathValue("id"), http.StatusSeeOther)
@@ -685,7 +694,7 @@ func (s *Server) printablePage(w http.ResponseWriter, r *http.Request) {
 	}
 	decision := strings.HasSuffix(r.URL.Path, "/besluit")
 	if decision && (req.Manager == nil || req.Manager.Approved == nil) {
-		s.Error(w, r, &opname.Error{Kind: opname.NotFound, Msg: "no manager's decision was taken on this request"})
+		s.Error(w, r, opname.Coded(opname.NotFound, "not_found.decision", "no manager's decision was taken on this request"))
 		return
 	}
 	row, err := s.reqRow(r, c, req)
