@@ -73,9 +73,8 @@ var (
 	ErrAskedAlready = &opname.Error{Kind: opname.Conflict, Msg: "this request was sent to the manager already, with another assessment"}
 	// ErrDecidedAlready: the manager decided otherwise already.
 	ErrDecidedAlready = &opname.Error{Kind: opname.Conflict, Msg: "this request was decided already, otherwise"}
-	// ErrStepTaken: the incident's step was taken already, with another
-	// note.
-	ErrStepTaken = &opname.Error{Kind: opname.Conflict, Msg: "this step was taken already, with another note"}
+	// ErrStepTaken: the incident's step was taken before.
+	ErrStepTaken = &opname.Error{Kind: opname.Conflict, Msg: "this step was taken already"}
 	// ErrClosed: the incident is closed.
 	ErrClosed = &opname.Error{Kind: opname.Conflict, Msg: "this incident is closed"}
 )
