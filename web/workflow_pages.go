@@ -82,6 +82,30 @@ type reqRow struct {
 	CanDecide                                 bool
 	Answers                                   []string
 	WeightyText, AlternativeText, Agreed      string
+	// Tone is how the request's state looks: may start, waits, or
+	// cannot go ahead.
+	Tone tone
+}
+
+// tone is how a state looks, as the NL Design System's alert and status
+// badge variants: ok, waiting (warning) or stopped (error, danger).
+type tone struct{ Alert, Badge string }
+
+var (
+	toneOK      = tone{"ok", "safe"}
+	toneWaiting = tone{"warning", "warning"}
+	toneStopped = tone{"error", "danger"}
+)
+
+// toneOf is the tone of a request whose view is v.
+func toneOf(v *workflow.RequestView) tone {
+	switch {
+	case v.Next.Ready:
+		return toneOK
+	case v.Decision.Outcome.Stops():
+		return toneStopped
+	}
+	return toneWaiting
 }
 
 type incRow struct {
@@ -148,7 +172,7 @@ func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Req
 	d, n := v.Decision, v.Next
 	row := reqRow{Request: req, D: d, Ready: n.Ready, Rules: d.Rules, When: s.when(r, req.CreatedAt),
 		OutcomeText: d.Outcome.Label(l), Explanation: d.Explanation.In(l),
-		AskManager: n.AskManager, CanDecide: n.ManagerDecides, RecordsToo: n.RecordsToo, Agree: n.Agree}
+		AskManager: n.AskManager, CanDecide: n.ManagerDecides, RecordsToo: n.RecordsToo, Agree: n.Agree, Tone: toneOf(v)}
 	who := translate(l, "wf.by."+req.Act.By)
 	if p := v.AskedBy; p != nil {
 		row.AskedBy = translate(l, "wf.role."+p.Role)
