@@ -27,6 +27,10 @@ function check(ok, what) {
 // recordFor starts a recording on page and waits until the server has
 // confirmed at least seconds of it.
 async function recordFor(page, seconds) {
+  // Where the policy asks the staff member to confirm something first (at
+  // Veilig Thuis: the client's consent to the organisation's recording),
+  // they confirm it.
+  for (const box of await page.locator('input.confirm:visible').all()) await box.check();
   await page.click('#rec-start');
   await page.locator('#rec-indicator').waitFor({ state: 'visible' });
   check((await page.locator('#rec-indicator').innerText()).includes('Opname loopt'), 'the indicator does not say that recording runs');
