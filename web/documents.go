@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -135,26 +136,32 @@ func (s *Server) policyName(r *http.Request, ref policy.PolicyRef) string {
 	return fmt.Sprintf(translate(l, "words.doc.policy"), title, ref.Version)
 }
 
+// loadDocument reads the request of r's path, its conversation and
+// client, and builds its document: the manager's decision when decision is
+// set, else the agreements. Reads go through ctx, which may carry a
+// purpose.
+func (s *Server) loadDocument(ctx context.Context, r *http.Request, decision bool) (*opname.Request, *opname.Client, *docView, error) {
+	req, err := s.Store.Request(ctx, r.PathValue("id"))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	c, err := s.Store.Conversation(r.Context(), req.ConversationID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	client, err := s.Store.Client(r.Context(), req.ClientID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	d, err := s.requestDoc(r, req, c, client, decision)
+	return req, client, d, err
+}
+
 // requestDocument answers a request's document as a PDF download; name is
 // its file name's start.
 func (s *Server) requestDocument(w http.ResponseWriter, r *http.Request, name string, decision bool) {
 	ctx := r.Context()
-	req, err := s.Store.Request(ctx, r.PathValue("id"))
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	c, err := s.Store.Conversation(ctx, req.ConversationID)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	client, err := s.Store.Client(ctx, req.ClientID)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	d, err := s.requestDoc(r, req, c, client, decision)
+	req, _, d, err := s.loadDocument(ctx, r, decision)
 	if err != nil {
 		s.Error(w, r, err)
 		return

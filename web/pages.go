@@ -26,7 +26,7 @@ var templateFS embed.FS
 var assetFS embed.FS
 
 // partials are shared by every page.
-var partials = []string{"layout.html", "alert.html", "events.html", "inboxrequests.html"}
+var partials = []string{"layout.html", "alert.html", "events.html", "inboxrequests.html", "person.html"}
 
 // pageNames are the pages; each is parsed with the partials at start, so a
 // broken or missing template stops the boot, not a request.
@@ -47,6 +47,12 @@ func parsePages() (map[string]*template.Template, error) {
 		"t":    func(key string) string { return key },
 		"tf":   func(key string, args ...any) string { return key },
 		"when": func(t time.Time) string { return "" },
+		// person gives the fields of one person of a conversation: ids
+		// start with id, names end with suffix, and the role except is
+		// not offered.
+		"person": func(id, suffix string, roles []choice, required bool, except string) personFields {
+			return personFields{id, suffix, roles, required, except}
+		},
 	}
 	pages := map[string]*template.Template{}
 	for _, name := range pageNames {
@@ -61,6 +67,14 @@ func parsePages() (map[string]*template.Template, error) {
 		pages[name] = t
 	}
 	return pages, nil
+}
+
+// personFields is what the person-fields template shows.
+type personFields struct {
+	ID, Suffix string
+	Roles      []choice
+	Required   bool
+	Except     string
 }
 
 // styleFiles are the stylesheets a page links, in order: the NL Design

@@ -887,24 +887,8 @@ func (s *Server) stepForm(w http.ResponseWriter, r *http.Request) {
 // (/verzoeken/{id}/besluit), as accessible HTML that prints cleanly; it
 // says what the PDF says.
 func (s *Server) printablePage(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	req, err := s.Store.Request(opname.WithPurpose(ctx, "printable"), r.PathValue("id"))
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	c, err := s.Store.Conversation(ctx, req.ConversationID)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	client, err := s.Store.Client(ctx, req.ClientID)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
 	decision := strings.HasSuffix(r.URL.Path, "/besluit")
-	doc, err := s.requestDoc(r, req, c, client, decision)
+	req, client, doc, err := s.loadDocument(opname.WithPurpose(r.Context(), "printable"), r, decision)
 	if err != nil {
 		s.Error(w, r, err)
 		return

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -62,6 +63,24 @@ func TestWhoAsksAndWhoJoins(t *testing.T) {
 	}
 	if !strings.Contains(page, `<option value="2">Ouder (moeder)</option>`) {
 		t.Error("the parent is not among who may ask")
+	}
+	// Adding a person: every field has its label, the role is required
+	// and offers every role.
+	for _, id := range []string{"nieuw-rol", "nieuw-naam", "nieuw-leeftijd", "nieuw-onbekwaam"} {
+		if !strings.Contains(page, `for="`+id+`"`) || !strings.Contains(page, `id="`+id+`"`) {
+			t.Errorf("the add-a-person form lacks field %s with its label", id)
+		}
+	}
+	if sel := regexp.MustCompile(`(?s)<select[^>]*id="nieuw-rol"[^>]*>.*?</select>`).FindString(page); !strings.Contains(sel, "required") || !strings.Contains(sel, `value="client"`) || !strings.Contains(sel, `value="representative"`) {
+		t.Errorf("the add-a-person role: %s", sel)
+	}
+	// Opening a conversation: four more people, without the client role.
+	convs := string(j.call("staff", "GET", "/clienten/"+j.client+"/gesprekken", nil, 200, nil))
+	for i := range 4 {
+		sel := regexp.MustCompile(`(?s)<select[^>]*id="rol` + strconv.Itoa(i) + `"[^>]*name="rol` + strconv.Itoa(i) + `"[^>]*>.*?</select>`).FindString(convs)
+		if sel == "" || strings.Contains(sel, `value="client"`) || strings.Contains(sel, "required") || !strings.Contains(convs, `for="naam`+strconv.Itoa(i)+`"`) {
+			t.Errorf("person %d of a new conversation: %s", i, sel)
+		}
 	}
 	post := func(path string, form url.Values) (int, string, string) {
 		t.Helper()
