@@ -25,6 +25,12 @@ const (
 // Error is opname's one error type. Op says where it happened
 // ("org.create"); Msg is written for the person who made the request and
 // never contains driver text or secrets.
+//
+// Msg is English, for the API and the logs. A page says the error in its
+// reader's language from Code, Args and Field: Code names the problem (the
+// web keeps a sentence for it in Dutch and English, whose verbs take Args),
+// and Field names the input it is about, as the API names it, which a page
+// replaces with the label its form shows.
 type Error struct {
 	Kind ErrorKind
 	Op   string
@@ -33,6 +39,13 @@ type Error struct {
 	// RetryAfter, for TooMany, is how long to wait before trying again;
 	// zero when waiting alone will not help.
 	RetryAfter time.Duration
+	// Field is the input the error is about ("description",
+	// "participants[2].age"), or empty.
+	Field string
+	// Code names the problem for a translation ("text.too_long"), with
+	// Args for its verbs; empty for an error no person sees in a page.
+	Code string
+	Args []any
 }
 
 func (e *Error) Error() string {
@@ -52,6 +65,20 @@ func (e *Error) Unwrap() error { return e.Err }
 // Errorf returns an *Error of kind with a formatted message for people.
 func Errorf(kind ErrorKind, format string, args ...any) *Error {
 	return &Error{Kind: kind, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Coded returns an *Error of kind whose message is format with args, and
+// whose Code and Args let a page say it in its reader's language.
+func Coded(kind ErrorKind, code, format string, args ...any) *Error {
+	return &Error{Kind: kind, Code: code, Args: args, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Invalidf returns an Invalid error about field: its message is "field: "
+// and format with args; code and args say it in another language.
+func Invalidf(field, code, format string, args ...any) *Error {
+	e := Coded(Invalid, code, format, args...)
+	e.Field, e.Msg = field, field+": "+e.Msg
+	return e
 }
 
 // KindOf classifies err. An invalid situation or policy text from the policy

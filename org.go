@@ -2,7 +2,8 @@ package opname
 
 import (
 	"context"
-	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/opname/opname/policy"
@@ -35,7 +36,7 @@ func LoadTimeZone(field, name string) (*time.Location, error) {
 	// neither says where the organisation is.
 	loc, err := time.LoadLocation(name)
 	if name == "" || name == "Local" || len(name) > 64 || err != nil {
-		return nil, &Error{Kind: Invalid, Msg: fmt.Sprintf("%s: %q is not a time zone; give an IANA name such as %q", field, name, DefaultTimeZone)}
+		return nil, Invalidf(field, "time_zone.unknown", "%q is not a time zone; give an IANA name such as %q", name, DefaultTimeZone)
 	}
 	return loc, nil
 }
@@ -191,12 +192,26 @@ type Clients interface {
 	Assign(ctx context.Context, clientID, userID string) error
 }
 
+// PolicyFindings is the error of a policy text with findings: it lists
+// them all, and carries them (as a *policy.Error) for a page to show each.
+func PolicyFindings(findings []policy.Finding) *Error {
+	lines := make([]string, len(findings))
+	for i, f := range findings {
+		lines[i] = f.String()
+	}
+	e := Invalidf("policy", "policy.findings", "the policy check found %d problems: %s", len(findings), strings.Join(lines, "; "))
+	e.Err = &policy.Error{Field: findings[0].Position(), Msg: findings[0].Msg, Findings: findings}
+	return e
+}
+
 // NewPolicyVersion compiles a shipped policy by name, or an organisation's own
 // text (linted: any finding refuses it), into a version to store.
 func NewPolicyVersion(lib *policy.Library, shipped string, text []byte) (*PolicyVersion, error) {
 	switch {
 	case shipped != "" && len(text) > 0, shipped == "" && len(text) == 0:
-		return nil, &Error{Kind: Invalid, Msg: "policy: give either a shipped policy's name or a policy text"}
+		return nil, Invalidf("policy", "policy.either", "give either a shipped policy's name or a policy text")
+	case shipped != "" && !slices.Contains(lib.Names(), shipped):
+		return nil, Invalidf("policy", "policy.unknown", "%q is not a shipped policy; the shipped policies are %s", shipped, strings.Join(lib.Names(), ", "))
 	case shipped != "":
 		p, err := lib.Policy(shipped)
 		if err != nil {
@@ -209,11 +224,7 @@ func NewPolicyVersion(lib *policy.Library, shipped string, text []byte) (*Policy
 		return &PolicyVersion{Name: p.Name, Digest: p.Digest, Shipped: shipped, Text: string(raw)}, nil
 	}
 	if findings := lib.Lint("policy.yaml", text); len(findings) > 0 {
-		msg := findings[0].String()
-		if len(findings) > 1 {
-			msg += fmt.Sprintf(" (and %d more findings)", len(findings)-1)
-		}
-		return nil, &Error{Kind: Invalid, Msg: "policy: " + msg}
+		return nil, PolicyFindings(findings)
 	}
 	p, err := lib.Parse("policy.yaml", text)
 	if err != nil {

@@ -27,9 +27,9 @@ const MinPasswordLength = 12
 func CheckPasswordRules(password string) error {
 	switch n := utf8.RuneCountInString(password); {
 	case n < MinPasswordLength:
-		return Errorf(Invalid, "password: use at least %d characters (got %d)", MinPasswordLength, n)
+		return Invalidf("password", "password.too_short", "use at least %d characters (got %d)", MinPasswordLength, n)
 	case n > 256:
-		return Errorf(Invalid, "password: use at most 256 characters")
+		return Invalidf("password", "password.too_long", "use at most %d characters", 256)
 	}
 	return nil
 }

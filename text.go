@@ -29,17 +29,17 @@ var (
 // Callers trim the value first where spaces around it do not count.
 func (t TextRule) Check(field, value string) error {
 	if !utf8.ValidString(value) {
-		return Errorf(Invalid, "%s: not valid UTF-8 text", field)
+		return Invalidf(field, "text.utf8", "not valid UTF-8 text")
 	}
 	n := 0
 	for _, r := range value {
 		n++
 		if unicode.IsControl(r) && !(t.Lines && (r == '\n' || r == '\r' || r == '\t')) {
-			return Errorf(Invalid, "%s: contains a control character (%U at character %d)", field, r, n)
+			return Invalidf(field, "text.control", "contains a control character (%U at character %d)", r, n)
 		}
 	}
 	if n > t.Max {
-		return Errorf(Invalid, "%s: longer than %d characters (it has %d)", field, t.Max, n)
+		return Invalidf(field, "text.too_long", "longer than %d characters (it has %d)", t.Max, n)
 	}
 	return nil
 }

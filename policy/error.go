@@ -14,8 +14,11 @@ type Error struct {
 	Field string
 	// Value is the offending value as text, if there is one.
 	Value string
-	// Msg says what is wrong, for a person.
+	// Msg says what is wrong, for a person, in English.
 	Msg string
+	// Code names what is wrong, for a caller that says it in another
+	// language ("situation.missing", "situation.choice"), or is empty.
+	Code string
 	// Findings holds every problem when a policy text has several.
 	Findings []Finding
 }

@@ -277,7 +277,9 @@ func (w *wireParticipant) participant(field string) (Participant, error) {
 
 func required(field string, v *string, values []string) (string, error) {
 	if v == nil {
-		return "", invalid(field, "", "missing; one of %s is required", strings.Join(values, ", "))
+		e := invalid(field, "", "missing; one of %s is required", strings.Join(values, ", "))
+		e.Code = "situation.missing"
+		return "", e
 	}
 	return oneOf(field, *v, values)
 }
@@ -291,7 +293,9 @@ func optional(field string, v *string, values []string) (string, error) {
 
 func oneOf(field, v string, values []string) (string, error) {
 	if !slices.Contains(values, v) {
-		return "", invalid(field, v, "not one of %s", strings.Join(values, ", "))
+		e := invalid(field, v, "not one of %s", strings.Join(values, ", "))
+		e.Code = "situation.choice"
+		return "", e
 	}
 	return v, nil
 }

@@ -307,7 +307,7 @@ func (db *DB) namedClients(ctx context.Context, orgID string, f opname.AccessFil
 		return nil, fmt.Errorf("sqldb: access log search: %w", err)
 	}
 	if len(ids) > maxNamed {
-		return nil, invalid("client", f.Client, fmt.Sprintf("more than %d clients fit; give more of the name or the dossier reference", maxNamed))
+		return nil, invalid("client", f.Client, "", fmt.Sprintf("more than %d clients fit; give more of the name or the dossier reference", maxNamed))
 	}
 	return ids, nil
 }

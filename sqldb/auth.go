@@ -25,7 +25,7 @@ const (
 	touchEvery = time.Minute
 )
 
-var errBadCredentials = &opname.Error{Kind: opname.Unauthorized, Msg: "the e-mail address or the password is wrong"}
+var errBadCredentials = opname.Coded(opname.Unauthorized, "auth.credentials", "the e-mail address or the password is wrong")
 
 // dummyHash is checked instead when an account does not exist, has no
 // password yet or is disabled, so that every failed sign-in computes one
@@ -130,7 +130,7 @@ func (db *DB) Authenticate(ctx context.Context, secret string) (opname.Actor, *o
 		FROM sessions s JOIN users u ON u.id = s.user_id AND u.org_id = s.org_id WHERE s.id = ?`), hashSecret(secret)).
 		Scan(&s.ID, &s.OrgID, &s.UserID, &created, &seen, &s.SecondFactor, &name, &role, &disabled)
 	if errors.Is(err, sql.ErrNoRows) {
-		return opname.Actor{}, nil, &opname.Error{Kind: opname.Unauthorized, Msg: "sign in first"}
+		return opname.Actor{}, nil, opname.Coded(opname.Unauthorized, "auth.sign_in", "sign in first")
 	}
 	if err != nil {
 		return opname.Actor{}, nil, fmt.Errorf("sqldb: authenticate: %w", err)
@@ -139,7 +139,7 @@ func (db *DB) Authenticate(ctx context.Context, secret string) (opname.Actor, *o
 	now := db.Now()
 	if disabled || now.Sub(s.LastSeen) > SessionIdle || now.Sub(s.CreatedAt) > SessionMax {
 		_, _ = db.write.ExecContext(ctx, db.q(`DELETE FROM sessions WHERE id = ?`), s.ID)
-		return opname.Actor{}, nil, &opname.Error{Kind: opname.Unauthorized, Msg: "your session has ended; sign in again"}
+		return opname.Actor{}, nil, opname.Coded(opname.Unauthorized, "auth.session_ended", "your session has ended; sign in again")
 	}
 	if now.Sub(s.LastSeen) > touchEvery {
 		if _, err := db.write.ExecContext(ctx, db.q(`UPDATE sessions SET last_seen = ? WHERE id = ?`), micro(now), s.ID); err != nil {
@@ -173,7 +173,7 @@ func (db *DB) SetPassword(ctx context.Context, sessionSecret, password string) (
 	var ok bool
 	err = db.read.QueryRowContext(ctx, db.q(`SELECT second_factor FROM sessions WHERE id = ? AND org_id = ? AND user_id = ?`), hashSecret(sessionSecret), a.OrgID, a.UserID).Scan(&ok)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && !ok {
-		return opname.Ended{}, &opname.Error{Kind: opname.Forbidden, Msg: "change your password in a browser session that is fully signed in; an API token cannot change it"}
+		return opname.Ended{}, opname.Coded(opname.Forbidden, "auth.password_session", "change your password in a browser session that is fully signed in; an API token cannot change it")
 	}
 	if err != nil {
 		return opname.Ended{}, fmt.Errorf("sqldb: set password: %w", err)
@@ -278,7 +278,7 @@ func (db *DB) Redeem(ctx context.Context, oneTime, password string) (string, *op
 	var used sql.NullInt64
 	err := db.read.QueryRowContext(ctx, db.q(`SELECT org_id, user_id, expires_at, used_at FROM one_time_secrets WHERE hash = ?`), hashSecret(oneTime)).Scan(&orgID, &userID, &expires, &used)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && (used.Valid || expires < micro(db.Now())) {
-		return "", nil, &opname.Error{Kind: opname.Unauthorized, Msg: "this sign-in link is unknown, used or expired; ask an administrator for a new one"}
+		return "", nil, opname.Coded(opname.Unauthorized, "auth.link_unknown", "this sign-in link is unknown, used or expired; ask an administrator for a new one")
 	}
 	if err != nil {
 		return "", nil, fmt.Errorf("sqldb: redeem: %w", err)
@@ -288,7 +288,7 @@ func (db *DB) Redeem(ctx context.Context, oneTime, password string) (string, *op
 		return "", nil, fmt.Errorf("sqldb: redeem: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		return "", nil, &opname.Error{Kind: opname.Unauthorized, Msg: "this sign-in link was used just now"}
+		return "", nil, opname.Coded(opname.Unauthorized, "auth.link_used", "this sign-in link was used just now")
 	}
 	hash, err := opname.HashPassword(password)
 	if err != nil {
@@ -334,7 +334,7 @@ func (db *DB) CreateToken(ctx context.Context, userID, name string) (string, *op
 	}
 	name = strings.TrimSpace(name)
 	if name == "" {
-		return "", nil, invalid("name", "", "give the token a name, such as the system that uses it")
+		return "", nil, invalid("name", "", "token.name", "give the token a name, such as the system that uses it")
 	}
 	if err := opname.Line.Chars(100).Check("name", name); err != nil {
 		return "", nil, err
@@ -412,7 +412,7 @@ func (db *DB) AuthenticateToken(ctx context.Context, secret string) (opname.Acto
 	err := db.read.QueryRowContext(ctx, db.q(`SELECT t.org_id, t.user_id, t.name, u.name, u.role FROM tokens t JOIN users u ON u.id = t.user_id AND u.org_id = t.org_id
 		WHERE t.hash = ? AND t.revoked_at IS NULL AND NOT u.disabled`), hashSecret(secret)).Scan(&a.OrgID, &a.UserID, &a.OnBehalfOf, &a.Name, &role)
 	if errors.Is(err, sql.ErrNoRows) {
-		return opname.Actor{}, &opname.Error{Kind: opname.Unauthorized, Msg: "the API token is unknown or revoked"}
+		return opname.Actor{}, opname.Coded(opname.Unauthorized, "auth.token", "the API token is unknown or revoked")
 	}
 	if err != nil {
 		return opname.Actor{}, fmt.Errorf("sqldb: authenticate token: %w", err)
@@ -480,7 +480,7 @@ func (db *DB) checkTOTP(ctx context.Context, sessionSecret, code string, pending
 		secret = pend
 	}
 	if secret == "" {
-		return &opname.Error{Kind: opname.Invalid, Msg: "code: there is no authenticator app to check it against; set one up first"}
+		return opname.Invalidf("code", "totp.none", "there is no authenticator app to check it against; set one up first")
 	}
 	step, ok := opname.CheckTOTP(secret, code, db.Now(), last)
 	if !ok {
@@ -490,7 +490,7 @@ func (db *DB) checkTOTP(ctx context.Context, sessionSecret, code string, pending
 		if err := db.Record(ctx, opname.AccessEvent{Action: opname.AccessSignIn, Outcome: "failure", ObjectType: "session", Purpose: "totp"}); err != nil {
 			return err
 		}
-		return &opname.Error{Kind: opname.Invalid, Msg: "code: this code is not right; enter the 6 digits your authenticator app shows now"}
+		return opname.Invalidf("code", "totp.wrong", "this code is not right; enter the 6 digits your authenticator app shows now")
 	}
 	err = db.tx(ctx, func(tx *sql.Tx) error {
 		if pending {

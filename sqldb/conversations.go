@@ -43,7 +43,7 @@ func (db *DB) AddConversation(ctx context.Context, c *opname.Conversation) error
 		return err
 	}
 	if !slices.Contains(locations, c.Location) {
-		return invalid("location", c.Location, "use office, home_visit, public_activity, phone or video_call")
+		return invalid("location", c.Location, "conversation.location", "use office, home_visit, public_activity, phone or video_call")
 	}
 	if err := db.checkParticipants(ctx, a.OrgID, c.Participants); err != nil {
 		return err
@@ -73,7 +73,7 @@ func (db *DB) checkParticipants(ctx context.Context, orgID string, ps []opname.P
 		}
 		_, err := db.userRole(ctx, orgID, p.UserID)
 		if opname.KindOf(err) == opname.NotFound {
-			return invalid(field, p.UserID, "no such person in this organisation")
+			return invalid(field, p.UserID, "participant.person", "no such person in this organisation")
 		}
 		if err != nil {
 			return err
@@ -340,7 +340,7 @@ func (db *DB) UpdateRequest(ctx context.Context, r *opname.Request, situation, d
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return &opname.Error{Kind: opname.Conflict, Msg: "the request was changed by someone else meanwhile; look again and retry"}
+			return opname.Coded(opname.Conflict, "request.changed", "the request was changed by someone else meanwhile; look again and retry")
 		}
 		r.Version++
 		return db.addDecision(ctx, tx, a, r, r.Version, situation, decision, digest)
@@ -392,7 +392,7 @@ func (db *DB) AddIncident(ctx context.Context, i *opname.Incident) error {
 		return err
 	}
 	if !slices.Contains(opname.IncidentKinds, i.Kind) {
-		return invalid("kind", i.Kind, "use covert_recording or agreements_broken")
+		return invalid("kind", i.Kind, "incident.kind", "use covert_recording or agreements_broken")
 	}
 	i.ID, i.OrgID, i.OpenedAt, i.OpenedBy = db.newID(), a.OrgID, db.Now().UTC().Truncate(1000), a.UserID
 	if i.Steps == nil {

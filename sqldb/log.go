@@ -250,7 +250,7 @@ func (db *DB) InclusionProof(ctx context.Context, slug string, index, size int64
 		return nil, err
 	}
 	if size < 1 || size > latest || index < 0 || index >= size {
-		return nil, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("index and size: need 0 ≤ index < size ≤ %d (got index %d, size %d)", latest, index, size)}
+		return nil, opname.Coded(opname.Invalid, "log.index", "index and size: need 0 ≤ index < size ≤ %d (got index %d, size %d)", latest, index, size)
 	}
 	p, err := tlog.ProveRecord(size, index, hashReader{ctx, db, db.read, orgID})
 	if err != nil {
@@ -266,7 +266,7 @@ func (db *DB) ConsistencyProof(ctx context.Context, slug string, from, to int64)
 		return nil, err
 	}
 	if from < 1 || from > to || to > latest {
-		return nil, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("from and to: need 1 ≤ from ≤ to ≤ %d (got from %d, to %d)", latest, from, to)}
+		return nil, opname.Coded(opname.Invalid, "log.range", "from and to: need 1 ≤ from ≤ to ≤ %d (got from %d, to %d)", latest, from, to)
 	}
 	p, err := tlog.ProveTree(to, from, hashReader{ctx, db, db.read, orgID})
 	if err != nil {

@@ -21,17 +21,17 @@ func (db *DB) SetOIDCProvider(ctx context.Context, p *opname.OIDCProvider) error
 	u, err := url.Parse(p.Issuer)
 	switch {
 	case err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))):
-		return invalid("issuer", p.Issuer, "give the provider's https:// URL")
+		return invalid("issuer", p.Issuer, "oidc.issuer", "give the provider's https:// URL")
 	case strings.TrimSpace(p.ClientID) == "":
-		return invalid("client_id", "", "the client id is required")
+		return invalid("client_id", "", "oidc.client_id", "the client id is required")
 	case strings.TrimSpace(p.RoleClaim) == "":
-		return invalid("role_claim", "", "name the claim that carries the roles or groups")
+		return invalid("role_claim", "", "oidc.role_claim", "name the claim that carries the roles or groups")
 	case len(p.RoleMap) == 0:
-		return invalid("role_map", "", "map at least one claim value to a role")
+		return invalid("role_map", "", "oidc.role_map", "map at least one claim value to a role")
 	}
 	for v, r := range p.RoleMap {
 		if !r.Valid() {
-			return invalid("role_map", v+"="+string(r), "use staff, manager, admin or privacy_officer")
+			return invalid("role_map", v+"="+string(r), "oidc.role", "use staff, manager, admin or privacy_officer")
 		}
 	}
 	roles, _ := json.Marshal(p.RoleMap)
@@ -94,7 +94,7 @@ func (db *DB) TakeOIDCLogin(ctx context.Context, state string) (*opname.OIDCLogi
 		return err
 	})
 	if errors.Is(err, sql.ErrNoRows) || err == nil && expires < micro(db.Now()) {
-		return nil, &opname.Error{Kind: opname.Unauthorized, Msg: "this sign-in is unknown or took too long; start again"}
+		return nil, opname.Coded(opname.Unauthorized, "oidc.state", "this sign-in is unknown or took too long; start again")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: take oidc login: %w", err)
@@ -108,7 +108,7 @@ func (db *DB) TakeOIDCLogin(ctx context.Context, state string) (*opname.OIDCLogi
 func (db *DB) SignInOIDC(ctx context.Context, orgID string, id opname.Identity, role opname.Role) (string, *opname.Session, error) {
 	email, err := validEmail(id.Email)
 	if err != nil {
-		return "", nil, &opname.Error{Kind: opname.Unauthorized, Msg: "the identity provider gave no usable e-mail address"}
+		return "", nil, opname.Coded(opname.Unauthorized, "oidc.email", "the identity provider gave no usable e-mail address")
 	}
 	var userID, name string
 	var disabled bool
@@ -125,7 +125,7 @@ func (db *DB) SignInOIDC(ctx context.Context, orgID string, id opname.Identity, 
 	case err != nil:
 		return "", nil, fmt.Errorf("sqldb: oidc sign in: %w", err)
 	case disabled:
-		return "", nil, &opname.Error{Kind: opname.Forbidden, Msg: "this account is disabled; ask an administrator"}
+		return "", nil, opname.Coded(opname.Forbidden, "auth.disabled", "this account is disabled; ask an administrator")
 	default:
 		if _, err := db.write.ExecContext(ctx, db.q(`UPDATE users SET role = ? WHERE id = ?`), string(role), userID); err != nil {
 			return "", nil, fmt.Errorf("sqldb: oidc sign in: %w", err)

@@ -13,7 +13,7 @@ import (
 	"github.com/opname/opname"
 )
 
-var errNoActor = &opname.Error{Kind: opname.Unauthorized, Msg: "sign in first"}
+var errNoActor = opname.Coded(opname.Unauthorized, "auth.sign_in", "sign in first")
 
 // actor returns the caller, who must have one of roles (any role when none
 // are given). The system actor may do everything.
@@ -25,7 +25,7 @@ func actor(ctx context.Context, roles ...opname.Role) (opname.Actor, error) {
 	if a.Role == opname.RoleSystem || len(roles) == 0 || slices.Contains(roles, a.Role) {
 		return a, nil
 	}
-	return a, &opname.Error{Kind: opname.Forbidden, Msg: "your role may not do this"}
+	return a, opname.Coded(opname.Forbidden, "auth.role", "your role may not do this")
 }
 
 // orgActor is actor for calls that work in the caller's organisation: the
@@ -38,15 +38,19 @@ func orgActor(ctx context.Context, roles ...opname.Role) (opname.Actor, error) {
 	return a, err
 }
 
+// notFound is the error for a thing the caller cannot see; its code is
+// "not_found." and what, with spaces as underscores.
 func notFound(what string) error {
-	return &opname.Error{Kind: opname.NotFound, Msg: what + " not found"}
+	return opname.Coded(opname.NotFound, "not_found."+strings.ReplaceAll(what, " ", "_"), "%s not found", what)
 }
 
-func invalid(field, value, msg string) error {
+// invalid is an Invalid error about field, whose value (if any) the
+// message quotes; code and the value say it in another language.
+func invalid(field, value, code, msg string) error {
 	if value != "" {
 		msg += fmt.Sprintf(" (got %q)", value)
 	}
-	return &opname.Error{Kind: opname.Invalid, Msg: field + ": " + msg}
+	return &opname.Error{Kind: opname.Invalid, Field: field, Code: code, Args: []any{value}, Msg: field + ": " + msg}
 }
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
@@ -59,16 +63,16 @@ func (db *DB) CreateOrganisation(ctx context.Context, org *opname.Organisation) 
 		return err
 	}
 	if a.Role != opname.RoleSystem {
-		return &opname.Error{Kind: opname.Forbidden, Msg: "only an operator can create organisations"}
+		return opname.Coded(opname.Forbidden, "auth.operator", "only an operator can create organisations")
 	}
 	org.Name = strings.TrimSpace(org.Name)
 	switch {
 	case !slugPattern.MatchString(org.Slug):
-		return invalid("slug", org.Slug, "use 2 to 63 lower-case letters, digits and dashes")
+		return invalid("slug", org.Slug, "org.slug", "use 2 to 63 lower-case letters, digits and dashes")
 	case org.Name == "":
-		return invalid("name", "", "give the organisation's name")
+		return invalid("name", "", "org.name", "give the organisation's name")
 	case org.Policy.Text == "" || org.Policy.Digest == "":
-		return invalid("policy", "", "a policy is required")
+		return invalid("policy", "", "org.policy", "a policy is required")
 	}
 	if err := opname.Line.Check("name", org.Name); err != nil {
 		return err
@@ -93,7 +97,7 @@ func (db *DB) CreateOrganisation(ctx context.Context, org *opname.Organisation) 
 		return db.openLog(ctx, tx, org.ID)
 	})
 	if isUnique(err) {
-		return &opname.Error{Kind: opname.Conflict, Msg: fmt.Sprintf("slug: an organisation %q exists already", org.Slug)}
+		return opname.Coded(opname.Conflict, "org.exists", "slug: an organisation %q exists already", org.Slug)
 	}
 	if err != nil {
 		return fmt.Errorf("sqldb: create organisation: %w", err)
@@ -164,7 +168,7 @@ func (db *DB) SetPolicy(ctx context.Context, pv *opname.PolicyVersion) error {
 	}
 	reason := strings.TrimSpace(pv.Reason)
 	if reason == "" {
-		return invalid("reason", "", "say why the policy changes; the reason is kept with the change")
+		return invalid("reason", "", "", "say why the policy changes; the reason is kept with the change")
 	}
 	if err := opname.Paragraphs.Check("reason", reason); err != nil {
 		return err
@@ -189,7 +193,7 @@ func (db *DB) SetPolicy(ctx context.Context, pv *opname.PolicyVersion) error {
 		return db.insertPolicy(ctx, tx, a.OrgID, &change)
 	})
 	if isUnique(err) {
-		return &opname.Error{Kind: opname.Conflict, Msg: "previous_digest: the policy was changed meanwhile; look at what the change does again"}
+		return opname.Coded(opname.Conflict, "policy.changed", "previous_digest: the policy was changed meanwhile; look at what the change does again")
 	}
 	if opname.KindOf(err) == opname.Conflict {
 		return err
@@ -251,7 +255,7 @@ func validEmail(email string) (string, error) {
 	}
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Address != email || len(email) > 254 {
-		return "", invalid("email", email, "not an e-mail address")
+		return "", invalid("email", email, "email.invalid", "not an e-mail address")
 	}
 	return email, nil
 }

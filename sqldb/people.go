@@ -22,7 +22,7 @@ func (db *DB) CreateUser(ctx context.Context, u *opname.User) error {
 	}
 	u.Name = strings.TrimSpace(u.Name)
 	if !u.Role.Valid() {
-		return invalid("role", string(u.Role), "use staff, manager, admin or privacy_officer")
+		return invalid("role", string(u.Role), "person.role", "use staff, manager, admin or privacy_officer")
 	}
 	if err := opname.Line.Check("name", u.Name); err != nil {
 		return err
@@ -34,7 +34,7 @@ func (db *DB) CreateUser(ctx context.Context, u *opname.User) error {
 	_, err = db.write.ExecContext(ctx, db.q(`INSERT INTO users (id, org_id, email, name, role, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
 		u.ID, u.OrgID, u.Email, u.Name, string(u.Role), micro(u.CreatedAt))
 	if isUnique(err) {
-		return &opname.Error{Kind: opname.Conflict, Msg: fmt.Sprintf("email: %s works here already", u.Email)}
+		return opname.Coded(opname.Conflict, "person.exists", "email: %s works here already", u.Email)
 	}
 	if err != nil {
 		return fmt.Errorf("sqldb: create user: %w", err)
@@ -113,7 +113,7 @@ func (db *DB) CreateClient(ctx context.Context, c *opname.Client) error {
 	}
 	c.Name, c.DossierRef, c.Contact = strings.TrimSpace(c.Name), strings.TrimSpace(c.DossierRef), strings.TrimSpace(c.Contact)
 	if c.Name == "" {
-		return invalid("name", "", "give the client's name")
+		return invalid("name", "", "client.name", "give the client's name")
 	}
 	if err := cmp.Or(opname.Line.Check("name", c.Name), opname.Line.Chars(100).Check("dossier_ref", c.DossierRef), opname.Line.Chars(254).Check("contact", c.Contact)); err != nil {
 		return err

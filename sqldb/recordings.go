@@ -28,7 +28,7 @@ func (db *DB) AddRecording(ctx context.Context, r *opname.Recording, s opname.Se
 		return err
 	}
 	if !slices.Contains(opname.RecordingSources, r.Source) {
-		return invalid("source", r.Source, "use client_copy or organisation")
+		return invalid("source", r.Source, "upload.source", "use client_copy or organisation")
 	}
 	r.ID, r.OrgID, r.CreatedAt, r.CreatedBy = db.newID(), a.OrgID, db.Now().UTC().Truncate(1000), a.UserID
 	entry := translog.Entry{Kind: translog.KindRecording, RecordingID: r.ID, SHA256: r.SHA256, Size: r.Size, Time: r.CreatedAt, AgreementsDigest: r.AgreementsDigest}
@@ -39,10 +39,10 @@ func (db *DB) AddRecording(ctx context.Context, r *opname.Recording, s opname.Se
 			return err
 		}
 		if orig.ClientID != r.ClientID {
-			return invalid("derived_from", r.DerivedFrom, "the original belongs to another client")
+			return invalid("derived_from", r.DerivedFrom, "edit.other_client", "the original belongs to another client")
 		}
 		if r.Edit == nil {
-			return invalid("edit", "", "an edited version needs a statement of what was changed, why and who was told")
+			return invalid("edit", "", "edit.statement", "an edited version needs a statement of what was changed, why and who was told")
 		}
 		b, _ := json.Marshal(r.Edit)
 		edit = string(b)
@@ -219,7 +219,7 @@ func (db *DB) AllRecordings(ctx context.Context, checkedBefore time.Time, limit 
 func system(ctx context.Context) (opname.Actor, error) {
 	a, err := actor(ctx)
 	if err == nil && a.Role != opname.RoleSystem {
-		err = &opname.Error{Kind: opname.Forbidden, Msg: "only the system may do this"}
+		err = opname.Coded(opname.Forbidden, "auth.system", "only the system may do this")
 	}
 	return a, err
 }
@@ -265,7 +265,7 @@ func (db *DB) EraseRecording(ctx context.Context, id, reason string) (*opname.Re
 		return nil, nil, err
 	}
 	if r.ErasedAt != nil {
-		return nil, nil, &opname.Error{Kind: opname.Conflict, Msg: fmt.Sprintf("recording %s was erased already", id)}
+		return nil, nil, opname.Coded(opname.Conflict, "recording.erased", "recording %s was erased already", id)
 	}
 	now := db.Now().UTC().Truncate(1000)
 	// The key goes and the erasure is logged in one transaction; a second
@@ -276,7 +276,7 @@ func (db *DB) EraseRecording(ctx context.Context, id, reason string) (*opname.Re
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return &opname.Error{Kind: opname.Conflict, Msg: fmt.Sprintf("recording %s was erased already", id)}
+			return opname.Coded(opname.Conflict, "recording.erased", "recording %s was erased already", id)
 		}
 		_, err = db.appendTx(ctx, tx, a.OrgID, translog.Entry{Kind: translog.KindErasure, RecordingID: r.ID, SHA256: r.SHA256, Size: r.Size, Time: now})
 		return err
@@ -301,14 +301,14 @@ func (db *DB) AddCopy(ctx context.Context, id, to string) (int64, error) {
 		return 0, err
 	}
 	if !slices.Contains(opname.CopyRecipients, to) {
-		return 0, invalid("to", to, "use client or other")
+		return 0, invalid("to", to, "copy.to", "use client or other")
 	}
 	r, _, err := db.recording(ctx, id)
 	if err != nil {
 		return 0, err
 	}
 	if r.ErasedAt != nil {
-		return 0, &opname.Error{Kind: opname.Conflict, Msg: fmt.Sprintf("recording %s was erased; there is nothing to hand over", id)}
+		return 0, opname.Coded(opname.Conflict, "recording.erased_copy", "recording %s was erased; there is nothing to hand over", id)
 	}
 	index, err := db.Append(ctx, a.OrgID, translog.Entry{Kind: translog.KindCopy, RecordingID: r.ID, SHA256: r.SHA256, Size: r.Size, Time: db.Now().UTC().Truncate(1000)})
 	if err != nil {

@@ -20,7 +20,7 @@ func (db *DB) BeginSubmission(ctx context.Context, key string) (string, bool, er
 		return "", false, err
 	}
 	if key == "" || len(key) > 200 {
-		return "", false, invalid("formulier", "", "a form's token is 1 to 200 characters")
+		return "", false, invalid("formulier", "", "", "a form's token is 1 to 200 characters")
 	}
 	now := db.Now().UTC()
 	if _, err := db.write.ExecContext(ctx, db.q(`DELETE FROM form_submissions WHERE org_id = ? AND created_at < ?`), a.OrgID, micro(now.Add(-submissionsKept))); err != nil {

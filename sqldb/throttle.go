@@ -230,7 +230,7 @@ type execer interface {
 // tooMany is the answer to an attempt inside a wait. It is the same for
 // every account, real or not.
 func tooMany(wait time.Duration) error {
-	return &opname.Error{Kind: opname.TooMany, RetryAfter: wait, Msg: fmt.Sprintf(
+	return &opname.Error{Kind: opname.TooMany, RetryAfter: wait, Code: "auth.throttled", Msg: fmt.Sprintf(
 		"too many failed attempts to sign in, to this account or from this address; try again in %s, or ask an administrator to unlock the account", waitText(wait))}
 }
 

@@ -217,6 +217,19 @@ var ErrUntrusted = errors.New("the receipt is not signed by a key you trust")
 // not made by that log.
 var ErrOtherSigner = errors.New("the checkpoint is not signed by the key you trust")
 
+// MismatchError is what Verify returns when the file is not the one the
+// receipt describes: its SHA-256 or its size differs.
+type MismatchError struct {
+	SHA256        string
+	Size          int64
+	ReceiptSHA256 string // as the receipt has it, quoted if it is not plain
+	ReceiptSize   int64
+}
+
+func (e *MismatchError) Error() string {
+	return fmt.Sprintf("the file does not match the receipt: it has SHA-256 %s and %d bytes, the receipt %s and %d bytes", e.SHA256, e.Size, e.ReceiptSHA256, e.ReceiptSize)
+}
+
 // Verification is what checking a receipt found.
 type Verification struct {
 	Checkpoint Checkpoint
@@ -247,7 +260,7 @@ func (rc *Receipt) Verify(file io.Reader, trusted []VerifierKey) (*Verification,
 		return nil, fmt.Errorf("reading the file: %w", err)
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != p.entry.SHA256 || n != p.entry.Size {
-		return nil, fmt.Errorf("the file does not match the receipt: it has SHA-256 %s and %d bytes, the receipt %s and %d bytes", got, n, quoteShort(p.entry.SHA256), p.entry.Size)
+		return nil, &MismatchError{SHA256: got, Size: n, ReceiptSHA256: quoteShort(p.entry.SHA256), ReceiptSize: p.entry.Size}
 	}
 	keys := KeysFor(trusted, p.entry.Origin)
 	isTrusted := len(keys) > 0

@@ -37,7 +37,7 @@ type Store struct {
 	// Check, when set, is given the first bytes of every upload (up to
 	// CheckLen) and may refuse it before more arrives; a refused upload is
 	// removed.
-	Check    func(head []byte) error
+	Check    func(ctx context.Context, head []byte) error
 	CheckLen int
 	// Admit, when set, decides whether an upload may start (starting is true)
 	// or, when its length is not known yet, take more bytes (starting is
@@ -331,7 +331,7 @@ func (u *upload) WriteChunk(ctx context.Context, offset int64, src io.Reader) (i
 		br := bufio.NewReaderSize(src, max(u.s.CheckLen, 16))
 		head, err := br.Peek(u.s.CheckLen)
 		if len(head) > 0 || err == nil {
-			if err := u.s.Check(head); err != nil {
+			if err := u.s.Check(ctx, head); err != nil {
 				// A refused upload leaves nothing behind.
 				_ = u.Terminate(ctx)
 				return 0, err

@@ -70,7 +70,7 @@ func TestCheckRefusesAndRemoves(t *testing.T) {
 	s, _ := tusd.Open(dir)
 	refused := errors.New("not audio or video")
 	s.CheckLen = 4
-	s.Check = func(head []byte) error {
+	s.Check = func(_ context.Context, head []byte) error {
 		if !bytes.Equal(head, []byte("RIFF")) {
 			return refused
 		}

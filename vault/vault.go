@@ -83,7 +83,7 @@ type Upload struct {
 func (v *Vault) Ingest(ctx context.Context, up Upload) (*opname.Recording, error) {
 	a, ok := opname.ActorFrom(ctx)
 	if !ok {
-		return nil, &opname.Error{Kind: opname.Unauthorized, Msg: "sign in first"}
+		return nil, opname.Coded(opname.Unauthorized, "auth.sign_in", "sign in first")
 	}
 	if err := v.CheckUpload(ctx, up); err != nil {
 		return nil, err
@@ -110,17 +110,17 @@ func (v *Vault) CheckUpload(ctx context.Context, up Upload) error {
 		return err
 	}
 	if !slices.Contains(opname.RecordingSources, up.Source) {
-		return &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("source: %q is not known; use client_copy or organisation", up.Source)}
+		return opname.Invalidf("source", "upload.source", "%q is not known; use client_copy or organisation", up.Source)
 	}
 	if d := strings.TrimSpace(up.SHA256); d != "" && !isSHA256(strings.ToLower(d)) {
-		return &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("sha256: %q is not a SHA-256 in hexadecimal (64 characters 0-9, a-f)", d)}
+		return opname.Invalidf("sha256", "upload.sha256", "%q is not a SHA-256 in hexadecimal (64 characters 0-9, a-f)", d)
 	}
 	if d := strings.TrimSpace(up.AgreementsDigest); d != "" && !isSHA256(strings.ToLower(d)) {
-		return &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("agreements_digest: %q is not a SHA-256 in hexadecimal (64 characters 0-9, a-f)", d)}
+		return opname.Invalidf("agreements_digest", "upload.sha256", "%q is not a SHA-256 in hexadecimal (64 characters 0-9, a-f)", d)
 	}
 	if up.DerivedFrom == "" {
 		if up.Edit != nil {
-			return &opname.Error{Kind: opname.Invalid, Msg: "derived_from: an edit statement needs the original recording it was made from"}
+			return opname.Invalidf("derived_from", "edit.original", "an edit statement needs the original recording it was made from")
 		}
 		return nil
 	}
@@ -129,16 +129,16 @@ func (v *Vault) CheckUpload(ctx context.Context, up Upload) error {
 		return err
 	}
 	if orig.ClientID != up.ClientID {
-		return &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("derived_from: recording %s belongs to another client", up.DerivedFrom)}
+		return opname.Invalidf("derived_from", "edit.other_client", "recording %s belongs to another client", up.DerivedFrom)
 	}
 	e := up.Edit
 	switch {
 	case e == nil || strings.TrimSpace(e.Changed) == "":
-		return &opname.Error{Kind: opname.Invalid, Msg: "what_changed: say what was cut or changed in the edited version"}
+		return opname.Invalidf("what_changed", "edit.changed", "say what was cut or changed in the edited version")
 	case strings.TrimSpace(e.Reason) == "":
-		return &opname.Error{Kind: opname.Invalid, Msg: "reason: say why the recording was edited"}
+		return opname.Invalidf("reason", "edit.reason", "say why the recording was edited")
 	case strings.TrimSpace(e.Told) == "":
-		return &opname.Error{Kind: opname.Invalid, Msg: "who_was_told: say who was told about the edit (rule 5: no editing unless made known)"}
+		return opname.Invalidf("who_was_told", "edit.told", "say who was told about the edit (rule 5: no editing unless made known)")
 	}
 	return cmp.Or(opname.Paragraphs.Check("what_changed", e.Changed), opname.Paragraphs.Check("reason", e.Reason), opname.Paragraphs.Check("who_was_told", e.Told))
 }
@@ -171,7 +171,7 @@ func Sniff(head []byte) (string, error) {
 		media = media[:i]
 	}
 	if !strings.HasPrefix(media, "audio/") && !strings.HasPrefix(media, "video/") {
-		return "", &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("the file is not audio or video but %s", media)}
+		return "", opname.Coded(opname.Invalid, "upload.not_media", "the file is not audio or video but %s", media)
 	}
 	return media, nil
 }
@@ -188,7 +188,7 @@ func (v *Vault) seal(ctx context.Context, orgID string, up Upload) (_ *sealed, e
 		// will come, so there is nothing to sniff, encrypt or store.
 		return nil, brokenOff(herr)
 	case len(head) == 0:
-		return nil, &opname.Error{Kind: opname.Invalid, Msg: "the file is empty"}
+		return nil, opname.Coded(opname.Invalid, "upload.empty", "the file is empty")
 	}
 	media, err := Sniff(head)
 	if err != nil {
@@ -234,14 +234,14 @@ func (v *Vault) seal(ctx context.Context, orgID string, up Upload) (_ *sealed, e
 	case err != nil:
 		return nil, brokenOff(err)
 	case n > v.MaxSize:
-		return nil, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("the file is larger than the limit of %d bytes", v.MaxSize)}
+		return nil, opname.Coded(opname.Invalid, "upload.too_large", "the file is larger than the limit of %d bytes", v.MaxSize)
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
 	if want := strings.ToLower(strings.TrimSpace(up.SHA256)); want != "" && want != sum {
-		return nil, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("sha256: the file's hash is %s, not the declared %s", sum, want)}
+		return nil, opname.Coded(opname.Invalid, "upload.hash_mismatch", "sha256: the file's hash is %s, not the declared %s", sum, want)
 	}
 	if up.Arrived != "" && up.Arrived != sum {
-		return nil, &opname.Error{Kind: opname.Invalid, Msg: "the upload was damaged while it waited to be stored; send it again"}
+		return nil, opname.Coded(opname.Invalid, "upload.damaged", "the upload was damaged while it waited to be stored; send it again")
 	}
 	if err := enc.Close(); err != nil {
 		return nil, fmt.Errorf("vault: encrypt: %w", err)
@@ -263,7 +263,7 @@ func (v *Vault) seal(ctx context.Context, orgID string, up Upload) (_ *sealed, e
 }
 
 func brokenOff(err error) error {
-	return &opname.Error{Kind: opname.Invalid, Msg: "the upload broke off before it was complete; send it again", Err: err}
+	return &opname.Error{Kind: opname.Invalid, Code: "upload.broken_off", Msg: "the upload broke off before it was complete; send it again", Err: err}
 }
 
 // headerSplitter keeps the start of an encrypted stream until the header
@@ -415,7 +415,7 @@ func (v *Vault) Open(ctx context.Context, id string, download bool) (*Opened, er
 }
 
 func erased(rec *opname.Recording) error {
-	return &opname.Error{Kind: opname.Conflict, Msg: fmt.Sprintf("recording %s was erased on %s; it can no longer be played or copied", rec.ID, rec.ErasedAt.Format("2006-01-02"))}
+	return opname.Coded(opname.Conflict, "recording.erased_on", "recording %s was erased on %s; it can no longer be played or copied", rec.ID, rec.ErasedAt.Format("2006-01-02"))
 }
 
 // Erase makes a recording unreadable for good: its wrapped file key is
@@ -424,7 +424,7 @@ func erased(rec *opname.Recording) error {
 // but the erasure does not depend on that.
 func (v *Vault) Erase(ctx context.Context, id, reason string) (*opname.Recording, error) {
 	if strings.TrimSpace(reason) == "" {
-		return nil, &opname.Error{Kind: opname.Invalid, Msg: "reason: say why the recording is erased"}
+		return nil, opname.Invalidf("reason", "erase.reason", "say why the recording is erased")
 	}
 	if err := opname.Paragraphs.Check("reason", reason); err != nil {
 		return nil, err

@@ -40,7 +40,7 @@ func (s *Server) tokensForm(w http.ResponseWriter, r *http.Request) {
 	s.once(w, r, func() (string, bool) {
 		secret, t, err := s.Store.CreateToken(r.Context(), r.PostFormValue("medewerker"), r.PostFormValue("naam"))
 		if err != nil {
-			s.renderTokens(w, r, status[opname.KindOf(err)], &page{Message: localMessage(lang(r), err)})
+			s.renderTokens(w, r, status[opname.KindOf(err)], &page{Message: formMessage(lang(r), err, labelsOf(lang(r), "name", "tokens.name"))})
 			return "", true
 		}
 		s.renderTokens(w, r, http.StatusOK, &page{Message: fmt.Sprintf(translate(lang(r), "tokens.made"), t.Name), MessageOK: true, Secret: secret})

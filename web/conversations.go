@@ -158,7 +158,7 @@ func (s *Server) apiAnswer(w http.ResponseWriter, r *http.Request) {
 	s.step(w, r, &in, func() (*opname.Request, error) {
 		// A missing answer is not a refusal: nobody's consent is assumed.
 		if in.Given == nil {
-			return nil, &opname.Error{Kind: opname.Invalid, Msg: "given: say true (consent given) or false (refused)"}
+			return nil, opname.Invalidf("given", "answer.given", "say true (consent given) or false (refused)")
 		}
 		return s.Workflow.Answer(r.Context(), r.PathValue("id"), in.Participant, *in.Given, in.How)
 	})
@@ -195,7 +195,7 @@ func (s *Server) apiManagerDecision(w http.ResponseWriter, r *http.Request) {
 	}
 	s.step(w, r, &in, func() (*opname.Request, error) {
 		if in.Approved == nil {
-			return nil, &opname.Error{Kind: opname.Invalid, Msg: "approved: say true or false"}
+			return nil, opname.Invalidf("approved", "decision.approved", "say true or false")
 		}
 		return s.Workflow.Decide(r.Context(), r.PathValue("id"), *in.Approved, in.Reasons)
 	})
@@ -242,7 +242,7 @@ func (s *Server) agreement(r *http.Request) ([]byte, *opname.Request, error) {
 		return nil, nil, err
 	}
 	if req.Agreement == nil {
-		return nil, nil, &opname.Error{Kind: opname.NotFound, Msg: "no agreements were recorded for this request"}
+		return nil, nil, opname.Coded(opname.NotFound, "not_found.agreements", "no agreements were recorded for this request")
 	}
 	c, err := s.Store.Conversation(r.Context(), req.ConversationID)
 	if err != nil {

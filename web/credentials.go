@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/opname/opname"
@@ -102,7 +101,7 @@ func setRetryAfter(w http.ResponseWriter, err error) {
 // throttledMessage is a TooMany answer to a sign-in, in language l.
 func throttledMessage(l string, err error) (string, bool) {
 	var e *opname.Error
-	if !errors.As(err, &e) || e.Kind != opname.TooMany || e.RetryAfter <= 0 || !strings.Contains(e.Msg, "to sign in") {
+	if !errors.As(err, &e) || e.Code != "auth.throttled" || e.RetryAfter <= 0 {
 		return "", false
 	}
 	return fmt.Sprintf(translate(l, "signin.throttled"), waitIn(l, e.RetryAfter)), true

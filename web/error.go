@@ -47,7 +47,7 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	if kind == opname.Internal {
 		s.Logger.ErrorContext(r.Context(), "internal error", "request_id", id, "route", r.Pattern, "err", err.Error())
 	}
-	msg := opname.Message(err)
+	msg := apiMessage(answerLang(r), err)
 	setRetryAfter(w, err)
 	if wantsHTML(r) {
 		s.errorPage(w, r, code, localMessage(lang(r), err))

@@ -152,9 +152,9 @@ func (s *Server) gate(route Route, h http.HandlerFunc) http.HandlerFunc {
 			}
 			if !slices.Contains(route.Access.roles, a.Role) {
 				if api {
-					s.Error(w, r, &opname.Error{Kind: opname.Forbidden, Msg: "your role may not do this"})
+					s.Error(w, r, opname.Coded(opname.Forbidden, "auth.role", "your role may not do this"))
 				} else {
-					s.Error(w, r, &opname.Error{Kind: opname.NotFound, Msg: "page not found"})
+					s.Error(w, r, opname.Coded(opname.NotFound, "page.not_found", "page not found"))
 				}
 				return
 			}
@@ -171,9 +171,9 @@ func (s *Server) gate(route Route, h http.HandlerFunc) http.HandlerFunc {
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, api, pending bool) {
 	switch {
 	case api && pending:
-		s.Error(w, r, &opname.Error{Kind: opname.Unauthorized, Msg: "enter the code from your authenticator app first"})
+		s.Error(w, r, opname.Coded(opname.Unauthorized, "auth.second_step", "enter the code from your authenticator app first"))
 	case api:
-		s.Error(w, r, &opname.Error{Kind: opname.Unauthorized, Msg: "sign in first"})
+		s.Error(w, r, opname.Coded(opname.Unauthorized, "auth.sign_in", "sign in first"))
 	case pending:
 		http.Redirect(w, r, "/tweede-stap", http.StatusSeeOther)
 	default:

@@ -12,7 +12,7 @@ import (
 var messages = joinMessages(messageMaps...)
 
 // messageMaps are the maps of messages, one per area of the pages.
-var messageMaps = []map[string]policy.Text{pageMessages, namesMessages, wordsMessages, changeMessages, lookMessages}
+var messageMaps = []map[string]policy.Text{pageMessages, namesMessages, wordsMessages, changeMessages, lookMessages, dutchMessages}
 
 // joinMessages puts maps of messages together.
 func joinMessages(maps ...map[string]policy.Text) map[string]policy.Text {
@@ -476,7 +476,7 @@ var pageMessages = map[string]policy.Text{
 	"receipt.verify.run":       {NL: "Typ deze opdracht:", EN: "Type this command:"},
 	"receipt.verify.file":      {NL: "BESTAND", EN: "FILE"},
 	"receipt.verify.replace":   {NL: "Vervang BESTAND door de naam van uw kopie, bijvoorbeeld opname.webm.", EN: "Replace FILE with the name of your copy, for example recording.webm."},
-	"receipt.verify.result":    {NL: "Ziet u “match”? Dan is uw kopie precies gelijk aan de vastgelegde opname. Ziet u “no match”? Dan is uw bestand anders dan de opname in het logboek.", EN: "Do you see “match”? Then your copy is exactly the stored recording. Do you see “no match”? Then your file differs from the recording in the log."},
+	"receipt.verify.result":    {NL: "Ziet u “klopt”? Dan is uw kopie precies gelijk aan de vastgelegde opname. Ziet u “klopt niet”? Dan is uw bestand anders dan de opname in het logboek.", EN: "Do you see “match”? Then your copy is exactly the stored recording. Do you see “no match”? Then your file differs from the recording in the log."},
 	"receipt.print":            {NL: "Afdrukken", EN: "Print"},
 	"fixity.title":             {NL: "Controle van opnamen", EN: "Recording checks"},
 	"fixity.intro":             {NL: "opname controleert regelmatig of elke opname nog precies gelijk is aan wat is vastgelegd. Hier staan de opnamen waarbij de laatste controle mislukte.", EN: "opname regularly checks that every recording is still exactly what was stored. Here are the recordings whose last check failed."},

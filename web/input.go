@@ -41,7 +41,7 @@ func (s *Server) checkInput(next http.Handler) http.Handler {
 			if err = r.ParseForm(); err == nil {
 				err = checkValues(r.PostForm)
 			} else {
-				err = &opname.Error{Kind: opname.Invalid, Msg: "form: cannot be read", Err: err}
+				err = &opname.Error{Kind: opname.Invalid, Code: "form.unreadable", Msg: "form: cannot be read", Err: err}
 			}
 		}
 		if err != nil {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 
@@ -70,7 +69,7 @@ func twoInts(r *http.Request, a, b string) (int64, int64, error) {
 		v := r.URL.Query().Get(name)
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 0 {
-			return 0, 0, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("%s: give a whole number of 0 or more (got %q)", name, v)}
+			return 0, 0, opname.Invalidf(name, "log.number", "give a whole number of 0 or more (got %q)", v)
 		}
 		out[i] = n
 	}

@@ -30,18 +30,22 @@ func (s *Server) redirectURL(r *http.Request) string {
 	return strings.TrimSuffix(base, "/") + "/aanmelden/oidc/terug"
 }
 
+// errNoIdP answers a sign-in through an organisation that has no identity
+// provider, or does not exist.
+var errNoIdP = opname.Coded(opname.NotFound, "not_found.identity_provider", "this organisation has no sign-in system of its own in opname")
+
 // oidcStart sends a person to their organisation's identity provider.
 func (s *Server) oidcStart(w http.ResponseWriter, r *http.Request) {
 	slug := strings.TrimSpace(r.URL.Query().Get("organisatie"))
 	form := map[string]string{"organisatie": slug}
 	org, err := s.Store.OrganisationBySlug(r.Context(), slug)
 	if err != nil {
-		s.formError(w, r, "signin", form, &opname.Error{Kind: opname.NotFound, Msg: translate(lang(r), "oidc.unknown")})
+		s.formError(w, r, "signin", form, errNoIdP)
 		return
 	}
 	cfg, err := s.Store.OIDCProvider(r.Context(), org.ID)
 	if err != nil {
-		s.formError(w, r, "signin", form, &opname.Error{Kind: opname.NotFound, Msg: translate(lang(r), "oidc.unknown")})
+		s.formError(w, r, "signin", form, errNoIdP)
 		return
 	}
 	l, target, err := s.OIDC.NewLogin(r.Context(), cfg, org.ID, s.redirectURL(r), local(r.URL.Query().Get("terug")))
@@ -60,7 +64,7 @@ func (s *Server) oidcStart(w http.ResponseWriter, r *http.Request) {
 func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if e := q.Get("error"); e != "" {
-		s.formError(w, r, "signin", nil, &opname.Error{Kind: opname.Unauthorized, Msg: "the identity provider refused the sign-in: " + e})
+		s.formError(w, r, "signin", nil, opname.Coded(opname.Unauthorized, "oidc.refused", "the identity provider refused the sign-in: %s", e))
 		return
 	}
 	l, err := s.Store.TakeOIDCLogin(r.Context(), q.Get("state"))
@@ -83,7 +87,7 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	role, ok := cfg.RoleFor(id.Roles)
 	if !ok {
-		s.formError(w, r, "signin", nil, &opname.Error{Kind: opname.Forbidden, Msg: translate(lang(r), "oidc.norole")})
+		s.formError(w, r, "signin", nil, opname.Coded(opname.Forbidden, "oidc.no_role", "your organisation has given you no role in opname; ask an administrator"))
 		return
 	}
 	secret, _, err := s.Store.SignInOIDC(r.Context(), l.OrgID, id, role)

@@ -149,6 +149,8 @@ type page struct {
 	// FormToken is the one-time token of the page's forms that create
 	// something (see once).
 	FormToken string
+	// Findings are a policy check's problems, each shown.
+	Findings []finding
 }
 
 // render writes a page with status code.
@@ -365,35 +367,6 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, name string, 
 	}
 	setRetryAfter(w, err)
 	s.render(w, r, status[kind], name, &page{Form: form, Message: localMessage(lang(r), err)})
-}
-
-// localMessage is an error's message for a person, in their language where
-// opname has a translation.
-func localMessage(l string, err error) string {
-	if msg, ok := throttledMessage(l, err); ok {
-		return msg
-	}
-	msg := opname.Message(err)
-	if l == "nl" {
-		switch opname.KindOf(err) {
-		case opname.Unauthorized:
-			if strings.Contains(msg, "e-mail address or the password") {
-				return "Het e-mailadres of het wachtwoord klopt niet."
-			}
-			if strings.Contains(msg, "sign-in link") {
-				return "Deze code is onbekend, al gebruikt of verlopen. Vraag de beheerder om een nieuwe."
-			}
-		case opname.Invalid:
-			if nl, ok := dutchTextProblem(msg); ok {
-				return nl
-			}
-		case opname.Forbidden:
-			if strings.Contains(msg, "change your password") {
-				return "Wijzig uw wachtwoord in de browser, helemaal aangemeld. Met een API-sleutel kan dat niet."
-			}
-		}
-	}
-	return msg
 }
 
 func (s *Server) welcomePage(w http.ResponseWriter, r *http.Request) {

@@ -31,7 +31,7 @@ type policyData struct {
 	Choices      []choice
 	// Findings are the problems the check found in a file of one's own,
 	// FindingsText says so.
-	Findings     []string
+	Findings     []findingRow
 	FindingsText string
 	Preview      *preview
 }
@@ -208,10 +208,13 @@ func (s *Server) chosenPolicy(w http.ResponseWriter, r *http.Request) (pv *opnam
 	return pv, nil, "", err
 }
 
-// findingLines are findings in the reader's language: where, how bad and
-// which rule; the finding's own text is the check's.
-func findingLines(l string, findings []policy.Finding) []string {
-	out := make([]string, 0, len(findings))
+// findingRow is a problem the check found: where, how bad and which rule
+// in the reader's language, and the check's own words, which are English.
+type findingRow struct{ Where, Msg string }
+
+// findingLines are findings for a page in l.
+func findingLines(l string, findings []policy.Finding) []findingRow {
+	out := make([]findingRow, 0, len(findings))
 	for _, f := range findings {
 		severity := translate(l, "policy.finding.error")
 		if f.Severity == policy.SeverityWarning {
@@ -221,7 +224,7 @@ func findingLines(l string, findings []policy.Finding) []string {
 		if f.Rule != "" {
 			line += ", " + fmt.Sprintf(translate(l, "policy.finding.rule"), f.Rule)
 		}
-		out = append(out, line+"): "+f.Msg)
+		out = append(out, findingRow{line + ")", f.Msg})
 	}
 	return out
 }

@@ -113,11 +113,11 @@ func (s *Server) admitUpload(ctx context.Context, info handler.FileInfo, startin
 	switch {
 	case !starting:
 		if inflight >= l.InflightPerOrg {
-			err = &opname.Error{Kind: opname.TooMany, RetryAfter: retryInflight / 2, Msg: fmt.Sprintf(
+			err = &opname.Error{Kind: opname.TooMany, RetryAfter: retryInflight / 2, Code: "upload.inflight", Args: []any{binarySize(inflight), binarySize(l.InflightPerOrg)}, Msg: fmt.Sprintf(
 				"uploads: your organisation has %s in uploads under way, the limit is %s; this recording waits until some have finished", binarySize(inflight), binarySize(l.InflightPerOrg))}
 		}
 	case open >= l.OpenPerPerson:
-		err = &opname.Error{Kind: opname.TooMany, Msg: fmt.Sprintf(
+		err = &opname.Error{Kind: opname.TooMany, Code: "upload.open", Args: []any{open, l.OpenPerPerson}, Msg: fmt.Sprintf(
 			"uploads: you have %d unfinished uploads, the most at once is %d; finish one, or cancel one you no longer need (GET /api/v1/uploads lists them, DELETE /api/v1/uploads/{id} cancels)", open, l.OpenPerPerson)}
 	case info.SizeIsDeferred:
 		err = s.fits(inflight, 0, l)
@@ -135,10 +135,10 @@ func (s *Server) admitUpload(ctx context.Context, info handler.FileInfo, startin
 func (s *Server) fits(inflight, n int64, l UploadLimits) error {
 	switch {
 	case n == 0 && inflight >= l.InflightPerOrg:
-		return &opname.Error{Kind: opname.TooMany, RetryAfter: retryInflight, Msg: fmt.Sprintf(
+		return &opname.Error{Kind: opname.TooMany, RetryAfter: retryInflight, Code: "upload.inflight", Args: []any{binarySize(inflight), binarySize(l.InflightPerOrg)}, Msg: fmt.Sprintf(
 			"uploads: your organisation has %s in uploads under way, the limit is %s; try again when some have finished", binarySize(inflight), binarySize(l.InflightPerOrg))}
 	case inflight+n > l.InflightPerOrg:
-		return &opname.Error{Kind: opname.TooMany, RetryAfter: retryInflight, Msg: fmt.Sprintf(
+		return &opname.Error{Kind: opname.TooMany, RetryAfter: retryInflight, Code: "upload.inflight", Args: []any{binarySize(inflight), binarySize(l.InflightPerOrg)}, Msg: fmt.Sprintf(
 			"uploads: your organisation has %s in uploads under way; with this one of %s it would pass the limit of %s; try again when some have finished", binarySize(inflight), binarySize(n), binarySize(l.InflightPerOrg))}
 	}
 	return nil

@@ -125,7 +125,7 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 	if id := r.URL.Query().Get("verzoek"); id != "" {
 		req, err := s.Store.Request(ctx, id)
 		if err != nil || req.ClientID != c.ID {
-			s.Error(w, r, &opname.Error{Kind: opname.NotFound, Msg: "request not found"})
+			s.Error(w, r, opname.Coded(opname.NotFound, "not_found.request", "request not found"))
 			return
 		}
 		d.RequestID = req.ID
@@ -293,7 +293,7 @@ func (s *Server) eraseForm(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "/opnames/"+url.PathEscape(id)+"?gewist=1", http.StatusSeeOther)
 			return
 		}
-		d.Title, d.Message = fmt.Sprintf(translate(l, "rec.title"), d.Recording.When), localMessage(l, err)
+		d.Title, d.Message = fmt.Sprintf(translate(l, "rec.title"), d.Recording.When), formMessage(l, err, labelsOf(l, "reason", "rec.erase.reason.q"))
 		s.renderData(w, r, status[opname.KindOf(err)], "recording", d.page, d)
 		return
 	}

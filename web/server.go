@@ -336,7 +336,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		if h := r.Header.Get("Authorization"); h != "" {
 			token, ok := strings.CutPrefix(h, "Bearer ")
 			if !ok {
-				s.Error(w, r, &opname.Error{Kind: opname.Unauthorized, Msg: "use Authorization: Bearer TOKEN"})
+				s.Error(w, r, opname.Coded(opname.Unauthorized, "auth.bearer", "use Authorization: Bearer TOKEN"))
 				return
 			}
 			a, err := s.Store.AuthenticateToken(ctx, strings.TrimSpace(token))

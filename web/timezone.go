@@ -109,10 +109,7 @@ func (s *Server) timeZoneForm(w http.ResponseWriter, r *http.Request) {
 			s.Error(w, r, err)
 			return
 		}
-		msg := localMessage(lang(r), err)
-		if opname.KindOf(err) == opname.Invalid {
-			msg = fmt.Sprintf(translate(lang(r), "policy.zone.invalid"), zone)
-		}
+		msg := formMessage(lang(r), err, labelsOf(lang(r), "time_zone", "policy.zone"))
 		s.renderPolicy(w, r, status[opname.KindOf(err)], &page{Message: msg, Form: map[string]string{"tijdzone": zone}})
 		return
 	}

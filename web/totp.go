@@ -20,7 +20,7 @@ func (s *Server) pendingActor(r *http.Request) (opname.Actor, string, error) {
 	a, ok := opname.ActorFrom(r.Context())
 	c, err := r.Cookie(s.SessionCookie())
 	if !ok || err != nil {
-		return a, "", &opname.Error{Kind: opname.Unauthorized, Msg: "sign in with your password first"}
+		return a, "", opname.Coded(opname.Unauthorized, "auth.password_first", "sign in with your password first")
 	}
 	return a, c.Value, nil
 }

@@ -34,9 +34,9 @@ func (s *Server) tus() *handler.UnroutedHandler {
 	s.tusOnce.Do(func() {
 		s.Uploads.Admit = s.admitUpload
 		s.Uploads.CheckLen = vault.SniffLen
-		s.Uploads.Check = func(head []byte) error {
+		s.Uploads.Check = func(ctx context.Context, head []byte) error {
 			if _, err := vault.Sniff(head); err != nil {
-				return s.tusError(context.Background(), err)
+				return s.tusError(ctx, err)
 			}
 			return nil
 		}
@@ -79,6 +79,7 @@ func (s *Server) tusRoute(own bool, serve func(h *handler.UnroutedHandler) http.
 		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(2 * time.Hour))
 		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(2 * time.Hour))
 		// tusd reads the upload id from the path below its base path.
+		r = r.WithContext(withAnswerLang(r.Context(), r))
 		http.StripPrefix("/api/v1/uploads", h.Middleware(serve(h))).ServeHTTP(w, r)
 	}
 }
@@ -88,7 +89,7 @@ func (s *Server) ownUpload(ctx context.Context, id string) (handler.FileInfo, er
 	a, _ := opname.ActorFrom(ctx)
 	info, err := s.Uploads.Info(ctx, id)
 	if err != nil || info.MetaData["org_id"] != a.OrgID || info.MetaData["user_id"] != a.UserID {
-		return handler.FileInfo{}, &opname.Error{Kind: opname.NotFound, Msg: "upload not found"}
+		return handler.FileInfo{}, opname.Coded(opname.NotFound, "upload.not_found", "upload not found")
 	}
 	return info, nil
 }
@@ -112,7 +113,7 @@ func (s *Server) tusCreate(hook handler.HookEvent) (handler.HTTPResponse, handle
 	ctx := hook.Context
 	a, ok := opname.ActorFrom(ctx)
 	if !ok {
-		return handler.HTTPResponse{}, handler.FileInfoChanges{}, s.tusError(ctx, &opname.Error{Kind: opname.Unauthorized, Msg: "sign in first"})
+		return handler.HTTPResponse{}, handler.FileInfoChanges{}, s.tusError(ctx, opname.Coded(opname.Unauthorized, "auth.sign_in", "sign in first"))
 	}
 	meta := handler.MetaData{}
 	for _, k := range uploadMeta {
@@ -128,7 +129,7 @@ func (s *Server) tusCreate(hook handler.HookEvent) (handler.HTTPResponse, handle
 		return handler.HTTPResponse{}, handler.FileInfoChanges{}, s.tusError(ctx, err)
 	}
 	if !hook.Upload.SizeIsDeferred && hook.Upload.Size == 0 {
-		return handler.HTTPResponse{}, handler.FileInfoChanges{}, s.tusError(ctx, &opname.Error{Kind: opname.Invalid, Msg: "Upload-Length: the file is empty"})
+		return handler.HTTPResponse{}, handler.FileInfoChanges{}, s.tusError(ctx, opname.Coded(opname.Invalid, "upload.empty", "Upload-Length: the file is empty"))
 	}
 	meta["source"], meta["org_id"], meta["user_id"] = up.Source, a.OrgID, a.UserID
 	return handler.HTTPResponse{}, handler.FileInfoChanges{MetaData: meta}, nil
@@ -191,7 +192,7 @@ func (s *Server) tusError(ctx context.Context, err error) error {
 		s.Logger.ErrorContext(ctx, "internal error", "request_id", id, "route", "tus", "err", err.Error())
 	}
 	var body apiError
-	body.Error.Kind, body.Error.Message, body.Error.RequestID = kind, opname.Message(err), id
+	body.Error.Kind, body.Error.Message, body.Error.RequestID = kind, apiMessageFrom(ctx, err), id
 	b, _ := json.Marshal(body)
 	header := handler.HTTPHeader{"Content-Type": "application/json; charset=utf-8"}
 	if after := retryAfter(err); after != "" {
@@ -250,7 +251,7 @@ func (s *Server) apiFinishUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	unlock, err := s.Uploads.Lock(ctx, id)
 	if err != nil {
-		s.Error(w, r, &opname.Error{Kind: opname.Conflict, Msg: "the upload is busy; try again in a moment"})
+		s.Error(w, r, opname.Coded(opname.Conflict, "upload.busy", "the upload is busy; try again in a moment"))
 		return
 	}
 	defer unlock()
@@ -261,7 +262,7 @@ func (s *Server) apiFinishUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case info.Offset == 0:
-		s.Error(w, r, &opname.Error{Kind: opname.Invalid, Msg: "nothing has arrived of this upload yet"})
+		s.Error(w, r, opname.Coded(opname.Invalid, "upload.nothing", "nothing has arrived of this upload yet"))
 		return
 	case info.SizeIsDeferred:
 		up, err := s.Uploads.GetUpload(ctx, id)
@@ -273,7 +274,7 @@ func (s *Server) apiFinishUpload(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	case info.Offset < info.Size:
-		s.Error(w, r, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("only %d of %d bytes have arrived; resume the upload to send the rest", info.Offset, info.Size)})
+		s.Error(w, r, opname.Coded(opname.Invalid, "upload.incomplete", "only %d of %d bytes have arrived; resume the upload to send the rest", info.Offset, info.Size))
 		return
 	}
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(2 * time.Hour))
@@ -311,15 +312,15 @@ func (s *Server) forRequest(ctx context.Context, up *vault.Upload) error {
 	}
 	switch ready, waiting := workflow.Ready(req); {
 	case req.ClientID != up.ClientID:
-		return &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("request_id: request %s is about another client", req.ID)}
+		return opname.Invalidf("request_id", "upload.request_client", "request %s is about another client", req.ID)
 	case req.Act.Action != "record":
-		return &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("request_id: request %s is not a request to record", req.ID)}
+		return opname.Invalidf("request_id", "upload.request_kind", "request %s is not a request to record", req.ID)
 	case !ready:
 		msg := fmt.Sprintf("request_id: the recording cannot start yet; waiting for: %s", strings.Join(waiting, ", "))
 		if len(waiting) == 0 {
 			msg = fmt.Sprintf("request_id: the policy's outcome is %s; this recording may not be made", req.Outcome)
 		}
-		return &opname.Error{Kind: opname.Conflict, Msg: msg}
+		return &opname.Error{Kind: opname.Conflict, Code: "upload.not_ready", Msg: msg}
 	}
 	up.ConversationID = req.ConversationID
 	if req.Agreement != nil && up.AgreementsDigest == "" {

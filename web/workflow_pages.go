@@ -89,6 +89,9 @@ type reqRow struct {
 	// StaffName, ClientName, Since and Waited are set in the manager's
 	// inbox: who asked, for whom, since when and for how long.
 	StaffName, ClientName, Since, Waited string
+	// Tone is how the request's state looks: may start, waits, or
+	// cannot go ahead.
+	Tone tone
 }
 
 // citation is a rule that applied as people read it: the passage, and
@@ -135,6 +138,27 @@ func (s *Server) ownSources(r *http.Request) []policy.Source {
 		return nil
 	}
 	return p.Sources
+}
+
+// tone is how a state looks, as the NL Design System's alert and status
+// badge variants: ok, waiting (warning) or stopped (error, danger).
+type tone struct{ Alert, Badge string }
+
+var (
+	toneOK      = tone{"ok", "safe"}
+	toneWaiting = tone{"warning", "warning"}
+	toneStopped = tone{"error", "danger"}
+)
+
+// toneOf is the tone of a request whose view is v.
+func toneOf(v *workflow.RequestView) tone {
+	switch {
+	case v.Next.Ready:
+		return toneOK
+	case v.Decision.Outcome.Stops():
+		return toneStopped
+	}
+	return toneWaiting
 }
 
 type incRow struct {
@@ -204,7 +228,7 @@ func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Req
 	d, n := v.Decision, v.Next
 	row := reqRow{Request: req, D: d, Ready: n.Ready, Rules: s.citations(r, d.Rules), When: s.when(r, req.CreatedAt),
 		OutcomeText: d.Outcome.Label(l), Explanation: d.Explanation.In(l),
-		AskManager: n.AskManager, CanDecide: n.ManagerDecides, RecordsToo: n.RecordsToo, Agree: n.Agree}
+		AskManager: n.AskManager, CanDecide: n.ManagerDecides, RecordsToo: n.RecordsToo, Agree: n.Agree, Tone: toneOf(v)}
 	who := translate(l, "wf.by."+req.Act.By)
 	if p := v.AskedBy; p != nil {
 		row.AskedBy = translate(l, "wf.role."+p.Role)
@@ -696,7 +720,7 @@ func (s *Server) ask(w http.ResponseWriter, r *http.Request) string {
 func (s *Server) declineForm(w http.ResponseWriter, r *http.Request) {
 	i, _ := strconv.Atoi(r.PostFormValue("deelnemer"))
 	if _, err := s.Workflow.Decline(r.Context(), r.PathValue("id"), i, r.PostFormValue("alternatief")); err != nil {
-		s.renderConversation(w, r, status[opname.KindOf(err)], localMessage(lang(r), err))
+		s.renderConversation(w, r, status[opname.KindOf(err)], formMessage(lang(r), err, labelsOf(lang(r), "alternative", "wf.decline.alt")))
 		return
 	}
 	http.Redirect(w, r, "/gesprekken/"+r.PathValue("id"), http.StatusSeeOther)
@@ -746,34 +770,41 @@ func (s *Server) requestForm(w http.ResponseWriter, r *http.Request) {
 		return nil
 	}
 	var err error
-	switch f("stap") {
+	var labels fieldLabels
+	switch l := lang(r); f("stap") {
 	case "antwoord":
 		if err = choose("antwoord", "wf.choose.answer", "ja", "nee"); err != nil {
 			break
 		}
 		i, _ := strconv.Atoi(f("deelnemer"))
 		_, err = s.Workflow.Answer(ctx, id, i, f("antwoord") == "ja", f("hoe"))
+		labels = labelsOf(l, "how", "wf.how", "participant", "wf.answer.of")
 	case "zwaarwegend":
 		_, err = s.Workflow.Weighty(ctx, id, f("reden"), f("alternatief"))
+		labels = labelsOf(l, "reason", "wf.weighty.reason", "alternative", "wf.weighty.alt")
 	case "alternatief":
 		_, err = s.Workflow.Choose(ctx, id, f("alternatief"))
+		labels = labelsOf(l, "alternative", "wf.alt.choose")
 	case "manager":
 		_, err = s.Workflow.AskManager(ctx, id, f("beoordeling"), f("collegas"))
+		labels = labelsOf(l, "assessment", "wf.manager.assessment", "colleagues_consulted", "wf.manager.consulted")
 	case "besluit":
 		if err = choose("besluit", "wf.choose.decision", "ja", "nee"); err != nil {
 			break
 		}
 		_, err = s.Workflow.Decide(ctx, id, f("besluit") == "ja", f("redenen"))
+		labels = labelsOf(l, "reasons", "wf.decide.reasons")
 	case "afspraken":
 		if err = choose("ondertekend", "wf.choose.signed", "nvt", "ja", "geweigerd"); err != nil {
 			break
 		}
 		_, err = s.Workflow.Agree(ctx, id, f("vorm"), f("ondertekend") == "ja", f("ondertekend") == "geweigerd")
+		labels = labelsOf(l, "form", "wf.form")
 	default:
-		err = &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("stap: %q is not a step", f("stap"))}
+		err = opname.Invalidf("stap", "form.step", "%q is not a step", f("stap"))
 	}
 	if err != nil {
-		s.renderRequest(w, r, status[opname.KindOf(err)], stepMessage(lang(r), err), false)
+		s.renderRequest(w, r, status[opname.KindOf(err)], stepMessage(lang(r), err, labels), false)
 		return
 	}
 	http.Redirect(w, r, "/verzoeken/"+id, http.StatusSeeOther)
@@ -791,14 +822,15 @@ var stepConflicts = []struct {
 	{workflow.ErrClosed, "wf.err.closed"},
 }
 
-// stepMessage is what a page says of a step's error, in l.
-func stepMessage(l string, err error) string {
+// stepMessage is what a page says of a step's error, in l, naming fields
+// by labels.
+func stepMessage(l string, err error, labels fieldLabels) string {
 	for _, c := range stepConflicts {
 		if errors.Is(err, c.err) {
 			return translate(l, c.key)
 		}
 	}
-	return localMessage(l, err)
+	return formMessage(l, err, labels)
 }
 
 // incidentForm opens an incident from a conversation.
@@ -876,7 +908,7 @@ func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, code int
 // stepForm records the next step of an incident's ladder.
 func (s *Server) stepForm(w http.ResponseWriter, r *http.Request) {
 	if _, err := s.Workflow.TakeStep(r.Context(), r.PathValue("id"), r.PostFormValue("stap"), r.PostFormValue("notitie")); err != nil {
-		s.renderIncident(w, r, status[opname.KindOf(err)], stepMessage(lang(r), err))
+		s.renderIncident(w, r, status[opname.KindOf(err)], stepMessage(lang(r), err, nil))
 		return
 	}
 	http.Redirect(w, r, "/incidenten/"+r.PathValue("id"), http.StatusSeeOther)

@@ -73,9 +73,8 @@ var (
 	ErrAskedAlready = &opname.Error{Kind: opname.Conflict, Msg: "this request was sent to the manager already, with another assessment"}
 	// ErrDecidedAlready: the manager decided otherwise already.
 	ErrDecidedAlready = &opname.Error{Kind: opname.Conflict, Msg: "this request was decided already, otherwise"}
-	// ErrStepTaken: the incident's step was taken already, with another
-	// note.
-	ErrStepTaken = &opname.Error{Kind: opname.Conflict, Msg: "this step was taken already, with another note"}
+	// ErrStepTaken: the incident's step was taken before.
+	ErrStepTaken = &opname.Error{Kind: opname.Conflict, Msg: "this step was taken already"}
 	// ErrClosed: the incident is closed.
 	ErrClosed = &opname.Error{Kind: opname.Conflict, Msg: "this incident is closed"}
 )
@@ -84,8 +83,10 @@ var (
 // step would leave it: the same step was taken already.
 var errUnchanged = errors.New("workflow: unchanged")
 
-func invalid(format string, args ...any) error {
-	return &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf(format, args...)}
+// invalid is an Invalid error about field, with code and args for a page
+// that says it in its reader's language.
+func invalid(field, code, format string, args ...any) error {
+	return opname.Invalidf(field, code, format, args...)
 }
 
 // policyOf compiles the caller's organisation's current policy.
@@ -118,9 +119,9 @@ const MaxParticipants = 50
 func (w *Workflow) Open(ctx context.Context, c *opname.Conversation) error {
 	switch n := len(c.Participants); {
 	case n == 0:
-		return invalid("participants: name at least the client and the staff member")
+		return invalid("participants", "participants.none", "name at least the client and the staff member")
 	case n > MaxParticipants:
-		return invalid("participants: at most %d (got %d)", MaxParticipants, n)
+		return invalid("participants", "participants.too_many", "at most %d (got %d)", MaxParticipants, n)
 	}
 	for i := range c.Participants {
 		if err := checkParticipant(fmt.Sprintf("participants[%d]", i), &c.Participants[i]); err != nil {
@@ -138,13 +139,13 @@ func (w *Workflow) Open(ctx context.Context, c *opname.Conversation) error {
 func checkParticipant(field string, p *opname.Participant) error {
 	switch {
 	case !slices.Contains(Roles, p.Role):
-		return invalid("%s.role: %q is not known; use %s", field, p.Role, strings.Join(Roles, ", "))
+		return invalid(field+".role", "participant.role", "%q is not known; use %s", p.Role, strings.Join(Roles, ", "))
 	case !slices.Contains(capacities, p.Capacity):
-		return invalid("%s.capacity: %q is not known; use capable or incapable", field, p.Capacity)
+		return invalid(field+".capacity", "participant.capacity", "%q is not known; use capable or incapable", p.Capacity)
 	case p.Age != nil && (*p.Age < 0 || *p.Age > 130):
-		return invalid("%s.age: %d is not an age", field, *p.Age)
+		return invalid(field+".age", "participant.age", "%d is not an age", *p.Age)
 	case p.UserID != "" && p.Role != "staff":
-		return invalid("%s.user_id: only a staff member has one", field)
+		return invalid(field+".user_id", "participant.user_id", "only a staff member has one")
 	}
 	if err := opname.Line.Chars(100).Check(field+".name", p.Name); err != nil {
 		return err
@@ -165,7 +166,7 @@ func (w *Workflow) AddParticipant(ctx context.Context, conversationID string, p 
 		return nil, err
 	}
 	if n := len(c.Participants); n >= MaxParticipants {
-		return nil, invalid("participants: at most %d; this conversation has %d", MaxParticipants, n)
+		return nil, invalid("participants", "participants.full", "at most %d; this conversation has %d", MaxParticipants, n)
 	}
 	if err := checkParticipant(fmt.Sprintf("participants[%d]", len(c.Participants)), &p); err != nil {
 		return nil, err
@@ -201,7 +202,7 @@ func (w *Workflow) decideAgain(ctx context.Context, conversationID string) error
 // the by of the recorder's role.
 func checkAct(c *opname.Conversation, act *opname.Act) error {
 	if act.Recipient != "" && !slices.Contains(policy.Recipients.Codes(), act.Recipient) {
-		return invalid("recipient: %q is not a kind of recipient; use %s, or leave it empty (a person's name is not kept here)", act.Recipient, strings.Join(policy.Recipients.Codes(), ", "))
+		return invalid("recipient", "recipient.unknown", "%q is not a kind of recipient; use %s, or leave it empty (a person's name is not kept here)", act.Recipient, strings.Join(policy.Recipients.Codes(), ", "))
 	}
 	if act.Recorder == nil {
 		return nil
@@ -209,9 +210,9 @@ func checkAct(c *opname.Conversation, act *opname.Act) error {
 	i, n := *act.Recorder, len(c.Participants)
 	switch {
 	case i < 0 || i >= n:
-		return invalid("recorder: %d is not one of the %d participants (counted from 0)", i, n)
+		return invalid("recorder", "recorder.range", "%d is not one of the %d participants (counted from 0)", i, n)
 	case act.ByTakesPart != nil && !*act.ByTakesPart:
-		return invalid("recorder: %d names a participant, but by_takes_part is false; leave recorder out for someone who did not take part", i)
+		return invalid("recorder", "recorder.outside", "%d names a participant, but by_takes_part is false; leave recorder out for someone who did not take part", i)
 	case act.By == "":
 		act.By = ByOf(c.Participants[i].Role)
 		return nil
@@ -219,7 +220,7 @@ func checkAct(c *opname.Conversation, act *opname.Act) error {
 		return nil // the situation names by and its values
 	}
 	if role := c.Participants[i].Role; !actsAs(role, act.By) {
-		return invalid("recorder: participant %d has role %s and cannot ask as by %q; use by %q", i, role, act.By, ByOf(role))
+		return invalid("recorder", "recorder.role", "participant %d has role %s and cannot ask as by %q; use by %q", i, role, act.By, ByOf(role))
 	}
 	return nil
 }
@@ -395,7 +396,7 @@ func (w *Workflow) step(ctx context.Context, requestID string, change func(c *op
 	ctx = opname.ForAct(ctx) // the change is logged, not the reads it needs
 	a, ok := opname.ActorFrom(ctx)
 	if !ok {
-		return nil, &opname.Error{Kind: opname.Unauthorized, Msg: "sign in first"}
+		return nil, opname.Coded(opname.Unauthorized, "auth.sign_in", "sign in first")
 	}
 	// Two people answering at once: the one who comes second reads the
 	// request again and applies their change to the newer state.
@@ -437,10 +438,10 @@ func (w *Workflow) step(ctx context.Context, requestID string, change func(c *op
 func (w *Workflow) Answer(ctx context.Context, requestID string, participant int, given bool, how string) (*opname.Request, error) {
 	return w.step(ctx, requestID, func(c *opname.Conversation, r *opname.Request, a opname.Actor) error {
 		if participant < -1 || participant >= len(c.Participants) {
-			return invalid("participant: %d is not one of the %d participants (or -1 for the organisation)", participant, len(c.Participants))
+			return invalid("participant", "answer.participant", "%d is not one of the %d participants (or -1 for the organisation)", participant, len(c.Participants))
 		}
 		if !slices.Contains(opname.AnswerWays, how) {
-			return invalid("how: %q is not known; use in_person, on_paper or spoken_on_recording", how)
+			return invalid("how", "answer.how", "%q is not known; use in_person, on_paper or spoken_on_recording", how)
 		}
 		if last, ok := latestAnswers(r)[participant]; ok && last.Given == given && last.How == how {
 			return errUnchanged
@@ -457,9 +458,9 @@ func (w *Workflow) Weighty(ctx context.Context, requestID, reason, alternative s
 		reason, alternative = strings.TrimSpace(reason), strings.TrimSpace(alternative)
 		switch {
 		case reason == "":
-			return invalid("reason: say what the weighty reason is; the client will read it")
+			return invalid("reason", "weighty.reason", "say what the weighty reason is; the client will read it")
 		case alternative == "":
-			return invalid("alternative: say what is offered instead (rule 1: offer an alternative)")
+			return invalid("alternative", "weighty.alternative", "say what is offered instead (rule 1: offer an alternative)")
 		}
 		if err := cmp.Or(opname.Line.Check("reason", reason), opname.Line.Check("alternative", alternative)); err != nil {
 			return err
@@ -484,7 +485,7 @@ func (w *Workflow) Choose(ctx context.Context, requestID, alternative string) (*
 			return errUnchanged
 		}
 		if !slices.Contains(d.Alternatives, alternative) && (r.Weighty == nil || r.Weighty.Alternative != alternative) {
-			return invalid("alternative: %q is not offered here; choose one of %s", alternative, strings.Join(d.Alternatives, ", "))
+			return invalid("alternative", "alternative.not_offered", "%q is not offered here; choose one of %s", alternative, strings.Join(d.Alternatives, ", "))
 		}
 		r.Alternative = alternative
 		return nil
@@ -509,13 +510,13 @@ func (w *Workflow) AskManager(ctx context.Context, requestID, assessment, consul
 			return err
 		}
 		if d.DecidedBy != "manager" {
-			return &opname.Error{Kind: opname.Conflict, Msg: "this request does not need a manager's decision"}
+			return opname.Coded(opname.Conflict, "manager.not_needed", "this request does not need a manager's decision")
 		}
 		if strings.TrimSpace(assessment) == "" {
-			return invalid("assessment: give your assessment for the manager")
+			return invalid("assessment", "manager.assessment", "give your assessment for the manager")
 		}
 		if strings.TrimSpace(consulted) == "" {
-			return invalid("colleagues_consulted: say which colleagues you consulted")
+			return invalid("colleagues_consulted", "manager.consulted", "say which colleagues you consulted")
 		}
 		if err := cmp.Or(opname.Paragraphs.Check("assessment", assessment), opname.Paragraphs.Check("colleagues_consulted", consulted)); err != nil {
 			return err
@@ -536,10 +537,10 @@ func (w *Workflow) AskManager(ctx context.Context, requestID, assessment, consul
 func (w *Workflow) Decide(ctx context.Context, requestID string, approved bool, reasons string) (*opname.Request, error) {
 	return w.step(ctx, requestID, func(c *opname.Conversation, r *opname.Request, a opname.Actor) error {
 		if a.Role != opname.RoleManager && a.Role != opname.RoleAdmin {
-			return &opname.Error{Kind: opname.Forbidden, Msg: "only a manager decides this"}
+			return opname.Coded(opname.Forbidden, "decision.manager_only", "only a manager decides this")
 		}
 		if r.Manager == nil {
-			return &opname.Error{Kind: opname.Conflict, Msg: "the staff member has not asked for a decision yet"}
+			return opname.Coded(opname.Conflict, "decision.not_asked", "the staff member has not asked for a decision yet")
 		}
 		if m := r.Manager; m.Approved != nil {
 			if *m.Approved == approved && m.Reasons == strings.TrimSpace(reasons) {
@@ -548,7 +549,7 @@ func (w *Workflow) Decide(ctx context.Context, requestID string, approved bool, 
 			return ErrDecidedAlready
 		}
 		if strings.TrimSpace(reasons) == "" {
-			return invalid("reasons: give the reasons for your decision; they go into the client's file")
+			return invalid("reasons", "decision.reasons", "give the reasons for your decision; they go into the client's file")
 		}
 		if err := opname.Paragraphs.Check("reasons", reasons); err != nil {
 			return err
@@ -566,13 +567,13 @@ func (w *Workflow) Decide(ctx context.Context, requestID string, approved bool, 
 func (w *Workflow) Agree(ctx context.Context, requestID, form string, signed, refused bool) (*opname.Request, error) {
 	return w.step(ctx, requestID, func(c *opname.Conversation, r *opname.Request, a opname.Actor) error {
 		if !slices.Contains(opname.AgreementForms, form) {
-			return invalid("form: %q is not known; use spoken, printed or on_screen", form)
+			return invalid("form", "agreement.form", "%q is not known; use spoken, printed or on_screen", form)
 		}
 		if signed && refused {
-			return invalid("signed and refused: choose one")
+			return opname.Coded(opname.Invalid, "agreement.signed_refused", "signed and refused: choose one")
 		}
 		if form == "spoken" && (signed || refused) {
-			return invalid("form: spoken agreements are not signed; use printed or on_screen")
+			return invalid("form", "agreement.spoken_signed", "spoken agreements are not signed; use printed or on_screen")
 		}
 		d, err := Decision(r)
 		if err != nil {
@@ -631,17 +632,17 @@ func (w *Workflow) Decline(ctx context.Context, conversationID string, participa
 	ctx = opname.ForAct(ctx) // the change is logged, not the reads it needs
 	a, ok := opname.ActorFrom(ctx)
 	if !ok {
-		return nil, &opname.Error{Kind: opname.Unauthorized, Msg: "sign in first"}
+		return nil, opname.Coded(opname.Unauthorized, "auth.sign_in", "sign in first")
 	}
 	c, err := w.Store.Conversation(ctx, conversationID)
 	if err != nil {
 		return nil, err
 	}
 	if participant < 0 || participant >= len(c.Participants) || c.Participants[participant].Role != "staff" {
-		return nil, invalid("participant: %d is not a staff member of this conversation", participant)
+		return nil, invalid("participant", "decline.participant", "%d is not a staff member of this conversation", participant)
 	}
 	if strings.TrimSpace(alternative) == "" {
-		return nil, invalid("alternative: say what is offered instead, such as another staff member")
+		return nil, invalid("alternative", "decline.alternative", "say what is offered instead, such as another staff member")
 	}
 	if err := opname.Line.Check("alternative", strings.TrimSpace(alternative)); err != nil {
 		return nil, err
@@ -718,27 +719,27 @@ func (w *Workflow) ladder(ctx context.Context, c *opname.Conversation, i *opname
 func checkWho(c *opname.Conversation, i *opname.Incident) error {
 	n := len(c.Participants)
 	if i.Medium != "" && i.Medium != "audio" && i.Medium != "video" {
-		return invalid("medium: %q is not known; use audio or video", i.Medium)
+		return invalid("medium", "incident.medium", "%q is not known; use audio or video", i.Medium)
 	}
 	i.RecorderOther = strings.TrimSpace(i.RecorderOther)
 	if err := opname.Line.Chars(100).Check("recorder_other", i.RecorderOther); err != nil {
 		return err
 	}
 	if (i.Recorder != nil || len(i.Present) > 0) && c.ID == "" {
-		return invalid("recorder: name the conversation (conversation_id) to say who of it recorded or was present")
+		return invalid("recorder", "incident.recorder_conversation", "name the conversation (conversation_id) to say who of it recorded or was present")
 	}
 	switch {
 	case i.Recorder != nil && i.RecorderOther != "":
-		return invalid("recorder_other: say either which participant recorded (recorder) or who else did, not both")
+		return invalid("recorder_other", "incident.recorder_both", "say either which participant recorded (recorder) or who else did, not both")
 	case i.Recorder != nil && (*i.Recorder < 0 || *i.Recorder >= n):
-		return invalid("recorder: %d is not one of the %d participants (counted from 0)", *i.Recorder, n)
+		return invalid("recorder", "recorder.range", "%d is not one of the %d participants (counted from 0)", *i.Recorder, n)
 	}
 	for k, j := range i.Present {
 		if j < 0 || j >= n {
-			return invalid("present: %d is not one of the %d participants (counted from 0)", j, n)
+			return invalid("present", "recorder.range", "%d is not one of the %d participants (counted from 0)", j, n)
 		}
 		if slices.Contains(i.Present[:k], j) {
-			return invalid("present: %d is named twice", j)
+			return invalid("present", "incident.present_twice", "%d is named twice", j)
 		}
 	}
 	return nil
@@ -755,12 +756,12 @@ func (w *Workflow) OpenIncident(ctx context.Context, i *opname.Incident) error {
 			return err
 		}
 		if conv.ClientID != i.ClientID && i.ClientID != "" {
-			return invalid("conversation_id: the conversation is with another client")
+			return invalid("conversation_id", "incident.conversation", "the conversation is with another client")
 		}
 		i.ClientID, c = conv.ClientID, conv
 	}
 	if strings.TrimSpace(i.Description) == "" {
-		return invalid("description: say what happened")
+		return invalid("description", "incident.description", "say what happened")
 	}
 	if err := opname.Paragraphs.Check("description", i.Description); err != nil {
 		return err
@@ -791,7 +792,7 @@ func (w *Workflow) TakeStep(ctx context.Context, incidentID, step, note string) 
 	ctx = opname.ForAct(ctx) // the change is logged, not the reads it needs
 	a, ok := opname.ActorFrom(ctx)
 	if !ok {
-		return nil, &opname.Error{Kind: opname.Unauthorized, Msg: "sign in first"}
+		return nil, opname.Coded(opname.Unauthorized, "auth.sign_in", "sign in first")
 	}
 	i, err := w.Store.Incident(ctx, incidentID)
 	if err != nil {
@@ -813,7 +814,7 @@ func (w *Workflow) TakeStep(ctx context.Context, incidentID, step, note string) 
 		return i, w.Store.UpdateIncident(ctx, i)
 	}
 	if !slices.Contains(i.Ladder, step) {
-		return nil, invalid("step: %q is not on this incident's ladder (%s)", step, strings.Join(i.Ladder, ", "))
+		return nil, invalid("step", "incident.step", "%q is not on this incident's ladder (%s)", step, strings.Join(i.Ladder, ", "))
 	}
 	for _, s := range i.Steps {
 		if s.Step == step {

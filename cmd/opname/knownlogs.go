@@ -55,14 +55,6 @@ func loadKnownLogs(path string) (*knownLogs, error) {
 	return k, nil
 }
 
-// where names the file for a message.
-func (k *knownLogs) where() string {
-	if k.path == "" {
-		return "the known logs file"
-	}
-	return k.path
-}
-
 // remember adds a key to the file, making the file and its directory,
 // readable only by their owner, when they are not there yet.
 func (k *knownLogs) remember(key translog.VerifierKey) error {

@@ -152,6 +152,13 @@ func TestFormsSentTwice(t *testing.T) {
 	if i, err := s.db.Incident(sctx, strings.TrimPrefix(inc, "/incidenten/")); err != nil || len(i.Steps) != 1 {
 		t.Fatalf("steps after taking one twice: %+v, %v", i, err)
 	}
+	if code, page, _ := sb.form(inc+"/stappen", url.Values{"stap": {"ask_to_stop"}, "notitie": {"nog eens"}}); code != 409 || !strings.Contains(page, "Deze stap is al gezet") {
+		t.Errorf("a step taken before, with another note = %d, want 409 in Dutch", code)
+	}
+	sentTwice(t, sb, inc+"/stappen", url.Values{"stap": {"close"}, "notitie": {"opgelost"}})
+	if code, page, _ := sb.form(inc+"/stappen", url.Values{"stap": {"report_to_manager"}}); code != 409 || !strings.Contains(page, "Deze melding is al afgesloten") {
+		t.Errorf("a step after closing = %d, want 409 in Dutch", code)
+	}
 
 	// A copy handed over, and an erasure.
 	rec, err := s.web.Vault.Ingest(sctx, vault.Upload{ClientID: c.ID, Source: "organisation", Body: bytes.NewReader(wav(1, 9))})

@@ -175,14 +175,14 @@ func FuzzVerifyOutput(f *testing.F) {
 		if !errors.Is(err, translog.ErrUntrusted) {
 			t.Fatalf("a receipt signed by its own key, no key trusted: %v", err)
 		}
-		printUntrusted(&out, v, &trust{})
+		printUntrusted(&out, verifyWords{"en"}, v, &trust{})
 		check(t, out.String())
 		out.Reset()
 		own, _ := translog.ParseVerifierKey(rc.VerifierKey)
 		if v, err = rc.Verify(bytes.NewReader(file), []translog.VerifierKey{own}); err != nil {
 			t.Fatalf("a receipt fails with its own key trusted: %v", err)
 		}
-		printFacts(&out, v, "match")
+		printFacts(&out, verifyWords{"en"}, v, "match")
 		check(t, out.String())
 	})
 }

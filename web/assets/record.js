@@ -3,7 +3,8 @@
 // server in chunks while it runs, so that a crash loses seconds, not the
 // conversation. Both speak tus 1.0.0 to /api/v1/uploads, same-origin, with
 // the session cookie. Texts come from the page (data-m-* attributes), in
-// the page's language.
+// the page's language; the server's refusals come in it too
+// (Accept-Language).
 'use strict';
 (function () {
   const TUS = '1.0.0';
@@ -98,7 +99,7 @@
     // A recording made for a request of the conversation workflow is
     // linked to it (and refused while the request is not ready).
     if (requestID) meta += ',request_id ' + base64(requestID);
-    const headers = { 'Tus-Resumable': TUS, 'Upload-Metadata': meta };
+    const headers = { 'Tus-Resumable': TUS, 'Upload-Metadata': meta, 'Accept-Language': lang };
     if (length == null) headers['Upload-Defer-Length'] = '1';
     else headers['Upload-Length'] = String(length);
     const resp = await fetch('/api/v1/uploads', { method: 'POST', headers, credentials: 'same-origin' });
@@ -117,7 +118,7 @@
   // patch sends body at offset; with total it declares the length. The
   // answer is the new offset, or the stored recording with its receipt.
   async function patch(url, offset, body, total) {
-    const headers = { 'Tus-Resumable': TUS, 'Upload-Offset': String(offset), 'Content-Type': 'application/offset+octet-stream' };
+    const headers = { 'Tus-Resumable': TUS, 'Upload-Offset': String(offset), 'Content-Type': 'application/offset+octet-stream', 'Accept-Language': lang };
     if (total != null) headers['Upload-Length'] = String(total);
     const resp = await fetch(url, { method: 'PATCH', headers, body, credentials: 'same-origin' });
     if (resp.status === 204) return { offset: Number(resp.headers.get('Upload-Offset')) };
@@ -129,7 +130,7 @@
   // moment while an interrupted request still holds it.
   async function finish(url) {
     for (let tries = 1; ; tries++) {
-      const resp = await fetch(url + '/finish', { method: 'POST', credentials: 'same-origin' });
+      const resp = await fetch(url + '/finish', { method: 'POST', headers: { 'Accept-Language': lang }, credentials: 'same-origin' });
       if (resp.status === 201) return resp.json();
       const e = await failure(resp);
       if (resp.status !== 409 || tries >= MAX_TRIES) throw e;
@@ -490,7 +491,7 @@
       discard.textContent = text(root, 'discard');
       discard.addEventListener('click', async () => {
         if (!window.confirm(text(root, 'discard-sure'))) return;
-        const resp = await fetch(url, { method: 'DELETE', headers: { 'Tus-Resumable': TUS }, credentials: 'same-origin' });
+        const resp = await fetch(url, { method: 'DELETE', headers: { 'Tus-Resumable': TUS, 'Accept-Language': lang }, credentials: 'same-origin' });
         if (resp.status === 204 || resp.status === 404) {
           forget();
           buttons.remove();
