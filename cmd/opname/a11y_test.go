@@ -19,7 +19,8 @@ import (
 
 // TestAccessibility runs axe-core's WCAG 2.1 A and AA rules in headless
 // Chromium on every page, as the role that sees it, in Dutch and English,
-// at laptop and tablet width. It needs node, Chromium and `make assets`;
+// at laptop, tablet and phone width, and checks that no page is wider than
+// the screen. It needs node, Chromium and `make assets`;
 // CI has them and the test is mandatory there.
 func TestAccessibility(t *testing.T) {
 	script, _ := filepath.Abs("../../web/e2e/a11y.mjs")

@@ -130,7 +130,7 @@ func TestRecordingPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	keyResp.Body.Close()
-	if fp := keyResp.Header.Get("X-Key-Fingerprint"); fp == "" || !strings.Contains(html.UnescapeString(receipt), "Sleutel van het logboek (vingerafdruk)</dt><dd><code class=\"digest\">"+fp+"</code>") {
+	if fp := keyResp.Header.Get("X-Key-Fingerprint"); fp == "" || !strings.Contains(html.UnescapeString(receipt), "Sleutel van het logboek (vingerafdruk)</dt><dd class=\"utrecht-data-list__item-value utrecht-data-list__item-value--html-dd\"><code class=\"digest\">"+fp+"</code>") {
 		t.Errorf("the receipt page does not show the key's fingerprint %q", fp)
 	}
 

@@ -1,7 +1,8 @@
 // Visits pages of a running opname in headless Chromium, as a signed-in
 // person, and runs axe-core's WCAG 2.1 A and AA rules on each, in Dutch and
-// in English, at laptop and tablet size. Prints one JSON line per page and
-// exits 1 when any page has a violation.
+// in English, at laptop, tablet and phone size; a page wider than the
+// screen (WCAG 1.4.10, reflow) counts as a violation too. Prints one JSON
+// line per page and exits 1 when any page has a violation.
 //
 //   node a11y.mjs BASE_URL SESSION_COOKIE_NAME SESSION_SECRET PATH...
 import { chromium } from 'playwright-core';
@@ -17,7 +18,7 @@ const browser = await chromium.launch({
 });
 let failed = false;
 try {
-  for (const viewport of [{ width: 1280, height: 900 }, { width: 768, height: 1024 }]) {
+  for (const viewport of [{ width: 1280, height: 900 }, { width: 768, height: 1024 }, { width: 375, height: 812 }]) {
     for (const lang of ['nl', 'en']) {
       // bypassCSP lets axe be injected; opname's own pages allow no inline script.
       const context = await browser.newContext({ viewport, bypassCSP: true });
@@ -38,6 +39,15 @@ try {
         const violations = result.violations.map(v => ({
           id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5),
         }));
+        // Nothing may stick out past the screen's edge, so that nobody
+        // has to scroll sideways to read a line.
+        const wide = await page.evaluate(() => {
+          const edge = document.documentElement.clientWidth;
+          return [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > edge + 1 && !e.closest('[hidden], .visually-hidden'))
+            .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/).join('.') : ''));
+        });
+        if (wide.length > 0) violations.push({ id: 'reflow', impact: 'serious', help: 'The page is wider than the screen', nodes: wide.slice(0, 5) });
         if (violations.length > 0) failed = true;
         console.log(JSON.stringify({ path, lang, width: viewport.width, status: resp.status(), url: page.url(), violations }));
       }
