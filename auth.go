@@ -19,6 +19,9 @@ type Actor struct {
 	OnBehalfOf string
 	// Addr is the source address of the request.
 	Addr string
+	// ClientID and Party are set for a link holder (RoleLinkHolder): the
+	// client whose link it is, and who holds it (client, parent, …).
+	ClientID, Party string
 }
 
 // System is the actor of the command line and of the server's own work.

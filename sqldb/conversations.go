@@ -119,10 +119,21 @@ func (db *DB) conversation(ctx context.Context, id string) (*opname.Conversation
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: conversation: %w", err)
 	}
-	if _, err := db.client(ctx, a, c.ClientID); err != nil {
+	if _, err := db.client(ctx, a, c.ClientID); err != nil || !takesPart(a, c) {
 		return nil, notFound("conversation")
 	}
 	return c, nil
+}
+
+// takesPart reports whether the caller may see conversation c as a party
+// to it: a link holder only when their party takes part; everyone else
+// who may see its client.
+func takesPart(a opname.Actor, c *opname.Conversation) bool {
+	if a.Role != opname.RoleLinkHolder {
+		return true
+	}
+	_, ok := opname.PartyIndex(c, a.Party, "")
+	return ok
 }
 
 // UpdateParticipants replaces a conversation's participants.
@@ -153,6 +164,7 @@ func (db *DB) ClientConversations(ctx context.Context, clientID string) ([]opnam
 	if err != nil {
 		return nil, err
 	}
+	cs = slices.DeleteFunc(cs, func(c opname.Conversation) bool { return !takesPart(a, &c) })
 	return cs, db.logList(ctx, clientID, "conversations", len(cs))
 }
 
@@ -196,7 +208,7 @@ func (db *DB) conversations(ctx context.Context, query string, args ...any) ([]o
 // AddRequest stores a request about a conversation the caller may see,
 // with its first decision.
 func (db *DB) AddRequest(ctx context.Context, r *opname.Request, situation, decision json.RawMessage, digest string) error {
-	a, err := orgActor(ctx, opname.RoleStaff, opname.RoleManager, opname.RoleAdmin)
+	a, err := orgActor(ctx, opname.RoleStaff, opname.RoleManager, opname.RoleAdmin, opname.RoleLinkHolder)
 	if err != nil {
 		return err
 	}
@@ -277,6 +289,11 @@ func (db *DB) request(ctx context.Context, id string) (*opname.Request, error) {
 	if _, err := db.client(ctx, a, r.ClientID); err != nil {
 		return nil, notFound("request")
 	}
+	if a.Role == opname.RoleLinkHolder {
+		if _, err := db.conversation(ctx, r.ConversationID); err != nil {
+			return nil, notFound("request")
+		}
+	}
 	return r, nil
 }
 
@@ -325,7 +342,7 @@ func (db *DB) requests(ctx context.Context, query string, args ...any) ([]opname
 
 // UpdateRequest stores a request's new state and the decision it led to.
 func (db *DB) UpdateRequest(ctx context.Context, r *opname.Request, situation, decision json.RawMessage, digest string) error {
-	a, err := orgActor(ctx, opname.RoleStaff, opname.RoleManager, opname.RoleAdmin)
+	a, err := orgActor(ctx, opname.RoleStaff, opname.RoleManager, opname.RoleAdmin, opname.RoleLinkHolder)
 	if err != nil {
 		return err
 	}

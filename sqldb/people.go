@@ -128,12 +128,16 @@ func (db *DB) CreateClient(ctx context.Context, c *opname.Client) error {
 
 // client reads one client the actor may see, without logging.
 func (db *DB) client(ctx context.Context, a opname.Actor, id string) (*opname.Client, error) {
-	if a.Role == opname.RolePrivacyOfficer {
+	switch {
+	case a.Role == opname.RolePrivacyOfficer:
+		return nil, notFound("client")
+	case a.Role == opname.RoleLinkHolder && id != a.ClientID:
+		// A link holder sees their own client only.
 		return nil, notFound("client")
 	}
 	query := `SELECT id, org_id, name, dossier_ref, contact, created_at FROM clients c WHERE org_id = ? AND id = ?`
 	args := []any{a.OrgID, id}
-	if !canSeeAllClients(a.Role) {
+	if !canSeeAllClients(a.Role) && a.Role != opname.RoleLinkHolder {
 		query += ` AND EXISTS (SELECT 1 FROM assignments s WHERE s.client_id = c.id AND s.user_id = ?)`
 		args = append(args, a.UserID)
 	}

@@ -37,6 +37,8 @@ const (
 	enrolSecondFactor
 	signedIn
 	roles
+	linkHolder
+	linkPIN
 )
 
 var (
@@ -53,6 +55,14 @@ var (
 	// a pending session may call it only while the person has none yet,
 	// so a password alone never replaces someone's authenticator.
 	EnrolSecondFactor = Access{kind: enrolSecondFactor}
+	// LinkHolder routes are the client's side: a browser opened with a
+	// client link (and its PIN, when the organisation asks for one). The
+	// holder is the actor there and nowhere else; staff sessions do not
+	// reach these routes.
+	LinkHolder = Access{kind: linkHolder}
+	// LinkPIN is the waiver for choosing or entering a link's PIN: a
+	// browser opened with a link whose PIN is still to come may call it.
+	LinkPIN = Access{kind: linkPIN}
 )
 
 // Roles is access for people signed in with one of roles.
@@ -69,6 +79,10 @@ func (a Access) String() string {
 		return "second_factor_step"
 	case enrolSecondFactor:
 		return "enrol_second_factor"
+	case linkHolder:
+		return "link_holder"
+	case linkPIN:
+		return "link_pin"
 	case roles:
 		names := make([]string, len(a.roles))
 		for i, r := range a.roles {
@@ -85,6 +99,18 @@ type pendingKey struct{}
 
 // sessionKey carries the session of a browser request to handlers.
 type sessionKey struct{}
+
+// linkKey carries the holder and session of a browser opened with a
+// client link; only the link routes make the holder the actor.
+type linkKey struct{}
+
+// linkVisit is a browser opened with a client link: its holder, its
+// session, and the session's secret (for the PIN steps).
+type linkVisit struct {
+	holder  opname.Actor
+	session *opname.LinkSession
+	secret  string
+}
 
 // checkRoutes refuses a route table with a route that declares no access:
 // the server does not start with it.
@@ -113,6 +139,17 @@ func (s *Server) gate(route Route, h http.HandlerFunc) http.HandlerFunc {
 		switch route.Access.kind {
 		case public:
 			h(w, r)
+			return
+		case linkHolder, linkPIN:
+			v, ok := ctx.Value(linkKey{}).(*linkVisit)
+			switch {
+			case !ok:
+				s.refuseLink(w, r, api)
+			case route.Access.kind == linkHolder && v.session.PINNeeded != "":
+				http.Redirect(w, r, "/l/pin", http.StatusSeeOther)
+			default:
+				h(w, r.WithContext(opname.WithActor(ctx, v.holder)))
+			}
 			return
 		case secondFactorStep:
 			if !full && isPending {
@@ -179,6 +216,22 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, api, pending boo
 	default:
 		http.Redirect(w, r, "/aanmelden?terug="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
 	}
+}
+
+// refuseLink answers a caller without a working link session: the page
+// to type a code, which says nothing of why.
+func (s *Server) refuseLink(w http.ResponseWriter, r *http.Request, api bool) {
+	if api {
+		s.Error(w, r, opname.Coded(opname.Unauthorized, "link.none", "open your link first"))
+		return
+	}
+	http.Redirect(w, r, "/l", http.StatusSeeOther)
+}
+
+// linkVisitOf is the link session of a request, if any.
+func linkVisitOf(r *http.Request) (*linkVisit, bool) {
+	v, ok := r.Context().Value(linkKey{}).(*linkVisit)
+	return v, ok
 }
 
 // actor is the person a gated handler serves. The gate has checked that

@@ -26,13 +26,14 @@ var templateFS embed.FS
 var assetFS embed.FS
 
 // partials are shared by every page.
-var partials = []string{"layout.html", "alert.html", "events.html", "inboxrequests.html", "person.html"}
+var partials = []string{"layout.html", "linklayout.html", "alert.html", "events.html", "inboxrequests.html", "person.html"}
 
 // pageNames are the pages; each is parsed with the partials at start, so a
 // broken or missing template stops the boot, not a request.
 var pageNames = []string{"signin", "welcome", "totp", "home", "clients", "client", "people", "tokens", "policy", "policychange", "accesslog", "error",
 	"recordings", "record", "recording", "receipt", "fixity",
-	"work", "inbox", "conversations", "conversation", "request", "incident", "printable"}
+	"work", "inbox", "conversations", "conversation", "request", "incident", "printable", "linkprint",
+	"l_code", "l_pin", "l_home", "l_conversation", "l_stopped"}
 
 // parsePages checks the stylesheets every page links and parses every
 // page template.
@@ -151,6 +152,11 @@ type page struct {
 	FormToken string
 	// Findings are a policy check's problems, each shown.
 	Findings []finding
+	// Links are a client's personal links, LinkParties who can get one,
+	// and LinkMessage why giving one did not work.
+	Links       []linkRow
+	LinkParties []choice
+	LinkMessage string
 }
 
 // render writes a page with status code.
@@ -195,7 +201,11 @@ func (s *Server) renderData(w http.ResponseWriter, r *http.Request, code int, na
 	}
 	var buf bytes.Buffer
 	if err == nil {
-		err = t.ExecuteTemplate(&buf, "layout", data)
+		layout := "layout"
+		if strings.HasPrefix(name, "l_") || p.Actor.Role == opname.RoleLinkHolder {
+			layout = "linklayout"
+		}
+		err = t.ExecuteTemplate(&buf, layout, data)
 	}
 	if err != nil {
 		s.Logger.ErrorContext(r.Context(), "render", "request_id", p.RequestID, "page", name, "err", err.Error())
@@ -256,6 +266,23 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "GET", "/sleutels", Roles(opname.RoleAdmin), s.tokensPage)
 	s.handle(mux, "POST", "/sleutels", Roles(opname.RoleAdmin), s.tokensForm)
 	s.handle(mux, "POST", "/sleutels/{id}/intrekken", Roles(opname.RoleAdmin), s.revokeForm)
+	// The client's side (links.go): a person's own link, not an account.
+	staffRoles := Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin)
+	s.handle(mux, "POST", "/clienten/{id}/links", staffRoles, s.linkGive)
+	s.handle(mux, "POST", "/clienten/{id}/links/{link}/stoppen", staffRoles, s.linkRevoke)
+	s.handle(mux, "POST", "/clienten/{id}/links/{link}/pin", staffRoles, s.linkResetPIN)
+	s.handle(mux, "GET", "/l", Public, s.linkStart)
+	s.handle(mux, "POST", "/l", Public, s.linkOpen)
+	s.handle(mux, "GET", "/l/{code}", Public, s.linkOpen)
+	s.handle(mux, "POST", "/l/weg", Public, s.linkLeave)
+	s.handle(mux, "GET", "/l/pin", LinkPIN, s.linkPIN)
+	s.handle(mux, "POST", "/l/pin", LinkPIN, s.linkPIN)
+	s.handle(mux, "GET", "/l/gesprekken", LinkHolder, s.linkHome)
+	s.handle(mux, "GET", "/l/gesprekken/{id}", LinkHolder, s.linkConversationPage)
+	s.handle(mux, "POST", "/l/gesprekken/{id}/aankondigen", LinkHolder, s.linkAnnounce)
+	s.handle(mux, "POST", "/l/verzoeken/{id}/antwoord", LinkHolder, s.linkAnswer)
+	s.handle(mux, "POST", "/l/verzoeken/{id}/afspraken", LinkHolder, s.linkAgree)
+	s.handle(mux, "POST", "/l/stoppen", LinkHolder, s.linkStop)
 	s.handle(mux, "GET", "/beleid", SignedIn, s.policyPage)
 	s.handle(mux, "GET", "/beleid/voorbeeld", Roles(opname.RoleAdmin), s.previewForm)
 	s.handle(mux, "POST", "/beleid/voorbeeld", Roles(opname.RoleAdmin), s.previewForm)
@@ -473,6 +500,15 @@ func (s *Server) clientPage(w http.ResponseWriter, r *http.Request) {
 	if p.Events, err = s.Store.ClientOverview(r.Context(), c.ID); err != nil {
 		s.Error(w, r, err)
 		return
+	}
+	links, err := s.Store.ClientLinks(r.Context(), c.ID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	p.Links, p.LinkMessage = s.linkRows(r, links), r.URL.Query().Get("link")
+	for _, party := range opname.LinkParties {
+		p.LinkParties = append(p.LinkParties, choice{party, translate(lang(r), "wf.role."+party)})
 	}
 	s.render(w, r, http.StatusOK, "client", p)
 }

@@ -41,6 +41,7 @@ type Store interface {
 	opname.Conversations
 	opname.Incidents
 	opname.Submissions
+	opname.Links
 }
 
 // Server is the HTTP side of opname.
@@ -246,6 +247,15 @@ func (s *Server) SessionCookie() string {
 	return "__Host-opname_session"
 }
 
+// LinkCookie is the name of the cookie of a browser opened with a client
+// link. Its path is /l, so it goes nowhere else.
+func (s *Server) LinkCookie() string {
+	if s.Insecure {
+		return "opname_link"
+	}
+	return "__Secure-opname_link"
+}
+
 type requestIDKey struct{}
 
 // requestID returns the id of the request in ctx.
@@ -348,6 +358,14 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			noteActor(ctx, a)
 			next.ServeHTTP(w, r.WithContext(opname.WithActor(ctx, a)))
 			return
+		}
+		if c, err := r.Cookie(s.LinkCookie()); err == nil && c.Value != "" && (r.URL.Path == "/l" || strings.HasPrefix(r.URL.Path, "/l/")) {
+			a, sess, err := s.Store.AuthenticateLink(ctx, c.Value)
+			if err == nil {
+				a.Addr = addr
+				noteActor(ctx, a)
+				ctx = context.WithValue(ctx, linkKey{}, &linkVisit{holder: a, session: sess, secret: c.Value})
+			}
 		}
 		if c, err := r.Cookie(s.SessionCookie()); err == nil && c.Value != "" {
 			a, sess, err := s.Store.Authenticate(ctx, c.Value)

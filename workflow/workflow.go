@@ -255,6 +255,11 @@ func recorderIndex(c *opname.Conversation, act opname.Act) int {
 
 // Ask records a request about a conversation and lets the policy decide.
 func (w *Workflow) Ask(ctx context.Context, conversationID string, act opname.Act) (*opname.Request, error) {
+	if a, ok := opname.ActorFrom(ctx); ok {
+		if err := staffOnly(a); err != nil {
+			return nil, err
+		}
+	}
 	ctx = opname.ForAct(ctx) // the change is logged, not the reads it needs
 	c, err := w.Store.Conversation(ctx, conversationID)
 	if err != nil {
@@ -392,7 +397,19 @@ func latestAnswers(r *opname.Request) map[int]opname.Answer {
 // step loads a request and its conversation, applies change, decides
 // again and stores the result. A change that returns errUnchanged leaves
 // the request as it is: step returns it without storing anything.
+// The steps are the organisation's: a link holder takes their own
+// (see link.go) through update.
 func (w *Workflow) step(ctx context.Context, requestID string, change func(c *opname.Conversation, r *opname.Request, a opname.Actor) error) (*opname.Request, error) {
+	if a, ok := opname.ActorFrom(ctx); ok {
+		if err := staffOnly(a); err != nil {
+			return nil, err
+		}
+	}
+	return w.update(ctx, requestID, change)
+}
+
+// update is step for anyone the store lets change the request.
+func (w *Workflow) update(ctx context.Context, requestID string, change func(c *opname.Conversation, r *opname.Request, a opname.Actor) error) (*opname.Request, error) {
 	ctx = opname.ForAct(ctx) // the change is logged, not the reads it needs
 	a, ok := opname.ActorFrom(ctx)
 	if !ok {
@@ -566,41 +583,46 @@ func (w *Workflow) Decide(ctx context.Context, requestID string, approved bool, 
 // agreements in the same form again change nothing.
 func (w *Workflow) Agree(ctx context.Context, requestID, form string, signed, refused bool) (*opname.Request, error) {
 	return w.step(ctx, requestID, func(c *opname.Conversation, r *opname.Request, a opname.Actor) error {
-		if !slices.Contains(opname.AgreementForms, form) {
-			return invalid("form", "agreement.form", "%q is not known; use spoken, printed or on_screen", form)
-		}
-		if signed && refused {
-			return opname.Coded(opname.Invalid, "agreement.signed_refused", "signed and refused: choose one")
-		}
-		if form == "spoken" && (signed || refused) {
-			return invalid("form", "agreement.spoken_signed", "spoken agreements are not signed; use printed or on_screen")
-		}
-		d, err := Decision(r)
-		if err != nil {
-			return err
-		}
-		if g := r.Agreement; g != nil && g.Form == form && g.Signed == signed && g.Refused == refused && slices.Equal(g.Terms, d.Agreements) {
-			return errUnchanged
-		}
-		g := &opname.Agreement{Terms: d.Agreements, Form: form, Signed: signed, Refused: refused, At: w.now(), By: a.UserID}
-		if signed {
-			g.SignedBy = []string{"client", "organisation"}
-		}
-		text := AgreementText(c, r, g)
-		sum := sha256.Sum256(text)
-		g.Digest = hex.EncodeToString(sum[:])
-		g.LogIndex, err = w.Store.Append(ctx, a.OrgID, translog.Entry{Kind: translog.KindAgreements, SHA256: g.Digest, Size: int64(len(text)), Time: g.At})
-		if err != nil {
-			return err
-		}
-		r.Agreement = g
-		if m := r.Manager; refused && m != nil && m.Approved != nil && *m.Approved {
-			// A refusal to sign can be a reason to reject (Blijf Groep): the
-			// manager approved without knowing it, so decides again.
-			m.Approved, m.Reasons, m.DecidedAt, m.DecidedBy, m.DecidedName = nil, "", time.Time{}, "", ""
-		}
-		return nil
+		return w.agree(ctx, c, r, a, form, signed, refused)
 	})
+}
+
+// agree is Agree's change of r.
+func (w *Workflow) agree(ctx context.Context, c *opname.Conversation, r *opname.Request, a opname.Actor, form string, signed, refused bool) error {
+	if !slices.Contains(opname.AgreementForms, form) {
+		return invalid("form", "agreement.form", "%q is not known; use spoken, printed or on_screen", form)
+	}
+	if signed && refused {
+		return opname.Coded(opname.Invalid, "agreement.signed_refused", "signed and refused: choose one")
+	}
+	if form == "spoken" && (signed || refused) {
+		return invalid("form", "agreement.spoken_signed", "spoken agreements are not signed; use printed or on_screen")
+	}
+	d, err := Decision(r)
+	if err != nil {
+		return err
+	}
+	if g := r.Agreement; g != nil && g.Form == form && g.Signed == signed && g.Refused == refused && slices.Equal(g.Terms, d.Agreements) {
+		return errUnchanged
+	}
+	g := &opname.Agreement{Terms: d.Agreements, Form: form, Signed: signed, Refused: refused, At: w.now(), By: a.UserID}
+	if signed {
+		g.SignedBy = []string{"client", "organisation"}
+	}
+	text := AgreementText(c, r, g)
+	sum := sha256.Sum256(text)
+	g.Digest = hex.EncodeToString(sum[:])
+	g.LogIndex, err = w.Store.Append(ctx, a.OrgID, translog.Entry{Kind: translog.KindAgreements, SHA256: g.Digest, Size: int64(len(text)), Time: g.At})
+	if err != nil {
+		return err
+	}
+	r.Agreement = g
+	if m := r.Manager; refused && m != nil && m.Approved != nil && *m.Approved {
+		// A refusal to sign can be a reason to reject (Blijf Groep): the
+		// manager approved without knowing it, so decides again.
+		m.Approved, m.Reasons, m.DecidedAt, m.DecidedBy, m.DecidedName = nil, "", time.Time{}, "", ""
+	}
+	return nil
 }
 
 // AgreementText is the agreements as a text either party keeps: its

@@ -41,6 +41,10 @@ type langCaller struct {
 	renew   func() string
 	entries []string // where to start besides the routes without parameters
 	org     string
+	// link is the session secret of a client's link, for a link holder;
+	// renewLink opens the link anew when the scan stopped it.
+	link      string
+	renewLink func() string
 }
 
 // langSite is a server with demo data and who reads it.
@@ -221,6 +225,39 @@ func (site *langSite) enrich(t *testing.T, org *opname.Organisation, octx contex
 	if _, _, err := s.db.CreateToken(octx, people[opname.RoleStaff].ID, texts[15]); err != nil {
 		t.Fatal(err)
 	}
+	site.linkHolders(t, org, staff, anna.ID)
+}
+
+// linkHolders adds the people of a client's links to the callers: the
+// client and a parent, and someone who still has to choose a PIN; and a
+// link whose PIN was chosen, for staff to clear.
+func (site *langSite) linkHolders(t *testing.T, org *opname.Organisation, staff context.Context, client string) {
+	t.Helper()
+	db := site.s.db
+	addr := opname.WithAddr(context.Background(), "192.0.2.7")
+	open := func(party string, pin bool) (string, string) {
+		code, err := db.CreateLink(staff, &opname.ClientLink{ClientID: client, Party: party, PINRequired: pin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		secret, _, err := db.OpenLink(addr, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return code, secret
+	}
+	_, chosen := open("client", true)
+	if err := db.SetLinkPIN(addr, chosen, "24680"); err != nil {
+		t.Fatal(err)
+	}
+	for _, party := range []string{"client", "parent"} {
+		code, secret := open(party, false)
+		c := &langCaller{name: org.Slug + "/link " + party, org: org.Slug, link: secret, entries: []string{"/l/gesprekken", "/l/" + code}}
+		c.renewLink = func() string { _, secret := open(party, false); return secret }
+		site.callers = append(site.callers, c)
+	}
+	_, pending := open("client", true)
+	site.callers = append(site.callers, &langCaller{name: org.Slug + "/link pin", org: org.Slug, link: pending, entries: []string{"/l/pin"}})
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -283,6 +320,10 @@ func (sc *langScan) fetch(t *testing.T, c *langCaller, method, path string, form
 			c.secret = c.renew()
 			continue
 		}
+		if c.renewLink != nil && attempt == 0 && at == "/l" && path != "/l" {
+			c.link = c.renewLink()
+			continue
+		}
 		return code, body, ctype, at
 	}
 }
@@ -305,6 +346,9 @@ func (sc *langScan) send(t *testing.T, c *langCaller, method, path string, form 
 		r.AddCookie(&http.Cookie{Name: "lang", Value: sc.lang})
 		if c.secret != "" {
 			r.AddCookie(&http.Cookie{Name: sc.site.s.web.SessionCookie(), Value: c.secret})
+		}
+		if c.link != "" {
+			r.AddCookie(&http.Cookie{Name: sc.site.s.web.LinkCookie(), Value: c.link})
 		}
 		resp, err := noRedirect.Do(r)
 		if err != nil {

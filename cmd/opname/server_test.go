@@ -190,6 +190,23 @@ var matrix = map[string][13]int{
 	"GET /incidenten/{id}":                         {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303, 303},
 	"POST /incidenten/{id}/stappen":                {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303, 303},
 	"GET /integriteit":                             {303, 404, 404, 404, 200, 200, 404, 404, 200, 200, 401, 303, 303},
+	"POST /clienten/{id}/links":                    {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303, 303},
+	"POST /clienten/{id}/links/{link}/stoppen":     {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303, 303},
+	"POST /clienten/{id}/links/{link}/pin":         {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303, 303},
+	// The client's side: no caller here has a link session (see
+	// TestLinkAuthorizationMatrix for those who do).
+	"GET /l":                              {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	"POST /l":                             {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	"GET /l/{code}":                       {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	"POST /l/weg":                         {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	"GET /l/pin":                          {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	"POST /l/pin":                         {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	"GET /l/gesprekken":                   {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	"GET /l/gesprekken/{id}":              {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	"POST /l/gesprekken/{id}/aankondigen": {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	"POST /l/verzoeken/{id}/antwoord":     {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	"POST /l/verzoeken/{id}/afspraken":    {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	"POST /l/stoppen":                     {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
 }
 
 // fixture is a running server with two organisations and a token per
@@ -392,8 +409,16 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		path = strings.Replace(path, "{id}", f.thirdA, 1)
 	case strings.HasPrefix(pattern, "/api/v1/users/{id}"):
 		path = strings.Replace(path, "{id}", f.staffA, 1)
+	case strings.HasPrefix(pattern, "/clienten/{id}/links/{link}"):
+		path = strings.Replace(strings.Replace(path, "{id}", f.clientA, 1), "{link}", f.newLink(t, f.clientA, "client", false).ID, 1)
 	case strings.HasPrefix(pattern, "/api/v1/clients/{id}"), strings.HasPrefix(pattern, "/clienten/{id}"):
 		path = strings.Replace(path, "{id}", f.clientA, 1)
+	case pattern == "/l/{code}":
+		path = "/l/" + f.newLinkCode(t, f.clientA, "client")
+	case strings.HasPrefix(pattern, "/l/gesprekken/{id}"):
+		path = strings.Replace(path, "{id}", f.convA, 1)
+	case strings.HasPrefix(pattern, "/l/verzoeken/{id}"):
+		path = strings.Replace(path, "{id}", f.reqA, 1)
 	case strings.HasPrefix(pattern, "/api/v1/logs/{slug}"):
 		path = strings.Replace(path, "{slug}", "org-a", 1)
 		switch {
@@ -539,6 +564,18 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		form = url.Values{"tijdzone": {"Europe/Amsterdam"}}
 	case "POST /opnames/{id}/wissen":
 		form = url.Values{"reden": {"de bewaartermijn is voorbij"}, "bevestigd": {"ja"}}
+	case "POST /clienten/{id}/links":
+		form = url.Values{"partij": {"client"}, "naam": {"Anna"}}
+	case "POST /l":
+		form = url.Values{"code": {f.newLinkCode(t, f.clientA, "client")}}
+	case "POST /l/pin":
+		form = url.Values{"pin": {"12345"}, "pin2": {"54321"}}
+	case "POST /l/gesprekken/{id}/aankondigen":
+		form = url.Values{"medium": {"audio"}}
+	case "POST /l/verzoeken/{id}/antwoord":
+		form = url.Values{"antwoord": {"ja"}}
+	case "POST /l/verzoeken/{id}/afspraken":
+		form = url.Values{"afspraken": {"akkoord"}}
 	case "POST /mensen":
 		form = url.Values{"email": {fmt.Sprintf("page%d@example.nl", n)}, "rol": {"staff"}}
 	}
