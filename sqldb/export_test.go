@@ -84,3 +84,10 @@ func (m memHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	}
 	return out, nil
 }
+
+// CountRows runs a counting query, for tests that look at what is stored.
+func (db *DB) CountRows(ctx context.Context, query string, args ...any) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, db.q(query), args...).Scan(&n)
+	return n, err
+}

@@ -119,7 +119,9 @@ func (s *Server) linkOpen(w http.ResponseWriter, r *http.Request) {
 	secret, sess, err := s.Store.OpenLink(r.Context(), code)
 	if err != nil {
 		l := lang(r)
-		d := &linkPage{page: &page{Title: translate(l, "link.code.title"), Form: map[string]string{"code": strings.TrimSpace(r.PostFormValue("code"))}}}
+		// The page says nothing of the code: not even in the address the
+		// language switch returns to.
+		d := &linkPage{page: &page{Title: translate(l, "link.code.title"), Here: "/l", Form: map[string]string{"code": strings.TrimSpace(r.PostFormValue("code"))}}}
 		status := http.StatusNotFound
 		switch opname.KindOf(err) {
 		case opname.NotFound:

@@ -168,7 +168,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name s
 // page with its own fields).
 func (s *Server) renderData(w http.ResponseWriter, r *http.Request, code int, name string, p *page, data any) {
 	l := lang(r)
-	p.Lang, p.Page, p.Styles, p.RequestID, p.Here = l, name, styles(), requestID(r.Context()), r.URL.RequestURI()
+	p.Lang, p.Page, p.Styles, p.RequestID = l, name, styles(), requestID(r.Context())
+	if p.Here == "" {
+		p.Here = r.URL.RequestURI()
+	}
 	if name == "printable" || name == "receipt" {
 		// Printed pages are numbered in the reader's language.
 		p.Styles = append(p.Styles, printStyle(l))

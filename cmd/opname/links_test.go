@@ -2,13 +2,19 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"html"
 	"io"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/opname/opname"
+	"github.com/opname/opname/smtpmail/smtptest"
+	"github.com/opname/opname/workflow"
 )
 
 // newLink makes a link for a person of client as its staff member; with
@@ -149,4 +155,196 @@ func testLinkAuthorizationMatrix(t *testing.T, s *server) {
 			t.Errorf("the link matrix has a row for %s, which is not in the authorization matrix", key)
 		}
 	}
+}
+
+// codeRE finds a link's code as the print page shows it, in groups.
+var codeRE = regexp.MustCompile(`[0-9A-Z]{5}(?:-[0-9A-Z]{1,5}){5}`)
+
+// TestLinkJourneyVeiligThuis follows a client and a parent of Veilig Thuis
+// through their links: staff give them (printed, and mailed through the
+// real SMTP server, naming nobody), each chooses a PIN, the client
+// announces a recording and sees the policy's decision, the parent
+// answers whether the organisation may record, the client confirms the
+// agreements on the phone, and what they did shows up for the staff member
+// and in both logs. Stopping the link ends it everywhere.
+func TestLinkJourneyVeiligThuis(t *testing.T) {
+	smtpURL, api := smtptest.Mailpit(t)
+	s := startConfigured(t, &config{Addr: "127.0.0.1:0", Data: t.TempDir(), SMTPURL: smtpURL})
+	org, octx := newOrg(t, s, "vt-links", "veilig-thuis-utrecht", false)
+	staff, staffSecret := member(t, s, octx, "vt-links", opname.RoleStaff)
+	client := &opname.Client{Name: "Sanne Visser", DossierRef: "VT-7"}
+	if err := s.db.CreateClient(octx, client); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.Assign(octx, client.ID, staff.ID); err != nil {
+		t.Fatal(err)
+	}
+	staffCtx := actorCtx(org, staff)
+	w := s.web.Workflow
+	conv := &opname.Conversation{ClientID: client.ID, At: time.Now().Add(48 * time.Hour), Location: "office", Topic: "Veiligheidsplan",
+		Participants: []opname.Participant{{Role: "client", Name: client.Name}, {Role: "parent", Name: "Petra"}, {Role: "staff", Name: staff.Name, UserID: staff.ID}}}
+	if err := w.Open(staffCtx, conv); err != nil {
+		t.Fatal(err)
+	}
+
+	// The staff member gives the client a link, printed and mailed.
+	desk := signedInBrowser(t, s, staffSecret, "nl")
+	email := fmt.Sprintf("sanne-%d@opname.test", time.Now().UnixNano())
+	code, page, _ := desk.form("/clienten/"+client.ID+"/links", url.Values{"partij": {"client"}, "email": {email}})
+	clientCode := codeRE.FindString(page)
+	if code != 200 || clientCode == "" || !strings.Contains(page, `src="data:image/png;base64,`) {
+		t.Fatalf("give a link = %d, code %q", code, clientCode)
+	}
+	msg := smtptest.Arrived(t, api, email)
+	text := strings.ReplaceAll(msg.Text, "\r\n", "\n")
+	plain := strings.ReplaceAll(clientCode, "-", "")
+	if !strings.Contains(text, "/l/"+plain) {
+		t.Errorf("the mail lacks the link:\n%s", text)
+	}
+	for _, not := range []string{client.Name, "Sanne", org.Name, "Veilig", "geweld", "violence", "vt-links"} {
+		if strings.Contains(text, not) || strings.Contains(msg.Subject, not) {
+			t.Errorf("the mail names %q:\n%s\n%s", not, msg.Subject, text)
+		}
+	}
+	_, page, _ = desk.form("/clienten/"+client.ID+"/links", url.Values{"partij": {"parent"}, "naam": {"Petra"}})
+	parentCode := codeRE.FindString(page)
+
+	// The client opens the link on the phone: Veilig Thuis asks for a PIN.
+	phone := newBrowser(t, s.URL)
+	open := func(b *browser, code string) {
+		t.Helper()
+		if status, _, h := b.do("GET", "/l/"+strings.ToLower(code), "", ""); status != 303 || h.Get("Location") != "/l/pin" {
+			t.Fatalf("open the link = %d to %q, want the PIN first", status, h.Get("Location"))
+		}
+		if status, _, h := b.form("/l/pin", url.Values{"pin": {"13579"}, "pin2": {"13579"}}); status != 303 || h.Get("Location") != "/l/gesprekken" {
+			t.Fatalf("choose a PIN = %d to %q", status, h.Get("Location"))
+		}
+	}
+	open(phone, clientCode)
+	status, home, _ := phone.do("GET", "/l/gesprekken", "", "")
+	if status != 200 || !strings.Contains(home, "/l/gesprekken/"+conv.ID) {
+		t.Fatalf("the client's home = %d without the conversation", status)
+	}
+	for _, not := range []string{"Veilig Thuis", org.Name} {
+		if title := regexp.MustCompile(`<title>([^<]*)</title>`).FindStringSubmatch(home); title != nil && strings.Contains(title[1], not) {
+			t.Errorf("the page title names %q", not)
+		}
+	}
+
+	// The client announces a recording; the policy decides at once.
+	if status, _, _ := phone.form("/l/gesprekken/"+conv.ID+"/aankondigen", url.Values{"medium": {"audio"}}); status != 303 {
+		t.Fatalf("announce = %d", status)
+	}
+	rs, err := s.db.ConversationRequests(staffCtx, conv.ID)
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("requests after announcing: %d %v", len(rs), err)
+	}
+	announced := &rs[0]
+	if announced.Act.By != "client" || announced.Act.Recorder == nil || *announced.Act.Recorder != 0 || announced.Act.Announced != "in_advance" || !strings.HasPrefix(announced.CreatedBy, "lnk_") {
+		t.Errorf("the announcement is %+v by %s", announced.Act, announced.CreatedBy)
+	}
+	view, err := w.ViewOne(staffCtx, conv, announced)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, convPage, _ := phone.do("GET", "/l/gesprekken/"+conv.ID, "", "")
+	for _, want := range []string{html.EscapeString(view.Decision.Outcome.Label("nl")), html.EscapeString(view.Decision.Explanation.In("nl"))} {
+		if !strings.Contains(convPage, want) {
+			t.Errorf("the client's page does not say what the staff see: %q", want)
+		}
+	}
+	// The staff member sees it on the conversation.
+	if _, staffConv, _ := desk.do("GET", "/gesprekken/"+conv.ID, "", ""); !strings.Contains(staffConv, "/verzoeken/"+announced.ID) {
+		t.Error("the staff member does not see the announcement on the conversation")
+	}
+
+	// The organisation wants to record too; the parent is asked on their
+	// phone and says yes.
+	orgRecords, err := w.Ask(staffCtx, conv.ID, opname.Act{Action: "record", Medium: "audio", By: "organisation", Recorder: ptr(2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parent := newBrowser(t, s.URL)
+	open(parent, parentCode)
+	_, parentPage, _ := parent.do("GET", "/l/gesprekken/"+conv.ID, "", "")
+	if !strings.Contains(parentPage, "/l/verzoeken/"+orgRecords.ID+"/antwoord") {
+		t.Fatal("the parent is not asked on their phone")
+	}
+	if status, _, _ := parent.form("/l/verzoeken/"+orgRecords.ID+"/antwoord", url.Values{"antwoord": {"ja"}}); status != 303 {
+		t.Fatalf("the parent's answer = %d", status)
+	}
+	r, err := s.db.Request(staffCtx, orgRecords.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(r.Answers); n == 0 || r.Answers[n-1].Participant != 1 || !r.Answers[n-1].Given || r.Answers[n-1].How != workflow.AnswerByLink {
+		t.Errorf("the parent's answer is %+v", r.Answers)
+	}
+	if _, reqPage, _ := desk.do("GET", "/verzoeken/"+orgRecords.ID, "", ""); !strings.Contains(reqPage, "Via de persoonlijke link") {
+		t.Error("the request page does not say the answer came through the link")
+	}
+	// Someone else's question is not the client's to answer.
+	if status, _, _ := phone.form("/l/verzoeken/"+orgRecords.ID+"/antwoord", url.Values{"antwoord": {"nee"}}); status == 303 {
+		r, _ := s.db.Request(staffCtx, orgRecords.ID)
+		for _, a := range r.Answers {
+			if a.Participant == 1 && !a.Given {
+				t.Error("the client answered for the parent")
+			}
+		}
+	}
+
+	// The client confirms the agreements of their announcement.
+	announcedView, err := w.ViewOne(staffCtx, conv, announced)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if announcedView.Next.Agree {
+		if status, _, _ := phone.form("/l/verzoeken/"+announced.ID+"/afspraken", url.Values{"afspraken": {"akkoord"}}); status != 303 {
+			t.Fatalf("confirm the agreements = %d", status)
+		}
+		r, err := s.db.Request(staffCtx, announced.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g := r.Agreement; g == nil || !g.Signed || g.Form != "on_screen" || g.Digest == "" || !strings.HasPrefix(g.By, "lnk_") {
+			t.Errorf("the agreements confirmed on the phone are %+v", g)
+		}
+	} else {
+		t.Errorf("the client's announcement has no agreements to confirm: %+v", announcedView.Next)
+	}
+
+	// Both logs: the access log has what they did as theirs.
+	events, err := s.db.Search(opname.WithActor(context.Background(), opname.Actor{OrgID: org.ID, Role: opname.RoleSystem, Name: "system"}), opname.AccessFilter{ClientID: client.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	did := map[string]bool{}
+	for _, e := range events {
+		if e.UserRole == opname.RoleLinkHolder {
+			did[e.OnBehalfOf+" "+string(e.Action)+" "+e.ObjectType] = true
+		}
+	}
+	for _, want := range []string{"client create request", "client read conversation", "parent update request", "client update request", "client sign_in link_session"} {
+		if !did[want] {
+			t.Errorf("the access log lacks %q by link: %v", want, did)
+		}
+	}
+
+	// The client stops the link: it works nowhere any more.
+	if status, _, _ := phone.form("/l/stoppen", url.Values{}); status != 200 {
+		t.Fatalf("stop the link = %d", status)
+	}
+	if status, _, h := phone.do("GET", "/l/gesprekken", "", ""); status != 303 || h.Get("Location") != "/l" {
+		t.Errorf("after stopping, the home page = %d to %q", status, h.Get("Location"))
+	}
+	stoppedStatus, stoppedPage, _ := newBrowser(t, s.URL).do("GET", "/l/"+clientCode, "", "")
+	unknownStatus, unknownPage, _ := newBrowser(t, s.URL).do("GET", "/l/"+opname.GroupLinkCode(opname.LinkCode(make([]byte, 17))), "", "")
+	if stoppedStatus != 404 || stoppedStatus != unknownStatus || stripIDs(stoppedPage) != stripIDs(unknownPage) {
+		t.Errorf("a stopped link (%d) and an unknown one (%d) answer differently", stoppedStatus, unknownStatus)
+	}
+}
+
+// stripIDs removes what differs between any two answers: form tokens.
+func stripIDs(page string) string {
+	return regexp.MustCompile(`value="[A-Za-z0-9_-]{16,}"`).ReplaceAllString(page, "")
 }
