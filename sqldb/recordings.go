@@ -142,10 +142,30 @@ func (db *DB) recording(ctx context.Context, id string) (*opname.Recording, *opn
 	if err != nil {
 		return nil, nil, fmt.Errorf("sqldb: recording: %w", err)
 	}
-	if _, err := db.client(ctx, a, r.ClientID); err != nil {
+	if _, err := db.client(ctx, a, r.ClientID); err != nil || !db.holderSees(ctx, a, r) {
 		return nil, nil, notFound("recording")
 	}
 	return r, s, nil
+}
+
+// holderSees reports whether the caller may see recording r as a party to
+// it: a link holder who is the client sees every recording of theirs;
+// anyone else holding a link those of the conversations they take part in
+// (a declared edit as its original). Callers who are not link holders see
+// what their client access lets them see.
+func (db *DB) holderSees(ctx context.Context, a opname.Actor, r *opname.Recording) bool {
+	if a.Role != opname.RoleLinkHolder || a.Party == "client" {
+		return true
+	}
+	conv := r.ConversationID
+	if conv == "" && r.DerivedFrom != "" {
+		_ = db.read.QueryRowContext(ctx, db.q(`SELECT conversation_id FROM recordings WHERE org_id = ? AND id = ?`), a.OrgID, r.DerivedFrom).Scan(&conv)
+	}
+	if conv == "" {
+		return false
+	}
+	_, err := db.conversation(ctx, conv)
+	return err == nil
 }
 
 // ClientRecordings lists a client's recordings, newest first.
@@ -161,6 +181,7 @@ func (db *DB) ClientRecordings(ctx context.Context, clientID string) ([]opname.R
 	if err != nil {
 		return nil, err
 	}
+	rs = slices.DeleteFunc(rs, func(r opname.Recording) bool { return !db.holderSees(ctx, a, &r) })
 	return rs, db.logList(ctx, clientID, "recordings", len(rs))
 }
 

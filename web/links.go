@@ -34,7 +34,8 @@ type linkPage struct {
 	Requests      []linkRequest
 	PINNeeded     string
 	// Asked counts the questions waiting for the holder's answer.
-	Asked int
+	Asked      int
+	Recordings []linkRecording
 }
 
 // linkConversation is one conversation as its holder sees it.
@@ -559,4 +560,38 @@ func (s *Server) linkResetPIN(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/clienten/"+url.PathEscape(r.PathValue("id"))+"#links", http.StatusSeeOther)
+}
+
+// linkRecording is a recording as its holder sees it.
+type linkRecording struct {
+	opname.Recording
+	When, Source, Size string
+	Audio, Video       bool
+	// Edit says what a declared edit changed, why and who was told.
+	Edit string
+}
+
+// linkRecordings lists the recordings of the holder's conversations, with
+// a player, a download, the receipt, and the check of a copy against it
+// in the browser (Ombudsman rule 4: copies both ways).
+func (s *Server) linkRecordings(w http.ResponseWriter, r *http.Request) {
+	l := lang(r)
+	recs, err := s.Store.ClientRecordings(r.Context(), actor(r).ClientID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	d := &linkPage{page: &page{Title: translate(l, "link.recordings.title")}}
+	for _, rec := range recs {
+		if rec.ErasedAt != nil {
+			continue
+		}
+		lr := linkRecording{Recording: rec, When: s.when(r, rec.CreatedAt), Source: translate(l, "source."+rec.Source), Size: sizeText(rec.Size, l),
+			Audio: strings.HasPrefix(rec.MediaType, "audio/"), Video: strings.HasPrefix(rec.MediaType, "video/")}
+		if e := rec.Edit; e != nil {
+			lr.Edit = fmt.Sprintf(translate(l, "link.recordings.edit"), e.Changed, e.Reason, e.Told)
+		}
+		d.Recordings = append(d.Recordings, lr)
+	}
+	s.renderLink(w, r, http.StatusOK, "l_recordings", d)
 }
