@@ -27,7 +27,7 @@ var templateFS embed.FS
 var assetFS embed.FS
 
 // partials are shared by every page.
-var partials = []string{"layout.html", "alert.html", "events.html", "inboxrequests.html", "person.html"}
+var partials = []string{"layout.html", "alert.html", "events.html", "inboxrequests.html", "person.html", "receiptcheck.html"}
 
 // pageNames are the pages; each is parsed with the partials at start, so a
 // broken or missing template stops the boot, not a request.
