@@ -27,13 +27,16 @@ test: $(NODE_MODULES)
 build:
 	go build -o opname ./cmd/opname
 
-# The NL Design System stylesheets are embedded in the binary and
-# committed, so that `go build` alone makes a complete program. This
-# target copies them again from the packages web/package-lock.json locks;
+# The NL Design System stylesheets and the browser libraries are embedded
+# in the binary and committed, so that `go build` alone makes a complete
+# program. This target makes them again from the packages
+# web/package-lock.json locks: it copies the stylesheets and bundles the
+# entry files in web/bundles with esbuild (web/bundles/build.mjs);
 # .ci/run checks that the result equals what is committed.
 assets: $(NODE_MODULES)
 	cp web/node_modules/@utrecht/design-tokens/dist/index.css $(VENDOR)/design-tokens.css
 	cp web/node_modules/@utrecht/component-library-css/dist/index.css $(VENDOR)/component-library.css
+	node web/bundles/build.mjs
 
 $(NODE_MODULES): web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error

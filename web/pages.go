@@ -18,15 +18,16 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-// assetFS holds opname's own stylesheet and the NL Design System
-// stylesheets under vendor/, which `make assets` copies from the locked npm
-// packages and which are committed, so that a plain `go build` is complete.
+// assetFS holds opname's own stylesheet and scripts, and under vendor/ the
+// NL Design System stylesheets and the bundled browser libraries, which
+// `make assets` makes from the locked npm packages and which are committed,
+// so that a plain `go build` is complete.
 //
 //go:embed all:assets
 var assetFS embed.FS
 
 // partials are shared by every page.
-var partials = []string{"layout.html", "linklayout.html", "alert.html", "events.html", "inboxrequests.html", "person.html"}
+var partials = []string{"layout.html", "linklayout.html", "alert.html", "events.html", "inboxrequests.html", "person.html", "receiptcheck.html"}
 
 // pageNames are the pages; each is parsed with the partials at start, so a
 // broken or missing template stops the boot, not a request.
@@ -85,14 +86,18 @@ var styleFiles = []string{"vendor/design-tokens.css", "vendor/component-library.
 // styles are the stylesheets a page links.
 func styles() []string { return styleFiles }
 
-// checkStyles reports a stylesheet that is missing or empty in fsys (the
-// assets folder), so that a build without them fails at start instead of
-// serving pages without their design.
+// bundleFiles are the browser libraries that `make assets` bundles; the
+// scripts of the pages import them.
+var bundleFiles = []string{"vendor/tus.js", "vendor/sha256.js", "vendor/ed25519.js"}
+
+// checkStyles reports a stylesheet or bundle that is missing or empty in
+// fsys (the assets folder), so that a build without them fails at start
+// instead of serving pages without their design or their scripts.
 func checkStyles(fsys fs.FS) error {
-	for _, f := range styleFiles {
+	for _, f := range append(append([]string{}, styleFiles...), bundleFiles...) {
 		info, err := fs.Stat(fsys, f)
 		if err != nil || info.Size() == 0 {
-			return fmt.Errorf("web: stylesheet assets/%s is missing or empty: run 'make assets'", f)
+			return fmt.Errorf("web: asset assets/%s is missing or empty: run 'make assets'", f)
 		}
 	}
 	return nil

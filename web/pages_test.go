@@ -29,17 +29,18 @@ func TestStylesEmbedded(t *testing.T) {
 	}
 }
 
-// TestMissingStylesheet checks that a missing or empty stylesheet is an
-// error at start, not a page without its design.
+// TestMissingStylesheet checks that a missing or empty stylesheet or
+// bundle is an error at start, not a page without its design or scripts.
 func TestMissingStylesheet(t *testing.T) {
 	full := fstest.MapFS{}
-	for _, f := range styleFiles {
+	all := append(append([]string{}, styleFiles...), bundleFiles...)
+	for _, f := range all {
 		full[f] = &fstest.MapFile{Data: []byte("body{}")}
 	}
 	if err := checkStyles(full); err != nil {
-		t.Fatalf("all stylesheets present: %v", err)
+		t.Fatalf("all stylesheets and bundles present: %v", err)
 	}
-	for _, f := range styleFiles {
+	for _, f := range all {
 		missing, empty := fstest.MapFS{}, fstest.MapFS{}
 		for g, file := range full {
 			empty[g] = file

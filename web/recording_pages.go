@@ -79,6 +79,14 @@ type receiptView struct {
 	// Fingerprint is the log's key's, for people to compare with what
 	// `opname verify` shows.
 	Fingerprint string
+	// Check is what the check in the browser fetches.
+	Check receiptCheck
+}
+
+// receiptCheck is what the receiptcheck template needs: where the browser
+// fetches the receipt and the organisation's published verifier key.
+type receiptCheck struct {
+	ReceiptURL, KeyURL string
 }
 
 // clientRecordingsPage lists a client's recordings, with the upload form.
@@ -343,6 +351,7 @@ func (s *Server) receiptPage(w http.ResponseWriter, r *http.Request) {
 		Receipt: rc, When: s.when(r, rc.Record.Time), WhenUTC: rc.Record.Time.UTC().Format(time.RFC3339),
 		SizeText: sizeText(rc.Record.Size, l), LogURL: base + "/api/v1/logs/" + url.PathEscape(org.Slug),
 		Origin: cp.Origin, Entry: rc.Index + 1, LogSize: cp.Size, Fingerprint: translog.Fingerprint(rc.VerifierKey),
+		Check: receiptCheck{ReceiptURL: "/api/v1/recordings/" + url.PathEscape(d.Recording.ID) + "/receipt", KeyURL: "/api/v1/logs/" + url.PathEscape(org.Slug) + "/key"},
 	}
 	d.Title = fmt.Sprintf(translate(l, "receipt.title"), d.Recording.When)
 	s.renderData(w, r, http.StatusOK, "receipt", d.page, d)

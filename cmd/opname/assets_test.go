@@ -33,3 +33,24 @@ func TestPagesLinkDesignSystem(t *testing.T) {
 		}
 	}
 }
+
+// TestBundlesServed checks that the browser libraries `make assets`
+// bundles are embedded and served as JavaScript, with their licences.
+func TestBundlesServed(t *testing.T) {
+	s := testServer(t)
+	for js, licence := range map[string]string{
+		"/assets/vendor/tus.js":     "tus-js-client",
+		"/assets/vendor/sha256.js":  "hash-wasm",
+		"/assets/vendor/ed25519.js": "@noble/ed25519",
+	} {
+		resp, err := http.Get(s.URL + js)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/javascript") || !strings.HasPrefix(string(body), "/*!") || !strings.Contains(string(body), licence) {
+			t.Errorf("GET %s = %d %s, %d bytes; want JavaScript that begins with the licence of %s", js, resp.StatusCode, resp.Header.Get("Content-Type"), len(body), licence)
+		}
+	}
+}

@@ -2,15 +2,19 @@
 // after a broken connection, and a recording made here that is sent to the
 // server in chunks while it runs, so that a crash loses seconds, not the
 // conversation. Both speak tus 1.0.0 to /api/v1/uploads, same-origin, with
-// the session cookie. Texts come from the page (data-m-* attributes), in
-// the page's language; the server's refusals come in it too
-// (Accept-Language).
-'use strict';
+// the session cookie: the file upload through tus-js-client, the recording
+// by appending each chunk as it comes. Texts come from the page (data-m-*
+// attributes), in the page's language; the server's refusals come in it
+// too (Accept-Language). A module: the pages load it with type=module.
+import { Upload } from './vendor/tus.js';
+
 (function () {
   const TUS = '1.0.0';
   const CHUNK = 8 * 1024 * 1024; // bytes per PATCH of a file upload
   const SLICE = 5000; // milliseconds of recording per chunk
   const MAX_TRIES = 10;
+  // Waits before each new try of a file upload: 2, 4, 8, 16, then 30 s.
+  const RETRY_DELAYS = [2, 4, 8, 16, 30, 30, 30, 30, 30, 30].map((s) => s * 1000);
   const lang = document.documentElement.lang || 'nl';
 
   // The page is busy until its first requests are answered; the
@@ -142,8 +146,24 @@
     return [[text(root, 'receipt'), '/opnames/' + rec.id + '/bewijs'], [text(root, 'view'), '/opnames/' + rec.id]];
   }
 
-  // File upload: tus in chunks of CHUNK bytes, resumed after a failure,
-  // and after a reload when the same file is chosen again.
+  // errorOf is a tus-js-client error as this page tells it: the server's
+  // refusal (status and message in the page's language) or a broken
+  // connection (status 0).
+  function errorOf(err) {
+    const res = err && err.originalResponse;
+    if (!res || !res.getStatus()) return new HTTPError(String(err && err.message), 0);
+    let msg = String(res.getStatus());
+    try {
+      const body = JSON.parse(res.getBody());
+      if (body && body.error && body.error.message) msg = body.error.message;
+    } catch (_) { /* not JSON */ }
+    return new HTTPError(msg, res.getStatus());
+  }
+
+  // File upload with tus-js-client, in chunks of CHUNK bytes, retried after
+  // a broken connection where the server says it got to, and resumed after
+  // a reload when the same file is chosen again (its fingerprint is kept in
+  // localStorage until the upload is stored or refused).
   function setupUpload(form) {
     const clientID = form.dataset.client;
     const input = form.querySelector('input[type=file]');
@@ -162,6 +182,66 @@
         say(status, text(form, 'busy', { p, done: sizeText(done), total: sizeText(total) }));
       }
     }
+    // send uploads file; it resolves with the stored recording and its
+    // receipt, or rejects with an HTTPError.
+    function send(file, source) {
+      return new Promise((resolve, reject) => {
+        let stored = null;
+        let sealing = false;
+        const upload = new Upload(file, {
+          endpoint: '/api/v1/uploads',
+          chunkSize: CHUNK,
+          metadata: { client_id: clientID, source },
+          headers: { 'Accept-Language': lang },
+          retryDelays: RETRY_DELAYS,
+          removeFingerprintOnSuccess: true,
+          fingerprint: (f) => Promise.resolve(['opname.upload', clientID, source, f.name, f.size, f.lastModified].join('|')),
+          // A busy upload and the limit on open uploads may pass too.
+          onShouldRetry: (err, attempt, options) => {
+            const st = err.originalResponse ? err.originalResponse.getStatus() : 0;
+            const again = !st || st >= 500 || st === 409 || st === 423 || st === 429;
+            if (again && attempt < options.retryDelays.length) say(status, text(form, 'retry', { s: options.retryDelays[attempt] / 1000 }));
+            return again;
+          },
+          onAfterResponse: (req, res) => {
+            // The last PATCH is answered with the recording and receipt.
+            if (req.getMethod() === 'PATCH' && res.getStatus() === 200) stored = JSON.parse(res.getBody());
+            // A resumed upload continues where the server got to.
+            const offset = Number(res.getHeader('Upload-Offset'));
+            if (req.getMethod() === 'HEAD' && offset > 0 && offset < file.size) {
+              progress(offset, file.size);
+              say(status, text(form, 'resume', { p: Math.floor((100 * offset) / file.size) }));
+            }
+          },
+          onProgress: (sent, total) => {
+            if (sent < total) progress(sent, total);
+            else if (!sealing) {
+              // Everything is sent; the server now encrypts and stores it.
+              sealing = true;
+              bar.value = 100;
+              say(status, text(form, 'sealing'));
+            }
+          },
+          onSuccess: () => {
+            // All bytes had arrived before but were not stored: store them.
+            if (stored) resolve(stored);
+            else finish(upload.url).then(resolve, reject);
+          },
+          onError: (err) => {
+            const e = errorOf(err);
+            // A refusal is final: the next try starts a new upload.
+            if (e.status >= 400 && e.status < 500 && e.status !== 409 && e.status !== 423 && e.status !== 429) {
+              upload.abort(true).catch(() => {});
+            }
+            reject(e);
+          },
+        });
+        upload.findPreviousUploads().then((previous) => {
+          if (previous.length) upload.resumeFromPreviousUpload(previous[0]);
+          upload.start();
+        }, reject);
+      });
+    }
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const file = input.files[0];
@@ -172,65 +252,19 @@
         form.querySelector('input[name=bron]').focus();
         return;
       }
-      const source = checked.value;
-      const key = ['opname.upload', clientID, source, file.name, file.size, file.lastModified].join('|');
       button.disabled = input.disabled = true;
       lastSaid = -1;
+      box.hidden = false;
+      progress(0, file.size);
       try {
-        let url = localStorage.getItem(key);
-        let offset = url ? await offsetOf(url) : null;
-        if (offset == null) {
-          url = await create(clientID, source, file.size);
-          offset = 0;
-          localStorage.setItem(key, url);
-        }
-        box.hidden = false;
-        progress(offset, file.size);
-        if (offset > 0) say(status, text(form, 'resume', { p: Math.floor((100 * offset) / file.size) }));
-        let tries = 0;
-        let result = null;
-        while (!result) {
-          try {
-            if (offset === file.size) {
-              // Everything arrived before, but it was not stored.
-              say(status, text(form, 'sealing'));
-              result = await finish(url);
-              break;
-            }
-            const end = Math.min(offset + CHUNK, file.size);
-            if (end === file.size) say(status, text(form, 'sealing'));
-            const res = await patch(url, offset, file.slice(offset, end));
-            tries = 0;
-            if (res.done) result = res.done;
-            else offset = res.offset;
-            progress(offset, file.size);
-          } catch (e) {
-            if (!retryable(e) || ++tries > MAX_TRIES) throw e;
-            const wait = Math.min(30, 2 ** tries);
-            say(status, text(form, 'retry', { s: wait }));
-            await sleep(wait * 1000);
-            try {
-              const o = await offsetOf(url);
-              if (o == null) throw new HTTPError('gone', 404);
-              offset = o;
-            } catch (e2) {
-              if (!retryable(e2)) throw e2;
-            }
-          }
-        }
-        localStorage.removeItem(key);
+        const result = await send(file, checked.value);
         bar.value = 100;
         say(status, text(form, 'done'), linksTo(form, result.recording));
         form.reset();
       } catch (e) {
-        if (e instanceof HTTPError && e.status === 429) {
-          say(status, text(form, 'limit'));
-        } else if (e instanceof HTTPError && !retryable(e)) {
-          localStorage.removeItem(key);
-          say(status, text(form, 'refused', { msg: e.message }));
-        } else {
-          say(status, text(form, 'failed'));
-        }
+        if (e.status === 429) say(status, text(form, 'limit'));
+        else if (e.status >= 400 && e.status < 500 && e.status !== 409 && e.status !== 423) say(status, text(form, 'refused', { msg: e.message }));
+        else say(status, text(form, 'failed'));
       } finally {
         button.disabled = input.disabled = false;
       }
