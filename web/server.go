@@ -41,6 +41,7 @@ type Store interface {
 	opname.Conversations
 	opname.Incidents
 	opname.Submissions
+	opname.LinkSettingsStore
 }
 
 // Server is the HTTP side of opname.
