@@ -105,8 +105,8 @@ func TestSeenLines(t *testing.T) {
 	nameless.UserName = ""
 	self := func(e opname.AccessEvent) bool { return e.UserID == "link-1" }
 	for _, c := range []struct {
-		e                     opname.AccessEvent
-		lang                  string
+		e                    opname.AccessEvent
+		lang                 string
 		who, role, what, why string
 	}{
 		{mine, "nl", "U zelf", "cliënt", "bekeek uw gesprek", ""},
