@@ -119,12 +119,13 @@ func seenWhy(purpose, l string) string {
 	case strings.HasSuffix(purpose, ".pdf") && !strings.ContainsAny(purpose, " /"):
 		return translate(l, "seen.why.pdf")
 	}
-	if _, ok := messages["seen.why."+purpose]; ok {
-		return translate(l, "seen.why."+purpose)
+	key := "seen.why." + strings.ReplaceAll(purpose, " ", "_")
+	if _, ok := messages[key]; ok {
+		return translate(l, key)
 	}
 	return purpose
 }
 
 // seenPurposes are the purposes the store and the web give reads and acts
 // of client data; each has words (seen.why.*).
-var seenPurposes = []string{"playback", "download", "printable", "audit", "participants"}
+var seenPurposes = []string{"playback", "download", "printable", "audit", "participants", "recording page", "erase", "receipt"}

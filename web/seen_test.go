@@ -1,8 +1,13 @@
 package web
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -135,6 +140,35 @@ func TestSeenLines(t *testing.T) {
 		if !strings.HasSuffix(got.When, "CEST") {
 			t.Errorf("when = %q, want the zone", got.When)
 		}
+	}
+	// The purposes the pages give reads: each has words.
+	fset := token.NewFileSet()
+	files, _ := filepath.Glob("*.go")
+	for _, file := range files {
+		if strings.HasSuffix(file, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, file, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok || (sel.Sel.Name != "WithPurpose" && sel.Sel.Name != "loadRecording") || len(call.Args) < 2 {
+				return true
+			}
+			if b, ok := call.Args[len(call.Args)-1].(*ast.BasicLit); ok && b.Kind == token.STRING {
+				p, _ := strconv.Unquote(b.Value)
+				if !slices.Contains(seenPurposes, p) {
+					t.Errorf("%s: purpose %q has no words for the client: add it to seenPurposes", fset.Position(b.Pos()), p)
+				}
+			}
+			return true
+		})
 	}
 	for _, p := range seenPurposes {
 		for _, l := range []string{"nl", "en"} {

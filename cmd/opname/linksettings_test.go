@@ -293,7 +293,7 @@ func TestWhoLookedInPlainWords(t *testing.T) {
 				events = append(events, opname.AccessEvent{Action: a, ClientID: c.ID, ObjectType: typ, ObjectID: "x"})
 			}
 		}
-		for _, p := range []string{"playback", "download", "printable", "audit", "participants", "list of 3", "list of 2; printable", "copy handed to Kees", "decision.pdf"} {
+		for _, p := range []string{"playback", "download", "printable", "audit", "participants", "list of 3", "list of 2; printable", "copy handed to Kees", "decision.pdf", "recording page", "erase", "receipt"} {
 			events = append(events, opname.AccessEvent{Action: opname.AccessRead, ClientID: c.ID, ObjectType: "recording", Purpose: p})
 		}
 		events = append(events, opname.AccessEvent{Action: opname.AccessCopy, Outcome: "failure", ClientID: c.ID, ObjectType: "recording"},
