@@ -30,10 +30,6 @@ const RoleLinkHolder Role = "link_holder"
 // the client and those who speak for or with them.
 var LinkParties = []string{"client", "parent", "guardian", "representative"}
 
-// DefaultLinkDays is how long a link lasts when the organisation says
-// nothing else.
-const DefaultLinkDays = 90
-
 // LinkCodeLength is the number of characters of a link's code: 26
 // Crockford base32 characters carry 130 bits.
 const LinkCodeLength = 26

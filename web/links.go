@@ -473,12 +473,6 @@ func (s *Server) linkRows(r *http.Request, links []opname.ClientLink) []linkRow 
 	return out
 }
 
-// pinRequired is whether new links of the organisation ask for a PIN: by
-// default for policies whose clients may be at risk.
-func pinRequired(org *opname.Organisation) bool {
-	return slices.Contains([]string{"blijf-groep", "veilig-thuis-utrecht"}, org.Policy.Shipped)
-}
-
 // linkGive makes a link for a person of a client and shows it once, to
 // print or pass on, and mails it when an address is given.
 func (s *Server) linkGive(w http.ResponseWriter, r *http.Request) {
@@ -486,12 +480,15 @@ func (s *Server) linkGive(w http.ResponseWriter, r *http.Request) {
 	s.once(w, r, func() (string, bool) {
 		ctx := r.Context()
 		l := lang(r)
-		org, err := s.Store.Organisation(ctx)
+		// How long a link lasts and whether it asks for a PIN are the
+		// organisation's settings.
+		set, err := s.Store.LinkSettings(ctx)
 		if err != nil {
 			s.Error(w, r, err)
 			return "", true
 		}
-		link := &opname.ClientLink{ClientID: clientID, Party: r.PostFormValue("partij"), Name: r.PostFormValue("naam"), PINRequired: pinRequired(org)}
+		link := &opname.ClientLink{ClientID: clientID, Party: r.PostFormValue("partij"), Name: r.PostFormValue("naam"), PINRequired: set.RequirePIN,
+			ExpiresAt: time.Now().AddDate(0, 0, set.LinkDays)}
 		code, err := s.Store.CreateLink(ctx, link)
 		if err != nil {
 			if opname.KindOf(err) == opname.Invalid {

@@ -27,11 +27,11 @@ var templateFS embed.FS
 var assetFS embed.FS
 
 // partials are shared by every page.
-var partials = []string{"layout.html", "linklayout.html", "alert.html", "events.html", "inboxrequests.html", "person.html", "receiptcheck.html"}
+var partials = []string{"layout.html", "linklayout.html", "alert.html", "events.html", "inboxrequests.html", "person.html", "receiptcheck.html", "seen.html"}
 
 // pageNames are the pages; each is parsed with the partials at start, so a
 // broken or missing template stops the boot, not a request.
-var pageNames = []string{"signin", "welcome", "totp", "home", "clients", "client", "people", "tokens", "policy", "policychange", "accesslog", "error",
+var pageNames = []string{"signin", "welcome", "totp", "home", "clients", "client", "people", "tokens", "policy", "policychange", "linksettings", "accesslog", "error",
 	"recordings", "record", "recording", "receipt", "fixity",
 	"work", "inbox", "conversations", "conversation", "request", "incident", "printable", "linkprint",
 	"l_code", "l_pin", "l_home", "l_conversation", "l_stopped", "l_recordings"}
@@ -299,6 +299,8 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "POST", "/beleid/voorbeeld", Roles(opname.RoleAdmin), s.previewForm)
 	s.handle(mux, "POST", "/beleid", Roles(opname.RoleAdmin), s.policyForm)
 	s.handle(mux, "POST", "/beleid/tijdzone", Roles(opname.RoleAdmin), s.timeZoneForm)
+	s.handle(mux, "GET", "/clientlinks", Roles(opname.RoleAdmin), s.linkSettingsPage)
+	s.handle(mux, "POST", "/clientlinks", Roles(opname.RoleAdmin), s.linkSettingsForm)
 	s.handle(mux, "GET", "/toegangslog", Roles(opname.RolePrivacyOfficer), s.accessLogPage)
 	s.handle(mux, "GET", "/clienten/{id}/opnames", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.clientRecordingsPage)
 	s.handle(mux, "GET", "/clienten/{id}/opnemen", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.recordPage)
@@ -508,7 +510,9 @@ func (s *Server) clientPage(w http.ResponseWriter, r *http.Request) {
 			p.StaffNames = append(p.StaffNames, a.Name)
 		}
 	}
-	if p.Events, err = s.Store.ClientOverview(r.Context(), c.ID); err != nil {
+	// The overview is read through the store, which logs the reading.
+	events, err := s.Store.ClientOverview(r.Context(), c.ID)
+	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
@@ -521,7 +525,14 @@ func (s *Server) clientPage(w http.ResponseWriter, r *http.Request) {
 	for _, party := range opname.LinkParties {
 		p.LinkParties = append(p.LinkParties, choice{party, translate(lang(r), "wf.role."+party)})
 	}
-	s.render(w, r, http.StatusOK, "client", p)
+	s.renderData(w, r, http.StatusOK, "client", p, &clientData{page: p, Seen: seenLines(events, nil, s.zone(r), lang(r))})
+}
+
+// clientData is what the client's page shows besides the page: who
+// looked at the client's data, as the client will read it.
+type clientData struct {
+	*page
+	Seen []seenLine
 }
 
 func (s *Server) assignForm(w http.ResponseWriter, r *http.Request) {

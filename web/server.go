@@ -42,6 +42,7 @@ type Store interface {
 	opname.Incidents
 	opname.Submissions
 	opname.Links
+	opname.LinkSettingsStore
 }
 
 // Server is the HTTP side of opname.

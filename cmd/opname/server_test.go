@@ -167,6 +167,8 @@ var matrix = map[string][13]int{
 	"POST /beleid/voorbeeld":                       {303, 404, 404, 404, 200, 404, 404, 404, 200, 404, 401, 303, 303},
 	"POST /beleid":                                 {303, 404, 404, 404, 303, 404, 404, 404, 303, 404, 401, 303, 303},
 	"POST /beleid/tijdzone":                        {303, 404, 404, 404, 303, 404, 404, 404, 303, 404, 401, 303, 303},
+	"GET /clientlinks":                             {303, 404, 404, 404, 200, 404, 404, 404, 200, 404, 401, 303, 303},
+	"POST /clientlinks":                            {303, 404, 404, 404, 303, 404, 404, 404, 303, 404, 401, 303, 303},
 	"GET /toegangslog":                             {303, 404, 404, 404, 404, 200, 404, 404, 404, 200, 401, 303, 303},
 	"GET /clienten/{id}/opnames":                   {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303, 303},
 	"GET /clienten/{id}/opnemen":                   {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303, 303},
@@ -562,6 +564,9 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		form = url.Values{"beleid": {"blijf-groep"}, "van": {"sha256:1"}, "naar": {blijf.Digest}, "reden": {"the matrix tries every route"}}
 	case "POST /beleid/tijdzone":
 		form = url.Values{"tijdzone": {"Europe/Amsterdam"}}
+	case "POST /clientlinks":
+		// Sent again, the same settings change nothing and lead on.
+		form = url.Values{"dagen": {"30"}, "versie": {"0"}, "klachten_adres": {"https://www.example.nl/klachten"}}
 	case "POST /opnames/{id}/wissen":
 		form = url.Values{"reden": {"de bewaartermijn is voorbij"}, "bevestigd": {"ja"}}
 	case "POST /clienten/{id}/links":
