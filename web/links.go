@@ -36,6 +36,12 @@ type linkPage struct {
 	// Asked counts the questions waiting for the holder's answer.
 	Asked      int
 	Recordings []linkRecording
+	Recording  *linkRecording
+	// Seen is who looked at the client's data.
+	Seen []seenLine
+	// Complaints is the organisation's own complaints procedure, with its
+	// web page, and the Nationale Ombudsman's.
+	Complaints, ComplaintsURL, Ombudsman string
 }
 
 // linkConversation is one conversation as its holder sees it.
@@ -566,6 +572,9 @@ type linkRecording struct {
 	Audio, Video       bool
 	// Edit says what a declared edit changed, why and who was told.
 	Edit string
+	// Check is where the browser finds the receipt and the organisation's
+	// published key, to check a copy without sending it.
+	Check receiptCheck
 }
 
 // linkRecordings lists the recordings of the holder's conversations, with
@@ -578,17 +587,80 @@ func (s *Server) linkRecordings(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
+	org, err := s.Store.Organisation(r.Context())
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	d := &linkPage{page: &page{Title: translate(l, "link.recordings.title")}}
 	for _, rec := range recs {
 		if rec.ErasedAt != nil {
 			continue
 		}
-		lr := linkRecording{Recording: rec, When: s.when(r, rec.CreatedAt), Source: translate(l, "source."+rec.Source), Size: sizeText(rec.Size, l),
-			Audio: strings.HasPrefix(rec.MediaType, "audio/"), Video: strings.HasPrefix(rec.MediaType, "video/")}
-		if e := rec.Edit; e != nil {
-			lr.Edit = fmt.Sprintf(translate(l, "link.recordings.edit"), e.Changed, e.Reason, e.Told)
-		}
+		lr := s.linkRecordingOf(r, org, rec)
 		d.Recordings = append(d.Recordings, lr)
 	}
 	s.renderLink(w, r, http.StatusOK, "l_recordings", d)
+}
+
+// linkSeen shows who looked at the client's data, in plain words: the
+// NEN 7513 overview the client may see. The holder's own acts are theirs.
+func (s *Server) linkSeen(w http.ResponseWriter, r *http.Request) {
+	a := actor(r)
+	events, err := s.Store.ClientOverview(r.Context(), a.ClientID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	self := func(e opname.AccessEvent) bool { return e.UserRole == opname.RoleLinkHolder && e.UserID == a.UserID }
+	d := &linkPage{page: &page{Title: translate(lang(r), "link.seen.title")}, Seen: seenLines(events, self, s.zone(r), lang(r))}
+	s.renderLink(w, r, http.StatusOK, "l_seen", d)
+}
+
+// linkComplaints shows how to complain: the organisation's own procedure,
+// as its administrator wrote it, and the Nationale Ombudsman.
+func (s *Server) linkComplaints(w http.ResponseWriter, r *http.Request) {
+	set, err := s.Store.LinkSettings(r.Context())
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	l := lang(r)
+	d := &linkPage{page: &page{Title: translate(l, "link.complaints.title")}, ComplaintsURL: set.ComplaintsURL, Ombudsman: opname.OmbudsmanComplaintsURL}
+	d.Complaints = set.ComplaintsNL
+	if l == "en" && set.ComplaintsEN != "" {
+		d.Complaints = set.ComplaintsEN
+	}
+	s.renderLink(w, r, http.StatusOK, "l_complaints", d)
+}
+
+// linkRecordingPage shows one recording: a player, a download, the receipt
+// and the check of a copy against it.
+func (s *Server) linkRecordingPage(w http.ResponseWriter, r *http.Request) {
+	l := lang(r)
+	rec, _, err := s.Store.Recording(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	org, err := s.Store.Organisation(r.Context())
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	lr := s.linkRecordingOf(r, org, *rec)
+	d := &linkPage{page: &page{Title: translate(l, "link.recordings.one")}, Recording: &lr}
+	s.renderLink(w, r, http.StatusOK, "l_recording", d)
+}
+
+// linkRecordingOf formats a recording for its holder.
+func (s *Server) linkRecordingOf(r *http.Request, org *opname.Organisation, rec opname.Recording) linkRecording {
+	l := lang(r)
+	lr := linkRecording{Check: receiptCheck{ReceiptURL: "/l/opnames/" + rec.ID + "/bewijs", KeyURL: "/api/v1/logs/" + org.Slug + "/key"}, Recording: rec,
+		When: s.when(r, rec.CreatedAt), Source: translate(l, "source."+rec.Source), Size: sizeText(rec.Size, l),
+		Audio: strings.HasPrefix(rec.MediaType, "audio/"), Video: strings.HasPrefix(rec.MediaType, "video/")}
+	if e := rec.Edit; e != nil {
+		lr.Edit = fmt.Sprintf(translate(l, "link.recordings.edit"), e.Changed, e.Reason, e.Told)
+	}
+	return lr
 }

@@ -34,7 +34,7 @@ var partials = []string{"layout.html", "linklayout.html", "alert.html", "events.
 var pageNames = []string{"signin", "welcome", "totp", "home", "clients", "client", "people", "tokens", "policy", "policychange", "linksettings", "accesslog", "error",
 	"recordings", "record", "recording", "receipt", "fixity",
 	"work", "inbox", "conversations", "conversation", "request", "incident", "printable", "linkprint",
-	"l_code", "l_pin", "l_home", "l_conversation", "l_stopped", "l_recordings"}
+	"l_code", "l_pin", "l_home", "l_conversation", "l_stopped", "l_recordings", "l_recording", "l_seen", "l_complaints"}
 
 // parsePages checks the stylesheets every page links and parses every
 // page template.
@@ -292,6 +292,9 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "POST", "/l/verzoeken/{id}/afspraken", LinkHolder, s.linkAgree)
 	s.handle(mux, "POST", "/l/stoppen", LinkHolder, s.linkStop)
 	s.handle(mux, "GET", "/l/opnames", LinkHolder, s.linkRecordings)
+	s.handle(mux, "GET", "/l/opnames/{id}", LinkHolder, s.linkRecordingPage)
+	s.handle(mux, "GET", "/l/wie-keek", LinkHolder, s.linkSeen)
+	s.handle(mux, "GET", "/l/klacht", LinkHolder, s.linkComplaints)
 	s.handle(mux, "GET", "/l/opnames/{id}/inhoud", LinkHolder, s.apiRecordingContent)
 	s.handle(mux, "GET", "/l/opnames/{id}/bewijs", LinkHolder, s.apiRecordingReceipt)
 	s.handle(mux, "GET", "/beleid", SignedIn, s.policyPage)

@@ -49,7 +49,13 @@ func seenLines(events []opname.AccessEvent, self func(opname.AccessEvent) bool, 
 			line.Who = translate(l, "seen.who.unknown")
 		}
 		line.Who = upperFirst(line.Who)
-		if e.UserRole != opname.RoleSystem {
+		switch e.UserRole {
+		case opname.RoleSystem:
+		case opname.RoleLinkHolder:
+			// Someone of the conversation, through their personal link:
+			// their role there.
+			line.Role = seenRole(opname.Role(e.OnBehalfOf), l)
+		default:
 			line.Role = seenRole(e.UserRole, l)
 		}
 		line.What, line.Why = seenWhat(e, l)

@@ -76,6 +76,12 @@ var linkMatrix = map[string][6]int{
 	"POST /l/verzoeken/{id}/antwoord":     {409, 404, 404, 303, 303, 303},
 	"POST /l/verzoeken/{id}/afspraken":    {303, 404, 404, 303, 303, 303},
 	"POST /l/stoppen":                     {200, 200, 200, 303, 303, 303},
+	"GET /l/opnames":                      {200, 200, 200, 303, 303, 303},
+	"GET /l/opnames/{id}/inhoud":          {200, 404, 404, 303, 303, 303},
+	"GET /l/opnames/{id}/bewijs":          {200, 404, 404, 303, 303, 303},
+	"GET /l/opnames/{id}":                 {200, 404, 404, 303, 303, 303},
+	"GET /l/wie-keek":                     {200, 200, 200, 303, 303, 303},
+	"GET /l/klacht":                       {200, 200, 200, 303, 303, 303},
 }
 
 // TestLinkAuthorizationMatrix calls every registered route as every kind

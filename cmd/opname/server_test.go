@@ -209,6 +209,12 @@ var matrix = map[string][13]int{
 	"POST /l/verzoeken/{id}/antwoord":     {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
 	"POST /l/verzoeken/{id}/afspraken":    {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
 	"POST /l/stoppen":                     {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	"GET /l/opnames":                      {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	"GET /l/opnames/{id}/inhoud":          {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	"GET /l/opnames/{id}/bewijs":          {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	"GET /l/opnames/{id}":                 {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	"GET /l/wie-keek":                     {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	"GET /l/klacht":                       {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
 }
 
 // fixture is a running server with two organisations and a token per
@@ -419,6 +425,8 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		path = "/l/" + f.newLinkCode(t, f.clientA, "client")
 	case strings.HasPrefix(pattern, "/l/gesprekken/{id}"):
 		path = strings.Replace(path, "{id}", f.convA, 1)
+	case strings.HasPrefix(pattern, "/l/opnames/{id}"):
+		path = strings.Replace(path, "{id}", f.recA, 1)
 	case strings.HasPrefix(pattern, "/l/verzoeken/{id}"):
 		path = strings.Replace(path, "{id}", f.reqA, 1)
 	case strings.HasPrefix(pattern, "/api/v1/logs/{slug}"):
