@@ -184,6 +184,16 @@ type Links interface {
 	CheckLinkPIN(ctx context.Context, secret, pin string) error
 	// Link returns the caller's own link (a link holder).
 	Link(ctx context.Context) (*ClientLink, error)
+	// LinkActivity counts what was done through links since a time, for
+	// the managers' inbox (manager or admin).
+	LinkActivity(ctx context.Context, since time.Time) (LinkActivity, error)
+}
+
+// LinkActivity is what people did through their links: recordings they
+// announced, and answers and confirmations they gave.
+type LinkActivity struct {
+	Announced int `json:"announced"`
+	Answered  int `json:"answered"`
 }
 
 // LinkSession is a browser opened with a link.

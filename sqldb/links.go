@@ -388,3 +388,21 @@ func (db *DB) CheckLinkPIN(ctx context.Context, secret, pin string) error {
 	}
 	return db.Record(holder, opname.AccessEvent{Action: opname.AccessSignIn, ClientID: l.ClientID, ObjectType: "link_session", Purpose: "pin"})
 }
+
+// LinkActivity counts the requests link holders made and the steps they
+// took on requests since a time, in the caller's organisation.
+func (db *DB) LinkActivity(ctx context.Context, since time.Time) (opname.LinkActivity, error) {
+	var act opname.LinkActivity
+	a, err := orgActor(ctx, opname.RoleManager, opname.RoleAdmin)
+	if err != nil {
+		return act, err
+	}
+	err = db.read.QueryRowContext(ctx, db.q(`SELECT
+		(SELECT COUNT(*) FROM requests WHERE org_id = ? AND created_by LIKE 'lnk\_%' ESCAPE '\' AND created_at >= ?),
+		(SELECT COUNT(*) FROM request_decisions WHERE org_id = ? AND made_by LIKE 'lnk\_%' ESCAPE '\' AND seq > 0 AND at >= ?)`),
+		a.OrgID, micro(since), a.OrgID, micro(since)).Scan(&act.Announced, &act.Answered)
+	if err != nil {
+		return act, fmt.Errorf("sqldb: link activity: %w", err)
+	}
+	return act, nil
+}

@@ -27,7 +27,7 @@ func dialects(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
 	})
 }
 
-func openSQLite(t *testing.T) *sqldb.DB {
+func openSQLite(t testing.TB) *sqldb.DB {
 	t.Helper()
 	db, err := sqldb.Open(filepath.Join(t.TempDir(), "opname.db"))
 	if err != nil {
@@ -68,7 +68,7 @@ type world struct {
 	clientB         *opname.Client
 }
 
-func build(t *testing.T, db *sqldb.DB) *world {
+func build(t testing.TB, db *sqldb.DB) *world {
 	t.Helper()
 	w := &world{a: map[opname.Role]opname.Actor{}, b: map[opname.Role]opname.Actor{}}
 	w.orgA = mustOrg(t, db, "org-a")
@@ -99,7 +99,7 @@ func build(t *testing.T, db *sqldb.DB) *world {
 	return w
 }
 
-func mustOrg(t *testing.T, db *sqldb.DB, slug string) *opname.Organisation {
+func mustOrg(t testing.TB, db *sqldb.DB, slug string) *opname.Organisation {
 	t.Helper()
 	o := &opname.Organisation{Slug: slug, Name: "Organisatie " + slug, Policy: opname.PolicyVersion{Name: "ombudsman", Digest: "sha256:00", Shipped: "ombudsman", Text: "name: ombudsman"}}
 	if err := db.CreateOrganisation(system, o); err != nil {
@@ -108,7 +108,7 @@ func mustOrg(t *testing.T, db *sqldb.DB, slug string) *opname.Organisation {
 	return o
 }
 
-func mustUser(t *testing.T, db *sqldb.DB, org *opname.Organisation, email string, role opname.Role) opname.Actor {
+func mustUser(t testing.TB, db *sqldb.DB, org *opname.Organisation, email string, role opname.Role) opname.Actor {
 	t.Helper()
 	u := &opname.User{Email: email, Role: role}
 	ctx := opname.WithActor(context.Background(), opname.Actor{OrgID: org.ID, Role: opname.RoleSystem, Name: "system"})

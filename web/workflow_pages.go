@@ -43,6 +43,9 @@ type workPage struct {
 	Doc      *docView
 	// TextMax is the most characters a description may have.
 	TextMax int
+	// LinkActivity says what people did through their personal links
+	// this week, in the managers' inbox.
+	LinkActivity string
 }
 
 type choice struct{ Value, Label string }
@@ -457,6 +460,11 @@ func (s *Server) fillInbox(r *http.Request, d *workPage) error {
 	for i := range incs {
 		d.Incidents = append(d.Incidents, s.incRow(r, &incs[i]))
 	}
+	act, err := s.Store.LinkActivity(r.Context(), time.Now().AddDate(0, 0, -7))
+	if err != nil {
+		return err
+	}
+	d.LinkActivity = fmt.Sprintf(translate(lang(r), "link.inbox.activity"), act.Announced, act.Answered)
 	return nil
 }
 

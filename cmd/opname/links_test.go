@@ -336,6 +336,12 @@ func TestLinkJourneyVeiligThuis(t *testing.T) {
 		}
 	}
 
+	// The managers' inbox counts what was done through links.
+	_, managerSecret := member(t, s, octx, "vt-links", opname.RoleManager)
+	if _, inbox, _ := signedInBrowser(t, s, managerSecret, "nl").do("GET", "/postvak", "", ""); !strings.Contains(inbox, "De afgelopen 7 dagen: 1 keer liet iemand weten dat hij of zij wil opnemen, 2 keer gaf iemand antwoord of ging akkoord.") {
+		t.Error("the managers' inbox does not count what was done through links")
+	}
+
 	// The client stops the link: it works nowhere any more.
 	if status, _, _ := phone.form("/l/stoppen", url.Values{}); status != 200 {
 		t.Fatalf("stop the link = %d", status)
@@ -353,4 +359,37 @@ func TestLinkJourneyVeiligThuis(t *testing.T) {
 // stripIDs removes what differs between any two answers: form tokens.
 func stripIDs(page string) string {
 	return regexp.MustCompile(`value="[A-Za-z0-9_-]{16,}"`).ReplaceAllString(page, "")
+}
+
+// TestLinkGuessingOverHTTP sends 10,000 random codes from one address:
+// every answer is the neutral code page (404) or, once the address must
+// wait, the same page saying so (429); nothing else, and never the
+// client's side.
+func TestLinkGuessingOverHTTP(t *testing.T) {
+	s := testServer(t)
+	neutral, throttled := 0, 0
+	buf := make([]byte, 17)
+	for i := range 10000 {
+		for k := range buf {
+			buf[k] = byte(i>>(k%3*8)) ^ byte(k*31)
+		}
+		code := opname.LinkCode(buf)
+		resp, err := noRedirect.Get(s.URL + "/l/" + code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		switch {
+		case resp.StatusCode == 404 && strings.Contains(string(body), `action="/l"`):
+			neutral++
+		case resp.StatusCode == 429 && strings.Contains(string(body), `action="/l"`):
+			throttled++
+		default:
+			t.Fatalf("guess %d: status %d\n%s", i, resp.StatusCode, firstLine(body))
+		}
+	}
+	if neutral > 10 || throttled < 9990 {
+		t.Errorf("10,000 guesses: %d neutral pages, %d throttled; the address must wait after a few", neutral, throttled)
+	}
 }
