@@ -81,6 +81,16 @@ func PartyIndex(c *Conversation, party, name string) (int, bool) {
 	return -1, false
 }
 
+// linkIDPrefix starts the id of every link, which is who acted through it.
+const linkIDPrefix = "lnk_"
+
+// NewLinkID is a link's id from a random part.
+func NewLinkID(random string) string { return linkIDPrefix + random }
+
+// ByLink reports whether who (an actor's id, as stored with what they
+// did) is a link's holder.
+func ByLink(who string) bool { return strings.HasPrefix(who, linkIDPrefix) }
+
 // LinkHolder is the actor of a request made through link l.
 func LinkHolder(l *ClientLink, addr string) Actor {
 	return Actor{OrgID: l.OrgID, UserID: l.ID, Name: l.Name, Role: RoleLinkHolder, Via: "link", OnBehalfOf: l.Party, Addr: addr,

@@ -66,7 +66,7 @@ func (db *DB) CreateLink(ctx context.Context, l *opname.ClientLink) (string, err
 		return "", fmt.Errorf("sqldb: link code: %w", err)
 	}
 	code := opname.LinkCode(raw)
-	l.ID, l.OrgID, l.CreatedAt, l.CreatedBy, l.RevokedAt, l.PINSet = "lnk_"+db.newID(), a.OrgID, now, a.UserID, nil, false
+	l.ID, l.OrgID, l.CreatedAt, l.CreatedBy, l.RevokedAt, l.PINSet = opname.NewLinkID(db.newID()), a.OrgID, now, a.UserID, nil, false
 	_, err = db.write.ExecContext(ctx, db.q(`INSERT INTO client_links (id, hash, org_id, client_id, party, name, created_at, created_by, expires_at, pin_required)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		l.ID, hashSecret(code), l.OrgID, l.ClientID, l.Party, l.Name, micro(now), l.CreatedBy, micro(l.ExpiresAt), l.PINRequired)
@@ -389,6 +389,9 @@ func (db *DB) CheckLinkPIN(ctx context.Context, secret, pin string) error {
 	return db.Record(holder, opname.AccessEvent{Action: opname.AccessSignIn, ClientID: l.ClientID, ObjectType: "link_session", Purpose: "pin"})
 }
 
+// linkIDLike matches the ids of links in a LIKE with escape character \.
+var linkIDLike = strings.ReplaceAll(opname.NewLinkID(""), "_", `\_`) + "%"
+
 // LinkActivity counts the requests link holders made and the steps they
 // took on requests since a time, in the caller's organisation.
 func (db *DB) LinkActivity(ctx context.Context, since time.Time) (opname.LinkActivity, error) {
@@ -398,9 +401,9 @@ func (db *DB) LinkActivity(ctx context.Context, since time.Time) (opname.LinkAct
 		return act, err
 	}
 	err = db.read.QueryRowContext(ctx, db.q(`SELECT
-		(SELECT COUNT(*) FROM requests WHERE org_id = ? AND created_by LIKE 'lnk\_%' ESCAPE '\' AND created_at >= ?),
-		(SELECT COUNT(*) FROM request_decisions WHERE org_id = ? AND made_by LIKE 'lnk\_%' ESCAPE '\' AND seq > 0 AND at >= ?)`),
-		a.OrgID, micro(since), a.OrgID, micro(since)).Scan(&act.Announced, &act.Answered)
+		(SELECT COUNT(*) FROM requests WHERE org_id = ? AND created_by LIKE ? ESCAPE '\' AND created_at >= ?),
+		(SELECT COUNT(*) FROM request_decisions WHERE org_id = ? AND made_by LIKE ? ESCAPE '\' AND seq > 0 AND at >= ?)`),
+		a.OrgID, linkIDLike, micro(since), a.OrgID, linkIDLike, micro(since)).Scan(&act.Announced, &act.Answered)
 	if err != nil {
 		return act, fmt.Errorf("sqldb: link activity: %w", err)
 	}

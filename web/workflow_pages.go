@@ -95,6 +95,9 @@ type reqRow struct {
 	// Tone is how the request's state looks: may start, waits, or
 	// cannot go ahead.
 	Tone tone
+	// ViaLink is set when the request was made through a personal link:
+	// the client (or a parent, …) announced it themselves.
+	ViaLink bool
 }
 
 // citation is a rule that applied as people read it: the passage, and
@@ -231,7 +234,8 @@ func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Req
 	d, n := v.Decision, v.Next
 	row := reqRow{Request: req, D: d, Ready: n.Ready, Rules: s.citations(r, d.Rules), When: s.when(r, req.CreatedAt),
 		OutcomeText: d.Outcome.Label(l), Explanation: d.Explanation.In(l),
-		AskManager: n.AskManager, CanDecide: n.ManagerDecides, RecordsToo: n.RecordsToo, Agree: n.Agree, Tone: toneOf(v)}
+		AskManager: n.AskManager, CanDecide: n.ManagerDecides, RecordsToo: n.RecordsToo, Agree: n.Agree, Tone: toneOf(v),
+		ViaLink: opname.ByLink(req.CreatedBy)}
 	who := translate(l, "wf.by."+req.Act.By)
 	if p := v.AskedBy; p != nil {
 		row.AskedBy = translate(l, "wf.role."+p.Role)

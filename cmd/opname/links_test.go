@@ -246,7 +246,7 @@ func TestLinkJourneyVeiligThuis(t *testing.T) {
 		t.Fatalf("requests after announcing: %d %v", len(rs), err)
 	}
 	announced := &rs[0]
-	if announced.Act.By != "client" || announced.Act.Recorder == nil || *announced.Act.Recorder != 0 || announced.Act.Announced != "in_advance" || !strings.HasPrefix(announced.CreatedBy, "lnk_") {
+	if announced.Act.By != "client" || announced.Act.Recorder == nil || *announced.Act.Recorder != 0 || announced.Act.Announced != "in_advance" || !opname.ByLink(announced.CreatedBy) {
 		t.Errorf("the announcement is %+v by %s", announced.Act, announced.CreatedBy)
 	}
 	view, err := w.ViewOne(staffCtx, conv, announced)
@@ -260,8 +260,8 @@ func TestLinkJourneyVeiligThuis(t *testing.T) {
 		}
 	}
 	// The staff member sees it on the conversation.
-	if _, staffConv, _ := desk.do("GET", "/gesprekken/"+conv.ID, "", ""); !strings.Contains(staffConv, "/verzoeken/"+announced.ID) {
-		t.Error("the staff member does not see the announcement on the conversation")
+	if _, staffConv, _ := desk.do("GET", "/gesprekken/"+conv.ID, "", ""); !strings.Contains(staffConv, "/verzoeken/"+announced.ID) || !strings.Contains(staffConv, "zelf laten weten via de persoonlijke link") {
+		t.Error("the staff member does not see the announcement on the conversation, as made through the link")
 	}
 
 	// The organisation wants to record too; the parent is asked on their
@@ -289,7 +289,8 @@ func TestLinkJourneyVeiligThuis(t *testing.T) {
 	if _, reqPage, _ := desk.do("GET", "/verzoeken/"+orgRecords.ID, "", ""); !strings.Contains(reqPage, "Via de persoonlijke link") {
 		t.Error("the request page does not say the answer came through the link")
 	}
-	// Someone else's question is not the client's to answer.
+	// The client is asked too, and says no: that is the client's answer,
+	// not the parent's.
 	if status, _, _ := phone.form("/l/verzoeken/"+orgRecords.ID+"/antwoord", url.Values{"antwoord": {"nee"}}); status == 303 {
 		r, _ := s.db.Request(staffCtx, orgRecords.ID)
 		for _, a := range r.Answers {
@@ -312,7 +313,7 @@ func TestLinkJourneyVeiligThuis(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if g := r.Agreement; g == nil || !g.Signed || g.Form != "on_screen" || g.Digest == "" || !strings.HasPrefix(g.By, "lnk_") {
+		if g := r.Agreement; g == nil || !g.Signed || g.Form != "on_screen" || g.Digest == "" || !opname.ByLink(g.By) {
 			t.Errorf("the agreements confirmed on the phone are %+v", g)
 		}
 	} else {
@@ -336,9 +337,11 @@ func TestLinkJourneyVeiligThuis(t *testing.T) {
 		}
 	}
 
-	// The managers' inbox counts what was done through links.
+	// The managers' inbox counts what was done through links: one
+	// announcement; the parent's answer, the client's own answer to the
+	// same question, and the client's confirmation.
 	_, managerSecret := member(t, s, octx, "vt-links", opname.RoleManager)
-	if _, inbox, _ := signedInBrowser(t, s, managerSecret, "nl").do("GET", "/postvak", "", ""); !strings.Contains(inbox, "De afgelopen 7 dagen: 1 keer liet iemand weten dat hij of zij wil opnemen, 2 keer gaf iemand antwoord of ging akkoord.") {
+	if _, inbox, _ := signedInBrowser(t, s, managerSecret, "nl").do("GET", "/postvak", "", ""); !strings.Contains(inbox, "De afgelopen 7 dagen: 1 keer liet iemand weten dat hij of zij wil opnemen, 3 keer gaf iemand antwoord of ging akkoord.") {
 		t.Error("the managers' inbox does not count what was done through links")
 	}
 
