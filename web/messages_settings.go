@@ -108,5 +108,6 @@ var settingsMessages = map[string]policy.Text{
 	"seen.why.erase":          {NL: "om de opname te wissen", EN: "to erase the recording"},
 	"seen.why.receipt":        {NL: "om het bewijs van de opname te zien", EN: "to see the receipt of the recording"},
 	"seen.why.pdf":            {NL: "als PDF-bestand", EN: "as a PDF file"},
+	"seen.to.client":          {NL: "de cliënt", EN: "the client"},
 	"seen.why.copy_to":        {NL: "kopie gegeven aan %s", EN: "copy given to %s"},
 }

@@ -121,7 +121,13 @@ func seenWhy(purpose, l string) string {
 	case purpose == "":
 		return ""
 	case m != nil:
-		return fmt.Sprintf(translate(l, "seen.why.copy_to"), m[1])
+		// The pages hand copies to the client; the API to whom its caller
+		// names.
+		to := m[1]
+		if _, ok := messages["seen.to."+to]; ok {
+			to = translate(l, "seen.to."+to)
+		}
+		return fmt.Sprintf(translate(l, "seen.why.copy_to"), to)
 	case strings.HasSuffix(purpose, ".pdf") && !strings.ContainsAny(purpose, " /"):
 		return translate(l, "seen.why.pdf")
 	}

@@ -126,6 +126,7 @@ func TestSeenLines(t *testing.T) {
 		{ev(opname.AccessRead, "conversations", "list of 3"), "nl", "Petra Smit", "manager", "bekeek de lijst van uw gesprekken", ""},
 		{ev(opname.AccessRead, "requests", "list of 2; printable"), "en", "Petra Smit", "manager", "looked at the list of requests about recordings", "to print it"},
 		{ev(opname.AccessCopy, "recording", "copy handed to mr. Jansen"), "nl", "Petra Smit", "manager", "maakte een kopie van uw opname", "kopie gegeven aan mr. Jansen"},
+		{ev(opname.AccessCopy, "recording", "copy handed to client"), "nl", "Petra Smit", "manager", "maakte een kopie van uw opname", "kopie gegeven aan de cliënt"},
 		{ev(opname.AccessPrint, "request", "declaration.pdf"), "en", "Petra Smit", "manager", "printed a request about a recording", "as a PDF file"},
 		{ev(opname.AccessDelete, "recording", "De bewaartermijn is voorbij."), "nl", "Petra Smit", "manager", "wiste uw opname", "De bewaartermijn is voorbij."},
 		{ev(opname.AccessRead, "access_log", "audit"), "nl", "Petra Smit", "manager", "bekeek het logboek van wie er in uw dossier keek", "controle door de privacyfunctionaris"},
