@@ -290,6 +290,7 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "POST", "/l/gesprekken/{id}/aankondigen", LinkHolder, s.linkAnnounce)
 	s.handle(mux, "POST", "/l/verzoeken/{id}/antwoord", LinkHolder, s.linkAnswer)
 	s.handle(mux, "POST", "/l/verzoeken/{id}/afspraken", LinkHolder, s.linkAgree)
+	s.handle(mux, "GET", "/l/verzoeken/{id}/afspraken.pdf", LinkHolder, s.apiAgreementPDF)
 	s.handle(mux, "POST", "/l/stoppen", LinkHolder, s.linkStop)
 	s.handle(mux, "GET", "/l/opnames", LinkHolder, s.linkRecordings)
 	s.handle(mux, "GET", "/l/opnames/{id}", LinkHolder, s.linkRecordingPage)

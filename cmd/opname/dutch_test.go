@@ -703,7 +703,7 @@ func TestNoEnglishOnDutchPages(t *testing.T) {
 		switch {
 		case strings.HasPrefix(r.Pattern, "/api/"), strings.HasPrefix(r.Pattern, "/assets/"), r.Pattern == "/healthz", r.Pattern == "/readyz", r.Pattern == "/favicon.ico",
 			// A recording's content and receipt are media and JSON, not pages.
-			r.Pattern == "/l/opnames/{id}/inhoud", r.Pattern == "/l/opnames/{id}/bewijs",
+			r.Pattern == "/l/opnames/{id}/inhoud", r.Pattern == "/l/opnames/{id}/bewijs", r.Pattern == "/l/verzoeken/{id}/afspraken.pdf",
 			key == "GET /taal", key == "POST /afmelden":
 			continue
 		}

@@ -82,6 +82,7 @@ var linkMatrix = map[string][6]int{
 	"GET /l/opnames/{id}":                 {200, 404, 404, 303, 303, 303},
 	"GET /l/wie-keek":                     {200, 200, 200, 303, 303, 303},
 	"GET /l/klacht":                       {200, 200, 200, 303, 303, 303},
+	"GET /l/verzoeken/{id}/afspraken.pdf": {200, 404, 404, 303, 303, 303},
 }
 
 // TestLinkAuthorizationMatrix calls every registered route as every kind
@@ -315,6 +316,9 @@ func TestLinkJourneyVeiligThuis(t *testing.T) {
 		}
 		if g := r.Agreement; g == nil || !g.Signed || g.Form != "on_screen" || g.Digest == "" || !opname.ByLink(g.By) {
 			t.Errorf("the agreements confirmed on the phone are %+v", g)
+		}
+		if status, body, h := phone.do("GET", "/l/verzoeken/"+announced.ID+"/afspraken.pdf", "", ""); status != 200 || h.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(body, "%PDF") {
+			t.Errorf("the agreements as PDF on the phone = %d %s", status, h.Get("Content-Type"))
 		}
 	} else {
 		t.Errorf("the client's announcement has no agreements to confirm: %+v", announcedView.Next)

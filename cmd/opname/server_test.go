@@ -215,6 +215,7 @@ var matrix = map[string][13]int{
 	"GET /l/opnames/{id}":                 {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
 	"GET /l/wie-keek":                     {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
 	"GET /l/klacht":                       {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	"GET /l/verzoeken/{id}/afspraken.pdf": {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
 }
 
 // fixture is a running server with two organisations and a token per
