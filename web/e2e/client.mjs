@@ -319,6 +319,10 @@ const also = {
   // the link itself does, from the page the QR code's address opens.
   async 'quick-exit'({ j, code, page }) {
     check((await page.locator('#snel-weg').getAttribute('href')) === exitURL, 'the quick exit goes elsewhere');
+    // It stays in reach at the bottom of a long page.
+    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    const box = await page.locator('#snel-weg').evaluate((e) => { const r = e.getBoundingClientRect(); return { top: r.top, bottom: r.bottom, height: window.innerHeight, scrolled: window.scrollY }; });
+    check(box.scrolled > 0 && box.top >= 0 && box.bottom <= box.height, `the quick exit is out of sight on a scrolled page: ${JSON.stringify(box)}`);
     const left = page.waitForRequest((r) => r.url() === exitURL && r.isNavigationRequest());
     await page.keyboard.press('Escape');
     await left;
