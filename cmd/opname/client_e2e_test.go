@@ -84,7 +84,7 @@ func testClientInBrowser(t *testing.T, script, chromium, lang string) {
 		data = append(data, "Organisatie "+j.Name, j.Name)
 	}
 	arg, _ := json.Marshal(journeys)
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
 	start := time.Now()
 	cmd := exec.CommandContext(ctx, "node", script, s.URL, s.web.SessionCookie(), lang, string(arg))
