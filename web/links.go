@@ -278,7 +278,16 @@ func (s *Server) linkConversation(r *http.Request, c *opname.Conversation) linkC
 // policy says, the questions for the holder, and the form to announce a
 // recording.
 func (s *Server) linkConversationPage(w http.ResponseWriter, r *http.Request) {
-	s.showLinkConversation(w, r, http.StatusOK, "")
+	// After a step the page says it arrived, so that nobody sends it
+	// again for want of an answer.
+	msg := ""
+	switch {
+	case r.URL.Query().Get("aangekondigd") != "":
+		msg = translate(lang(r), "link.announced")
+	case r.URL.Query().Get("bewaard") != "":
+		msg = translate(lang(r), "link.saved")
+	}
+	s.showLinkConversation(w, r, http.StatusOK, msg)
 }
 
 func (s *Server) showLinkConversation(w http.ResponseWriter, r *http.Request, status int, msg string) {

@@ -72,6 +72,8 @@ var linkMessages = map[string]policy.Text{
 	"link.announce.audio":      {NL: "Alleen geluid", EN: "Sound only"},
 	"link.announce.video":      {NL: "Geluid en beeld (video)", EN: "Sound and images (video)"},
 	"link.announce.submit":     {NL: "Laten weten", EN: "Let them know"},
+	"link.announced":           {NL: "U heeft het laten weten. Uw contactpersoon ziet het nu ook. Hieronder staat wat er geldt.", EN: "You let them know. Your contact person sees it now too. Below is what applies."},
+	"link.saved":               {NL: "Uw antwoord is bewaard. Uw contactpersoon ziet het nu ook.", EN: "Your answer is saved. Your contact person sees it now too."},
 
 	"link.staff.title":        {NL: "Persoonlijke links", EN: "Personal links"},
 	"link.staff.intro":        {NL: "Met een persoonlijke link ziet de cliënt (of een ouder, voogd of vertegenwoordiger) de eigen gesprekken, laat weten dat hij of zij wil opnemen, en geeft antwoord op vragen. Zonder account.", EN: "With a personal link the client (or a parent, guardian or representative) sees their own conversations, says they want to record, and answers questions. Without an account."},
@@ -169,7 +171,7 @@ var linkMessages = map[string]policy.Text{
 	"seen.what.create.client_link.representative": {NL: "maakte een persoonlijke link voor de vertegenwoordiger", EN: "made a personal link for the representative"},
 	"link.inbox.title":                            {NL: "Via persoonlijke links", EN: "Through personal links"},
 	"link.inbox.activity":                         {NL: "De afgelopen 7 dagen: %d keer liet iemand weten dat hij of zij wil opnemen, %d keer gaf iemand antwoord of ging akkoord.", EN: "The last 7 days: %d times someone said they want to record, %d times someone answered or agreed."},
-	"link.announced":                              {NL: "zelf laten weten via de persoonlijke link", EN: "announced themselves through the personal link"},
+	"link.staff.announced":                        {NL: "zelf laten weten via de persoonlijke link", EN: "announced themselves through the personal link"},
 	"link.agreements.pdf":                         {NL: "De afspraken downloaden (PDF)", EN: "Download the agreements (PDF)"},
 	"role.link_holder":                            {NL: "persoonlijke link", EN: "personal link"},
 	"log.who.link.client":                         {NL: "De cliënt zelf, via de persoonlijke link", EN: "The client themself, through the personal link"},

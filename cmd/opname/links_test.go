@@ -400,3 +400,42 @@ func TestLinkGuessingOverHTTP(t *testing.T) {
 		t.Errorf("10,000 guesses: %d neutral pages, %d throttled; the address must wait after a few", neutral, throttled)
 	}
 }
+
+// TestLinkPageSaysWhatWasDone: after announcing a recording or answering,
+// the holder's page says it was received, so nobody sends it again.
+func TestLinkPageSaysWhatWasDone(t *testing.T) {
+	s := testServer(t)
+	f := newFixture(t, s)
+	b := newBrowser(t, s.URL)
+	if code, _, _ := b.do("GET", "/l/"+f.newLinkCode(t, f.clientA, "client"), "", ""); code != http.StatusSeeOther {
+		t.Fatalf("opening the link: %d", code)
+	}
+	follow := func(what string, code int, h http.Header) string {
+		t.Helper()
+		if code != http.StatusSeeOther {
+			t.Fatalf("%s: status %d", what, code)
+		}
+		code, body, _ := b.do("GET", h.Get("Location"), "", "")
+		if code != http.StatusOK {
+			t.Fatalf("%s, then %s: status %d", what, h.Get("Location"), code)
+		}
+		return body
+	}
+	code, _, h := b.form("/l/gesprekken/"+f.convA+"/aankondigen", url.Values{"medium": {"audio"}})
+	page := follow("announcing", code, h)
+	if want := "Uw contactpersoon ziet het nu ook."; !strings.Contains(page, want) {
+		t.Errorf("after announcing, the page does not say %q", want)
+	}
+	m := regexp.MustCompile(`action="/l/verzoeken/([^/"]+)/afspraken"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no agreements to confirm after announcing")
+	}
+	code, _, h = b.form("/l/verzoeken/"+m[1]+"/afspraken", url.Values{"afspraken": {"akkoord"}})
+	if want := "Uw antwoord is bewaard."; !strings.Contains(follow("agreeing", code, h), want) {
+		t.Errorf("after agreeing, the page does not say %q", want)
+	}
+	code, body, _ := b.do("GET", "/l/gesprekken/"+f.convA, "", "")
+	if code != http.StatusOK || strings.Contains(body, "Uw antwoord is bewaard.") {
+		t.Errorf("the conversation's own address says what was done: %d", code)
+	}
+}
