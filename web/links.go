@@ -358,7 +358,7 @@ func (s *Server) linkRequest(r *http.Request, c *opname.Conversation, req *opnam
 		for _, t := range d.Agreements {
 			lr.Terms = append(lr.Terms, policy.Agreements.Label(t, l))
 		}
-		lr.CanAgree = len(lr.Terms) > 0
+		lr.CanAgree = len(lr.Terms) > 0 && workflow.HolderMayConfirm(c, req, a)
 	}
 	if g := req.Agreement; g != nil {
 		switch {

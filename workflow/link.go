@@ -135,6 +135,9 @@ func (w *Workflow) HolderConfirm(ctx context.Context, requestID string, confirme
 		if _, ok := HolderIndex(c, a); !ok {
 			return opname.Coded(opname.NotFound, "not_found.request", "request not found")
 		}
+		if !HolderMayConfirm(c, r, a) {
+			return opname.Coded(opname.Conflict, "link.not_asked", "you are not asked about this")
+		}
 		v, err := ViewOf(c, r, a)
 		if err != nil {
 			return err
@@ -144,4 +147,16 @@ func (w *Workflow) HolderConfirm(ctx context.Context, requestID string, confirme
 		}
 		return w.agree(ctx, c, r, a, "on_screen", confirmed, !confirmed)
 	})
+}
+
+// HolderMayConfirm reports whether link holder a confirms the agreements
+// of r: they are between the organisation and the client, or whoever asks
+// (a parent who records, say); another party is asked for consent, not
+// for agreements.
+func HolderMayConfirm(c *opname.Conversation, r *opname.Request, a opname.Actor) bool {
+	i, ok := HolderIndex(c, a)
+	if !ok {
+		return false
+	}
+	return a.Party == "client" || r.Act.Recorder != nil && *r.Act.Recorder == i
 }

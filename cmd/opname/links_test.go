@@ -277,6 +277,14 @@ func TestLinkJourneyVeiligThuis(t *testing.T) {
 	if !strings.Contains(parentPage, "/l/verzoeken/"+orgRecords.ID+"/antwoord") {
 		t.Fatal("the parent is not asked on their phone")
 	}
+	// The agreements of the client's recording are the client's to
+	// confirm, not the parent's.
+	if strings.Contains(parentPage, "/l/verzoeken/"+announced.ID+"/afspraken\"") {
+		t.Error("the parent is offered to confirm the client's agreements")
+	}
+	if status, _, _ := parent.form("/l/verzoeken/"+announced.ID+"/afspraken", url.Values{"afspraken": {"akkoord"}}); status != 409 {
+		t.Errorf("the parent confirms the client's agreements: %d, want 409", status)
+	}
 	if status, _, _ := parent.form("/l/verzoeken/"+orgRecords.ID+"/antwoord", url.Values{"antwoord": {"ja"}}); status != 303 {
 		t.Fatalf("the parent's answer = %d", status)
 	}
