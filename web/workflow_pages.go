@@ -323,6 +323,9 @@ func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Req
 		if g.Refused {
 			row.Agreed += " " + translate(l, "wf.agreed.refused")
 		}
+		if opname.ByLink(g.By) {
+			row.Agreed += " " + translate(l, "link.staff.agreed")
+		}
 	}
 	return row, nil
 }

@@ -325,6 +325,9 @@ func TestLinkJourneyVeiligThuis(t *testing.T) {
 		if g := r.Agreement; g == nil || !g.Signed || g.Form != "on_screen" || g.Digest == "" || !opname.ByLink(g.By) {
 			t.Errorf("the agreements confirmed on the phone are %+v", g)
 		}
+		if _, reqPage, _ := desk.do("GET", "/verzoeken/"+announced.ID, "", ""); !strings.Contains(reqPage, "Dat is doorgegeven via de persoonlijke link.") {
+			t.Error("the staff's request page does not say the agreements were confirmed through the link")
+		}
 		if status, body, h := phone.do("GET", "/l/verzoeken/"+announced.ID+"/afspraken.pdf", "", ""); status != 200 || h.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(body, "%PDF") {
 			t.Errorf("the agreements as PDF on the phone = %d %s", status, h.Get("Content-Type"))
 		}
