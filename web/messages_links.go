@@ -173,7 +173,7 @@ var linkMessages = map[string]policy.Text{
 	"link.inbox.activity":                         {NL: "De afgelopen 7 dagen: %d keer liet iemand weten dat hij of zij wil opnemen, %d keer gaf iemand antwoord of ging akkoord.", EN: "The last 7 days: %d times someone said they want to record, %d times someone answered or agreed."},
 	"link.staff.announced":                        {NL: "zelf laten weten via de persoonlijke link", EN: "announced themselves through the personal link"},
 	"link.agreements.pdf":                         {NL: "De afspraken downloaden (PDF)", EN: "Download the agreements (PDF)"},
-	"link.staff.agreed":                           {NL: "Dat gaf de cliënt zelf door, via de persoonlijke link.", EN: "The client said so themself, through the personal link."},
+	"link.staff.agreed":                           {NL: "Dat is doorgegeven via de persoonlijke link.", EN: "That was given through the personal link."},
 	"role.link_holder":                            {NL: "persoonlijke link", EN: "personal link"},
 	"log.who.link.client":                         {NL: "De cliënt zelf, via de persoonlijke link", EN: "The client themself, through the personal link"},
 	"log.who.link.parent":                         {NL: "Een ouder, via de persoonlijke link", EN: "A parent, through the personal link"},
