@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,20 +22,7 @@ import (
 // the screen. It needs node, Chromium and `make assets`;
 // CI has them and the test is mandatory there.
 func TestAccessibility(t *testing.T) {
-	script, _ := filepath.Abs("../../web/e2e/a11y.mjs")
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	_, nodeErr := exec.LookPath("node")
-	_, chromeErr := os.Stat(chromium)
-	_, modErr := os.Stat("../../web/node_modules/playwright-core")
-	if nodeErr != nil || chromeErr != nil || modErr != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI needs node, Chromium and web/node_modules: %v %v %v", nodeErr, chromeErr, modErr)
-		}
-		t.Skip("node, Chromium or web/node_modules missing; run make assets and install chromium")
-	}
+	script, chromium := browserScript(t, "a11y.mjs")
 	s := testServer(t)
 	org, octx := newOrg(t, s, "toegankelijk", "blijf-groep", false)
 	sessions := map[opname.Role]string{}

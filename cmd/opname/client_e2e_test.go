@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -26,20 +25,7 @@ import (
 // of the other language. It skips locally without node or Chromium and
 // fails in CI.
 func TestClientInBrowser(t *testing.T) {
-	script, _ := filepath.Abs("../../web/e2e/client.mjs")
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	_, nodeErr := exec.LookPath("node")
-	_, chromeErr := os.Stat(chromium)
-	_, modErr := os.Stat("../../web/node_modules/playwright-core")
-	if nodeErr != nil || chromeErr != nil || modErr != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI needs node, Chromium and web/node_modules: %v %v %v", nodeErr, chromeErr, modErr)
-		}
-		t.Skip("node, Chromium or web/node_modules missing; run make assets and install chromium")
-	}
+	script, chromium := browserScript(t, "client.mjs")
 	for _, lang := range []string{"nl", "en"} {
 		t.Run(lang, func(t *testing.T) { testClientInBrowser(t, script, chromium, lang) })
 	}

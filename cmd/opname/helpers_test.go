@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"github.com/opname/opname"
@@ -43,4 +46,26 @@ func wav(seconds int, tone byte) []byte {
 		b.WriteByte(128 + byte(int(tone)*((i/10)%2)))
 	}
 	return b.Bytes()
+}
+
+// browserScript is the path of a browser test's script in web/e2e and the
+// Chromium to run it with. Without node, Chromium or web/node_modules the
+// test skips, except in CI, where it fails.
+func browserScript(t *testing.T, name string) (script, chromium string) {
+	t.Helper()
+	script, _ = filepath.Abs("../../web/e2e/" + name)
+	chromium = os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	_, nodeErr := exec.LookPath("node")
+	_, chromeErr := os.Stat(chromium)
+	_, modErr := os.Stat("../../web/node_modules/playwright-core")
+	if nodeErr != nil || chromeErr != nil || modErr != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI needs node, Chromium and web/node_modules: %v %v %v", nodeErr, chromeErr, modErr)
+		}
+		t.Skip("node, Chromium or web/node_modules missing; run make assets and install chromium")
+	}
+	return script, chromium
 }

@@ -28,20 +28,7 @@ import (
 // of another file and a receipt of another organisation's log do not. Then
 // axe-core finds no violations on the page with a verdict, in nl and en.
 func TestReceiptCheckInBrowser(t *testing.T) {
-	script, _ := filepath.Abs("../../web/e2e/receiptcheck.mjs")
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	_, nodeErr := exec.LookPath("node")
-	_, chromeErr := os.Stat(chromium)
-	_, modErr := os.Stat("../../web/node_modules/playwright-core")
-	if nodeErr != nil || chromeErr != nil || modErr != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI needs node, Chromium and web/node_modules: %v %v %v", nodeErr, chromeErr, modErr)
-		}
-		t.Skip("node, Chromium or web/node_modules missing; run make assets and install chromium")
-	}
+	script, chromium := browserScript(t, "receiptcheck.mjs")
 	s := testServer(t)
 	org, octx := newOrg(t, s, "bewijs", "veilig-thuis-utrecht", false)
 	staff, secret := member(t, s, octx, "bewijs", opname.RoleStaff)

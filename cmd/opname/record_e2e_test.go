@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -208,20 +207,7 @@ func TestRecordingPages(t *testing.T) {
 // once. It needs node, Chromium and `make assets`; CI has them and the test
 // is mandatory there.
 func TestRecordInBrowser(t *testing.T) {
-	script, _ := filepath.Abs("../../web/e2e/record.mjs")
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	_, nodeErr := exec.LookPath("node")
-	_, chromeErr := os.Stat(chromium)
-	_, modErr := os.Stat("../../web/node_modules/playwright-core")
-	if nodeErr != nil || chromeErr != nil || modErr != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI needs node, Chromium and web/node_modules: %v %v %v", nodeErr, chromeErr, modErr)
-		}
-		t.Skip("node, Chromium or web/node_modules missing; run make assets and install chromium")
-	}
+	script, chromium := browserScript(t, "record.mjs")
 	s := testServer(t)
 	org, octx := newOrg(t, s, "browser", "veilig-thuis-utrecht", false)
 	staff, secret := member(t, s, octx, "browser", opname.RoleStaff)

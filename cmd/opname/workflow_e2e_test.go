@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -22,20 +21,7 @@ import (
 // scanned for words of the other language. It skips locally without node
 // or Chromium and fails in CI.
 func TestWorkflowInBrowser(t *testing.T) {
-	script, _ := filepath.Abs("../../web/e2e/workflow.mjs")
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	_, nodeErr := exec.LookPath("node")
-	_, chromeErr := os.Stat(chromium)
-	_, modErr := os.Stat("../../web/node_modules/playwright-core")
-	if nodeErr != nil || chromeErr != nil || modErr != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI needs node, Chromium and web/node_modules: %v %v %v", nodeErr, chromeErr, modErr)
-		}
-		t.Skip("node, Chromium or web/node_modules missing; run make assets and install chromium")
-	}
+	script, chromium := browserScript(t, "workflow.mjs")
 	for _, lang := range []string{"nl", "en"} {
 		t.Run(lang, func(t *testing.T) { testWorkflowInBrowser(t, script, chromium, lang) })
 	}
