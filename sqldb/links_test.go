@@ -3,6 +3,7 @@ package sqldb_test
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -246,6 +247,43 @@ func TestLinkScope(t *testing.T) {
 		}
 		if !found {
 			t.Error("the holder's read of their conversations is not in the access log as theirs")
+		}
+
+		// A holder adds only the client's own copy, for a request of the
+		// organisation's that asks for it.
+		addRequest := func(act opname.Act) string {
+			r := &opname.Request{ConversationID: conv.ID, Act: act}
+			if err := db.AddRequest(staff, r, json.RawMessage(`{}`), json.RawMessage(`{"outcome": "allowed"}`), strings.Repeat("0", 64)); err != nil {
+				t.Fatal(err)
+			}
+			return r.ID
+		}
+		copyReq := addRequest(opname.Act{Action: "copy", Medium: "audio", By: "organisation"})
+		recordReq := addRequest(opname.Act{Action: "record", Medium: "audio", By: "client"})
+		sealed := opname.Sealed{Header: []byte{1}, BlobKey: "blob", PayloadSize: 1}
+		for _, c := range []struct {
+			name string
+			ctx  context.Context
+			rec  opname.Recording
+			kind opname.ErrorKind // "" for stored
+		}{
+			{"the client's copy", client, opname.Recording{Source: "client_copy", RequestID: copyReq}, ""},
+			{"as the organisation's", client, opname.Recording{Source: "organisation", RequestID: copyReq}, opname.Forbidden},
+			{"for no request", client, opname.Recording{Source: "client_copy"}, opname.Forbidden},
+			{"for a request to record", client, opname.Recording{Source: "client_copy", RequestID: recordReq}, opname.Forbidden},
+			{"as an edit", client, opname.Recording{Source: "client_copy", RequestID: copyReq, DerivedFrom: "x"}, opname.Forbidden},
+			{"by a parent", parent, opname.Recording{Source: "client_copy", RequestID: copyReq}, opname.Forbidden},
+			{"of another client", client, opname.Recording{Source: "client_copy", RequestID: copyReq, ClientID: w.other.ID}, opname.NotFound},
+		} {
+			rec := c.rec
+			rec.MediaType, rec.SHA256, rec.Size = "audio/wav", strings.Repeat("ab", 32), 1
+			if rec.ClientID == "" {
+				rec.ClientID = w.assigned.ID
+			}
+			err := db.AddRecording(c.ctx, &rec, sealed)
+			if c.kind == "" && err != nil || c.kind != "" && opname.KindOf(err) != c.kind {
+				t.Errorf("a holder adds %s: %v, want %q", c.name, err, c.kind)
+			}
 		}
 	})
 }

@@ -20,7 +20,7 @@ import (
 // access, and appends the recording to the organisation's log: as a
 // recording, or, when it is derived from another, as a declared edit.
 func (db *DB) AddRecording(ctx context.Context, r *opname.Recording, s opname.Sealed) error {
-	a, err := orgActor(ctx, opname.RoleStaff, opname.RoleManager, opname.RoleAdmin)
+	a, err := orgActor(ctx, opname.RoleStaff, opname.RoleManager, opname.RoleAdmin, opname.RoleLinkHolder)
 	if err != nil {
 		return err
 	}
@@ -29,6 +29,11 @@ func (db *DB) AddRecording(ctx context.Context, r *opname.Recording, s opname.Se
 	}
 	if !slices.Contains(opname.RecordingSources, r.Source) {
 		return invalid("source", r.Source, "upload.source", "use client_copy or organisation")
+	}
+	if a.Role == opname.RoleLinkHolder {
+		if err := db.holderCopy(ctx, a, r); err != nil {
+			return err
+		}
 	}
 	r.ID, r.OrgID, r.CreatedAt, r.CreatedBy = db.newID(), a.OrgID, db.Now().UTC().Truncate(1000), a.UserID
 	entry := translog.Entry{Kind: translog.KindRecording, RecordingID: r.ID, SHA256: r.SHA256, Size: r.Size, Time: r.CreatedAt, AgreementsDigest: r.AgreementsDigest}
@@ -70,6 +75,24 @@ func (db *DB) AddRecording(ctx context.Context, r *opname.Recording, s opname.Se
 		return fmt.Errorf("sqldb: add recording: %w", err)
 	}
 	return db.Record(ctx, opname.AccessEvent{Action: opname.AccessCreate, ClientID: r.ClientID, ObjectType: "recording", ObjectID: r.ID})
+}
+
+// holderCopy checks what a link holder adds: only the client's own
+// recording, handed over for a request of the organisation's to have a
+// copy of it (the workflow decides when; this holds whatever it decides).
+func (db *DB) holderCopy(ctx context.Context, a opname.Actor, r *opname.Recording) error {
+	forbidden := opname.Coded(opname.Forbidden, "link.copy_only", "through a link only the client's own copy is given, when the organisation asks for it")
+	if a.Party != "client" || r.Source != "client_copy" || r.DerivedFrom != "" || r.RequestID == "" {
+		return forbidden
+	}
+	req, err := db.request(ctx, r.RequestID)
+	if err != nil {
+		return err
+	}
+	if req.Act.Action != "copy" || req.ClientID != r.ClientID {
+		return forbidden
+	}
+	return nil
 }
 
 const recordingColumns = `id, org_id, client_id, source, media_type, sha256, size, log_index, created_at, created_by, media, derived_from, edit, agreements_digest, request_id, conversation_id, erased_at, fixity_checked_at, fixity_problem`

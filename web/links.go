@@ -32,7 +32,10 @@ type linkPage struct {
 	Conversations []linkConversation
 	Conversation  *linkConversation
 	Requests      []linkRequest
-	PINNeeded     string
+	// GiveCopy is set when a request on the page asks the holder for a
+	// copy: the page then loads the upload's script.
+	GiveCopy  bool
+	PINNeeded string
 	// Asked counts the questions waiting for the holder's answer.
 	Asked      int
 	Recordings []linkRecording
@@ -68,6 +71,24 @@ type linkRequest struct {
 	Terms     []string
 	CanAgree  bool
 	Agreement string
+	// GiveCopy is set when the holder is asked for a copy of their own
+	// recording; Copies are those they gave for the request.
+	GiveCopy bool
+	Copies   []linkCopy
+}
+
+// linkCopy is a copy the client handed over, with when it arrived.
+type linkCopy struct{ ID, When string }
+
+// givenCopies are the client's copies among recs given for request id.
+func (s *Server) givenCopies(r *http.Request, recs []opname.Recording, id string) []linkCopy {
+	var out []linkCopy
+	for _, rec := range recs {
+		if rec.RequestID == id && rec.Source == "client_copy" && rec.ErasedAt == nil {
+			out = append(out, linkCopy{ID: rec.ID, When: s.when(r, rec.CreatedAt)})
+		}
+	}
+	return out
 }
 
 // baseURL is the address people reach opname at: the public URL, or else
@@ -306,12 +327,22 @@ func (s *Server) showLinkConversation(w http.ResponseWriter, r *http.Request, st
 	}
 	lc := s.linkConversation(r, c)
 	d := &linkPage{page: &page{Title: translate(l, "link.conversation.title"), Message: msg, MessageOK: msg != "" && status < 400}, Conversation: &lc}
+	var given []opname.Recording
 	for k := range rs {
 		lr, err := s.linkRequest(r, c, &rs[k], a)
 		if err != nil {
 			s.Error(w, r, err)
 			return
 		}
+		if lr.GiveCopy && given == nil {
+			// The copies given so far are part of what the page shows.
+			if given, err = s.Store.ClientRecordings(ctx, a.ClientID); err != nil {
+				s.Error(w, r, err)
+				return
+			}
+		}
+		lr.Copies = s.givenCopies(r, given, lr.ID)
+		d.GiveCopy = d.GiveCopy || lr.GiveCopy
 		d.Requests = append(d.Requests, lr)
 	}
 	s.renderLink(w, r, status, "l_conversation", d)
@@ -360,6 +391,7 @@ func (s *Server) linkRequest(r *http.Request, c *opname.Conversation, req *opnam
 		}
 		lr.CanAgree = len(lr.Terms) > 0 && workflow.HolderMayConfirm(c, req, a)
 	}
+	lr.GiveCopy = workflow.HolderGivesCopy(c, req, a)
 	if g := req.Agreement; g != nil {
 		switch {
 		case g.Signed:

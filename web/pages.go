@@ -298,6 +298,8 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "GET", "/l/klacht", LinkHolder, s.linkComplaints)
 	s.handle(mux, "GET", "/l/opnames/{id}/inhoud", LinkHolder, s.apiRecordingContent)
 	s.handle(mux, "GET", "/l/opnames/{id}/bewijs", LinkHolder, s.apiRecordingReceipt)
+	// The client hands over a copy of their own recording, resumably.
+	s.tusRoutes(mux, linkUploads, LinkHolder)
 	s.handle(mux, "GET", "/beleid", SignedIn, s.policyPage)
 	s.handle(mux, "GET", "/beleid/voorbeeld", Roles(opname.RoleAdmin), s.previewForm)
 	s.handle(mux, "POST", "/beleid/voorbeeld", Roles(opname.RoleAdmin), s.previewForm)

@@ -83,9 +83,9 @@ type Server struct {
 	handler  http.Handler
 	pages    map[string]*template.Template
 
-	tusOnce    sync.Once
-	tusHandler *handler.UnroutedHandler
-	tusErr     error
+	tusOnce     sync.Once
+	tusHandlers map[string]*handler.UnroutedHandler
+	tusErr      error
 }
 
 // Route is one registered endpoint and who may call it.
@@ -195,11 +195,7 @@ func (s *Server) register(mux *http.ServeMux) {
 	s.handle(mux, "GET", "/api/v1/fixity", Roles(opname.RolePrivacyOfficer, opname.RoleAdmin), s.apiFixityProblems)
 
 	s.handle(mux, "GET", "/api/v1/uploads", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiUploads)
-	s.handle(mux, "POST", "/api/v1/uploads", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.tusRoute(false, func(h *handler.UnroutedHandler) http.HandlerFunc { return h.PostFile }))
-	s.handle(mux, "HEAD", "/api/v1/uploads/{id}", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.tusRoute(true, func(h *handler.UnroutedHandler) http.HandlerFunc { return h.HeadFile }))
-	s.handle(mux, "PATCH", "/api/v1/uploads/{id}", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.tusRoute(true, func(h *handler.UnroutedHandler) http.HandlerFunc { return h.PatchFile }))
-	s.handle(mux, "DELETE", "/api/v1/uploads/{id}", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.tusRoute(true, func(h *handler.UnroutedHandler) http.HandlerFunc { return h.DelFile }))
-	s.handle(mux, "POST", "/api/v1/uploads/{id}/finish", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiFinishUpload)
+	s.tusRoutes(mux, apiUploads, Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin))
 
 	s.handle(mux, "GET", "/api/v1/conversations", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiMyConversations)
 	s.handle(mux, "GET", "/api/v1/clients/{id}/conversations", SignedIn, s.apiClientConversations)

@@ -29,8 +29,16 @@ import (
 // uploadMeta are the Upload-Metadata keys a sender may set.
 var uploadMeta = []string{"client_id", "source", "sha256", "derived_from", "what_changed", "reason", "who_was_told", "agreements_digest", "request_id"}
 
-// tus returns the tus handler, made on first use.
-func (s *Server) tus() *handler.UnroutedHandler {
+// Resumable uploads are served at two places: the API's, for staff and
+// their systems, and the client's side, where a client hands over a copy
+// of their own recording through their link. They share one staging store.
+const (
+	apiUploads  = "/api/v1/uploads"
+	linkUploads = "/l/kopie"
+)
+
+// tus returns the tus handler under prefix, made on first use.
+func (s *Server) tus(prefix string) *handler.UnroutedHandler {
 	s.tusOnce.Do(func() {
 		s.Uploads.Admit = s.admitUpload
 		s.Uploads.CheckLen = vault.SniffLen
@@ -40,32 +48,37 @@ func (s *Server) tus() *handler.UnroutedHandler {
 			}
 			return nil
 		}
-		h, err := handler.NewUnroutedHandler(handler.Config{
-			// An upload's address is under the public URL when there is
-			// one: behind an HTTPS proxy the request's own is plain HTTP.
-			BasePath:                  strings.TrimSuffix(s.PublicURL, "/") + "/api/v1/uploads/",
-			StoreComposer:             s.Uploads.Composer(),
-			MaxSize:                   s.Vault.MaxSize,
-			DisableDownload:           true,
-			PreUploadCreateCallback:   s.tusCreate,
-			PreFinishResponseCallback: s.tusFinish,
-			// Every request is logged by the server already.
-			Logger: xslog.New(xslog.NewTextHandler(io.Discard, nil)),
-		})
-		if err != nil {
-			s.tusErr = err
-			return
+		s.tusHandlers = map[string]*handler.UnroutedHandler{}
+		for _, p := range []string{apiUploads, linkUploads} {
+			h, err := handler.NewUnroutedHandler(handler.Config{
+				// An upload's address is under the public URL when there
+				// is one: behind an HTTPS proxy the request's own is plain
+				// HTTP.
+				BasePath:                  strings.TrimSuffix(s.PublicURL, "/") + p + "/",
+				StoreComposer:             s.Uploads.Composer(),
+				MaxSize:                   s.Vault.MaxSize,
+				DisableDownload:           true,
+				PreUploadCreateCallback:   s.tusCreate,
+				PreFinishResponseCallback: s.tusFinish,
+				// Every request is logged by the server already.
+				Logger: xslog.New(xslog.NewTextHandler(io.Discard, nil)),
+			})
+			if err != nil {
+				s.tusErr = err
+				return
+			}
+			s.tusHandlers[p] = h
 		}
-		s.tusHandler = h
 	})
-	return s.tusHandler
+	return s.tusHandlers[prefix]
 }
 
-// tusRoute serves one tus request: a long deadline, as an upload may take
-// long over a slow line, and, for an existing upload, only its owner.
-func (s *Server) tusRoute(own bool, serve func(h *handler.UnroutedHandler) http.HandlerFunc) http.HandlerFunc {
+// tusRoute serves one tus request under prefix: a long deadline, as an
+// upload may take long over a slow line, and, for an existing upload, only
+// its owner.
+func (s *Server) tusRoute(prefix string, own bool, serve func(h *handler.UnroutedHandler) http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		h := s.tus()
+		h := s.tus(prefix)
 		if h == nil {
 			s.Error(w, r, fmt.Errorf("web: tus: %v", s.tusErr))
 			return
@@ -80,8 +93,18 @@ func (s *Server) tusRoute(own bool, serve func(h *handler.UnroutedHandler) http.
 		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(2 * time.Hour))
 		// tusd reads the upload id from the path below its base path.
 		r = r.WithContext(withAnswerLang(r.Context(), r))
-		http.StripPrefix("/api/v1/uploads", h.Middleware(serve(h))).ServeHTTP(w, r)
+		http.StripPrefix(prefix, h.Middleware(serve(h))).ServeHTTP(w, r)
 	}
+}
+
+// tusRoutes registers the tus protocol's requests under prefix for access,
+// and the request that seals what arrived of an upload.
+func (s *Server) tusRoutes(mux *http.ServeMux, prefix string, access Access) {
+	s.handle(mux, "POST", prefix, access, s.tusRoute(prefix, false, func(h *handler.UnroutedHandler) http.HandlerFunc { return h.PostFile }))
+	s.handle(mux, "HEAD", prefix+"/{id}", access, s.tusRoute(prefix, true, func(h *handler.UnroutedHandler) http.HandlerFunc { return h.HeadFile }))
+	s.handle(mux, "PATCH", prefix+"/{id}", access, s.tusRoute(prefix, true, func(h *handler.UnroutedHandler) http.HandlerFunc { return h.PatchFile }))
+	s.handle(mux, "DELETE", prefix+"/{id}", access, s.tusRoute(prefix, true, func(h *handler.UnroutedHandler) http.HandlerFunc { return h.DelFile }))
+	s.handle(mux, "POST", prefix+"/{id}/finish", access, s.apiFinishUpload)
 }
 
 // ownUpload returns an upload of the caller's; anyone else's is NotFound.
@@ -120,6 +143,11 @@ func (s *Server) tusCreate(hook handler.HookEvent) (handler.HTTPResponse, handle
 		if v := strings.TrimSpace(hook.Upload.MetaData[k]); v != "" {
 			meta[k] = v
 		}
+	}
+	if a.Role == opname.RoleLinkHolder {
+		// Through a link only the client's own copy is handed over, for
+		// the request that asks for it.
+		meta = handler.MetaData{"request_id": meta["request_id"], "client_id": a.ClientID, "source": "client_copy"}
 	}
 	up := uploadOf(meta)
 	if err := s.Vault.CheckUpload(ctx, up); err != nil {
@@ -303,12 +331,27 @@ func (s *Server) ingest(ctx context.Context, up vault.Upload) (*opname.Recording
 // signed declaration where the policy asks for one) — and links the
 // recording to the request's conversation and agreements.
 func (s *Server) forRequest(ctx context.Context, up *vault.Upload) error {
+	a, _ := opname.ActorFrom(ctx)
 	if up.RequestID == "" {
+		if a.Role == opname.RoleLinkHolder {
+			return opname.Invalidf("request_id", "upload.copy_request", "name the request that asks for the copy")
+		}
 		return nil
 	}
 	req, err := s.Store.Request(opname.ForAct(ctx), up.RequestID) // part of the upload
 	if err != nil {
 		return err
+	}
+	if a.Role == opname.RoleLinkHolder {
+		c, err := s.Store.Conversation(opname.ForAct(ctx), req.ConversationID)
+		if err != nil {
+			return err
+		}
+		if !workflow.HolderGivesCopy(c, req, a) {
+			return &opname.Error{Kind: opname.Conflict, Field: "request_id", Code: "upload.copy_not_asked", Msg: fmt.Sprintf("request_id: request %s does not ask you for a copy", req.ID)}
+		}
+		up.ConversationID = req.ConversationID
+		return nil
 	}
 	switch ready, waiting := workflow.Ready(req); {
 	case req.ClientID != up.ClientID:

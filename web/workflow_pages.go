@@ -98,6 +98,10 @@ type reqRow struct {
 	// ViaLink is set when the request was made through a personal link:
 	// the client (or a parent, …) announced it themselves.
 	ViaLink bool
+	// CopyAsked is set when the organisation asks the client for a copy
+	// of their own recording; Copies are those the client gave for it.
+	CopyAsked bool
+	Copies    []linkCopy
 }
 
 // citation is a rule that applied as people read it: the passage, and
@@ -235,7 +239,7 @@ func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Req
 	row := reqRow{Request: req, D: d, Ready: n.Ready, Rules: s.citations(r, d.Rules), When: s.when(r, req.CreatedAt),
 		OutcomeText: d.Outcome.Label(l), Explanation: d.Explanation.In(l),
 		AskManager: n.AskManager, CanDecide: n.ManagerDecides, RecordsToo: n.RecordsToo, Agree: n.Agree, Tone: toneOf(v),
-		ViaLink: opname.ByLink(req.CreatedBy)}
+		ViaLink: opname.ByLink(req.CreatedBy), CopyAsked: workflow.AsksClientCopy(req)}
 	who := translate(l, "wf.by."+req.Act.By)
 	if p := v.AskedBy; p != nil {
 		row.AskedBy = translate(l, "wf.role."+p.Role)
@@ -767,6 +771,15 @@ func (s *Server) renderRequest(w http.ResponseWriter, r *http.Request, code int,
 	if err != nil {
 		s.Error(w, r, err)
 		return
+	}
+	if row.CopyAsked {
+		// The copies given for the request are part of what it shows.
+		recs, err := s.Store.ClientRecordings(ctx, req.ClientID)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		row.Copies = s.givenCopies(r, recs, req.ID)
 	}
 	d := s.workData(r, fmt.Sprintf(translate(l, "wf.req.title"), row.What))
 	d.Request, d.Conversation, d.Message, d.MessageOK = &row, &conv, msg, ok

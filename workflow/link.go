@@ -160,3 +160,24 @@ func HolderMayConfirm(c *opname.Conversation, r *opname.Request, a opname.Actor)
 	}
 	return a.Party == "client" || r.Act.Recorder != nil && *r.Act.Recorder == i
 }
+
+// HolderGivesCopy reports whether link holder a is asked for a copy of
+// their own recording by r (Ombudsman rule 4, copies both ways): the
+// organisation asks the client for one, and the policy allows it. The
+// client then hands it over through the link.
+func HolderGivesCopy(c *opname.Conversation, r *opname.Request, a opname.Actor) bool {
+	if _, ok := HolderIndex(c, a); !ok || a.Party != "client" {
+		return false
+	}
+	if !AsksClientCopy(r) {
+		return false
+	}
+	ready, _ := Ready(r)
+	return ready
+}
+
+// AsksClientCopy reports whether r is the organisation asking the client
+// for a copy of the client's own recording.
+func AsksClientCopy(r *opname.Request) bool {
+	return r.Act.Action == "copy" && r.Act.By == "organisation"
+}

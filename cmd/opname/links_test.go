@@ -83,6 +83,13 @@ var linkMatrix = map[string][6]int{
 	"GET /l/wie-keek":                     {200, 200, 200, 303, 303, 303},
 	"GET /l/klacht":                       {200, 200, 200, 303, 303, 303},
 	"GET /l/verzoeken/{id}/afspraken.pdf": {200, 404, 404, 303, 303, 303},
+	// A copy is given by the client, for a request that asks for it; an
+	// upload under way is its holder's alone.
+	"POST /l/kopie":             {201, 404, 404, 303, 303, 303},
+	"HEAD /l/kopie/{id}":        {404, 404, 404, 303, 303, 303},
+	"PATCH /l/kopie/{id}":       {404, 404, 404, 303, 303, 303},
+	"DELETE /l/kopie/{id}":      {404, 404, 404, 303, 303, 303},
+	"POST /l/kopie/{id}/finish": {404, 404, 404, 303, 303, 303},
 }
 
 // TestLinkAuthorizationMatrix calls every registered route as every kind

@@ -216,6 +216,11 @@ var matrix = map[string][13]int{
 	"GET /l/wie-keek":                     {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
 	"GET /l/klacht":                       {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
 	"GET /l/verzoeken/{id}/afspraken.pdf": {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	"POST /l/kopie":                       {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	"HEAD /l/kopie/{id}":                  {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	"PATCH /l/kopie/{id}":                 {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	"DELETE /l/kopie/{id}":                {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	"POST /l/kopie/{id}/finish":           {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
 }
 
 // fixture is a running server with two organisations and a token per
@@ -430,6 +435,8 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		path = strings.Replace(path, "{id}", f.recA, 1)
 	case strings.HasPrefix(pattern, "/l/verzoeken/{id}"):
 		path = strings.Replace(path, "{id}", f.reqA, 1)
+	case strings.HasPrefix(pattern, "/l/kopie/{id}"):
+		path = strings.Replace(path, "{id}", f.newLinkUpload(t), 1)
 	case strings.HasPrefix(pattern, "/api/v1/logs/{slug}"):
 		path = strings.Replace(path, "{slug}", "org-a", 1)
 		switch {
@@ -607,18 +614,54 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.HasPrefix(pattern, "/api/v1/uploads") && !strings.HasSuffix(pattern, "/finish") && method != "GET" {
+	if (strings.HasPrefix(pattern, "/api/v1/uploads") || strings.HasPrefix(pattern, "/l/kopie")) && !strings.HasSuffix(pattern, "/finish") && method != "GET" {
 		r.Header.Set("Tus-Resumable", "1.0.0")
-		switch method {
-		case "POST":
+		switch {
+		case method == "POST" && pattern == "/l/kopie":
+			// The client's copy, for a request of the organisation's.
+			r.Header.Set("Upload-Length", "100000")
+			r.Header.Set("Upload-Metadata", "request_id "+base64.StdEncoding.EncodeToString([]byte(f.newCopyRequest(t))))
+		case method == "POST":
 			r.Header.Set("Upload-Length", "100000")
 			r.Header.Set("Upload-Metadata", "client_id "+base64.StdEncoding.EncodeToString([]byte(f.clientA)))
-		case "PATCH":
+		case method == "PATCH":
 			r.Header.Set("Upload-Offset", "0")
 			r.Header.Set("Content-Type", "application/offset+octet-stream")
 		}
 	}
 	return r
+}
+
+// newCopyRequest asks, as clientA's staff member, for a copy of the
+// client's own recording of conversation convA.
+func (f *fixture) newCopyRequest(t *testing.T) string {
+	t.Helper()
+	req, err := f.s.web.Workflow.Ask(f.staffCtx, f.convA, opname.Act{Action: "copy", Medium: "audio", By: "organisation"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req.ID
+}
+
+// newLinkUpload starts the upload of a client's copy through a link of
+// clientA's, for a copy request: another holder's upload than any caller's.
+func (f *fixture) newLinkUpload(t *testing.T) string {
+	t.Helper()
+	r, _ := http.NewRequest("POST", f.s.URL+"/l/kopie", nil)
+	r.AddCookie(&http.Cookie{Name: f.s.web.LinkCookie(), Value: f.openLink(t, f.newLinkCode(t, f.clientA, "client"))})
+	r.Header.Set("Tus-Resumable", "1.0.0")
+	r.Header.Set("Upload-Length", "100000")
+	r.Header.Set("Upload-Metadata", "request_id "+base64.StdEncoding.EncodeToString([]byte(f.newCopyRequest(t))))
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 201 {
+		t.Fatalf("new upload through a link = %d", resp.StatusCode)
+	}
+	loc := resp.Header.Get("Location")
+	return loc[strings.LastIndex(loc, "/")+1:]
 }
 
 // newIncident opens an incident about clientA as its staff member.

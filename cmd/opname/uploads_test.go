@@ -20,17 +20,31 @@ import (
 	"github.com/opname/opname"
 )
 
-// tusClient speaks the tus protocol to a test server as one caller.
+// tusClient speaks the tus protocol to a test server as one caller: a
+// person with a token at the API's uploads, or a link holder with their
+// session (cookie) at the client's side (prefix /l/kopie).
 type tusClient struct {
-	t     *testing.T
-	base  string
-	token string
+	t      *testing.T
+	base   string
+	token  string
+	cookie *http.Cookie
+	prefix string
 }
 
 func (c *tusClient) do(method, path string, body []byte, header map[string]string) (*http.Response, []byte) {
 	c.t.Helper()
-	r, _ := http.NewRequest(method, c.base+path, bytes.NewReader(body))
-	r.Header.Set("Authorization", "Bearer "+c.token)
+	return c.send(method, path, bytes.NewReader(body), header)
+}
+
+func (c *tusClient) send(method, path string, body io.Reader, header map[string]string) (*http.Response, []byte) {
+	c.t.Helper()
+	r, _ := http.NewRequest(method, c.base+path, body)
+	if c.token != "" {
+		r.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	if c.cookie != nil {
+		r.AddCookie(c.cookie)
+	}
 	r.Header.Set("Tus-Resumable", "1.0.0")
 	for k, v := range header {
 		r.Header.Set(k, v)
@@ -47,17 +61,13 @@ func (c *tusClient) do(method, path string, body []byte, header map[string]strin
 // create starts an upload; length < 0 defers the length.
 func (c *tusClient) create(length int64, meta map[string]string) (*http.Response, string) {
 	c.t.Helper()
-	var pairs []string
-	for k, v := range meta {
-		pairs = append(pairs, k+" "+base64.StdEncoding.EncodeToString([]byte(v)))
-	}
-	h := map[string]string{"Upload-Metadata": strings.Join(pairs, ",")}
+	h := map[string]string{"Upload-Metadata": metadata(meta)}
 	if length < 0 {
 		h["Upload-Defer-Length"] = "1"
 	} else {
 		h["Upload-Length"] = fmt.Sprint(length)
 	}
-	resp, body := c.do("POST", "/api/v1/uploads", nil, h)
+	resp, body := c.do("POST", c.uploads(), nil, h)
 	if resp.StatusCode != 201 {
 		return resp, string(body)
 	}
@@ -71,7 +81,24 @@ func (c *tusClient) patch(id string, offset int64, chunk []byte, extra map[strin
 	for k, v := range extra {
 		h[k] = v
 	}
-	return c.do("PATCH", "/api/v1/uploads/"+id, chunk, h)
+	return c.do("PATCH", c.uploads()+"/"+id, chunk, h)
+}
+
+// metadata is a tus Upload-Metadata header of m.
+func metadata(m map[string]string) string {
+	var pairs []string
+	for k, v := range m {
+		pairs = append(pairs, k+" "+base64.StdEncoding.EncodeToString([]byte(v)))
+	}
+	return strings.Join(pairs, ",")
+}
+
+// uploads is where the client's uploads are.
+func (c *tusClient) uploads() string {
+	if c.prefix != "" {
+		return c.prefix
+	}
+	return "/api/v1/uploads"
 }
 
 type registered struct {
@@ -217,12 +244,19 @@ func TestResumableUpload(t *testing.T) {
 // and checks the first line it prints.
 func verifyReceipt(t *testing.T, s *server, receipt []byte, file []byte, want string) {
 	t.Helper()
+	verifyReceiptOf(t, s, "org-a", receipt, file, want)
+}
+
+// verifyReceiptOf checks file against receipt with `opname verify`,
+// trusting the log of the organisation slug.
+func verifyReceiptOf(t *testing.T, s *server, slug string, receipt []byte, file []byte, want string) {
+	t.Helper()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "bewijs.json"), receipt, 0o600)
 	os.WriteFile(filepath.Join(dir, "opname"), file, 0o600)
 	var stdout, stderr bytes.Buffer
 	m := &Main{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }}
-	code := m.Run(context.Background(), []string{"verify", "--receipt", filepath.Join(dir, "bewijs.json"), "--log", s.URL + "/api/v1/logs/org-a", filepath.Join(dir, "opname")})
+	code := m.Run(context.Background(), []string{"verify", "--receipt", filepath.Join(dir, "bewijs.json"), "--log", s.URL + "/api/v1/logs/" + slug, filepath.Join(dir, "opname")})
 	if code != 0 || !strings.Contains(stdout.String(), "\n"+want) && !strings.HasPrefix(stdout.String(), want) {
 		t.Fatalf("verify = %d, want %q\n%s%s", code, want, stdout.String(), stderr.String())
 	}
