@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/opname/opname"
+	"github.com/opname/opname/vault"
+	"github.com/opname/opname/workflow"
 )
 
 // TestClientInBrowser walks the client's side in a real browser at phone
@@ -19,8 +21,12 @@ import (
 // browser, and its holder opens it on a phone by typing the code from the
 // paper. For each shipped policy the client announces a recording and sees
 // the decision the staff see; a parent answers a consent question at
-// Veilig Thuis; a client confirms agreements; the quick exit leaves, with
-// Esc and without JavaScript; a holder stops their link. axe runs on
+// Veilig Thuis; a client confirms agreements; at Blijf Groep, after the
+// staff member's yes and the manager's decision, the client confirms the
+// declaration for a video; a client downloads a copy of a recording the
+// organisation made and checks it on the page, and a flipped byte fails;
+// the quick exit leaves, with Esc and without JavaScript; a holder stops
+// their link. axe runs on
 // every page, in Dutch and in English, and every page is scanned for words
 // of the other language. It skips locally without node or Chromium and
 // fails in CI.
@@ -34,25 +40,31 @@ func TestClientInBrowser(t *testing.T) {
 func testClientInBrowser(t *testing.T, script, chromium, lang string) {
 	s := testServer(t)
 	type journey struct {
-		Name   string   `json:"name"`
-		Policy string   `json:"policy"`
-		Client string   `json:"client"`
-		Staff  string   `json:"staff"`
-		Also   []string `json:"also,omitempty"`
+		Name   string `json:"name"`
+		Policy string `json:"policy"`
+		Client string `json:"client"`
+		Staff  string `json:"staff"`
+		// Manager is a manager's session, for a journey whose parts need
+		// a manager's decision.
+		Manager string   `json:"manager,omitempty"`
+		Also    []string `json:"also,omitempty"`
 	}
 	var journeys []journey
 	orgs := map[string]context.Context{}
+	// copies are the recordings the organisation made of an earlier
+	// conversation, for the journeys that check a copy.
+	copies := map[string]*opname.Recording{}
 	// A policy's journey announces a recording, and some go on with more
 	// on the same phone.
 	for _, j := range []journey{
-		{Name: "announce-ombudsman", Policy: "ombudsman", Also: []string{"quick-exit"}},
+		{Name: "announce-ombudsman", Policy: "ombudsman", Also: []string{"copy", "quick-exit"}},
 		{Name: "announce-mo", Policy: "maatschappelijke-opvang", Also: []string{"agreements"}},
 		{Name: "announce-vt", Policy: "veilig-thuis-utrecht"},
 		{Name: "announce-axiehuis", Policy: "axiehuis"},
-		{Name: "announce-blijf", Policy: "blijf-groep", Also: []string{"stop-link"}},
+		{Name: "announce-blijf", Policy: "blijf-groep", Also: []string{"declaration", "stop-link"}},
 		{Name: "vt-parent", Policy: "veilig-thuis-utrecht"},
 	} {
-		_, octx := newOrg(t, s, j.Name, j.Policy, false)
+		org, octx := newOrg(t, s, j.Name, j.Policy, false)
 		orgs[j.Name] = octx
 		staff, staffSecret := member(t, s, octx, j.Name, opname.RoleStaff)
 		c := &opname.Client{Name: "Sanne Jansen"}
@@ -63,6 +75,23 @@ func testClientInBrowser(t *testing.T, script, chromium, lang string) {
 			t.Fatal(err)
 		}
 		j.Client, j.Staff = c.ID, staffSecret
+		if slices.Contains(j.Also, "declaration") {
+			_, j.Manager = member(t, s, octx, j.Name, opname.RoleManager)
+		}
+		if slices.Contains(j.Also, "copy") {
+			// The organisation recorded a conversation last week.
+			sctx := actorCtx(org, staff)
+			conv := &opname.Conversation{ClientID: c.ID, At: time.Now().AddDate(0, 0, -7), Location: "office",
+				Participants: []opname.Participant{{Role: "client"}, {Role: "staff", Name: "Test staff"}}}
+			if err := s.web.Workflow.Open(sctx, conv); err != nil {
+				t.Fatal(err)
+			}
+			rec, err := s.web.Vault.Ingest(sctx, vault.Upload{ClientID: c.ID, Source: "organisation", ConversationID: conv.ID, Body: bytes.NewReader(wav(1, 40))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			copies[j.Name] = rec
+		}
 		journeys = append(journeys, j)
 	}
 	data := slices.Clone(journeyData)
@@ -94,7 +123,7 @@ func testClientInBrowser(t *testing.T, script, chromium, lang string) {
 			for _, p := range journeyPageProblems(lang, st.HTML, data) {
 				t.Errorf("%s: %s: %s", st.Journey, st.Path, p)
 			}
-		case "axe", "opened", "link given", "announced", "escaped":
+		case "axe", "opened", "link given", "announced", "escaped", "checked":
 			if testing.Verbose() {
 				t.Logf("%6d ms %s: %s %s %d", st.Ms, st.Journey, st.Step, st.Path, st.Took)
 			}
@@ -119,7 +148,9 @@ func testClientInBrowser(t *testing.T, script, chromium, lang string) {
 		return
 	}
 	// What the holders did is theirs: the announcement is the client's
-	// own, and the stopped link is stopped.
+	// own, the declaration is confirmed through their link, the download
+	// of a copy is in the access log as theirs, and the stopped link is
+	// stopped.
 	for _, j := range journeys {
 		links, err := s.db.ClientLinks(orgs[j.Name], j.Client)
 		if err != nil || len(links) == 0 {
@@ -128,10 +159,24 @@ func testClientInBrowser(t *testing.T, script, chromium, lang string) {
 		if got, want := links[0].RevokedAt != nil, slices.Contains(j.Also, "stop-link"); got != want {
 			t.Errorf("%s: the link is stopped: %v, want %v", j.Name, got, want)
 		}
+		if rec := copies[j.Name]; rec != nil {
+			events, err := s.db.Search(orgs[j.Name], opname.AccessFilter{ClientID: j.Client, Limit: 1000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.ContainsFunc(events, func(e opname.AccessEvent) bool {
+				return e.ObjectType == "recording" && e.ObjectID == rec.ID && e.Action == opname.AccessCopy && e.UserRole == opname.RoleLinkHolder && e.UserID == links[0].ID
+			}) {
+				t.Errorf("%s: the access log has no download of %s by the link holder %s", j.Name, rec.ID, links[0].ID)
+			}
+		}
 		if !strings.HasPrefix(j.Name, "announce-") {
 			continue
 		}
 		cs, err := s.db.ClientConversations(orgs[j.Name], j.Client)
+		if rec := copies[j.Name]; rec != nil {
+			cs = slices.DeleteFunc(cs, func(c opname.Conversation) bool { return c.ID == rec.ConversationID })
+		}
 		if err != nil || len(cs) != 1 {
 			t.Fatalf("%s: conversations %d, %v", j.Name, len(cs), err)
 		}
@@ -141,6 +186,15 @@ func testClientInBrowser(t *testing.T, script, chromium, lang string) {
 		}
 		if r := rs[0]; r.CreatedBy != links[0].ID || r.Act.Announced != "in_advance" || r.Act.Recorder == nil || *r.Act.Recorder != 0 {
 			t.Errorf("%s: the announcement %+v is not the client's own, through their link %s", j.Name, r, links[0].ID)
+		}
+		if slices.Contains(j.Also, "declaration") {
+			g, m := rs[0].Agreement, rs[0].Manager
+			if g == nil || !g.Signed || g.Form != "on_screen" || g.By != links[0].ID || m == nil || m.Approved == nil || !*m.Approved {
+				t.Errorf("%s: the declaration %+v (manager %+v) is not confirmed through the link %s after the manager's approval", j.Name, g, m, links[0].ID)
+			}
+			if ready, waiting := workflow.Ready(&rs[0]); !ready {
+				t.Errorf("%s: after the declaration the video waits for %v", j.Name, waiting)
+			}
 		}
 	}
 }

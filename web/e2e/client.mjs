@@ -4,8 +4,12 @@
 // on their phone in a fresh browser, as they would from the paper. One
 // journey per shipped policy announces a recording and sees the policy's
 // decision; a parent answers a consent question at Veilig Thuis; a client
-// confirms agreements; the quick exit leaves (Esc, and the plain link
-// without JavaScript); a holder stops their link. axe-core (WCAG 2.1 A and
+// confirms agreements; at Blijf Groep, once the staff member said yes and
+// the manager approved, the client confirms the declaration for a video; a
+// client downloads a copy of a recording the organisation made, checks it
+// on the page against its receipt, and a copy with a flipped byte fails;
+// the quick exit leaves (Esc, and the plain link without JavaScript); a
+// holder stops their link. axe-core (WCAG 2.1 A and
 // AA) runs on every page, and a client's page wider than the phone's
 // screen fails too. Prints one JSON line per step; exits 1 on a failure.
 // Every page it visits is printed too (a "page" step with its HTML), for
@@ -15,12 +19,15 @@
 //   node client.mjs BASE_URL SESSION_COOKIE_NAME LANG JOURNEYS_JSON
 //
 // LANG is nl or en. JOURNEYS_JSON is [{"name", "policy", "client",
-// "staff", "also"}]: the name is vt-parent, or else the journey announces
-// a recording at policy and goes on with the parts in also (agreements,
-// quick-exit, stop-link); staff is a session secret of a staff member
-// assigned to the client.
+// "staff", "manager", "also"}]: the name is vt-parent, or else the journey
+// announces a recording at policy and goes on with the parts in also
+// (agreements, copy, declaration, quick-exit, stop-link); staff is a
+// session secret of a staff member assigned to the client, manager one of
+// a manager (for declaration). For copy, the client has one recording the
+// organisation made.
 import { chromium } from 'playwright-core';
 import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 
 const require = createRequire(import.meta.url);
 const axePath = require.resolve('axe-core/axe.min.js');
@@ -42,6 +49,9 @@ const words = {
     byLink: 'via de persoonlijke link', agreed: 'De afspraken zijn vastgelegd', consent: 'toestemming',
     stopFold: 'Deze link stoppen', stop: 'Link stoppen', stopped: 'De link is gestopt', exit: 'Snel weg',
     announced: 'Uw contactpersoon ziet het nu ook', saved: 'Uw antwoord is bewaard',
+    answer: 'Antwoord bewaren', assessment: 'Uw beoordeling', consulted: "Met welke collega's heeft u overlegd?", toManager: 'Naar de manager sturen',
+    reasons: 'Redenen (dit komt in het dossier)', decide: 'Besluit vastleggen', decided: 'De manager heeft besloten',
+    ready: 'Het opnemen kan beginnen', matches: 'Het klopt', fileStep: 'Stap 1 van 3, het bestand',
   },
   en: {
     where: 'Where', open: 'Open the conversation', when: 'When', ask: 'See what the policy says',
@@ -51,6 +61,9 @@ const words = {
     byLink: 'through the personal link', agreed: 'The agreements are recorded', consent: 'consent',
     stopFold: 'Stop this link', stop: 'Stop the link', stopped: 'The link is stopped', exit: 'Leave quickly',
     announced: 'Your contact person sees it now too', saved: 'Your answer is saved',
+    answer: 'Save the answer', assessment: 'Your assessment', consulted: 'Which colleagues did you consult?', toManager: 'Send to the manager',
+    reasons: 'Reasons (this goes into the file)', decide: 'Record the decision', decided: 'The manager decided',
+    ready: 'Recording can start', matches: 'It matches', fileStep: 'Step 1 of 3, the file',
   },
 }[lang];
 
@@ -314,6 +327,87 @@ const also = {
     await axe(page, j.name, { phone: true });
     await staffRequest(staff, j, at, seen.what);
     check((await bodyText(staff)).includes(words.agreed), `the staff's request page does not show the agreements: ${await bodyText(staff)}`);
+  },
+  // Blijf Groep's video procedure, in the policy's order: each staff
+  // member of the conversation says yes to images of themselves, the
+  // request goes to the manager, the manager approves in writing, and then
+  // the client confirms the declaration with the agreements on the phone;
+  // the video may start, and the staff's request page says so.
+  async declaration({ j, staff, at, page, seen }) {
+    const request = staff.url();
+    check(request.includes('/verzoeken/'), `the staff are not on the request page: ${request}`);
+    for (let i = 0; i < 5 && await staff.locator('label[for^="medewerker-ja"]').count() > 0; i++) {
+      const yes = staff.locator('label[for^="medewerker-ja"]').first();
+      const id = await yes.getAttribute('for');
+      await yes.click();
+      await submit(staff, words.answer, staff.locator('form', { has: staff.locator(`#${id}`) }));
+    }
+    await staff.getByLabel(words.assessment).fill('Cliënte wil het gesprek terugkijken met haar advocaat.');
+    await staff.getByLabel(words.consulted).fill('Team Noord');
+    await submit(staff, words.toManager);
+    await axe(staff, j.name, { once: 'request' });
+    const manager = await staffPage(j.manager);
+    await manager.goto(request);
+    await manager.locator('label[for="besluit-ja"]').click();
+    await manager.getByLabel(words.reasons).fill('Twee medewerkers zijn erbij; het belang van cliënte weegt zwaar.');
+    await submit(manager, words.decide);
+    check((await bodyText(manager)).includes(words.decided), `the decision is not recorded: ${await bodyText(manager)}`);
+    await axe(manager, j.name, { once: 'decided' });
+    await manager.context().close();
+    await page.reload();
+    const form = section(page, seen.what).locator('form[action$="/afspraken"]');
+    check(await form.count() === 1, `no declaration to confirm: ${await bodyText(page)}`);
+    await form.locator('label[for^="akkoord-"]').click();
+    await submit(page, words.send, form);
+    check((await bodyText(page)).includes(words.saved), 'the page does not say the answer was saved');
+    await axe(page, j.name, { phone: true });
+    await staffRequest(staff, j, at, seen.what);
+    const said = await bodyText(staff);
+    check(said.includes(words.agreed) && said.includes(words.ready), `the staff's request page does not show the declaration confirmed and the video ready: ${said}`);
+  },
+  // A recording the organisation made of an earlier conversation is on
+  // the holder's page of copies: in another tab they open it, download
+  // it, and choose the downloaded file on the page's check, which matches
+  // it against the receipt in the browser; the same file with one byte
+  // flipped, dropped on the check, fails at the file.
+  async copy({ j, page }) {
+    const tab = await page.context().newPage();
+    await tab.goto(`${base}/l/gesprekken`);
+    await Promise.all([tab.waitForLoadState('load'), tab.locator('main a[href="/l/opnames"]').click()]);
+    await axe(tab, j.name, { phone: true });
+    const items = tab.locator('main a[href^="/l/opnames/"]');
+    check(await items.count() === 1, `the holder does not see the one recording: ${await bodyText(tab)}`);
+    await Promise.all([tab.waitForLoadState('load'), items.click()]);
+    const checker = tab.locator('[data-receipt-check]');
+    await checker.waitFor({ state: 'visible', timeout: 10000 });
+    const [download] = await Promise.all([tab.waitForEvent('download'), tab.locator('main a[href$="/inhoud?download=1"]').click()]);
+    const name = download.suggestedFilename();
+    const data = readFileSync(await download.path());
+    check(data.length > 44 && data.subarray(0, 4).toString() === 'RIFF', `the download is not the recording: ${name}, ${data.length} bytes`);
+    const verdict = async () => {
+      await tab.waitForFunction(() => ['match', 'mismatch', 'error'].includes(document.querySelector('[data-check-result]').dataset.verdict), null, { timeout: 60000 });
+      return tab.locator('[data-check-result]').evaluate((r) => ({ verdict: r.dataset.verdict, step: r.dataset.step, text: r.innerText }));
+    };
+    await tab.setInputFiles('#receipt-check-file', { name, mimeType: 'audio/wav', buffer: data });
+    const original = await verdict();
+    check(original.verdict === 'match' && original.text.includes(words.matches) && original.text.includes(name),
+      `the downloaded file does not match its receipt: ${JSON.stringify(original)}`);
+    await axe(tab, j.name, { phone: true });
+    const flipped = Buffer.from(data);
+    flipped[flipped.length >> 1] ^= 1;
+    await tab.locator('[data-check-result]').evaluate((r) => { r.dataset.verdict = ''; });
+    const dt = await tab.evaluateHandle(({ name, data }) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([Uint8Array.from(atob(data), (ch) => ch.charCodeAt(0))], name));
+      return dt;
+    }, { name, data: flipped.toString('base64') });
+    await checker.dispatchEvent('drop', { dataTransfer: dt });
+    const changed = await verdict();
+    check(changed.verdict === 'mismatch' && changed.step === 'file' && changed.text.includes(words.fileStep),
+      `a copy with a flipped byte: ${JSON.stringify(changed)}`);
+    await axe(tab, j.name, { phone: true });
+    step(j.name, 'checked', { file: name, size: data.length });
+    await tab.close();
   },
   // The quick exit: Esc leaves for the neutral site; without JavaScript
   // the link itself does, from the page the QR code's address opens.
