@@ -203,8 +203,9 @@ func TestRecordingPages(t *testing.T) {
 // fake microphone: the agreements first, about six seconds of recording
 // sent in chunks while it runs, the receipt, and playback with HTTP Range.
 // Then it closes a page mid-recording, as a crash would, and keeps what
-// arrived; last it uploads a file in chunks over a connection that breaks
-// once. It needs node, Chromium and `make assets`; CI has them and the test
+// arrived; then records while the connection breaks halfway, and checks
+// that the stored recording is every byte the microphone gave; last it
+// uploads a file in chunks over a connection that breaks once. It needs node, Chromium and `make assets`; CI has them and the test
 // is mandatory there.
 func TestRecordInBrowser(t *testing.T) {
 	script, chromium := browserScript(t, "record.mjs")
@@ -239,7 +240,7 @@ func TestRecordInBrowser(t *testing.T) {
 	if runErr != nil {
 		t.Fatalf("node: %v\n%s", runErr, stderr.String())
 	}
-	for _, want := range []string{"agreements", "recorded", "receipt", "played", "interrupted", "kept", "uploaded"} {
+	for _, want := range []string{"agreements", "recorded", "receipt", "played", "interrupted", "kept", "resumed", "uploaded"} {
 		if steps[want] == nil {
 			t.Errorf("the journey did not reach step %q", want)
 		}
@@ -251,8 +252,8 @@ func TestRecordInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 3 {
-		t.Fatalf("%d recordings, want 3 (one finished, one kept after a crash, one uploaded)", len(recs))
+	if len(recs) != 4 {
+		t.Fatalf("%d recordings, want 4 (one finished, one kept after a crash, one over a broken connection, one uploaded)", len(recs))
 	}
 	_, vkey, err := s.db.LatestCheckpoint(context.Background(), org.Slug)
 	if err != nil {

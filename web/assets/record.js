@@ -1,11 +1,11 @@
 // opname's recording pages in the browser: a file upload that resumes
 // after a broken connection, and a recording made here that is sent to the
 // server in chunks while it runs, so that a crash loses seconds, not the
-// conversation. Both speak tus 1.0.0 to /api/v1/uploads, same-origin, with
-// the session cookie: the file upload through tus-js-client, the recording
-// by appending each chunk as it comes. Texts come from the page (data-m-*
-// attributes), in the page's language; the server's refusals come in it
-// too (Accept-Language). A module: the pages load it with type=module.
+// conversation. Both speak tus 1.0.0 to /api/v1/uploads through
+// tus-js-client, same-origin, with the session cookie; the recording is an
+// upload whose length is declared when it stops. Texts come from the page
+// (data-m-* attributes), in the page's language; the server's refusals come
+// in it too (Accept-Language). A module: the pages load it with type=module.
 import { Upload } from './vendor/tus.js';
 
 (function () {
@@ -77,9 +77,10 @@ import { Upload } from './vendor/tus.js';
     }
   }
 
-  // retryable: a broken connection, a busy upload or a server fault may
-  // pass; a refusal (not audio, not allowed, gone) does not.
-  const retryable = (e) => !(e instanceof HTTPError) || e.status >= 500 || e.status === 409 || e.status === 423 || e.status === 429;
+  // retryable: a broken connection (status 0), a busy upload, the limit on
+  // open uploads or a server fault may pass; a refusal (not audio, not
+  // allowed, gone) does not.
+  const retryable = (status) => !status || status >= 500 || status === 409 || status === 423 || status === 429;
 
   async function failure(resp) {
     let msg = resp.status + ' ' + resp.statusText;
@@ -88,46 +89,6 @@ import { Upload } from './vendor/tus.js';
       if (body && body.error && body.error.message) msg = body.error.message;
     } catch (_) { /* not JSON */ }
     return new HTTPError(msg, resp.status);
-  }
-
-  function base64(s) {
-    let bin = '';
-    for (const b of new TextEncoder().encode(s)) bin += String.fromCharCode(b);
-    return btoa(bin);
-  }
-
-  // create starts an upload for a client; length null means a recording
-  // whose length is not known yet. It returns the upload's path.
-  async function create(clientID, source, length, requestID) {
-    let meta = 'client_id ' + base64(clientID) + ',source ' + base64(source);
-    // A recording made for a request of the conversation workflow is
-    // linked to it (and refused while the request is not ready).
-    if (requestID) meta += ',request_id ' + base64(requestID);
-    const headers = { 'Tus-Resumable': TUS, 'Upload-Metadata': meta, 'Accept-Language': lang };
-    if (length == null) headers['Upload-Defer-Length'] = '1';
-    else headers['Upload-Length'] = String(length);
-    const resp = await fetch('/api/v1/uploads', { method: 'POST', headers, credentials: 'same-origin' });
-    if (resp.status !== 201) throw await failure(resp);
-    return new URL(resp.headers.get('Location'), location.href).pathname;
-  }
-
-  // offsetOf is how much of an upload the server has; null when it is gone.
-  async function offsetOf(url) {
-    const resp = await fetch(url, { method: 'HEAD', headers: { 'Tus-Resumable': TUS }, credentials: 'same-origin', cache: 'no-store' });
-    if (resp.status === 404 || resp.status === 410) return null;
-    if (!resp.ok) throw new HTTPError(resp.status + ' ' + resp.statusText, resp.status);
-    return Number(resp.headers.get('Upload-Offset'));
-  }
-
-  // patch sends body at offset; with total it declares the length. The
-  // answer is the new offset, or the stored recording with its receipt.
-  async function patch(url, offset, body, total) {
-    const headers = { 'Tus-Resumable': TUS, 'Upload-Offset': String(offset), 'Content-Type': 'application/offset+octet-stream', 'Accept-Language': lang };
-    if (total != null) headers['Upload-Length'] = String(total);
-    const resp = await fetch(url, { method: 'PATCH', headers, body, credentials: 'same-origin' });
-    if (resp.status === 204) return { offset: Number(resp.headers.get('Upload-Offset')) };
-    if (resp.status === 200) return { done: await resp.json() };
-    throw await failure(resp);
   }
 
   // finish stores what arrived of an upload (POST …/finish), waiting a
@@ -151,7 +112,12 @@ import { Upload } from './vendor/tus.js';
   // connection (status 0).
   function errorOf(err) {
     const res = err && err.originalResponse;
-    if (!res || !res.getStatus()) return new HTTPError(String(err && err.message), 0);
+    if (!res || !res.getStatus()) {
+      // A broken connection's cause is an event, without a message; the
+      // client's own message then goes on with the whole request.
+      const cause = err && err.causingError;
+      return new HTTPError((cause && cause.message) || String(err && err.message).split(', ')[0], 0);
+    }
     let msg = String(res.getStatus());
     try {
       const body = JSON.parse(res.getBody());
@@ -198,8 +164,7 @@ import { Upload } from './vendor/tus.js';
           fingerprint: (f) => Promise.resolve(['opname.upload', clientID, source, f.name, f.size, f.lastModified].join('|')),
           // A busy upload and the limit on open uploads may pass too.
           onShouldRetry: (err, attempt, options) => {
-            const st = err.originalResponse ? err.originalResponse.getStatus() : 0;
-            const again = !st || st >= 500 || st === 409 || st === 423 || st === 429;
+            const again = retryable(errorOf(err).status);
             if (again && attempt < options.retryDelays.length) say(status, text(form, 'retry', { s: options.retryDelays[attempt] / 1000 }));
             return again;
           },
@@ -230,7 +195,7 @@ import { Upload } from './vendor/tus.js';
           onError: (err) => {
             const e = errorOf(err);
             // A refusal is final: the next try starts a new upload.
-            if (e.status >= 400 && e.status < 500 && e.status !== 409 && e.status !== 423 && e.status !== 429) {
+            if (!retryable(e.status)) {
               upload.abort(true).catch(() => {});
             }
             reject(e);
@@ -271,83 +236,134 @@ import { Upload } from './vendor/tus.js';
     });
   }
 
-  // Sender appends a recording's chunks to an upload of unknown length,
-  // one PATCH at a time, in order. What the server has not confirmed stays
-  // in memory and is sent again after a failure.
-  class Sender {
-    constructor(url, onSaved, onTrouble) {
-      this.url = url;
-      this.offset = 0; // bytes the server has
-      this.pending = new Blob([]); // bytes it has not confirmed
-      this.pendingUntil = 0; // seconds of recording in what was pushed
-      this.savedUntil = 0;
-      this.busy = null;
-      this.error = null;
-      this.onSaved = onSaved;
-      this.onTrouble = onTrouble;
+  // LetGo is a request for bytes of a recording that were let go.
+  class LetGo extends Error {}
+
+  // Recording is what a MediaRecorder has given so far, read by
+  // tus-js-client as the source of an upload of unknown length: slice waits
+  // until there are bytes after start, or the recording has stopped, and
+  // gives up to end - start of them; done says they are the last, so that
+  // the client declares the length. The start of a slice is an offset the
+  // server confirmed, so the bytes before it are let go; the bytes after it
+  // stay until the server has them, and are sent again after a failure.
+  class Recording {
+    constructor() {
+      this.buffer = new Blob([]); // bytes the server has not confirmed
+      this.from = 0; // offset of the buffer's first byte
+      this.marks = []; // [offset after a chunk, seconds of recording in it]
+      this.stopped = false;
+      this.waiting = [];
+    }
+
+    get length() {
+      return this.from + this.buffer.size;
     }
 
     push(blob, seconds) {
-      this.pending = new Blob([this.pending, blob]);
-      this.pendingUntil = seconds;
-      this.kick();
+      this.buffer = new Blob([this.buffer, blob]);
+      this.marks.push([this.length, seconds]);
+      this.wake();
     }
 
-    kick() {
-      if (!this.busy) this.busy = this.pump().finally(() => { this.busy = null; });
-      return this.busy;
+    stop() {
+      this.stopped = true;
+      this.wake();
     }
 
-    async pump() {
-      let failures = 0;
-      while (this.pending.size > 0 && !this.error) {
-        const body = this.pending;
-        const until = this.pendingUntil;
-        try {
-          const res = await patch(this.url, this.offset, body);
-          this.pending = this.pending.slice(res.offset - this.offset);
-          this.offset = res.offset;
-          failures = 0;
-          if (this.pending.size === 0) this.savedUntil = until;
-          this.onSaved(this.offset, this.savedUntil);
-        } catch (e) {
-          if (!retryable(e)) {
-            this.error = e;
-            return;
-          }
-          failures++;
-          this.onTrouble(e);
-          await sleep(Math.min(30, 2 ** failures) * 1000);
-          try {
-            const o = await offsetOf(this.url);
-            if (o == null) {
-              this.error = new HTTPError('the upload is gone', 404);
-              return;
-            }
-            this.pending = this.pending.slice(o - this.offset);
-            this.offset = o;
-          } catch (_) { /* still offline: try again */ }
-        }
-      }
+    wake() {
+      const waiting = this.waiting;
+      this.waiting = [];
+      waiting.forEach((w) => w());
     }
 
-    // done sends what is left, then declares the length, which makes the
-    // server store the recording; it returns the recording and receipt.
-    async done() {
-      while (this.busy || (this.pending.size > 0 && !this.error)) await this.kick();
-      if (this.error) throw this.error;
-      for (let tries = 1; ; tries++) {
-        try {
-          const res = await patch(this.url, this.offset, new Blob([]), this.offset);
-          if (res.done) return res.done;
-          throw new HTTPError('the upload did not finish', 500);
-        } catch (e) {
-          if (!retryable(e) || tries >= MAX_TRIES) throw e;
-          this.onTrouble(e);
-          await sleep(Math.min(30, 2 ** tries) * 1000);
-        }
-      }
+    // secondsIn is how many seconds of recording the first bytes hold,
+    // counting whole chunks only.
+    secondsIn(bytes) {
+      let s = 0;
+      for (const [end, seconds] of this.marks) if (end <= bytes) s = seconds;
+      return s;
     }
+
+    async slice(start, end) {
+      // Only an upload made anew would ask for bytes already let go.
+      if (start < this.from) throw new LetGo('the bytes before ' + this.from + ' are no longer here');
+      while (!this.stopped && this.length <= start) await new Promise((w) => this.waiting.push(w));
+      this.buffer = this.buffer.slice(start - this.from);
+      this.from = start;
+      const value = this.buffer.slice(0, end - start);
+      const done = this.stopped && start + value.size >= this.length;
+      return { value: done && value.size === 0 ? null : value, done };
+    }
+
+    close() {}
+  }
+
+  // Waits before each new try of a recording's upload: 2, 4, 8, 16, then
+  // 30 s, for hours; the count starts again whenever bytes get through.
+  const RECORDING_DELAYS = Array.from({ length: 1000 }, (_, i) => Math.min(30, 2 ** (i + 1)) * 1000);
+
+  // sendRecording appends source to a new upload of unknown length with
+  // tus-js-client. created resolves with the upload's path once the server
+  // made it, or rejects at once with why it did not. stored resolves, once
+  // the recording has stopped and all of it arrived, with the stored
+  // recording and its receipt; it rejects when the server refuses it, or
+  // when the connection stays away after the recording stopped. While the
+  // recording runs, a broken connection is tried again and again, each time
+  // from where the server says it got to.
+  function sendRecording(source, metadata, onSaved, onTrouble) {
+    let created, notCreated, stored, notStored;
+    const result = {
+      created: new Promise((res, rej) => { created = res; notCreated = rej; }),
+      stored: new Promise((res, rej) => { stored = res; notStored = rej; }),
+    };
+    // The recorder asks for stored only after it stopped.
+    result.stored.catch(() => {});
+    let answer = null;
+    const upload = new Upload(source, {
+      endpoint: '/api/v1/uploads',
+      uploadLengthDeferred: true,
+      chunkSize: CHUNK,
+      fileReader: { openFile: () => Promise.resolve(source) },
+      // The page remembers the upload itself (showPending offers it).
+      storeFingerprintForResuming: false,
+      fingerprint: () => Promise.resolve(null),
+      metadata,
+      headers: { 'Accept-Language': lang },
+      retryDelays: RECORDING_DELAYS,
+      onShouldRetry: (err, attempt) => {
+        // Not being able to start is said at once; bytes let go cannot
+        // be sent again.
+        if (!upload.url || err.causingError instanceof LetGo) return false;
+        if (!retryable(errorOf(err).status)) return false;
+        if (source.stopped && attempt >= MAX_TRIES) return false;
+        onTrouble();
+        return true;
+      },
+      onUploadUrlAvailable: () => {
+        // Once made, a lost upload is an error: tus-js-client would
+        // otherwise start a new one, without the bytes let go.
+        upload.options.endpoint = null;
+        created(new URL(upload.url, location.href).pathname);
+      },
+      onAfterResponse: (req, res) => {
+        // The PATCH that declares the length is answered with the
+        // recording and receipt.
+        if (req.getMethod() === 'PATCH' && res.getStatus() === 200) answer = JSON.parse(res.getBody());
+      },
+      onChunkComplete: (_, accepted) => onSaved(accepted, source.secondsIn(accepted)),
+      onSuccess: () => {
+        // All bytes had arrived before but were not stored: store them.
+        if (answer) stored(answer);
+        else finish(upload.url).then(stored, notStored);
+      },
+      onError: (err) => {
+        const e = errorOf(err);
+        if (upload.url) notStored(e);
+        else notCreated(e);
+      },
+    });
+    upload.start();
+    return result;
   }
 
   function mediaType(medium) {
@@ -400,9 +416,18 @@ import { Upload } from './vendor/tus.js';
         say(status, text(root, 'nomic'));
         return;
       }
+      const source = new Recording();
+      // A recording made for a request of the conversation workflow is
+      // linked to it (and refused while the request is not ready).
+      const metadata = { client_id: clientID, source: 'organisation' };
+      if (root.dataset.request) metadata.request_id = root.dataset.request;
+      const sending = sendRecording(source, metadata, (bytes, seconds) => {
+        saved.textContent = text(root, 'saved', { time: clock(seconds), size: sizeText(bytes) });
+        saved.dataset.seconds = String(Math.floor(seconds));
+      }, () => say(status, text(root, 'trouble')));
       let url;
       try {
-        url = await create(clientID, 'organisation', null, root.dataset.request);
+        url = await sending.created;
       } catch (e) {
         stream.getTracks().forEach((t) => t.stop());
         say(status, e instanceof HTTPError && e.status === 429 ? text(root, 'limit') : text(root, 'failed', { msg: e.message }));
@@ -413,11 +438,7 @@ import { Upload } from './vendor/tus.js';
       const recorder = new MediaRecorder(stream, type ? { mimeType: type } : undefined);
       const began = Date.now();
       const elapsed = () => (Date.now() - began) / 1000;
-      const sender = new Sender(url, (bytes, seconds) => {
-        saved.textContent = text(root, 'saved', { time: clock(seconds), size: sizeText(bytes) });
-        saved.dataset.seconds = String(Math.floor(seconds));
-      }, () => say(status, text(root, 'trouble')));
-      recorder.ondataavailable = (ev) => { if (ev.data && ev.data.size > 0) sender.push(ev.data, elapsed()); };
+      recorder.ondataavailable = (ev) => { if (ev.data && ev.data.size > 0) source.push(ev.data, elapsed()); };
       const title = document.title;
       const tick = setInterval(() => { clockEl.textContent = clock(elapsed()); }, 500);
       recorder.onstop = async () => {
@@ -428,8 +449,10 @@ import { Upload } from './vendor/tus.js';
         preview.srcObject = null;
         indicator.hidden = true;
         document.title = title;
+        // The last chunk came before this event: all of it is in source.
+        source.stop();
         try {
-          const result = await sender.done();
+          const result = await sending.stored;
           localStorage.removeItem(storeKey);
           say(status, text(root, 'done'), linksTo(root, result.recording));
           saved.textContent = '';

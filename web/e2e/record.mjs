@@ -2,10 +2,11 @@
 // signed-in staff member on a tablet: checks that the agreements are shown
 // before recording, records about six seconds, stops, opens the receipt
 // and plays the recording with HTTP Range. Then it closes a page in the
-// middle of a recording, as a crash would, and keeps what arrived. Last it
-// uploads a file larger than one chunk over a connection that breaks once.
-// Prints
-// one JSON line per step; exits 1 at the first step that fails.
+// middle of a recording, as a crash would, and keeps what arrived; records
+// again while the connection breaks halfway and checks that every byte
+// arrived. Last it uploads a file larger than one chunk over a connection
+// that breaks once. Prints one JSON line per step; exits 1 at the first step
+// that fails.
 //
 //   node record.mjs BASE_URL SESSION_COOKIE_NAME SESSION_SECRET CLIENT_ID
 import { chromium } from 'playwright-core';
@@ -146,7 +147,55 @@ try {
   step('kept', { receipt: await kept.getAttribute('href') });
   await page.close();
 
-  // 7. A file of the client's, larger than one chunk, uploaded while the
+  // 7. A recording whose connection breaks halfway: a PATCH does not
+  // arrive, then the PATCH sent again arrives but its answer is lost. The
+  // recording goes on, continues each time where the server says it got
+  // to, and what is stored is byte for byte what the microphone gave.
+  page = await context.newPage();
+  await page.addInitScript(() => {
+    const start = MediaRecorder.prototype.start;
+    MediaRecorder.prototype.start = function (...args) {
+      window.recorded = [];
+      this.addEventListener('dataavailable', (ev) => window.recorded.push(ev.data));
+      return start.apply(this, args);
+    };
+  });
+  const lost = [];
+  await page.route('**/api/v1/uploads/*', async (route) => {
+    const req = route.request();
+    const offset = req.headers()['upload-offset'];
+    if (lost.length === 0 && req.method() === 'PATCH' && offset !== '0') {
+      lost.push(`PATCH at ${offset}, not sent`);
+      return route.abort('connectionreset');
+    }
+    if (lost.length === 1 && req.method() === 'PATCH') {
+      const resp = await route.fetch();
+      lost.push(`PATCH at ${offset}, ${resp.status()} not received`);
+      return route.abort('connectionreset');
+    }
+    return route.continue();
+  });
+  await page.goto(recordPage);
+  await page.waitForFunction(() => !document.documentElement.hasAttribute('data-busy'));
+  await recordFor(page, 15);
+  check(lost.length === 2, `the connection did not break as planned: ${lost}`);
+  check((await page.locator('#rec-status').innerText()).includes('De verbinding is weg'), 'the page did not say that the connection dropped');
+  await page.click('#rec-stop');
+  const resumedLink = page.locator('#rec-status a[href$="/bewijs"]');
+  await resumedLink.waitFor({ timeout: 60000 });
+  const made = await page.evaluate(async () => {
+    const blob = new Blob(window.recorded);
+    const sum = new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));
+    return { size: blob.size, sha256: [...sum].map((b) => b.toString(16).padStart(2, '0')).join('') };
+  });
+  await resumedLink.click();
+  await page.waitForURL('**/bewijs');
+  const stored = (await page.locator('.digest').first().innerText()).trim();
+  check(stored === made.sha256, `the stored recording is not what was recorded: ${stored}, recorded ${made.sha256} (${made.size} bytes)`);
+  step('resumed', { lost, bytes: made.size, sha256: stored });
+  await page.close();
+
+  // 8. A file of the client's, larger than one chunk, uploaded while the
   // connection breaks once: it resumes where the server says it got to.
   page = await context.newPage();
   let broken = false;
