@@ -11,8 +11,8 @@ import { Upload } from './vendor/tus.js';
 export const lang = document.documentElement.lang || 'nl';
 
 // Waits before each new try: 2, 4, 8, 16, then 30 s.
-const RETRY_DELAYS = [2, 4, 8, 16, 30, 30, 30, 30, 30, 30].map((s) => s * 1000);
-const MAX_TRIES = 10;
+export const RETRY_DELAYS = [2, 4, 8, 16, 30, 30, 30, 30, 30, 30].map((s) => s * 1000);
+export const MAX_TRIES = 10;
 
 // text returns the message name of el (data-m-name), with {vars} filled.
 export function text(el, name, vars) {
@@ -64,9 +64,10 @@ export class HTTPError extends Error {
   }
 }
 
-// final: a refusal (not audio, not allowed, gone) does not pass on a new
-// try; a broken connection, a busy upload or a server fault may.
-export const final = (status) => status >= 400 && status < 500 && status !== 409 && status !== 423 && status !== 429;
+// retryable: a broken connection (status 0), a busy upload, the limit on
+// open uploads or a server fault may pass; a refusal (not audio, not
+// allowed, gone) does not.
+export const retryable = (status) => !status || status >= 500 || status === 409 || status === 423 || status === 429;
 
 // failure is a fetch answer as an HTTPError with the server's message.
 export async function failure(resp) {
@@ -78,10 +79,17 @@ export async function failure(resp) {
   return new HTTPError(msg, resp.status);
 }
 
-// errorOf is a tus-js-client error as an HTTPError.
+// errorOf is a tus-js-client error as the page tells it: the server's
+// refusal (status and message in the page's language) or a broken
+// connection (status 0).
 export function errorOf(err) {
   const res = err && err.originalResponse;
-  if (!res || !res.getStatus()) return new HTTPError(String(err && err.message), 0);
+  if (!res || !res.getStatus()) {
+    // A broken connection's cause is an event, without a message; the
+    // client's own message then goes on with the whole request.
+    const cause = err && err.causingError;
+    return new HTTPError((cause && cause.message) || String(err && err.message).split(', ')[0], 0);
+  }
   let msg = String(res.getStatus());
   try {
     const body = JSON.parse(res.getBody());
@@ -135,8 +143,7 @@ export function uploadForm(form, { endpoint, chunk, metadata, links, input, butt
         fingerprint: (f) => Promise.resolve(['opname.upload', endpoint, JSON.stringify(meta), f.name, f.size, f.lastModified].join('|')),
         // A busy upload and the limit on open uploads may pass too.
         onShouldRetry: (err, attempt, options) => {
-          const st = err.originalResponse ? err.originalResponse.getStatus() : 0;
-          const again = !st || st >= 500 || st === 409 || st === 423 || st === 429;
+          const again = retryable(errorOf(err).status);
           if (again && attempt < options.retryDelays.length) say(status, text(form, 'retry', { s: options.retryDelays[attempt] / 1000 }));
           return again;
         },
@@ -167,7 +174,7 @@ export function uploadForm(form, { endpoint, chunk, metadata, links, input, butt
         onError: (err) => {
           const e = errorOf(err);
           // A refusal is final: the next try starts a new upload.
-          if (final(e.status)) upload.abort(true).catch(() => {});
+          if (!retryable(e.status)) upload.abort(true).catch(() => {});
           reject(e);
         },
       });
@@ -194,7 +201,7 @@ export function uploadForm(form, { endpoint, chunk, metadata, links, input, butt
       form.reset();
     } catch (e) {
       if (e.status === 429) say(status, text(form, 'limit'));
-      else if (final(e.status)) say(status, text(form, 'refused', { msg: e.message }));
+      else if (!retryable(e.status)) say(status, text(form, 'refused', { msg: e.message }));
       else say(status, text(form, 'failed'));
     } finally {
       button.disabled = input.disabled = false;
