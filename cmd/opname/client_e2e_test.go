@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -25,6 +28,9 @@ import (
 // staff member's yes and the manager's decision, the client confirms the
 // declaration for a video; a client downloads a copy of a recording the
 // organisation made and checks it on the page, and a flipped byte fails;
+// a client gives a copy of their own recording when the organisation asks,
+// over a connection that breaks off halfway and goes on, gets its receipt
+// and finds the file matches it;
 // the quick exit leaves, with Esc and without JavaScript; a holder stops
 // their link. axe runs on
 // every page, in Dutch and in English, and every page is scanned for words
@@ -48,16 +54,23 @@ func testClientInBrowser(t *testing.T, script, chromium, lang string) {
 		// a manager's decision.
 		Manager string   `json:"manager,omitempty"`
 		Also    []string `json:"also,omitempty"`
+		// CopyConversation is last week's conversation, of which the
+		// organisation asks for the client's copy, and CopyFile the
+		// client's recording of it on the phone.
+		CopyConversation string `json:"copy_conversation,omitempty"`
+		CopyFile         string `json:"copy_file,omitempty"`
 	}
 	var journeys []journey
 	orgs := map[string]context.Context{}
 	// copies are the recordings the organisation made of an earlier
 	// conversation, for the journeys that check a copy.
 	copies := map[string]*opname.Recording{}
+	// givenFor is the copy request of a journey that gives a copy.
+	givenFor := map[string]string{}
 	// A policy's journey announces a recording, and some go on with more
 	// on the same phone.
 	for _, j := range []journey{
-		{Name: "announce-ombudsman", Policy: "ombudsman", Also: []string{"copy", "quick-exit"}},
+		{Name: "announce-ombudsman", Policy: "ombudsman", Also: []string{"copy", "give-copy", "quick-exit"}},
 		{Name: "announce-mo", Policy: "maatschappelijke-opvang", Also: []string{"agreements"}},
 		{Name: "announce-vt", Policy: "veilig-thuis-utrecht"},
 		{Name: "announce-axiehuis", Policy: "axiehuis"},
@@ -91,6 +104,19 @@ func testClientInBrowser(t *testing.T, script, chromium, lang string) {
 				t.Fatal(err)
 			}
 			copies[j.Name] = rec
+			if slices.Contains(j.Also, "give-copy") {
+				// The client recorded it too; the organisation asks for
+				// a copy. A file of three parts on the phone's upload.
+				asked, err := s.web.Workflow.Ask(sctx, conv.ID, opname.Act{Action: "copy", Medium: "audio", By: "organisation"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				j.CopyConversation, j.CopyFile = conv.ID, filepath.Join(t.TempDir(), "mijn-opname.wav")
+				if err := os.WriteFile(j.CopyFile, wav(650, 60), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				givenFor[j.Name] = asked.ID
+			}
 		}
 		journeys = append(journeys, j)
 	}
@@ -123,7 +149,7 @@ func testClientInBrowser(t *testing.T, script, chromium, lang string) {
 			for _, p := range journeyPageProblems(lang, st.HTML, data) {
 				t.Errorf("%s: %s: %s", st.Journey, st.Path, p)
 			}
-		case "axe", "opened", "link given", "announced", "escaped", "checked":
+		case "axe", "opened", "link given", "announced", "escaped", "checked", "copy given":
 			if testing.Verbose() {
 				t.Logf("%6d ms %s: %s %s %d", st.Ms, st.Journey, st.Step, st.Path, st.Took)
 			}
@@ -168,6 +194,19 @@ func testClientInBrowser(t *testing.T, script, chromium, lang string) {
 				return e.ObjectType == "recording" && e.ObjectID == rec.ID && e.Action == opname.AccessCopy && e.UserRole == opname.RoleLinkHolder && e.UserID == links[0].ID
 			}) {
 				t.Errorf("%s: the access log has no download of %s by the link holder %s", j.Name, rec.ID, links[0].ID)
+			}
+		}
+		if id := givenFor[j.Name]; id != "" {
+			data, _ := os.ReadFile(j.CopyFile)
+			sum := sha256.Sum256(data)
+			recs, err := s.db.ClientRecordings(orgs[j.Name], j.Client)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.ContainsFunc(recs, func(r opname.Recording) bool {
+				return r.RequestID == id && r.Source == "client_copy" && r.SHA256 == hex.EncodeToString(sum[:]) && r.CreatedBy == links[0].ID
+			}) {
+				t.Errorf("%s: the copy the client gave is not stored as theirs, for request %s", j.Name, id)
 			}
 		}
 		if !strings.HasPrefix(j.Name, "announce-") {

@@ -8,7 +8,8 @@
 // the manager approved, the client confirms the declaration for a video; a
 // client downloads a copy of a recording the organisation made, checks it
 // on the page against its receipt, and a copy with a flipped byte fails;
-// the quick exit leaves (Esc, and the plain link without JavaScript); a
+// a client gives a copy of their own recording, over a connection that
+// breaks off halfway and goes on; the quick exit leaves (Esc, and the plain link without JavaScript); a
 // holder stops their link. axe-core (WCAG 2.1 A and
 // AA) runs on every page, and a client's page wider than the phone's
 // screen fails too. Prints one JSON line per step; exits 1 on a failure.
@@ -19,12 +20,14 @@
 //   node client.mjs BASE_URL SESSION_COOKIE_NAME LANG JOURNEYS_JSON
 //
 // LANG is nl or en. JOURNEYS_JSON is [{"name", "policy", "client",
-// "staff", "manager", "also"}]: the name is vt-parent, or else the journey
-// announces a recording at policy and goes on with the parts in also
-// (agreements, copy, declaration, quick-exit, stop-link); staff is a
-// session secret of a staff member assigned to the client, manager one of
-// a manager (for declaration). For copy, the client has one recording the
-// organisation made.
+// "staff", "manager", "also", "copy_conversation", "copy_file"}]: the name
+// is vt-parent, or else the journey announces a recording at policy and
+// goes on with the parts in also (agreements, copy, give-copy,
+// declaration, quick-exit, stop-link); staff is a session secret of a
+// staff member assigned to the client, manager one of a manager (for
+// declaration). For copy, the client has one recording the organisation
+// made; for give-copy, the organisation asks for the client's own copy of
+// copy_conversation, and copy_file is that copy on the phone.
 import { chromium } from 'playwright-core';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
@@ -52,6 +55,7 @@ const words = {
     answer: 'Antwoord bewaren', assessment: 'Uw beoordeling', consulted: "Met welke collega's heeft u overlegd?", toManager: 'Naar de manager sturen',
     reasons: 'Redenen (dit komt in het dossier)', decide: 'Besluit vastleggen', decided: 'De manager heeft besloten',
     ready: 'Het opnemen kan beginnen', matches: 'Het klopt', fileStep: 'Stap 1 van 3, het bestand',
+    copyDone: 'Ontvangen. Uw opname is veilig bewaard.',
   },
   en: {
     where: 'Where', open: 'Open the conversation', when: 'When', ask: 'See what the policy says',
@@ -64,6 +68,7 @@ const words = {
     answer: 'Save the answer', assessment: 'Your assessment', consulted: 'Which colleagues did you consult?', toManager: 'Send to the manager',
     reasons: 'Reasons (this goes into the file)', decide: 'Record the decision', decided: 'The manager decided',
     ready: 'Recording can start', matches: 'It matches', fileStep: 'Step 1 of 3, the file',
+    copyDone: 'Received. Your recording is stored safely.',
   },
 }[lang];
 
@@ -407,6 +412,46 @@ const also = {
       `a copy with a flipped byte: ${JSON.stringify(changed)}`);
     await axe(tab, j.name, { phone: true });
     step(j.name, 'checked', { file: name, size: data.length });
+    await tab.close();
+  },
+  // The organisation asked for a copy of the client's own recording of
+  // last week's conversation: the client sends it from the phone. The
+  // connection breaks off once in the middle, and the upload goes on from
+  // where the server got; the page gives the receipt at once, and the
+  // receipt's page finds the same file matches.
+  async 'give-copy'({ j, page }) {
+    const tab = await page.context().newPage();
+    await tab.goto(`${base}/l/gesprekken/${j.copy_conversation}`);
+    const form = tab.locator('form[data-give-copy]');
+    check(await form.count() === 1, `the holder is not asked for a copy: ${await bodyText(tab)}`);
+    await axe(tab, j.name, { phone: true });
+    let patches = 0, broken = 0, heads = 0;
+    await tab.route('**/l/kopie/*', (route) => {
+      const method = route.request().method();
+      if (method === 'HEAD') heads++;
+      if (method === 'PATCH' && ++patches === 2) {
+        broken++;
+        return route.abort('connectionreset');
+      }
+      return route.continue();
+    });
+    const data = readFileSync(j.copy_file);
+    const name = 'mijn-opname.wav';
+    await form.locator('input[type=file]').setInputFiles({ name, mimeType: 'audio/wav', buffer: data });
+    await form.locator('button[type=submit]').click();
+    const status = form.locator('[role=status]');
+    await tab.waitForFunction((done) => document.querySelector('form[data-give-copy] [role=status]').innerText.includes(done), words.copyDone, { timeout: 120000 });
+    check(broken === 1 && patches >= 4 && heads >= 1, `the upload did not go on after the break: ${patches} PATCH, ${heads} HEAD`);
+    const receipt = status.locator('a[href^="/l/opnames/"]');
+    check(await receipt.count() === 1, `no receipt after the upload: ${await status.innerText()}`);
+    await axe(tab, j.name, { phone: true });
+    step(j.name, 'copy given', { patches, heads, size: data.length });
+    await Promise.all([tab.waitForLoadState('load'), receipt.click()]);
+    await tab.locator('[data-receipt-check]').waitFor({ state: 'visible', timeout: 10000 });
+    await tab.setInputFiles('#receipt-check-file', { name, mimeType: 'audio/wav', buffer: data });
+    await tab.waitForFunction(() => ['match', 'mismatch', 'error'].includes(document.querySelector('[data-check-result]').dataset.verdict), null, { timeout: 60000 });
+    const verdict = await tab.locator('[data-check-result]').evaluate((r) => ({ verdict: r.dataset.verdict, text: r.innerText }));
+    check(verdict.verdict === 'match' && verdict.text.includes(words.matches), `the copy given does not match its receipt: ${JSON.stringify(verdict)}`);
     await tab.close();
   },
   // The quick exit: Esc leaves for the neutral site; without JavaScript
