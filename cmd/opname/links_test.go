@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/opname/opname"
+	"github.com/opname/opname/policy"
 	"github.com/opname/opname/smtpmail/smtptest"
 	"github.com/opname/opname/workflow"
 )
@@ -455,5 +456,78 @@ func TestLinkPageSaysWhatWasDone(t *testing.T) {
 	code, body, _ := b.do("GET", "/l/gesprekken/"+f.convA, "", "")
 	if code != http.StatusOK || strings.Contains(body, "Uw antwoord is bewaard.") {
 		t.Errorf("the conversation's own address says what was done: %d", code)
+	}
+}
+
+// TestLinkQuestionsShareAndEdit puts the other questions of the rules to a
+// client through their link, at Veilig Thuis: the organisation wants to
+// share a recording with another care provider (spelregel 6) and declares
+// an edit (spelregel 5; Veilig Thuis asks the client's consent). Both are
+// questions on the client's page, with the policy's explanation; the
+// client's no stops the share, their yes lets the edit go ahead, and the
+// staff see both answers given through the link.
+func TestLinkQuestionsShareAndEdit(t *testing.T) {
+	s := testServer(t)
+	org, octx := newOrg(t, s, "vt-vragen", "veilig-thuis-utrecht", false)
+	staff, staffSecret := member(t, s, octx, "vt-vragen", opname.RoleStaff)
+	client := &opname.Client{Name: "Noor Bakker"}
+	if err := s.db.CreateClient(octx, client); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.Assign(octx, client.ID, staff.ID); err != nil {
+		t.Fatal(err)
+	}
+	staffCtx := actorCtx(org, staff)
+	w := s.web.Workflow
+	conv := &opname.Conversation{ClientID: client.ID, Location: "office", Participants: []opname.Participant{{Role: "client"}, {Role: "staff", UserID: staff.ID}}}
+	if err := w.Open(staffCtx, conv); err != nil {
+		t.Fatal(err)
+	}
+	share, err := w.Ask(staffCtx, conv.ID, opname.Act{Action: "share", Medium: "audio", By: "organisation", Recipient: "care_provider"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit, err := w.Ask(staffCtx, conv.ID, opname.Act{Action: "edit", Medium: "audio", By: "organisation", EditDeclared: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := s.db.CreateLink(staffCtx, &opname.ClientLink{ClientID: client.ID, Party: "client"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	phone := newBrowser(t, s.URL)
+	if status, _, _ := phone.do("GET", "/l/"+code, "", ""); status != http.StatusSeeOther {
+		t.Fatalf("opening the link: %d", status)
+	}
+	_, page, _ := phone.do("GET", "/l/gesprekken/"+conv.ID, "", "")
+	for _, want := range []string{`action="/l/verzoeken/` + share.ID + `/antwoord"`, `action="/l/verzoeken/` + edit.ID + `/antwoord"`, "Delen door", "Bewerking door", "Knippen of plakken"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the client's page lacks %q", want)
+		}
+	}
+	for id, answer := range map[string]string{share.ID: "nee", edit.ID: "ja"} {
+		if status, _, _ := phone.form("/l/verzoeken/"+id+"/antwoord", url.Values{"antwoord": {answer}}); status != http.StatusSeeOther {
+			t.Fatalf("answer %s: %d", id, status)
+		}
+	}
+	for _, c := range []struct {
+		id      string
+		given   bool
+		outcome policy.Outcome
+	}{{share.ID, false, policy.Refused}, {edit.ID, true, policy.Allowed}} {
+		r, err := s.db.Request(staffCtx, c.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := r.Answers[len(r.Answers)-1]
+		if last.Participant != 0 || last.Given != c.given || last.How != workflow.AnswerByLink {
+			t.Errorf("%s %s: the answer is %+v", r.Act.Action, c.id, last)
+		}
+		if r.Outcome != string(c.outcome) {
+			t.Errorf("%s after the client's answer: %s, want %s", r.Act.Action, r.Outcome, c.outcome)
+		}
+		if _, p, _ := signedInBrowser(t, s, staffSecret, "nl").do("GET", "/verzoeken/"+c.id, "", ""); !strings.Contains(p, "Via de persoonlijke link") {
+			t.Errorf("the staff's page of %s does not show the answer through the link", r.Act.Action)
+		}
 	}
 }
