@@ -228,7 +228,10 @@ func ViewOf(c *opname.Conversation, r *opname.Request, a opname.Actor) (*Request
 	}
 	n.AskManager = d.DecidedBy == "manager" && r.Manager == nil
 	n.ManagerDecides = (a.Role == opname.RoleManager || a.Role == opname.RoleAdmin) && r.Manager != nil && r.Manager.Approved == nil
-	if r.Agreement == nil && len(d.Agreements) > 0 {
+	// A declaration is signed after the manager's written decision (Blijf
+	// Groep's video procedure), not before.
+	awaitsDecision := slices.Contains(d.Obligations, "signed_declaration") && d.Outcome == policy.NeedsDecision
+	if r.Agreement == nil && len(d.Agreements) > 0 && !awaitsDecision {
 		n.Agree = true
 		n.Terms = append(n.Terms, d.Agreements...)
 	}

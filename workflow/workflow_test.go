@@ -607,6 +607,23 @@ func TestStaffMayRefuseVideo(t *testing.T) {
 	if v = view(video); len(asked(v)) != 0 || !v.Next.AskManager || !v.Next.StaffMayRefuse {
 		t.Fatalf("after both yes: ask staff %v, ask manager %v", asked(v), v.Next.AskManager)
 	}
+	// The declaration follows the manager's written decision: it is not
+	// offered to sign before.
+	if v.Next.Agree {
+		t.Errorf("the declaration is offered before the manager decided: %+v", v.Next)
+	}
+	if _, err := w.AskManager(ctx, video.ID, "the client wants to show what happens", "Els and Jan"); err != nil {
+		t.Fatal(err)
+	}
+	if v = view(video); v.Next.Agree {
+		t.Errorf("the declaration is offered while the manager decides: %+v", v.Next)
+	}
+	if _, err := w.Decide(ctx, video.ID, true, "the client needs the images for their case"); err != nil {
+		t.Fatal(err)
+	}
+	if v = view(video); !v.Next.Agree || !slices.Equal(v.Next.WaitingFor, []string{"signed_declaration"}) {
+		t.Errorf("after the manager's yes: agree %v, waiting for %v; want the declaration", v.Next.Agree, v.Next.WaitingFor)
+	}
 
 	// Jan says no: no video; sound only is offered.
 	no, err := w.Ask(ctx, conv.ID, opname.Act{Action: "record", Medium: "video", By: "client"})
