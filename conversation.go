@@ -106,7 +106,29 @@ type Act struct {
 	// fits By, or nobody when By does not take part (a third party asking
 	// for a copy, say).
 	Recorder *int `json:"recorder,omitempty"`
+	// Share is, for a request to share or publish, what is passed on, to
+	// whom by name, and why; nil for other actions.
+	Share *Share `json:"share,omitempty"`
 }
+
+// Share is what a request to share or publish passes on (Ombudsman rule
+// 6: nothing is passed on without the other party's consent — consent to
+// what, for whom, and why). The recipient's name stays with the request;
+// the organisation's log and the policy see only its kind (Act.Recipient).
+type Share struct {
+	// What is one of ShareObjects: a recording (or a declared edit), or the
+	// agreements or the manager's written decision of a request; ID is the
+	// recording's or the request's id.
+	What string `json:"what"`
+	ID   string `json:"id"`
+	// To names the recipient: a person or a body. Required for a share;
+	// a publication goes to the public.
+	To  string `json:"to,omitempty"`
+	Why string `json:"why"`
+}
+
+// ShareObjects are what a request may share or publish.
+var ShareObjects = []string{"recording", "agreements", "manager_decision"}
 
 // Answer is a party's answer to a request: consent given or refused.
 type Answer struct {

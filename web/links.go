@@ -71,10 +71,21 @@ type linkRequest struct {
 	Terms     []string
 	CanAgree  bool
 	Agreement string
+	// Share is what a request to share or publish passes on.
+	Share *shareRow
 	// GiveCopy is set when the holder is asked for a copy of their own
 	// recording; Copies are those they gave for the request.
 	GiveCopy bool
 	Copies   []linkCopy
+}
+
+// linkShareLink is the holder's page of a shared recording; agreements
+// and decisions are on the conversation's page itself.
+func linkShareLink(what, id string) string {
+	if what == "recording" {
+		return "/l/opnames/" + url.PathEscape(id)
+	}
+	return ""
 }
 
 // linkCopy is a copy the client handed over, with when it arrived.
@@ -307,6 +318,8 @@ func (s *Server) linkConversationPage(w http.ResponseWriter, r *http.Request) {
 		msg = translate(lang(r), "link.announced")
 	case r.URL.Query().Get("bewaard") != "":
 		msg = translate(lang(r), "link.saved")
+	case r.URL.Query().Get("gevraagd") != "":
+		msg = translate(lang(r), "link.share.asked")
 	}
 	s.showLinkConversation(w, r, http.StatusOK, msg)
 }
@@ -392,6 +405,7 @@ func (s *Server) linkRequest(r *http.Request, c *opname.Conversation, req *opnam
 		lr.CanAgree = len(lr.Terms) > 0 && workflow.HolderMayConfirm(c, req, a)
 	}
 	lr.GiveCopy = workflow.HolderGivesCopy(c, req, a)
+	lr.Share = shareRowOf(l, req.Act.Share, linkShareLink)
 	if g := req.Agreement; g != nil {
 		switch {
 		case g.Signed:
@@ -616,6 +630,10 @@ type linkRecording struct {
 	// Check is where the browser finds the receipt and the organisation's
 	// published key, to check a copy without sending it.
 	Check receiptCheck
+	// CanShare is set when the holder may ask to share the recording: it
+	// is of a conversation they took part in. Recipients are the kinds.
+	CanShare   bool
+	Recipients []choice
 }
 
 // linkRecordings lists the recordings of the holder's conversations, with
@@ -678,20 +696,57 @@ func (s *Server) linkComplaints(w http.ResponseWriter, r *http.Request) {
 // linkRecordingPage shows one recording: a player, a download, the receipt
 // and the check of a copy against it.
 func (s *Server) linkRecordingPage(w http.ResponseWriter, r *http.Request) {
-	l := lang(r)
-	rec, _, err := s.Store.Recording(r.Context(), r.PathValue("id"))
+	s.showLinkRecording(w, r, http.StatusOK, "")
+}
+
+func (s *Server) showLinkRecording(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	ctx, l := r.Context(), lang(r)
+	rec, _, err := s.Store.Recording(ctx, r.PathValue("id"))
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	org, err := s.Store.Organisation(r.Context())
+	org, err := s.Store.Organisation(ctx)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
 	lr := s.linkRecordingOf(r, org, *rec)
-	d := &linkPage{page: &page{Title: translate(l, "link.recordings.one")}, Recording: &lr}
-	s.renderLink(w, r, http.StatusOK, "l_recording", d)
+	if rec.ConversationID != "" {
+		// Whether the holder took part is part of showing the recording.
+		if c, err := s.Store.Conversation(opname.ForAct(ctx), rec.ConversationID); err == nil {
+			_, lr.CanShare = workflow.HolderIndex(c, actor(r))
+			lr.Recipients = recipientChoices(l)
+		}
+	}
+	d := &linkPage{page: &page{Title: translate(l, "link.recordings.one"), Message: msg}, Recording: &lr}
+	if r.Method == http.MethodPost {
+		// A form sent back with a message keeps what was typed in it.
+		d.Form = map[string]string{}
+		for k := range r.PostForm {
+			d.Form[k] = r.PostForm.Get(k)
+		}
+	}
+	s.renderLink(w, r, status, "l_recording", d)
+}
+
+// linkShare records that the holder asks to share a recording with
+// someone else; the organisation is asked (Ombudsman rule 6).
+func (s *Server) linkShare(w http.ResponseWriter, r *http.Request) {
+	f := r.PostFormValue
+	s.once(w, r, func() (string, bool) {
+		req, err := s.Workflow.HolderShare(r.Context(), r.PathValue("id"), f("ontvanger"), f("aan"), f("waarom"))
+		if err != nil {
+			if k := opname.KindOf(err); k == opname.Invalid || k == opname.Conflict {
+				l := lang(r)
+				s.showLinkRecording(w, r, statusOf(err), formMessage(l, err, labelsOf(l, "recipient", "link.share.kind", "share.to", "link.share.to", "share.why", "link.share.why")))
+			} else {
+				s.Error(w, r, err)
+			}
+			return "", true
+		}
+		return "/l/gesprekken/" + url.PathEscape(req.ConversationID) + "?gevraagd=1", false
+	})
 }
 
 // linkRecordingOf formats a recording for its holder.

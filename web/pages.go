@@ -298,6 +298,7 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "GET", "/l/klacht", LinkHolder, s.linkComplaints)
 	s.handle(mux, "GET", "/l/opnames/{id}/inhoud", LinkHolder, s.apiRecordingContent)
 	s.handle(mux, "GET", "/l/opnames/{id}/bewijs", LinkHolder, s.apiRecordingReceipt)
+	s.handle(mux, "POST", "/l/opnames/{id}/delen", LinkHolder, s.linkShare)
 	// The client hands over a copy of their own recording, resumably.
 	s.tusRoutes(mux, linkUploads, LinkHolder)
 	s.handle(mux, "GET", "/beleid", SignedIn, s.policyPage)

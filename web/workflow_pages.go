@@ -35,8 +35,9 @@ type workPage struct {
 	Incidents     []incRow
 	Incident      *incRow
 	// Locations, Roles, Actions and Recipients are the choices of the
-	// forms, in the reader's language.
-	Locations, Roles, Actions, Recipients []choice
+	// forms, in the reader's language; Shareable what a request to share
+	// or publish may pass on.
+	Locations, Roles, Actions, Recipients, Shareable []choice
 	// Decision is set on the printable manager's decision; Doc is the
 	// document a printable page shows.
 	Decision bool
@@ -98,10 +99,33 @@ type reqRow struct {
 	// ViaLink is set when the request was made through a personal link:
 	// the client (or a parent, …) announced it themselves.
 	ViaLink bool
+	// Share is what a request to share or publish passes on.
+	Share *shareRow
 	// CopyAsked is set when the organisation asks the client for a copy
 	// of their own recording; Copies are those the client gave for it.
 	CopyAsked bool
 	Copies    []linkCopy
+}
+
+// shareRow is what a request shares, to whom and why, as people read it;
+// Link is the page of what is shared, for those who may open it.
+type shareRow struct{ What, To, Why, Link string }
+
+// shareRowOf is sh as people in language l read it; link gives the page of
+// a shared recording or request ("" for none).
+func shareRowOf(l string, sh *opname.Share, link func(what, id string) string) *shareRow {
+	if sh == nil {
+		return nil
+	}
+	return &shareRow{What: translate(l, "share.shown."+sh.What), To: sh.To, Why: sh.Why, Link: link(sh.What, sh.ID)}
+}
+
+// staffShareLink is the staff's page of what a request shares.
+func staffShareLink(what, id string) string {
+	if what == "recording" {
+		return "/opnames/" + url.PathEscape(id)
+	}
+	return "/verzoeken/" + url.PathEscape(id)
 }
 
 // citation is a rule that applied as people read it: the passage, and
@@ -193,10 +217,17 @@ func (s *Server) workData(r *http.Request, title string) *workPage {
 	for _, v := range askActions {
 		d.Actions = append(d.Actions, choice{v, translate(l, "wf.action."+v)})
 	}
-	for _, v := range policy.Recipients.Codes() {
-		d.Recipients = append(d.Recipients, choice{v, translate(l, "wf.recipient."+v)})
-	}
+	d.Recipients = recipientChoices(l)
 	return d
+}
+
+// recipientChoices are the kinds of recipient, in language l.
+func recipientChoices(l string) []choice {
+	var out []choice
+	for _, v := range policy.Recipients.Codes() {
+		out = append(out, choice{v, translate(l, "wf.recipient."+v)})
+	}
+	return out
 }
 
 func (s *Server) convRow(r *http.Request, c *opname.Conversation) (convRow, error) {
@@ -239,7 +270,7 @@ func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Req
 	row := reqRow{Request: req, D: d, Ready: n.Ready, Rules: s.citations(r, d.Rules), When: s.when(r, req.CreatedAt),
 		OutcomeText: d.Outcome.Label(l), Explanation: d.Explanation.In(l),
 		AskManager: n.AskManager, CanDecide: n.ManagerDecides, RecordsToo: n.RecordsToo, Agree: n.Agree, Tone: toneOf(v),
-		ViaLink: opname.ByLink(req.CreatedBy), CopyAsked: workflow.AsksClientCopy(req)}
+		ViaLink: opname.ByLink(req.CreatedBy), CopyAsked: workflow.AsksClientCopy(req), Share: shareRowOf(l, req.Act.Share, staffShareLink)}
 	who := translate(l, "wf.by."+req.Act.By)
 	if p := v.AskedBy; p != nil {
 		row.AskedBy = translate(l, "wf.role."+p.Role)
@@ -689,6 +720,23 @@ func (s *Server) renderConversation(w http.ResponseWriter, r *http.Request, code
 			return
 		}
 		d.Requests = append(d.Requests, row)
+		if g := reqs[i].Agreement; g != nil {
+			d.Shareable = append(d.Shareable, choice{"agreements:" + reqs[i].ID, fmt.Sprintf(translate(l, "share.of.agreements"), row.What, s.when(r, g.At))})
+		}
+		if m := reqs[i].Manager; m != nil && m.Approved != nil {
+			d.Shareable = append(d.Shareable, choice{"manager_decision:" + reqs[i].ID, fmt.Sprintf(translate(l, "share.of.manager_decision"), row.What)})
+		}
+	}
+	// The client's recordings are what a request to share may pass on.
+	recs, err := s.Store.ClientRecordings(ctx, c.ClientID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	for _, rec := range recs {
+		if rec.ErasedAt == nil {
+			d.Shareable = append(d.Shareable, choice{"recording:" + rec.ID, fmt.Sprintf(translate(l, "share.of.recording"), s.when(r, rec.CreatedAt), translate(l, "source."+rec.Source))})
+		}
 	}
 	s.renderData(w, r, code, "conversation", d.page, d)
 }
@@ -726,10 +774,12 @@ func (s *Server) ask(w http.ResponseWriter, r *http.Request) string {
 			s.renderConversation(w, r, http.StatusBadRequest, translate(l, "wf.choose.recipient"))
 			return ""
 		}
+		what, id, _ := strings.Cut(f("deel"), ":")
+		act.Share = &opname.Share{What: what, ID: id, To: f("deel-aan"), Why: f("deel-waarom")}
 	}
 	req, err := s.Workflow.Ask(r.Context(), r.PathValue("id"), act)
 	if err != nil {
-		s.renderConversation(w, r, status[opname.KindOf(err)], localMessage(lang(r), err))
+		s.renderConversation(w, r, status[opname.KindOf(err)], formMessage(l, err, labelsOf(l, "share.what", "share.what", "share.id", "share.what", "share.to", "share.to", "share.why", "share.why")))
 		return ""
 	}
 	return "/verzoeken/" + req.ID

@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/opname/opname"
 )
@@ -76,19 +77,40 @@ func (w *Workflow) Announce(ctx context.Context, conversationID, medium string) 
 			return r, nil
 		}
 	}
-	act := opname.Act{Action: "record", Medium: medium, By: ByOf(c.Participants[i].Role), Announced: "in_advance", Recorder: &i}
-	if err := checkAct(c, &act); err != nil {
-		return nil, err
-	}
-	r := &opname.Request{ConversationID: c.ID, Act: act, Answers: []opname.Answer{}}
-	sit, d, digest, err := w.decide(ctx, c, r)
+	return w.add(ctx, c, opname.Act{Action: "record", Medium: medium, By: ByOf(c.Participants[i].Role), Announced: "in_advance", Recorder: &i})
+}
+
+// HolderShare records that the link holder asks to share a recording of a
+// conversation they took part in with a recipient (kind, name, why): the
+// policy decides it as it decides the staff's requests to share, and asks
+// the other party — the organisation — for consent (Ombudsman rule 6).
+func (w *Workflow) HolderShare(ctx context.Context, recordingID, recipient, to, why string) (*opname.Request, error) {
+	a, err := holder(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := w.Store.AddRequest(ctx, r, sit, d, digest); err != nil {
+	ctx = opname.ForAct(ctx)
+	rec, _, err := w.Store.Recording(ctx, recordingID)
+	if err != nil {
 		return nil, err
 	}
-	return r, nil
+	if rec.ConversationID == "" {
+		return nil, opname.Coded(opname.Conflict, "link.share_no_conversation", "this recording belongs to no conversation; ask your contact person")
+	}
+	c, err := w.Store.Conversation(ctx, rec.ConversationID)
+	if err != nil {
+		return nil, err
+	}
+	i, ok := HolderIndex(c, a)
+	if !ok {
+		return nil, opname.Coded(opname.NotFound, "not_found.recording", "recording not found")
+	}
+	medium := "audio"
+	if strings.HasPrefix(rec.MediaType, "video/") {
+		medium = "video"
+	}
+	return w.add(ctx, c, opname.Act{Action: "share", Medium: medium, By: ByOf(c.Participants[i].Role), Recorder: &i, Recipient: recipient,
+		Share: &opname.Share{What: "recording", ID: rec.ID, To: to, Why: why}})
 }
 
 // HolderAnswer records the link holder's own answer to a request: consent

@@ -32,6 +32,7 @@ type Store interface {
 	opname.Users
 	opname.Clients
 	opname.Conversations
+	opname.Recordings
 	opname.Incidents
 	opname.Log
 }
@@ -265,7 +266,16 @@ func (w *Workflow) Ask(ctx context.Context, conversationID string, act opname.Ac
 	if err != nil {
 		return nil, err
 	}
+	return w.add(ctx, c, act)
+}
+
+// add checks act, lets the policy decide it and stores it as a new request
+// about conversation c.
+func (w *Workflow) add(ctx context.Context, c *opname.Conversation, act opname.Act) (*opname.Request, error) {
 	if err := checkAct(c, &act); err != nil {
+		return nil, err
+	}
+	if err := w.checkShare(ctx, c, &act); err != nil {
 		return nil, err
 	}
 	r := &opname.Request{ConversationID: c.ID, Act: act, Answers: []opname.Answer{}}

@@ -3,6 +3,7 @@ package workflow_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -297,10 +298,70 @@ func TestAskChecksWhoAsksAndTheRecipient(t *testing.T) {
 		})
 	}
 	// Every kind of recipient the workflow knows is one the policy knows.
+	rec := sharedRecording(t, w, ctx, client)
 	for _, kind := range policy.Recipients.Codes() {
-		if _, err := w.Ask(ctx, conv.ID, opname.Act{Action: "share", Medium: "audio", By: "organisation", Recipient: kind}); err != nil {
+		if _, err := w.Ask(ctx, conv.ID, opname.Act{Action: "share", Medium: "audio", By: "organisation", Recipient: kind, Share: rec}); err != nil {
 			t.Errorf("recipient %s: %v", kind, err)
 		}
+	}
+}
+
+// sharedRecording stores a recording of client (its row; no bytes) and
+// returns it as what a request shares, with whom and why.
+func sharedRecording(t *testing.T, w *workflow.Workflow, ctx context.Context, client string) *opname.Share {
+	t.Helper()
+	rec := &opname.Recording{ClientID: client, Source: "organisation", MediaType: "audio/wav", SHA256: strings.Repeat("ab", 32), Size: 1}
+	if err := w.Store.AddRecording(ctx, rec, opname.Sealed{Header: []byte{1}, BlobKey: "blob", PayloadSize: 1}); err != nil {
+		t.Fatal(err)
+	}
+	return &opname.Share{What: "recording", ID: rec.ID, To: "mr. Jansen", Why: "voor de klacht"}
+}
+
+// TestAskSaysWhatIsShared: a request to share or publish says what it
+// passes on — one of the client's recordings, or the agreements or the
+// manager's decision of one of the client's requests —, to whom and why;
+// anything else is refused with the field it is about.
+func TestAskSaysWhatIsShared(t *testing.T) {
+	w, ctx, client := setup(t, "ombudsman")
+	conv := &opname.Conversation{ClientID: client, Location: "office", Participants: []opname.Participant{{Role: "client"}, {Role: "staff"}}}
+	if err := w.Open(ctx, conv); err != nil {
+		t.Fatal(err)
+	}
+	rec := sharedRecording(t, w, ctx, client)
+	record, err := w.Ask(ctx, conv.ID, opname.Act{Action: "record", Medium: "audio", By: "client"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	share := func(sh opname.Share) opname.Act {
+		return opname.Act{Action: "share", Medium: "audio", By: "organisation", Recipient: "lawyer", Share: &sh}
+	}
+	for _, c := range []struct {
+		name  string
+		act   opname.Act
+		field string
+	}{
+		{"nothing said", opname.Act{Action: "share", Medium: "audio", By: "organisation", Recipient: "lawyer"}, "share"},
+		{"something unknown", share(opname.Share{What: "dossier", ID: rec.ID, To: "mr. Jansen", Why: "klacht"}), "share.what"},
+		{"nobody named", share(opname.Share{What: "recording", ID: rec.ID, Why: "klacht"}), "share.to"},
+		{"no reason", share(opname.Share{What: "recording", ID: rec.ID, To: "mr. Jansen"}), "share.why"},
+		{"another recording", share(opname.Share{What: "recording", ID: "no-such-recording", To: "mr. Jansen", Why: "klacht"}), "share.id"},
+		{"agreements not made", share(opname.Share{What: "agreements", ID: record.ID, To: "mr. Jansen", Why: "klacht"}), "share.id"},
+		{"no manager's decision", share(opname.Share{What: "manager_decision", ID: record.ID, To: "mr. Jansen", Why: "klacht"}), "share.id"},
+		{"a recording shared by recording it", opname.Act{Action: "record", Medium: "audio", By: "client", Share: rec}, "share"},
+	} {
+		_, err := w.Ask(ctx, conv.ID, c.act)
+		var e *opname.Error
+		if !errors.As(err, &e) || e.Kind != opname.Invalid || e.Field != c.field {
+			t.Errorf("%s: %v, want Invalid about %s", c.name, err, c.field)
+		}
+	}
+	r, err := w.Ask(ctx, conv.ID, share(*rec))
+	if err != nil || r.Act.Share == nil || r.Act.Share.ID != rec.ID || r.Act.Share.To != "mr. Jansen" {
+		t.Fatalf("a share that says it all: %v %+v", err, r)
+	}
+	// A publication goes to the public: no name needed.
+	if _, err := w.Ask(ctx, conv.ID, opname.Act{Action: "publish", Medium: "audio", By: "organisation", Recipient: "public", Share: &opname.Share{What: "recording", ID: rec.ID, Why: "voorlichting"}}); err != nil {
+		t.Errorf("a publication without a name: %v", err)
 	}
 }
 
@@ -314,7 +375,7 @@ func TestRecorderGoesIntoTheSituation(t *testing.T) {
 		t.Fatal(err)
 	}
 	vader := 3
-	r, err := w.Ask(ctx, conv.ID, opname.Act{Action: "share", Medium: "audio", Recorder: &vader, Recipient: "lawyer"})
+	r, err := w.Ask(ctx, conv.ID, opname.Act{Action: "share", Medium: "audio", Recorder: &vader, Recipient: "lawyer", Share: sharedRecording(t, w, ctx, client)})
 	if err != nil {
 		t.Fatal(err)
 	}

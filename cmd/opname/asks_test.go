@@ -103,9 +103,23 @@ func TestWhoAsksAndWhoJoins(t *testing.T) {
 	if code, _, body := post(ask, url.Values{"wie": {"2"}, "handeling": {"share"}, "wat": {"audio"}}); code != 400 || !strings.Contains(body, "Kies met wie de opname wordt gedeeld.") {
 		t.Errorf("sharing without a recipient = %d", code)
 	}
-	code, loc, _ := post(ask, url.Values{"wie": {"2"}, "handeling": {"share"}, "wat": {"audio"}, "ontvanger": {"lawyer"}})
+	// What is shared, with whom by name and why: said, or refused with
+	// the field's label.
+	var stored registered
+	j.call("staff", "POST", "/api/v1/clients/"+j.client+"/recordings", wav(1, 5), 201, &stored)
+	rec := stored.Recording
+	if code, _, body := post(ask, url.Values{"wie": {"2"}, "handeling": {"share"}, "wat": {"audio"}, "ontvanger": {"lawyer"}}); code != 400 || !strings.Contains(body, "Wat wordt gedeeld: kies wat er gedeeld wordt: een opname, afspraken of een besluit van de manager.") {
+		t.Errorf("sharing without saying what = %d %s", code, regexp.MustCompile(`(?s)<div class="utrecht-alert[^>]*>.*?</div>`).FindString(body))
+	}
+	if code, _, body := post(ask, url.Values{"wie": {"2"}, "handeling": {"share"}, "wat": {"audio"}, "ontvanger": {"lawyer"}, "deel": {"recording:" + rec.ID}, "deel-waarom": {"Voor de klacht"}}); code != 400 || !strings.Contains(body, "Naam van wie het krijgt: vul de naam in van wie het krijgt.") {
+		t.Errorf("sharing without a name = %d %s", code, body)
+	}
+	code, loc, body := post(ask, url.Values{"wie": {"2"}, "handeling": {"share"}, "wat": {"audio"}, "ontvanger": {"lawyer"}, "deel": {"recording:" + rec.ID}, "deel-aan": {"mr. De Boer"}, "deel-waarom": {"Voor de klacht"}})
 	if code != 303 || !strings.HasPrefix(loc, "/verzoeken/") {
-		t.Fatalf("sharing as the parent = %d %s", code, loc)
+		t.Fatalf("sharing as the parent = %d %s %s", code, loc, regexp.MustCompile(`(?s)<div class="utrecht-alert[^>]*>.*?</div>`).FindString(body))
+	}
+	if shown := string(j.call("staff", "GET", loc, nil, 200, nil)); !strings.Contains(shown, "mr. De Boer") || !strings.Contains(shown, "Voor de klacht") || !strings.Contains(shown, `href="/opnames/`+rec.ID+`"`) {
+		t.Error("the request page does not say what is shared, with whom and why")
 	}
 	shown := string(j.call("staff", "GET", loc, nil, 200, nil))
 	if !strings.Contains(shown, "Delen door moeder, geluid") {

@@ -189,7 +189,11 @@ func (site *langSite) enrich(t *testing.T, org *opname.Organisation, octx contex
 			step("choose", func() error { _, err := w.Choose(staff, r.ID, "written_report"); return err }())
 		}
 	}
-	share := opname.Act{Action: "share", Medium: "audio", By: "client", Recorder: ptr(0), Recipient: "lawyer"}
+	shared, err := s.web.Vault.Ingest(staff, vault.Upload{ClientID: anna.ID, Source: "organisation", Body: bytes.NewReader(wav(1, 9))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	share := opname.Act{Action: "share", Medium: "audio", By: "client", Recorder: ptr(0), Recipient: "lawyer", Share: &opname.Share{What: "recording", ID: shared.ID, To: "mr. De Boer", Why: "Voor de klachtencommissie"}}
 	step("ask to share", func() error { _, err := w.Ask(staff, c.ID, share); return err }())
 	step("decline", func() error { _, err := w.Decline(staff, c.ID, 4, texts[7]); return err }())
 	inc := &opname.Incident{ClientID: anna.ID, ConversationID: c.ID, Kind: "covert_recording", Description: texts[8]}

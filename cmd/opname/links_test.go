@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"html"
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +17,7 @@ import (
 	"github.com/opname/opname"
 	"github.com/opname/opname/policy"
 	"github.com/opname/opname/smtpmail/smtptest"
+	"github.com/opname/opname/vault"
 	"github.com/opname/opname/workflow"
 )
 
@@ -81,6 +84,8 @@ var linkMatrix = map[string][6]int{
 	"GET /l/opnames/{id}/inhoud":          {200, 404, 404, 303, 303, 303},
 	"GET /l/opnames/{id}/bewijs":          {200, 404, 404, 303, 303, 303},
 	"GET /l/opnames/{id}":                 {200, 404, 404, 303, 303, 303},
+	// The fixture's recording is of no conversation: nothing to ask about.
+	"POST /l/opnames/{id}/delen":          {409, 404, 404, 303, 303, 303},
 	"GET /l/wie-keek":                     {200, 200, 200, 303, 303, 303},
 	"GET /l/klacht":                       {200, 200, 200, 303, 303, 303},
 	"GET /l/verzoeken/{id}/afspraken.pdf": {200, 404, 404, 303, 303, 303},
@@ -465,7 +470,8 @@ func TestLinkPageSaysWhatWasDone(t *testing.T) {
 // an edit (spelregel 5; Veilig Thuis asks the client's consent). Both are
 // questions on the client's page, with the policy's explanation; the
 // client's no stops the share, their yes lets the edit go ahead, and the
-// staff see both answers given through the link.
+// staff see both answers given through the link. Then the client asks to
+// share a recording themselves, and the organisation is asked.
 func TestLinkQuestionsShareAndEdit(t *testing.T) {
 	s := testServer(t)
 	org, octx := newOrg(t, s, "vt-vragen", "veilig-thuis-utrecht", false)
@@ -483,7 +489,12 @@ func TestLinkQuestionsShareAndEdit(t *testing.T) {
 	if err := w.Open(staffCtx, conv); err != nil {
 		t.Fatal(err)
 	}
-	share, err := w.Ask(staffCtx, conv.ID, opname.Act{Action: "share", Medium: "audio", By: "organisation", Recipient: "care_provider"})
+	rec, err := s.web.Vault.Ingest(staffCtx, vault.Upload{ClientID: client.ID, Source: "organisation", ConversationID: conv.ID, Body: bytes.NewReader(wav(1, 12))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	share, err := w.Ask(staffCtx, conv.ID, opname.Act{Action: "share", Medium: "audio", By: "organisation", Recipient: "care_provider",
+		Share: &opname.Share{What: "recording", ID: rec.ID, To: "Jeugdzorg Midden", Why: "Voor de overdracht"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -500,7 +511,8 @@ func TestLinkQuestionsShareAndEdit(t *testing.T) {
 		t.Fatalf("opening the link: %d", status)
 	}
 	_, page, _ := phone.do("GET", "/l/gesprekken/"+conv.ID, "", "")
-	for _, want := range []string{`action="/l/verzoeken/` + share.ID + `/antwoord"`, `action="/l/verzoeken/` + edit.ID + `/antwoord"`, "Delen door", "Bewerking door", "Knippen of plakken"} {
+	for _, want := range []string{`action="/l/verzoeken/` + share.ID + `/antwoord"`, `action="/l/verzoeken/` + edit.ID + `/antwoord"`, "Delen door", "Bewerking door", "Knippen of plakken",
+		"Jeugdzorg Midden", "Voor de overdracht", `href="/l/opnames/` + rec.ID + `"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the client's page lacks %q", want)
 		}
@@ -529,5 +541,34 @@ func TestLinkQuestionsShareAndEdit(t *testing.T) {
 		if _, p, _ := signedInBrowser(t, s, staffSecret, "nl").do("GET", "/verzoeken/"+c.id, "", ""); !strings.Contains(p, "Via de persoonlijke link") {
 			t.Errorf("the staff's page of %s does not show the answer through the link", r.Act.Action)
 		}
+	}
+
+	// The other way round: the client asks to give the organisation's
+	// recording to their lawyer. Saying nothing is refused in the page's
+	// words; saying it all asks the organisation.
+	if status, p, _ := phone.form("/l/opnames/"+rec.ID+"/delen", url.Values{"ontvanger": {"lawyer"}}); status != http.StatusBadRequest || !strings.Contains(p, "Naam van die persoon of organisatie: vul de naam in van wie het krijgt.") {
+		t.Errorf("asking to share without a name = %d", status)
+	}
+	status, _, h := phone.form("/l/opnames/"+rec.ID+"/delen", url.Values{"ontvanger": {"lawyer"}, "aan": {"mr. Visser"}, "waarom": {"Voor mijn bezwaar"}})
+	if status != http.StatusSeeOther || h.Get("Location") != "/l/gesprekken/"+conv.ID+"?gevraagd=1" {
+		t.Fatalf("asking to share = %d to %q", status, h.Get("Location"))
+	}
+	rs, err := s.db.ConversationRequests(staffCtx, conv.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	asked := rs[len(rs)-1]
+	if sh := asked.Act.Share; asked.Act.Action != "share" || asked.Act.By != "client" || asked.Act.Recipient != "lawyer" || sh == nil || sh.ID != rec.ID || sh.To != "mr. Visser" || !opname.ByLink(asked.CreatedBy) {
+		t.Fatalf("the client's question to share is %+v %+v", asked.Act, asked.Act.Share)
+	}
+	view, err := w.ViewOne(staffCtx, conv, &asked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(view.Next.Ask, func(p workflow.Party) bool { return p.Participant == -1 }) {
+		t.Errorf("the organisation is not asked: %+v", view.Next)
+	}
+	if _, p, _ := signedInBrowser(t, s, staffSecret, "nl").do("GET", "/verzoeken/"+asked.ID, "", ""); !strings.Contains(p, "mr. Visser") || !strings.Contains(p, "Voor mijn bezwaar") {
+		t.Error("the staff's page does not say with whom and why the client wants to share")
 	}
 }

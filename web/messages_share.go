@@ -1,0 +1,45 @@
+package web
+
+import "github.com/opname/opname/policy"
+
+// shareMessages are the texts of asking to share or publish: what is
+// passed on, to whom and why, and what is wrong with it.
+var shareMessages = map[string]policy.Text{
+	"share.fields":                   {NL: "Alleen bij delen of openbaar maken", EN: "Only when sharing or publishing"},
+	"share.what":                     {NL: "Wat wordt gedeeld?", EN: "What is shared?"},
+	"share.what.choose":              {NL: "Kies wat u deelt", EN: "Choose what you share"},
+	"share.to":                       {NL: "Naam van wie het krijgt", EN: "Name of who receives it"},
+	"share.why":                      {NL: "Waarom wordt het gedeeld?", EN: "Why is it shared?"},
+	"share.of.recording":             {NL: "Opname van %s (%s)", EN: "Recording of %s (%s)"},
+	"share.of.agreements":            {NL: "Afspraken bij %s, vastgelegd %s", EN: "Agreements of %s, recorded %s"},
+	"share.of.manager_decision":      {NL: "Besluit van de manager over %s", EN: "The manager's decision on %s"},
+	"share.shown.what":               {NL: "Wat wordt gedeeld", EN: "What is shared"},
+	"share.shown.to":                 {NL: "Met wie", EN: "With whom"},
+	"share.shown.why":                {NL: "Waarom", EN: "Why"},
+	"share.shown.recording":          {NL: "een opname", EN: "a recording"},
+	"share.shown.agreements":         {NL: "de afspraken van een verzoek", EN: "the agreements of a request"},
+	"share.shown.manager_decision":   {NL: "het besluit van de manager over een verzoek", EN: "the manager's decision on a request"},
+	"err.share.not_sharing":          {NL: "Alleen bij delen of openbaar maken zegt u wat er gedeeld wordt.", EN: "Only when sharing or publishing do you say what is shared."},
+	"err.share.missing":              {NL: "Zeg wat er gedeeld wordt, met wie en waarom.", EN: "Say what is shared, with whom and why."},
+	"err.share.what":                 {NL: "Kies wat er gedeeld wordt: een opname, afspraken of een besluit van de manager.", EN: "Choose what is shared: a recording, agreements or a manager's decision."},
+	"err.share.to":                   {NL: "Vul de naam in van wie het krijgt.", EN: "Fill in the name of who receives it."},
+	"err.share.kind":                 {NL: "Kies met wie de opname wordt gedeeld.", EN: "Choose who the recording is shared with."},
+	"err.share.why":                  {NL: "Zeg waarom het gedeeld wordt.", EN: "Say why it is shared."},
+	"err.share.no_recording":         {NL: "Dit is geen opname van deze cliënt.", EN: "This is not a recording of this client."},
+	"err.share.no_request":           {NL: "Dit is geen verzoek over deze cliënt.", EN: "This is not a request about this client."},
+	"err.share.no_agreements":        {NL: "Bij dit verzoek zijn geen afspraken vastgelegd.", EN: "No agreements were recorded for this request."},
+	"err.share.no_decision":          {NL: "Bij dit verzoek is geen schriftelijk besluit van een manager.", EN: "This request has no written decision of a manager."},
+	"field.share":                    {NL: "Delen", EN: "Sharing"},
+	"field.share.what":               {NL: "Wat wordt gedeeld", EN: "What is shared"},
+	"field.share.id":                 {NL: "Wat wordt gedeeld", EN: "What is shared"},
+	"field.share.to":                 {NL: "Met wie", EN: "With whom"},
+	"field.share.why":                {NL: "Waarom", EN: "Why"},
+	"link.share.title":               {NL: "Delen met iemand anders", EN: "Share with someone else"},
+	"link.share.intro":               {NL: "Wilt u deze opname aan iemand anders geven, bijvoorbeeld uw advocaat of een klachtencommissie? Vraag het hier. De organisatie moet eerst toestemming geven. U ziet het antwoord bij het gesprek.", EN: "Do you want to give this recording to someone else, for example your lawyer or a complaints committee? Ask here. The organisation has to agree first. You see the answer with the conversation."},
+	"link.share.kind":                {NL: "Aan wie geeft u de opname?", EN: "Who do you give the recording to?"},
+	"link.share.to":                  {NL: "Naam van die persoon of organisatie", EN: "Name of that person or organisation"},
+	"link.share.why":                 {NL: "Waarom wilt u de opname delen?", EN: "Why do you want to share the recording?"},
+	"link.share.submit":              {NL: "Toestemming vragen", EN: "Ask for consent"},
+	"link.share.asked":               {NL: "Uw vraag is bewaard. De organisatie beslist erover; het antwoord staat hieronder.", EN: "Your question is saved. The organisation decides on it; the answer is below."},
+	"err.link.share_no_conversation": {NL: "Deze opname hoort bij geen gesprek. Vraag het uw contactpersoon.", EN: "This recording belongs to no conversation. Ask your contact person."},
+}
