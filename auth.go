@@ -22,6 +22,8 @@ type Actor struct {
 	// ClientID and Party are set for a link holder (RoleLinkHolder): the
 	// client whose link it is, and who holds it (client, parent, …).
 	ClientID, Party string
+	// Object is the one recording a recipient (RoleRecipient) may read.
+	Object string
 }
 
 // System is the actor of the command line and of the server's own work.

@@ -22,11 +22,17 @@ func actor(ctx context.Context, roles ...opname.Role) (opname.Actor, error) {
 	if !ok {
 		return a, errNoActor
 	}
-	if a.Role == opname.RoleSystem || len(roles) == 0 || slices.Contains(roles, a.Role) {
+	// A recipient reaches only the calls that name their role: what
+	// was shared with them, and nothing a call open to every role shows.
+	if a.Role == opname.RoleSystem || len(roles) == 0 && a.Role != opname.RoleRecipient || slices.Contains(roles, a.Role) {
 		return a, nil
 	}
 	return a, opname.Coded(opname.Forbidden, "auth.role", "your role may not do this")
 }
+
+// anyRole is every role, a recipient's too: for the calls that serve
+// what was shared with a recipient (the recording, its organisation).
+var anyRole = []opname.Role{opname.RoleStaff, opname.RoleManager, opname.RoleAdmin, opname.RolePrivacyOfficer, opname.RoleLinkHolder, opname.RoleRecipient}
 
 // orgActor is actor for calls that work in the caller's organisation: the
 // system actor must name one in the context.
@@ -147,7 +153,7 @@ func (db *DB) org(ctx context.Context, where string, arg any) (*opname.Organisat
 
 // Organisation returns the caller's organisation.
 func (db *DB) Organisation(ctx context.Context) (*opname.Organisation, error) {
-	a, err := orgActor(ctx)
+	a, err := orgActor(ctx, anyRole...)
 	if err != nil {
 		return nil, err
 	}

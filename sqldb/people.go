@@ -131,13 +131,14 @@ func (db *DB) client(ctx context.Context, a opname.Actor, id string) (*opname.Cl
 	switch {
 	case a.Role == opname.RolePrivacyOfficer:
 		return nil, notFound("client")
-	case a.Role == opname.RoleLinkHolder && id != a.ClientID:
-		// A link holder sees their own client only.
+	case (a.Role == opname.RoleLinkHolder || a.Role == opname.RoleRecipient) && id != a.ClientID:
+		// A link holder sees their own client only; a recipient only
+		// the client of what was shared with them.
 		return nil, notFound("client")
 	}
 	query := `SELECT id, org_id, name, dossier_ref, contact, created_at FROM clients c WHERE org_id = ? AND id = ?`
 	args := []any{a.OrgID, id}
-	if !canSeeAllClients(a.Role) && a.Role != opname.RoleLinkHolder {
+	if !canSeeAllClients(a.Role) && a.Role != opname.RoleLinkHolder && a.Role != opname.RoleRecipient {
 		query += ` AND EXISTS (SELECT 1 FROM assignments s WHERE s.client_id = c.id AND s.user_id = ?)`
 		args = append(args, a.UserID)
 	}

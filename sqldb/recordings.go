@@ -154,7 +154,7 @@ func (db *DB) Recording(ctx context.Context, id string) (*opname.Recording, *opn
 
 // recording reads a recording the caller may see, without logging.
 func (db *DB) recording(ctx context.Context, id string) (*opname.Recording, *opname.Sealed, error) {
-	a, err := orgActor(ctx)
+	a, err := orgActor(ctx, anyRole...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -177,6 +177,10 @@ func (db *DB) recording(ctx context.Context, id string) (*opname.Recording, *opn
 // (a declared edit as its original). Callers who are not link holders see
 // what their client access lets them see.
 func (db *DB) holderSees(ctx context.Context, a opname.Actor, r *opname.Recording) bool {
+	if a.Role == opname.RoleRecipient {
+		// A recipient sees the one recording shared with them.
+		return r.ID == a.Object
+	}
 	if a.Role != opname.RoleLinkHolder || a.Party == "client" {
 		return true
 	}

@@ -44,6 +44,14 @@ const (
 	// AccessLogSeq and AccessLogHash are its newest record's sequence number
 	// and hash, so the access log cannot later be shortened unnoticed.
 	KindAccessLogAnchor = "access_log_anchor"
+	// KindShare is a recording given to a recipient through a recipient
+	// link: RecordingID and SHA256 are the recording's, Recipient the kind
+	// of recipient (never a name), ShareID the link's id.
+	KindShare = "share"
+	// KindShareRevoked and KindShareExpired end a share: its link stopped
+	// by a party, or past its time.
+	KindShareRevoked = "share_revoked"
+	KindShareExpired = "share_expired"
 )
 
 // Entry is one log record. It holds hashes, ids, kinds and times, never
@@ -64,6 +72,9 @@ type Entry struct {
 	// AccessLogSeq and AccessLogHash are an access log anchor's head.
 	AccessLogSeq  int64  `json:"access_log_seq,omitempty"`
 	AccessLogHash string `json:"access_log_hash,omitempty"`
+	// Recipient and ShareID are a share's kind of recipient and link.
+	Recipient string `json:"recipient,omitempty"`
+	ShareID   string `json:"share_id,omitempty"`
 }
 
 // Encode returns the entry's bytes as they are hashed into the log.
@@ -250,8 +261,7 @@ type Verification struct {
 // and, if that holds, returns the Verification with ErrUntrusted: the file
 // matches the receipt, but nothing proves who signed it.
 func (rc *Receipt) Verify(file io.Reader, trusted []VerifierKey) (*Verification, error) {
-	p, err := rc.parse()
-	if err != nil {
+	if _, err := rc.parse(); err != nil {
 		return nil, err
 	}
 	h := sha256.New()
@@ -259,8 +269,19 @@ func (rc *Receipt) Verify(file io.Reader, trusted []VerifierKey) (*Verification,
 	if err != nil {
 		return nil, fmt.Errorf("reading the file: %w", err)
 	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != p.entry.SHA256 || n != p.entry.Size {
-		return nil, &MismatchError{SHA256: got, Size: n, ReceiptSHA256: quoteShort(p.entry.SHA256), ReceiptSize: p.entry.Size}
+	return rc.VerifyDigest(hex.EncodeToString(h.Sum(nil)), n, trusted)
+}
+
+// VerifyDigest is Verify for a file whose SHA-256 (in hexadecimal) and size
+// are known: for more than one receipt of the same file, such as a
+// recording's and those of its shares.
+func (rc *Receipt) VerifyDigest(sum string, n int64, trusted []VerifierKey) (*Verification, error) {
+	p, err := rc.parse()
+	if err != nil {
+		return nil, err
+	}
+	if sum != p.entry.SHA256 || n != p.entry.Size {
+		return nil, &MismatchError{SHA256: sum, Size: n, ReceiptSHA256: quoteShort(p.entry.SHA256), ReceiptSize: p.entry.Size}
 	}
 	keys := KeysFor(trusted, p.entry.Origin)
 	isTrusted := len(keys) > 0

@@ -39,6 +39,7 @@ const (
 	roles
 	linkHolder
 	linkPIN
+	recipientLink
 )
 
 var (
@@ -63,6 +64,11 @@ var (
 	// LinkPIN is the waiver for choosing or entering a link's PIN: a
 	// browser opened with a link whose PIN is still to come may call it.
 	LinkPIN = Access{kind: linkPIN}
+	// RecipientLink routes are a recipient's: the secret of a recipient
+	// link in the path ({token}) makes its recipient the actor, who may
+	// read what was shared and nothing else. A link with a code lets a
+	// GET see only the form to type it; every POST carries the code.
+	RecipientLink = Access{kind: recipientLink}
 )
 
 // Roles is access for people signed in with one of roles.
@@ -83,6 +89,8 @@ func (a Access) String() string {
 		return "link_holder"
 	case linkPIN:
 		return "link_pin"
+	case recipientLink:
+		return "recipient_link"
 	case roles:
 		names := make([]string, len(a.roles))
 		for i, r := range a.roles {
@@ -139,6 +147,9 @@ func (s *Server) gate(route Route, h http.HandlerFunc) http.HandlerFunc {
 		switch route.Access.kind {
 		case public:
 			h(w, r)
+			return
+		case recipientLink:
+			s.recipientGate(w, r, h)
 			return
 		case linkHolder, linkPIN:
 			v, ok := ctx.Value(linkKey{}).(*linkVisit)

@@ -77,6 +77,9 @@ type linkRequest struct {
 	// recording; Copies are those they gave for the request.
 	GiveCopy bool
 	Copies   []linkCopy
+	// Recipients are the links given to the recipient of a share, which
+	// the holder may stop.
+	Recipients []recipientRow
 }
 
 // linkShareLink is the holder's page of a shared recording; agreements
@@ -320,6 +323,8 @@ func (s *Server) linkConversationPage(w http.ResponseWriter, r *http.Request) {
 		msg = translate(lang(r), "link.saved")
 	case r.URL.Query().Get("gevraagd") != "":
 		msg = translate(lang(r), "link.share.asked")
+	case r.URL.Query().Get("gestopt") != "":
+		msg = translate(lang(r), "link.recipients.stopped")
 	}
 	s.showLinkConversation(w, r, http.StatusOK, msg)
 }
@@ -406,6 +411,11 @@ func (s *Server) linkRequest(r *http.Request, c *opname.Conversation, req *opnam
 	}
 	lr.GiveCopy = workflow.HolderGivesCopy(c, req, a)
 	lr.Share = shareRowOf(l, req.Act.Share, linkShareLink)
+	if req.Act.Action == "share" {
+		if lr.Recipients, err = s.recipientRows(r, req); err != nil {
+			return linkRequest{}, err
+		}
+	}
 	if g := req.Agreement; g != nil {
 		switch {
 		case g.Signed:

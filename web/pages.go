@@ -27,14 +27,14 @@ var templateFS embed.FS
 var assetFS embed.FS
 
 // partials are shared by every page.
-var partials = []string{"layout.html", "linklayout.html", "alert.html", "events.html", "inboxrequests.html", "person.html", "receiptcheck.html", "seen.html"}
+var partials = []string{"layout.html", "linklayout.html", "recipientlayout.html", "alert.html", "events.html", "inboxrequests.html", "person.html", "receiptcheck.html", "seen.html"}
 
 // pageNames are the pages; each is parsed with the partials at start, so a
 // broken or missing template stops the boot, not a request.
 var pageNames = []string{"signin", "welcome", "totp", "home", "clients", "client", "people", "tokens", "policy", "policychange", "linksettings", "accesslog", "error",
 	"recordings", "record", "recording", "receipt", "fixity",
 	"work", "inbox", "conversations", "conversation", "request", "incident", "printable", "linkprint",
-	"l_code", "l_pin", "l_home", "l_conversation", "l_stopped", "l_recordings", "l_recording", "l_seen", "l_complaints"}
+	"l_code", "l_pin", "l_home", "l_conversation", "l_stopped", "l_recordings", "l_recording", "l_seen", "l_complaints", "d_recipient", "d_gone"}
 
 // parsePages checks the stylesheets every page links and parses every
 // page template.
@@ -210,7 +210,10 @@ func (s *Server) renderData(w http.ResponseWriter, r *http.Request, code int, na
 	var buf bytes.Buffer
 	if err == nil {
 		layout := "layout"
-		if strings.HasPrefix(name, "l_") || p.Actor.Role == opname.RoleLinkHolder {
+		switch {
+		case strings.HasPrefix(name, "d_") || p.Actor.Role == opname.RoleRecipient:
+			layout = "recipientlayout"
+		case strings.HasPrefix(name, "l_") || p.Actor.Role == opname.RoleLinkHolder:
 			layout = "linklayout"
 		}
 		err = t.ExecuteTemplate(&buf, layout, data)
@@ -299,6 +302,15 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "GET", "/l/opnames/{id}/inhoud", LinkHolder, s.apiRecordingContent)
 	s.handle(mux, "GET", "/l/opnames/{id}/bewijs", LinkHolder, s.apiRecordingReceipt)
 	s.handle(mux, "POST", "/l/opnames/{id}/delen", LinkHolder, s.linkShare)
+	s.handle(mux, "POST", "/l/ontvangers/{id}/stoppen", LinkHolder, s.linkStopRecipient)
+	// A share's recipient (recipients.go): staff give the link, either
+	// side stops it, the recipient opens it.
+	s.handle(mux, "POST", "/verzoeken/{id}/ontvanger", staffRoles, s.deliverForm)
+	s.handle(mux, "POST", "/verzoeken/{id}/ontvanger/{link}/stoppen", staffRoles, s.stopRecipientForm)
+	s.handle(mux, "GET", "/d/{token}", RecipientLink, s.recipientLandingPage)
+	s.handle(mux, "POST", "/d/{token}", RecipientLink, s.recipientLandingPage)
+	s.handle(mux, "POST", "/d/{token}/opname", RecipientLink, s.recipientDownload)
+	s.handle(mux, "POST", "/d/{token}/bewijs", RecipientLink, s.recipientReceipt)
 	// The client hands over a copy of their own recording, resumably.
 	s.tusRoutes(mux, linkUploads, LinkHolder)
 	s.handle(mux, "GET", "/beleid", SignedIn, s.policyPage)

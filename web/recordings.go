@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opname/opname"
 	"github.com/opname/opname/vault"
 )
 
@@ -89,15 +90,26 @@ func (s *Server) apiRecordingContent(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
+	serveRecording(w, r, o, download)
+}
+
+// serveRecording answers an opened recording's plaintext, to play or as a
+// download, and closes it.
+func serveRecording(w http.ResponseWriter, r *http.Request, o *vault.Opened, download bool) {
 	defer o.Close()
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(2 * time.Hour))
 	w.Header().Set("Content-Type", o.Recording.MediaType)
 	w.Header().Set("Cache-Control", "private, no-store")
 	if download {
-		ext := strings.TrimPrefix(o.Recording.MediaType[strings.Index(o.Recording.MediaType, "/")+1:], "x-")
-		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="opname-%s.%s"`, o.Recording.ID, ext))
+		w.Header().Set("Content-Disposition", `attachment; filename="`+downloadName(o.Recording)+`"`)
 	}
 	http.ServeContent(w, r, "", o.Recording.CreatedAt, readSeeker(o))
+}
+
+// downloadName is a recording's file name when it is downloaded.
+func downloadName(rec *opname.Recording) string {
+	ext := strings.TrimPrefix(rec.MediaType[strings.Index(rec.MediaType, "/")+1:], "x-")
+	return fmt.Sprintf("opname-%s.%s", rec.ID, ext)
 }
 
 // readSeeker is the plaintext as an io.ReadSeeker for http.ServeContent.

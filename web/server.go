@@ -43,6 +43,7 @@ type Store interface {
 	opname.Submissions
 	opname.Links
 	opname.LinkSettingsStore
+	opname.RecipientLinks
 }
 
 // Server is the HTTP side of opname.
@@ -216,6 +217,9 @@ func (s *Server) register(mux *http.ServeMux) {
 	s.handle(mux, "GET", "/api/v1/requests/{id}/agreement/receipt", SignedIn, s.apiAgreementReceipt)
 	s.handle(mux, "GET", "/api/v1/requests/{id}/declaration.pdf", SignedIn, s.apiAgreementPDF)
 	s.handle(mux, "GET", "/api/v1/requests/{id}/decision.pdf", SignedIn, s.apiDecisionPDF)
+	s.handle(mux, "POST", "/api/v1/requests/{id}/recipient-links", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiDeliver)
+	s.handle(mux, "GET", "/api/v1/requests/{id}/recipient-links", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiRecipientLinks)
+	s.handle(mux, "DELETE", "/api/v1/requests/{id}/recipient-links/{link}", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiStopRecipient)
 	s.handle(mux, "GET", "/api/v1/inbox", Roles(opname.RoleManager, opname.RoleAdmin), s.apiInbox)
 	s.handle(mux, "POST", "/api/v1/clients/{id}/incidents", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiOpenIncident)
 	s.handle(mux, "GET", "/api/v1/incidents/{id}", SignedIn, s.apiIncident)
@@ -230,6 +234,7 @@ func (s *Server) register(mux *http.ServeMux) {
 	s.handle(mux, "GET", "/api/v1/logs/{slug}/key", Public, s.logKey)
 	s.handle(mux, "GET", "/api/v1/logs/{slug}/inclusion", Public, s.logInclusion)
 	s.handle(mux, "GET", "/api/v1/logs/{slug}/consistency", Public, s.logConsistency)
+	s.handle(mux, "GET", "/api/v1/logs/{slug}/shares", Public, s.logShares)
 	s.handle(mux, "DELETE", "/api/v1/tokens/{id}", Roles(opname.RoleAdmin), s.apiRevokeToken)
 
 	s.registerPages(mux)

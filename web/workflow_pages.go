@@ -105,6 +105,12 @@ type reqRow struct {
 	// of their own recording; Copies are those the client gave for it.
 	CopyAsked bool
 	Copies    []linkCopy
+	// Deliver is set when a recipient link may be given (a ready share
+	// of a recording); Recipients are the links given, Given the one just
+	// given.
+	Deliver    *deliverChoice
+	Recipients []recipientRow
+	Given      *givenLink
 }
 
 // shareRow is what a request shares, to whom and why, as people read it;
@@ -270,7 +276,8 @@ func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Req
 	row := reqRow{Request: req, D: d, Ready: n.Ready, Rules: s.citations(r, d.Rules), When: s.when(r, req.CreatedAt),
 		OutcomeText: d.Outcome.Label(l), Explanation: d.Explanation.In(l),
 		AskManager: n.AskManager, CanDecide: n.ManagerDecides, RecordsToo: n.RecordsToo, Agree: n.Agree, Tone: toneOf(v),
-		ViaLink: opname.ByLink(req.CreatedBy), CopyAsked: workflow.AsksClientCopy(req), Share: shareRowOf(l, req.Act.Share, staffShareLink)}
+		ViaLink: opname.ByLink(req.CreatedBy), CopyAsked: workflow.AsksClientCopy(req), Share: shareRowOf(l, req.Act.Share, staffShareLink),
+		Deliver: deliverChoiceOf(req)}
 	who := translate(l, "wf.by."+req.Act.By)
 	if p := v.AskedBy; p != nil {
 		row.AskedBy = translate(l, "wf.role."+p.Role)
@@ -801,6 +808,12 @@ func (s *Server) requestPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderRequest(w http.ResponseWriter, r *http.Request, code int, msg string, ok bool) {
+	s.renderRequestWith(w, r, code, msg, ok, nil)
+}
+
+// renderRequestWith shows a request's page, with a recipient link just
+// given (its address and code, shown this once).
+func (s *Server) renderRequestWith(w http.ResponseWriter, r *http.Request, code int, msg string, ok bool, given *givenLink) {
 	ctx, l := r.Context(), lang(r)
 	req, err := s.Store.Request(ctx, r.PathValue("id"))
 	if err != nil {
@@ -830,6 +843,18 @@ func (s *Server) renderRequest(w http.ResponseWriter, r *http.Request, code int,
 			return
 		}
 		row.Copies = s.givenCopies(r, recs, req.ID)
+	}
+	if req.Act.Action == "share" {
+		// Who received it, and whether they still can, is part of a
+		// share's page.
+		if row.Recipients, err = s.recipientRows(r, req); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		row.Given = given
+	}
+	if msg == "" && r.URL.Query().Get("gestopt") == "1" {
+		msg, ok = translate(l, "recipient.stopped"), true
 	}
 	d := s.workData(r, fmt.Sprintf(translate(l, "wf.req.title"), row.What))
 	d.Request, d.Conversation, d.Message, d.MessageOK = &row, &conv, msg, ok

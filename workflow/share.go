@@ -62,3 +62,42 @@ func (w *Workflow) checkShare(ctx context.Context, c *opname.Conversation, act *
 	}
 	return nil
 }
+
+// Deliver gives the recipient of a share request that is ready — the
+// policy allowed it and every consent it asks for was given — a link to
+// the shared recording. It returns the link, its secret and (when asked
+// for) the code to send separately. A request to publish ends with its
+// answer: opname publishes nothing.
+func (w *Workflow) Deliver(ctx context.Context, requestID string, o opname.RecipientOptions) (*opname.RecipientLink, string, string, error) {
+	r, err := w.Store.Request(opname.ForAct(ctx), requestID)
+	if err != nil {
+		return nil, "", "", err
+	}
+	switch {
+	case r.Act.Action == "publish":
+		return nil, "", "", opname.Coded(opname.Conflict, "recipient.publish", "opname publishes nothing: a request to publish ends with its answer")
+	case r.Act.Action != "share" || r.Act.Share == nil:
+		return nil, "", "", opname.Coded(opname.Conflict, "recipient.not_share", "only a request to share gets a recipient link")
+	case r.Act.Share.What != "recording":
+		return nil, "", "", opname.Coded(opname.Conflict, "recipient.what", "a recipient link delivers a recording; agreements and decisions go in the evidence bundle")
+	}
+	if ready, _ := Ready(r); !ready {
+		return nil, "", "", opname.Coded(opname.Conflict, "recipient.not_ready", "this share is not allowed (yet): the policy or a consent it asks for is missing")
+	}
+	l := &opname.RecipientLink{RequestID: r.ID}
+	secret, code, err := w.Store.CreateRecipientLink(ctx, l, o)
+	if err != nil {
+		return nil, "", "", err
+	}
+	return l, secret, code, nil
+}
+
+// CanDeliver reports whether a recipient link may be given for r now: a
+// ready request to share a recording.
+func CanDeliver(r *opname.Request) bool {
+	if r.Act.Action != "share" || r.Act.Share == nil || r.Act.Share.What != "recording" {
+		return false
+	}
+	ready, _ := Ready(r)
+	return ready
+}

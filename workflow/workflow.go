@@ -35,6 +35,7 @@ type Store interface {
 	opname.Recordings
 	opname.Incidents
 	opname.Log
+	opname.RecipientLinks
 }
 
 // Notice is something a manager must know: a request waiting for their

@@ -153,7 +153,7 @@ func (site *langSite) enrich(t *testing.T, org *opname.Organisation, octx contex
 	texts := []string{"Veiligheidsplan bespreken", "Petra de Vries", "Kees", "Cliënte wil het gesprek later terugkijken.", "Team Noord",
 		"Akkoord, met de afspraken over bewaren.", "Er is gevaar voor een ander in het gezin.", "Een collega neemt het gesprek over.",
 		"Een telefoon op tafel nam stiekem op.", "Gevraagd om te stoppen.", "De afspraken over delen zijn niet nagekomen.",
-		"Het eerste deel is weggeknipt.", "Voor de klachtencommissie.", "De cliënt, per brief.", "De bewaartermijn is voorbij.", "Dossiersysteem"}
+		"Het eerste deel is weggeknipt.", "Voor de klachtencommissie.", "De cliënt, per brief.", "De bewaartermijn is voorbij.", "Dossiersysteem", "mr. De Boer"}
 	site.data = append(site.data, texts...)
 	w := s.web.Workflow
 	c := &opname.Conversation{ClientID: anna.ID, At: time.Now().Add(-time.Hour).Truncate(time.Minute), Location: "office", Topic: texts[0],
@@ -189,12 +189,28 @@ func (site *langSite) enrich(t *testing.T, org *opname.Organisation, octx contex
 			step("choose", func() error { _, err := w.Choose(staff, r.ID, "written_report"); return err }())
 		}
 	}
-	shared, err := s.web.Vault.Ingest(staff, vault.Upload{ClientID: anna.ID, Source: "organisation", Body: bytes.NewReader(wav(1, 9))})
+	shared, err := s.web.Vault.Ingest(staff, vault.Upload{ClientID: anna.ID, ConversationID: c.ID, Source: "organisation", Body: bytes.NewReader(wav(1, 9))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	share := opname.Act{Action: "share", Medium: "audio", By: "client", Recorder: ptr(0), Recipient: "lawyer", Share: &opname.Share{What: "recording", ID: shared.ID, To: "mr. De Boer", Why: "Voor de klachtencommissie"}}
+	share := opname.Act{Action: "share", Medium: "audio", By: "client", Recorder: ptr(0), Recipient: "lawyer", Share: &opname.Share{What: "recording", ID: shared.ID, To: texts[16], Why: texts[12]}}
 	step("ask to share", func() error { _, err := w.Ask(staff, c.ID, share); return err }())
+	// The organisation gives the recording to a lawyer: the staff's
+	// forms to give and stop a recipient's link, the client's to stop
+	// one, and the recipient's pages, with and without a code.
+	give := opname.Act{Action: "share", Medium: "audio", By: "organisation", Recipient: "lawyer", Share: &opname.Share{What: "recording", ID: shared.ID, To: texts[16], Why: texts[12]}}
+	if r, err := w.Ask(staff, c.ID, give); step("ask to give", err) {
+		if v, err := w.ViewOne(staff, c, r); step("view the share", err) {
+			for _, p := range v.Next.Ask {
+				step("consent to share", func() error { _, err := w.Answer(staff, r.ID, p.Participant, true, "in_person"); return err }())
+			}
+		}
+		for _, code := range []bool{false, true} {
+			if _, secret, err := s.db.CreateRecipientLink(staff, &opname.RecipientLink{RequestID: r.ID}, opname.RecipientOptions{WithCode: code}); step("give a recipient link", err) {
+				site.callers = append(site.callers, &langCaller{name: org.Slug + "/recipient", org: org.Slug, entries: []string{"/d/" + secret}})
+			}
+		}
+	}
 	step("decline", func() error { _, err := w.Decline(staff, c.ID, 4, texts[7]); return err }())
 	inc := &opname.Incident{ClientID: anna.ID, ConversationID: c.ID, Kind: "covert_recording", Description: texts[8]}
 	if err := w.OpenIncident(staff, inc); err != nil {
@@ -711,6 +727,8 @@ func TestNoEnglishOnDutchPages(t *testing.T) {
 			// The client's copy arrives over the tus protocol, answered in
 			// JSON like the API's uploads (TestLinkGivesCopy).
 			r.Pattern == "/l/kopie", strings.HasPrefix(r.Pattern, "/l/kopie/"),
+			// A recipient's download and receipt are a file and JSON.
+			r.Pattern == "/d/{token}/opname", r.Pattern == "/d/{token}/bewijs",
 			key == "GET /taal", key == "POST /afmelden":
 			continue
 		}

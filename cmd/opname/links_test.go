@@ -96,6 +96,9 @@ var linkMatrix = map[string][6]int{
 	"PATCH /l/kopie/{id}":       {404, 404, 404, 303, 303, 303},
 	"DELETE /l/kopie/{id}":      {404, 404, 404, 303, 303, 303},
 	"POST /l/kopie/{id}/finish": {404, 404, 404, 303, 303, 303},
+	// The people of the share's conversation may stop its recipient's
+	// link; the fixture's conversation has no parent.
+	"POST /l/ontvangers/{id}/stoppen": {303, 404, 404, 303, 303, 303},
 }
 
 // TestLinkAuthorizationMatrix calls every registered route as every kind

@@ -434,7 +434,8 @@ func (s *server) Close() error {
 }
 
 // background runs the server's periodic work until ctx ends: removing
-// uploads left unfinished for longer than the upload TTL (hourly), the
+// uploads left unfinished for longer than the upload TTL and logging the
+// end of shares whose recipient link expired (hourly), the
 // fixity audit, whose findings are logged and shown to the privacy
 // officer, and anchoring the access log.
 func (s *server) background(ctx context.Context, cfg *config, v *vault.Vault, uploads *tusd.Store, logger *slog.Logger) {
@@ -445,6 +446,11 @@ func (s *server) background(ctx context.Context, cfg *config, v *vault.Vault, up
 				logger.WarnContext(ctx, "expiring uploads failed", "err", err.Error())
 			} else if n > 0 {
 				logger.InfoContext(ctx, "unfinished uploads expired", "count", n)
+			}
+			if n, err := s.db.EndRecipientLinks(ctx); err != nil {
+				logger.WarnContext(ctx, "ending expired shares failed", "err", err.Error())
+			} else if n > 0 {
+				logger.InfoContext(ctx, "expired shares ended", "count", n)
 			}
 			select {
 			case <-ctx.Done():

@@ -222,6 +222,33 @@ var matrix = map[string][13]int{
 	"PATCH /l/kopie/{id}":                 {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
 	"DELETE /l/kopie/{id}":                {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
 	"POST /l/kopie/{id}/finish":           {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	"POST /l/ontvangers/{id}/stoppen":     {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	// A recipient's link works for whoever holds it, and nothing else:
+	// a sign-in changes nothing (TestShareWithLawyer follows one).
+	"GET /d/{token}":         {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	"POST /d/{token}":        {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	"POST /d/{token}/opname": {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	"POST /d/{token}/bewijs": {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	// Giving a link needs a share that is ready: the fixture's request
+	// is not a share.
+	"POST /verzoeken/{id}/ontvanger":                      {303, 409, 404, 409, 409, 404, 404, 404, 404, 404, 401, 303, 303},
+	"POST /verzoeken/{id}/ontvanger/{link}/stoppen":       {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303, 303},
+	"POST /api/v1/requests/{id}/recipient-links":          {401, 409, 404, 409, 409, 403, 404, 404, 404, 403, 401, 401, 401},
+	"GET /api/v1/requests/{id}/recipient-links":           {401, 200, 404, 200, 200, 403, 404, 404, 404, 403, 401, 401, 401},
+	"DELETE /api/v1/requests/{id}/recipient-links/{link}": {401, 204, 404, 204, 204, 403, 404, 404, 404, 403, 401, 401, 401},
+	"GET /api/v1/logs/{slug}/shares":                      {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+}
+
+// newRecipientLink gives a recipient link for the fixture's share
+// request: its id and its secret.
+func (f *fixture) newRecipientLink(t *testing.T) (string, string) {
+	t.Helper()
+	l := &opname.RecipientLink{RequestID: f.shareA}
+	secret, _, err := f.s.db.CreateRecipientLink(f.staffCtx, l, opname.RecipientOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l.ID, secret
 }
 
 // fixture is a running server with two organisations and a token per
@@ -241,7 +268,10 @@ type fixture struct {
 	// convA is a conversation with clientA; reqA a request about it, with
 	// weighty reasons and spoken agreements; incA an incident.
 	convA, reqA, incA string
-	counter           atomic.Int64
+	// shareA is a request to give recA to a lawyer; each recipient link
+	// the matrix needs is made for it.
+	shareA  string
+	counter atomic.Int64
 }
 
 func newFixture(t *testing.T, s *server) *fixture {
@@ -313,6 +343,12 @@ func newFixture(t *testing.T, s *server) *fixture {
 				t.Fatal(err)
 			}
 			f.convA, f.reqA = conv.ID, req.ID
+			share, err := wf.Ask(staffCtx, conv.ID, opname.Act{Action: "share", Medium: "audio", By: "organisation", Recipient: "lawyer",
+				Share: &opname.Share{What: "recording", ID: rec.ID, To: "mr. Visser", Why: "Voor de klacht"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.shareA = share.ID
 			f.incA = f.newIncident(t)
 			for i := range 2 {
 				if _, err := db.Append(context.Background(), o.ID, translog.Entry{Kind: translog.KindRecording, RecordingID: fmt.Sprint(i), SHA256: "00", Size: 1}); err != nil {
@@ -436,6 +472,15 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		path = strings.Replace(path, "{id}", f.recA, 1)
 	case strings.HasPrefix(pattern, "/l/verzoeken/{id}"):
 		path = strings.Replace(path, "{id}", f.reqA, 1)
+	case strings.HasPrefix(pattern, "/d/{token}"):
+		_, secret := f.newRecipientLink(t)
+		path = strings.Replace(path, "{token}", secret, 1)
+	case pattern == "/l/ontvangers/{id}/stoppen":
+		id, _ := f.newRecipientLink(t)
+		path = strings.Replace(path, "{id}", id, 1)
+	case pattern == "/verzoeken/{id}/ontvanger/{link}/stoppen", pattern == "/api/v1/requests/{id}/recipient-links/{link}":
+		id, _ := f.newRecipientLink(t)
+		path = strings.Replace(strings.Replace(path, "{id}", f.shareA, 1), "{link}", id, 1)
 	case strings.HasPrefix(pattern, "/l/kopie/{id}"):
 		path = strings.Replace(path, "{id}", f.newLinkUpload(t), 1)
 	case strings.HasPrefix(pattern, "/api/v1/logs/{slug}"):
@@ -445,6 +490,8 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 			path += "?index=0&size=2"
 		case strings.HasSuffix(pattern, "/consistency"):
 			path += "?from=1&to=2"
+		case strings.HasSuffix(pattern, "/shares"):
+			path += "?sha256=" + strings.Repeat("0", 64)
 		}
 	case pattern == "/api/v1/recordings/{id}/erasure":
 		path = strings.Replace(path, "{id}", f.newRecording(t), 1)
@@ -539,6 +586,8 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		body = `{"approved": true, "reasons": "r"}`
 	case "POST /api/v1/requests/{id}/agreement":
 		body = `{"form": "spoken"}`
+	case "POST /api/v1/requests/{id}/recipient-links":
+		body = `{"days": 14, "max_downloads": 3}`
 	case "POST /api/v1/clients/{id}/incidents":
 		body = `{"kind": "covert_recording", "description": "a phone recorded in secret"}`
 	case "POST /api/v1/incidents/{id}/steps":

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"unicode"
 
 	"github.com/opname/opname"
+	"github.com/opname/opname/policy"
 	"github.com/opname/opname/sqldb"
 	"github.com/opname/opname/translog"
 )
@@ -106,7 +108,45 @@ func verify(ctx context.Context, m *Main, w verifyWords, receiptPath, logURL str
 	printFacts(m.Stdout, w, v, w.t("match"))
 	fmt.Fprintln(m.Stdout, w.t("signed", shown(v.Key.Origin), v.Key.Fingerprint(), w.source(tr.source[v.Key.Text])))
 	if log != nil {
-		return checkConsistency(m, w, log, v.Checkpoint, tr.keys)
+		if err := checkConsistency(m, w, log, v.Checkpoint, tr.keys); err != nil {
+			return err
+		}
+		return printShares(m, w, log, v, tr.keys)
+	}
+	return nil
+}
+
+// printShares asks the log for the shares of the file — given to a
+// recipient through a recipient link, stopped, expired — and prints each
+// whose receipt holds for the same file under a trusted key: when, and
+// with what kind of recipient. A share that does not hold is a failure.
+func printShares(m *Main, w verifyWords, log *logClient, v *translog.Verification, trusted []translog.VerifierKey) error {
+	body, err := log.get("/shares?sha256=" + url.QueryEscape(v.Record.SHA256))
+	if err != nil {
+		return err
+	}
+	var p struct{ Shares []*translog.Receipt }
+	if err := json.Unmarshal(body, &p); err != nil {
+		return w.invalid("log.shares")
+	}
+	if len(p.Shares) == 0 {
+		fmt.Fprintln(m.Stdout, w.t("shares.none"))
+		return nil
+	}
+	for _, rc := range p.Shares {
+		sv, err := rc.VerifyDigest(v.Record.SHA256, v.Record.Size, trusted)
+		if err == nil && sv.Record.RecordingID != v.Record.RecordingID {
+			err = errors.New(w.t("share.other"))
+		}
+		switch {
+		case err != nil:
+			w.errorf(m, w.t("no match")+": "+w.t("share.bad", rc.Index, w.failure(err)))
+			return exitCode(exitFailure)
+		case sv.Record.Kind != translog.KindShare && sv.Record.Kind != translog.KindShareRevoked && sv.Record.Kind != translog.KindShareExpired:
+			w.errorf(m, w.t("no match")+": "+w.t("share.bad", rc.Index, shown(sv.Record.Kind)))
+			return exitCode(exitFailure)
+		}
+		fmt.Fprintln(m.Stdout, w.t("shares."+sv.Record.Kind, policy.Recipients.Label(sv.Record.Recipient, w.lang), sv.Record.Time.UTC().Format(time.RFC3339), sv.Index))
 	}
 	return nil
 }

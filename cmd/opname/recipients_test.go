@@ -1,0 +1,369 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/opname/opname"
+	"github.com/opname/opname/translog"
+	"github.com/opname/opname/vault"
+	"github.com/opname/opname/workflow"
+)
+
+// shareJourney is a client of a Veilig Thuis organisation with a recording
+// of a conversation, their own link, and the staff member's browser.
+type shareJourney struct {
+	s           *server
+	org         *opname.Organisation
+	staffCtx    context.Context
+	staffSecret string
+	conv        *opname.Conversation
+	rec         *opname.Recording
+	body        []byte
+	phone       *browser
+}
+
+func newShareJourney(t *testing.T, slug string) *shareJourney {
+	t.Helper()
+	s := testServer(t)
+	org, octx := newOrg(t, s, slug, "veilig-thuis-utrecht", false)
+	staff, staffSecret := member(t, s, octx, slug, opname.RoleStaff)
+	client := &opname.Client{Name: "Noor Bakker"}
+	if err := s.db.CreateClient(octx, client); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.Assign(octx, client.ID, staff.ID); err != nil {
+		t.Fatal(err)
+	}
+	staffCtx := actorCtx(org, staff)
+	conv := &opname.Conversation{ClientID: client.ID, Location: "office", Participants: []opname.Participant{{Role: "client"}, {Role: "staff", UserID: staff.ID}}}
+	if err := s.web.Workflow.Open(staffCtx, conv); err != nil {
+		t.Fatal(err)
+	}
+	body := wav(1, 31)
+	rec, err := s.web.Vault.Ingest(staffCtx, vault.Upload{ClientID: client.ID, Source: "organisation", ConversationID: conv.ID, Body: bytes.NewReader(body)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := s.db.CreateLink(staffCtx, &opname.ClientLink{ClientID: client.ID, Party: "client"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	phone := newBrowser(t, s.URL)
+	if status, _, _ := phone.do("GET", "/l/"+code, "", ""); status != http.StatusSeeOther {
+		t.Fatalf("opening the link: %d", status)
+	}
+	return &shareJourney{s: s, org: org, staffCtx: staffCtx, staffSecret: staffSecret, conv: conv, rec: rec, body: body, phone: phone}
+}
+
+// askToShare has the client ask, through their link, to give the
+// recording to their lawyer, and returns the request.
+func (j *shareJourney) askToShare(t *testing.T) *opname.Request {
+	t.Helper()
+	status, _, h := j.phone.form("/l/opnames/"+j.rec.ID+"/delen", url.Values{"ontvanger": {"lawyer"}, "aan": {"mr. Visser"}, "waarom": {"Voor mijn klacht"}})
+	if status != http.StatusSeeOther {
+		t.Fatalf("asking to share = %d (%s)", status, h.Get("Location"))
+	}
+	rs, err := j.s.db.ConversationRequests(j.staffCtx, j.conv.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &rs[len(rs)-1]
+}
+
+// consent gives every consent the request still waits for, as staff.
+func (j *shareJourney) consent(t *testing.T, r *opname.Request) {
+	t.Helper()
+	view, err := j.s.web.Workflow.ViewOne(j.staffCtx, j.conv, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range view.Next.Ask {
+		if _, err := j.s.web.Workflow.Answer(j.staffCtx, r.ID, p.Participant, true, "in_person"); err != nil {
+			t.Fatalf("consent of %d: %v", p.Participant, err)
+		}
+	}
+}
+
+// recipientToken is the secret of a recipient link's address.
+func recipientToken(t *testing.T, link string) string {
+	t.Helper()
+	i := strings.Index(link, "/d/")
+	if i < 0 {
+		t.Fatalf("not a recipient link: %q", link)
+	}
+	return link[i+3:]
+}
+
+// TestShareWithLawyer is a Veilig Thuis client who asks to give a
+// recording to their lawyer: the organisation consents, staff give the
+// lawyer a link, the lawyer downloads the recording and its receipt and
+// checks them with `opname verify`, which also says the recording was
+// shared, with a lawyer. The lawyer reaches nothing else.
+func TestShareWithLawyer(t *testing.T) {
+	j := newShareJourney(t, "vt-delen")
+	staff := signedInBrowser(t, j.s, j.staffSecret, "nl")
+	req := j.askToShare(t)
+
+	// Before the consent, no link can be given.
+	if status, page, _ := staff.form("/verzoeken/"+req.ID+"/ontvanger", url.Values{"dagen": {"14"}, "downloads": {"3"}}); status != http.StatusConflict || !strings.Contains(page, "mag (nog) niet gedeeld worden") {
+		t.Errorf("a link before the consent = %d", status)
+	}
+	if _, page, _ := staff.do("GET", "/verzoeken/"+req.ID, "", ""); strings.Contains(page, `action="/verzoeken/`+req.ID+`/ontvanger"`) {
+		t.Error("the request's page offers a link before the consent")
+	}
+	j.consent(t, req)
+	_, page, _ := staff.do("GET", "/verzoeken/"+req.ID, "", "")
+	if !strings.Contains(page, `action="/verzoeken/`+req.ID+`/ontvanger"`) || strings.Contains(page, `/clienten/`+req.ClientID+`/opnemen?verzoek=`+req.ID) {
+		t.Fatalf("the ready share's page offers no recipient link, or offers to record:\n%s", page)
+	}
+	// Bad input names the field and value, in Dutch.
+	if status, page, _ := staff.form("/verzoeken/"+req.ID+"/ontvanger", url.Values{"dagen": {"365"}, "downloads": {"3"}}); status != http.StatusBadRequest || !strings.Contains(page, "1 tot 90 dagen (u vulde 365 in)") {
+		t.Errorf("a link for 365 days = %d", status)
+	}
+	status, page, _ := staff.form("/verzoeken/"+req.ID+"/ontvanger", url.Values{"dagen": {"14"}, "downloads": {"2"}})
+	if status != http.StatusCreated {
+		t.Fatalf("giving a link = %d\n%s", status, page)
+	}
+	link := between(page, `<code class="secret" id="ontvanger-link">`, "</code>")
+	token := recipientToken(t, link)
+	if len(token) != opname.LinkCodeLength {
+		t.Fatalf("the recipient link's secret %q has %d characters", token, len(token))
+	}
+	if _, again, _ := staff.do("GET", "/verzoeken/"+req.ID, "", ""); strings.Contains(again, token) || !strings.Contains(again, "mr. Visser") || !strings.Contains(again, "0 van 2") {
+		t.Error("the request's page shows the link's secret again, or does not list the link")
+	}
+
+	// The lawyer: no cookies, only the link.
+	lawyer := newBrowser(t, j.s.URL)
+	status, page, _ = lawyer.do("GET", "/d/"+token, "", "")
+	if status != http.StatusOK || !strings.Contains(page, "deelt deze opname met u") || !strings.Contains(page, "nog 2 van 2 keer") || strings.Contains(page, "Noor Bakker") {
+		t.Fatalf("the lawyer's page = %d\n%s", status, page)
+	}
+	status, got, h := lawyer.do("POST", "/d/"+token+"/opname", "application/x-www-form-urlencoded", "")
+	if status != http.StatusOK || !bytes.Equal([]byte(got), j.body) || !strings.Contains(h.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("the download = %d, %d bytes", status, len(got))
+	}
+	status, receipt, _ := lawyer.do("POST", "/d/"+token+"/bewijs", "application/x-www-form-urlencoded", "")
+	if status != http.StatusOK {
+		t.Fatalf("the receipt = %d", status)
+	}
+	// Every download is in the access log, as the recipient's.
+	events, err := j.s.db.ClientOverview(j.staffCtx, req.ClientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(events, func(e opname.AccessEvent) bool {
+		return e.UserRole == opname.RoleRecipient && e.ObjectID == j.rec.ID && e.Action == opname.AccessCopy && e.OnBehalfOf == "lawyer"
+	}) {
+		t.Error("the access log has no download by the recipient")
+	}
+
+	// opname verify of the downloaded copy: it matches, and the log says
+	// it was shared with a lawyer.
+	dir := t.TempDir()
+	file, rPath := filepath.Join(dir, "opname.wav"), filepath.Join(dir, "bewijs.json")
+	if err := os.WriteFile(file, []byte(got), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(rPath, []byte(receipt), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	verify := func(lang string) (int, string) {
+		var stdout, stderr bytes.Buffer
+		config := t.TempDir()
+		m := &Main{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string { return map[string]string{"XDG_CONFIG_HOME": config}[k] }}
+		code := m.Run(context.Background(), []string{"verify", "--lang", lang, "--receipt", rPath, "--log", j.s.URL + "/api/v1/logs/vt-delen", file})
+		return code, stdout.String() + stderr.String()
+	}
+	if code, out := verify("en"); code != 0 || !strings.Contains(out, "match: recording "+j.rec.ID) || !strings.Contains(out, "shared with: a lawyer") {
+		t.Errorf("verify = %d\n%s", code, out)
+	}
+	if code, out := verify("nl"); code != 0 || !strings.Contains(out, "gedeeld met: een advocaat") {
+		t.Errorf("verify in Dutch = %d\n%s", code, out)
+	}
+
+	// The second download is the last; then the link is spent, and looks
+	// like any link that does not work.
+	if status, _, _ := lawyer.do("POST", "/d/"+token+"/opname", "application/x-www-form-urlencoded", ""); status != http.StatusOK {
+		t.Errorf("the second download = %d", status)
+	}
+	for _, path := range []string{"/d/" + token, "/d/" + strings.Repeat("A", opname.LinkCodeLength)} {
+		status, page, _ := lawyer.do("GET", path, "", "")
+		if status != http.StatusNotFound || !strings.Contains(page, "Deze link werkt niet (meer).") {
+			t.Errorf("GET %s after the last download = %d", path, status)
+		}
+	}
+}
+
+// TestRecipientReachesNothingElse holds the recipient's actor to the one
+// recording shared: the store answers "not found" or "forbidden" for
+// everything else of the client and the organisation.
+func TestRecipientReachesNothingElse(t *testing.T) {
+	j := newShareJourney(t, "vt-alleen")
+	req := j.askToShare(t)
+	j.consent(t, req)
+	other, err := j.s.web.Vault.Ingest(j.staffCtx, vault.Upload{ClientID: j.rec.ClientID, Source: "organisation", ConversationID: j.conv.ID, Body: bytes.NewReader(wav(1, 32))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lk, secret, _, err := j.s.web.Workflow.Deliver(j.staffCtx, req.ID, opname.RecipientOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lk.ExpiresAt.Sub(lk.CreatedAt) != opname.DefaultRecipientDays*24*time.Hour || lk.MaxDownloads != opname.DefaultRecipientDownloads {
+		t.Errorf("the defaults are %v and %d downloads", lk.ExpiresAt.Sub(lk.CreatedAt), lk.MaxDownloads)
+	}
+	addr := opname.WithAddr(context.Background(), "192.0.2.9")
+	opened, err := j.s.db.OpenRecipientLink(addr, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rctx := opname.WithActor(addr, opname.Recipient(opened, "192.0.2.9"))
+	if _, _, err := j.s.db.Recording(rctx, j.rec.ID); err != nil {
+		t.Errorf("the shared recording: %v", err)
+	}
+	for what, err := range map[string]error{
+		"another recording": func() error { _, _, err := j.s.db.Recording(rctx, other.ID); return err }(),
+		"the client":        func() error { _, err := j.s.db.Client(rctx, j.rec.ClientID); return err }(),
+		"the conversation":  func() error { _, err := j.s.db.Conversation(rctx, j.conv.ID); return err }(),
+		"the request":       func() error { _, err := j.s.db.Request(rctx, req.ID); return err }(),
+		"the recordings":    func() error { _, err := j.s.db.ClientRecordings(rctx, j.rec.ClientID); return err }(),
+		"the clients":       func() error { _, err := j.s.db.Clients(rctx); return err }(),
+		"the links":         func() error { _, err := j.s.db.RecipientLinks(rctx, req.ID); return err }(),
+		"stopping its link": j.s.db.RevokeRecipientLink(rctx, lk.ID),
+		"giving a new link": func() error {
+			_, _, err := j.s.db.CreateRecipientLink(rctx, &opname.RecipientLink{RequestID: req.ID}, opname.RecipientOptions{})
+			return err
+		}(),
+		"the access log":     func() error { _, err := j.s.db.ClientOverview(rctx, j.rec.ClientID); return err }(),
+		"the organisation's": func() error { _, err := j.s.db.Users(rctx); return err }(),
+	} {
+		if k := opname.KindOf(err); k != opname.NotFound && k != opname.Forbidden {
+			t.Errorf("%s through a recipient link: %v (%s)", what, err, k)
+		}
+	}
+}
+
+// TestRecipientCodeAndEnds gives a link with a code: without it nothing
+// is shown, a wrong one is refused in Dutch; then the client stops the
+// link from their phone, another link expires, and each end is in the
+// organisation's log.
+func TestRecipientCodeAndEnds(t *testing.T) {
+	j := newShareJourney(t, "vt-code")
+	req := j.askToShare(t)
+	j.consent(t, req)
+	staff := signedInBrowser(t, j.s, j.staffSecret, "nl")
+	status, page, _ := staff.form("/verzoeken/"+req.ID+"/ontvanger", url.Values{"dagen": {"7"}, "downloads": {"1"}, "code": {"ja"}})
+	if status != http.StatusCreated {
+		t.Fatalf("giving a link with a code = %d", status)
+	}
+	token := recipientToken(t, between(page, `<code class="secret" id="ontvanger-link">`, "</code>"))
+	code := between(page, `<code class="secret" id="ontvanger-code">`, "</code>")
+	if len(code) != opname.RecipientCodeLength+1 {
+		t.Fatalf("the code is %q", code)
+	}
+	lawyer := newBrowser(t, j.s.URL)
+	if status, page, _ := lawyer.do("GET", "/d/"+token, "", ""); status != http.StatusOK || !strings.Contains(page, `name="code"`) || strings.Contains(page, `action="/d/`+token+`/opname"`) {
+		t.Errorf("without the code the page = %d and shows more than the code form", status)
+	}
+	if status, _, _ := lawyer.form("/d/"+token+"/opname", url.Values{}); status != http.StatusBadRequest {
+		t.Errorf("a download without the code = %d", status)
+	}
+	if status, page, _ := lawyer.form("/d/"+token, url.Values{"code": {"ABCD-EFGH"}}); status != http.StatusBadRequest || !strings.Contains(page, "Code: deze code klopt niet") {
+		t.Errorf("a wrong code = %d", status)
+	}
+	// Forgiving of case and look-alike characters.
+	typed := strings.ToLower(strings.ReplaceAll(code, "-", " "))
+	if status, page, _ := lawyer.form("/d/"+token, url.Values{"code": {typed}}); status != http.StatusOK || !strings.Contains(page, "deelt deze opname met u") {
+		t.Errorf("the right code typed as %q = %d", typed, status)
+	}
+
+	// The client stops it from their phone.
+	links, err := j.s.db.RecipientLinks(j.staffCtx, req.ID)
+	if err != nil || len(links) != 1 {
+		t.Fatalf("links: %v %v", links, err)
+	}
+	if _, page, _ := j.phone.do("GET", "/l/gesprekken/"+j.conv.ID, "", ""); !strings.Contains(page, `action="/l/ontvangers/`+links[0].ID+`/stoppen"`) {
+		t.Fatal("the client's page offers no way to stop the recipient's link")
+	}
+	if status, _, h := j.phone.form("/l/ontvangers/"+links[0].ID+"/stoppen", url.Values{"gesprek": {j.conv.ID}}); status != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "gestopt=1") {
+		t.Fatalf("stopping the link = %d", status)
+	}
+	if status, _, _ := lawyer.form("/d/"+token, url.Values{"code": {code}}); status != http.StatusNotFound {
+		t.Errorf("a stopped link = %d", status)
+	}
+
+	// Another link expires: the server logs its end once.
+	lk, _, _, err := j.s.web.Workflow.Deliver(j.staffCtx, req.ID, opname.RecipientOptions{Days: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := j.s.db.Now
+	j.s.db.Now = func() time.Time { return clock().Add(25 * time.Hour) }
+	defer func() { j.s.db.Now = clock }()
+	for want := 1; want >= 0; want-- {
+		if n, err := j.s.db.EndRecipientLinks(context.Background()); err != nil || n != want {
+			t.Fatalf("ending expired links = %d, %v; want %d", n, err, want)
+		}
+	}
+	rcs, err := j.s.db.Shares(context.Background(), "vt-code", j.rec.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, rc := range rcs {
+		var e translog.Entry
+		if err := json.Unmarshal([]byte(rc.Entry), &e); err != nil {
+			t.Fatal(err)
+		}
+		if e.Recipient != "lawyer" || e.SHA256 != j.rec.SHA256 || e.Size != j.rec.Size || strings.Contains(rc.Entry, "Visser") {
+			t.Errorf("a share entry says %s", rc.Entry)
+		}
+		if e.ShareID == lk.ID || e.ShareID == links[0].ID {
+			kinds = append(kinds, e.Kind)
+		}
+	}
+	slices.Sort(kinds)
+	if want := []string{"share", "share", "share_expired", "share_revoked"}; !slices.Equal(kinds, want) {
+		t.Errorf("the log's entries of the shares are %v, want %v", kinds, want)
+	}
+}
+
+// TestPublishIsNeverDelivered: a request to publish is answered and
+// nothing is published; no link is given for it.
+func TestPublishIsNeverDelivered(t *testing.T) {
+	j := newShareJourney(t, "vt-publiek")
+	w := j.s.web.Workflow
+	r, err := w.Ask(j.staffCtx, j.conv.ID, opname.Act{Action: "publish", Medium: "audio", By: "client", Recorder: ptr(0), Recipient: "public",
+		Share: &opname.Share{What: "recording", ID: j.rec.ID, Why: "Op sociale media zetten"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.consent(t, r)
+	if _, _, _, err := w.Deliver(j.staffCtx, r.ID, opname.RecipientOptions{}); opname.KindOf(err) != opname.Conflict || !strings.Contains(err.Error(), "publishes nothing") {
+		t.Errorf("delivering a publication: %v", err)
+	}
+	if workflow.CanDeliver(r) {
+		t.Error("a publication may be delivered")
+	}
+}
+
+// between is the text of s between the first start and the end after it.
+func between(s, start, end string) string {
+	_, after, ok := strings.Cut(s, start)
+	if !ok {
+		return ""
+	}
+	text, _, _ := strings.Cut(after, end)
+	return text
+}
