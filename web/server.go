@@ -216,6 +216,7 @@ func (s *Server) register(mux *http.ServeMux) {
 	s.handle(mux, "GET", "/api/v1/requests/{id}/agreement/receipt", SignedIn, s.apiAgreementReceipt)
 	s.handle(mux, "GET", "/api/v1/requests/{id}/declaration.pdf", SignedIn, s.apiAgreementPDF)
 	s.handle(mux, "GET", "/api/v1/requests/{id}/decision.pdf", SignedIn, s.apiDecisionPDF)
+	s.handle(mux, "GET", "/api/v1/requests/{id}/evidence", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.evidenceBundle)
 	s.handle(mux, "GET", "/api/v1/inbox", Roles(opname.RoleManager, opname.RoleAdmin), s.apiInbox)
 	s.handle(mux, "POST", "/api/v1/clients/{id}/incidents", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiOpenIncident)
 	s.handle(mux, "GET", "/api/v1/incidents/{id}", SignedIn, s.apiIncident)

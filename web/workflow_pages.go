@@ -105,6 +105,9 @@ type reqRow struct {
 	// of their own recording; Copies are those the client gave for it.
 	CopyAsked bool
 	Copies    []linkCopy
+	// Evidence is set for a request to share that is ready: its evidence
+	// bundle can be downloaded.
+	Evidence bool
 }
 
 // shareRow is what a request shares, to whom and why, as people read it;
@@ -270,7 +273,8 @@ func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Req
 	row := reqRow{Request: req, D: d, Ready: n.Ready, Rules: s.citations(r, d.Rules), When: s.when(r, req.CreatedAt),
 		OutcomeText: d.Outcome.Label(l), Explanation: d.Explanation.In(l),
 		AskManager: n.AskManager, CanDecide: n.ManagerDecides, RecordsToo: n.RecordsToo, Agree: n.Agree, Tone: toneOf(v),
-		ViaLink: opname.ByLink(req.CreatedBy), CopyAsked: workflow.AsksClientCopy(req), Share: shareRowOf(l, req.Act.Share, staffShareLink)}
+		ViaLink: opname.ByLink(req.CreatedBy), CopyAsked: workflow.AsksClientCopy(req), Share: shareRowOf(l, req.Act.Share, staffShareLink),
+		Evidence: n.Ready && req.Act.Action == "share" && req.Act.Share != nil}
 	who := translate(l, "wf.by."+req.Act.By)
 	if p := v.AskedBy; p != nil {
 		row.AskedBy = translate(l, "wf.role."+p.Role)
