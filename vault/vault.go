@@ -387,6 +387,25 @@ func (o *Opened) Close() error { return o.blob.Close() }
 // Open opens a recording for playback or download and logs the access
 // (action copy for a download, read for playback).
 func (v *Vault) Open(ctx context.Context, id string, download bool) (*Opened, error) {
+	o, err := v.OpenForAct(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	action, purpose := opname.AccessRead, "playback"
+	if download {
+		action, purpose = opname.AccessCopy, "download"
+	}
+	if err := v.Store.Record(ctx, opname.AccessEvent{Action: action, ClientID: o.Recording.ClientID, ObjectType: "recording", ObjectID: o.Recording.ID, Purpose: purpose}); err != nil {
+		o.Close()
+		return nil, err
+	}
+	return o, nil
+}
+
+// OpenForAct opens a recording for an act that its caller logs as that
+// act (an export in an evidence bundle, say): it logs nothing itself. The
+// caller MUST record the act before it hands out a byte.
+func (v *Vault) OpenForAct(ctx context.Context, id string) (*Opened, error) {
 	rec, s, err := v.Store.Recording(opname.ForAct(ctx), id)
 	if err != nil {
 		return nil, err
@@ -402,14 +421,6 @@ func (v *Vault) Open(ctx context.Context, id string, download bool) (*Opened, er
 	if err != nil {
 		blob.Close()
 		return nil, fmt.Errorf("vault: recording %s: %w", id, err)
-	}
-	action, purpose := opname.AccessRead, "playback"
-	if download {
-		action, purpose = opname.AccessCopy, "download"
-	}
-	if err := v.Store.Record(ctx, opname.AccessEvent{Action: action, ClientID: rec.ClientID, ObjectType: "recording", ObjectID: rec.ID, Purpose: purpose}); err != nil {
-		blob.Close()
-		return nil, err
 	}
 	return &Opened{Recording: rec, Content: r, Size: size, blob: blob}, nil
 }

@@ -156,7 +156,7 @@ func TestErrorCodesSaid(t *testing.T) {
 		s, err := strconv.Unquote(b.Value)
 		return s, err == nil
 	}
-	for _, dir := range []string{"..", "../workflow", "../vault", "../sqldb", "."} {
+	for _, dir := range []string{"..", "../workflow", "../vault", "../sqldb", "../evidence", "."} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 		for _, file := range files {
 			if strings.HasSuffix(file, "_test.go") {

@@ -267,6 +267,7 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "POST", "/verzoeken/{id}", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.requestForm)
 	s.handle(mux, "GET", "/verzoeken/{id}/afspraken", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.printablePage)
 	s.handle(mux, "GET", "/verzoeken/{id}/besluit", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.printablePage)
+	s.handle(mux, "GET", "/verzoeken/{id}/bewijsmap.zip", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.evidenceBundle)
 	s.handle(mux, "GET", "/incidenten/{id}", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.incidentPage)
 	s.handle(mux, "POST", "/incidenten/{id}/stappen", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.stepForm)
 	s.handle(mux, "POST", "/clienten/{id}/medewerkers", Roles(opname.RoleManager, opname.RoleAdmin), s.assignForm)

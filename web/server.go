@@ -220,6 +220,7 @@ func (s *Server) register(mux *http.ServeMux) {
 	s.handle(mux, "POST", "/api/v1/requests/{id}/recipient-links", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiDeliver)
 	s.handle(mux, "GET", "/api/v1/requests/{id}/recipient-links", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiRecipientLinks)
 	s.handle(mux, "DELETE", "/api/v1/requests/{id}/recipient-links/{link}", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiStopRecipient)
+	s.handle(mux, "GET", "/api/v1/requests/{id}/evidence", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.evidenceBundle)
 	s.handle(mux, "GET", "/api/v1/inbox", Roles(opname.RoleManager, opname.RoleAdmin), s.apiInbox)
 	s.handle(mux, "POST", "/api/v1/clients/{id}/incidents", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiOpenIncident)
 	s.handle(mux, "GET", "/api/v1/incidents/{id}", SignedIn, s.apiIncident)

@@ -111,6 +111,9 @@ type reqRow struct {
 	Deliver    *deliverChoice
 	Recipients []recipientRow
 	Given      *givenLink
+	// Evidence is set for a request to share that is ready: its evidence
+	// bundle can be downloaded.
+	Evidence bool
 }
 
 // shareRow is what a request shares, to whom and why, as people read it;
@@ -277,7 +280,7 @@ func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Req
 		OutcomeText: d.Outcome.Label(l), Explanation: d.Explanation.In(l),
 		AskManager: n.AskManager, CanDecide: n.ManagerDecides, RecordsToo: n.RecordsToo, Agree: n.Agree, Tone: toneOf(v),
 		ViaLink: opname.ByLink(req.CreatedBy), CopyAsked: workflow.AsksClientCopy(req), Share: shareRowOf(l, req.Act.Share, staffShareLink),
-		Deliver: deliverChoiceOf(req)}
+		Deliver: deliverChoiceOf(req), Evidence: n.Ready && req.Act.Action == "share" && req.Act.Share != nil}
 	who := translate(l, "wf.by."+req.Act.By)
 	if p := v.AskedBy; p != nil {
 		row.AskedBy = translate(l, "wf.role."+p.Role)

@@ -724,6 +724,8 @@ func TestNoEnglishOnDutchPages(t *testing.T) {
 		case strings.HasPrefix(r.Pattern, "/api/"), strings.HasPrefix(r.Pattern, "/assets/"), r.Pattern == "/healthz", r.Pattern == "/readyz", r.Pattern == "/favicon.ico",
 			// A recording's content and receipt are media and JSON, not pages.
 			r.Pattern == "/l/opnames/{id}/inhoud", r.Pattern == "/l/opnames/{id}/bewijs", r.Pattern == "/l/verzoeken/{id}/afspraken.pdf",
+			// The evidence bundle is a zip (TestEvidenceBundle).
+			r.Pattern == "/verzoeken/{id}/bewijsmap.zip",
 			// The client's copy arrives over the tus protocol, answered in
 			// JSON like the API's uploads (TestLinkGivesCopy).
 			r.Pattern == "/l/kopie", strings.HasPrefix(r.Pattern, "/l/kopie/"),

@@ -32,6 +32,7 @@ import (
 func runVerify(ctx context.Context, m *Main, args []string) error {
 	fs := flags("verify")
 	receiptPath := fs.String("receipt", "", "the receipt (JSON)")
+	bagPath := fs.String("bag", "", "an evidence bundle (zip) to check whole, instead of a receipt and a file")
 	logURL := fs.String("log", "", "the log's URL, such as https://opname.example/api/v1/logs/SLUG")
 	lang := fs.String("lang", "", "the language verify speaks: nl or en (default: the environment's, LC_ALL or LANG)")
 	var keyArgs []string
@@ -46,6 +47,12 @@ func runVerify(ctx context.Context, m *Main, args []string) error {
 	w, err := verifyLang(*lang, m.Getenv)
 	if err != nil {
 		return err
+	}
+	if *bagPath != "" {
+		if *receiptPath != "" || len(rest) != 0 {
+			return w.finish(m, usageError{w.t("usage")})
+		}
+		return w.finish(m, verifyBag(ctx, m, w, *bagPath, *logURL, keyArgs))
 	}
 	return w.finish(m, verify(ctx, m, w, *receiptPath, *logURL, keyArgs, rest))
 }
@@ -63,29 +70,9 @@ func verify(ctx context.Context, m *Main, w verifyWords, receiptPath, logURL str
 		return w.invalid("not a receipt", receiptPath, err)
 	}
 	origin := rc.Record.Origin
-
-	tr := &trust{}
-	for _, v := range keyArgs {
-		keys, err := keysOf(w, v)
-		if err != nil {
-			return err
-		}
-		tr.add(keys, trustSource{})
-	}
-	known, err := loadKnownLogs(knownLogsPath(m.Getenv))
+	tr, log, err := trusted(ctx, m, w, origin, logURL, keyArgs)
 	if err != nil {
-		w.errorf(m, w.t("english", opname.Message(err)))
-		w.hintf(m, w.t("hint.known"))
-		return exitCode(exitInvalid)
-	}
-	tr.add(known.keys, trustSource{known: known.path})
-
-	var log *logClient
-	if logURL != "" {
-		log = &logClient{ctx: ctx, w: w, base: strings.TrimSuffix(logURL, "/"), client: &http.Client{Timeout: 15 * time.Second}}
-		if err := trustLog(m, w, tr, known, log, origin); err != nil {
-			return err
-		}
+		return err
 	}
 
 	f, err := os.Open(rest[0])
@@ -149,6 +136,35 @@ func printShares(m *Main, w verifyWords, log *logClient, v *translog.Verificatio
 		fmt.Fprintln(m.Stdout, w.t("shares."+sv.Record.Kind, policy.Recipients.Label(sv.Record.Recipient, w.lang), sv.Record.Time.UTC().Format(time.RFC3339), sv.Index))
 	}
 	return nil
+}
+
+// trusted gathers the keys a person trusts for the log origin: given with
+// --key, remembered in known_logs, and published by the log at logURL
+// (when given, which also returns its client).
+func trusted(ctx context.Context, m *Main, w verifyWords, origin, logURL string, keyArgs []string) (*trust, *logClient, error) {
+	tr := &trust{}
+	for _, v := range keyArgs {
+		keys, err := keysOf(w, v)
+		if err != nil {
+			return nil, nil, err
+		}
+		tr.add(keys, trustSource{})
+	}
+	known, err := loadKnownLogs(knownLogsPath(m.Getenv))
+	if err != nil {
+		w.errorf(m, w.t("english", opname.Message(err)))
+		w.hintf(m, w.t("hint.known"))
+		return nil, nil, exitCode(exitInvalid)
+	}
+	tr.add(known.keys, trustSource{known: known.path})
+	var log *logClient
+	if logURL != "" {
+		log = &logClient{ctx: ctx, w: w, base: strings.TrimSuffix(logURL, "/"), client: &http.Client{Timeout: 15 * time.Second}}
+		if err := trustLog(m, w, tr, known, log, origin); err != nil {
+			return nil, nil, err
+		}
+	}
+	return tr, log, nil
 }
 
 // printFacts writes what the receipt says of the file, after head. The
@@ -278,7 +294,12 @@ func readSmall(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, 1<<20+1))
+	return readMiB(f)
+}
+
+// readMiB reads r whole, refusing more than 1 MiB.
+func readMiB(r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, 1<<20+1))
 	if err != nil {
 		return nil, err
 	}

@@ -67,13 +67,7 @@ func TestVerify(t *testing.T) {
 	notKey := write("keys.txt", []byte("# kluis\n"+key+"\nkluis+1234\n"))
 	config := t.TempDir()
 
-	run := func(args ...string) (int, string, string) {
-		var stdout, stderr bytes.Buffer
-		env := map[string]string{"XDG_CONFIG_HOME": config}
-		m := &Main{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string { return env[k] }}
-		code := m.Run(context.Background(), args)
-		return code, stdout.String(), stderr.String()
-	}
+	run := cliRunner(config)
 	for _, c := range []struct {
 		args []string
 		code int
