@@ -151,6 +151,9 @@ type RecipientLinks interface {
 	CheckRecipientCode(ctx context.Context, code string) error
 	// CountDownload counts a download through the caller's link.
 	CountDownload(ctx context.Context) error
+	// LogBundle enters an evidence bundle of a share request in the
+	// organisation's log as a share, before it is sent.
+	LogBundle(ctx context.Context, requestID string) error
 	// EndRecipientLinks logs the end of every expired share (system).
 	EndRecipientLinks(ctx context.Context) (int, error)
 	// Shares are the log receipts of a recording's shares and their ends,

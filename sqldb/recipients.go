@@ -103,6 +103,49 @@ func (db *DB) CreateRecipientLink(ctx context.Context, l *opname.RecipientLink, 
 	return secret, code, db.Record(ctx, opname.AccessEvent{Action: opname.AccessCreate, ClientID: l.ClientID, ObjectType: "recipient_link", ObjectID: l.ID, Purpose: l.Recipient})
 }
 
+// LogBundle enters an evidence bundle of a share request in the
+// organisation's log as a share of its recording (kind of recipient, never
+// a name), before the bundle is sent: making one is itself a share. A
+// bundle of agreements or a decision names the request instead.
+func (db *DB) LogBundle(ctx context.Context, requestID string) error {
+	a, err := orgActor(ctx, opname.RoleStaff, opname.RoleManager, opname.RoleAdmin)
+	if err != nil {
+		return err
+	}
+	req, err := db.request(ctx, requestID)
+	if err != nil {
+		return err
+	}
+	if req.Act.Action != "share" || req.Act.Share == nil {
+		return opname.Coded(opname.Conflict, "recipient.not_share", "only a request to share gets a recipient link")
+	}
+	now := db.Now().UTC().Truncate(time.Microsecond)
+	l := opname.RecipientLink{ID: opname.RecipientLinkIDPrefix + db.newID(), OrgID: a.OrgID, ClientID: req.ClientID, RequestID: req.ID, What: req.Act.Share.What,
+		ObjectID: req.ID, Recipient: req.Act.Recipient, To: req.Act.Share.To, CreatedAt: now, CreatedBy: a.UserID, ExpiresAt: now, MaxDownloads: 1, Downloads: 1}
+	entry := translog.Entry{Kind: translog.KindShare, RecordingID: req.ID, Time: now, Recipient: l.Recipient, ShareID: l.ID}
+	if l.What == "recording" {
+		rec, _, err := db.recording(ctx, req.Act.Share.ID)
+		if err != nil {
+			return err
+		}
+		l.ObjectID, entry.RecordingID, entry.SHA256, entry.Size = rec.ID, rec.ID, rec.SHA256, rec.Size
+	}
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if l.LogIndex, err = db.appendTx(ctx, tx, a.OrgID, entry); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, db.q(`INSERT INTO recipient_links (id, hash, org_id, client_id, request_id, what, object_id, object_sha256, recipient, recipient_name, created_at, created_by, expires_at, max_downloads, downloads, log_index, end_log_index, via)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 1, ?, ?, 'bundle')`),
+			l.ID, "bundle:"+l.ID, l.OrgID, l.ClientID, l.RequestID, l.What, l.ObjectID, entry.SHA256, l.Recipient, l.To, micro(now), l.CreatedBy, micro(now), l.LogIndex, l.LogIndex)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqldb: log bundle: %w", err)
+	}
+	return nil
+}
+
 // RecipientLinks lists the links of a request the caller may see, newest
 // first: for its staff and for the people of its conversation.
 func (db *DB) RecipientLinks(ctx context.Context, requestID string) ([]opname.RecipientLink, error) {
@@ -110,7 +153,7 @@ func (db *DB) RecipientLinks(ctx context.Context, requestID string) ([]opname.Re
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+recipientColumns+` FROM recipient_links WHERE org_id = ? AND request_id = ? ORDER BY created_at DESC, id`), req.OrgID, req.ID)
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+recipientColumns+` FROM recipient_links WHERE org_id = ? AND request_id = ? AND via = 'link' ORDER BY created_at DESC, id`), req.OrgID, req.ID)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: recipient links: %w", err)
 	}
@@ -335,7 +378,7 @@ func (db *DB) Shares(ctx context.Context, slug, sha256 string) ([]*translog.Rece
 			return nil, fmt.Errorf("sqldb: shares: %w", err)
 		}
 		indexes = append(indexes, start)
-		if end >= 0 {
+		if end >= 0 && end != start {
 			indexes = append(indexes, end)
 		}
 	}

@@ -131,6 +131,11 @@ func (s *Server) evidenceBundle(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
+	// Making the bundle is a share: it is in the log before a byte goes.
+	if err := s.Store.LogBundle(ctx, r.PathValue("id")); err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(2 * time.Hour))
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Cache-Control", "private, no-store")
@@ -146,13 +151,7 @@ func (s *Server) evidenceBundle(w http.ResponseWriter, r *http.Request) {
 		s.Logger.ErrorContext(ctx, "evidence bundle cut short", "request_id", requestID(ctx), "err", err)
 		panic(http.ErrAbortHandler)
 	}
-	s.delivered(ctx, b)
 }
-
-// delivered is called once a bundle was written whole. Entering the share
-// in the organisation's tamper-evident log (kind, not name, of recipient)
-// belongs here.
-func (s *Server) delivered(context.Context, *evidence.Bundle) {}
 
 // countingWriter counts what went to the client, to know whether an error
 // can still be answered as one.

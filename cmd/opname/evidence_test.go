@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/opname/opname"
+	"github.com/opname/opname/translog"
 	"github.com/opname/opname/workflow"
 )
 
@@ -103,6 +104,15 @@ func testEvidenceBundle(t *testing.T, s *server) {
 	// The API gives the same download.
 	if body := j.call("staff", "GET", evidenceURL, nil, 200, nil); len(body) < len(audio) {
 		t.Errorf("the API's bundle has %d bytes", len(body))
+	}
+	// Making a bundle is a share: each is in the organisation's log, with
+	// the kind of recipient and not their name.
+	shares, err := s.db.Shares(context.Background(), "bewijs", rec.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(shares) != 2 || shares[0].Record.Kind != translog.KindShare || shares[0].Record.Recipient != "lawyer" || strings.Contains(shares[0].Entry, "De Boer") {
+		t.Errorf("the log's shares of the bundled recording: %d, first %+v", len(shares), shares)
 	}
 
 	// What the bundle holds: the recording, decrypted, its receipt, the

@@ -2,6 +2,8 @@
 -- recipient it names. The secret and the optional code are kept only as
 -- hashes; object_sha256 finds the shares of a copy being checked; the
 -- log indexes are the entries that gave, stopped and ended the share.
+-- via says how it went: through a link, or in an evidence bundle (made
+-- once and ended at once, never opened by a secret).
 CREATE TABLE recipient_links (
     id                TEXT PRIMARY KEY,
     hash              TEXT NOT NULL UNIQUE,
@@ -23,7 +25,8 @@ CREATE TABLE recipient_links (
     revoked_at        BIGINT NOT NULL DEFAULT 0,
     revoked_by        TEXT NOT NULL DEFAULT '',
     log_index         BIGINT NOT NULL,
-    end_log_index     BIGINT NOT NULL DEFAULT -1
+    end_log_index     BIGINT NOT NULL DEFAULT -1,
+    via               TEXT NOT NULL DEFAULT 'link'
 );
 CREATE INDEX recipient_links_request ON recipient_links (org_id, request_id);
 CREATE INDEX recipient_links_client ON recipient_links (org_id, client_id);
