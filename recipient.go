@@ -115,9 +115,10 @@ func (o *RecipientOptions) Check() error {
 const RecipientLinkIDPrefix = "rl_"
 
 // Recipient is the actor of a request made through recipient link l: it
-// may read l's object, and nothing else.
+// may read l's object, and nothing else. The access log names them as the
+// request named them, with their kind of recipient.
 func Recipient(l *RecipientLink, addr string) Actor {
-	return Actor{OrgID: l.OrgID, UserID: l.ID, Name: l.Recipient, Role: RoleRecipient, Via: "recipient_link", OnBehalfOf: l.Recipient, Addr: addr,
+	return Actor{OrgID: l.OrgID, UserID: l.ID, Name: l.To, Role: RoleRecipient, Via: "recipient_link", OnBehalfOf: l.Recipient, Addr: addr,
 		ClientID: l.ClientID, Object: l.ObjectID}
 }
 

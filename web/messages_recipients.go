@@ -61,6 +61,7 @@ var recipientMessages = map[string]policy.Text{
 	"err.recipient.gone":           {NL: "Deze link werkt niet (meer).", EN: "This link does not work (any more)."},
 	"seen.object.recipient_link":   {NL: "een link voor een ontvanger", EN: "a link for a recipient"},
 	"seen.object.recipient_links":  {NL: "de links voor ontvangers", EN: "the links for recipients"},
+	"seen.role.recipient":          {NL: "ontvanger van een gedeelde opname", EN: "recipient of a shared recording"},
 	"link.recipients.title":        {NL: "Met wie het gedeeld is", EN: "Who it was shared with"},
 	"link.recipients.stopped":      {NL: "De link van de ontvanger is gestopt.", EN: "The recipient's link was stopped."},
 }

@@ -167,6 +167,10 @@ func TestShareWithLawyer(t *testing.T) {
 	}) {
 		t.Error("the access log has no download by the recipient")
 	}
+	// The client sees who looked: the recipient, by name and as such.
+	if _, seen, _ := j.phone.do("GET", "/l/wie-keek", "", ""); !strings.Contains(seen, "<strong>Mr. Visser</strong> (ontvanger van een gedeelde opname) downloadde uw opname") {
+		t.Errorf("the client's page of who looked does not show the recipient's download:\n%s", seen)
+	}
 
 	// opname verify of the downloaded copy: it matches, and the log says
 	// it was shared with a lawyer.
