@@ -32,6 +32,10 @@ type Policy struct {
 	// Representation says who answers for a person who cannot decide alone:
 	// "" (everyone answers for themselves) or RepresentationWGBO.
 	Representation string
+	// OrganisationConsent says who gives the organisation's own consent
+	// (consent_from: organisation): "" for any staff member of the client,
+	// or OrganisationConsentManager.
+	OrganisationConsent string
 	// File is where the text came from, for messages.
 	File string
 }
@@ -103,11 +107,13 @@ type document struct {
 	Kind    string `yaml:"kind"`
 	Extends string `yaml:"extends"`
 	// Representation: "wgbo" or absent; a policy inherits it.
-	Representation string        `yaml:"representation"`
-	Sources        []sourceDoc   `yaml:"sources"`
-	Rules          []ruleDoc     `yaml:"rules"`
-	Guidance       []guidanceDoc `yaml:"guidance"`
-	Restates       []restateDoc  `yaml:"restates"`
+	Representation string `yaml:"representation"`
+	// OrganisationConsent: "manager" or absent; a policy inherits it.
+	OrganisationConsent string        `yaml:"organisation_consent"`
+	Sources             []sourceDoc   `yaml:"sources"`
+	Rules               []ruleDoc     `yaml:"rules"`
+	Guidance            []guidanceDoc `yaml:"guidance"`
+	Restates            []restateDoc  `yaml:"restates"`
 }
 
 type sourceDoc struct {
@@ -156,6 +162,10 @@ type restateDoc struct {
 // guardian; 12 to 15 the minor and the parents or guardian; 16 and older the
 // person; an adult lacking capacity through their representative.
 const RepresentationWGBO = "wgbo"
+
+// OrganisationConsentManager has a manager (or an administrator) give the
+// organisation's consent, not the staff member of the conversation.
+const OrganisationConsentManager = "manager"
 
 // Consent selectors a rule's consent_from may use besides party names.
 const (
@@ -275,6 +285,12 @@ func (c *compiler) policy(d *document, doc *yaml.Node, text []byte, base *Policy
 		p.Representation = base.Representation
 	case d.Representation != "" && d.Representation != RepresentationWGBO:
 		c.add(keyLine(doc, "representation"), "", "representation %q is not known; the only one is %q", d.Representation, RepresentationWGBO)
+	}
+	switch p.OrganisationConsent = d.OrganisationConsent; {
+	case d.OrganisationConsent == "" && base != nil:
+		p.OrganisationConsent = base.OrganisationConsent
+	case d.OrganisationConsent != "" && d.OrganisationConsent != OrganisationConsentManager:
+		c.add(keyLine(doc, "organisation_consent"), "", "organisation_consent %q is not known; the only one is %q", d.OrganisationConsent, OrganisationConsentManager)
 	}
 	sum := sha256.New()
 	sum.Write(text)

@@ -464,6 +464,11 @@ func (w *Workflow) update(ctx context.Context, requestID string, change func(c *
 // participant is the index in the conversation, or -1 for the
 // organisation. The same answer as the party's latest changes nothing.
 func (w *Workflow) Answer(ctx context.Context, requestID string, participant int, given bool, how string) (*opname.Request, error) {
+	if participant == -1 {
+		if err := w.mayAnswerForOrganisation(ctx); err != nil {
+			return nil, err
+		}
+	}
 	return w.step(ctx, requestID, func(c *opname.Conversation, r *opname.Request, a opname.Actor) error {
 		if participant < -1 || participant >= len(c.Participants) {
 			return invalid("participant", "answer.participant", "%d is not one of the %d participants (or -1 for the organisation)", participant, len(c.Participants))
@@ -477,6 +482,21 @@ func (w *Workflow) Answer(ctx context.Context, requestID string, participant int
 		r.Answers = append(r.Answers, opname.Answer{Participant: participant, Given: given, How: how, At: w.now(), By: a.UserID})
 		return nil
 	})
+}
+
+// mayAnswerForOrganisation checks that the caller may give or refuse the
+// organisation's own consent: under a policy that has a manager give it
+// (Blijf Groep), only a manager or an administrator.
+func (w *Workflow) mayAnswerForOrganisation(ctx context.Context) error {
+	a, _ := opname.ActorFrom(ctx)
+	pol, err := w.policyOf(ctx)
+	if err != nil {
+		return err
+	}
+	if pol.OrganisationConsent == policy.OrganisationConsentManager && a.Role != opname.RoleManager && a.Role != opname.RoleAdmin && a.Role != opname.RoleSystem {
+		return opname.Coded(opname.Forbidden, "answer.organisation_manager", "under this organisation's policy a manager gives or refuses its consent")
+	}
+	return nil
 }
 
 // Weighty records a staff member's no for weighty reasons (Ombudsman rule

@@ -195,6 +195,9 @@ func showPolicy(w io.Writer, p *policy.Policy, lang string) {
 	fmt.Fprintf(w, "\n%s\n\n", p.Digest)
 
 	wrap(w, "", l("Wie beslist voor wie: ", "Who decides for whom: ")+representation(p.Representation, lang))
+	if p.OrganisationConsent == policy.OrganisationConsentManager {
+		wrap(w, "", l("Wie geeft de toestemming van de organisatie: een manager.", "Who gives the organisation's consent: a manager."))
+	}
 	fmt.Fprintln(w)
 
 	fmt.Fprintln(w, l("Bronnen", "Sources"))

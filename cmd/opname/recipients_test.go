@@ -26,16 +26,26 @@ type shareJourney struct {
 	org         *opname.Organisation
 	staffCtx    context.Context
 	staffSecret string
-	conv        *opname.Conversation
-	rec         *opname.Recording
-	body        []byte
-	phone       *browser
+	// managerSecret signs in a manager of the organisation.
+	managerSecret string
+	conv          *opname.Conversation
+	rec           *opname.Recording
+	body          []byte
+	phone         *browser
 }
 
 func newShareJourney(t *testing.T, slug string) *shareJourney {
 	t.Helper()
+	return newShareJourneyOf(t, slug, "veilig-thuis-utrecht")
+}
+
+// newShareJourneyOf is a share journey at an organisation of policy pol,
+// with others taking part in the conversation besides the client and the
+// staff member.
+func newShareJourneyOf(t *testing.T, slug, pol string, others ...opname.Participant) *shareJourney {
+	t.Helper()
 	s := testServer(t)
-	org, octx := newOrg(t, s, slug, "veilig-thuis-utrecht", false)
+	org, octx := newOrg(t, s, slug, pol, false)
 	staff, staffSecret := member(t, s, octx, slug, opname.RoleStaff)
 	client := &opname.Client{Name: "Noor Bakker"}
 	if err := s.db.CreateClient(octx, client); err != nil {
@@ -45,7 +55,7 @@ func newShareJourney(t *testing.T, slug string) *shareJourney {
 		t.Fatal(err)
 	}
 	staffCtx := actorCtx(org, staff)
-	conv := &opname.Conversation{ClientID: client.ID, Location: "office", Participants: []opname.Participant{{Role: "client"}, {Role: "staff", UserID: staff.ID}}}
+	conv := &opname.Conversation{ClientID: client.ID, Location: "office", Participants: append([]opname.Participant{{Role: "client"}, {Role: "staff", UserID: staff.ID}}, others...)}
 	if err := s.web.Workflow.Open(staffCtx, conv); err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +72,8 @@ func newShareJourney(t *testing.T, slug string) *shareJourney {
 	if status, _, _ := phone.do("GET", "/l/"+code, "", ""); status != http.StatusSeeOther {
 		t.Fatalf("opening the link: %d", status)
 	}
-	return &shareJourney{s: s, org: org, staffCtx: staffCtx, staffSecret: staffSecret, conv: conv, rec: rec, body: body, phone: phone}
+	_, managerSecret := member(t, s, octx, slug, opname.RoleManager)
+	return &shareJourney{s: s, org: org, staffCtx: staffCtx, managerSecret: managerSecret, staffSecret: staffSecret, conv: conv, rec: rec, body: body, phone: phone}
 }
 
 // askToShare has the client ask, through their link, to give the
@@ -370,4 +381,65 @@ func between(s, start, end string) string {
 	}
 	text, _, _ := strings.Cut(after, end)
 	return text
+}
+
+// TestShareConsentsByPolicy follows a client's request to share through
+// the consents two policies ask: at Blijf Groep the organisation's
+// consent, which a manager gives and the staff member cannot; at
+// aXiehuis, a conversation of three parties needs the other two. Until
+// every consent is in, no recipient link is given.
+func TestShareConsentsByPolicy(t *testing.T) {
+	t.Run("blijf-groep", func(t *testing.T) {
+		j := newShareJourneyOf(t, "bg-delen", "blijf-groep")
+		req := j.askToShare(t)
+		deliver := func() error {
+			_, _, _, err := j.s.web.Workflow.Deliver(j.staffCtx, req.ID, opname.RecipientOptions{})
+			return err
+		}
+		if err := deliver(); opname.KindOf(err) != opname.Conflict {
+			t.Fatalf("a link before Blijf Groep's consent: %v", err)
+		}
+		staff := signedInBrowser(t, j.s, j.staffSecret, "nl")
+		form := url.Values{"stap": {"antwoord"}, "deelnemer": {"-1"}, "antwoord": {"ja"}, "hoe": {"in_person"}}
+		if status, page, _ := staff.form("/verzoeken/"+req.ID, form); status != http.StatusForbidden || !strings.Contains(page, "geeft of weigert een manager de toestemming van de organisatie") {
+			t.Errorf("the staff member giving Blijf Groep's consent = %d", status)
+		}
+		manager := signedInBrowser(t, j.s, j.managerSecret, "nl")
+		if status, _, _ := manager.form("/verzoeken/"+req.ID, form); status != http.StatusSeeOther {
+			t.Fatalf("the manager giving Blijf Groep's consent = %d", status)
+		}
+		r, err := j.s.db.Request(j.staffCtx, req.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ready, waiting := workflow.Ready(r); !ready {
+			t.Fatalf("after the manager's consent the share waits for %v", waiting)
+		}
+		if err := deliver(); err != nil {
+			t.Errorf("a link after the manager's consent: %v", err)
+		}
+	})
+	t.Run("axiehuis", func(t *testing.T) {
+		j := newShareJourneyOf(t, "ax-delen", "axiehuis", opname.Participant{Role: "parent", Name: "Petra"})
+		req := j.askToShare(t)
+		view, err := j.s.web.Workflow.ViewOne(j.staffCtx, j.conv, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		asked := view.Next.Ask
+		if len(asked) < 2 {
+			t.Fatalf("a share of a conversation of three asks %d parties: %+v", len(asked), asked)
+		}
+		for i, p := range asked {
+			if _, _, _, err := j.s.web.Workflow.Deliver(j.staffCtx, req.ID, opname.RecipientOptions{}); opname.KindOf(err) != opname.Conflict {
+				t.Fatalf("a link with %d of %d consents: %v", i, len(asked), err)
+			}
+			if _, err := j.s.web.Workflow.Answer(j.staffCtx, req.ID, p.Participant, true, "in_person"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, _, _, err := j.s.web.Workflow.Deliver(j.staffCtx, req.ID, opname.RecipientOptions{}); err != nil {
+			t.Errorf("a link with every consent: %v", err)
+		}
+	})
 }
