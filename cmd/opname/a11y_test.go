@@ -55,7 +55,7 @@ func TestAccessibility(t *testing.T) {
 		t.Fatal(err)
 	}
 	recs := a11yRecordings(t, s, org, c.ID, users)
-	wf := a11yWorkflow(t, s, org, c.ID, users)
+	wf := a11yWorkflow(t, s, org, c.ID, users, recs.plain)
 	pending := secureOrg(t, s)
 	pendingSecret, _, err := s.db.Redeem(context.Background(), pending, "een lange zin als wachtwoord")
 	if err != nil {
@@ -67,10 +67,11 @@ func TestAccessibility(t *testing.T) {
 		paths  []string
 	}{
 		{"anonymous", "", []string{"/aanmelden", "/welkom"}},
+		{"recipient", "", []string{"/d/" + wf.recipient, "/d/" + wf.coded, "/d/" + strings.Repeat("A", opname.LinkCodeLength)}},
 		{"second step", pendingSecret, []string{"/tweede-stap"}},
 		{"staff", sessions[opname.RoleStaff], []string{"/", "/clienten", "/clienten?q=anna", "/clienten/" + c.ID, "/clienten/no-such-client",
 			"/clienten/" + c.ID + "/opnames", "/clienten/" + c.ID + "/opnemen", "/opnames/" + recs.plain, "/opnames/" + recs.edit, "/opnames/" + recs.plain + "/bewijs",
-			"/werk", "/clienten/" + c.ID + "/gesprekken", "/gesprekken/" + wf.conv, "/verzoeken/" + wf.asked, "/verzoeken/" + wf.signed, "/verzoeken/" + wf.open, "/incidenten/" + wf.incident}},
+			"/werk", "/clienten/" + c.ID + "/gesprekken", "/gesprekken/" + wf.conv, "/verzoeken/" + wf.asked, "/verzoeken/" + wf.signed, "/verzoeken/" + wf.open, "/verzoeken/" + wf.share, "/incidenten/" + wf.incident}},
 		{"manager", sessions[opname.RoleManager], []string{"/clienten", "/clienten/" + c.ID, "/mensen", "/opnames/" + recs.plain, "/opnames/" + recs.erased,
 			"/postvak", "/werk", "/verzoeken/" + wf.asked, "/verzoeken/" + wf.signed + "/besluit", "/verzoeken/" + wf.signed + "/afspraken", "/verzoeken/" + wf.open + "/afspraken"}},
 		{"admin", sessions[opname.RoleAdmin], []string{"/mensen", "/sleutels", "/beleid", "/clientlinks", "/beleid/voorbeeld?beleid=axiehuis", "/beleid/voorbeeld?beleid=blijf-groep", "/integriteit"}},
@@ -177,7 +178,7 @@ func a11yToken(t *testing.T, s *server, org *opname.Organisation, u *opname.User
 // a11yWorkflow makes a conversation with a request in each state the
 // request page shows: waiting for the manager, signed and ready, and
 // just asked; and an incident with a step taken.
-func a11yWorkflow(t *testing.T, s *server, org *opname.Organisation, clientID string, users map[opname.Role]*opname.User) (out struct{ conv, asked, signed, open, incident string }) {
+func a11yWorkflow(t *testing.T, s *server, org *opname.Organisation, clientID string, users map[opname.Role]*opname.User, recording string) (out struct{ conv, asked, signed, open, incident, share, recipient, coded string }) {
 	t.Helper()
 	sctx, mctx := actorCtx(org, users[opname.RoleStaff]), actorCtx(org, users[opname.RoleManager])
 	w := s.web.Workflow
@@ -210,5 +211,27 @@ func a11yWorkflow(t *testing.T, s *server, org *opname.Organisation, clientID st
 		}
 	}
 	out.conv, out.asked, out.signed, out.open, out.incident = c.ID, asked.ID, signed.ID, open.ID, inc.ID
+	// A share the client agreed to, with a link for its recipient and
+	// one with a code: the request's page and the recipient's.
+	share, err := w.Ask(sctx, c.ID, opname.Act{Action: "share", Medium: "audio", By: "organisation", Recipient: "complaints_committee",
+		Share: &opname.Share{What: "recording", ID: recording, To: "Klachtencommissie Noord", Why: "Voor de klacht van de cliënte."}})
+	if err == nil {
+		_, err = w.Answer(sctx, share.ID, 0, true, "in_person")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.share = share.ID
+	for i, code := range []bool{false, true} {
+		_, secret, _, err := w.Deliver(sctx, share.ID, opname.RecipientOptions{WithCode: code})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			out.recipient = secret
+		} else {
+			out.coded = secret
+		}
+	}
 	return out
 }
