@@ -116,7 +116,7 @@ func (v *Vault) CheckUpload(ctx context.Context, up Upload) error {
 		return v.checkTranscript(ctx, up)
 	}
 	if up.Kind != "" && up.Kind != opname.KindMedia {
-		return opname.Invalidf("kind", "upload.kind", "%q is not known; use media or transcript", up.Kind)
+		return opname.Coded(opname.Invalid, "upload.kind", "kind: %q is not known; use media or transcript", up.Kind)
 	}
 	// Reading to check is part of the upload, which is logged as a create.
 	if _, err := v.Store.ClientRecordings(opname.ForAct(ctx), up.ClientID); err != nil {

@@ -299,6 +299,9 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "GET", "/l/opnames/{id}/inhoud", LinkHolder, s.apiRecordingContent)
 	s.handle(mux, "GET", "/l/opnames/{id}/bewijs", LinkHolder, s.apiRecordingReceipt)
 	s.handle(mux, "POST", "/l/opnames/{id}/delen", LinkHolder, s.linkShare)
+	s.handle(mux, "POST", "/l/opnames/{id}/transcripten", LinkHolder, s.linkTranscriptForm)
+	s.handle(mux, "GET", "/l/transcripten/{id}/inhoud", LinkHolder, s.apiTranscriptContent)
+	s.handle(mux, "GET", "/l/transcripten/{id}/bewijs", LinkHolder, s.apiTranscriptReceipt)
 	// The client hands over a copy of their own recording, resumably.
 	s.tusRoutes(mux, linkUploads, LinkHolder)
 	s.handle(mux, "GET", "/beleid", SignedIn, s.policyPage)
@@ -314,6 +317,7 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "GET", "/opnames/{id}", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.recordingPage)
 	s.handle(mux, "GET", "/opnames/{id}/bewijs", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.receiptPage)
 	s.handle(mux, "POST", "/opnames/{id}/kopie", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.copyForm)
+	s.handle(mux, "POST", "/opnames/{id}/transcripten", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.transcriptForm)
 	s.handle(mux, "POST", "/opnames/{id}/wissen", Roles(opname.RoleManager, opname.RoleAdmin), s.eraseForm)
 	s.handle(mux, "GET", "/integriteit", Roles(opname.RolePrivacyOfficer, opname.RoleAdmin), s.fixityPage)
 }
