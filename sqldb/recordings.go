@@ -130,16 +130,21 @@ func (db *DB) transcriptOf(ctx context.Context, a opname.Actor, r *opname.Record
 		}
 		return orig, nil
 	}
-	notFound := notFound("recording")
-	if r.Source != a.Party || orig.ConversationID == "" {
-		return nil, notFound
+	// The holder sees the recording; whether they took part in it is
+	// theirs to know.
+	notParty := opname.Coded(opname.Conflict, "transcript.not_party", "you took no part in the conversation of recording %s", orig.ID)
+	if r.Source != a.Party {
+		return nil, invalid("source", r.Source, "transcript.source", "a link holder adds transcripts as their own party")
+	}
+	if orig.ConversationID == "" {
+		return nil, notParty
 	}
 	c, err := db.conversation(ctx, orig.ConversationID)
 	if err != nil {
-		return nil, notFound
+		return nil, notParty
 	}
 	if _, ok := opname.PartyIndex(c, a.Party, ""); !ok {
-		return nil, notFound
+		return nil, notParty
 	}
 	return orig, nil
 }

@@ -39,6 +39,7 @@ var transcriptMessages = map[string]policy.Text{
 	"err.transcript.too_large": {NL: "Het transcript is groter dan de grens van %d bytes.", EN: "The transcript is larger than the limit of %d bytes."},
 	"err.transcript.source":    {NL: "%q kan geen transcript maken. Kies organisation of een partij met een link.", EN: "%q cannot make a transcript. Use organisation or a party with a link."},
 	"err.transcript.plain":     {NL: "Een transcript heeft geen eigen verklaring over bewerken, verzoek of afspraken.", EN: "A transcript has no edit statement, request or agreements of its own."},
+	"err.transcript.not_party": {NL: "U was niet bij het gesprek van deze opname. Alleen wie erbij was, kan er een transcript bij zetten.", EN: "You did not take part in the conversation of this recording. Only those who did can add a transcript to it."},
 	"err.transcript.no_file":   {NL: "Kies een bestand.", EN: "Choose a file."},
 	"err.not_found.transcript": {NL: "Dit transcript bestaat niet, of u mag het niet zien.", EN: "This transcript does not exist, or you may not see it."},
 	"err.share.no_transcript":  {NL: "Dit is geen transcript van een opname van deze cliënt.", EN: "This is not a transcript of a recording of this client."},
