@@ -48,5 +48,7 @@ var transcriptMessages = map[string]policy.Text{
 	"field.media_type":         {NL: "Soort bestand", EN: "Kind of file"},
 	"object.transcript":        {NL: "transcript", EN: "transcript"},
 	"object.transcripts":       {NL: "lijst van transcripten", EN: "list of transcripts"},
+	"seen.object.transcript":   {NL: "een transcript van uw opname", EN: "a transcript of your recording"},
+	"seen.object.transcripts":  {NL: "de transcripten van uw opname", EN: "the transcripts of your recording"},
 	"share.shown.transcript":   {NL: "een transcript van een opname", EN: "a transcript of a recording"},
 }
