@@ -193,6 +193,8 @@ func (site *langSite) enrich(t *testing.T, org *opname.Organisation, octx contex
 	if err != nil {
 		t.Fatal(err)
 	}
+	// What a person typed for the share: data, not the page's words.
+	site.data = append(site.data, "mr. De Boer", "Voor de klachtencommissie")
 	share := opname.Act{Action: "share", Medium: "audio", By: "client", Recorder: ptr(0), Recipient: "lawyer", Share: &opname.Share{What: "recording", ID: shared.ID, To: "mr. De Boer", Why: "Voor de klachtencommissie"}}
 	step("ask to share", func() error { _, err := w.Ask(staff, c.ID, share); return err }())
 	step("decline", func() error { _, err := w.Decline(staff, c.ID, 4, texts[7]); return err }())
