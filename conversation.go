@@ -116,9 +116,10 @@ type Act struct {
 // what, for whom, and why). The recipient's name stays with the request;
 // the organisation's log and the policy see only its kind (Act.Recipient).
 type Share struct {
-	// What is one of ShareObjects: a recording (or a declared edit), or the
-	// agreements or the manager's written decision of a request; ID is the
-	// recording's or the request's id.
+	// What is one of ShareObjects: a recording (or a declared edit), a
+	// transcript of one, or the agreements or the manager's written
+	// decision of a request; ID is the recording's, the transcript's or
+	// the request's id.
 	What string `json:"what"`
 	ID   string `json:"id"`
 	// To names the recipient: a person or a body. Required for a share;
@@ -128,7 +129,7 @@ type Share struct {
 }
 
 // ShareObjects are what a request may share or publish.
-var ShareObjects = []string{"recording", "agreements", "manager_decision"}
+var ShareObjects = []string{"recording", "transcript", "agreements", "manager_decision"}
 
 // Answer is a party's answer to a request: consent given or refused.
 type Answer struct {

@@ -12,8 +12,13 @@ type Recording struct {
 	ID       string `json:"id"`
 	OrgID    string `json:"-"`
 	ClientID string `json:"client_id"`
+	// Kind is KindMedia for a recording, KindTranscript for a transcript
+	// of one (DerivedFrom is then the recording).
+	Kind string `json:"kind"`
 	// Source is "client_copy" (the client's recording handed over) or
-	// "organisation" (the organisation's own).
+	// "organisation" (the organisation's own). A transcript's source is
+	// who made it: "organisation", or the party of the link holder who
+	// gave it (one of LinkParties).
 	Source    string    `json:"source"`
 	MediaType string    `json:"media_type"`
 	SHA256    string    `json:"sha256"`
@@ -81,6 +86,22 @@ type FixityCheck struct {
 // Recording sources.
 var RecordingSources = []string{"client_copy", "organisation"}
 
+// Kinds of what the recordings table keeps: a recording, or a transcript
+// of one. A transcript is sealed, logged, receipted, checked and erased as
+// a recording is, but it is never listed or counted as one.
+const (
+	KindMedia      = "media"
+	KindTranscript = "transcript"
+)
+
+// TranscriptTypes are the media types a transcript may have: plain text
+// (UTF-8), PDF and WebVTT subtitles.
+var TranscriptTypes = []string{"text/plain", "application/pdf", "text/vtt"}
+
+// TranscriptSources says who may have made a transcript: the organisation
+// or a party holding a link.
+func TranscriptSources() []string { return append([]string{"organisation"}, LinkParties...) }
+
 // Sealed is how a recording is kept: the age header with its wrapped file
 // key, in the database, and the encrypted payload under BlobKey.
 type Sealed struct {
@@ -97,8 +118,16 @@ type Recordings interface {
 	AddRecording(ctx context.Context, r *Recording, s Sealed) error
 	// Recording returns a recording and how it is sealed.
 	Recording(ctx context.Context, id string) (*Recording, *Sealed, error)
-	// ClientRecordings lists a client's recordings, newest first.
+	// ClientRecordings lists a client's recordings, newest first. It
+	// MUST NOT list transcripts.
 	ClientRecordings(ctx context.Context, clientID string) ([]Recording, error)
+	// Transcripts lists the transcripts of a recording the caller may
+	// see, oldest first; a recording the caller may not see is NotFound.
+	Transcripts(ctx context.Context, recordingID string) ([]Recording, error)
+	// Transcript returns a transcript and how it is sealed, and logs the
+	// read. Recording never returns a transcript, nor Transcript a
+	// recording.
+	Transcript(ctx context.Context, id string) (*Recording, *Sealed, error)
 	// AllRecordings lists every organisation's recordings with how they are
 	// sealed, for the fixity audit (system only). Erased recordings are left
 	// out. With checkedBefore set, only recordings last checked before then
@@ -111,7 +140,8 @@ type Recordings interface {
 	FixityProblems(ctx context.Context) ([]Recording, error)
 	// EraseRecording removes a recording's wrapped file key, which makes
 	// every copy of its bytes unreadable, and logs the erasure. The row
-	// stays, with ErasedAt set.
+	// stays, with ErasedAt set. The recording's transcripts are erased
+	// with it, in the same transaction.
 	EraseRecording(ctx context.Context, id, reason string) (*Recording, *Sealed, error)
 	// AddCopy logs that a copy of a recording was handed over, and to whom
 	// ("client" or "other"); it returns the log index of the entry.

@@ -27,10 +27,20 @@ func (db *DB) AddRecording(ctx context.Context, r *opname.Recording, s opname.Se
 	if _, err := db.client(ctx, a, r.ClientID); err != nil {
 		return err
 	}
-	if !slices.Contains(opname.RecordingSources, r.Source) {
-		return invalid("source", r.Source, "upload.source", "use client_copy or organisation")
+	if r.Kind == "" {
+		r.Kind = opname.KindMedia
 	}
-	if a.Role == opname.RoleLinkHolder {
+	var orig *opname.Recording
+	switch {
+	case r.Kind == opname.KindTranscript:
+		if orig, err = db.transcriptOf(ctx, a, r); err != nil {
+			return err
+		}
+	case r.Kind != opname.KindMedia:
+		return invalid("kind", r.Kind, "upload.kind", "use media or transcript")
+	case !slices.Contains(opname.RecordingSources, r.Source):
+		return invalid("source", r.Source, "upload.source", "use client_copy or organisation")
+	case a.Role == opname.RoleLinkHolder:
 		if err := db.holderCopy(ctx, a, r); err != nil {
 			return err
 		}
@@ -38,7 +48,11 @@ func (db *DB) AddRecording(ctx context.Context, r *opname.Recording, s opname.Se
 	r.ID, r.OrgID, r.CreatedAt, r.CreatedBy = db.newID(), a.OrgID, db.Now().UTC().Truncate(1000), a.UserID
 	entry := translog.Entry{Kind: translog.KindRecording, RecordingID: r.ID, SHA256: r.SHA256, Size: r.Size, Time: r.CreatedAt, AgreementsDigest: r.AgreementsDigest}
 	var edit string
-	if r.DerivedFrom != "" {
+	if orig != nil {
+		// A transcript's entry names the recording it transcribes by its
+		// fingerprint, as an edit names its original.
+		entry.Kind, entry.DerivedFrom, entry.AgreementsDigest = translog.KindTranscript, orig.SHA256, ""
+	} else if r.DerivedFrom != "" {
 		orig, _, err := db.recording(ctx, r.DerivedFrom)
 		if err != nil {
 			return err
@@ -66,15 +80,73 @@ func (db *DB) AddRecording(ctx context.Context, r *opname.Recording, s opname.Se
 		if r.LogIndex, err = db.appendTx(ctx, tx, a.OrgID, entry); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, db.q(`INSERT INTO recordings (id, org_id, client_id, source, media_type, sha256, size, blob_key, payload_size, header, log_index, created_at, created_by, media, derived_from, edit, agreements_digest, request_id, conversation_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			r.ID, r.OrgID, r.ClientID, r.Source, r.MediaType, r.SHA256, r.Size, s.BlobKey, s.PayloadSize, base64.StdEncoding.EncodeToString(s.Header), r.LogIndex, micro(r.CreatedAt), r.CreatedBy, media, r.DerivedFrom, edit, r.AgreementsDigest, r.RequestID, r.ConversationID)
+		_, err = tx.ExecContext(ctx, db.q(`INSERT INTO recordings (id, org_id, client_id, kind, source, media_type, sha256, size, blob_key, payload_size, header, log_index, created_at, created_by, media, derived_from, edit, agreements_digest, request_id, conversation_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			r.ID, r.OrgID, r.ClientID, r.Kind, r.Source, r.MediaType, r.SHA256, r.Size, s.BlobKey, s.PayloadSize, base64.StdEncoding.EncodeToString(s.Header), r.LogIndex, micro(r.CreatedAt), r.CreatedBy, media, r.DerivedFrom, edit, r.AgreementsDigest, r.RequestID, r.ConversationID)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("sqldb: add recording: %w", err)
 	}
-	return db.Record(ctx, opname.AccessEvent{Action: opname.AccessCreate, ClientID: r.ClientID, ObjectType: "recording", ObjectID: r.ID})
+	return db.Record(ctx, opname.AccessEvent{Action: opname.AccessCreate, ClientID: r.ClientID, ObjectType: objectType(r), ObjectID: r.ID})
+}
+
+// objectType is what the access log calls r.
+func objectType(r *opname.Recording) string {
+	if r.Kind == opname.KindTranscript {
+		return "transcript"
+	}
+	return "recording"
+}
+
+// transcriptOf checks a transcript before it is added and returns the
+// recording it transcribes: a recording (not a transcript, not erased) of
+// the same client that the caller may see. The organisation makes one as
+// "organisation"; a link holder only as their own party, of a recording of
+// a conversation they took part in.
+func (db *DB) transcriptOf(ctx context.Context, a opname.Actor, r *opname.Recording) (*opname.Recording, error) {
+	if r.DerivedFrom == "" {
+		return nil, invalid("derived_from", "", "transcript.recording", "name the recording the transcript belongs to")
+	}
+	if !slices.Contains(opname.TranscriptTypes, r.MediaType) {
+		return nil, invalid("media_type", r.MediaType, "transcript.type", "use text/plain, application/pdf or text/vtt")
+	}
+	orig, _, err := db.recording(ctx, r.DerivedFrom)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case orig.ClientID != r.ClientID:
+		return nil, invalid("derived_from", r.DerivedFrom, "edit.other_client", "the recording belongs to another client")
+	case orig.ErasedAt != nil:
+		return nil, opname.Coded(opname.Conflict, "recording.erased_copy", "recording %s was erased; there is nothing to hand over", orig.ID)
+	case r.Edit != nil || r.RequestID != "" || r.AgreementsDigest != "":
+		return nil, invalid("derived_from", r.DerivedFrom, "transcript.plain", "a transcript has no edit statement, request or agreements of its own")
+	}
+	r.ConversationID = orig.ConversationID
+	if a.Role != opname.RoleLinkHolder {
+		if r.Source != "organisation" {
+			return nil, invalid("source", r.Source, "upload.source", "staff add transcripts as the organisation")
+		}
+		return orig, nil
+	}
+	// The holder sees the recording; whether they took part in it is
+	// theirs to know.
+	notParty := opname.Coded(opname.Conflict, "transcript.not_party", "you took no part in the conversation of recording %s", orig.ID)
+	if r.Source != a.Party {
+		return nil, invalid("source", r.Source, "transcript.source", "a link holder adds transcripts as their own party")
+	}
+	if orig.ConversationID == "" {
+		return nil, notParty
+	}
+	c, err := db.conversation(ctx, orig.ConversationID)
+	if err != nil {
+		return nil, notParty
+	}
+	if _, ok := opname.PartyIndex(c, a.Party, ""); !ok {
+		return nil, notParty
+	}
+	return orig, nil
 }
 
 // holderCopy checks what a link holder adds: only the client's own
@@ -95,14 +167,14 @@ func (db *DB) holderCopy(ctx context.Context, a opname.Actor, r *opname.Recordin
 	return nil
 }
 
-const recordingColumns = `id, org_id, client_id, source, media_type, sha256, size, log_index, created_at, created_by, media, derived_from, edit, agreements_digest, request_id, conversation_id, erased_at, fixity_checked_at, fixity_problem`
+const recordingColumns = `id, org_id, client_id, kind, source, media_type, sha256, size, log_index, created_at, created_by, media, derived_from, edit, agreements_digest, request_id, conversation_id, erased_at, fixity_checked_at, fixity_problem`
 
 func scanRecording(row interface{ Scan(...any) error }, extra ...any) (*opname.Recording, error) {
 	var r opname.Recording
 	var created int64
 	var media, edit, problem string
 	var erased, checked sql.NullInt64
-	if err := row.Scan(append([]any{&r.ID, &r.OrgID, &r.ClientID, &r.Source, &r.MediaType, &r.SHA256, &r.Size, &r.LogIndex, &created, &r.CreatedBy, &media, &r.DerivedFrom, &edit, &r.AgreementsDigest, &r.RequestID, &r.ConversationID, &erased, &checked, &problem}, extra...)...); err != nil {
+	if err := row.Scan(append([]any{&r.ID, &r.OrgID, &r.ClientID, &r.Kind, &r.Source, &r.MediaType, &r.SHA256, &r.Size, &r.LogIndex, &created, &r.CreatedBy, &media, &r.DerivedFrom, &edit, &r.AgreementsDigest, &r.RequestID, &r.ConversationID, &erased, &checked, &problem}, extra...)...); err != nil {
 		return nil, err
 	}
 	r.CreatedAt = fromMicro(created)
@@ -152,13 +224,44 @@ func (db *DB) Recording(ctx context.Context, id string) (*opname.Recording, *opn
 	return r, s, db.logRead(ctx, r.ClientID, "recording", r.ID)
 }
 
-// recording reads a recording the caller may see, without logging.
+// Transcript returns a transcript of a recording the caller may see, and
+// logs the read.
+func (db *DB) Transcript(ctx context.Context, id string) (*opname.Recording, *opname.Sealed, error) {
+	r, s, err := db.anyRecording(ctx, id, opname.KindTranscript)
+	if err != nil {
+		return nil, nil, notFound("transcript")
+	}
+	return r, s, db.logRead(ctx, r.ClientID, "transcript", r.ID)
+}
+
+// Transcripts lists the transcripts of a recording the caller may see,
+// oldest first, and logs the list.
+func (db *DB) Transcripts(ctx context.Context, recordingID string) ([]opname.Recording, error) {
+	rec, _, err := db.recording(ctx, recordingID)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := db.recordings(ctx, `SELECT `+recordingColumns+` FROM recordings WHERE org_id = ? AND derived_from = ? AND kind = ? ORDER BY created_at, id`, rec.OrgID, rec.ID, opname.KindTranscript)
+	if err != nil {
+		return nil, err
+	}
+	return ts, db.logList(ctx, rec.ClientID, "transcripts", len(ts))
+}
+
+// recording reads a recording the caller may see, without logging. A
+// transcript is not a recording: its id is not found here.
 func (db *DB) recording(ctx context.Context, id string) (*opname.Recording, *opname.Sealed, error) {
+	return db.anyRecording(ctx, id, opname.KindMedia)
+}
+
+// anyRecording reads a row of kind the caller may see, without logging: a
+// transcript as its recording.
+func (db *DB) anyRecording(ctx context.Context, id, kind string) (*opname.Recording, *opname.Sealed, error) {
 	a, err := orgActor(ctx, anyRole...)
 	if err != nil {
 		return nil, nil, err
 	}
-	r, s, err := scanSealed(db.read.QueryRowContext(ctx, db.q(`SELECT `+recordingColumns+`, blob_key, payload_size, header FROM recordings WHERE org_id = ? AND id = ?`), a.OrgID, id))
+	r, s, err := scanSealed(db.read.QueryRowContext(ctx, db.q(`SELECT `+recordingColumns+`, blob_key, payload_size, header FROM recordings WHERE org_id = ? AND id = ? AND kind = ?`), a.OrgID, id, kind))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, notFound("recording")
 	}
@@ -204,7 +307,7 @@ func (db *DB) ClientRecordings(ctx context.Context, clientID string) ([]opname.R
 	if _, err := db.client(ctx, a, clientID); err != nil {
 		return nil, err
 	}
-	rs, err := db.recordings(ctx, `SELECT `+recordingColumns+` FROM recordings WHERE org_id = ? AND client_id = ? ORDER BY created_at DESC, id`, a.OrgID, clientID)
+	rs, err := db.recordings(ctx, `SELECT `+recordingColumns+` FROM recordings WHERE org_id = ? AND client_id = ? AND kind = ? ORDER BY created_at DESC, id`, a.OrgID, clientID, opname.KindMedia)
 	if err != nil {
 		return nil, err
 	}
@@ -316,6 +419,7 @@ func (db *DB) EraseRecording(ctx context.Context, id, reason string) (*opname.Re
 		return nil, nil, opname.Coded(opname.Conflict, "recording.erased", "recording %s was erased already", id)
 	}
 	now := db.Now().UTC().Truncate(1000)
+	var erased []opname.Recording
 	// The key goes and the erasure is logged in one transaction; a second
 	// erasure of the same recording finds it gone and changes nothing.
 	err = db.tx(ctx, func(tx *sql.Tx) error {
@@ -326,7 +430,11 @@ func (db *DB) EraseRecording(ctx context.Context, id, reason string) (*opname.Re
 		if n, _ := res.RowsAffected(); n == 0 {
 			return opname.Coded(opname.Conflict, "recording.erased", "recording %s was erased already", id)
 		}
-		_, err = db.appendTx(ctx, tx, a.OrgID, translog.Entry{Kind: translog.KindErasure, RecordingID: r.ID, SHA256: r.SHA256, Size: r.Size, Time: now})
+		if _, err = db.appendTx(ctx, tx, a.OrgID, translog.Entry{Kind: translog.KindErasure, RecordingID: r.ID, SHA256: r.SHA256, Size: r.Size, Time: now}); err != nil {
+			return err
+		}
+		// A transcript says what the recording said: it goes with it.
+		erased, err = db.eraseTranscriptsTx(ctx, tx, a.OrgID, r.ID, now)
 		return err
 	})
 	if opname.KindOf(err) == opname.Conflict {
@@ -339,7 +447,43 @@ func (db *DB) EraseRecording(ctx context.Context, id, reason string) (*opname.Re
 	if err := db.Record(ctx, opname.AccessEvent{Action: opname.AccessDelete, ClientID: r.ClientID, ObjectType: "recording", ObjectID: r.ID, Purpose: reason}); err != nil {
 		return nil, nil, err
 	}
+	for _, t := range erased {
+		if err := db.Record(ctx, opname.AccessEvent{Action: opname.AccessDelete, ClientID: t.ClientID, ObjectType: "transcript", ObjectID: t.ID, Purpose: reason}); err != nil {
+			return nil, nil, err
+		}
+	}
 	return r, s, nil
+}
+
+// eraseTranscriptsTx erases the transcripts of recording id that are not
+// erased yet, each with its entry in the log, and returns them.
+func (db *DB) eraseTranscriptsTx(ctx context.Context, tx *sql.Tx, orgID, id string, now time.Time) ([]opname.Recording, error) {
+	rows, err := tx.QueryContext(ctx, db.q(`SELECT `+recordingColumns+` FROM recordings WHERE org_id = ? AND derived_from = ? AND kind = ? AND erased_at IS NULL ORDER BY created_at, id`), orgID, id, opname.KindTranscript)
+	if err != nil {
+		return nil, err
+	}
+	var ts []opname.Recording
+	for rows.Next() {
+		t, err := scanRecording(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ts = append(ts, *t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, t := range ts {
+		if _, err := tx.ExecContext(ctx, db.q(`UPDATE recordings SET header = '', erased_at = ? WHERE org_id = ? AND id = ?`), micro(now), orgID, t.ID); err != nil {
+			return nil, err
+		}
+		if _, err := db.appendTx(ctx, tx, orgID, translog.Entry{Kind: translog.KindErasure, RecordingID: t.ID, SHA256: t.SHA256, Size: t.Size, Time: now}); err != nil {
+			return nil, err
+		}
+	}
+	return ts, nil
 }
 
 // AddCopy logs that a copy of a recording was handed over.

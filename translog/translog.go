@@ -37,6 +37,9 @@ const (
 	KindEdit      = "edit"      // a declared edit, derived from an original
 	KindCopy      = "copy"      // a copy handed over
 	KindErasure   = "erasure"   // a recording made unreadable
+	// KindTranscript is a transcript of a recording (text, PDF or WebVTT):
+	// DerivedFrom is the SHA-256 of the recording it transcribes.
+	KindTranscript = "transcript"
 	// KindAgreements is agreements recorded for a conversation: SHA256 and
 	// Size are those of the agreement text, which either party can verify.
 	KindAgreements = "agreements"
@@ -65,7 +68,8 @@ type Entry struct {
 	Origin      string    `json:"origin"`
 	// AgreementsDigest is the SHA-256 of the agreements that apply.
 	AgreementsDigest string `json:"agreements_digest,omitempty"`
-	// DerivedFrom is the SHA-256 of the original, for an edit.
+	// DerivedFrom is the SHA-256 of the original, for an edit, or of the
+	// recording, for a transcript.
 	DerivedFrom string `json:"derived_from,omitempty"`
 	// Edit says what an edit changed and why, in a hash of the statement.
 	EditStatement string `json:"edit_statement_sha256,omitempty"`

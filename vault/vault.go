@@ -41,6 +41,9 @@ type Vault struct {
 	Probe Prober
 	// MaxSize bounds a recording, in bytes.
 	MaxSize int64
+	// MaxTranscript bounds a transcript, in bytes; zero means
+	// DefaultMaxTranscript.
+	MaxTranscript int64
 	// Rand is the random source for blob names; nil means crypto/rand.
 	Rand io.Reader
 }
@@ -72,6 +75,10 @@ type Upload struct {
 	// RequestID and ConversationID link the recording to the request of
 	// the conversation workflow it was made for (checked by the caller).
 	RequestID, ConversationID string
+	// Kind is opname.KindMedia (also when empty) or opname.KindTranscript:
+	// a transcript of recording DerivedFrom, checked by its content (text,
+	// PDF or WebVTT) instead of probed as media.
+	Kind string
 }
 
 // Ingest stores an upload and returns its recording. The bytes pass once:
@@ -92,7 +99,7 @@ func (v *Vault) Ingest(ctx context.Context, up Upload) (*opname.Recording, error
 	if err != nil {
 		return nil, err
 	}
-	rec := &opname.Recording{ClientID: up.ClientID, Source: up.Source, MediaType: s.media, SHA256: s.sum, Size: s.size, Media: s.info, DerivedFrom: up.DerivedFrom, Edit: up.Edit, AgreementsDigest: strings.ToLower(strings.TrimSpace(up.AgreementsDigest)), RequestID: up.RequestID, ConversationID: up.ConversationID}
+	rec := &opname.Recording{ClientID: up.ClientID, Kind: cmp.Or(up.Kind, opname.KindMedia), Source: up.Source, MediaType: s.media, SHA256: s.sum, Size: s.size, Media: s.info, DerivedFrom: up.DerivedFrom, Edit: up.Edit, AgreementsDigest: strings.ToLower(strings.TrimSpace(up.AgreementsDigest)), RequestID: up.RequestID, ConversationID: up.ConversationID}
 	if err := v.Store.AddRecording(ctx, rec, s.Sealed); err != nil {
 		_ = v.Blobs.Delete(context.WithoutCancel(ctx), s.BlobKey)
 		return nil, err
@@ -105,6 +112,12 @@ func (v *Vault) Ingest(ctx context.Context, up Upload) (*opname.Recording, error
 // original of the same client and says what was changed, why and who was
 // told. A client or original the caller may not see is NotFound.
 func (v *Vault) CheckUpload(ctx context.Context, up Upload) error {
+	if up.Kind == opname.KindTranscript {
+		return v.checkTranscript(ctx, up)
+	}
+	if up.Kind != "" && up.Kind != opname.KindMedia {
+		return opname.Coded(opname.Invalid, "upload.kind", "kind: %q is not known; use media or transcript", up.Kind)
+	}
 	// Reading to check is part of the upload, which is logged as a create.
 	if _, err := v.Store.ClientRecordings(opname.ForAct(ctx), up.ClientID); err != nil {
 		return err
@@ -180,7 +193,12 @@ func Sniff(head []byte) (string, error) {
 // and streams the payload into blob storage. When it fails, no blob is
 // left.
 func (v *Vault) seal(ctx context.Context, orgID string, up Upload) (_ *sealed, err error) {
-	body := bufio.NewReaderSize(io.LimitReader(up.Body, v.MaxSize+1), 256<<10)
+	transcript := up.Kind == opname.KindTranscript
+	limit := v.MaxSize
+	if transcript {
+		limit = v.maxTranscript()
+	}
+	body := bufio.NewReaderSize(io.LimitReader(up.Body, limit+1), 256<<10)
 	head, herr := body.Peek(SniffLen)
 	switch {
 	case herr != nil && !errors.Is(herr, io.EOF):
@@ -190,7 +208,16 @@ func (v *Vault) seal(ctx context.Context, orgID string, up Upload) (_ *sealed, e
 	case len(head) == 0:
 		return nil, opname.Coded(opname.Invalid, "upload.empty", "the file is empty")
 	}
-	media, err := Sniff(head)
+	var media string
+	var text *textCheck
+	if transcript {
+		media, err = SniffTranscript(head)
+		if media == "text/plain" || media == "text/vtt" {
+			text = &textCheck{}
+		}
+	} else {
+		media, err = Sniff(head)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -219,9 +246,12 @@ func (v *Vault) seal(ctx context.Context, orgID string, up Upload) (_ *sealed, e
 	h := sha256.New()
 	dst := []io.Writer{h, enc}
 	var probe *prober
-	if v.Probe != nil {
+	if v.Probe != nil && !transcript {
 		probe = startProbe(ctx, v.Probe)
 		dst = append(dst, probe)
+	}
+	if text != nil {
+		dst = append(dst, text)
 	}
 	n, err := io.Copy(io.MultiWriter(dst...), body)
 	var info *opname.MediaInfo
@@ -231,10 +261,19 @@ func (v *Vault) seal(ctx context.Context, orgID string, up Upload) (_ *sealed, e
 	switch {
 	case err != nil && split.err != nil:
 		return nil, fmt.Errorf("vault: store: %w", split.err)
+	case err != nil && text != nil && text.err != nil:
+		return nil, text.err
 	case err != nil:
 		return nil, brokenOff(err)
-	case n > v.MaxSize:
+	case n > limit && transcript:
+		return nil, opname.Invalidf("file", "transcript.too_large", "the transcript is larger than the limit of %d bytes", limit)
+	case n > limit:
 		return nil, opname.Coded(opname.Invalid, "upload.too_large", "the file is larger than the limit of %d bytes", v.MaxSize)
+	}
+	if text != nil {
+		if err := text.finish(); err != nil {
+			return nil, err
+		}
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
 	if want := strings.ToLower(strings.TrimSpace(up.SHA256)); want != "" && want != sum {
@@ -387,19 +426,11 @@ func (o *Opened) Close() error { return o.blob.Close() }
 // Open opens a recording for playback or download and logs the access
 // (action copy for a download, read for playback).
 func (v *Vault) Open(ctx context.Context, id string, download bool) (*Opened, error) {
-	o, err := v.OpenForAct(ctx, id)
+	rec, s, err := v.Store.Recording(opname.ForAct(ctx), id)
 	if err != nil {
 		return nil, err
 	}
-	action, purpose := opname.AccessRead, "playback"
-	if download {
-		action, purpose = opname.AccessCopy, "download"
-	}
-	if err := v.Store.Record(ctx, opname.AccessEvent{Action: action, ClientID: o.Recording.ClientID, ObjectType: "recording", ObjectID: o.Recording.ID, Purpose: purpose}); err != nil {
-		o.Close()
-		return nil, err
-	}
-	return o, nil
+	return v.open(ctx, rec, s, download)
 }
 
 // OpenForAct opens a recording for an act that its caller logs as that
@@ -410,6 +441,34 @@ func (v *Vault) OpenForAct(ctx context.Context, id string) (*Opened, error) {
 	if err != nil {
 		return nil, err
 	}
+	return v.decrypt(ctx, rec, s)
+}
+
+// open decrypts rec for reading and logs the access, as a recording's or
+// a transcript's.
+func (v *Vault) open(ctx context.Context, rec *opname.Recording, s *opname.Sealed, download bool) (*Opened, error) {
+	o, err := v.decrypt(ctx, rec, s)
+	if err != nil {
+		return nil, err
+	}
+	action, purpose := opname.AccessRead, "playback"
+	if download {
+		action, purpose = opname.AccessCopy, "download"
+	}
+	object := "recording"
+	if rec.Kind == opname.KindTranscript {
+		object = "transcript"
+	}
+	if err := v.Store.Record(ctx, opname.AccessEvent{Action: action, ClientID: rec.ClientID, ObjectType: object, ObjectID: rec.ID, Purpose: purpose}); err != nil {
+		o.Close()
+		return nil, err
+	}
+	return o, nil
+}
+
+// decrypt opens rec's plaintext for reading, logging nothing.
+func (v *Vault) decrypt(ctx context.Context, rec *opname.Recording, s *opname.Sealed) (*Opened, error) {
+	id := rec.ID
 	if rec.ErasedAt != nil {
 		return nil, erased(rec)
 	}

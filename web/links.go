@@ -644,6 +644,10 @@ type linkRecording struct {
 	// is of a conversation they took part in. Recipients are the kinds.
 	CanShare   bool
 	Recipients []choice
+	// Transcripts are the recording's (transcripts.go); CanTranscribe is
+	// set when the holder may attach one, TranscriptAdded when they did.
+	Transcripts                    []transcriptView
+	CanTranscribe, TranscriptAdded bool
 }
 
 // linkRecordings lists the recordings of the holder's conversations, with
@@ -722,14 +726,23 @@ func (s *Server) showLinkRecording(w http.ResponseWriter, r *http.Request, statu
 		return
 	}
 	lr := s.linkRecordingOf(r, org, *rec)
+	var conv *opname.Conversation
 	if rec.ConversationID != "" {
 		// Whether the holder took part is part of showing the recording.
 		if c, err := s.Store.Conversation(opname.ForAct(ctx), rec.ConversationID); err == nil {
 			_, lr.CanShare = workflow.HolderIndex(c, actor(r))
 			lr.Recipients = recipientChoices(l)
+			conv = c
 		}
 	}
+	if err := s.linkTranscripts(r, &lr, conv); err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	d := &linkPage{page: &page{Title: translate(l, "link.recordings.one"), Message: msg}, Recording: &lr}
+	if msg == "" && lr.TranscriptAdded {
+		d.Message, d.MessageOK = translate(l, "transcript.added"), true
+	}
 	if r.Method == http.MethodPost {
 		// A form sent back with a message keeps what was typed in it.
 		d.Form = map[string]string{}

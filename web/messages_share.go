@@ -21,7 +21,7 @@ var shareMessages = map[string]policy.Text{
 	"share.shown.manager_decision":   {NL: "het besluit van de manager over een verzoek", EN: "the manager's decision on a request"},
 	"err.share.not_sharing":          {NL: "Alleen bij delen of openbaar maken zegt u wat er gedeeld wordt.", EN: "Only when sharing or publishing do you say what is shared."},
 	"err.share.missing":              {NL: "Zeg wat er gedeeld wordt, met wie en waarom.", EN: "Say what is shared, with whom and why."},
-	"err.share.what":                 {NL: "Kies wat er gedeeld wordt: een opname, afspraken of een besluit van de manager.", EN: "Choose what is shared: a recording, agreements or a manager's decision."},
+	"err.share.what":                 {NL: "Kies wat er gedeeld wordt: een opname, een transcript, afspraken of een besluit van de manager.", EN: "Choose what is shared: a recording, a transcript, agreements or a manager's decision."},
 	"err.share.to":                   {NL: "Vul de naam in van wie het krijgt.", EN: "Fill in the name of who receives it."},
 	"err.share.kind":                 {NL: "Kies met wie de opname wordt gedeeld.", EN: "Choose who the recording is shared with."},
 	"err.share.why":                  {NL: "Zeg waarom het gedeeld wordt.", EN: "Say why it is shared."},

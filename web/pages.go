@@ -312,6 +312,9 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "POST", "/d/{token}", RecipientLink, s.recipientLandingPage)
 	s.handle(mux, "POST", "/d/{token}/opname", RecipientLink, s.recipientDownload)
 	s.handle(mux, "POST", "/d/{token}/bewijs", RecipientLink, s.recipientReceipt)
+	s.handle(mux, "POST", "/l/opnames/{id}/transcripten", LinkHolder, s.linkTranscriptForm)
+	s.handle(mux, "GET", "/l/transcripten/{id}/inhoud", LinkHolder, s.apiTranscriptContent)
+	s.handle(mux, "GET", "/l/transcripten/{id}/bewijs", LinkHolder, s.apiTranscriptReceipt)
 	// The client hands over a copy of their own recording, resumably.
 	s.tusRoutes(mux, linkUploads, LinkHolder)
 	s.handle(mux, "GET", "/beleid", SignedIn, s.policyPage)
@@ -327,6 +330,7 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "GET", "/opnames/{id}", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.recordingPage)
 	s.handle(mux, "GET", "/opnames/{id}/bewijs", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.receiptPage)
 	s.handle(mux, "POST", "/opnames/{id}/kopie", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.copyForm)
+	s.handle(mux, "POST", "/opnames/{id}/transcripten", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.transcriptForm)
 	s.handle(mux, "POST", "/opnames/{id}/wissen", Roles(opname.RoleManager, opname.RoleAdmin), s.eraseForm)
 	s.handle(mux, "GET", "/integriteit", Roles(opname.RolePrivacyOfficer, opname.RoleAdmin), s.fixityPage)
 }

@@ -44,6 +44,8 @@ type recPage struct {
 	// Confirm is the erase form's second step, with the reason given.
 	Confirm bool
 	Reason  string
+	// Transcripts are the recording's transcripts, shown beside it.
+	Transcripts []transcriptView
 }
 
 // recordingView is a recording as a page shows it, in the reader's language.
@@ -246,6 +248,12 @@ func (s *Server) loadRecording(r *http.Request, id, purpose string) (*recPage, e
 // recordingPage plays a recording and shows its facts and what can be done
 // with it.
 func (s *Server) recordingPage(w http.ResponseWriter, r *http.Request) {
+	s.showRecording(w, r, http.StatusOK, "")
+}
+
+// showRecording shows the recording page with status, and msg as what
+// went wrong with a form, if anything.
+func (s *Server) showRecording(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	l := lang(r)
 	d, err := s.loadRecording(r, r.PathValue("id"), "recording page")
 	if err != nil {
@@ -260,7 +268,19 @@ func (s *Server) recordingPage(w http.ResponseWriter, r *http.Request) {
 	if q.Get("gewist") == "1" && d.Recording.ErasedAt != nil {
 		d.Message, d.MessageOK = translate(l, "rec.erase.done"), true
 	}
-	s.renderData(w, r, http.StatusOK, "recording", d.page, d)
+	if q.Get("transcript") == "1" {
+		d.Message, d.MessageOK = translate(l, "transcript.added"), true
+	}
+	if msg != "" {
+		d.Message, d.MessageOK = msg, false
+	}
+	ts, err := s.Store.Transcripts(r.Context(), d.Recording.ID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	d.Transcripts = s.transcriptViews(r, ts, false)
+	s.renderData(w, r, status, "recording", d.page, d)
 }
 
 // copyForm registers that the client was given a copy (Ombudsman rule 4).

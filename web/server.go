@@ -193,6 +193,10 @@ func (s *Server) register(mux *http.ServeMux) {
 	s.handle(mux, "GET", "/api/v1/recordings/{id}/receipt", SignedIn, s.apiRecordingReceipt)
 	s.handle(mux, "POST", "/api/v1/recordings/{id}/copies", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiAddCopy)
 	s.handle(mux, "POST", "/api/v1/recordings/{id}/erasure", Roles(opname.RoleManager, opname.RoleAdmin), s.apiEraseRecording)
+	s.handle(mux, "GET", "/api/v1/recordings/{id}/transcripts", SignedIn, s.apiTranscripts)
+	s.handle(mux, "POST", "/api/v1/recordings/{id}/transcripts", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiAddTranscript)
+	s.handle(mux, "GET", "/api/v1/transcripts/{id}/content", SignedIn, s.apiTranscriptContent)
+	s.handle(mux, "GET", "/api/v1/transcripts/{id}/receipt", SignedIn, s.apiTranscriptReceipt)
 	s.handle(mux, "GET", "/api/v1/fixity", Roles(opname.RolePrivacyOfficer, opname.RoleAdmin), s.apiFixityProblems)
 
 	s.handle(mux, "GET", "/api/v1/uploads", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.apiUploads)

@@ -131,8 +131,12 @@ func shareRowOf(l string, sh *opname.Share, link func(what, id string) string) *
 
 // staffShareLink is the staff's page of what a request shares.
 func staffShareLink(what, id string) string {
-	if what == "recording" {
+	switch what {
+	case "recording":
 		return "/opnames/" + url.PathEscape(id)
+	case "transcript":
+		// Shown beside its recording; the request names no page of its own.
+		return ""
 	}
 	return "/verzoeken/" + url.PathEscape(id)
 }

@@ -48,6 +48,13 @@ func (w *Workflow) checkShare(ctx context.Context, c *opname.Conversation, act *
 		if err != nil || rec.ClientID != c.ClientID || rec.ErasedAt != nil {
 			return invalid("share.id", "share.no_recording", "%q is not a recording of this client", sh.ID)
 		}
+	case "transcript":
+		// A transcript goes under the same rules as its recording
+		// (Veilig Thuis: recordings or transcripts).
+		t, _, err := w.Store.Transcript(ctx, sh.ID)
+		if err != nil || t.ClientID != c.ClientID || t.ErasedAt != nil {
+			return invalid("share.id", "share.no_transcript", "%q is not a transcript of a recording of this client", sh.ID)
+		}
 	default:
 		r, err := w.Store.Request(ctx, sh.ID)
 		if err != nil || r.ClientID != c.ClientID {

@@ -130,6 +130,12 @@ func a11yRecordings(t *testing.T, s *server, org *opname.Organisation, clientID 
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Transcripts beside a recording, and one erased with its recording.
+	for _, id := range []string{plain.ID, gone.ID} {
+		if _, err := s.web.Vault.IngestTranscript(sctx, vault.Upload{DerivedFrom: id, Source: "organisation", Body: strings.NewReader("Medewerker: Goedemorgen.\nCliënt: Dag.\n")}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if _, err := s.web.Vault.Erase(actorCtx(org, users[opname.RoleManager]), gone.ID, "De bewaartermijn is voorbij."); err != nil {
 		t.Fatal(err)
 	}

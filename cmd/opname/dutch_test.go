@@ -249,6 +249,15 @@ func (site *langSite) enrich(t *testing.T, org *opname.Organisation, octx contex
 	if err := s.db.SetFixity(octx, edit.ID, opname.FixityCheck{CheckedAt: time.Now(), Problem: "it does not decrypt: a byte was changed"}); err != nil {
 		t.Fatal(err)
 	}
+	// A recording of the conversation with a transcript beside it: the
+	// link holders who took part see it and may add one of their own.
+	talked, err := s.web.Vault.Ingest(staff, vault.Upload{ClientID: anna.ID, Source: "organisation", ConversationID: c.ID, Body: bytes.NewReader(wav(1, 43))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.web.Vault.IngestTranscript(staff, vault.Upload{DerivedFrom: talked.ID, Source: "organisation", Body: strings.NewReader("Medewerker: Goedemorgen.\n")}); err != nil {
+		t.Fatal(err)
+	}
 	if _, _, err := s.db.CreateToken(octx, people[opname.RoleStaff].ID, texts[15]); err != nil {
 		t.Fatal(err)
 	}
@@ -733,6 +742,8 @@ func TestNoEnglishOnDutchPages(t *testing.T) {
 			r.Pattern == "/l/opnames/{id}/inhoud", r.Pattern == "/l/opnames/{id}/bewijs", r.Pattern == "/l/verzoeken/{id}/afspraken.pdf",
 			// The evidence bundle is a zip (TestEvidenceBundle).
 			r.Pattern == "/verzoeken/{id}/bewijsmap.zip",
+			// So are a transcript's file and receipt.
+			r.Pattern == "/l/transcripten/{id}/inhoud", r.Pattern == "/l/transcripten/{id}/bewijs",
 			// The client's copy arrives over the tus protocol, answered in
 			// JSON like the API's uploads (TestLinkGivesCopy).
 			r.Pattern == "/l/kopie", strings.HasPrefix(r.Pattern, "/l/kopie/"),

@@ -85,7 +85,11 @@ var linkMatrix = map[string][6]int{
 	"GET /l/opnames/{id}/bewijs":          {200, 404, 404, 303, 303, 303},
 	"GET /l/opnames/{id}":                 {200, 404, 404, 303, 303, 303},
 	// The fixture's recording is of no conversation: nothing to ask about.
-	"POST /l/opnames/{id}/delen":          {409, 404, 404, 303, 303, 303},
+	"POST /l/opnames/{id}/delen":        {409, 404, 404, 303, 303, 303},
+	"POST /l/opnames/{id}/transcripten": {409, 404, 404, 303, 303, 303},
+	// The fixture's transcript is the organisation's, of that recording.
+	"GET /l/transcripten/{id}/inhoud":     {200, 404, 404, 303, 303, 303},
+	"GET /l/transcripten/{id}/bewijs":     {200, 404, 404, 303, 303, 303},
 	"GET /l/wie-keek":                     {200, 200, 200, 303, 303, 303},
 	"GET /l/klacht":                       {200, 200, 200, 303, 303, 303},
 	"GET /l/verzoeken/{id}/afspraken.pdf": {200, 404, 404, 303, 303, 303},

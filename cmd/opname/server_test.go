@@ -100,6 +100,10 @@ var matrix = map[string][13]int{
 	"GET /api/v1/recordings/{id}/receipt":          {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401, 401},
 	"POST /api/v1/recordings/{id}/copies":          {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401, 401, 401},
 	"POST /api/v1/recordings/{id}/erasure":         {401, 403, 403, 200, 200, 403, 403, 404, 404, 403, 401, 401, 401},
+	"GET /api/v1/recordings/{id}/transcripts":      {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401, 401},
+	"POST /api/v1/recordings/{id}/transcripts":     {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401, 401, 401},
+	"GET /api/v1/transcripts/{id}/content":         {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401, 401},
+	"GET /api/v1/transcripts/{id}/receipt":         {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401, 401},
 	"GET /api/v1/fixity":                           {401, 403, 403, 403, 200, 200, 403, 403, 200, 200, 401, 401, 401},
 	"GET /api/v1/uploads":                          {401, 200, 200, 200, 200, 403, 200, 200, 200, 403, 401, 401, 401},
 	"POST /api/v1/uploads":                         {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401, 401, 401},
@@ -177,6 +181,7 @@ var matrix = map[string][13]int{
 	"GET /opnames/{id}/bewijs":                     {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303, 303},
 	"POST /opnames/{id}/kopie":                     {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303, 303},
 	"POST /opnames/{id}/wissen":                    {303, 404, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303, 303},
+	"POST /opnames/{id}/transcripten":              {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303, 303},
 	"GET /werk":                                    {303, 200, 200, 200, 200, 404, 200, 200, 200, 404, 401, 303, 303},
 	"GET /postvak":                                 {303, 404, 404, 200, 200, 404, 404, 200, 200, 404, 401, 303, 303},
 	"GET /clienten/{id}/gesprekken":                {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303, 303},
@@ -219,6 +224,9 @@ var matrix = map[string][13]int{
 	"GET /l/klacht":                       {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
 	"GET /l/verzoeken/{id}/afspraken.pdf": {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
 	"POST /l/opnames/{id}/delen":          {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	"POST /l/opnames/{id}/transcripten":   {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	"GET /l/transcripten/{id}/inhoud":     {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	"GET /l/transcripten/{id}/bewijs":     {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
 	"POST /l/kopie":                       {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
 	"HEAD /l/kopie/{id}":                  {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
 	"PATCH /l/kopie/{id}":                 {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
@@ -263,6 +271,7 @@ type fixture struct {
 	adminA  opname.Actor
 	clientA string
 	recA    string // a recording of clientA
+	trA     string // a transcript of recA, made by the organisation
 	// pending and changed are the session secrets of those callers.
 	pending, changed string
 	// staffCtx is clientA's staff member's context.
@@ -329,6 +338,11 @@ func newFixture(t *testing.T, s *server) *fixture {
 				t.Fatal(err)
 			}
 			f.recA = rec.ID
+			tr, err := s.web.Vault.IngestTranscript(staffCtx, vault.Upload{DerivedFrom: rec.ID, Source: "organisation", Body: strings.NewReader("Medewerker: Goedemorgen.\n")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.trA = tr.ID
 			wf := s.web.Workflow
 			conv := &opname.Conversation{ClientID: c.ID, Location: "office", Participants: []opname.Participant{{Role: "client"}, {Role: "staff"}}}
 			if err := wf.Open(staffCtx, conv); err != nil {
@@ -453,7 +467,7 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 	path := pattern
 	path = strings.Replace(path, "/{$}", "/", 1)
 	path = strings.Replace(path, "{file...}", "opname.css", 1)
-	var body string
+	var body, fileForm string
 	form := url.Values{}
 	switch {
 	case pattern == "/api/v1/users/{id}/one-time", pattern == "/api/v1/users/{id}/unlock",
@@ -470,6 +484,8 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		path = "/l/" + f.newLinkCode(t, f.clientA, "client")
 	case strings.HasPrefix(pattern, "/l/gesprekken/{id}"):
 		path = strings.Replace(path, "{id}", f.convA, 1)
+	case strings.HasPrefix(pattern, "/l/transcripten/{id}"), strings.HasPrefix(pattern, "/api/v1/transcripts/{id}"):
+		path = strings.Replace(path, "{id}", f.trA, 1)
 	case strings.HasPrefix(pattern, "/l/opnames/{id}"):
 		path = strings.Replace(path, "{id}", f.recA, 1)
 	case strings.HasPrefix(pattern, "/l/verzoeken/{id}"):
@@ -564,6 +580,10 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		body = string(wav(1, byte(n)))
 	case "POST /api/v1/recordings/{id}/copies":
 		body = `{"to": "client"}`
+	case "POST /api/v1/recordings/{id}/transcripts":
+		body = fmt.Sprintf("Transcript %d\n", n)
+	case "POST /opnames/{id}/transcripten", "POST /l/opnames/{id}/transcripten":
+		body, fileForm = transcriptForm(t, fmt.Sprintf("Transcript %d\n", n))
 	case "POST /api/v1/recordings/{id}/erasure":
 		body = `{"reason": "the retention period ended"}`
 	case "PATCH /api/v1/uploads/{id}":
@@ -659,7 +679,10 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	} else {
 		r, err = http.NewRequest(method, f.s.URL+path, strings.NewReader(body))
-		if body != "" {
+		switch {
+		case fileForm != "":
+			r.Header.Set("Content-Type", fileForm)
+		case body != "":
 			r.Header.Set("Content-Type", "application/json")
 		}
 	}

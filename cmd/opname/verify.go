@@ -175,6 +175,8 @@ func printFacts(out io.Writer, w verifyWords, v *translog.Verification, head str
 	switch rec.Kind {
 	case translog.KindEdit:
 		fmt.Fprintln(out, w.t("facts.edit", head, shown(rec.DerivedFrom)))
+	case translog.KindTranscript:
+		fmt.Fprintln(out, w.t("facts.transcript", head, shown(rec.RecordingID), shown(rec.DerivedFrom)))
 	case translog.KindAgreements:
 		fmt.Fprintln(out, w.t("facts.agreements", head))
 	default:

@@ -112,6 +112,8 @@ var verifyText = map[string]policy.Text{
 	"bag.summary.ok":    {NL: "de bewijsmap klopt: %d bestanden, %d bewijzen, stand van logboek %s met %d regels", EN: "the bundle matches: %d files, %d receipts, checkpoint of log %s with %d entries"},
 	"bag.summary.bad":   {NL: "de bewijsmap klopt niet: %d problemen (hierboven)", EN: "the bundle does not match: %d problems (above)"},
 	"bag.untrusted":     {NL: "NIET GECONTROLEERD: wie de bewijsmap ondertekende. Alles past bij elkaar en bij de sleutel in de map, vingerafdruk %s, maar dat is geen sleutel die u vertrouwt voor logboek %s.", EN: "NOT VERIFIED: who signed this bundle. Everything fits together and fits the key in the bundle, fingerprint %s, but that is not a key you trust for log %s."},
+	"facts.transcript":  {NL: "%s: transcript %s van de opname met sha256 %s", EN: "%s: transcript %s of the recording with sha256 %s"},
+	"kind.transcript":   {NL: "transcript", EN: "transcript"},
 }
 
 // verifyWords says verify's sentences in one language.
