@@ -19,7 +19,8 @@ import (
 // with what kind of recipient (never their name).
 //
 // Whoever opens a recipient link acts as RoleRecipient: the store lets them
-// read the one recording that was shared, and nothing else of the client.
+// read the one recording or transcript that was shared, and nothing else
+// of the client.
 
 // RoleRecipient is the role of whoever opens a recipient link. It is never
 // given to a user.
@@ -85,6 +86,11 @@ func (l *RecipientLink) State(now time.Time) string {
 	}
 	return "active"
 }
+
+// Deliverable reports whether a share of what goes to its recipient by a
+// recipient link: a file — a recording (or a declared edit) or a
+// transcript. Agreements and decisions go in an evidence bundle.
+func Deliverable(what string) bool { return what == "recording" || what == "transcript" }
 
 // RecipientOptions are what staff choose when they give a recipient link.
 type RecipientOptions struct {

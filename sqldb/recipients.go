@@ -58,10 +58,10 @@ func (db *DB) CreateRecipientLink(ctx context.Context, l *opname.RecipientLink, 
 	if err != nil {
 		return "", "", err
 	}
-	if req.Act.Action != "share" || req.Act.Share == nil || req.Act.Share.What != "recording" {
-		return "", "", opname.Coded(opname.Conflict, "recipient.not_share", "only a request to share a recording gets a recipient link")
+	if req.Act.Action != "share" || req.Act.Share == nil || !opname.Deliverable(req.Act.Share.What) {
+		return "", "", opname.Coded(opname.Conflict, "recipient.not_share", "only a request to share a recording or a transcript gets a recipient link")
 	}
-	rec, _, err := db.recording(ctx, req.Act.Share.ID)
+	rec, _, err := db.sharedFile(ctx, req.Act.Share)
 	if err != nil {
 		return "", "", err
 	}
@@ -123,8 +123,8 @@ func (db *DB) LogBundle(ctx context.Context, requestID string) error {
 	l := opname.RecipientLink{ID: opname.RecipientLinkIDPrefix + db.newID(), OrgID: a.OrgID, ClientID: req.ClientID, RequestID: req.ID, What: req.Act.Share.What,
 		ObjectID: req.ID, Recipient: req.Act.Recipient, To: req.Act.Share.To, CreatedAt: now, CreatedBy: a.UserID, ExpiresAt: now, MaxDownloads: 1, Downloads: 1}
 	entry := translog.Entry{Kind: translog.KindShare, RecordingID: req.ID, Time: now, Recipient: l.Recipient, ShareID: l.ID}
-	if l.What == "recording" {
-		rec, _, err := db.recording(ctx, req.Act.Share.ID)
+	if opname.Deliverable(l.What) {
+		rec, _, err := db.sharedFile(ctx, req.Act.Share)
 		if err != nil {
 			return err
 		}
@@ -144,6 +144,16 @@ func (db *DB) LogBundle(ctx context.Context, requestID string) error {
 		return fmt.Errorf("sqldb: log bundle: %w", err)
 	}
 	return nil
+}
+
+// sharedFile reads the recording or transcript a share passes on, without
+// logging: its reading is part of giving it.
+func (db *DB) sharedFile(ctx context.Context, sh *opname.Share) (*opname.Recording, *opname.Sealed, error) {
+	kind := opname.KindMedia
+	if sh.What == "transcript" {
+		kind = opname.KindTranscript
+	}
+	return db.anyRecording(ctx, sh.ID, kind)
 }
 
 // RecipientLinks lists the links of a request the caller may see, newest

@@ -11,6 +11,7 @@ import (
 
 	"github.com/opname/opname"
 	"github.com/opname/opname/translog"
+	"github.com/opname/opname/vault"
 	"github.com/opname/opname/workflow"
 )
 
@@ -123,7 +124,7 @@ func (s *Server) renderRecipient(w http.ResponseWriter, r *http.Request, code in
 		return
 	}
 	p.Code = r.PostFormValue("code")
-	rec, _, err := s.Store.Recording(ctx, v.link.ObjectID)
+	rec, err := s.sharedFile(ctx, v.link)
 	if err != nil {
 		s.recipientGone(w, r, err)
 		return
@@ -140,7 +141,7 @@ func (s *Server) renderRecipient(w http.ResponseWriter, r *http.Request, code in
 	}
 	lk := v.link
 	logURL := strings.TrimSuffix(s.redirectURL(r), "/aanmelden/oidc/terug") + "/api/v1/logs/" + url.PathEscape(org.Slug)
-	p.View = &recipientView{Org: org.Name, What: translate(l, "share.shown.recording"), Kind: translate(l, "wf.recipient."+lk.Recipient), To: lk.To,
+	p.View = &recipientView{Org: org.Name, What: translate(l, "share.shown."+lk.What), Kind: translate(l, "wf.recipient."+lk.Recipient), To: lk.To,
 		When: s.when(r, rec.CreatedAt), Size: sizeText(rec.Size, l), Shared: s.when(r, lk.CreatedAt), Expires: s.when(r, lk.ExpiresAt),
 		Left:   fmt.Sprintf(translate(l, "recipient.left"), lk.MaxDownloads-lk.Downloads, lk.MaxDownloads),
 		LogURL: logURL, KeyURL: "/api/v1/logs/" + url.PathEscape(org.Slug) + "/key", Fingerprint: translog.Fingerprint(rc.VerifierKey),
@@ -155,7 +156,13 @@ func (s *Server) recipientDownload(w http.ResponseWriter, r *http.Request) {
 		s.recipientGone(w, r, err)
 		return
 	}
-	o, err := s.Vault.Open(ctx, recipientVisitOf(r).link.ObjectID, true)
+	open := s.Vault.Open
+	if l := recipientVisitOf(r).link; l.What == "transcript" {
+		open = func(ctx context.Context, id string, _ bool) (*vault.Opened, error) {
+			return s.Vault.OpenTranscript(ctx, id)
+		}
+	}
+	o, err := open(ctx, recipientVisitOf(r).link.ObjectID, true)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -163,11 +170,21 @@ func (s *Server) recipientDownload(w http.ResponseWriter, r *http.Request) {
 	serveRecording(w, r, o, true)
 }
 
+// sharedFile reads the recording or transcript a recipient link delivers.
+func (s *Server) sharedFile(ctx context.Context, l *opname.RecipientLink) (*opname.Recording, error) {
+	read := s.Store.Recording
+	if l.What == "transcript" {
+		read = s.Store.Transcript
+	}
+	rec, _, err := read(ctx, l.ObjectID)
+	return rec, err
+}
+
 // recipientReceipt sends the shared recording's receipt; it is not a
 // download of the recording and is not counted.
 func (s *Server) recipientReceipt(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	rec, _, err := s.Store.Recording(ctx, recipientVisitOf(r).link.ObjectID)
+	rec, err := s.sharedFile(ctx, recipientVisitOf(r).link)
 	if err != nil {
 		s.recipientGone(w, r, err)
 		return

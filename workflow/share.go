@@ -85,8 +85,8 @@ func (w *Workflow) Deliver(ctx context.Context, requestID string, o opname.Recip
 		return nil, "", "", opname.Coded(opname.Conflict, "recipient.publish", "opname publishes nothing: a request to publish ends with its answer")
 	case r.Act.Action != "share" || r.Act.Share == nil:
 		return nil, "", "", opname.Coded(opname.Conflict, "recipient.not_share", "only a request to share gets a recipient link")
-	case r.Act.Share.What != "recording":
-		return nil, "", "", opname.Coded(opname.Conflict, "recipient.what", "a recipient link delivers a recording; agreements and decisions go in the evidence bundle")
+	case !opname.Deliverable(r.Act.Share.What):
+		return nil, "", "", opname.Coded(opname.Conflict, "recipient.what", "a recipient link delivers a recording or a transcript; agreements and decisions go in the evidence bundle")
 	}
 	if ready, _ := Ready(r); !ready {
 		return nil, "", "", opname.Coded(opname.Conflict, "recipient.not_ready", "this share is not allowed (yet): the policy or a consent it asks for is missing")
@@ -100,9 +100,9 @@ func (w *Workflow) Deliver(ctx context.Context, requestID string, o opname.Recip
 }
 
 // CanDeliver reports whether a recipient link may be given for r now: a
-// ready request to share a recording.
+// ready request to share a recording or a transcript.
 func CanDeliver(r *opname.Request) bool {
-	if r.Act.Action != "share" || r.Act.Share == nil || r.Act.Share.What != "recording" {
+	if r.Act.Action != "share" || r.Act.Share == nil || !opname.Deliverable(r.Act.Share.What) {
 		return false
 	}
 	ready, _ := Ready(r)

@@ -157,7 +157,7 @@ func TestShareWithLawyer(t *testing.T) {
 	// The lawyer: no cookies, only the link.
 	lawyer := newBrowser(t, j.s.URL)
 	status, page, _ = lawyer.do("GET", "/d/"+token, "", "")
-	if status != http.StatusOK || !strings.Contains(page, "deelt deze opname met u") || !strings.Contains(page, "nog 2 van 2 keer") || strings.Contains(page, "Noor Bakker") {
+	if status != http.StatusOK || !strings.Contains(page, "deelt dit met u") || !strings.Contains(page, "nog 2 van 2 keer") || strings.Contains(page, "Noor Bakker") {
 		t.Fatalf("the lawyer's page = %d\n%s", status, page)
 	}
 	status, got, h := lawyer.do("POST", "/d/"+token+"/opname", "application/x-www-form-urlencoded", "")
@@ -299,7 +299,7 @@ func TestRecipientCodeAndEnds(t *testing.T) {
 	}
 	// Forgiving of case and look-alike characters.
 	typed := strings.ToLower(strings.ReplaceAll(code, "-", " "))
-	if status, page, _ := lawyer.form("/d/"+token, url.Values{"code": {typed}}); status != http.StatusOK || !strings.Contains(page, "deelt deze opname met u") {
+	if status, page, _ := lawyer.form("/d/"+token, url.Values{"code": {typed}}); status != http.StatusOK || !strings.Contains(page, "deelt dit met u") {
 		t.Errorf("the right code typed as %q = %d", typed, status)
 	}
 
@@ -442,4 +442,43 @@ func TestShareConsentsByPolicy(t *testing.T) {
 			t.Errorf("a link with every consent: %v", err)
 		}
 	})
+}
+
+// TestShareTranscript delivers a transcript like a recording: its
+// recipient downloads exactly the transcript, and nothing of the
+// recording it belongs to.
+func TestShareTranscript(t *testing.T) {
+	j := newShareJourney(t, "vt-transcript")
+	text := []byte("WEBVTT\n\n00:00.000 --> 00:01.000\nGoedemorgen.\n")
+	tr, err := j.s.web.Vault.IngestTranscript(j.staffCtx, vault.Upload{ClientID: j.rec.ClientID, DerivedFrom: j.rec.ID, Source: "organisation", Body: bytes.NewReader(text)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := j.s.web.Workflow
+	r, err := w.Ask(j.staffCtx, j.conv.ID, opname.Act{Action: "share", Medium: "audio", By: "organisation", Recipient: "complaints_committee",
+		Share: &opname.Share{What: "transcript", ID: tr.ID, To: "Klachtencommissie", Why: "Voor de klacht"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.consent(t, r)
+	_, secret, _, err := w.Deliver(j.staffCtx, r.ID, opname.RecipientOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	committee := newBrowser(t, j.s.URL)
+	if status, page, _ := committee.do("GET", "/d/"+secret, "", ""); status != http.StatusOK || !strings.Contains(page, "een transcript van een opname") {
+		t.Fatalf("the committee's page = %d", status)
+	}
+	if status, got, _ := committee.do("POST", "/d/"+secret+"/opname", "application/x-www-form-urlencoded", ""); status != http.StatusOK || got != string(text) {
+		t.Errorf("the committee's download = %d %q", status, got)
+	}
+	addr := opname.WithAddr(context.Background(), "192.0.2.10")
+	opened, err := j.s.db.OpenRecipientLink(addr, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rctx := opname.WithActor(addr, opname.Recipient(opened, "192.0.2.10"))
+	if _, _, err := j.s.db.Recording(rctx, j.rec.ID); opname.KindOf(err) != opname.NotFound {
+		t.Errorf("the transcript's recipient reads its recording: %v", err)
+	}
 }
