@@ -27,12 +27,19 @@ func dialects(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
 	})
 }
 
+// testCost is the password cost of the tests' databases: far below the
+// default, which would make every account and sign-in take a second
+// (TestDefaultPasswordCost checks that a database opened as production
+// opens it hashes at the default).
+var testCost = opname.PasswordCost{Time: 1, Memory: 64, Threads: 1}
+
 func openSQLite(t testing.TB) *sqldb.DB {
 	t.Helper()
 	db, err := sqldb.Open(filepath.Join(t.TempDir(), "opname.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	db.PasswordCost = testCost
 	t.Cleanup(func() { db.Close() })
 	if err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
@@ -47,6 +54,7 @@ func openPostgres(t *testing.T) *sqldb.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
+	db.PasswordCost = testCost
 	t.Cleanup(func() { db.Close() })
 	if err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)

@@ -42,9 +42,17 @@ func startTestServer(t testing.TB, databaseURL string) *server {
 	return startConfigured(t, &config{Addr: "127.0.0.1:0", Data: t.TempDir(), DatabaseURL: databaseURL, UploadLimits: limits})
 }
 
-// startConfigured starts opname with cfg, and stops it after the test.
+// testPasswordCost is the password cost of test servers: far below the
+// default, which would make every account and sign-in take a second or more
+// under the race detector (TestDefaultPasswordCost checks that opname as
+// started from its settings hashes at the default).
+var testPasswordCost = opname.PasswordCost{Time: 1, Memory: 64, Threads: 1}
+
+// startConfigured starts opname with cfg, at the tests' password cost, and
+// stops it after the test.
 func startConfigured(t testing.TB, cfg *config) *server {
 	t.Helper()
+	cfg.passwordCost = testPasswordCost
 	s, err := startServer(context.Background(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
