@@ -17,12 +17,14 @@ import (
 
 // dialects runs fn against a fresh, migrated database of every dialect:
 // SQLite always, PostgreSQL when OPNAME_TEST_DATABASE_URL names a server
-// (mandatory in CI).
+// (mandatory in CI). The two run side by side.
 func dialects(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
 	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
 		fn(t, openSQLite(t))
 	})
 	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
 		fn(t, openPostgres(t))
 	})
 }

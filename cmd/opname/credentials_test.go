@@ -119,6 +119,7 @@ func TestDefaultPasswordCost(t *testing.T) {
 // the change, and says so in the answer. An API token cannot change the
 // password.
 func TestPasswordChangeEndsOtherSessions(t *testing.T) {
+	t.Parallel()
 	dialects(t, testPasswordChangeEndsOtherSessions)
 }
 
@@ -177,6 +178,7 @@ func testPasswordChangeEndsOtherSessions(t *testing.T, s *server) {
 // ends every session of the person, revokes their API tokens and replaces
 // their password; the answer and the people page say so.
 func TestAdminResetEndsSessions(t *testing.T) {
+	t.Parallel()
 	dialects(t, testAdminResetEndsSessions)
 }
 
@@ -250,6 +252,7 @@ func enrolled(t *testing.T, s *server, b *browser) string {
 // outsider's address are throttled with a growing wait, and do not stop the
 // owner's correct password and code from an address that has not failed.
 func TestOutsiderCannotLockOwnerOut(t *testing.T) {
+	t.Parallel()
 	dialects(t, testOutsiderCannotLockOwnerOut)
 }
 
@@ -304,6 +307,7 @@ func testOutsiderCannotLockOwnerOut(t *testing.T, s *server) {
 // organisation get the same answers, throttling included, and each checked
 // attempt computes exactly one password hash, at the same cost.
 func TestSignInSameAnswerForEveryone(t *testing.T) {
+	t.Parallel()
 	dialects(t, testSignInSameAnswerForEveryone)
 }
 
@@ -366,6 +370,7 @@ type apiErrorBody struct {
 // TestAdminUnlocks: an administrator clears a person's throttle, over the
 // API and on the people page.
 func TestAdminUnlocks(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	_, octx := newOrg(t, s, "slot", "ombudsman", false)
 	u, _ := member(t, s, octx, "slot", opname.RoleStaff)
