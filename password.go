@@ -11,13 +11,36 @@ import (
 	"golang.org/x/crypto/argon2"
 )
 
-// Argon2id parameters (RFC 9106's second recommended option, with 64 MiB).
+// Argon2id parameters of the default cost (RFC 9106's second recommended
+// option, with 64 MiB).
 const (
 	argonTime    = 3
 	argonMemory  = 64 * 1024
 	argonThreads = 2
 	argonKeyLen  = 32
 )
+
+// PasswordCost is the work of one argon2id password hash: passes over
+// memory, memory in KiB, and lanes. The zero value is the default cost, the
+// one production uses; only tests choose a lower one, to make their many
+// accounts and sign-ins quick. A stored hash names its own cost, so a hash
+// made at any cost can still be checked.
+type PasswordCost struct {
+	Time    uint32
+	Memory  uint32 // KiB
+	Threads uint8
+}
+
+// params returns the cost's parameters, the default ones for the zero value.
+func (c PasswordCost) params() (time, memory uint32, threads uint8, err error) {
+	if c == (PasswordCost{}) {
+		return argonTime, argonMemory, argonThreads, nil
+	}
+	if c.Time < 1 || c.Threads < 1 || c.Memory < 8*uint32(c.Threads) {
+		return 0, 0, 0, fmt.Errorf("password: cost %+v: needs a pass, a lane and 8 KiB a lane", c)
+	}
+	return c.Time, c.Memory, c.Threads, nil
+}
 
 // MinPasswordLength is the shortest password opname accepts.
 const MinPasswordLength = 12
@@ -34,15 +57,42 @@ func CheckPasswordRules(password string) error {
 	return nil
 }
 
-// HashPassword returns an argon2id hash of password in PHC string form.
+// HashPassword returns an argon2id hash of password in PHC string form, at
+// the default cost.
 func HashPassword(password string) (string, error) {
+	return HashPasswordCost(password, PasswordCost{})
+}
+
+// HashPasswordCost returns an argon2id hash of password in PHC string form,
+// made at cost.
+func HashPasswordCost(password string, cost PasswordCost) (string, error) {
+	t, m, p, err := cost.params()
+	if err != nil {
+		return "", err
+	}
 	salt := make([]byte, 16)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("password: salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	return phc(t, m, p, salt, argon2.IDKey([]byte(password), salt, t, m, p, argonKeyLen)), nil
+}
+
+// NoPasswordHash returns a hash in the form HashPasswordCost makes, at cost,
+// that no password matches (its key is zero, which argon2id does not
+// yield but with negligible chance). Checking a password against it takes
+// the same work as against a real hash made at cost: sign-in checks it for
+// an account that does not exist, so that the answer takes as long.
+func NoPasswordHash(cost PasswordCost) string {
+	t, m, p, err := cost.params()
+	if err != nil {
+		t, m, p, _ = PasswordCost{}.params()
+	}
+	return phc(t, m, p, make([]byte, 16), make([]byte, argonKeyLen))
+}
+
+func phc(t, m uint32, p uint8, salt, key []byte) string {
 	b64 := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, m, t, p, b64.EncodeToString(salt), b64.EncodeToString(key))
 }
 
 // PasswordMatches reports whether password matches a hash made by

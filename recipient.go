@@ -161,8 +161,8 @@ type RecipientLinks interface {
 	// LogBundle enters an evidence bundle of a share request in the
 	// organisation's log as a share, before it is sent.
 	LogBundle(ctx context.Context, requestID string) error
-	// EndRecipientLinks logs the end of every expired share (system).
-	EndRecipientLinks(ctx context.Context) (int, error)
+	// EndRecipientLinks logs the end of every share expired by now.
+	EndRecipientLinks(ctx context.Context, now time.Time) (int, error)
 	// Shares are the log receipts of a recording's shares and their ends,
 	// by the recording's SHA-256, in the public log of slug.
 	Shares(ctx context.Context, slug, sha256 string) ([]*translog.Receipt, error)

@@ -27,11 +27,6 @@ const (
 
 var errBadCredentials = opname.Coded(opname.Unauthorized, "auth.credentials", "the e-mail address or the password is wrong")
 
-// dummyHash is checked instead when an account does not exist, has no
-// password yet or is disabled, so that every failed sign-in computes one
-// hash with the same parameters as a real one.
-var dummyHash, _ = opname.HashPassword("opname-no-such-account")
-
 // secret returns a new random secret with prefix and its hash.
 func (db *DB) secret(prefix string) (secret, hash string) {
 	b := make([]byte, 32)
@@ -86,7 +81,11 @@ func (db *DB) SignIn(ctx context.Context, orgSlug, email, password string) (stri
 	}
 	usable := exists && hash != "" && !disabled
 	if !usable {
-		hash = dummyHash
+		// An account that does not exist, has no password yet or is
+		// disabled is checked against a hash no password matches, at the
+		// cost of a real one: every failed sign-in computes one hash with
+		// the same parameters.
+		hash = opname.NoPasswordHash(db.PasswordCost)
 	}
 	if !db.PasswordMatches(hash, password) || !usable {
 		if err := db.countFailure(ctx, keys); err != nil {
@@ -181,7 +180,7 @@ func (db *DB) SetPassword(ctx context.Context, sessionSecret, password string) (
 	if err := opname.CheckPasswordRules(password); err != nil {
 		return opname.Ended{}, err
 	}
-	hash, err := opname.HashPassword(password)
+	hash, err := opname.HashPasswordCost(password, db.PasswordCost)
 	if err != nil {
 		return opname.Ended{}, err
 	}
@@ -290,7 +289,7 @@ func (db *DB) Redeem(ctx context.Context, oneTime, password string) (string, *op
 	if n, _ := res.RowsAffected(); n != 1 {
 		return "", nil, opname.Coded(opname.Unauthorized, "auth.link_used", "this sign-in link was used just now")
 	}
-	hash, err := opname.HashPassword(password)
+	hash, err := opname.HashPasswordCost(password, db.PasswordCost)
 	if err != nil {
 		return "", nil, err
 	}

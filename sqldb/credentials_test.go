@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -14,6 +15,15 @@ import (
 )
 
 const password = "correct horse battery staple"
+
+// hashCost returns the parameters of a password hash: "m=…,t=…,p=…".
+func hashCost(hash string) string {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 {
+		return "no PHC string"
+	}
+	return parts[3]
+}
 
 // from is a context of a request from the source address addr.
 func from(addr string) context.Context { return opname.WithAddr(context.Background(), addr) }
@@ -155,9 +165,9 @@ func TestThrottle(t *testing.T) {
 }
 
 // TestSignInSameWork: every attempt that is let through computes exactly
-// one password hash and gets the same answer, whether the account exists,
-// has no password yet, or the organisation does not exist; the throttle
-// answers alike too.
+// one password hash, at the same cost, and gets the same answer, whether
+// the account exists, has no password yet, or the organisation does not
+// exist; the throttle answers alike too.
 func TestSignInSameWork(t *testing.T) {
 	dialects(t, func(t *testing.T, db *sqldb.DB) {
 		w := build(t, db)
@@ -165,9 +175,11 @@ func TestSignInSameWork(t *testing.T) {
 		clock := time.Now() // waits are compared
 		db.Now = func() time.Time { return clock }
 		var hashes atomic.Int64
+		var cost atomic.Value // the parameters of the hashes checked in an attempt
 		check := db.PasswordMatches
 		db.PasswordMatches = func(hash, pw string) bool {
 			hashes.Add(1)
+			cost.Store(cost.Load().(string) + " at " + hashCost(hash))
 			return check(hash, pw)
 		}
 		cases := []struct{ name, org, email, addr string }{
@@ -181,15 +193,16 @@ func TestSignInSameWork(t *testing.T) {
 			var got []string
 			for range sqldb.FreeFailures + 1 {
 				before := hashes.Load()
+				cost.Store("")
 				_, _, err := db.SignIn(from(c.addr), c.org, c.email, "wrong password!!")
 				var e *opname.Error
 				errors.As(err, &e)
-				got = append(got, fmt.Sprintf("%s %s, wait %v, hashes %d", e.Kind, e.Msg, e.RetryAfter, hashes.Load()-before))
+				got = append(got, fmt.Sprintf("%s %s, wait %v, hashes %d%s", e.Kind, e.Msg, e.RetryAfter, hashes.Load()-before, cost.Load()))
 			}
 			if want == nil {
 				want = got
-				if !strings.HasSuffix(got[0], "hashes 1") || !strings.HasSuffix(got[len(got)-1], "hashes 0") {
-					t.Errorf("%s: %q; want one hash, and none when refused", c.name, got)
+				if !strings.HasSuffix(got[0], "hashes 1 at m=64,t=1,p=1") || !strings.HasSuffix(got[len(got)-1], "hashes 0") {
+					t.Errorf("%s: %q; want one hash at the database's cost, and none when refused", c.name, got)
 				}
 				continue
 			}
@@ -314,4 +327,35 @@ func TestUnlock(t *testing.T) {
 			t.Fatalf("SignIn after the unlock: %v", err)
 		}
 	})
+}
+
+// TestDefaultPasswordCost: a database opened as the program opens it hashes
+// passwords at opname's default cost, and checks an unknown account at the
+// same cost as a real one.
+func TestDefaultPasswordCost(t *testing.T) {
+	t.Parallel()
+	db, err := sqldb.Open(filepath.Join(t.TempDir(), "opname.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	w := build(t, db)
+	withPassword(t, db, w.a[opname.RoleAdmin], w.a[opname.RoleStaff])
+	var costs []string
+	check := db.PasswordMatches
+	db.PasswordMatches = func(hash, pw string) bool {
+		costs = append(costs, hashCost(hash))
+		return check(hash, pw)
+	}
+	if _, _, err := db.SignIn(from("192.0.2.1"), "org-a", "staff@org-a.nl", password); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = db.SignIn(from("192.0.2.2"), "org-a", "nobody@org-a.nl", password)
+	wantKind(t, err, opname.Unauthorized)
+	if got, want := strings.Join(costs, " "), "m=65536,t=3,p=2 m=65536,t=3,p=2"; got != want {
+		t.Errorf("costs of the hashes checked = %s, want %s", got, want)
+	}
 }

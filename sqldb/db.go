@@ -57,6 +57,10 @@ type DB struct {
 	// PasswordMatches checks a password against its argon2id hash. Sign-in
 	// calls it through here so that tests can count the computations.
 	PasswordMatches func(hash, password string) bool
+	// PasswordCost is the cost of new password and PIN hashes, and of the
+	// check sign-in makes for an account that does not exist. The zero
+	// value is opname's default; only tests set a lower one.
+	PasswordCost opname.PasswordCost
 
 	log *accessWriter
 }

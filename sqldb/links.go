@@ -314,7 +314,7 @@ func (db *DB) SetLinkPIN(ctx context.Context, secret, pin string) error {
 	if err := opname.CheckPIN(pin); err != nil {
 		return err
 	}
-	hash, err := opname.HashPassword(pin)
+	hash, err := opname.HashPasswordCost(pin, db.PasswordCost)
 	if err != nil {
 		return err
 	}

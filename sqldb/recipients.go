@@ -250,11 +250,11 @@ func (db *DB) endShare(ctx context.Context, l *opname.RecipientLink, kind string
 	return true, nil
 }
 
-// EndRecipientLinks appends the end of every share whose link expired to
-// its organisation's log; the server runs it now and then. It returns how
-// many ended.
-func (db *DB) EndRecipientLinks(ctx context.Context) (int, error) {
-	now := db.Now().UTC().Truncate(time.Microsecond)
+// EndRecipientLinks appends the end of every share whose link expired by
+// now to its organisation's log; the server runs it now and then. It
+// returns how many ended.
+func (db *DB) EndRecipientLinks(ctx context.Context, now time.Time) (int, error) {
+	now = now.UTC().Truncate(time.Microsecond)
 	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+recipientColumns+` FROM recipient_links WHERE end_log_index = -1 AND expires_at <= ?`), micro(now))
 	if err != nil {
 		return 0, fmt.Errorf("sqldb: expired recipient links: %w", err)

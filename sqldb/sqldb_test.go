@@ -17,15 +17,23 @@ import (
 
 // dialects runs fn against a fresh, migrated database of every dialect:
 // SQLite always, PostgreSQL when OPNAME_TEST_DATABASE_URL names a server
-// (mandatory in CI).
+// (mandatory in CI). The two run side by side.
 func dialects(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
 	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
 		fn(t, openSQLite(t))
 	})
 	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
 		fn(t, openPostgres(t))
 	})
 }
+
+// testCost is the password cost of the tests' databases: far below the
+// default, which would make every account and sign-in take a second
+// (TestDefaultPasswordCost checks that a database opened as production
+// opens it hashes at the default).
+var testCost = opname.PasswordCost{Time: 1, Memory: 64, Threads: 1}
 
 func openSQLite(t testing.TB) *sqldb.DB {
 	t.Helper()
@@ -33,6 +41,7 @@ func openSQLite(t testing.TB) *sqldb.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
+	db.PasswordCost = testCost
 	t.Cleanup(func() { db.Close() })
 	if err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
@@ -47,6 +56,7 @@ func openPostgres(t *testing.T) *sqldb.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
+	db.PasswordCost = testCost
 	t.Cleanup(func() { db.Close() })
 	if err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)

@@ -22,6 +22,7 @@ import (
 // the screen. It needs node, Chromium and `make assets`;
 // CI has them and the test is mandatory there.
 func TestAccessibility(t *testing.T) {
+	t.Parallel()
 	script, chromium := browserScript(t, "a11y.mjs")
 	s := testServer(t)
 	org, octx := newOrg(t, s, "toegankelijk", "blijf-groep", false)

@@ -24,6 +24,7 @@ import (
 // when, from where, why, what of which client — exactly, in the JSON
 // search and in the CSV export, on SQLite and PostgreSQL.
 func TestAccessLogFields(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
 			cfg := &config{Addr: "127.0.0.1:0", Data: t.TempDir(), TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}

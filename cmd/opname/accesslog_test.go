@@ -21,6 +21,7 @@ import (
 // records and moved the head back, a failure naming the organisation; and
 // on a schema that is not current, a refusal that leaves it as it is.
 func TestAccessLogVerifyCommand(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
 			ctx := context.Background()
@@ -99,6 +100,7 @@ func TestAccessLogVerifyCommand(t *testing.T) {
 // TestServerAnchorsAccessLog checks that a stopping server anchors the
 // access log's last records, without a verification.
 func TestServerAnchorsAccessLog(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	cfg := &config{Addr: "127.0.0.1:0", Data: t.TempDir()}
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))

@@ -17,6 +17,7 @@ import (
 // the API and through the pages — as staff do when the policy asks the
 // answer of a parent or representative who was not in it.
 func TestWhoAsksAndWhoJoins(t *testing.T) {
+	t.Parallel()
 	j := newJourney(t, testServer(t), "wie", "veilig-thuis-utrecht")
 	conv := j.open(opname.Participant{Role: "client"}, opname.Participant{Role: "staff"})
 

@@ -11,6 +11,7 @@ import (
 // serves its pages with the NL Design System stylesheets linked, and
 // serves those stylesheets.
 func TestPagesLinkDesignSystem(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	resp, err := http.Get(s.URL + "/aanmelden")
 	if err != nil {
@@ -37,6 +38,7 @@ func TestPagesLinkDesignSystem(t *testing.T) {
 // TestBundlesServed checks that the browser libraries `make assets`
 // bundles are embedded and served as JavaScript, with their licences.
 func TestBundlesServed(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	for js, licence := range map[string]string{
 		"/assets/vendor/tus.js":     "tus-js-client",

@@ -22,6 +22,7 @@ import (
 // TestDecisionBodyTooLarge sends a situation larger than the API takes: the
 // answer names the limit, and it is the caller's mistake, not a fault.
 func TestDecisionBodyTooLarge(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	f := newFixture(t, s)
 	for name, body := range map[string][]byte{
@@ -46,6 +47,7 @@ func TestDecisionBodyTooLarge(t *testing.T) {
 // before the announced length, at several points: each is the sender's
 // mistake (400, logged at info, no error line), and nothing is stored.
 func TestBrokenOffUpload(t *testing.T) {
+	t.Parallel()
 	var logs syncBuffer
 	cfg := &config{Addr: "127.0.0.1:0", Data: t.TempDir()}
 	start := func() *server {
@@ -191,6 +193,7 @@ func call(t *testing.T, s *server, method, path, token, body string) (int, strin
 // with names that are not text: each is refused with the field named, on
 // SQLite and PostgreSQL.
 func TestParticipantsValidated(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, s *server) {
 		f := newFixture(t, s)
 		_, me := call(t, s, "GET", "/api/v1/me", f.tokens["b_staff"], "")
@@ -238,6 +241,7 @@ func TestParticipantsValidated(t *testing.T) {
 // on SQLite and PostgreSQL (which refuses such text): the caller's mistake
 // is a 4xx, never a 500.
 func TestNoServerErrorForBrokenText(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, s *server) {
 		f := newFixture(t, s)
 		for _, c := range []struct{ caller, method, path, body string }{

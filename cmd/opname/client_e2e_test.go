@@ -37,6 +37,7 @@ import (
 // of the other language. It skips locally without node or Chromium and
 // fails in CI.
 func TestClientInBrowser(t *testing.T) {
+	t.Parallel()
 	script, chromium := browserScript(t, "client.mjs")
 	for _, lang := range []string{"nl", "en"} {
 		t.Run(lang, func(t *testing.T) { testClientInBrowser(t, script, chromium, lang) })
@@ -125,7 +126,7 @@ func testClientInBrowser(t *testing.T, script, chromium, lang string) {
 		data = append(data, "Organisatie "+j.Name, j.Name)
 	}
 	arg, _ := json.Marshal(journeys)
-	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	start := time.Now()
 	cmd := exec.CommandContext(ctx, "node", script, s.URL, s.web.SessionCookie(), lang, string(arg))

@@ -18,6 +18,7 @@ import (
 // decision, signature or alternative is chosen in advance; a form or API
 // call sent without a choice records nothing.
 func TestNothingAboutConsentIsPreselected(t *testing.T) {
+	t.Parallel()
 	j := newJourney(t, testServer(t), "blijf", "blijf-groep")
 	conv := j.open(opname.Participant{Role: "client"}, opname.Participant{Role: "staff"}, opname.Participant{Role: "parent", Name: "vader"})
 	audio := j.ask(conv, opname.Act{Action: "record", Medium: "audio", By: "organisation"})
@@ -87,6 +88,7 @@ func TestNothingAboutConsentIsPreselected(t *testing.T) {
 // server: the inbox must answer with an error, never an empty inbox that
 // looks like nothing waits.
 func TestPagesShowStoreErrors(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	j := newJourney(t, s, "vt", "veilig-thuis-utrecht")
 	j.call("manager", "GET", "/postvak", nil, 200, nil)

@@ -138,6 +138,7 @@ func (j *journey) ask(conv string, act opname.Act) requestOut {
 // the agreements are spoken at the start and their digest is logged, and
 // the client verifies the agreement text with its receipt.
 func TestJourneyVeiligThuisOrganisationRecordsToo(t *testing.T) {
+	t.Parallel()
 	dialects(t, testJourneyVeiligThuisOrganisationRecordsToo)
 }
 
@@ -199,6 +200,7 @@ func testJourneyVeiligThuisOrganisationRecordsToo(t *testing.T, s *server) {
 // TestJourneyVeiligThuisParentRefuses: a parent refuses; the request is
 // refused, the policy offers that someone listens in, and that is chosen.
 func TestJourneyVeiligThuisParentRefuses(t *testing.T) {
+	t.Parallel()
 	dialects(t, testJourneyVeiligThuisParentRefuses)
 }
 
@@ -237,6 +239,7 @@ func testJourneyVeiligThuisParentRefuses(t *testing.T, s *server) {
 // conversation is discovered; an incident follows the ladder, and the
 // manager sees it in the inbox.
 func TestJourneyAxiehuisCovertRecording(t *testing.T) {
+	t.Parallel()
 	dialects(t, testJourneyAxiehuisCovertRecording)
 }
 
@@ -271,7 +274,7 @@ func testJourneyAxiehuisCovertRecording(t *testing.T, s *server) {
 // TestJourneyBlijfGroepVideo: a client wants video; the manager decides
 // after the staff member's assessment; a declaration is signed; then the
 // recording may be made.
-func TestJourneyBlijfGroepVideo(t *testing.T) { dialects(t, testJourneyBlijfGroepVideo) }
+func TestJourneyBlijfGroepVideo(t *testing.T) { t.Parallel(); dialects(t, testJourneyBlijfGroepVideo) }
 
 func testJourneyBlijfGroepVideo(t *testing.T, s *server) {
 	j := newJourney(t, s, "blijf", "blijf-groep")
@@ -336,7 +339,10 @@ func testJourneyBlijfGroepVideo(t *testing.T, s *server) {
 
 // TestJourneyOmbudsmanWeightyReason: a staff member says no for a weighty
 // reason and offers an alternative; both are stored and shown.
-func TestJourneyOmbudsmanWeightyReason(t *testing.T) { dialects(t, testJourneyOmbudsmanWeightyReason) }
+func TestJourneyOmbudsmanWeightyReason(t *testing.T) {
+	t.Parallel()
+	dialects(t, testJourneyOmbudsmanWeightyReason)
+}
 
 func testJourneyOmbudsmanWeightyReason(t *testing.T, s *server) {
 	j := newJourney(t, s, "omb", "ombudsman")
@@ -357,7 +363,10 @@ func testJourneyOmbudsmanWeightyReason(t *testing.T, s *server) {
 // TestJourneyMaatschappelijkeOpvang: in social relief the client records
 // their own conversation; the agreements are signed on screen and the
 // recording is registered for the request.
-func TestJourneyMaatschappelijkeOpvang(t *testing.T) { dialects(t, testJourneyMaatschappelijkeOpvang) }
+func TestJourneyMaatschappelijkeOpvang(t *testing.T) {
+	t.Parallel()
+	dialects(t, testJourneyMaatschappelijkeOpvang)
+}
 
 func testJourneyMaatschappelijkeOpvang(t *testing.T, s *server) {
 	j := newJourney(t, s, "mo", "maatschappelijke-opvang")
@@ -377,7 +386,7 @@ func testJourneyMaatschappelijkeOpvang(t *testing.T, s *server) {
 // TestStaffDeclines: at aXiehuis a staff member may decline to take part
 // while the conversation is recorded; that is stored with the alternative,
 // and the open requests are decided again.
-func TestStaffDeclines(t *testing.T) { dialects(t, testStaffDeclines) }
+func TestStaffDeclines(t *testing.T) { t.Parallel(); dialects(t, testStaffDeclines) }
 
 func testStaffDeclines(t *testing.T, s *server) {
 	j := newJourney(t, s, "axie2", "axiehuis")
@@ -403,6 +412,7 @@ func testStaffDeclines(t *testing.T, s *server) {
 // decision with a real SMTP server, and checks that the manager got an
 // e-mail for each, with a link and without client data.
 func TestManagersAreMailed(t *testing.T) {
+	t.Parallel()
 	smtpURL, api := smtptest.Mailpit(t)
 	s, err := startServer(t.Context(), &config{Addr: "127.0.0.1:0", Data: t.TempDir(), SMTPURL: smtpURL}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if err != nil {
@@ -425,7 +435,7 @@ func TestManagersAreMailed(t *testing.T) {
 			To      []struct{ Address string }
 		} `json:"messages"`
 	}
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for time.Now().Before(deadline) {
 		resp, err := http.Get(api + "/api/v1/search?query=" + url.QueryEscape("to:"+to))
 		if err == nil {

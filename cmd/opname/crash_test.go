@@ -31,6 +31,7 @@ import (
 // nothing half-written shows as complete. Then the fixity audit must find
 // nothing wrong.
 func TestCrashDuringUploads(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and kills a server")
 	}

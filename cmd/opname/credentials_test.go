@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -60,11 +62,64 @@ func signInBody(org, email, password string) string {
 	return fmt.Sprintf(`{"organisation": %q, "email": %q, "password": %q}`, org, email, password)
 }
 
+// hashCost returns the parameters of a password hash: "m=…,t=…,p=…".
+func hashCost(hash string) string {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 {
+		return "no PHC string"
+	}
+	return parts[3]
+}
+
+// TestDefaultPasswordCost: opname started from its settings, as in
+// production, hashes passwords at the default cost, and checks a sign-in
+// for an unknown account at the same cost as for a real one. No setting
+// lowers it.
+func TestDefaultPasswordCost(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"OPNAME_ADDR": "127.0.0.1:0", "OPNAME_DATA": t.TempDir()}
+	m := &Main{Getenv: func(k string) string { return env[k] }}
+	fs, cfg := m.configFlags("serve")
+	if _, err := fs.parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.passwordCost != (opname.PasswordCost{}) {
+		t.Fatalf("the settings' password cost = %+v, want the default", cfg.passwordCost)
+	}
+	s, err := startServer(t.Context(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	org, octx := newOrg(t, s, "sterk", "ombudsman", false)
+	real, _ := member(t, s, octx, org.Slug, opname.RoleStaff)
+	var costs []string
+	var mu sync.Mutex
+	check := s.db.PasswordMatches
+	s.db.PasswordMatches = func(hash, password string) bool {
+		mu.Lock()
+		costs = append(costs, hashCost(hash))
+		mu.Unlock()
+		return check(hash, password)
+	}
+	for _, email := range []string{real.Email, "niemand@sterk.nl"} {
+		if code, body, _ := newBrowser(t, s.URL).do("POST", "/api/v1/session", "application/json", signInBody(org.Slug, email, "not the password")); code != 401 {
+			t.Fatalf("%s: %d %s, want 401", email, code, body)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if got, want := strings.Join(costs, " "), "m=65536,t=3,p=2 m=65536,t=3,p=2"; got != want {
+		t.Errorf("costs of the hashes checked = %s, want %s", got, want)
+	}
+}
+
 // TestPasswordChangeEndsOtherSessions: a password change ends the person's
 // other sessions and revokes their API tokens, keeps the session that made
 // the change, and says so in the answer. An API token cannot change the
 // password.
 func TestPasswordChangeEndsOtherSessions(t *testing.T) {
+	t.Parallel()
 	dialects(t, testPasswordChangeEndsOtherSessions)
 }
 
@@ -123,6 +178,7 @@ func testPasswordChangeEndsOtherSessions(t *testing.T, s *server) {
 // ends every session of the person, revokes their API tokens and replaces
 // their password; the answer and the people page say so.
 func TestAdminResetEndsSessions(t *testing.T) {
+	t.Parallel()
 	dialects(t, testAdminResetEndsSessions)
 }
 
@@ -196,6 +252,7 @@ func enrolled(t *testing.T, s *server, b *browser) string {
 // outsider's address are throttled with a growing wait, and do not stop the
 // owner's correct password and code from an address that has not failed.
 func TestOutsiderCannotLockOwnerOut(t *testing.T) {
+	t.Parallel()
 	dialects(t, testOutsiderCannotLockOwnerOut)
 }
 
@@ -248,8 +305,9 @@ func testOutsiderCannotLockOwnerOut(t *testing.T, s *server) {
 // TestSignInSameAnswerForEveryone: a wrong password for a real person, a
 // person without a password yet, an unknown e-mail address and an unknown
 // organisation get the same answers, throttling included, and each checked
-// attempt computes exactly one password hash.
+// attempt computes exactly one password hash, at the same cost.
 func TestSignInSameAnswerForEveryone(t *testing.T) {
+	t.Parallel()
 	dialects(t, testSignInSameAnswerForEveryone)
 }
 
@@ -260,9 +318,11 @@ func testSignInSameAnswerForEveryone(t *testing.T, s *server) {
 		t.Fatal(err)
 	}
 	var hashes atomic.Int64
+	var cost atomic.Value // the parameters of the hashes checked in an attempt
 	check := s.db.PasswordMatches
 	s.db.PasswordMatches = func(hash, password string) bool {
 		hashes.Add(1)
+		cost.Store(cost.Load().(string) + " at " + hashCost(hash))
 		return check(hash, password)
 	}
 	cases := []struct{ name, org, email, addr string }{
@@ -277,17 +337,18 @@ func testSignInSameAnswerForEveryone(t *testing.T, s *server) {
 		var got []string
 		for range sqldb.FreeFailures + 1 {
 			before := hashes.Load()
+			cost.Store("")
 			code, body, h := b.do("POST", "/api/v1/session", "application/json", signInBody(c.org, c.email, "not the password"))
 			var v apiErrorBody
 			if err := json.Unmarshal([]byte(body), &v); err != nil {
 				t.Fatalf("%s: %d %s", c.name, code, body)
 			}
-			got = append(got, fmt.Sprintf("%d %s %q, Retry-After given: %t, hashes: %d", code, v.Error.Kind, v.Error.Message, h.Get("Retry-After") != "", hashes.Load()-before))
+			got = append(got, fmt.Sprintf("%d %s %q, Retry-After given: %t, hashes: %d%s", code, v.Error.Kind, v.Error.Message, h.Get("Retry-After") != "", hashes.Load()-before, cost.Load()))
 		}
 		if want == nil {
 			want = got
-			if !strings.HasPrefix(got[0], "401 ") || !strings.HasSuffix(got[0], "hashes: 1") || !strings.HasPrefix(got[len(got)-1], "429 ") {
-				t.Errorf("%s: answers %q; want 401 with one hash, and 429 at the end", c.name, got)
+			if !strings.HasPrefix(got[0], "401 ") || !strings.HasSuffix(got[0], "hashes: 1 at m=64,t=1,p=1") || !strings.HasPrefix(got[len(got)-1], "429 ") {
+				t.Errorf("%s: answers %q; want 401 with one hash at the server's cost, and 429 at the end", c.name, got)
 			}
 			continue
 		}
@@ -309,6 +370,7 @@ type apiErrorBody struct {
 // TestAdminUnlocks: an administrator clears a person's throttle, over the
 // API and on the people page.
 func TestAdminUnlocks(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	_, octx := newOrg(t, s, "slot", "ombudsman", false)
 	u, _ := member(t, s, octx, "slot", opname.RoleStaff)

@@ -13,6 +13,7 @@ import (
 // for each demo person, and gives the staff member a client with a
 // conversation to open.
 func TestSeedDemo(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	ctx := context.Background()
 	var out bytes.Buffer

@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -707,6 +709,59 @@ func (sc *langScan) specials(t *testing.T) {
 	sc.read(t, anonymous, "POST", "/aanmelden", wrong, "sign-in after too many wrong passwords")
 }
 
+// walk reads the pages as callers: the people of each organisation in a
+// parallel subtest of their own, those of none together in another. With
+// forms, each group then sends the forms it found, again in parallel; every
+// group has read its pages before any form is sent, as in one walk. It
+// returns a scan holding what all groups found and reached.
+func (site *langSite) walk(t *testing.T, lang string, callers []*langCaller, forms bool) *langScan {
+	t.Helper()
+	var groups [][]*langCaller
+	index := map[string]int{}
+	for _, c := range callers {
+		i, ok := index[c.org]
+		if !ok {
+			i = len(groups)
+			index[c.org] = i
+			groups = append(groups, nil)
+		}
+		groups[i] = append(groups[i], c)
+	}
+	name := func(g []*langCaller) string { return cmp.Or(g[0].org, "others") }
+	scans := make([]*langScan, len(groups))
+	t.Run("read", func(t *testing.T) {
+		for i, g := range groups {
+			scans[i] = newLangScan(site, lang)
+			t.Run(name(g), func(t *testing.T) {
+				t.Parallel()
+				for _, c := range g {
+					scans[i].crawl(t, c)
+				}
+			})
+		}
+	})
+	if forms {
+		t.Run("forms", func(t *testing.T) {
+			for i, g := range groups {
+				t.Run(name(g), func(t *testing.T) {
+					t.Parallel()
+					scans[i].sendForms(t)
+				})
+			}
+		})
+	}
+	all := newLangScan(site, lang)
+	for _, sc := range scans {
+		for f, where := range sc.found {
+			if _, ok := all.found[f]; !ok {
+				all.found[f] = where
+			}
+		}
+		maps.Copy(all.reached, sc.reached)
+	}
+	return all
+}
+
 // report fails the test with each problem once per route.
 func (sc *langScan) report(t *testing.T) {
 	t.Helper()
@@ -725,13 +780,10 @@ func (sc *langScan) report(t *testing.T) {
 // and someone halfway through signing in, and fails on English text or a
 // message key shown as it is. Every page route must be reached.
 func TestNoEnglishOnDutchPages(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	site := newLangSite(t, s)
-	sc := newLangScan(site, "nl")
-	for _, c := range site.callers {
-		sc.crawl(t, c)
-	}
-	sc.sendForms(t)
+	sc := site.walk(t, "nl", site.callers, true)
 	sc.specials(t)
 	sc.report(t)
 	for _, r := range s.web.Routes() {
@@ -762,14 +814,16 @@ func TestNoEnglishOnDutchPages(t *testing.T) {
 // English, as each of their people, and fails on Dutch words or a message
 // key shown as it is.
 func TestNoDutchOnEnglishPages(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	site := newLangSite(t, s)
-	sc := newLangScan(site, "en")
+	var callers []*langCaller
 	for _, c := range site.callers {
 		if c.org == "demo-blijf-groep" || c.org == "demo-axiehuis" || c.secret == "" {
-			sc.crawl(t, c)
+			callers = append(callers, c)
 		}
 	}
+	sc := site.walk(t, "en", callers, false)
 	sc.report(t)
 }
 
@@ -779,6 +833,7 @@ func TestNoDutchOnEnglishPages(t *testing.T) {
 // Dutch, and checks that each refusal says why in Dutch; without asking,
 // the API answers in English as before.
 func TestUploadRefusalsInDutch(t *testing.T) {
+	t.Parallel()
 	s := startConfigured(t, &config{Addr: "127.0.0.1:0", Data: t.TempDir(), MaxRecording: 20000})
 	org, octx := newOrg(t, s, "weigeren", "ombudsman", false)
 	staff, _ := member(t, s, octx, "weigeren", opname.RoleStaff)
@@ -881,6 +936,7 @@ func TestUploadRefusalsInDutch(t *testing.T) {
 // its line, and says in Dutch that the policy was not used. The findings
 // themselves are the check's words, marked as English.
 func TestPolicyPageShowsEveryFinding(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	_, octx := newOrg(t, s, "eigen", "ombudsman", false)
 	_, secret := member(t, s, octx, "eigen", opname.RoleAdmin)

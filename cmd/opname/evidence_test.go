@@ -25,6 +25,7 @@ import (
 // once one byte of it is changed; the bundle holds nothing of another
 // client.
 func TestEvidenceBundle(t *testing.T) {
+	t.Parallel()
 	dialects(t, testEvidenceBundle)
 }
 

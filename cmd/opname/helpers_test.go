@@ -48,11 +48,18 @@ func wav(seconds int, tone byte) []byte {
 	return b.Bytes()
 }
 
+// browsers holds a place for each browser test running: two Chromiums side
+// by side are fine on two cores, more make their scripts' waits too tight.
+var browsers = make(chan struct{}, 2)
+
 // browserScript is the path of a browser test's script in web/e2e and the
 // Chromium to run it with. Without node, Chromium or web/node_modules the
-// test skips, except in CI, where it fails.
+// test skips, except in CI, where it fails. The test holds one of the
+// places in browsers until it ends.
 func browserScript(t *testing.T, name string) (script, chromium string) {
 	t.Helper()
+	browsers <- struct{}{}
+	t.Cleanup(func() { <-browsers })
 	script, _ = filepath.Abs("../../web/e2e/" + name)
 	chromium = os.Getenv("CHROMIUM")
 	if chromium == "" {

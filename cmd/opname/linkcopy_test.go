@@ -43,6 +43,7 @@ func (b *brokenReader) Read(p []byte) (int, error) {
 // request that asks no copy, a parent's link and the staff's own upload
 // address for a link holder are refused.
 func TestLinkGivesCopy(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	org, octx := newOrg(t, s, "kopie", "ombudsman", false)
 	staff, staffSecret := member(t, s, octx, "kopie", opname.RoleStaff)

@@ -109,6 +109,7 @@ var linkMatrix = map[string][6]int{
 // of link holder: the client's routes as linkMatrix says, every other
 // route as it answers someone not signed in.
 func TestLinkAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
 	dialects(t, testLinkAuthorizationMatrix)
 }
 
@@ -195,6 +196,7 @@ var codeRE = regexp.MustCompile(`[0-9A-Z]{5}(?:-[0-9A-Z]{1,5}){5}`)
 // agreements on the phone, and what they did shows up for the staff member
 // and in both logs. Stopping the link ends it everywhere.
 func TestLinkJourneyVeiligThuis(t *testing.T) {
+	t.Parallel()
 	smtpURL, api := smtptest.Mailpit(t)
 	s := startConfigured(t, &config{Addr: "127.0.0.1:0", Data: t.TempDir(), SMTPURL: smtpURL})
 	org, octx := newOrg(t, s, "vt-links", "veilig-thuis-utrecht", false)
@@ -404,6 +406,7 @@ func stripIDs(page string) string {
 // wait, the same page saying so (429); nothing else, and never the
 // client's side.
 func TestLinkGuessingOverHTTP(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	neutral, throttled := 0, 0
 	buf := make([]byte, 17)
@@ -435,6 +438,7 @@ func TestLinkGuessingOverHTTP(t *testing.T) {
 // TestLinkPageSaysWhatWasDone: after announcing a recording or answering,
 // the holder's page says it was received, so nobody sends it again.
 func TestLinkPageSaysWhatWasDone(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	f := newFixture(t, s)
 	b := newBrowser(t, s.URL)
@@ -480,6 +484,7 @@ func TestLinkPageSaysWhatWasDone(t *testing.T) {
 // staff see both answers given through the link. Then the client asks to
 // share a recording themselves, and the organisation is asked.
 func TestLinkQuestionsShareAndEdit(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	org, octx := newOrg(t, s, "vt-vragen", "veilig-thuis-utrecht", false)
 	staff, staffSecret := member(t, s, octx, "vt-vragen", opname.RoleStaff)

@@ -93,6 +93,7 @@ func text(page string) string {
 // another organisation's administrator sees only their own settings, and
 // staff do not reach the page.
 func TestLinkSettingsPage(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, s *server) {
 		org, octx := newOrg(t, s, "opvang", "blijf-groep", false)
 		_, admin := signedIn(t, s, octx, "beheer@opvang.nl", "Bea Beheer", opname.RoleAdmin)
@@ -275,6 +276,7 @@ func objectTypesInSource(t *testing.T) []string {
 // object type the source logs said in Dutch and in English (no word of
 // the other language, no message key), and reading it is itself logged.
 func TestWhoLookedInPlainWords(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, s *server) {
 		org, octx := newOrg(t, s, "wiekeek", "veilig-thuis-utrecht", false)
 		staffUser, staff := signedIn(t, s, octx, "petra@wiekeek.nl", "Petra Smit", opname.RoleStaff)

@@ -13,6 +13,7 @@ import (
 // start, waits, cannot go ahead), and folds the cited rules; the pages
 // have the NL Design System's page header.
 func TestRequestPageAtAGlance(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	org, octx := newOrg(t, s, "oogopslag", "veilig-thuis-utrecht", false)
 	staff, secret := member(t, s, octx, "oogopslag", opname.RoleStaff)

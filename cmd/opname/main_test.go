@@ -15,6 +15,7 @@ func TestMain(m *testing.M) {
 
 // TestScripts runs the command as a user types it: testdata/script/*.txtar.
 func TestScripts(t *testing.T) {
+	t.Parallel()
 	testscript.Run(t, testscript.Params{Dir: "testdata/script", Setup: scriptSetup, Cmds: scriptCmds})
 }
 

@@ -106,6 +106,7 @@ func (o *namesOrg) events(t *testing.T, s *server, query string) []map[string]an
 // reference never appears; a search that names a client is a read of
 // that client's data.
 func TestAccessLogSearchByNames(t *testing.T) {
+	t.Parallel()
 	dialects(t, testAccessLogSearchByNames)
 }
 
@@ -267,6 +268,7 @@ func testAccessLogSearchByNames(t *testing.T, s *server) {
 // its access-log history and no link to what they may not see; the list
 // is one access-log record.
 func TestPrivacyOfficerClientList(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	a := newNamesOrg(t, s, "lijst", "ombudsman")
 	b := newNamesOrg(t, s, "elders", "ombudsman")
@@ -337,6 +339,7 @@ func TestPrivacyOfficerClientList(t *testing.T) {
 // says who asked, for which client, what, and since when, with the time's
 // zone and how long it has waited.
 func TestInboxSaysWhoForWhomWhatSince(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	o := newNamesOrg(t, s, "postvak", "blijf-groep")
 	// Sanne sent the request to the manager three days and three hours ago.
@@ -413,6 +416,7 @@ var linkRE = regexp.MustCompile(`https?://[^\s"<>]+/welkom\?code=[A-Za-z0-9_\-]+
 // person gets a whole sign-in link to pass on — on the request's host, or
 // on the public address when one is set — and the link works.
 func TestSignInLinkWithoutMail(t *testing.T) {
+	t.Parallel()
 	for _, public := range []string{"", "https://opname.example.nl"} {
 		t.Run("public="+public, func(t *testing.T) {
 			s := startConfigured(t, &config{Addr: "127.0.0.1:0", Data: t.TempDir(), PublicURL: public})
@@ -466,6 +470,7 @@ func adminSession(t *testing.T, s *server, o *namesOrg) string {
 // link, in Dutch and English and without a word about clients; the page
 // and the command line still show the link.
 func TestInvitationMail(t *testing.T) {
+	t.Parallel()
 	smtpURL, api := smtptest.Mailpit(t)
 	unique := fmt.Sprint(time.Now().UnixNano())
 

@@ -17,6 +17,9 @@ import (
 // authorization code flow with PKCE and a nonce, the role mapped from a
 // claim, a person with no mapped role refused, and a forged state refused.
 func TestOIDCSignIn(t *testing.T) {
+	// Side by side with other tests, but never with itself: opname listens
+	// on the fixed address the provider redirects to, and its subtests share it.
+	t.Parallel()
 	issuer, addr := os.Getenv("OPNAME_TEST_OIDC_ISSUER"), os.Getenv("OPNAME_TEST_OIDC_ADDR")
 	if issuer == "" || addr == "" {
 		if os.Getenv("CI") != "" {

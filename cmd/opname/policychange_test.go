@@ -58,6 +58,7 @@ rules:
 // the digests; the same confirmation twice changes the policy once; an
 // uploaded file is checked and all its problems are shown.
 func TestPolicyChangeIsNeverOneClick(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	org, octx := newOrg(t, s, "wijzigen", "blijf-groep", false)
 	admin, adminSecret := member(t, s, octx, "wijzigen", opname.RoleAdmin)
@@ -205,6 +206,7 @@ func TestPolicyChangeIsNeverOneClick(t *testing.T) {
 // changes, the change needs a reason, a stale one is refused, and the
 // same change twice is made once.
 func TestPolicyChangeAPI(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	org, octx := newOrg(t, s, "api-beleid", "ombudsman", false)
 	admin, _ := member(t, s, octx, "api-beleid", opname.RoleAdmin)

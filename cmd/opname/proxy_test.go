@@ -73,6 +73,7 @@ func staffWithClient(t testing.TB, s *server) (ctx context.Context, staff *opnam
 // cookie is __Host- and Secure although opname listens on plain HTTP, and
 // that the addresses it hands out are under the public URL.
 func TestBehindHTTPSProxy(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		public, cookie string
 		secure         bool
@@ -129,6 +130,7 @@ func TestBehindHTTPSProxy(t *testing.T) {
 // access log only when the peer is a trusted proxy, and then only its
 // rightmost untrusted address.
 func TestClientAddress(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name    string
 		trusted []string
@@ -174,6 +176,7 @@ func TestClientAddress(t *testing.T) {
 // TestMetricsApart checks that /metrics is not on opname's own address,
 // where anyone could read it, and is on OPNAME_METRICS_ADDR.
 func TestMetricsApart(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	if resp, _ := send(t, "GET", s.URL+"/metrics", "", nil); resp.StatusCode != 404 {
 		t.Errorf("/metrics on the main address = %d, want 404", resp.StatusCode)

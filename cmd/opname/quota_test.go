@@ -20,6 +20,7 @@ import (
 // held up by it, that a restart keeps the count (it comes from the
 // staging folder), and that finishing or cancelling uploads frees room.
 func TestUploadLimits(t *testing.T) {
+	t.Parallel()
 	const MiB = 1 << 20
 	cfg := &config{Addr: "127.0.0.1:0", Data: t.TempDir(), MaxRecording: 4 * MiB, UploadLimits: web.UploadLimits{OpenPerPerson: 3, InflightPerOrg: 10 * MiB}}
 	start := func() *server {
@@ -118,6 +119,7 @@ func TestUploadLimits(t *testing.T) {
 // TestUploadLimitAtOnce starts many uploads of one person at the same
 // moment: exactly the limit get through.
 func TestUploadLimitAtOnce(t *testing.T) {
+	t.Parallel()
 	s := startConfigured(t, &config{Addr: "127.0.0.1:0", Data: t.TempDir(), UploadLimits: web.UploadLimits{OpenPerPerson: 3}})
 	f := newFixture(t, s)
 	c := &tusClient{t: t, base: s.URL, token: f.tokens["staff"]}
@@ -143,6 +145,7 @@ func TestUploadLimitAtOnce(t *testing.T) {
 // TestUploadLimitSettings starts opname with limits that are not numbers,
 // or too small to be of use: it refuses to start and names the setting.
 func TestUploadLimitSettings(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		env  map[string]string
 		want string

@@ -15,6 +15,7 @@ import (
 // checks that the access log gained a read by the caller: the store logs
 // reads, so no handler can forget. A list is one record, however long.
 func TestEveryReadIsLogged(t *testing.T) {
+	t.Parallel()
 	dialects(t, testEveryReadIsLogged)
 }
 

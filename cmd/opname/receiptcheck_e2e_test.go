@@ -28,6 +28,7 @@ import (
 // of another file and a receipt of another organisation's log do not. Then
 // axe-core finds no violations on the page with a verdict, in nl and en.
 func TestReceiptCheckInBrowser(t *testing.T) {
+	t.Parallel()
 	script, chromium := browserScript(t, "receiptcheck.mjs")
 	s := testServer(t)
 	org, octx := newOrg(t, s, "bewijs", "veilig-thuis-utrecht", false)
@@ -172,7 +173,7 @@ func TestReceiptCheckInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", script, s.URL, s.web.SessionCookie(), secret, "/opnames/"+recA.ID+"/bewijs", casesPath)
 	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)

@@ -60,6 +60,7 @@ func actorCtx(org *opname.Organisation, u *opname.User) context.Context {
 // playback facts, a copy handed over, an erasure in two steps, the receipt
 // and the fixity problems, and checks what the access log holds.
 func TestRecordingPages(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	org, octx := newOrg(t, s, "opnemen", "veilig-thuis-utrecht", false)
 	staff, staffSecret := member(t, s, octx, "opnemen", opname.RoleStaff)
@@ -208,6 +209,7 @@ func TestRecordingPages(t *testing.T) {
 // uploads a file in chunks over a connection that breaks once. It needs node, Chromium and `make assets`; CI has them and the test
 // is mandatory there.
 func TestRecordInBrowser(t *testing.T) {
+	t.Parallel()
 	script, chromium := browserScript(t, "record.mjs")
 	s := testServer(t)
 	org, octx := newOrg(t, s, "browser", "veilig-thuis-utrecht", false)
@@ -220,7 +222,7 @@ func TestRecordInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", script, s.URL, s.web.SessionCookie(), secret, c.ID)
 	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)

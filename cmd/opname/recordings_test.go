@@ -21,6 +21,7 @@ import (
 // receipt with `opname verify`, plays a byte range, downloads it, and checks
 // what is on disk: only ciphertext, and nothing left of failed uploads.
 func TestRecordingJourney(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	f := newFixture(t, s)
 	audio := wav(30, 60)
@@ -127,6 +128,7 @@ func TestRecordingJourney(t *testing.T) {
 // TestFixity runs `opname fixity` over stored recordings, then flips one
 // byte of one encrypted file and checks that the audit names it.
 func TestFixity(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	f := newFixture(t, s) // one recording
 	r, _ := http.NewRequest("POST", s.URL+"/api/v1/clients/"+f.clientA+"/recordings", bytes.NewReader(wav(3, 90)))

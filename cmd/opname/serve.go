@@ -66,6 +66,11 @@ type config struct {
 	// OPNAME_ANCHOR_INTERVAL: how often each organisation's access-log head
 	// is anchored in its tamper-evident log, if it moved (default 1h).
 	AnchorInterval time.Duration
+
+	// passwordCost is the cost of password and PIN hashes. No setting
+	// changes it: the zero value is opname's default, and only tests set a
+	// lower one.
+	passwordCost opname.PasswordCost
 }
 
 func (m *Main) configFlags(cmd string) (*flagSet, *config) {
@@ -145,6 +150,7 @@ func openDB(ctx context.Context, cfg *config) (*sqldb.DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	db.PasswordCost = cfg.passwordCost
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -447,7 +453,7 @@ func (s *server) background(ctx context.Context, cfg *config, v *vault.Vault, up
 			} else if n > 0 {
 				logger.InfoContext(ctx, "unfinished uploads expired", "count", n)
 			}
-			if n, err := s.db.EndRecipientLinks(ctx); err != nil {
+			if n, err := s.db.EndRecipientLinks(ctx, time.Now()); err != nil {
 				logger.WarnContext(ctx, "ending expired shares failed", "err", err.Error())
 			} else if n > 0 {
 				logger.InfoContext(ctx, "expired shares ended", "count", n)

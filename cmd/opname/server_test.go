@@ -29,10 +29,11 @@ func testServer(t testing.TB) *server {
 	return startTestServer(t, "")
 }
 
-// dialects runs fn against a server on SQLite and one on PostgreSQL.
+// dialects runs fn against a server on SQLite and one on PostgreSQL, side
+// by side: each has its own server and database.
 func dialects(t *testing.T, fn func(t *testing.T, s *server)) {
-	t.Run("sqlite", func(t *testing.T) { fn(t, startTestServer(t, "")) })
-	t.Run("postgres", func(t *testing.T) { fn(t, startTestServer(t, sqldbtest.PostgresURL(t))) })
+	t.Run("sqlite", func(t *testing.T) { t.Parallel(); fn(t, startTestServer(t, "")) })
+	t.Run("postgres", func(t *testing.T) { t.Parallel(); fn(t, startTestServer(t, sqldbtest.PostgresURL(t))) })
 }
 
 func startTestServer(t testing.TB, databaseURL string) *server {
@@ -42,9 +43,17 @@ func startTestServer(t testing.TB, databaseURL string) *server {
 	return startConfigured(t, &config{Addr: "127.0.0.1:0", Data: t.TempDir(), DatabaseURL: databaseURL, UploadLimits: limits})
 }
 
-// startConfigured starts opname with cfg, and stops it after the test.
+// testPasswordCost is the password cost of test servers: far below the
+// default, which would make every account and sign-in take a second or more
+// under the race detector (TestDefaultPasswordCost checks that opname as
+// started from its settings hashes at the default).
+var testPasswordCost = opname.PasswordCost{Time: 1, Memory: 64, Threads: 1}
+
+// startConfigured starts opname with cfg, at the tests' password cost, and
+// stops it after the test.
 func startConfigured(t testing.TB, cfg *config) *server {
 	t.Helper()
+	cfg.passwordCost = testPasswordCost
 	s, err := startServer(context.Background(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -801,6 +810,7 @@ var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request
 // TestAuthorizationMatrix calls every registered route as every caller and
 // checks the status against the matrix.
 func TestAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
 	dialects(t, testAuthorizationMatrix)
 }
 
@@ -856,6 +866,7 @@ func firstLine(b []byte) string {
 // TestOpenAPIMatchesRoutes checks that the OpenAPI document describes every
 // API route and nothing else.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	resp, err := http.Get(s.URL + "/api/v1/openapi.json")
 	if err != nil {
@@ -895,6 +906,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 // TestAPIErrors checks that bad input gets a clear error naming the field,
 // and that an internal detail never reaches the caller.
 func TestAPIErrors(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, testServer(t))
 	for _, c := range []struct {
 		method, path, body string
@@ -959,6 +971,7 @@ func (b *syncBuffer) String() string {
 // its request id and route, that no secret, path or personal data reaches
 // the log, and that /metrics counts requests by route.
 func TestLogsAndMetrics(t *testing.T) {
+	t.Parallel()
 	var logs syncBuffer
 	cfg := &config{Addr: "127.0.0.1:0", Data: t.TempDir(), MetricsAddr: "127.0.0.1:0"}
 	s, err := startServer(context.Background(), cfg, slog.New(slog.NewJSONHandler(&logs, nil)))

@@ -19,6 +19,7 @@ import (
 // verify accepts the download and says it was shared with a lawyer.
 // axe-core finds nothing on the staff member's and the lawyer's pages.
 func TestShareInBrowser(t *testing.T) {
+	t.Parallel()
 	script, chromium := browserScript(t, "share.mjs")
 	j := newShareJourney(t, "vt-browser")
 	code, err := j.s.db.CreateLink(j.staffCtx, &opname.ClientLink{ClientID: j.rec.ClientID, Party: "client"})

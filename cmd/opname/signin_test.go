@@ -81,6 +81,7 @@ func secureOrg(t *testing.T, s *server) string {
 // second factor set up and used, sign-out, sign-in with a password, a
 // replayed code, and the wait after wrong passwords.
 func TestSignInJourneyAPI(t *testing.T) {
+	t.Parallel()
 	dialects(t, testSignInJourneyAPI)
 }
 
@@ -153,6 +154,7 @@ func testSignInJourneyAPI(t *testing.T, s *server) {
 // TestSignInJourneyPages walks the same way through the pages: the
 // welcome link, the QR code, the code, the home page, and sign-out.
 func TestSignInJourneyPages(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	once := secureOrg(t, s)
 	b := newBrowser(t, s.URL)
@@ -208,6 +210,7 @@ func TestSignInJourneyPages(t *testing.T) {
 // TestCrossOriginFormRefused checks CSRF protection: a form posted from
 // another site is refused.
 func TestCrossOriginFormRefused(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	r, _ := http.NewRequest("POST", s.URL+"/aanmelden", strings.NewReader("organisatie=x&email=a@b.nl&wachtwoord=x"))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -225,6 +228,7 @@ func TestCrossOriginFormRefused(t *testing.T) {
 
 // TestSessionCookie checks the cookie's attributes on loopback HTTP.
 func TestSessionCookie(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	once := secureOrg(t, s)
 	b := newBrowser(t, s.URL)
@@ -240,6 +244,7 @@ func TestSessionCookie(t *testing.T) {
 // TestExpiredSession checks that a session nobody used for longer than the
 // idle timeout, or one older than the absolute limit, no longer signs in.
 func TestExpiredSession(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	once := secureOrg(t, s)
 	raw, err := sql.Open("sqlite", filepath.Join(s.dataDir, "opname.db"))

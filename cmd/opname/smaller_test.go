@@ -23,6 +23,7 @@ var langLink = regexp.MustCompile(`href="(/taal\?[^"]*)"`)
 // TestLanguageSwitchStaysOnPage: switching the language shows the same
 // page again, query included, and never leads off the site.
 func TestLanguageSwitchStaysOnPage(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	org, octx := newOrg(t, s, "taal", "veilig-thuis-utrecht", false)
 	staff, secret := member(t, s, octx, "taal", opname.RoleStaff)
@@ -74,6 +75,7 @@ func TestLanguageSwitchStaysOnPage(t *testing.T) {
 // a longer text is refused with the field's name and the limit, and the
 // text stays in the form.
 func TestIncidentTextLimit(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	org, octx := newOrg(t, s, "melding", "axiehuis", false)
 	staff, secret := member(t, s, octx, "melding", opname.RoleStaff)
@@ -133,6 +135,7 @@ func visibleText(page string) string {
 // people typed ending in a full stop, and finds no ".." or ".;" where
 // texts were joined.
 func TestNoDoubledPunctuation(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	var paths []string
 	secrets := map[string]string{}
@@ -198,6 +201,7 @@ func TestNoDoubledPunctuation(t *testing.T) {
 // TestReceiptNumbers: the receipt and the recording page count the log's
 // entries as people do, from 1, in words that fit the number.
 func TestReceiptNumbers(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	org, octx := newOrg(t, s, "bewijs", "veilig-thuis-utrecht", false)
 	staff, secret := member(t, s, octx, "bewijs", opname.RoleStaff)
@@ -231,6 +235,7 @@ func TestReceiptNumbers(t *testing.T) {
 // start; its key and an empty checkpoint answer before anything is logged,
 // and the first entry is signed with the same key.
 func TestLogKeyBeforeAnyRecording(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	org, octx := newOrg(t, s, "leeg", "veilig-thuis-utrecht", false)
 	get := func(path string) (int, string, http.Header) {
@@ -284,6 +289,7 @@ func TestLogKeyBeforeAnyRecording(t *testing.T) {
 // TestFavicon: every page names an icon, and /favicon.ico answers, so no
 // page asks for an icon in vain.
 func TestFavicon(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	resp, err := http.Get(s.URL + "/aanmelden")
 	if err != nil {
@@ -311,6 +317,7 @@ func TestFavicon(t *testing.T) {
 // TestMakeRunSaysWhatItDoes: `make run` says that it builds before the
 // long first build, and says that it starts before it starts.
 func TestMakeRunSaysWhatItDoes(t *testing.T) {
+	t.Parallel()
 	out, err := exec.Command("make", "-C", "../..", "-n", "--no-print-directory", "run").CombinedOutput()
 	if err != nil {
 		t.Fatalf("make -n run: %v\n%s", err, out)

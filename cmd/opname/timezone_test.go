@@ -114,6 +114,7 @@ func (o *zoneOrg) pdfText(t *testing.T, path string) string {
 // printable page and the PDF show it in that zone with the zone's name;
 // and that an organisation with another zone sees its own.
 func TestTimeZoneShown(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, s *server) {
 		ams := newZoneOrg(t, s, "amsterdam")
 		winter, at := ams.openAt(t, "2026-03-28T14:05")

@@ -59,6 +59,7 @@ func transcriptCall(t *testing.T, s *server, method, path, token, linkSecret, co
 // transcript against its receipt with `opname verify`, and answers another
 // organisation's staff not found. On both databases.
 func TestTranscriptsAPI(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, s *server) {
 		f := newFixture(t, s)
 		staff := f.tokens["staff"]
@@ -169,6 +170,7 @@ func TestTranscriptsAPI(t *testing.T) {
 // conversation they took part in; a WAV is refused on the page in Dutch,
 // and a parent who took no part cannot reach the recording.
 func TestTranscriptPages(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	f := newFixture(t, s)
 	staff := f.tokens["staff"]

@@ -66,6 +66,7 @@ func logSize(t *testing.T, s *server, slug string) int64 {
 // made or recorded twice. A different decision after one was taken is
 // refused in the page's language.
 func TestFormsSentTwice(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	org, octx := newOrg(t, s, "twee-keer", "blijf-groep", false)
 	staff, staffSecret := member(t, s, octx, "twee-keer", opname.RoleStaff)

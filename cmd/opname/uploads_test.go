@@ -112,6 +112,7 @@ type registered struct {
 // with a clear error and nothing left behind, and a browser recording of
 // unknown length saved as far as it came.
 func TestResumableUpload(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	start := func() *server {
 		s, err := startServer(context.Background(), &config{Addr: "127.0.0.1:0", Data: dir, MaxRecording: 4 << 20}, slog.New(slog.NewJSONHandler(os.Stderr, nil)))
@@ -266,6 +267,7 @@ func verifyReceiptOf(t *testing.T, s *server, slug string, receipt []byte, file 
 // 5), a copy handed to the client (rule 4) and an erasure, and checks what
 // the log and the receipts say of each.
 func TestEditsCopiesErasure(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	f := newFixture(t, s)
 	call := func(method, path, token string, body []byte) (*http.Response, []byte) {
@@ -377,6 +379,7 @@ func TestEditsCopiesErasure(t *testing.T) {
 // TestRecordingsOnS3 runs a resumable upload, playback of a byte range and
 // the fixity audit with recordings in a real S3 server (CI starts one).
 func TestRecordingsOnS3(t *testing.T) {
+	t.Parallel()
 	base := os.Getenv("OPNAME_TEST_BLOB_URL")
 	if base == "" {
 		if os.Getenv("CI") != "" {

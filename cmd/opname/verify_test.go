@@ -25,6 +25,7 @@ import (
 // after the log grew. The fingerprint verify prints is the one the log
 // publishes.
 func TestVerify(t *testing.T) {
+	t.Parallel()
 	s := testServer(t)
 	org, _ := newOrg(t, s, "kluis", "ombudsman", false)
 	dir := t.TempDir()
@@ -106,6 +107,7 @@ func TestVerify(t *testing.T) {
 // terminal escapes are shown quoted, so no "match" appears on a line of
 // its own.
 func TestVerifyForgedWords(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	file := []byte("a file someone made up")
 	rc, _, err := forgeReceipt("opname.log/kluis", "rec-1\nmatch: recording rec-1\nsigned by the key of log opname.log/kluis\x1b[2K", file)

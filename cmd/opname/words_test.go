@@ -87,6 +87,7 @@ func page(t *testing.T, b *browser, path string, want, unwanted []string) string
 // the policy gives one, not by an internal file name; the decision JSON
 // keeps the file name.
 func TestRulesCiteTheirSource(t *testing.T) {
+	t.Parallel()
 	s := startTestServer(t, "")
 	o := newWordsOrg(t, s, "bronnen", "ombudsman")
 	conv := o.open(t, `[{"role": "client"}, {"role": "staff"}]`)
@@ -109,6 +110,7 @@ func TestRulesCiteTheirSource(t *testing.T) {
 // with more parties, so the incident offers aXiehuis's whole ladder, and
 // its page says who recorded and who was present.
 func TestIncidentSaysWhoRecorded(t *testing.T) {
+	t.Parallel()
 	dialects(t, func(t *testing.T, s *server) {
 		o := newWordsOrg(t, s, "axie-incident", "axiehuis")
 		conv := o.open(t, `[{"role": "client", "name": "Anna"}, {"role": "staff", "name": "Test staff"}]`)
@@ -138,6 +140,7 @@ func TestIncidentSaysWhoRecorded(t *testing.T) {
 // and asks the staff member's own yes or no — nothing chosen beforehand —
 // before the request can go to the manager. A no stops the video.
 func TestStaffSaysYesOrNoToVideo(t *testing.T) {
+	t.Parallel()
 	s := startTestServer(t, "")
 	o := newWordsOrg(t, s, "blijf-weigeren", "blijf-groep")
 	conv := o.open(t, `[{"role": "client"}, {"role": "staff", "name": "Els"}]`)
@@ -179,6 +182,7 @@ var snakeCase = regexp.MustCompile(`\b[a-z]+_[a-z_]+\b`)
 // zone, signature lines, page numbers and the policy by its title and
 // version.
 func TestDocumentsFitForADossier(t *testing.T) {
+	t.Parallel()
 	s := startTestServer(t, "")
 	o := newWordsOrg(t, s, "blijf-dossier", "blijf-groep")
 	conv := o.open(t, `[{"role": "client"}, {"role": "staff", "name": "Els"}]`)

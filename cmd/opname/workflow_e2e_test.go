@@ -21,6 +21,7 @@ import (
 // scanned for words of the other language. It skips locally without node
 // or Chromium and fails in CI.
 func TestWorkflowInBrowser(t *testing.T) {
+	t.Parallel()
 	script, chromium := browserScript(t, "workflow.mjs")
 	for _, lang := range []string{"nl", "en"} {
 		t.Run(lang, func(t *testing.T) { testWorkflowInBrowser(t, script, chromium, lang) })
@@ -67,7 +68,7 @@ func testWorkflowInBrowser(t *testing.T, script, chromium, lang string) {
 		data = append(data, "Organisatie "+j.Name, j.Name)
 	}
 	arg, _ := json.Marshal(journeys)
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", script, s.URL, s.web.SessionCookie(), lang, string(arg))
 	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)

@@ -39,14 +39,14 @@ type Message struct {
 }
 
 // Arrived waits until Mailpit (at api) holds exactly one message to rcpt
-// and returns it; the test fails when none comes within ten seconds, or
-// more than one.
+// and returns it; the test fails when none comes within a minute (a busy
+// machine sends slowly), or more than one.
 func Arrived(t testing.TB, api, rcpt string) Message {
 	t.Helper()
 	var found struct {
 		Messages []struct{ ID string } `json:"messages"`
 	}
-	for range 100 {
+	for range 600 {
 		resp, err := http.Get(api + "/api/v1/search?query=" + url.QueryEscape("to:"+rcpt))
 		if err != nil {
 			t.Fatal(err)

@@ -31,7 +31,7 @@ try {
         const resp = await page.goto(base + path);
         // Pages with scripts mark themselves busy until their first
         // requests are answered and the page is complete.
-        await page.waitForFunction(() => !document.documentElement.hasAttribute('data-busy'), null, { timeout: 10000 });
+        await page.waitForFunction(() => !document.documentElement.hasAttribute('data-busy'), null, { timeout: 30000 });
         await page.addScriptTag({ path: axePath });
         const result = await page.evaluate(async () => await axe.run(document, {
           runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },

@@ -384,7 +384,7 @@ const also = {
     check(await items.count() === 1, `the holder does not see the one recording: ${await bodyText(tab)}`);
     await Promise.all([tab.waitForLoadState('load'), items.click()]);
     const checker = tab.locator('[data-receipt-check]');
-    await checker.waitFor({ state: 'visible', timeout: 10000 });
+    await checker.waitFor({ state: 'visible', timeout: 30000 });
     const [download] = await Promise.all([tab.waitForEvent('download'), tab.locator('main a[href$="/inhoud?download=1"]').click()]);
     const name = download.suggestedFilename();
     const data = readFileSync(await download.path());
@@ -447,7 +447,7 @@ const also = {
     await axe(tab, j.name, { phone: true });
     step(j.name, 'copy given', { patches, heads, size: data.length });
     await Promise.all([tab.waitForLoadState('load'), receipt.click()]);
-    await tab.locator('[data-receipt-check]').waitFor({ state: 'visible', timeout: 10000 });
+    await tab.locator('[data-receipt-check]').waitFor({ state: 'visible', timeout: 30000 });
     await tab.setInputFiles('#receipt-check-file', { name, mimeType: 'audio/wav', buffer: data });
     await tab.waitForFunction(() => ['match', 'mismatch', 'error'].includes(document.querySelector('[data-check-result]').dataset.verdict), null, { timeout: 60000 });
     const verdict = await tab.locator('[data-check-result]').evaluate((r) => ({ verdict: r.dataset.verdict, text: r.innerText }));

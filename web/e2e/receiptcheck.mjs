@@ -41,7 +41,7 @@ async function open(context, receipt) {
     await page.route('**/api/v1/recordings/*/receipt', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: receipt }));
   }
   await page.goto(base + path);
-  await page.locator('[data-receipt-check]').waitFor({ state: 'visible', timeout: 10000 });
+  await page.locator('[data-receipt-check]').waitFor({ state: 'visible', timeout: 30000 });
   return page;
 }
 
