@@ -42,6 +42,9 @@ import (
 	"github.com/opname/opname/workflow"
 )
 
+// Purpose is the purpose of the access-log records of a bundle's export.
+const Purpose = "evidence bundle"
+
 // Source is what a bundle is made of. Every method reads as the actor in
 // ctx and answers NotFound for what that actor may not see.
 type Source interface {
@@ -229,7 +232,9 @@ func Write(ctx context.Context, w io.Writer, src Source, requestID string, opts 
 // the first byte leaves w with a broken zip, which verification rejects.
 func (b *Bundle) Write(ctx context.Context, w io.Writer) error {
 	sh := b.share.Act.Share
-	purpose := fmt.Sprintf("evidence bundle of share request %s (%s)", b.share.ID, b.share.Act.Recipient)
+	// The share request is one of the objects; the purpose is a word the
+	// client's overview can say in their language.
+	purpose := Purpose
 	if err := b.src.Exported(ctx, b.client.ID, purpose, b.objects); err != nil {
 		return err
 	}

@@ -63,6 +63,7 @@ var recipientMessages = map[string]policy.Text{
 	"seen.object.recipient_links":     {NL: "de links voor ontvangers", EN: "the links for recipients"},
 	"seen.role.recipient":             {NL: "ontvanger van een gedeelde opname", EN: "recipient of a shared recording"},
 	"err.answer.organisation_manager": {NL: "Bij deze organisatie geeft of weigert een manager de toestemming van de organisatie.", EN: "At this organisation a manager gives or refuses the organisation's consent."},
+	"seen.why.evidence_bundle":        {NL: "voor een bewijsmap van een deling", EN: "for an evidence bundle of a share"},
 	"link.recipients.title":           {NL: "Met wie het gedeeld is", EN: "Who it was shared with"},
 	"link.recipients.stopped":         {NL: "De link van de ontvanger is gestopt.", EN: "The recipient's link was stopped."},
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/opname/opname"
+	"github.com/opname/opname/evidence"
 )
 
 // "Who looked at my data" (NEN 7513) for the client: the access log's
@@ -48,7 +49,10 @@ func seenLines(events []opname.AccessEvent, self func(opname.AccessEvent) bool, 
 		default:
 			line.Who = translate(l, "seen.who.unknown")
 		}
-		line.Who = upperFirst(line.Who)
+		if e.UserRole != opname.RoleRecipient {
+			// A recipient's name is as the share gave it ("mr. Visser").
+			line.Who = upperFirst(line.Who)
+		}
 		switch e.UserRole {
 		case opname.RoleSystem:
 		case opname.RoleLinkHolder:
@@ -140,4 +144,4 @@ func seenWhy(purpose, l string) string {
 
 // seenPurposes are the purposes the store and the web give reads and acts
 // of client data; each has words (seen.why.*).
-var seenPurposes = []string{"playback", "download", "printable", "audit", "participants", "recording page", "erase", "receipt"}
+var seenPurposes = []string{"playback", "download", "printable", "audit", "participants", "recording page", "erase", "receipt", evidence.Purpose}

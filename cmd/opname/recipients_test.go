@@ -180,7 +180,7 @@ func TestShareWithLawyer(t *testing.T) {
 		t.Error("the access log has no download by the recipient")
 	}
 	// The client sees who looked: the recipient, by name and as such.
-	if _, seen, _ := j.phone.do("GET", "/l/wie-keek", "", ""); !strings.Contains(seen, "<strong>Mr. Visser</strong> (ontvanger van een gedeelde opname) downloadde uw opname") {
+	if _, seen, _ := j.phone.do("GET", "/l/wie-keek", "", ""); !strings.Contains(seen, "<strong>mr. Visser</strong> (ontvanger van een gedeelde opname) downloadde uw opname") {
 		t.Errorf("the client's page of who looked does not show the recipient's download:\n%s", seen)
 	}
 
