@@ -53,8 +53,9 @@ type Source interface {
 	Request(ctx context.Context, id string) (*opname.Request, error)
 	Conversation(ctx context.Context, id string) (*opname.Conversation, error)
 	RequestDecisions(ctx context.Context, requestID string) ([]opname.StoredDecision, error)
+	// Recording reads the shared file: a recording or a transcript.
 	Recording(ctx context.Context, id string) (*opname.Recording, error)
-	// OpenRecording opens a recording's decrypted bytes as a stream. It
+	// OpenRecording opens the file's decrypted bytes as a stream. It
 	// MUST NOT read them whole into memory.
 	OpenRecording(ctx context.Context, id string) (io.ReadCloser, error)
 	// Receipt proves the organisation's log entry at index.
@@ -150,7 +151,7 @@ func Prepare(ctx context.Context, src Source, requestID string, opts Options) (*
 	b.parts = []part{{r: share, conv: conv, decision: decided(share)}}
 	sh := share.Act.Share
 	objectRequest := sh.ID
-	if sh.What == "recording" {
+	if opname.Deliverable(sh.What) {
 		if b.rec, err = src.Recording(ctx, sh.ID); err != nil {
 			return nil, err
 		}
@@ -208,7 +209,7 @@ func Prepare(ctx context.Context, src Source, requestID string, opts Options) (*
 		}
 	}
 	if b.rec != nil {
-		b.objects = append(b.objects, Object{"recording", b.rec.ID})
+		b.objects = append(b.objects, Object{objectType(b.rec), b.rec.ID})
 	}
 	return b, nil
 }
@@ -269,14 +270,17 @@ func (b *Bundle) Write(ctx context.Context, w io.Writer) error {
 	}
 	if rec := b.rec; rec != nil {
 		dir := "recordings/"
-		if rec.DerivedFrom != "" {
+		switch {
+		case rec.Kind == opname.KindTranscript:
+			dir = "transcripts/"
+		case rec.DerivedFrom != "":
 			dir = "edits/"
 		}
 		name := dir + rec.ID + extension(rec.MediaType)
 		if err := b.addRecording(ctx, bag, name); err != nil {
 			return err
 		}
-		if rec.DerivedFrom != "" {
+		if dir == "edits/" {
 			if err := addJSON("edits/"+rec.ID+".statement.json", editOf(rec)); err != nil {
 				return err
 			}
@@ -400,6 +404,14 @@ func extension(mediaType string) string {
 		return ""
 	}
 	return "." + sub
+}
+
+// objectType is how the access log names a shared file.
+func objectType(rec *opname.Recording) string {
+	if rec.Kind == opname.KindTranscript {
+		return "transcript"
+	}
+	return "recording"
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -433,11 +433,15 @@ func (v *Vault) Open(ctx context.Context, id string, download bool) (*Opened, er
 	return v.open(ctx, rec, s, download)
 }
 
-// OpenForAct opens a recording for an act that its caller logs as that
+// OpenForAct opens a recording (or a transcript) for an act that its caller logs as that
 // act (an export in an evidence bundle, say): it logs nothing itself. The
 // caller MUST record the act before it hands out a byte.
 func (v *Vault) OpenForAct(ctx context.Context, id string) (*Opened, error) {
 	rec, s, err := v.Store.Recording(opname.ForAct(ctx), id)
+	if opname.KindOf(err) == opname.NotFound {
+		// Or a transcript: sealed the same way.
+		rec, s, err = v.Store.Transcript(opname.ForAct(ctx), id)
+	}
 	if err != nil {
 		return nil, err
 	}

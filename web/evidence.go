@@ -49,8 +49,12 @@ func (e evidenceSource) RequestDecisions(ctx context.Context, id string) ([]opna
 	return e.s.Store.RequestDecisions(opname.ForAct(ctx), id)
 }
 
+// Recording reads a recording, or a transcript when no recording has id.
 func (e evidenceSource) Recording(ctx context.Context, id string) (*opname.Recording, error) {
 	rec, _, err := e.s.Store.Recording(opname.ForAct(ctx), id)
+	if opname.KindOf(err) == opname.NotFound {
+		rec, _, err = e.s.Store.Transcript(opname.ForAct(ctx), id)
+	}
 	return rec, err
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -475,6 +476,23 @@ func TestShareTranscript(t *testing.T) {
 	}
 	if status, got, _ := committee.do("POST", "/d/"+secret+"/opname", "application/x-www-form-urlencoded", ""); status != http.StatusOK || got != string(text) {
 		t.Errorf("the committee's download = %d %q", status, got)
+	}
+	// The evidence bundle holds the transcript, with its receipt.
+	staff := signedInBrowser(t, j.s, j.staffSecret, "nl")
+	status, zipped, _ := staff.do("GET", "/verzoeken/"+r.ID+"/bewijsmap.zip", "", "")
+	if status != http.StatusOK {
+		t.Fatalf("the bundle of the transcript's share = %d", status)
+	}
+	zr, err := zip.NewReader(strings.NewReader(zipped), int64(len(zipped)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, f := range zr.File {
+		names[f.Name] = true
+	}
+	if name := "data/transcripts/" + tr.ID + ".vtt"; !names[name] || !names["data/receipts/transcripts/"+tr.ID+".vtt.json"] {
+		t.Errorf("the bundle lacks %s or its receipt: %v", name, names)
 	}
 	addr := opname.WithAddr(context.Background(), "192.0.2.10")
 	opened, err := j.s.db.OpenRecipientLink(addr, secret)
