@@ -109,7 +109,7 @@ func TestWhoAsksAndWhoJoins(t *testing.T) {
 	var stored registered
 	j.call("staff", "POST", "/api/v1/clients/"+j.client+"/recordings", wav(1, 5), 201, &stored)
 	rec := stored.Recording
-	if code, _, body := post(ask, url.Values{"wie": {"2"}, "handeling": {"share"}, "wat": {"audio"}, "ontvanger": {"lawyer"}}); code != 400 || !strings.Contains(body, "Wat wordt gedeeld: kies wat er gedeeld wordt: een opname, afspraken of een besluit van de manager.") {
+	if code, _, body := post(ask, url.Values{"wie": {"2"}, "handeling": {"share"}, "wat": {"audio"}, "ontvanger": {"lawyer"}}); code != 400 || !strings.Contains(body, "Wat wordt gedeeld: kies wat er gedeeld wordt: een opname, een transcript, afspraken of een besluit van de manager.") {
 		t.Errorf("sharing without saying what = %d %s", code, regexp.MustCompile(`(?s)<div class="utrecht-alert[^>]*>.*?</div>`).FindString(body))
 	}
 	if code, _, body := post(ask, url.Values{"wie": {"2"}, "handeling": {"share"}, "wat": {"audio"}, "ontvanger": {"lawyer"}, "deel": {"recording:" + rec.ID}, "deel-waarom": {"Voor de klacht"}}); code != 400 || !strings.Contains(body, "Naam van wie het krijgt: vul de naam in van wie het krijgt.") {
