@@ -69,9 +69,7 @@ type RecipientLink struct {
 }
 
 // Usable reports whether the link still delivers at now.
-func (l *RecipientLink) Usable(now time.Time) bool {
-	return l.RevokedAt == nil && now.Before(l.ExpiresAt) && l.Downloads < l.MaxDownloads
-}
+func (l *RecipientLink) Usable(now time.Time) bool { return l.State(now) == "active" }
 
 // State is where the link stands at now: active, revoked, expired or used
 // (every download made).

@@ -188,3 +188,42 @@ func FuzzParsePolicy(f *testing.F) {
 		}
 	})
 }
+
+// TestPolicySettings checks the policy-wide settings: a policy that
+// extends another inherits them, states its own, and an unknown value is
+// a finding that names the key and the value.
+func TestPolicySettings(t *testing.T) {
+	lib, err := policy.Shipped()
+	if err != nil {
+		t.Fatal(err)
+	}
+	blijf, err := lib.Policy("blijf-groep")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if blijf.OrganisationConsent != policy.OrganisationConsentManager || blijf.Representation != policy.RepresentationWGBO {
+		t.Errorf("blijf-groep: organisation_consent %q, representation %q", blijf.OrganisationConsent, blijf.Representation)
+	}
+	head := "name: eigen\nversion: \"1\"\ntitle: {nl: Eigen, en: Own}\nextends: blijf-groep\n"
+	own, err := lib.Parse("eigen.yaml", []byte(head))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if own.OrganisationConsent != policy.OrganisationConsentManager {
+		t.Errorf("a policy extending blijf-groep has organisation_consent %q", own.OrganisationConsent)
+	}
+	_, err = lib.Parse("eigen.yaml", []byte(head+"organisation_consent: director\nrepresentation: family\n"))
+	var pe *policy.Error
+	if !errors.As(err, &pe) {
+		t.Fatalf("unknown settings: %v", err)
+	}
+	var said []string
+	for _, f := range pe.Findings {
+		said = append(said, fmt.Sprintf("%d: %s", f.Line, f.Msg))
+	}
+	for _, want := range []string{`5: organisation_consent "director" is not known; the only one is "manager"`, `6: representation "family" is not known; the only one is "wgbo"`} {
+		if !slices.Contains(said, want) {
+			t.Errorf("unknown settings: %q; want %q", said, want)
+		}
+	}
+}

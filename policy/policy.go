@@ -230,6 +230,19 @@ func (c *compiler) add(line int, rule, format string, args ...any) {
 }
 
 // checkFields reports keys the file format does not know, with their line.
+// setting is a policy-wide setting with one known value: the policy's
+// own, or the one it inherits when it leaves it out; another value is a
+// finding at key.
+func (c *compiler) setting(doc *yaml.Node, key, own, inherited, known string) string {
+	switch {
+	case own == "":
+		return inherited
+	case own != known:
+		c.add(keyLine(doc, key), "", "%s %q is not known; the only one is %q", key, own, known)
+	}
+	return own
+}
+
 func (c *compiler) checkFields(n *yaml.Node, t reflect.Type, path string) {
 	switch {
 	case n.Kind == yaml.MappingNode && t.Kind() == reflect.Struct:
@@ -280,18 +293,12 @@ func (c *compiler) policy(d *document, doc *yaml.Node, text []byte, base *Policy
 	if d.Title.NL == "" && d.Title.EN == "" {
 		c.add(keyLine(doc, "title"), "", "title is missing")
 	}
-	switch p.Representation = d.Representation; {
-	case d.Representation == "" && base != nil:
-		p.Representation = base.Representation
-	case d.Representation != "" && d.Representation != RepresentationWGBO:
-		c.add(keyLine(doc, "representation"), "", "representation %q is not known; the only one is %q", d.Representation, RepresentationWGBO)
+	var inherited Policy
+	if base != nil {
+		inherited = *base
 	}
-	switch p.OrganisationConsent = d.OrganisationConsent; {
-	case d.OrganisationConsent == "" && base != nil:
-		p.OrganisationConsent = base.OrganisationConsent
-	case d.OrganisationConsent != "" && d.OrganisationConsent != OrganisationConsentManager:
-		c.add(keyLine(doc, "organisation_consent"), "", "organisation_consent %q is not known; the only one is %q", d.OrganisationConsent, OrganisationConsentManager)
-	}
+	p.Representation = c.setting(doc, "representation", d.Representation, inherited.Representation, RepresentationWGBO)
+	p.OrganisationConsent = c.setting(doc, "organisation_consent", d.OrganisationConsent, inherited.OrganisationConsent, OrganisationConsentManager)
 	sum := sha256.New()
 	sum.Write(text)
 	if base != nil {

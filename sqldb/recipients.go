@@ -87,17 +87,7 @@ func (db *DB) CreateRecipientLink(ctx context.Context, l *opname.RecipientLink, 
 		What: req.Act.Share.What, ObjectID: rec.ID, Recipient: req.Act.Recipient, To: req.Act.Share.To, CreatedAt: now, CreatedBy: a.UserID,
 		ExpiresAt: now.AddDate(0, 0, o.Days), MaxDownloads: o.MaxDownloads, CodeRequired: o.WithCode}
 	entry := translog.Entry{Kind: translog.KindShare, RecordingID: rec.ID, SHA256: rec.SHA256, Size: rec.Size, Time: now, Recipient: l.Recipient, ShareID: l.ID}
-	err = db.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if l.LogIndex, err = db.appendTx(ctx, tx, a.OrgID, entry); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, db.q(`INSERT INTO recipient_links (id, hash, org_id, client_id, request_id, what, object_id, object_sha256, recipient, recipient_name, created_at, created_by, expires_at, max_downloads, code_hash, log_index)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			l.ID, hashSecret(secret), l.OrgID, l.ClientID, l.RequestID, l.What, l.ObjectID, rec.SHA256, l.Recipient, l.To, micro(now), l.CreatedBy, micro(l.ExpiresAt), l.MaxDownloads, codeHash, l.LogIndex)
-		return err
-	})
-	if err != nil {
+	if err := db.addShare(ctx, l, entry, hashSecret(secret), codeHash, "link"); err != nil {
 		return "", "", fmt.Errorf("sqldb: create recipient link: %w", err)
 	}
 	return secret, code, db.Record(ctx, opname.AccessEvent{Action: opname.AccessCreate, ClientID: l.ClientID, ObjectType: "recipient_link", ObjectID: l.ID, Purpose: l.Recipient})
@@ -130,20 +120,32 @@ func (db *DB) LogBundle(ctx context.Context, requestID string) error {
 		}
 		l.ObjectID, entry.RecordingID, entry.SHA256, entry.Size = rec.ID, rec.ID, rec.SHA256, rec.Size
 	}
-	err = db.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if l.LogIndex, err = db.appendTx(ctx, tx, a.OrgID, entry); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, db.q(`INSERT INTO recipient_links (id, hash, org_id, client_id, request_id, what, object_id, object_sha256, recipient, recipient_name, created_at, created_by, expires_at, max_downloads, downloads, log_index, end_log_index, via)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 1, ?, ?, 'bundle')`),
-			l.ID, "bundle:"+l.ID, l.OrgID, l.ClientID, l.RequestID, l.What, l.ObjectID, entry.SHA256, l.Recipient, l.To, micro(now), l.CreatedBy, micro(now), l.LogIndex, l.LogIndex)
-		return err
-	})
-	if err != nil {
+	if err := db.addShare(ctx, &l, entry, "bundle:"+l.ID, "", "bundle"); err != nil {
 		return fmt.Errorf("sqldb: log bundle: %w", err)
 	}
 	return nil
+}
+
+// addShare appends a share's entry to the organisation's log and stores
+// its row in the same transaction: no share is logged without its row, or
+// kept without its entry. A bundle (via "bundle") is given and ended at
+// once: one download made, its end the share's own entry.
+func (db *DB) addShare(ctx context.Context, l *opname.RecipientLink, entry translog.Entry, hash, codeHash, via string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if l.LogIndex, err = db.appendTx(ctx, tx, l.OrgID, entry); err != nil {
+			return err
+		}
+		end := int64(-1)
+		if via == "bundle" {
+			end = l.LogIndex
+		}
+		_, err = tx.ExecContext(ctx, db.q(`INSERT INTO recipient_links (id, hash, org_id, client_id, request_id, what, object_id, object_sha256, recipient, recipient_name, created_at, created_by, expires_at, max_downloads, downloads, code_hash, log_index, end_log_index, via)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			l.ID, hash, l.OrgID, l.ClientID, l.RequestID, l.What, l.ObjectID, entry.SHA256, l.Recipient, l.To, micro(l.CreatedAt), l.CreatedBy, micro(l.ExpiresAt),
+			l.MaxDownloads, l.Downloads, codeHash, l.LogIndex, end, via)
+		return err
+	})
 }
 
 // sharedFile reads the recording or transcript a share passes on, without

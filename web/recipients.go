@@ -156,13 +156,7 @@ func (s *Server) recipientDownload(w http.ResponseWriter, r *http.Request) {
 		s.recipientGone(w, r, err)
 		return
 	}
-	open := s.Vault.Open
-	if l := recipientVisitOf(r).link; l.What == "transcript" {
-		open = func(ctx context.Context, id string, _ bool) (*vault.Opened, error) {
-			return s.Vault.OpenTranscript(ctx, id)
-		}
-	}
-	o, err := open(ctx, recipientVisitOf(r).link.ObjectID, true)
+	o, err := s.openShared(ctx, recipientVisitOf(r).link)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -178,6 +172,15 @@ func (s *Server) sharedFile(ctx context.Context, l *opname.RecipientLink) (*opna
 	}
 	rec, _, err := read(ctx, l.ObjectID)
 	return rec, err
+}
+
+// openShared opens the recording or transcript a recipient link delivers
+// for download, logging the download.
+func (s *Server) openShared(ctx context.Context, l *opname.RecipientLink) (*vault.Opened, error) {
+	if l.What == "transcript" {
+		return s.Vault.OpenTranscript(ctx, l.ObjectID)
+	}
+	return s.Vault.Open(ctx, l.ObjectID, true)
 }
 
 // recipientReceipt sends the shared recording's receipt; it is not a
