@@ -38,6 +38,12 @@ type Policy struct {
 	OrganisationConsent string
 	// File is where the text came from, for messages.
 	File string
+
+	// byScope holds, for each action, recorder, medium and secrecy, the
+	// rules whose scope has them, in the policy's order: a decision
+	// evaluates only those (see index). Nil for a policy that does not
+	// decide (a draft): then every rule is evaluated.
+	byScope map[scopeKey][]*Rule
 }
 
 // Citation points into a source document: its file name and the rule's own
