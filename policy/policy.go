@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/types"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -44,6 +45,8 @@ type Policy struct {
 	// evaluates only those (see index). Nil for a policy that does not
 	// decide (a draft): then every rule is evaluated.
 	byScope map[scopeKey][]*Rule
+	// adapter turns a situation's variables into CEL values.
+	adapter types.Adapter
 }
 
 // Citation points into a source document: its file name and the rule's own

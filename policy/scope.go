@@ -39,7 +39,8 @@ type scopeKey struct {
 // the policy is compiled; a decision then evaluates only the rules that
 // can hold. Scopes over-estimate, so no rule that holds is left out
 // (TestIndexDecidesAlike).
-func (p *Policy) index() {
+func (p *Policy) index(adapter types.Adapter) {
+	p.adapter = adapter
 	p.byScope = map[scopeKey][]*Rule{}
 	for _, r := range p.Rules {
 		sc := r.Scope()
