@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/interpreter"
 )
 
 // applied is a rule that applied to a situation, with what it came to.
@@ -188,4 +189,28 @@ func (p *Policy) combine(hits []applied) (d Decision, undecided bool) {
 	d.Enforcement = Enforcement.sort(enforcement)
 	d.Advice = Advice.sort(advice)
 	return d, undecided
+}
+
+// Conditions prepares to evaluate every rule's condition on s and nothing
+// else, and returns that evaluation: the baseline a decision is measured
+// against (BenchmarkDecideVsCEL, cmd/opname-bench). The variables are
+// made now, as a plain map, so the function runs the CEL programs alone.
+func (p *Policy) Conditions(s Situation) (func() error, error) {
+	act := newActivation(&s)
+	vars := make(map[string]any, len(variables))
+	for _, v := range variables {
+		vars[v.name] = v.value(act)
+	}
+	bare, err := interpreter.NewActivation(vars)
+	if err != nil {
+		return nil, err
+	}
+	return func() error {
+		for _, r := range p.Rules {
+			if _, _, err := r.prg.Eval(bare); err != nil {
+				return fmt.Errorf("policy %s: rule %s: evaluate condition: %w", r.Policy, r.ID, err)
+			}
+		}
+		return nil
+	}, nil
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/binary"
 	"io"
 	"net/http"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/opname/opname"
+	wavfile "github.com/opname/opname/internal/wav"
 	"github.com/opname/opname/vault"
 )
 
@@ -139,20 +139,7 @@ func BenchmarkEvidenceBundle(b *testing.B) {
 // bigWAV streams a valid WAV file of size bytes (header included) without
 // holding it: 8-bit mono at 8 kHz, a square tone.
 func bigWAV(size int64) io.Reader {
-	header := make([]byte, 44)
-	copy(header, "RIFF")
-	binary.LittleEndian.PutUint32(header[4:], uint32(size-8))
-	copy(header[8:], "WAVEfmt ")
-	binary.LittleEndian.PutUint32(header[16:], 16)
-	binary.LittleEndian.PutUint16(header[20:], 1)
-	binary.LittleEndian.PutUint16(header[22:], 1)
-	binary.LittleEndian.PutUint32(header[24:], 8000)
-	binary.LittleEndian.PutUint32(header[28:], 8000)
-	binary.LittleEndian.PutUint16(header[32:], 1)
-	binary.LittleEndian.PutUint16(header[34:], 8)
-	copy(header[36:], "data")
-	binary.LittleEndian.PutUint32(header[40:], uint32(size-44))
-	return io.MultiReader(bytes.NewReader(header), io.LimitReader(&tone{}, size-44))
+	return io.MultiReader(bytes.NewReader(wavfile.Header(size)), io.LimitReader(&tone{}, size-44))
 }
 
 // tone is an endless square wave.

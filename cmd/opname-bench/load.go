@@ -1,52 +1,32 @@
-// Command opname-load sends authenticated JSON reads to a running opname
-// over loopback and reports throughput and latency. It sends a bounded
-// number of requests for a bounded time and then stops.
-//
-//	opname-load -url http://127.0.0.1:8080/api/v1/clients/ID -token opn_… -c 50 -d 10s
 package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"os"
 	"slices"
 	"sync"
 	"time"
 )
-
-func main() {
-	target := flag.String("url", "", "the URL to GET")
-	token := flag.String("token", os.Getenv("OPNAME_TOKEN"), "API token (or OPNAME_TOKEN)")
-	conns := flag.Int("c", 50, "concurrent connections")
-	duration := flag.Duration("d", 10*time.Second, "how long to send requests (at most 5m)")
-	max := flag.Int("n", 2_000_000, "at most this many requests")
-	flag.Parse()
-	u, err := url.Parse(*target)
-	if err != nil || u.Hostname() == "" {
-		fmt.Fprintln(os.Stderr, "opname-load: error: -url: give the URL of a running opname")
-		os.Exit(2)
-	}
-	if ip := u.Hostname(); ip != "127.0.0.1" && ip != "localhost" && ip != "::1" {
-		fmt.Fprintln(os.Stderr, "opname-load: error: -url: load is only sent to loopback")
-		os.Exit(2)
-	}
-	*duration = min(*duration, 5*time.Minute)
-	res := run(*target, *token, *conns, *duration, *max)
-	fmt.Println(res)
-	if res.errors > 0 {
-		os.Exit(1)
-	}
-}
 
 type result struct {
 	requests, errors int
 	elapsed          time.Duration
 	latencies        []time.Duration
 	firstError       string
+}
+
+// rate is the successful requests per second.
+func (r result) rate() float64 { return float64(len(r.latencies)) / r.elapsed.Seconds() }
+
+// p99 is the 99th percentile latency of the successful requests.
+func (r result) p99() time.Duration {
+	if len(r.latencies) == 0 {
+		return 0
+	}
+	l := slices.Sorted(slices.Values(r.latencies))
+	return l[int(.99*float64(len(l)-1))]
 }
 
 func (r result) String() string {
@@ -64,7 +44,9 @@ func (r result) String() string {
 	return s
 }
 
-func run(target, token string, conns int, d time.Duration, max int) result {
+// load sends GET target with the token from conns connections for d, at
+// most max requests, and gathers what came back.
+func load(target, token string, conns int, d time.Duration, max int) result {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}, Timeout: 10 * time.Second}
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
