@@ -56,13 +56,22 @@ func parsePages() (map[string]*template.Template, error) {
 			return personFields{id, suffix, roles, required, except}
 		},
 	}
+	// The partials are parsed once; each page is a copy of them with its
+	// own file added.
+	files := make([]string, len(partials))
+	for i, f := range partials {
+		files[i] = "templates/" + f
+	}
+	base, err := template.New("partials").Funcs(funcs).ParseFS(templateFS, files...)
+	if err != nil {
+		return nil, fmt.Errorf("web: templates %s: %w", strings.Join(partials, ", "), err)
+	}
 	pages := map[string]*template.Template{}
 	for _, name := range pageNames {
-		files := append([]string{name + ".html"}, partials...)
-		for i := range files {
-			files[i] = "templates/" + files[i]
+		t, err := base.Clone()
+		if err == nil {
+			t, err = t.ParseFS(templateFS, "templates/"+name+".html")
 		}
-		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, files...)
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)
 		}
