@@ -19,6 +19,7 @@ import (
 	"io/fs"
 	"net/url"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -196,30 +197,40 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, m := range ms {
-		if m.version <= have {
-			continue
-		}
-		err := db.tx(ctx, func(tx *sql.Tx) error {
+	pending := slices.DeleteFunc(ms, func(m migration) bool { return m.version <= have })
+	if len(pending) == 0 {
+		return nil
+	}
+	// Every pending migration in one transaction: a new database is made
+	// with one commit, and a failed migration leaves the schema as it was.
+	var current migration
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		for _, m := range pending {
+			current = m
 			if db.dialect == dialectPostgres {
 				// Two servers starting at once must not both migrate.
 				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7410001)`); err != nil {
 					return err
 				}
 				var done bool
-				if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)`, m.version).Scan(&done); err != nil || done {
+				if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)`, m.version).Scan(&done); err != nil {
 					return err
+				}
+				if done {
+					continue
 				}
 			}
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return err
 			}
-			_, err := tx.ExecContext(ctx, db.q(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`), m.version, m.name, db.Now().UnixMicro())
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("sqldb: migrate %s: %w", m.name, err)
+			if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`), m.version, m.name, db.Now().UnixMicro()); err != nil {
+				return err
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqldb: migrate %s: %w", current.name, err)
 	}
 	return nil
 }
