@@ -44,6 +44,7 @@ type Store interface {
 	opname.Links
 	opname.LinkSettingsStore
 	opname.RecipientLinks
+	opname.PublicStore
 }
 
 // Server is the HTTP side of opname.
@@ -83,6 +84,10 @@ type Server struct {
 	mux      *http.ServeMux
 	handler  http.Handler
 	pages    map[string]*template.Template
+
+	// ownPolicies keeps organisations' own policies compiled for the
+	// public pages.
+	ownPolicies policyCache
 
 	tusOnce     sync.Once
 	tusHandlers map[string]*handler.UnroutedHandler
