@@ -125,8 +125,14 @@ func Render(w io.Writer, d Document) error {
 	for _, s := range d.Sections {
 		wr.section(s)
 	}
-	for d.PageMultiple > 1 && p.GetNumberOfPages()%d.PageMultiple != 0 {
+	for d.PageMultiple > 1 && p.GetNumberOfPages()%d.PageMultiple != 0 && wr.err == nil {
+		// An empty page has content all the same, so that frame can
+		// number it.
 		p.AddPage()
+		p.SetXY(paper.Margin, paper.Margin)
+		if err := p.Cell(nil, ""); err != nil {
+			wr.err = err
+		}
 	}
 	wr.frame(d)
 	if wr.err != nil {

@@ -27,13 +27,13 @@ var templateFS embed.FS
 var assetFS embed.FS
 
 // partials are shared by every page.
-var partials = []string{"layout.html", "linklayout.html", "recipientlayout.html", "alert.html", "events.html", "inboxrequests.html", "person.html", "receiptcheck.html", "seen.html"}
+var partials = []string{"layout.html", "linklayout.html", "printedlayout.html", "recipientlayout.html", "alert.html", "events.html", "inboxrequests.html", "person.html", "receiptcheck.html", "seen.html"}
 
 // pageNames are the pages; each is parsed with the partials at start, so a
 // broken or missing template stops the boot, not a request.
 var pageNames = []string{"signin", "welcome", "totp", "home", "clients", "client", "people", "tokens", "policy", "policychange", "linksettings", "accesslog", "error",
 	"recordings", "record", "recording", "receipt", "fixity",
-	"work", "inbox", "conversations", "conversation", "request", "incident", "printable", "linkprint",
+	"work", "inbox", "conversations", "conversation", "request", "incident", "printable", "linkprint", "printed",
 	"l_code", "l_pin", "l_home", "l_conversation", "l_stopped", "l_recordings", "l_recording", "l_seen", "l_complaints", "d_recipient", "d_gone"}
 
 // parsePages checks the stylesheets every page links and parses every
@@ -140,6 +140,12 @@ type page struct {
 	// Here is the address of the page, for the language switch to come
 	// back to.
 	Here string
+	// Layout, when set, is the layout the page is shown in instead of the
+	// one its name or reader chooses.
+	Layout string
+	// Cache lets a page that is the same for everyone be cached by its
+	// ETag (see cached) instead of never.
+	Cache bool
 
 	QR template.URL
 
@@ -173,7 +179,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name s
 // page with its own fields).
 func (s *Server) renderData(w http.ResponseWriter, r *http.Request, code int, name string, p *page, data any) {
 	l := lang(r)
-	p.Lang, p.Page, p.Styles, p.RequestID = l, name, styles(), requestID(r.Context())
+	// A page's own stylesheets come after those of every page.
+	p.Lang, p.Page, p.Styles, p.RequestID = l, name, append(styles(), p.Styles...), requestID(r.Context())
 	if p.Here == "" {
 		p.Here = r.URL.RequestURI()
 	}
@@ -216,6 +223,9 @@ func (s *Server) renderData(w http.ResponseWriter, r *http.Request, code int, na
 		case strings.HasPrefix(name, "l_") || p.Actor.Role == opname.RoleLinkHolder:
 			layout = "linklayout"
 		}
+		if p.Layout != "" {
+			layout = p.Layout
+		}
 		err = t.ExecuteTemplate(&buf, layout, data)
 	}
 	if err != nil {
@@ -224,6 +234,10 @@ func (s *Server) renderData(w http.ResponseWriter, r *http.Request, code int, na
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if p.Cache && code == http.StatusOK {
+		cached(w, r, buf.Bytes())
+		return
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(code)
 	_, _ = w.Write(buf.Bytes())
@@ -333,6 +347,12 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "POST", "/opnames/{id}/transcripten", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.transcriptForm)
 	s.handle(mux, "POST", "/opnames/{id}/wissen", Roles(opname.RoleManager, opname.RoleAdmin), s.eraseForm)
 	s.handle(mux, "GET", "/integriteit", Roles(opname.RolePrivacyOfficer, opname.RoleAdmin), s.fixityPage)
+	// An organisation's printed matter (printed.go): for anyone, made
+	// from its policy, with no client data.
+	for _, kind := range printedKinds {
+		s.handle(mux, "GET", "/o/{slug}/"+kind, Public, s.printedPage(kind))
+		s.handle(mux, "GET", "/o/{slug}/"+kind+".pdf", Public, s.printedPDF(kind))
+	}
 }
 
 func (s *Server) assets(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,289 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+
+	"github.com/opname/opname"
+	"github.com/opname/opname/pdf"
+	// Imported by another name: the gate has an access kind "public".
+	publication "github.com/opname/opname/public"
+	"rsc.io/qr"
+)
+
+// An organisation's printed matter about recording conversations: a
+// leaflet for the waiting room, a poster with a QR code to its public
+// page, and a pocket card for its staff. Each is made from the
+// organisation's current policy through package public, as one
+// pdf.Document that the page renders as accessible HTML (with print CSS)
+// and the .pdf route as a PDF, so the two say the same. Anyone may read
+// them: they hold no client data.
+//
+// The poster is A4, not A3: every office printer prints A4 and every
+// notice board and poster frame takes it, while at A4 the QR code (7 cm)
+// is still read by a phone from a metre or more. The leaflet is an A4
+// sheet folded in two (A5 pages, printed as a booklet) and the pocket card
+// A6, both sides.
+
+// The kinds of printed matter, as their routes name them.
+const (
+	printedFolder = "folder"
+	printedPoster = "poster"
+	printedCard   = "zakkaart"
+)
+
+// printedKinds are the kinds of printed matter, in the order the policy
+// page lists them.
+var printedKinds = []string{printedFolder, printedPoster, printedCard}
+
+// PrintedKinds are the printed matter the policy page links to.
+func (policyData) PrintedKinds() []string { return printedKinds }
+
+// printedView is one piece of printed matter in one language.
+type printedView struct {
+	*page
+	// Kind is printedFolder, printedPoster or printedCard; the print
+	// stylesheet gives each its paper.
+	Kind string
+	Doc  pdf.Document
+	// PDF is the address of the same document as a PDF.
+	PDF string
+	// Address is the absolute address of the organisation's public page,
+	// and QRImage its QR code (on the poster and the leaflet) as an image
+	// QRWidth pixels wide on the screen.
+	Address string
+	QRImage template.URL
+	QRWidth int
+	// Slug is the organisation's; Others lead to its other printed matter.
+	Slug   string
+	Others []choice
+	// HowToPrint says how to print it: paper, sides, folding.
+	HowToPrint string
+	// Links are the paragraphs that are web addresses, which the page
+	// links.
+	Links map[string]bool
+}
+
+// posterSections are the sections the poster sums up, by key, with how
+// many of their points it shows: what a client may do, what the
+// organisation asks, and what happens with a secret recording.
+var posterSections = []struct {
+	key string
+	n   int
+}{{publication.SectionClient, 2}, {publication.SectionAsks, 3}, {publication.SectionSecret, 1}}
+
+// profile is the public profile of the organisation in r's path.
+func (s *Server) profile(r *http.Request) (*opname.PublicProfile, error) {
+	org, err := s.Store.OrganisationBySlug(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		return nil, err
+	}
+	return &opname.PublicProfile{Slug: org.Slug, Name: org.Name, TimeZone: org.TimeZone, Policy: org.Policy}, nil
+}
+
+// printedDoc makes the printed matter of kind for the organisation in r's
+// path, in r's language.
+func (s *Server) printedDoc(r *http.Request, kind string) (*printedView, error) {
+	l := lang(r)
+	prof, err := s.profile(r)
+	if err != nil {
+		return nil, err
+	}
+	pol, err := s.compiled(prof.Policy)
+	if err != nil {
+		return nil, fmt.Errorf("web: policy of %s: %w", prof.Slug, err)
+	}
+	pub := publication.New(pol, prof.Name, l, s.Policies.Source)
+	address := s.baseURL(r) + "/o/" + prof.Slug
+	v := &printedView{Kind: kind, PDF: "/o/" + prof.Slug + "/" + kind + ".pdf?lang=" + l, Address: address,
+		HowToPrint: translate(l, "printed.print."+kind), Links: map[string]bool{address: true, opname.OmbudsmanComplaintsURL: true}, Slug: prof.Slug}
+	for _, k := range printedKinds {
+		if k != kind {
+			v.Others = append(v.Others, choice{"/o/" + prof.Slug + "/" + k, translate(l, "printed."+k)})
+		}
+	}
+	zone := (&opname.Organisation{TimeZone: prof.TimeZone}).Location()
+	since := fmt.Sprintf(translate(l, "printed.policy"), pol.Title.In(l), prof.Policy.Version, formatTime(prof.Policy.CreatedAt, zone, l))
+	own := func(nl, en string) []string {
+		if l == "en" && strings.TrimSpace(en) != "" {
+			nl = en
+		}
+		return lines(nl)
+	}
+	d := pdf.Document{Header: prof.Name, PageOf: translate(l, "words.doc.pageof")}
+	switch kind {
+	case printedFolder:
+		d.Title, d.Paper, d.BodySize, d.PageMultiple = pub.Title, pdf.A5, 9.5, 4
+		if intro := own(prof.Texts.IntroNL, prof.Texts.IntroEN); len(intro) > 0 {
+			d.Sections = append(d.Sections, pdf.Section{Paragraphs: intro})
+		}
+		for _, sec := range pub.Sections {
+			ps := pdf.Section{Heading: sec.Heading}
+			for _, pt := range sec.Points {
+				ps.List = append(ps.List, pdf.Item{Text: pt.Text, Note: sourcesNote(pt.Sources, l)})
+			}
+			d.Sections = append(d.Sections, ps)
+		}
+		complaints := pdf.Section{Heading: translate(l, "link.complaints.title"), Paragraphs: []string{translate(l, "link.complaints.intro")}}
+		if c := own(prof.Complaints.ComplaintsNL, prof.Complaints.ComplaintsEN); len(c) > 0 {
+			complaints.Paragraphs = append(complaints.Paragraphs, c...)
+		} else {
+			complaints.Paragraphs = append(complaints.Paragraphs, translate(l, "link.complaints.none"))
+		}
+		if u := prof.Complaints.ComplaintsURL; u != "" {
+			complaints.Paragraphs = append(complaints.Paragraphs, u)
+			v.Links[u] = true
+		}
+		complaints.Paragraphs = append(complaints.Paragraphs, pub.Ombudsman, opname.OmbudsmanComplaintsURL)
+		d.Sections = append(d.Sections, complaints)
+		if c := own(prof.Texts.ContactNL, prof.Texts.ContactEN); len(c) > 0 {
+			d.Sections = append(d.Sections, pdf.Section{Heading: translate(l, "printed.contact"), Paragraphs: c})
+		}
+		d.Sections = append(d.Sections, pdf.Section{Heading: translate(l, "printed.more"),
+			Paragraphs: []string{fmt.Sprintf(translate(l, "printed.more.text"), prof.Name), address},
+			QR:         &pdf.QR{Text: address, Size: 110}, Notes: []string{since}})
+	case printedPoster:
+		d.Title, d.Paper, d.BodySize = pub.Title, pdf.A4, 14
+		for _, ps := range posterSections {
+			for _, sec := range pub.Sections {
+				if sec.Key != ps.key {
+					continue
+				}
+				part := pdf.Section{Heading: sec.Heading}
+				for _, pt := range sec.Points[:min(ps.n, len(sec.Points))] {
+					part.List = append(part.List, pdf.Item{Text: pt.Text})
+				}
+				d.Sections = append(d.Sections, part)
+			}
+		}
+		d.Sections = append(d.Sections, pdf.Section{Lead: translate(l, "printed.poster.scan"), QR: &pdf.QR{Text: address, Size: 200},
+			Paragraphs: []string{address}, Notes: []string{since}})
+	case printedCard:
+		c := pub.Card
+		d.Title, d.Paper, d.BodySize = c.Title, pdf.A6, 7
+		d.Sections = append(d.Sections, pdf.Section{Paragraphs: []string{c.Intro}})
+		for _, it := range c.Items {
+			d.Sections = append(d.Sections, pdf.Section{Heading: it.Heading, Lead: it.Outcome, List: items(it.Lines)})
+			if len(it.Agreements) > 0 {
+				key := "printed.card.agreements"
+				if it.Speak {
+					key = "printed.card.speak"
+				}
+				d.Sections = append(d.Sections, pdf.Section{Heading: translate(l, key), Minor: true, List: items(it.Agreements)})
+			}
+			if len(it.Alternatives) > 0 {
+				d.Sections = append(d.Sections, pdf.Section{Heading: translate(l, "printed.card.alternatives"), Minor: true, List: items(it.Alternatives)})
+			}
+		}
+		d.Sections = append(d.Sections, pdf.Section{Notes: []string{since}})
+	}
+	v.Doc = d
+	return v, nil
+}
+
+// lines are the non-empty lines of a text an organisation wrote.
+func lines(text string) []string {
+	var out []string
+	for l := range strings.SplitSeq(text, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// items are texts as the points of a list.
+func items(texts []string) []pdf.Item {
+	out := make([]pdf.Item, len(texts))
+	for i, t := range texts {
+		out[i] = pdf.Item{Text: t}
+	}
+	return out
+}
+
+// sourcesNote names a point's sources in short: each document's title and
+// the part of it.
+func sourcesNote(srcs []publication.Source, l string) string {
+	names := make([]string, len(srcs))
+	for i, src := range srcs {
+		names[i] = src.Title
+		if src.Ref != "" {
+			names[i] += ", " + src.Ref
+		}
+	}
+	return fmt.Sprintf(translate(l, "printed.source"), strings.Join(names, "; "))
+}
+
+// printedPage shows a piece of printed matter as a page to print.
+func (s *Server) printedPage(kind string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v, err := s.printedDoc(r, kind)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		if img, err := qr.Encode(v.Address, qr.M); err == nil {
+			v.QRImage = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(img.PNG()))
+		}
+		for _, sec := range v.Doc.Sections {
+			if sec.QR != nil {
+				v.QRWidth = int(sec.QR.Size * 4 / 3)
+			}
+		}
+		// The print stylesheet gives each kind its paper; the leaflet's
+		// pages are numbered in the reader's language.
+		styles := []string{"printed.css"}
+		if kind == printedFolder {
+			styles = append(styles, printStyle(lang(r)))
+		}
+		// The language switch comes back to the page in the language
+		// chosen, not in the one a ?lang= asked for.
+		v.page = &page{Title: v.Doc.Title, Layout: "printedlayout", Cache: true, Here: r.URL.Path, Styles: styles}
+		s.renderData(w, r, http.StatusOK, "printed", v.page, v)
+	}
+}
+
+// printedPDF answers a piece of printed matter as a PDF.
+func (s *Server) printedPDF(kind string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v, err := s.printedDoc(r, kind)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		var buf bytes.Buffer
+		if err := pdf.Render(&buf, v.Doc); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Header().Set("Content-Disposition", `inline; filename="`+kind+"-"+r.PathValue("slug")+"-"+lang(r)+`.pdf"`)
+		cached(w, r, buf.Bytes())
+	}
+}
+
+// cached answers body with an ETag of its content, or 304 Not Modified to
+// a request that has it already. Printed matter is public and changes with
+// the policy and the organisation's texts, so a cache must ask again each
+// time; the language comes from a cookie, so it varies with the cookies.
+func cached(w http.ResponseWriter, r *http.Request, body []byte) {
+	sum := sha256.Sum256(body)
+	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	h := w.Header()
+	h.Set("ETag", etag)
+	h.Set("Cache-Control", "public, no-cache")
+	h.Set("Vary", "Cookie")
+	for m := range strings.SplitSeq(r.Header.Get("If-None-Match"), ",") {
+		if m = strings.TrimSpace(m); m == etag || m == "*" || m == "W/"+etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	}
+	_, _ = w.Write(body)
+}
