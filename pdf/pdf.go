@@ -67,8 +67,11 @@ type Section struct {
 }
 
 // Item is one point of a bulleted list, with an optional note in small
-// print beneath it (where it comes from, say).
-type Item struct{ Text, Note string }
+// print beneath it (where it comes from, say). NoteLang is the note's
+// language where it may differ from the document's, such as the Dutch
+// title of a source in an English leaflet, for a rendering that marks
+// languages (HTML); the PDF does not.
+type Item struct{ Text, Note, NoteLang string }
 
 // QR is a QR code of Text, drawn Size points wide (its quiet zone
 // included) in the middle of the column.

@@ -16,7 +16,6 @@ var printedMessages = map[string]policy.Text{
 	"printed.print.zakkaart": {NL: "Druk de zakkaart af op A6, aan twee kanten. Of druk af op A4 en knip de kaart uit.",
 		EN: "Print the pocket card on A6, on both sides. Or print it on A4 and cut the card out."},
 	"printed.policy":            {NL: "Dit volgt uit ons beleid: %s, versie %d. Het geldt sinds %s.", EN: "This follows from our policy: %s, version %d. It applies since %s."},
-	"printed.source":            {NL: "Bron: %s", EN: "Source: %s"},
 	"printed.contact":           {NL: "Contact", EN: "Contact"},
 	"printed.more":              {NL: "Meer lezen", EN: "Read more"},
 	"printed.more.text":         {NL: "Alles over opnemen bij %s, met de bronnen, leest u op deze pagina:", EN: "Everything about recording at %s, with the sources, is on this page:"},

@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/opname/opname"
 	"github.com/opname/opname/pdf"
@@ -70,13 +71,15 @@ type printedView struct {
 	Links map[string]bool
 }
 
-// posterSections are the sections the poster sums up, by key, with how
-// many of their points it shows: what a client may do, what the
-// organisation asks, and what happens with a secret recording.
-var posterSections = []struct {
-	key string
-	n   int
-}{{publication.SectionClient, 2}, {publication.SectionAsks, 3}, {publication.SectionSecret, 1}}
+// posterSections are the sections the poster sums up, by key: what a
+// client may do, what the organisation asks, images, and what happens
+// with a secret recording. It shows the first point of each and all that
+// the organisation asks, as far as posterChars lets it: the poster is one
+// page, read from a distance.
+var posterSections = []string{publication.SectionClient, publication.SectionAsks, publication.SectionVideo, publication.SectionSecret}
+
+// posterChars is how many characters of points the poster holds.
+const posterChars = 480
 
 // profile is the public profile of the organisation in r's path.
 func (s *Server) profile(r *http.Request) (*opname.PublicProfile, error) {
@@ -126,7 +129,8 @@ func (s *Server) printedDoc(r *http.Request, kind string) (*printedView, error) 
 		for _, sec := range pub.Sections {
 			ps := pdf.Section{Heading: sec.Heading}
 			for _, pt := range sec.Points {
-				ps.List = append(ps.List, pdf.Item{Text: pt.Text, Note: sourcesNote(pt.Sources, l)})
+				// The sources are Dutch documents, by their Dutch names.
+				ps.List = append(ps.List, pdf.Item{Text: pt.Text, Note: sourcesNote(pt.Sources), NoteLang: "nl"})
 			}
 			d.Sections = append(d.Sections, ps)
 		}
@@ -150,16 +154,21 @@ func (s *Server) printedDoc(r *http.Request, kind string) (*printedView, error) 
 			QR:         &pdf.QR{Text: address, Size: 110}, Notes: []string{since}})
 	case printedPoster:
 		d.Title, d.Paper, d.BodySize = pub.Title, pdf.A4, 14
-		for _, ps := range posterSections {
+		left := posterChars
+		for _, key := range posterSections {
 			for _, sec := range pub.Sections {
-				if sec.Key != ps.key {
+				if sec.Key != key {
 					continue
 				}
 				part := pdf.Section{Heading: sec.Heading}
-				for _, pt := range sec.Points[:min(ps.n, len(sec.Points))] {
-					part.List = append(part.List, pdf.Item{Text: pt.Text})
+				for i, pt := range sec.Points {
+					if n := utf8.RuneCountInString(pt.Text); n <= left && (i == 0 || key == publication.SectionAsks) {
+						part.List, left = append(part.List, pdf.Item{Text: pt.Text}), left-n
+					}
 				}
-				d.Sections = append(d.Sections, part)
+				if len(part.List) > 0 {
+					d.Sections = append(d.Sections, part)
+				}
 			}
 		}
 		d.Sections = append(d.Sections, pdf.Section{Lead: translate(l, "printed.poster.scan"), QR: &pdf.QR{Text: address, Size: 200},
@@ -209,7 +218,7 @@ func items(texts []string) []pdf.Item {
 
 // sourcesNote names a point's sources in short: each document's title and
 // the part of it.
-func sourcesNote(srcs []publication.Source, l string) string {
+func sourcesNote(srcs []publication.Source) string {
 	names := make([]string, len(srcs))
 	for i, src := range srcs {
 		names[i] = src.Title
@@ -217,7 +226,7 @@ func sourcesNote(srcs []publication.Source, l string) string {
 			names[i] += ", " + src.Ref
 		}
 	}
-	return fmt.Sprintf(translate(l, "printed.source"), strings.Join(names, "; "))
+	return "— " + strings.Join(names, "; ")
 }
 
 // printedPage shows a piece of printed matter as a page to print.

@@ -103,6 +103,13 @@ var linkMatrix = map[string][6]int{
 	// The people of the share's conversation may stop its recipient's
 	// link; the fixture's conversation has no parent.
 	"POST /l/ontvangers/{id}/stoppen": {303, 404, 404, 303, 303, 303},
+	// An organisation's printed matter is anyone's, a link holder's too.
+	"GET /o/{slug}/folder":       {200, 200, 200, 200, 200, 200},
+	"GET /o/{slug}/folder.pdf":   {200, 200, 200, 200, 200, 200},
+	"GET /o/{slug}/poster":       {200, 200, 200, 200, 200, 200},
+	"GET /o/{slug}/poster.pdf":   {200, 200, 200, 200, 200, 200},
+	"GET /o/{slug}/zakkaart":     {200, 200, 200, 200, 200, 200},
+	"GET /o/{slug}/zakkaart.pdf": {200, 200, 200, 200, 200, 200},
 }
 
 // TestLinkAuthorizationMatrix calls every registered route as every kind

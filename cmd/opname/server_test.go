@@ -256,6 +256,14 @@ var matrix = map[string][13]int{
 	"GET /api/v1/requests/{id}/recipient-links":           {401, 200, 404, 200, 200, 403, 404, 404, 404, 403, 401, 401, 401},
 	"DELETE /api/v1/requests/{id}/recipient-links/{link}": {401, 204, 404, 204, 204, 403, 404, 404, 404, 403, 401, 401, 401},
 	"GET /api/v1/logs/{slug}/shares":                      {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	// An organisation's printed matter is anyone's: it holds no client
+	// data (TestPrintedMatter checks that the access log gains nothing).
+	"GET /o/{slug}/folder":       {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	"GET /o/{slug}/folder.pdf":   {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	"GET /o/{slug}/poster":       {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	"GET /o/{slug}/poster.pdf":   {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	"GET /o/{slug}/zakkaart":     {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	"GET /o/{slug}/zakkaart.pdf": {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
 }
 
 // newTranscript attaches a transcript to recA, made by the organisation,
@@ -516,6 +524,8 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		path = strings.Replace(strings.Replace(path, "{id}", f.shareA, 1), "{link}", id, 1)
 	case strings.HasPrefix(pattern, "/l/kopie/{id}"):
 		path = strings.Replace(path, "{id}", f.newLinkUpload(t), 1)
+	case strings.HasPrefix(pattern, "/o/{slug}/"):
+		path = strings.Replace(path, "{slug}", "org-a", 1)
 	case strings.HasPrefix(pattern, "/api/v1/logs/{slug}"):
 		path = strings.Replace(path, "{slug}", "org-a", 1)
 		switch {
