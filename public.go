@@ -2,6 +2,7 @@ package opname
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -53,4 +54,27 @@ type PublicStore interface {
 	// between it MUST refuse (Conflict) and change nothing. On success t is
 	// the stored texts.
 	SetPublicTexts(ctx context.Context, t *PublicTexts) error
+}
+
+// Check trims the texts and returns an Invalid error naming the first
+// field that cannot be taken: each is plain text with line breaks, at most
+// MaxPublicText characters.
+func (t *PublicTexts) Check() error {
+	rule := Paragraphs.Chars(MaxPublicText)
+	for _, f := range []struct {
+		name string
+		text *string
+	}{{"intro_nl", &t.IntroNL}, {"intro_en", &t.IntroEN}, {"contact_nl", &t.ContactNL}, {"contact_en", &t.ContactEN}} {
+		*f.text = strings.TrimSpace(*f.text)
+		if err := rule.Check(f.name, *f.text); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SameTexts reports whether t and o say the same: the texts without their
+// version and who changed them.
+func (t PublicTexts) SameTexts(o PublicTexts) bool {
+	return t.IntroNL == o.IntroNL && t.IntroEN == o.IntroEN && t.ContactNL == o.ContactNL && t.ContactEN == o.ContactEN
 }

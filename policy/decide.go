@@ -67,7 +67,8 @@ func (p *Policy) Decide(s Situation) (Decision, error) {
 // without fitting the alternatives.
 func (p *Policy) decide(s *Situation) (d Decision, hits []applied, undecided bool, err error) {
 	act := newActivation(s)
-	for _, r := range p.Rules {
+	act.adapter = p.adapter
+	for _, r := range p.rulesFor(s) {
 		ok, err := r.holds(act)
 		if err != nil {
 			return Decision{}, nil, false, err

@@ -5,6 +5,8 @@ import (
 	"reflect"
 
 	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/ext"
 	"cel.dev/cel-go/interpreter"
 )
@@ -91,6 +93,10 @@ type activation struct {
 	minor, incapable, multiParty, unwilling bool
 	// recorder is the index of the participant who acts, or -1.
 	recorder int
+	// adapter, when set, turns each variable into its CEL value once per
+	// activation (vals), not at every condition that reads it.
+	adapter types.Adapter
+	vals    []ref.Val
 }
 
 func newActivation(s *Situation) *activation {
@@ -117,13 +123,30 @@ func newActivation(s *Situation) *activation {
 	return a
 }
 
-func (a *activation) ResolveName(name string) (any, bool) {
-	for i := range variables {
-		if variables[i].name == name {
-			return variables[i].value(a), true
-		}
+// variablesIndex finds a variable by name.
+var variablesIndex = func() map[string]int {
+	m := make(map[string]int, len(variables))
+	for i, v := range variables {
+		m[v.name] = i
 	}
-	return nil, false
+	return m
+}()
+
+func (a *activation) ResolveName(name string) (any, bool) {
+	i, ok := variablesIndex[name]
+	if !ok {
+		return nil, false
+	}
+	if a.adapter == nil {
+		return variables[i].value(a), true
+	}
+	if a.vals == nil {
+		a.vals = make([]ref.Val, len(variables))
+	}
+	if a.vals[i] == nil {
+		a.vals[i] = a.adapter.NativeToValue(variables[i].value(a))
+	}
+	return a.vals[i], true
 }
 
 func (a *activation) Parent() interpreter.Activation { return nil }

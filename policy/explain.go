@@ -26,8 +26,12 @@ var subjects = map[string]Text{
 func explain(s *Situation, d *Decision, hits []applied, undecided bool) Text {
 	var out Text
 	pending := pendingCounts(hits, d.Outcome)
+	key := s.Action
+	if s.Action == "record" {
+		key = "record/" + s.Medium
+	}
 	for _, lang := range []string{"nl", "en"} {
-		var sentences []string
+		sentences := make([]string, 0, 8)
 		// add adds a sentence unless it was said; say adds each sentence
 		// of a text.
 		add := func(sentence string) {
@@ -40,11 +44,9 @@ func explain(s *Situation, d *Decision, hits []applied, undecided bool) Text {
 				add(sentence)
 			}
 		}
-		subject := subjects[s.Action]
-		if s.Action == "record" {
-			subject = subjects["record/"+s.Medium]
+		for _, sentence := range outcomeSentences(lang, key, d, pending, undecided) {
+			add(sentence)
 		}
-		say(outcomeSentence(lang, subject.In(lang), d, pending, undecided))
 		if len(d.RefusedBy) > 0 {
 			say(pick(lang,
 				fmt.Sprintf("%s %s geen toestemming.", upper(partyList(d.RefusedBy, nil, lang)), plural(d.RefusedBy, "geeft", "geven")),
@@ -119,7 +121,7 @@ func saidLater(hits []applied, i int, final Outcome) bool {
 // awaited by the rules that count; someone not in the conversation who
 // answers for a minor stands for the parents.
 func pendingCounts(hits []applied, final Outcome) map[string]int {
-	if final.Stops() {
+	if final.Stops() || !slices.ContainsFunc(hits, func(h applied) bool { return len(h.asked) > 0 }) {
 		return nil
 	}
 	seen := map[asked]bool{}
@@ -177,39 +179,77 @@ func counts(h applied, final Outcome) bool {
 	}
 }
 
-func outcomeSentence(lang, subject string, d *Decision, pending map[string]int, undecided bool) string {
-	if undecided {
-		return pick(lang,
-			"Het beleid van de organisatie zegt niets over deze situatie. Daarom beslist de medewerker.",
-			"The organisation's policy says nothing about this situation, so the staff member decides.")
+// outcomeSentences says the outcome: one sentence, or two when a decision
+// also waits for consent. Sentences that need no names are made once, when
+// the package loads (fixedOutcomes).
+func outcomeSentences(lang, key string, d *Decision, pending map[string]int, undecided bool) []string {
+	l := 0
+	if lang == "en" {
+		l = 1
 	}
+	if undecided {
+		return undecidedSentence[l]
+	}
+	if fixed, ok := fixedOutcomes[outcomeKey{key, d.Outcome}]; ok {
+		return fixed[l]
+	}
+	subject := subjects[key].In(lang)
 	switch d.Outcome {
-	case Allowed:
-		return pick(lang, subject+" mag.", subject+" is allowed.")
 	case NeedsConsent:
 		parties := partyList(d.ConsentFrom, pending, lang)
 		one := len(d.ConsentFrom) == 1 && pending[d.ConsentFrom[0]] < 2
-		return pick(lang,
-			fmt.Sprintf("%s mag pas als %s toestemming %s.", subject, parties, choose(one, "geeft", "geven")),
-			fmt.Sprintf("%s is allowed once %s %s.", subject, parties, choose(one, "consents", "consent")))
+		return []string{pick(lang,
+			subject+" mag pas als "+parties+" toestemming "+choose(one, "geeft", "geven")+".",
+			subject+" is allowed once "+parties+" "+choose(one, "consents", "consent")+".")}
 	case NeedsDecision:
 		decider := Deciders.Label(d.DecidedBy, lang)
-		sentence := pick(lang,
-			fmt.Sprintf("%s: eerst beslist %s hierover.", subject, decider),
-			fmt.Sprintf("%s needs a decision by %s first.", subject, decider))
+		out := []string{pick(lang,
+			subject+": eerst beslist "+decider+" hierover.",
+			subject+" needs a decision by "+decider+" first.")}
 		if len(d.ConsentFrom) > 0 {
 			parties := partyList(d.ConsentFrom, pending, lang)
-			sentence += " " + pick(lang,
-				fmt.Sprintf("Ook is toestemming nodig van %s.", parties),
-				fmt.Sprintf("Consent is also needed from %s.", parties))
+			out = append(out, pick(lang, "Ook is toestemming nodig van "+parties+".", "Consent is also needed from "+parties+"."))
 		}
-		return sentence
-	case Refused:
-		return pick(lang, subject+" kan nu niet.", subject+" cannot go ahead now.")
-	default:
-		return pick(lang, subject+" mag hier niet.", subject+" is not allowed here.")
+		return out
 	}
+	// An act with no subject of its own (a situation that was not checked).
+	return fixedOutcome(subjects[key], d.Outcome)[l]
 }
+
+// fixedOutcome is the outcome sentence of subject that names no one.
+func fixedOutcome(subject Text, o Outcome) [2][]string {
+	switch o {
+	case Allowed:
+		return [2][]string{{subject.NL + " mag."}, {subject.EN + " is allowed."}}
+	case Refused:
+		return [2][]string{{subject.NL + " kan nu niet."}, {subject.EN + " cannot go ahead now."}}
+	}
+	return [2][]string{{subject.NL + " mag hier niet."}, {subject.EN + " is not allowed here."}}
+}
+
+// outcomeKey is an outcome of an act on a subject (subjects' keys).
+type outcomeKey struct {
+	subject string
+	outcome Outcome
+}
+
+var (
+	undecidedSentence = [2][]string{
+		{"Het beleid van de organisatie zegt niets over deze situatie.", "Daarom beslist de medewerker."},
+		{"The organisation's policy says nothing about this situation, so the staff member decides."},
+	}
+	// fixedOutcomes are the outcome sentences that name no one, in Dutch
+	// and English, for every subject.
+	fixedOutcomes = func() map[outcomeKey][2][]string {
+		m := map[outcomeKey][2][]string{}
+		for key, subject := range subjects {
+			for _, o := range []Outcome{Allowed, Refused, Forbidden} {
+				m[outcomeKey{key, o}] = fixedOutcome(subject, o)
+			}
+		}
+		return m
+	}()
+)
 
 // partyList names parties in plain words; a party counted more than once
 // in n is named in the plural.

@@ -189,6 +189,7 @@ func (l *Library) parse(file string, text []byte, seen []string) (*Policy, error
 		}
 		return nil, &Error{Field: f.Position(), Msg: msg, Findings: d.findings}
 	}
+	d.policy.index(l.env.CELTypeAdapter())
 	return d.policy, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/types"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -38,6 +39,14 @@ type Policy struct {
 	OrganisationConsent string
 	// File is where the text came from, for messages.
 	File string
+
+	// byScope holds, for each action, recorder, medium and secrecy, the
+	// rules whose scope has them, in the policy's order: a decision
+	// evaluates only those (see index). Nil for a policy that does not
+	// decide (a draft): then every rule is evaluated.
+	byScope map[scopeKey][]*Rule
+	// adapter turns a situation's variables into CEL values.
+	adapter types.Adapter
 }
 
 // Citation points into a source document: its file name and the rule's own

@@ -29,6 +29,47 @@ func (r *Rule) Scope() Scope {
 	return scopeOf(r.ast.NativeRep().Expr())
 }
 
+// scopeKey is where a situation lies among scopes.
+type scopeKey struct {
+	action, by, medium string
+	covert             bool
+}
+
+// index files every rule under each scope key its scope holds, once, when
+// the policy is compiled; a decision then evaluates only the rules that
+// can hold. Scopes over-estimate, so no rule that holds is left out
+// (TestIndexDecidesAlike).
+func (p *Policy) index(adapter types.Adapter) {
+	p.adapter = adapter
+	p.byScope = map[scopeKey][]*Rule{}
+	for _, r := range p.Rules {
+		sc := r.Scope()
+		for _, action := range sc.Actions {
+			for _, by := range sc.By {
+				for _, medium := range sc.Media {
+					for _, covert := range sc.Covert {
+						k := scopeKey{action, by, medium, covert}
+						p.byScope[k] = append(p.byScope[k], r)
+					}
+				}
+			}
+		}
+	}
+}
+
+// rulesFor are the rules that can hold in s: those of its scope key, or
+// every rule when the policy has no index or s lies outside every scope
+// (a situation that was not checked).
+func (p *Policy) rulesFor(s *Situation) []*Rule {
+	if p.byScope == nil {
+		return p.Rules
+	}
+	if !slices.Contains(actionValues, s.Action) || !slices.Contains(byValues, s.By) || !slices.Contains(mediumValues, s.Medium) {
+		return p.Rules
+	}
+	return p.byScope[scopeKey{s.Action, s.By, s.Medium, s.Covert}]
+}
+
 func fullScope() Scope {
 	return Scope{Actions: actionValues, By: byValues, Media: mediumValues, Covert: []bool{false, true}}
 }

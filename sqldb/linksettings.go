@@ -58,6 +58,9 @@ func (db *DB) SetLinkSettings(ctx context.Context, s *opname.LinkSettings) error
 	if err := want.Check(); err != nil {
 		return err
 	}
+	conflict := func(now int) error {
+		return opname.Coded(opname.Conflict, "link_settings.changed", "version: the settings were changed meanwhile (now version %d); look at them again", now)
+	}
 	var changed []string
 	err = db.tx(ctx, func(tx *sql.Tx) error {
 		cur, err := db.linkSettings(ctx, tx, a.OrgID)
@@ -69,31 +72,17 @@ func (db *DB) SetLinkSettings(ctx context.Context, s *opname.LinkSettings) error
 			want = *cur
 			return nil
 		case want.Version != cur.Version:
-			return opname.Coded(opname.Conflict, "link_settings.changed", "version: the settings were changed meanwhile (now version %d); look at them again", cur.Version)
+			return conflict(cur.Version)
 		}
 		changed = changedSettings(*cur, want)
 		want.Version, want.ChangedBy, want.ChangedByName = cur.Version+1, a.UserID, a.Name
 		want.ChangedAt = db.Now().UTC().Truncate(1000)
-		args := []any{want.LinkDays, want.RequirePIN, want.ComplaintsNL, want.ComplaintsEN, want.ComplaintsURL, want.Version, micro(want.ChangedAt), want.ChangedBy}
-		var res sql.Result
-		if cur.Version == 0 {
-			res, err = tx.ExecContext(ctx, db.q(`INSERT INTO link_settings (link_days, require_pin, complaints_nl, complaints_en, complaints_url, version, changed_at, changed_by, org_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`), append(args, a.OrgID)...)
-		} else {
-			// The version in the condition: of two changes at once, one
-			// wins and the other finds nothing to update.
-			res, err = tx.ExecContext(ctx, db.q(`UPDATE link_settings SET link_days = ?, require_pin = ?, complaints_nl = ?, complaints_en = ?, complaints_url = ?, version = ?, changed_at = ?, changed_by = ? WHERE org_id = ? AND version = ?`), append(args, a.OrgID, cur.Version)...)
-		}
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 1 {
-			return err
-		}
-		return opname.Coded(opname.Conflict, "link_settings.changed", "version: the settings were changed meanwhile (now version %d); look at them again", cur.Version+1)
+		return db.saveVersion(ctx, tx, versionedRow{
+			table: "link_settings", orgID: a.OrgID, version: cur.Version, at: want.ChangedAt, by: a.UserID, conflict: conflict,
+			columns: []string{"link_days", "require_pin", "complaints_nl", "complaints_en", "complaints_url"},
+			values:  []any{want.LinkDays, want.RequirePIN, want.ComplaintsNL, want.ComplaintsEN, want.ComplaintsURL},
+		})
 	})
-	if isUnique(err) {
-		return opname.Coded(opname.Conflict, "link_settings.changed", "version: the settings were changed meanwhile (now version %d); look at them again", 1)
-	}
 	if opname.KindOf(err) == opname.Conflict {
 		return err
 	}

@@ -74,20 +74,7 @@ func TestSetLinkSettings(t *testing.T) {
 		if !got.SameChoices(s) || got.Version != 1 || got.ChangedByName == "" {
 			t.Errorf("read back = %+v, want %+v", got, s)
 		}
-		logged := func() []opname.AccessEvent {
-			t.Helper()
-			events, err := db.Search(as(w.a[opname.RolePrivacyOfficer]), opname.AccessFilter{Action: opname.AccessUpdate})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var out []opname.AccessEvent
-			for _, e := range events {
-				if e.ObjectType == "link_settings" {
-					out = append(out, e)
-				}
-			}
-			return out
-		}
+		logged := func() []opname.AccessEvent { return updates(t, db, w, "link_settings") }
 		events := logged()
 		if len(events) != 1 || events[0].UserID != w.a[opname.RoleAdmin].UserID || !strings.Contains(events[0].Purpose, "link_days 90 -> 30") || !strings.Contains(events[0].Purpose, "complaints_url") {
 			t.Fatalf("logged = %+v, want one change by the admin naming what changed", events)
@@ -147,4 +134,21 @@ func TestSetLinkSettings(t *testing.T) {
 			t.Errorf("org-a after org-b's change = %+v, %v", got, err)
 		}
 	})
+}
+
+// updates are the access log's records of changes to objects of kind
+// objectType in w's first organisation, newest first.
+func updates(t *testing.T, db *sqldb.DB, w *world, objectType string) []opname.AccessEvent {
+	t.Helper()
+	events, err := db.Search(as(w.a[opname.RolePrivacyOfficer]), opname.AccessFilter{Action: opname.AccessUpdate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []opname.AccessEvent
+	for _, e := range events {
+		if e.ObjectType == objectType {
+			out = append(out, e)
+		}
+	}
+	return out
 }

@@ -44,6 +44,7 @@ type Store interface {
 	opname.Links
 	opname.LinkSettingsStore
 	opname.RecipientLinks
+	opname.PublicStore
 }
 
 // Server is the HTTP side of opname.
