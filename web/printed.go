@@ -81,20 +81,11 @@ var posterSections = []string{publication.SectionClient, publication.SectionAsks
 // posterChars is how many characters of points the poster holds.
 const posterChars = 480
 
-// profile is the public profile of the organisation in r's path.
-func (s *Server) profile(r *http.Request) (*opname.PublicProfile, error) {
-	org, err := s.Store.OrganisationBySlug(r.Context(), r.PathValue("slug"))
-	if err != nil {
-		return nil, err
-	}
-	return &opname.PublicProfile{Slug: org.Slug, Name: org.Name, TimeZone: org.TimeZone, Policy: org.Policy}, nil
-}
-
 // printedDoc makes the printed matter of kind for the organisation in r's
 // path, in r's language.
 func (s *Server) printedDoc(r *http.Request, kind string) (*printedView, error) {
 	l := lang(r)
-	prof, err := s.profile(r)
+	prof, err := s.Store.PublicProfile(r.Context(), r.PathValue("slug"))
 	if err != nil {
 		return nil, err
 	}

@@ -36,6 +36,22 @@ func printedOrgs(t *testing.T, s *server) []printedOrg {
 			t.Fatal(err)
 		}
 		privacy, _ := member(t, s, octx, org.Slug, opname.RolePrivacyOfficer)
+		admin, _ := member(t, s, octx, org.Slug, opname.RoleAdmin)
+		// The organisation's own words, which the leaflet carries.
+		actx := actorCtx(org, admin)
+		texts := &opname.PublicTexts{IntroNL: "Welkom bij " + org.Name + ".\nHier leest u hoe wij met opnemen omgaan.", IntroEN: "Welcome to " + org.Name + ".",
+			ContactNL: "Bel ons: 030 123 45 67", ContactEN: "Call us: +31 30 123 45 67"}
+		if err := s.db.SetPublicTexts(actx, texts); err != nil {
+			t.Fatal(err)
+		}
+		set, err := s.db.LinkSettings(actx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		set.ComplaintsNL, set.ComplaintsEN, set.ComplaintsURL = "Een klacht? Schrijf naar de klachtencommissie.", "A complaint? Write to the complaints committee.", "https://www.example.nl/klachten"
+		if err := s.db.SetLinkSettings(actx, set); err != nil {
+			t.Fatal(err)
+		}
 		po := printedOrg{org: org, pub: map[string]*public.Publication{}, address: s.URL + "/o/" + org.Slug, privacy: actorCtx(org, privacy)}
 		for _, l := range []string{"nl", "en"} {
 			po.pub[l] = public.New(p, org.Name, l, lib.Source)
@@ -147,7 +163,9 @@ func TestPrintedMatter(t *testing.T) {
 			if n == 0 {
 				t.Errorf("%s: the policy publishes nothing", what)
 			}
-			for _, want := range []string{pub.Ombudsman, opname.OmbudsmanComplaintsURL, o.address} {
+			own := map[string][]string{"nl": {"Welkom bij " + o.org.Name + ".", "Hier leest u hoe wij met opnemen omgaan.", "Bel ons: 030 123 45 67", "Een klacht? Schrijf naar de klachtencommissie."},
+				"en": {"Welcome to " + o.org.Name + ".", "Call us: +31 30 123 45 67", "A complaint? Write to the complaints committee."}}[l]
+			for _, want := range append(own, pub.Ombudsman, opname.OmbudsmanComplaintsURL, "https://www.example.nl/klachten", o.address) {
 				if !strings.Contains(folder, want) || !strings.Contains(folderText, spaced(want)) {
 					t.Errorf("%s: the leaflet lacks %q", what, want)
 				}
