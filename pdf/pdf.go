@@ -100,9 +100,29 @@ const bodySize = 11.0
 
 // Render writes d as a PDF.
 func Render(w io.Writer, d Document) error {
-	regular, bold, err := fonts()
+	p, err := lay(d)
 	if err != nil {
 		return err
+	}
+	_, err = p.WriteTo(w)
+	return err
+}
+
+// Pages is how many pages d takes, so that a caller can make a document
+// fit its paper (a poster, one page) before rendering it.
+func Pages(d Document) (int, error) {
+	p, err := lay(d)
+	if err != nil {
+		return 0, err
+	}
+	return p.GetNumberOfPages(), nil
+}
+
+// lay places d on its pages.
+func lay(d Document) (*gopdf.GoPdf, error) {
+	regular, bold, err := fonts()
+	if err != nil {
+		return nil, err
 	}
 	paper := d.Paper
 	if paper == (Paper{}) {
@@ -116,10 +136,10 @@ func Render(w io.Writer, d Document) error {
 	p.Start(gopdf.Config{PageSize: gopdf.Rect{W: paper.W, H: paper.H}})
 	p.SetInfo(gopdf.PdfInfo{Title: d.Title, Author: d.Header, Creator: "opname"})
 	if err := p.AddTTFFont("regular", regular); err != nil {
-		return fmt.Errorf("pdf: font: %w", err)
+		return nil, fmt.Errorf("pdf: font: %w", err)
 	}
 	if err := p.AddTTFFont("bold", bold); err != nil {
-		return fmt.Errorf("pdf: font: %w", err)
+		return nil, fmt.Errorf("pdf: font: %w", err)
 	}
 	wr := &writer{p: p, paper: paper, width: paper.W - 2*paper.Margin, body: body}
 	p.AddPage()
@@ -139,10 +159,9 @@ func Render(w io.Writer, d Document) error {
 	}
 	wr.frame(d)
 	if wr.err != nil {
-		return wr.err
+		return nil, wr.err
 	}
-	_, err = p.WriteTo(w)
-	return err
+	return p, nil
 }
 
 // writer places wrapped text, adding pages as needed.

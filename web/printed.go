@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/opname/opname"
 	"github.com/opname/opname/pdf"
@@ -74,12 +74,8 @@ type printedView struct {
 // posterSections are the sections the poster sums up, by key: what a
 // client may do, what the organisation asks, images, and what happens
 // with a secret recording. It shows the first point of each and all that
-// the organisation asks, as far as posterChars lets it: the poster is one
-// page, read from a distance.
+// the organisation asks, as far as one page, read from a distance, holds.
 var posterSections = []string{publication.SectionClient, publication.SectionAsks, publication.SectionVideo, publication.SectionSecret}
-
-// posterChars is how many characters of points the poster holds.
-const posterChars = 480
 
 // printedDoc makes the printed matter of kind for the organisation in r's
 // path, in r's language.
@@ -144,26 +140,38 @@ func (s *Server) printedDoc(r *http.Request, kind string) (*printedView, error) 
 			Paragraphs: []string{fmt.Sprintf(translate(l, "printed.more.text"), prof.Name), address},
 			QR:         &pdf.QR{Text: address, Size: 110}, Notes: []string{since}})
 	case printedPoster:
-		d.Title, d.Paper, d.BodySize = pub.Title, pdf.A4, 14
-		left := posterChars
+		d.Title, d.Paper, d.BodySize, d.PageOf = pub.Title, pdf.A4, 14, ""
+		var summary []pdf.Section
 		for _, key := range posterSections {
 			for _, sec := range pub.Sections {
 				if sec.Key != key {
 					continue
 				}
+				points := sec.Points[:1]
+				if key == publication.SectionAsks {
+					points = sec.Points
+				}
 				part := pdf.Section{Heading: sec.Heading}
-				for i, pt := range sec.Points {
-					if n := utf8.RuneCountInString(pt.Text); n <= left && (i == 0 || key == publication.SectionAsks) {
-						part.List, left = append(part.List, pdf.Item{Text: pt.Text}), left-n
-					}
+				for _, pt := range points {
+					part.List = append(part.List, pdf.Item{Text: pt.Text})
 				}
-				if len(part.List) > 0 {
-					d.Sections = append(d.Sections, part)
-				}
+				summary = append(summary, part)
 			}
 		}
-		d.Sections = append(d.Sections, pdf.Section{Lead: translate(l, "printed.poster.scan"), QR: &pdf.QR{Text: address, Size: 200},
-			Paragraphs: []string{address}, Notes: []string{since}})
+		scan := pdf.Section{Lead: translate(l, "printed.poster.scan"), QR: &pdf.QR{Text: address, Size: 200},
+			Paragraphs: []string{address}, Notes: []string{since}}
+		// The poster is one page: it leaves out points from the end
+		// until the rest fits. Without the fonts there is no PDF to fit.
+		for {
+			d.Sections = append(slices.Clone(summary), scan)
+			if n, err := pdf.Pages(d); err != nil || n <= 1 || len(summary) == 0 {
+				break
+			}
+			last := &summary[len(summary)-1]
+			if last.List = last.List[:len(last.List)-1]; len(last.List) == 0 {
+				summary = summary[:len(summary)-1]
+			}
+		}
 	case printedCard:
 		c := pub.Card
 		d.Title, d.Paper, d.BodySize = c.Title, pdf.A6, 7

@@ -30,7 +30,15 @@ func printedOrgs(t *testing.T, s *server) []printedOrg {
 	lib := s.web.Policies
 	var out []printedOrg
 	for _, name := range lib.Names() {
-		org, octx := newOrg(t, s, "drukwerk-"+name, name, false)
+		// A long name makes a long title, which the poster must still fit.
+		org := &opname.Organisation{Slug: "drukwerk-" + name, Name: "Stichting Voorbeeld voor Jeugd, Gezin en Veiligheid in de regio — " + name,
+			Policy: opname.PolicyVersion{Name: name, Shipped: name, Digest: "sha256:1", Text: "x"}}
+		if err := s.db.CreateOrganisation(opname.WithActor(context.Background(), opname.System("test")), org); err != nil {
+			t.Fatal(err)
+		}
+		sys := opname.System("test")
+		sys.OrgID = org.ID
+		octx := opname.WithActor(context.Background(), sys)
 		p, err := lib.Policy(name)
 		if err != nil {
 			t.Fatal(err)
