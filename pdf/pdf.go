@@ -64,6 +64,11 @@ type Section struct {
 	QR         *QR
 	Notes      []string
 	Signatures []Signature
+	// Lang is the language of the section's text where it may differ
+	// from the document's (an organisation's own words, in the one
+	// language it wrote them in), for a rendering that marks languages
+	// (HTML); the PDF does not.
+	Lang string
 }
 
 // Item is one point of a bulleted list, with an optional note in small

@@ -97,14 +97,24 @@ func (s *Server) linkSettingsForm(w http.ResponseWriter, r *http.Request) {
 		err = s.Store.SetLinkSettings(r.Context(), settings)
 	}
 	if err != nil {
-		kind := opname.KindOf(err)
-		if kind == opname.Internal || kind == opname.Forbidden || kind == opname.Unauthorized {
-			s.Error(w, r, err)
+		if s.formFault(w, r, err) {
 			return
 		}
 		labels := labelsOf(l, "link_days", "links.days", "complaints_nl", "links.complaints.nl", "complaints_en", "links.complaints.en", "complaints_url", "links.complaints.url")
-		s.renderLinkSettings(w, r, status[kind], &page{Message: formMessage(l, err, labels)}, &f)
+		s.renderLinkSettings(w, r, statusOf(err), &page{Message: formMessage(l, err, labels)}, &f)
 		return
 	}
 	http.Redirect(w, r, "/clientlinks?bewaard=1", http.StatusSeeOther)
+}
+
+// formFault answers a settings form whose change err refused for a
+// reason that is not the form's (a fault, or a caller who may not), and
+// reports whether it did; the form shows the others again.
+func (s *Server) formFault(w http.ResponseWriter, r *http.Request, err error) bool {
+	switch opname.KindOf(err) {
+	case opname.Internal, opname.Forbidden, opname.Unauthorized:
+		s.Error(w, r, err)
+		return true
+	}
+	return false
 }

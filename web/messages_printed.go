@@ -7,7 +7,6 @@ import "github.com/opname/opname/policy"
 var printedMessages = map[string]policy.Text{
 	"printed.nav":          {NL: "Drukwerk", EN: "Printed matter"},
 	"printed.pdf":          {NL: "Download als PDF", EN: "Download as PDF"},
-	"printed.public":       {NL: "Alles over opnemen hier", EN: "All about recording here"},
 	"printed.folder":       {NL: "Folder voor cliënten", EN: "Leaflet for clients"},
 	"printed.poster":       {NL: "Poster voor de wachtkamer", EN: "Poster for the waiting room"},
 	"printed.zakkaart":     {NL: "Zakkaart voor medewerkers", EN: "Pocket card for staff"},

@@ -27,13 +27,13 @@ var templateFS embed.FS
 var assetFS embed.FS
 
 // partials are shared by every page.
-var partials = []string{"layout.html", "linklayout.html", "printedlayout.html", "recipientlayout.html", "alert.html", "events.html", "inboxrequests.html", "person.html", "receiptcheck.html", "seen.html"}
+var partials = []string{"layout.html", "linklayout.html", "publiclayout.html", "recipientlayout.html", "alert.html", "events.html", "inboxrequests.html", "person.html", "receiptcheck.html", "seen.html"}
 
 // pageNames are the pages; each is parsed with the partials at start, so a
 // broken or missing template stops the boot, not a request.
 var pageNames = []string{"signin", "welcome", "totp", "home", "clients", "client", "people", "tokens", "policy", "policychange", "linksettings", "accesslog", "error",
 	"recordings", "record", "recording", "receipt", "fixity",
-	"work", "inbox", "conversations", "conversation", "request", "incident", "printable", "linkprint", "printed",
+	"work", "inbox", "conversations", "conversation", "request", "incident", "printable", "linkprint", "public", "publictexts", "printed",
 	"l_code", "l_pin", "l_home", "l_conversation", "l_stopped", "l_recordings", "l_recording", "l_seen", "l_complaints", "d_recipient", "d_gone"}
 
 // parsePages checks the stylesheets every page links and parses every
@@ -347,6 +347,14 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "POST", "/opnames/{id}/transcripten", Roles(opname.RoleStaff, opname.RoleManager, opname.RoleAdmin), s.transcriptForm)
 	s.handle(mux, "POST", "/opnames/{id}/wissen", Roles(opname.RoleManager, opname.RoleAdmin), s.eraseForm)
 	s.handle(mux, "GET", "/integriteit", Roles(opname.RolePrivacyOfficer, opname.RoleAdmin), s.fixityPage)
+	// What an organisation publishes (public.go): for anyone, made from
+	// its policy, with no client data.
+	s.handle(mux, "GET", "/o/{slug}", Public, s.publicPage)
+	s.handle(mux, "GET", "/o/{slug}/inbedden", Public, s.publicEmbed)
+	s.handle(mux, "GET", "/o/{slug}/policy.yaml", Public, s.publicYAML)
+	s.handle(mux, "GET", "/o/{slug}/policy.json", Public, s.publicJSON)
+	s.handle(mux, "GET", "/openbare-pagina", Roles(opname.RoleAdmin), s.publicTextsPage)
+	s.handle(mux, "POST", "/openbare-pagina", Roles(opname.RoleAdmin), s.publicTextsForm)
 	// An organisation's printed matter (printed.go): for anyone, made
 	// from its policy, with no client data.
 	for _, kind := range printedKinds {
@@ -423,7 +431,15 @@ func local(p string) string {
 }
 
 func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "signin", &page{Form: map[string]string{"organisatie": r.URL.Query().Get("organisatie")}})
+	slug := r.URL.Query().Get("organisatie")
+	p := &page{Form: map[string]string{"organisatie": slug}}
+	if slug != "" {
+		// Where the organisation is known, its public page is a link away.
+		if org, err := s.Store.OrganisationBySlug(r.Context(), slug); err == nil {
+			p.Org = org
+		}
+	}
+	s.render(w, r, http.StatusOK, "signin", p)
 }
 
 func (s *Server) signInForm(w http.ResponseWriter, r *http.Request) {

@@ -45,14 +45,22 @@ type policyRow struct {
 type preview struct {
 	Same      bool
 	Now, Then previewPolicy
-	Decisions []decisionRow
-	Added     []ruleRow
-	Removed   []ruleRow
-	Changed   []ruleRow
+	changeRows
 	// The confirmation's fields: the shipped policy's name or the text of
 	// one's own (base64, so that it comes back byte for byte), and the
 	// digests it was previewed with.
 	Shipped, Text64, From, To string
+}
+
+// changeRows are what a change of policy changes, in the reader's
+// language: the typical situations decided differently, and the rules
+// added, removed and changed. The preview shows them before a change, the
+// public page's history after.
+type changeRows struct {
+	Decisions []decisionRow
+	Added     []ruleRow
+	Removed   []ruleRow
+	Changed   []ruleRow
 }
 
 type previewPolicy struct {
@@ -282,6 +290,14 @@ func (s *Server) renderPreview(w http.ResponseWriter, r *http.Request, code int,
 	if pv.Shipped == "" {
 		p.Text64 = base64.StdEncoding.EncodeToString([]byte(pv.Text))
 	}
+	p.changeRows = changesOf(cmp, l)
+	d := &policyData{page: &page{Org: org, Title: translate(l, "policy.preview.title"), Message: msg}, Preview: p}
+	s.renderData(w, r, code, "policychange", d.page, d)
+}
+
+// changesOf is comparison cmp in language l.
+func changesOf(cmp *policy.Comparison, l string) changeRows {
+	var out changeRows
 	for _, c := range cmp.Decisions {
 		row := decisionRow{Name: c.Case.Name.In(l), Before: side(c.Before, l), After: side(c.After, l)}
 		if row.Before.Consent == row.After.Consent {
@@ -293,14 +309,14 @@ func (s *Server) renderPreview(w http.ResponseWriter, r *http.Request, code int,
 		if row.Before.Decider == row.After.Decider {
 			row.Before.Decider, row.After.Decider = "", ""
 		}
-		p.Decisions = append(p.Decisions, row)
+		out.Decisions = append(out.Decisions, row)
 	}
 	rule := func(r *policy.Rule) ruleRow { return ruleRow{ID: r.ID, Text: r.Text, Explain: r.Explain.In(l)} }
 	for _, r := range cmp.Added {
-		p.Added = append(p.Added, rule(r))
+		out.Added = append(out.Added, rule(r))
 	}
 	for _, r := range cmp.Removed {
-		p.Removed = append(p.Removed, rule(r))
+		out.Removed = append(out.Removed, rule(r))
 	}
 	for _, c := range cmp.Changed {
 		row := rule(c.After)
@@ -312,10 +328,9 @@ func (s *Server) renderPreview(w http.ResponseWriter, r *http.Request, code int,
 		if c.Before.Text != c.After.Text {
 			row.Before = c.Before.Text
 		}
-		p.Changed = append(p.Changed, row)
+		out.Changed = append(out.Changed, row)
 	}
-	d := &policyData{page: &page{Org: org, Title: translate(l, "policy.preview.title"), Message: msg}, Preview: p}
-	s.renderData(w, r, code, "policychange", d.page, d)
+	return out
 }
 
 // side is one decision of a typical situation in words.

@@ -2,9 +2,7 @@ package web
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/opname/opname"
 	"github.com/opname/opname/pdf"
+	"github.com/opname/opname/policy"
 	// Imported by another name: the gate has an access kind "public".
 	publication "github.com/opname/opname/public"
 	"rsc.io/qr"
@@ -61,8 +60,12 @@ type printedView struct {
 	Address string
 	QRImage template.URL
 	QRWidth int
-	// Slug is the organisation's; Others lead to its other printed matter.
-	Slug   string
+	// Slug and Name are the organisation's, Base its public page, which
+	// the public layout (publiclayout.html) leads back to; Found and
+	// Embed are that layout's: always found, never embedded.
+	Slug, Name, Base string
+	Found, Embed     bool
+	// Others lead to its other printed matter.
 	Others []choice
 	// HowToPrint says how to print it: paper, sides, folding.
 	HowToPrint string
@@ -85,14 +88,16 @@ func (s *Server) printedDoc(r *http.Request, kind string) (*printedView, error) 
 	if err != nil {
 		return nil, err
 	}
-	pol, err := s.compiled(prof.Policy)
+	// The same policy and sources as the public page (public.go).
+	pol, err := s.compiledVersion(prof.Policy)
 	if err != nil {
 		return nil, fmt.Errorf("web: policy of %s: %w", prof.Slug, err)
 	}
-	pub := publication.New(pol, prof.Name, l, s.Policies.Source)
+	pub := publication.New(pol, prof.Name, l, s.sourcesOf(func() []policy.Source { return pol.Sources }))
 	address := s.baseURL(r) + "/o/" + prof.Slug
 	v := &printedView{Kind: kind, PDF: "/o/" + prof.Slug + "/" + kind + ".pdf?lang=" + l, Address: address,
-		HowToPrint: translate(l, "printed.print."+kind), Links: map[string]bool{address: true, opname.OmbudsmanComplaintsURL: true}, Slug: prof.Slug}
+		HowToPrint: translate(l, "printed.print."+kind), Links: map[string]bool{address: true, opname.OmbudsmanComplaintsURL: true},
+		Slug: prof.Slug, Name: prof.Name, Base: "/o/" + prof.Slug, Found: true}
 	for _, k := range printedKinds {
 		if k != kind {
 			v.Others = append(v.Others, choice{"/o/" + prof.Slug + "/" + k, translate(l, "printed."+k)})
@@ -100,18 +105,18 @@ func (s *Server) printedDoc(r *http.Request, kind string) (*printedView, error) 
 	}
 	zone := (&opname.Organisation{TimeZone: prof.TimeZone}).Location()
 	since := fmt.Sprintf(translate(l, "printed.policy"), pol.Title.In(l), prof.Policy.Version, formatTime(prof.Policy.CreatedAt, zone, l))
-	own := func(nl, en string) []string {
-		if l == "en" && strings.TrimSpace(en) != "" {
-			nl = en
-		}
-		return lines(nl)
+	// own is a text the organisation wrote, in l or else in the other
+	// language, which the section then names.
+	own := func(nl, en string) pdf.Section {
+		t := ownIn(l, nl, en)
+		return pdf.Section{Paragraphs: lines(t.Text), Lang: t.Lang}
 	}
 	d := pdf.Document{Header: prof.Name, PageOf: translate(l, "words.doc.pageof")}
 	switch kind {
 	case printedFolder:
 		d.Title, d.Paper, d.BodySize, d.PageMultiple = pub.Title, pdf.A5, 9.5, 4
-		if intro := own(prof.Texts.IntroNL, prof.Texts.IntroEN); len(intro) > 0 {
-			d.Sections = append(d.Sections, pdf.Section{Paragraphs: intro})
+		if intro := own(prof.Texts.IntroNL, prof.Texts.IntroEN); len(intro.Paragraphs) > 0 {
+			d.Sections = append(d.Sections, intro)
 		}
 		for _, sec := range pub.Sections {
 			ps := pdf.Section{Heading: sec.Heading}
@@ -121,20 +126,23 @@ func (s *Server) printedDoc(r *http.Request, kind string) (*printedView, error) 
 			}
 			d.Sections = append(d.Sections, ps)
 		}
-		complaints := pdf.Section{Heading: translate(l, "link.complaints.title"), Paragraphs: []string{translate(l, "link.complaints.intro")}}
-		if c := own(prof.Complaints.ComplaintsNL, prof.Complaints.ComplaintsEN); len(c) > 0 {
-			complaints.Paragraphs = append(complaints.Paragraphs, c...)
+		// How to complain: the organisation's own procedure in its words,
+		// its web page, and the Nationale Ombudsman.
+		d.Sections = append(d.Sections, pdf.Section{Heading: translate(l, "link.complaints.title"), Paragraphs: []string{translate(l, "link.complaints.intro")}})
+		if c := own(prof.Complaints.ComplaintsNL, prof.Complaints.ComplaintsEN); len(c.Paragraphs) > 0 {
+			d.Sections = append(d.Sections, c)
 		} else {
-			complaints.Paragraphs = append(complaints.Paragraphs, translate(l, "link.complaints.none"))
+			d.Sections = append(d.Sections, pdf.Section{Paragraphs: []string{translate(l, "link.complaints.none")}})
 		}
+		rest := pdf.Section{}
 		if u := prof.Complaints.ComplaintsURL; u != "" {
-			complaints.Paragraphs = append(complaints.Paragraphs, u)
+			rest.Paragraphs = append(rest.Paragraphs, u)
 			v.Links[u] = true
 		}
-		complaints.Paragraphs = append(complaints.Paragraphs, pub.Ombudsman, opname.OmbudsmanComplaintsURL)
-		d.Sections = append(d.Sections, complaints)
-		if c := own(prof.Texts.ContactNL, prof.Texts.ContactEN); len(c) > 0 {
-			d.Sections = append(d.Sections, pdf.Section{Heading: translate(l, "printed.contact"), Paragraphs: c})
+		rest.Paragraphs = append(rest.Paragraphs, pub.Ombudsman, opname.OmbudsmanComplaintsURL)
+		d.Sections = append(d.Sections, rest)
+		if c := own(prof.Texts.ContactNL, prof.Texts.ContactEN); len(c.Paragraphs) > 0 {
+			d.Sections = append(d.Sections, pdf.Section{Heading: translate(l, "printed.contact")}, c)
 		}
 		d.Sections = append(d.Sections, pdf.Section{Heading: translate(l, "printed.more"),
 			Paragraphs: []string{fmt.Sprintf(translate(l, "printed.more.text"), prof.Name), address},
@@ -233,7 +241,7 @@ func (s *Server) printedPage(kind string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		v, err := s.printedDoc(r, kind)
 		if err != nil {
-			s.Error(w, r, err)
+			s.publicError(w, r, err)
 			return
 		}
 		if img, err := qr.Encode(v.Address, qr.M); err == nil {
@@ -252,7 +260,7 @@ func (s *Server) printedPage(kind string) http.HandlerFunc {
 		}
 		// The language switch comes back to the page in the language
 		// chosen, not in the one a ?lang= asked for.
-		v.page = &page{Title: v.Doc.Title, Layout: "printedlayout", Cache: true, Here: r.URL.Path, Styles: styles}
+		v.page = &page{Title: v.Doc.Title, Layout: "publiclayout", Cache: true, Here: r.URL.Path, Styles: styles}
 		s.renderData(w, r, http.StatusOK, "printed", v.page, v)
 	}
 }
@@ -274,24 +282,4 @@ func (s *Server) printedPDF(kind string) http.HandlerFunc {
 		w.Header().Set("Content-Disposition", `inline; filename="`+kind+"-"+r.PathValue("slug")+"-"+lang(r)+`.pdf"`)
 		cached(w, r, buf.Bytes())
 	}
-}
-
-// cached answers body with an ETag of its content, or 304 Not Modified to
-// a request that has it already. Printed matter is public and changes with
-// the policy and the organisation's texts, so a cache must ask again each
-// time; the language comes from a cookie, so it varies with the cookies.
-func cached(w http.ResponseWriter, r *http.Request, body []byte) {
-	sum := sha256.Sum256(body)
-	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
-	h := w.Header()
-	h.Set("ETag", etag)
-	h.Set("Cache-Control", "public, no-cache")
-	h.Set("Vary", "Cookie")
-	for m := range strings.SplitSeq(r.Header.Get("If-None-Match"), ",") {
-		if m = strings.TrimSpace(m); m == etag || m == "*" || m == "W/"+etag {
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-	}
-	_, _ = w.Write(body)
 }

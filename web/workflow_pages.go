@@ -151,21 +151,11 @@ type citation struct {
 // by file name; a document of the organisation's own is looked up in its
 // current policy, and one no policy knows any more shows its file name.
 func (s *Server) citations(r *http.Request, rules []policy.RuleRef) []citation {
-	var own []policy.Source
-	ownRead := false
+	lookup := s.sourcesOf(func() []policy.Source { return s.ownSources(r) })
 	out := make([]citation, 0, len(rules))
 	for _, rr := range rules {
 		c := citation{Text: rr.Text, Title: rr.Source, Ref: rr.Ref}
-		src, ok := s.Policies.Source(rr.Source)
-		if !ok {
-			if !ownRead {
-				own, ownRead = s.ownSources(r), true
-			}
-			if i := slices.IndexFunc(own, func(s policy.Source) bool { return s.File == rr.Source }); i >= 0 {
-				src, ok = own[i], true
-			}
-		}
-		if ok && src.Title != "" {
+		if src, ok := lookup(rr.Source); ok && src.Title != "" {
 			c.Title, c.URL = src.Title, src.URL
 		}
 		out = append(out, c)

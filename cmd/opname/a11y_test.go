@@ -75,7 +75,7 @@ func TestAccessibility(t *testing.T) {
 			"/werk", "/clienten/" + c.ID + "/gesprekken", "/gesprekken/" + wf.conv, "/verzoeken/" + wf.asked, "/verzoeken/" + wf.signed, "/verzoeken/" + wf.open, "/verzoeken/" + wf.share, "/incidenten/" + wf.incident}},
 		{"manager", sessions[opname.RoleManager], []string{"/clienten", "/clienten/" + c.ID, "/mensen", "/opnames/" + recs.plain, "/opnames/" + recs.erased,
 			"/postvak", "/werk", "/verzoeken/" + wf.asked, "/verzoeken/" + wf.signed + "/besluit", "/verzoeken/" + wf.signed + "/afspraken", "/verzoeken/" + wf.open + "/afspraken"}},
-		{"admin", sessions[opname.RoleAdmin], []string{"/mensen", "/sleutels", "/beleid", "/clientlinks", "/beleid/voorbeeld?beleid=axiehuis", "/beleid/voorbeeld?beleid=blijf-groep", "/integriteit"}},
+		{"admin", sessions[opname.RoleAdmin], []string{"/mensen", "/sleutels", "/beleid", "/clientlinks", "/openbare-pagina", "/beleid/voorbeeld?beleid=axiehuis", "/beleid/voorbeeld?beleid=blijf-groep", "/integriteit"}},
 		{"privacy officer", sessions[opname.RolePrivacyOfficer], []string{"/", "/toegangslog", "/mensen", "/integriteit",
 			"/clienten", "/clienten?q=vries", "/clienten?q=niemand", "/toegangslog?client=anna&action=read&from=2026-01-01", "/toegangslog?client_id=" + c.ID, "/toegangslog?from=gisteren"}},
 	} {

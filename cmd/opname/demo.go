@@ -87,6 +87,16 @@ func createDemo(ctx context.Context, db *sqldb.DB, lib *policy.Library, slug, po
 	a := opname.System("demo")
 	a.OrgID = org.ID
 	octx := opname.WithActor(ctx, a)
+	// The texts of its public page that are the organisation's own.
+	texts := &opname.PublicTexts{
+		IntroNL:   "Welkom. Bij ons mag u gesprekken opnemen. Op deze pagina staan de afspraken die daarbij horen.",
+		IntroEN:   "Welcome. You may record conversations with us. This page has the agreements that go with it.",
+		ContactNL: "Dit is een demo-organisatie. Er is niemand te bereiken.",
+		ContactEN: "This is a demo organisation. There is no one to contact.",
+	}
+	if err := db.SetPublicTexts(octx, texts); err != nil {
+		return nil, err
+	}
 	var staffID string
 	for _, d := range demoPeople {
 		u := &opname.User{Email: d.local + "@" + slug + ".example", Name: d.name, Role: d.role}

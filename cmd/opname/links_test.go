@@ -103,6 +103,12 @@ var linkMatrix = map[string][6]int{
 	// The people of the share's conversation may stop its recipient's
 	// link; the fixture's conversation has no parent.
 	"POST /l/ontvangers/{id}/stoppen": {303, 404, 404, 303, 303, 303},
+	// The organisation's public page, linked from the complaints page,
+	// is for anyone: whatever their link's state.
+	"GET /o/{slug}":             {200, 200, 200, 200, 200, 200},
+	"GET /o/{slug}/inbedden":    {200, 200, 200, 200, 200, 200},
+	"GET /o/{slug}/policy.yaml": {200, 200, 200, 200, 200, 200},
+	"GET /o/{slug}/policy.json": {200, 200, 200, 200, 200, 200},
 	// An organisation's printed matter is anyone's, a link holder's too.
 	"GET /o/{slug}/folder":       {200, 200, 200, 200, 200, 200},
 	"GET /o/{slug}/folder.pdf":   {200, 200, 200, 200, 200, 200},

@@ -95,12 +95,7 @@ func text(page string) string {
 func TestLinkSettingsPage(t *testing.T) {
 	t.Parallel()
 	dialects(t, func(t *testing.T, s *server) {
-		org, octx := newOrg(t, s, "opvang", "blijf-groep", false)
-		_, admin := signedIn(t, s, octx, "beheer@opvang.nl", "Bea Beheer", opname.RoleAdmin)
-		_, staff := signedIn(t, s, octx, "staf@opvang.nl", "Stijn Staf", opname.RoleStaff)
-		_, officer := signedIn(t, s, octx, "privacy@opvang.nl", "Pim Privacy", opname.RolePrivacyOfficer)
-		_, other := newOrg(t, s, "ander", "ombudsman", false)
-		_, otherAdmin := signedIn(t, s, other, "beheer@ander.nl", "Ada Ander", opname.RoleAdmin)
+		org, octx, admin, staff, officer, otherAdmin := settingsPeople(t, s, "opvang", "blijf-groep")
 
 		for _, path := range []string{"/", "/beleid"} {
 			if _, body, _ := admin.do(t, "GET", path, nil); !strings.Contains(body, `href="/clientlinks"`) {
@@ -169,21 +164,8 @@ func TestLinkSettingsPage(t *testing.T) {
 		if page := text(body); !strings.Contains(page, "De instellingen zijn bewaard.") || !strings.Contains(page, "Laatst gewijzigd door Bea Beheer") || pinChecked.MatchString(body) {
 			t.Errorf("after the change:\n%s", page)
 		}
-		events, err := s.db.Search(actorCtxOf(t, s, octx, officer), opname.AccessFilter{Action: opname.AccessUpdate})
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := 0
-		for _, e := range events {
-			if e.ObjectType == "link_settings" {
-				n++
-				if e.UserName != "Bea Beheer" || !strings.Contains(e.Purpose, "link_days 90 -> 30") {
-					t.Errorf("logged %+v", e)
-				}
-			}
-		}
-		if n != 1 {
-			t.Errorf("%d changes logged, want 1", n)
+		if events := changesLogged(t, s, actorCtxOf(t, s, octx, officer), "link_settings"); len(events) != 1 || events[0].UserName != "Bea Beheer" || !strings.Contains(events[0].Purpose, "link_days 90 -> 30") {
+			t.Errorf("logged %+v, want one change by Bea Beheer", events)
 		}
 		// A form shown before the change is not sent over it.
 		stale := url.Values{"versie": {"0"}, "dagen": {"14"}}
@@ -212,6 +194,37 @@ func TestLinkSettingsPage(t *testing.T) {
 		}
 		_ = org
 	})
+}
+
+// settingsPeople makes an organisation with slug under a shipped policy,
+// signs in its administrator (Bea Beheer), a staff member and a privacy
+// officer, and the administrator of another organisation.
+func settingsPeople(t *testing.T, s *server, slug, policy string) (org *opname.Organisation, octx context.Context, admin, staff, officer, otherAdmin *pageCaller) {
+	t.Helper()
+	org, octx = newOrg(t, s, slug, policy, false)
+	_, admin = signedIn(t, s, octx, "beheer@"+slug+".nl", "Bea Beheer", opname.RoleAdmin)
+	_, staff = signedIn(t, s, octx, "staf@"+slug+".nl", "Stijn Staf", opname.RoleStaff)
+	_, officer = signedIn(t, s, octx, "privacy@"+slug+".nl", "Pim Privacy", opname.RolePrivacyOfficer)
+	_, other := newOrg(t, s, "ander-"+slug, "ombudsman", false)
+	_, otherAdmin = signedIn(t, s, other, "beheer@ander-"+slug+".nl", "Ada Ander", opname.RoleAdmin)
+	return org, octx, admin, staff, officer, otherAdmin
+}
+
+// changesLogged are the access log's records of changes to objects of
+// objectType, as the privacy officer of ctx finds them.
+func changesLogged(t *testing.T, s *server, ctx context.Context, objectType string) []opname.AccessEvent {
+	t.Helper()
+	events, err := s.db.Search(ctx, opname.AccessFilter{Action: opname.AccessUpdate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []opname.AccessEvent
+	for _, e := range events {
+		if e.ObjectType == objectType {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // actorCtxOf is the context of the person c is signed in as.

@@ -256,6 +256,15 @@ var matrix = map[string][13]int{
 	"GET /api/v1/requests/{id}/recipient-links":           {401, 200, 404, 200, 200, 403, 404, 404, 404, 403, 401, 401, 401},
 	"DELETE /api/v1/requests/{id}/recipient-links/{link}": {401, 204, 404, 204, 204, 403, 404, 404, 404, 403, 401, 401, 401},
 	"GET /api/v1/logs/{slug}/shares":                      {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	// What an organisation publishes is for anyone, signed in or not, of
+	// any organisation (TestPublicRoutesReadNoClientData); its
+	// administrator writes its own texts.
+	"GET /o/{slug}":             {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	"GET /o/{slug}/inbedden":    {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	"GET /o/{slug}/policy.yaml": {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	"GET /o/{slug}/policy.json": {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	"GET /openbare-pagina":      {303, 404, 404, 404, 200, 404, 404, 404, 200, 404, 401, 303, 303},
+	"POST /openbare-pagina":     {303, 404, 404, 404, 303, 404, 404, 404, 303, 404, 401, 303, 303},
 	// An organisation's printed matter is anyone's: it holds no client
 	// data (TestPrintedMatter checks that the access log gains nothing).
 	"GET /o/{slug}/folder":       {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
@@ -524,7 +533,7 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		path = strings.Replace(strings.Replace(path, "{id}", f.shareA, 1), "{link}", id, 1)
 	case strings.HasPrefix(pattern, "/l/kopie/{id}"):
 		path = strings.Replace(path, "{id}", f.newLinkUpload(t), 1)
-	case strings.HasPrefix(pattern, "/o/{slug}/"):
+	case strings.HasPrefix(pattern, "/o/{slug}"):
 		path = strings.Replace(path, "{slug}", "org-a", 1)
 	case strings.HasPrefix(pattern, "/api/v1/logs/{slug}"):
 		path = strings.Replace(path, "{slug}", "org-a", 1)
@@ -680,6 +689,9 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 	case "POST /clientlinks":
 		// Sent again, the same settings change nothing and lead on.
 		form = url.Values{"dagen": {"30"}, "versie": {"0"}, "klachten_adres": {"https://www.example.nl/klachten"}}
+	case "POST /openbare-pagina":
+		// Sent again, the same texts change nothing and lead on.
+		form = url.Values{"versie": {"0"}, "inleiding_nl": {"Welkom bij ons."}}
 	case "POST /opnames/{id}/wissen":
 		form = url.Values{"reden": {"de bewaartermijn is voorbij"}, "bevestigd": {"ja"}}
 	case "POST /clienten/{id}/links":
@@ -880,7 +892,7 @@ func firstLine(b []byte) string {
 }
 
 // TestOpenAPIMatchesRoutes checks that the OpenAPI document describes every
-// API route and nothing else.
+// API route, and the policy files organisations publish, and nothing else.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
 	t.Parallel()
 	s := testServer(t)
@@ -906,7 +918,8 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		}
 	}
 	for _, r := range s.web.Routes() {
-		if !strings.HasPrefix(r.Pattern, "/api/") {
+		published := strings.HasPrefix(r.Pattern, "/o/") && (strings.HasSuffix(r.Pattern, ".json") || strings.HasSuffix(r.Pattern, ".yaml"))
+		if !strings.HasPrefix(r.Pattern, "/api/") && !published {
 			continue
 		}
 		if !documented[r.Key()] {
