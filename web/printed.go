@@ -38,12 +38,9 @@ const (
 	printedCard   = "zakkaart"
 )
 
-// printedKinds are the kinds of printed matter, in the order the policy
-// page lists them.
+// printedKinds are the kinds of printed matter, in the order they are
+// offered.
 var printedKinds = []string{printedFolder, printedPoster, printedCard}
-
-// PrintedKinds are the printed matter the policy page links to.
-func (policyData) PrintedKinds() []string { return printedKinds }
 
 // printedView is one piece of printed matter in one language.
 type printedView struct {
