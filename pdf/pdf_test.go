@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/opname/opname/pdf"
+	"github.com/opname/opname/pdf/pdftest"
 )
 
 // render renders d, skipping outside CI when the fonts are missing.
@@ -23,29 +24,6 @@ func render(t *testing.T, d pdf.Document) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
-}
-
-// text is the text of a PDF by page, read by pdftotext (poppler-utils).
-func text(t *testing.T, b []byte) []string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CI must read the PDFs: pdftotext (poppler-utils) is not installed")
-		}
-		t.Skip("pdftotext (poppler-utils) is not installed")
-	}
-	cmd := exec.Command(bin, "-enc", "UTF-8", "-", "-")
-	cmd.Stdin = bytes.NewReader(b)
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	pages := strings.Split(strings.TrimRight(string(out), "\f\n"), "\f")
-	for i := range pages {
-		pages[i] = strings.Join(strings.Fields(pages[i]), " ")
-	}
-	return pages
 }
 
 // TestRender renders a long declaration with Dutch characters over more
@@ -68,7 +46,7 @@ func TestRender(t *testing.T) {
 	if !bytes.HasPrefix(b, []byte("%PDF-")) || len(pages) < 2 {
 		t.Fatalf("not a PDF of several pages (%d bytes, %d pages)", len(b), len(pages))
 	}
-	texts := text(t, b)
+	texts := pdftest.Pages(t, b)
 	if len(texts) != len(pages) {
 		t.Fatalf("pdftotext reads %d pages, the PDF has %d", len(texts), len(pages))
 	}
@@ -84,5 +62,57 @@ func TestRender(t *testing.T) {
 		if !strings.Contains(all, want) {
 			t.Errorf("the PDF lacks %q", want)
 		}
+	}
+}
+
+// TestRenderPrinted renders what an organisation prints: a leaflet on A5
+// pages with bulleted points and their sources in small print, rounded up
+// to whole sheets folded in two, and a poster whose QR code a camera
+// reads back as the address it was made of.
+func TestRenderPrinted(t *testing.T) {
+	t.Parallel()
+	var points []pdf.Item
+	for i := range 16 {
+		points = append(points, pdf.Item{Text: fmt.Sprintf("Punt %d: wie een gesprek opneemt, geeft de ander een kopie als die daarom vraagt.", i+1), Note: fmt.Sprintf("Bron 1, spelregel %d", i+1)})
+	}
+	b := render(t, pdf.Document{Title: "Een gesprek opnemen bij Stichting Voorbeeld", Header: "Stichting Voorbeeld", PageOf: "pagina %d van %d",
+		Paper: pdf.A5, BodySize: 10, PageMultiple: 4, Sections: []pdf.Section{
+			{Paragraphs: []string{"Welkom. Hier leest u wat u mag en wat wij vragen."}},
+			{Heading: "Als u een gesprek wilt opnemen", List: points},
+			{Heading: "Bronnen", Minor: true, Notes: []string{"1. Nationale Ombudsman, Koffie? Thee? Geluidsopname?"}},
+		}})
+	if w, h := pdftest.PageSize(t, b); w != 420 || h != 595 {
+		t.Errorf("the leaflet's pages are %v × %v points, want A5 (420 × 595)", w, h)
+	}
+	pages := pdftest.Pages(t, b)
+	// Two or three pages of text, on one sheet folded in two.
+	if len(pages) != 4 {
+		t.Errorf("the leaflet has %d pages, want 4", len(pages))
+	}
+	all := strings.Join(pages, " ")
+	for i := range points {
+		for _, want := range []string{points[i].Text, points[i].Note} {
+			if !strings.Contains(all, want) {
+				t.Errorf("the leaflet lacks %q", want)
+			}
+		}
+	}
+	if !slices.ContainsFunc(pages, func(p string) bool { return strings.Contains(p, "pagina 4 van 4") }) {
+		t.Errorf("the leaflet's pages are not numbered: %q", pages)
+	}
+
+	const address = "https://opname.example.nl/o/stichting-voorbeeld"
+	poster := render(t, pdf.Document{Title: "Mag ik dit gesprek opnemen?", BodySize: 18, Sections: []pdf.Section{
+		{Lead: "Ja, dat mag.", List: []pdf.Item{{Text: "Zeg het van tevoren."}}},
+		{QR: &pdf.QR{Text: address, Size: 200}, Paragraphs: []string{address}},
+	}})
+	if w, h := pdftest.PageSize(t, poster); w != 595 || h != 842 {
+		t.Errorf("the poster is %v × %v points, want A4 (595 × 842)", w, h)
+	}
+	if got := pdftest.QR(t, poster, 1); got != address {
+		t.Errorf("the poster's QR code reads %q, want %q", got, address)
+	}
+	if text := pdftest.Text(t, poster); !strings.Contains(text, address) || !strings.Contains(text, "Ja, dat mag.") {
+		t.Errorf("the poster says %q", text)
 	}
 }

@@ -33,7 +33,7 @@ var partials = []string{"layout.html", "linklayout.html", "publiclayout.html", "
 // broken or missing template stops the boot, not a request.
 var pageNames = []string{"signin", "welcome", "totp", "home", "clients", "client", "people", "tokens", "policy", "policychange", "linksettings", "accesslog", "error",
 	"recordings", "record", "recording", "receipt", "fixity",
-	"work", "inbox", "conversations", "conversation", "request", "incident", "printable", "linkprint", "public", "publictexts",
+	"work", "inbox", "conversations", "conversation", "request", "incident", "printable", "linkprint", "public", "publictexts", "printed",
 	"l_code", "l_pin", "l_home", "l_conversation", "l_stopped", "l_recordings", "l_recording", "l_seen", "l_complaints", "d_recipient", "d_gone"}
 
 // parsePages checks the stylesheets every page links and parses every
@@ -188,7 +188,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name s
 // page with its own fields).
 func (s *Server) renderData(w http.ResponseWriter, r *http.Request, code int, name string, p *page, data any) {
 	l := lang(r)
-	p.Lang, p.Page, p.Styles, p.RequestID = l, name, styles(), requestID(r.Context())
+	// A page's own stylesheets come after those of every page.
+	p.Lang, p.Page, p.Styles, p.RequestID = l, name, append(styles(), p.Styles...), requestID(r.Context())
 	if p.Here == "" {
 		p.Here = r.URL.RequestURI()
 	}
@@ -363,6 +364,12 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	s.handle(mux, "GET", "/o/{slug}/policy.json", Public, s.publicJSON)
 	s.handle(mux, "GET", "/openbare-pagina", Roles(opname.RoleAdmin), s.publicTextsPage)
 	s.handle(mux, "POST", "/openbare-pagina", Roles(opname.RoleAdmin), s.publicTextsForm)
+	// An organisation's printed matter (printed.go): for anyone, made
+	// from its policy, with no client data.
+	for _, kind := range printedKinds {
+		s.handle(mux, "GET", "/o/{slug}/"+kind, Public, s.printedPage(kind))
+		s.handle(mux, "GET", "/o/{slug}/"+kind+".pdf", Public, s.printedPDF(kind))
+	}
 }
 
 func (s *Server) assets(w http.ResponseWriter, r *http.Request) {

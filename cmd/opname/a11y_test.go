@@ -80,35 +80,48 @@ func TestAccessibility(t *testing.T) {
 			"/clienten", "/clienten?q=vries", "/clienten?q=niemand", "/toegangslog?client=anna&action=read&from=2026-01-01", "/toegangslog?client_id=" + c.ID, "/toegangslog?from=gisteren"}},
 	} {
 		t.Run(run.who, func(t *testing.T) {
-			cmd := exec.Command("node", append([]string{script, s.URL, s.web.SessionCookie(), run.secret}, run.paths...)...)
-			cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
-			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			err := cmd.Run()
-			for _, line := range strings.Split(strings.TrimSpace(stdout.String()), "\n") {
-				var r struct {
-					Path       string
-					Lang       string
-					Width      int
-					Status     int
-					URL        string
-					Violations []json.RawMessage
-				}
-				if json.Unmarshal([]byte(line), &r) != nil {
-					continue
-				}
+			for _, r := range runAxe(t, script, chromium, s, run.secret, run.paths...) {
 				if r.Status >= 500 || strings.Contains(r.URL, "/aanmelden") && !strings.HasPrefix(r.Path, "/aanmelden") {
 					t.Errorf("%s %s: status %d at %s", r.Path, r.Lang, r.Status, r.URL)
 				}
-				for _, v := range r.Violations {
-					t.Errorf("%s (%s, %dpx): %s", r.Path, r.Lang, r.Width, v)
-				}
-			}
-			if err != nil && !t.Failed() {
-				t.Fatalf("node: %v\n%s", err, stderr.String())
 			}
 		})
 	}
+}
+
+// axePage is what a11y.mjs says of one page, in one language, at one
+// width.
+type axePage struct {
+	Path, Lang, URL string
+	Width, Status   int
+	Violations      []json.RawMessage
+}
+
+// runAxe runs a11y.mjs (script, in chromium) on the paths of s as the
+// holder of the session secret ("" for someone not signed in), fails t on
+// each violation, and returns what it says of each page.
+func runAxe(t *testing.T, script, chromium string, s *server, secret string, paths ...string) []axePage {
+	t.Helper()
+	cmd := exec.Command("node", append([]string{script, s.URL, s.web.SessionCookie(), secret}, paths...)...)
+	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var pages []axePage
+	for _, line := range strings.Split(strings.TrimSpace(stdout.String()), "\n") {
+		var r axePage
+		if json.Unmarshal([]byte(line), &r) != nil {
+			continue
+		}
+		for _, v := range r.Violations {
+			t.Errorf("%s (%s, %dpx): %s", r.Path, r.Lang, r.Width, v)
+		}
+		pages = append(pages, r)
+	}
+	if err != nil && !t.Failed() {
+		t.Fatalf("node: %v\n%s", err, stderr.String())
+	}
+	return pages
 }
 
 // a11yRecordings gives the client of the accessibility check a recording,

@@ -109,6 +109,13 @@ var linkMatrix = map[string][6]int{
 	"GET /o/{slug}/inbedden":    {200, 200, 200, 200, 200, 200},
 	"GET /o/{slug}/policy.yaml": {200, 200, 200, 200, 200, 200},
 	"GET /o/{slug}/policy.json": {200, 200, 200, 200, 200, 200},
+	// An organisation's printed matter is anyone's, a link holder's too.
+	"GET /o/{slug}/folder":       {200, 200, 200, 200, 200, 200},
+	"GET /o/{slug}/folder.pdf":   {200, 200, 200, 200, 200, 200},
+	"GET /o/{slug}/poster":       {200, 200, 200, 200, 200, 200},
+	"GET /o/{slug}/poster.pdf":   {200, 200, 200, 200, 200, 200},
+	"GET /o/{slug}/zakkaart":     {200, 200, 200, 200, 200, 200},
+	"GET /o/{slug}/zakkaart.pdf": {200, 200, 200, 200, 200, 200},
 }
 
 // TestLinkAuthorizationMatrix calls every registered route as every kind

@@ -265,6 +265,14 @@ var matrix = map[string][13]int{
 	"GET /o/{slug}/policy.json": {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
 	"GET /openbare-pagina":      {303, 404, 404, 404, 200, 404, 404, 404, 200, 404, 401, 303, 303},
 	"POST /openbare-pagina":     {303, 404, 404, 404, 303, 404, 404, 404, 303, 404, 401, 303, 303},
+	// An organisation's printed matter is anyone's: it holds no client
+	// data (TestPrintedMatter checks that the access log gains nothing).
+	"GET /o/{slug}/folder":       {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	"GET /o/{slug}/folder.pdf":   {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	"GET /o/{slug}/poster":       {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	"GET /o/{slug}/poster.pdf":   {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	"GET /o/{slug}/zakkaart":     {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
+	"GET /o/{slug}/zakkaart.pdf": {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
 }
 
 // newTranscript attaches a transcript to recA, made by the organisation,
