@@ -221,28 +221,29 @@ func (s *Server) sourcesOf(own func() []policy.Source) publication.Sources {
 	}
 }
 
-// ownPolicies keeps organisations' own policy texts compiled, by the
-// SHA-256 of their text: the public page shows every version of the
-// history with what it changed, and an own text takes a while to compile.
-// Shipped policies the library keeps itself.
-var ownPolicies = struct {
-	sync.Mutex
-	m map[[sha256.Size]byte]*policy.Policy
-}{m: map[[sha256.Size]byte]*policy.Policy{}}
+// policyCache keeps organisations' own policy texts compiled, by the
+// SHA-256 of their name and text: the public page shows every version of
+// the history with what it changed, and an own text takes a while to
+// compile. Shipped policies the library keeps itself.
+type policyCache struct {
+	mu sync.Mutex
+	m  map[[sha256.Size]byte]*policy.Policy
+}
 
 // maxOwnPolicies bounds the policies kept; when full, they are forgotten
 // and compiled again as pages ask for them.
 const maxOwnPolicies = 128
 
-// compiledVersion is pv compiled, from the library or ownPolicies.
+// compiledVersion is pv compiled, from the library or the server's cache.
 func (s *Server) compiledVersion(pv opname.PolicyVersion) (*policy.Policy, error) {
 	if pv.Shipped != "" {
 		return s.compiled(pv)
 	}
+	c := &s.ownPolicies
 	key := sha256.Sum256([]byte(pv.Name + "\x00" + pv.Text))
-	ownPolicies.Lock()
-	p, ok := ownPolicies.m[key]
-	ownPolicies.Unlock()
+	c.mu.Lock()
+	p, ok := c.m[key]
+	c.mu.Unlock()
 	if ok {
 		return p, nil
 	}
@@ -250,12 +251,12 @@ func (s *Server) compiledVersion(pv opname.PolicyVersion) (*policy.Policy, error
 	if err != nil {
 		return nil, err
 	}
-	ownPolicies.Lock()
-	if len(ownPolicies.m) >= maxOwnPolicies {
-		clear(ownPolicies.m)
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxOwnPolicies {
+		c.m = map[[sha256.Size]byte]*policy.Policy{}
 	}
-	ownPolicies.m[key] = p
-	ownPolicies.Unlock()
+	c.m[key] = p
+	c.mu.Unlock()
 	return p, nil
 }
 

@@ -85,6 +85,10 @@ type Server struct {
 	handler  http.Handler
 	pages    map[string]*template.Template
 
+	// ownPolicies keeps organisations' own policies compiled for the
+	// public pages.
+	ownPolicies policyCache
+
 	tusOnce     sync.Once
 	tusHandlers map[string]*handler.UnroutedHandler
 	tusErr      error
