@@ -752,6 +752,22 @@ func (s *Server) renderConversation(w http.ResponseWriter, r *http.Request, code
 			d.Shareable = append(d.Shareable, choice{"recording:" + rec.ID, fmt.Sprintf(translate(l, "share.of.recording"), s.when(r, rec.CreatedAt), translate(l, "source."+rec.Source))})
 		}
 	}
+	// So are the transcripts of this conversation's recordings.
+	for _, rec := range recs {
+		if rec.ErasedAt != nil || rec.ConversationID != c.ID {
+			continue
+		}
+		ts, err := s.Store.Transcripts(ctx, rec.ID)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		for _, t := range ts {
+			if t.ErasedAt == nil {
+				d.Shareable = append(d.Shareable, choice{"transcript:" + t.ID, fmt.Sprintf(translate(l, "share.of.transcript"), s.when(r, rec.CreatedAt), transcriptType(l, t.MediaType))})
+			}
+		}
+	}
 	s.renderData(w, r, code, "conversation", d.page, d)
 }
 
