@@ -81,6 +81,7 @@ type reqRow struct {
 	Ask                                       []personRow // parties whose answer is needed
 	AskStaff                                  []personRow // staff whose own yes or no is needed
 	StaffRefusal                              string      // that staff may refuse, where they may
+	ManagerConsents                           string      // that a manager gives the organisation's consent, for whoever cannot
 	Missing                                   []choice    // roles asked of whom nobody takes part
 	AskedBy, RecipientText                    string
 	Alternatives, WeightyAlternatives         []choice
@@ -320,6 +321,10 @@ func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Req
 	for _, p := range n.Ask {
 		who := personRow{Index: p.Participant, Role: translate(l, "wf.role."+p.Role), Name: p.Name}
 		if p.Participant == -1 {
+			if n.ManagerConsents {
+				row.ManagerConsents = translate(l, "share.organisation.manager")
+				continue
+			}
 			who.Role = translate(l, "wf.organisation")
 		}
 		row.Ask = append(row.Ask, who)

@@ -69,6 +69,11 @@ type Next struct {
 	// AskStaff is the staff members in the conversation whose own yes or
 	// no is still needed, before a manager is asked or decides.
 	AskStaff []Party `json:"ask_staff"`
+	// ManagerConsents is whether the organisation's consent is still
+	// asked and, under the policy, a manager gives it, which the person
+	// looking is not (Blijf Groep): they cannot answer for the
+	// organisation, and the page says who can.
+	ManagerConsents bool `json:"manager_consents"`
 }
 
 // Party is a participant of a conversation, or the organisation (-1).
@@ -108,7 +113,8 @@ func (w *Workflow) View(ctx context.Context, rs ...*opname.Request) ([]*RequestV
 
 // ViewOne is request r about conversation c as the person in ctx sees it:
 // ViewOf, and what only the organisation's policy can tell — whether a
-// staff member's own no would stop it, and whose is still needed.
+// staff member's own no would stop it, and whose is still needed; whether
+// a manager gives the organisation's consent.
 func (w *Workflow) ViewOne(ctx context.Context, c *opname.Conversation, r *opname.Request) (*RequestView, error) {
 	a, _ := opname.ActorFrom(ctx)
 	v, err := ViewOf(c, r, a)
@@ -119,6 +125,7 @@ func (w *Workflow) ViewOne(ctx context.Context, c *opname.Conversation, r *opnam
 	if err != nil {
 		return nil, err
 	}
+	v.Next.ManagerConsents = !answersForOrganisation(p, a) && slices.ContainsFunc(v.Next.Ask, func(q Party) bool { return q.Participant == -1 })
 	return v, staffAnswers(p, c, r, v)
 }
 

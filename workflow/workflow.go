@@ -485,18 +485,25 @@ func (w *Workflow) Answer(ctx context.Context, requestID string, participant int
 }
 
 // mayAnswerForOrganisation checks that the caller may give or refuse the
-// organisation's own consent: under a policy that has a manager give it
-// (Blijf Groep), only a manager or an administrator.
+// organisation's own consent (see answersForOrganisation).
 func (w *Workflow) mayAnswerForOrganisation(ctx context.Context) error {
 	a, _ := opname.ActorFrom(ctx)
 	pol, err := w.policyOf(ctx)
 	if err != nil {
 		return err
 	}
-	if pol.OrganisationConsent == policy.OrganisationConsentManager && a.Role != opname.RoleManager && a.Role != opname.RoleAdmin && a.Role != opname.RoleSystem {
+	if !answersForOrganisation(pol, a) {
 		return opname.Coded(opname.Forbidden, "answer.organisation_manager", "under this organisation's policy a manager gives or refuses its consent")
 	}
 	return nil
+}
+
+// answersForOrganisation reports whether a may give or refuse the
+// organisation's own consent under p: anyone of the organisation, but
+// under a policy that has a manager give it (Blijf Groep), only a manager
+// or an administrator.
+func answersForOrganisation(p *policy.Policy, a opname.Actor) bool {
+	return p.OrganisationConsent != policy.OrganisationConsentManager || a.Role == opname.RoleManager || a.Role == opname.RoleAdmin || a.Role == opname.RoleSystem
 }
 
 // Weighty records a staff member's no for weighty reasons (Ombudsman rule

@@ -27,12 +27,13 @@ type shareJourney struct {
 	org         *opname.Organisation
 	staffCtx    context.Context
 	staffSecret string
-	// managerSecret signs in a manager of the organisation.
-	managerSecret string
-	conv          *opname.Conversation
-	rec           *opname.Recording
-	body          []byte
-	phone         *browser
+	staffID     string
+	// managerSecret signs in a manager of the organisation, managerID.
+	managerSecret, managerID string
+	conv                     *opname.Conversation
+	rec                      *opname.Recording
+	body                     []byte
+	phone                    *browser
 }
 
 func newShareJourney(t *testing.T, slug string) *shareJourney {
@@ -73,8 +74,8 @@ func newShareJourneyOf(t *testing.T, slug, pol string, others ...opname.Particip
 	if status, _, _ := phone.do("GET", "/l/"+code, "", ""); status != http.StatusSeeOther {
 		t.Fatalf("opening the link: %d", status)
 	}
-	_, managerSecret := member(t, s, octx, slug, opname.RoleManager)
-	return &shareJourney{s: s, org: org, staffCtx: staffCtx, managerSecret: managerSecret, staffSecret: staffSecret, conv: conv, rec: rec, body: body, phone: phone}
+	manager, managerSecret := member(t, s, octx, slug, opname.RoleManager)
+	return &shareJourney{s: s, org: org, staffCtx: staffCtx, managerSecret: managerSecret, managerID: manager.ID, staffSecret: staffSecret, staffID: staff.ID, conv: conv, rec: rec, body: body, phone: phone}
 }
 
 // askToShare has the client ask, through their link, to give the
@@ -403,12 +404,24 @@ func TestShareConsentsByPolicy(t *testing.T) {
 		if err := deliver(); opname.KindOf(err) != opname.Conflict {
 			t.Fatalf("a link before Blijf Groep's consent: %v", err)
 		}
+		// The staff member is told that a manager gives it, and is not
+		// offered the answer; the manager is.
+		if view, err := j.s.web.Workflow.ViewOne(j.staffCtx, j.conv, req); err != nil || !view.Next.ManagerConsents {
+			t.Errorf("the staff member's view does not say a manager consents: %v", err)
+		}
 		staff := signedInBrowser(t, j.s, j.staffSecret, "nl")
+		manager := signedInBrowser(t, j.s, j.managerSecret, "nl")
+		orgAnswer := `name="deelnemer" value="-1"`
+		if _, page, _ := staff.do("GET", "/verzoeken/"+req.ID, "", ""); strings.Contains(page, orgAnswer) || !strings.Contains(page, "De toestemming van de organisatie geeft een manager.") {
+			t.Error("the staff member's page offers the organisation's answer, or does not say that a manager gives it")
+		}
+		if _, page, _ := manager.do("GET", "/verzoeken/"+req.ID, "", ""); !strings.Contains(page, orgAnswer) || strings.Contains(page, "De toestemming van de organisatie geeft een manager.") {
+			t.Error("the manager's page does not offer the organisation's answer")
+		}
 		form := url.Values{"stap": {"antwoord"}, "deelnemer": {"-1"}, "antwoord": {"ja"}, "hoe": {"in_person"}}
 		if status, page, _ := staff.form("/verzoeken/"+req.ID, form); status != http.StatusForbidden || !strings.Contains(page, "geeft of weigert een manager de toestemming van de organisatie") {
 			t.Errorf("the staff member giving Blijf Groep's consent = %d", status)
 		}
-		manager := signedInBrowser(t, j.s, j.managerSecret, "nl")
 		if status, _, _ := manager.form("/verzoeken/"+req.ID, form); status != http.StatusSeeOther {
 			t.Fatalf("the manager giving Blijf Groep's consent = %d", status)
 		}
