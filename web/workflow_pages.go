@@ -106,6 +106,10 @@ type reqRow struct {
 	// of their own recording; Copies are those the client gave for it.
 	CopyAsked bool
 	Copies    []linkCopy
+	// ShareReady says what comes of a request to share or publish that
+	// is ready: a recipient link, an evidence bundle, or, for a
+	// publication, only the answer.
+	ShareReady string
 	// Deliver is set when a recipient link may be given (a ready share
 	// of a recording); Recipients are the links given, Given the one just
 	// given.
@@ -328,6 +332,15 @@ func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Req
 			who.Role = translate(l, "wf.organisation")
 		}
 		row.Ask = append(row.Ask, who)
+	}
+	switch {
+	case !n.Ready || req.Act.Share == nil:
+	case req.Act.Action == "publish":
+		row.ShareReady = translate(l, "recipient.ready.publish")
+	case row.Deliver != nil:
+		row.ShareReady = translate(l, "recipient.ready")
+	default:
+		row.ShareReady = translate(l, "recipient.ready.other")
 	}
 	if n.StaffMayRefuse {
 		row.StaffRefusal = translate(l, "words.staff.may.refuse")
