@@ -47,8 +47,9 @@ type Next struct {
 	// Alternatives are the alternatives one may be chosen from now (after
 	// a refusal or weighty reasons); empty when there is no choice to make.
 	Alternatives []string `json:"alternatives"`
-	// WeightyAlternatives are what staff may offer with weighty reasons;
-	// empty when weighty reasons cannot be given (any more).
+	// WeightyAlternatives are what staff may offer with weighty reasons
+	// against recording; empty when weighty reasons cannot be given (any
+	// more, or for anything but a request to record).
 	WeightyAlternatives []string `json:"weighty_alternatives"`
 	// AskManager is whether staff must send the request to a manager.
 	AskManager bool `json:"ask_manager"`
@@ -230,7 +231,7 @@ func ViewOf(c *opname.Conversation, r *opname.Request, a opname.Actor) (*Request
 			n.Alternatives = append(n.Alternatives, r.Weighty.Alternative)
 		}
 	}
-	if r.Weighty == nil && !stopped {
+	if r.Weighty == nil && !stopped && r.Act.Action == "record" {
 		n.WeightyAlternatives = append(n.WeightyAlternatives, weightyAlternatives...)
 	}
 	n.AskManager = d.DecidedBy == "manager" && r.Manager == nil

@@ -507,11 +507,14 @@ func answersForOrganisation(p *policy.Policy, a opname.Actor) bool {
 }
 
 // Weighty records a staff member's no for weighty reasons (Ombudsman rule
-// 1) with the alternative offered, and decides again.
+// 1) with the alternative offered, and decides again. Weighty reasons are
+// against recording: a request to do anything else does not take them.
 func (w *Workflow) Weighty(ctx context.Context, requestID, reason, alternative string) (*opname.Request, error) {
 	return w.step(ctx, requestID, func(c *opname.Conversation, r *opname.Request, a opname.Actor) error {
 		reason, alternative = strings.TrimSpace(reason), strings.TrimSpace(alternative)
 		switch {
+		case r.Act.Action != "record":
+			return opname.Coded(opname.Conflict, "weighty.not_record", "weighty reasons are against recording; this request is to %s", r.Act.Action)
 		case reason == "":
 			return invalid("reason", "weighty.reason", "say what the weighty reason is; the client will read it")
 		case alternative == "":

@@ -517,3 +517,29 @@ func TestShareTranscript(t *testing.T) {
 		t.Errorf("the transcript's recipient reads its recording: %v", err)
 	}
 }
+
+// TestWeightyReasonsOnlyForRecording: weighty reasons are the
+// organisation's reasons against recording (Ombudsman rule 1); a request
+// to share neither offers them nor takes them.
+func TestWeightyReasonsOnlyForRecording(t *testing.T) {
+	t.Parallel()
+	j := newShareJourney(t, "vt-weighty-share")
+	req := j.askToShare(t)
+	view, err := j.s.web.Workflow.ViewOne(j.staffCtx, j.conv, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(view.Next.WeightyAlternatives) != 0 {
+		t.Errorf("a share offers weighty reasons against recording: %v", view.Next.WeightyAlternatives)
+	}
+	staff := signedInBrowser(t, j.s, j.staffSecret, "nl")
+	if _, page, _ := staff.do("GET", "/verzoeken/"+req.ID, "", ""); strings.Contains(page, `value="zwaarwegend"`) {
+		t.Error("the share's page offers weighty reasons not to record")
+	}
+	if _, err := j.s.web.Workflow.Weighty(j.staffCtx, req.ID, "Een derde is in gevaar.", "written_report"); opname.KindOf(err) != opname.Conflict {
+		t.Errorf("weighty reasons against a share: %v", err)
+	}
+	if r, err := j.s.db.Request(j.staffCtx, req.ID); err != nil || r.Weighty != nil {
+		t.Errorf("the share after weighty reasons: %+v %v", r.Weighty, err)
+	}
+}
