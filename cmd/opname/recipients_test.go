@@ -543,3 +543,37 @@ func TestWeightyReasonsOnlyForRecording(t *testing.T) {
 		t.Errorf("the share after weighty reasons: %+v %v", r.Weighty, err)
 	}
 }
+
+// TestPublicIsPublication: giving something to "the public" is making it
+// public, which opname never does. A client who asks on their phone to
+// give a recording to the public asks to publish it, and no recipient
+// link can be given for it; a staff member or an integration that asks
+// to share with the public is told to ask to publish.
+func TestPublicIsPublication(t *testing.T) {
+	t.Parallel()
+	j := newShareJourney(t, "vt-public")
+	status, _, h := j.phone.form("/l/opnames/"+j.rec.ID+"/delen", url.Values{"ontvanger": {"public"}, "aan": {"Facebook"}, "waarom": {"Iedereen moet het horen"}})
+	if status != http.StatusSeeOther {
+		t.Fatalf("asking to give the recording to the public = %d (%s)", status, h.Get("Location"))
+	}
+	rs, err := j.s.db.ConversationRequests(j.staffCtx, j.conv.ID)
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("the requests: %v %v", rs, err)
+	}
+	req := &rs[0]
+	if req.Act.Action != "publish" || req.Act.Recipient != "public" || req.Act.Share == nil || req.Act.Share.ID != j.rec.ID {
+		t.Fatalf("the client asked %+v", req.Act)
+	}
+	j.consent(t, req)
+	if _, _, _, err := j.s.web.Workflow.Deliver(j.staffCtx, req.ID, opname.RecipientOptions{}); opname.KindOf(err) != opname.Conflict {
+		t.Errorf("a recipient link for the public: %v", err)
+	}
+	staff := signedInBrowser(t, j.s, j.staffSecret, "nl")
+	form := url.Values{"wie": {"1"}, "handeling": {"share"}, "wat": {"audio"}, "deel": {"recording:" + j.rec.ID}, "ontvanger": {"public"}, "deel-aan": {"Iedereen"}, "deel-waarom": {"Voorlichting"}}
+	if status, page, _ := staff.form("/gesprekken/"+j.conv.ID+"/verzoeken", form); status != http.StatusBadRequest || !strings.Contains(page, "iets aan iedereen geven is het openbaar maken. Kies: een opname openbaar maken.") {
+		t.Errorf("a staff member sharing with the public = %d\n%s", status, between(page, `role="alert"`, "</div>"))
+	}
+	if rs, err := j.s.db.ConversationRequests(j.staffCtx, j.conv.ID); err != nil || len(rs) != 1 {
+		t.Errorf("the requests after sharing with the public: %d %v", len(rs), err)
+	}
+}
