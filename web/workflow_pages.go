@@ -81,6 +81,7 @@ type reqRow struct {
 	Ask                                       []personRow // parties whose answer is needed
 	AskStaff                                  []personRow // staff whose own yes or no is needed
 	StaffRefusal                              string      // that staff may refuse, where they may
+	ManagerConsents                           string      // that a manager gives the organisation's consent, for whoever cannot
 	Missing                                   []choice    // roles asked of whom nobody takes part
 	AskedBy, RecipientText                    string
 	Alternatives, WeightyAlternatives         []choice
@@ -105,6 +106,10 @@ type reqRow struct {
 	// of their own recording; Copies are those the client gave for it.
 	CopyAsked bool
 	Copies    []linkCopy
+	// ShareReady says what comes of a request to share or publish that
+	// is ready: a recipient link, an evidence bundle, or, for a
+	// publication, only the answer.
+	ShareReady string
 	// Deliver is set when a recipient link may be given (a ready share
 	// of a recording); Recipients are the links given, Given the one just
 	// given.
@@ -310,9 +315,22 @@ func (s *Server) reqRow(r *http.Request, c *opname.Conversation, req *opname.Req
 	for _, p := range n.Ask {
 		who := personRow{Index: p.Participant, Role: translate(l, "wf.role."+p.Role), Name: p.Name}
 		if p.Participant == -1 {
+			if n.ManagerConsents {
+				row.ManagerConsents = translate(l, "share.organisation.manager")
+				continue
+			}
 			who.Role = translate(l, "wf.organisation")
 		}
 		row.Ask = append(row.Ask, who)
+	}
+	switch {
+	case !n.Ready || req.Act.Share == nil:
+	case req.Act.Action == "publish":
+		row.ShareReady = translate(l, "recipient.ready.publish")
+	case row.Deliver != nil:
+		row.ShareReady = translate(l, "recipient.ready")
+	default:
+		row.ShareReady = translate(l, "recipient.ready.other")
 	}
 	if n.StaffMayRefuse {
 		row.StaffRefusal = translate(l, "words.staff.may.refuse")
@@ -740,6 +758,22 @@ func (s *Server) renderConversation(w http.ResponseWriter, r *http.Request, code
 	for _, rec := range recs {
 		if rec.ErasedAt == nil {
 			d.Shareable = append(d.Shareable, choice{"recording:" + rec.ID, fmt.Sprintf(translate(l, "share.of.recording"), s.when(r, rec.CreatedAt), translate(l, "source."+rec.Source))})
+		}
+	}
+	// So are the transcripts of this conversation's recordings.
+	for _, rec := range recs {
+		if rec.ErasedAt != nil || rec.ConversationID != c.ID {
+			continue
+		}
+		ts, err := s.Store.Transcripts(ctx, rec.ID)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		for _, t := range ts {
+			if t.ErasedAt == nil {
+				d.Shareable = append(d.Shareable, choice{"transcript:" + t.ID, fmt.Sprintf(translate(l, "share.of.transcript"), s.when(r, rec.CreatedAt), transcriptType(l, t.MediaType))})
+			}
 		}
 	}
 	s.renderData(w, r, code, "conversation", d.page, d)

@@ -81,9 +81,10 @@ func (w *Workflow) Announce(ctx context.Context, conversationID, medium string) 
 }
 
 // HolderShare records that the link holder asks to share a recording of a
-// conversation they took part in with a recipient (kind, name, why): the
-// policy decides it as it decides the staff's requests to share, and asks
-// the other party — the organisation — for consent (Ombudsman rule 6).
+// conversation they took part in with a recipient (kind, name, why), or
+// to publish it when the recipient is the public: the policy decides it
+// as it decides the staff's requests, and asks the other party — the
+// organisation — for consent (Ombudsman rule 6).
 func (w *Workflow) HolderShare(ctx context.Context, recordingID, recipient, to, why string) (*opname.Request, error) {
 	a, err := holder(ctx)
 	if err != nil {
@@ -109,7 +110,13 @@ func (w *Workflow) HolderShare(ctx context.Context, recordingID, recipient, to, 
 	if strings.HasPrefix(rec.MediaType, "video/") {
 		medium = "video"
 	}
-	return w.add(ctx, c, opname.Act{Action: "share", Medium: medium, By: ByOf(c.Participants[i].Role), Recorder: &i, Recipient: recipient,
+	// Giving it to the public is making it public: a request to publish,
+	// which ends with its answer.
+	action := "share"
+	if recipient == "public" {
+		action = "publish"
+	}
+	return w.add(ctx, c, opname.Act{Action: action, Medium: medium, By: ByOf(c.Participants[i].Role), Recorder: &i, Recipient: recipient,
 		Share: &opname.Share{What: "recording", ID: rec.ID, To: to, Why: why}})
 }
 

@@ -34,6 +34,9 @@ func (w *Workflow) checkShare(ctx context.Context, c *opname.Conversation, act *
 		return err
 	}
 	switch {
+	case act.Action == "share" && act.Recipient == "public":
+		// A recipient link for the public would be opname publishing.
+		return invalid("action", "share.public", "giving something to the public is publishing it; use action publish")
 	case act.Action == "share" && sh.To == "":
 		return invalid("share.to", "share.to", "name who receives it")
 	case act.Action == "share" && act.Recipient == "":

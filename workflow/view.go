@@ -47,8 +47,9 @@ type Next struct {
 	// Alternatives are the alternatives one may be chosen from now (after
 	// a refusal or weighty reasons); empty when there is no choice to make.
 	Alternatives []string `json:"alternatives"`
-	// WeightyAlternatives are what staff may offer with weighty reasons;
-	// empty when weighty reasons cannot be given (any more).
+	// WeightyAlternatives are what staff may offer with weighty reasons
+	// against recording; empty when weighty reasons cannot be given (any
+	// more, or for anything but a request to record).
 	WeightyAlternatives []string `json:"weighty_alternatives"`
 	// AskManager is whether staff must send the request to a manager.
 	AskManager bool `json:"ask_manager"`
@@ -69,6 +70,11 @@ type Next struct {
 	// AskStaff is the staff members in the conversation whose own yes or
 	// no is still needed, before a manager is asked or decides.
 	AskStaff []Party `json:"ask_staff"`
+	// ManagerConsents is whether the organisation's consent is still
+	// asked and, under the policy, a manager gives it, which the person
+	// looking is not (Blijf Groep): they cannot answer for the
+	// organisation, and the page says who can.
+	ManagerConsents bool `json:"manager_consents"`
 }
 
 // Party is a participant of a conversation, or the organisation (-1).
@@ -108,7 +114,8 @@ func (w *Workflow) View(ctx context.Context, rs ...*opname.Request) ([]*RequestV
 
 // ViewOne is request r about conversation c as the person in ctx sees it:
 // ViewOf, and what only the organisation's policy can tell — whether a
-// staff member's own no would stop it, and whose is still needed.
+// staff member's own no would stop it, and whose is still needed; whether
+// a manager gives the organisation's consent.
 func (w *Workflow) ViewOne(ctx context.Context, c *opname.Conversation, r *opname.Request) (*RequestView, error) {
 	a, _ := opname.ActorFrom(ctx)
 	v, err := ViewOf(c, r, a)
@@ -119,6 +126,7 @@ func (w *Workflow) ViewOne(ctx context.Context, c *opname.Conversation, r *opnam
 	if err != nil {
 		return nil, err
 	}
+	v.Next.ManagerConsents = !answersForOrganisation(p, a) && slices.ContainsFunc(v.Next.Ask, func(q Party) bool { return q.Participant == -1 })
 	return v, staffAnswers(p, c, r, v)
 }
 
@@ -223,7 +231,7 @@ func ViewOf(c *opname.Conversation, r *opname.Request, a opname.Actor) (*Request
 			n.Alternatives = append(n.Alternatives, r.Weighty.Alternative)
 		}
 	}
-	if r.Weighty == nil && !stopped {
+	if r.Weighty == nil && !stopped && r.Act.Action == "record" {
 		n.WeightyAlternatives = append(n.WeightyAlternatives, weightyAlternatives...)
 	}
 	n.AskManager = d.DecidedBy == "manager" && r.Manager == nil

@@ -15,7 +15,7 @@ func request(t *testing.T, d policy.Decision) *opname.Request {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &opname.Request{Decision: b, Outcome: string(d.Outcome)}
+	return &opname.Request{Act: opname.Act{Action: "record"}, Decision: b, Outcome: string(d.Outcome)}
 }
 
 // The view says who must still answer, which alternatives may be chosen
@@ -40,6 +40,16 @@ func TestViewSaysWhatIsNext(t *testing.T) {
 	}
 	if len(v.Next.Alternatives) != 0 || len(v.Next.WeightyAlternatives) == 0 || !v.Next.Agree || v.Next.Ready {
 		t.Errorf("open request: %+v", v.Next)
+	}
+
+	// Weighty reasons are against recording; a request to share or to
+	// copy does not take them.
+	for _, action := range []string{"share", "copy"} {
+		o := request(t, policy.Decision{Outcome: policy.NeedsConsent, ConsentFrom: []string{"organisation"}})
+		o.Act.Action = action
+		if v, _ := ViewOf(conv, o, staff); len(v.Next.WeightyAlternatives) != 0 {
+			t.Errorf("a request to %s offers weighty reasons: %v", action, v.Next.WeightyAlternatives)
+		}
 	}
 
 	r = request(t, policy.Decision{Outcome: policy.Refused, Alternatives: []string{"companion_listens"}})

@@ -485,26 +485,36 @@ func (w *Workflow) Answer(ctx context.Context, requestID string, participant int
 }
 
 // mayAnswerForOrganisation checks that the caller may give or refuse the
-// organisation's own consent: under a policy that has a manager give it
-// (Blijf Groep), only a manager or an administrator.
+// organisation's own consent (see answersForOrganisation).
 func (w *Workflow) mayAnswerForOrganisation(ctx context.Context) error {
 	a, _ := opname.ActorFrom(ctx)
 	pol, err := w.policyOf(ctx)
 	if err != nil {
 		return err
 	}
-	if pol.OrganisationConsent == policy.OrganisationConsentManager && a.Role != opname.RoleManager && a.Role != opname.RoleAdmin && a.Role != opname.RoleSystem {
+	if !answersForOrganisation(pol, a) {
 		return opname.Coded(opname.Forbidden, "answer.organisation_manager", "under this organisation's policy a manager gives or refuses its consent")
 	}
 	return nil
 }
 
+// answersForOrganisation reports whether a may give or refuse the
+// organisation's own consent under p: anyone of the organisation, but
+// under a policy that has a manager give it (Blijf Groep), only a manager
+// or an administrator.
+func answersForOrganisation(p *policy.Policy, a opname.Actor) bool {
+	return p.OrganisationConsent != policy.OrganisationConsentManager || a.Role == opname.RoleManager || a.Role == opname.RoleAdmin || a.Role == opname.RoleSystem
+}
+
 // Weighty records a staff member's no for weighty reasons (Ombudsman rule
-// 1) with the alternative offered, and decides again.
+// 1) with the alternative offered, and decides again. Weighty reasons are
+// against recording: a request to do anything else does not take them.
 func (w *Workflow) Weighty(ctx context.Context, requestID, reason, alternative string) (*opname.Request, error) {
 	return w.step(ctx, requestID, func(c *opname.Conversation, r *opname.Request, a opname.Actor) error {
 		reason, alternative = strings.TrimSpace(reason), strings.TrimSpace(alternative)
 		switch {
+		case r.Act.Action != "record":
+			return opname.Coded(opname.Conflict, "weighty.not_record", "weighty reasons are against recording; this request is to %s", r.Act.Action)
 		case reason == "":
 			return invalid("reason", "weighty.reason", "say what the weighty reason is; the client will read it")
 		case alternative == "":

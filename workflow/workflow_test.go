@@ -297,12 +297,20 @@ func TestAskChecksWhoAsksAndTheRecipient(t *testing.T) {
 			}
 		})
 	}
-	// Every kind of recipient the workflow knows is one the policy knows.
+	// Every kind of recipient the workflow knows is one the policy knows;
+	// the public is given something only by publishing it.
 	rec := sharedRecording(t, w, ctx, client)
 	for _, kind := range policy.Recipients.Codes() {
-		if _, err := w.Ask(ctx, conv.ID, opname.Act{Action: "share", Medium: "audio", By: "organisation", Recipient: kind, Share: rec}); err != nil {
+		action := "share"
+		if kind == "public" {
+			action = "publish"
+		}
+		if _, err := w.Ask(ctx, conv.ID, opname.Act{Action: action, Medium: "audio", By: "organisation", Recipient: kind, Share: rec}); err != nil {
 			t.Errorf("recipient %s: %v", kind, err)
 		}
+	}
+	if _, err := w.Ask(ctx, conv.ID, opname.Act{Action: "share", Medium: "audio", By: "organisation", Recipient: "public", Share: rec}); opname.KindOf(err) != opname.Invalid {
+		t.Errorf("a share with the public: %v", err)
 	}
 }
 

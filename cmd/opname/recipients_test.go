@@ -27,12 +27,13 @@ type shareJourney struct {
 	org         *opname.Organisation
 	staffCtx    context.Context
 	staffSecret string
-	// managerSecret signs in a manager of the organisation.
-	managerSecret string
-	conv          *opname.Conversation
-	rec           *opname.Recording
-	body          []byte
-	phone         *browser
+	staffID     string
+	// managerSecret signs in a manager of the organisation, managerID.
+	managerSecret, managerID string
+	conv                     *opname.Conversation
+	rec                      *opname.Recording
+	body                     []byte
+	phone                    *browser
 }
 
 func newShareJourney(t *testing.T, slug string) *shareJourney {
@@ -73,8 +74,8 @@ func newShareJourneyOf(t *testing.T, slug, pol string, others ...opname.Particip
 	if status, _, _ := phone.do("GET", "/l/"+code, "", ""); status != http.StatusSeeOther {
 		t.Fatalf("opening the link: %d", status)
 	}
-	_, managerSecret := member(t, s, octx, slug, opname.RoleManager)
-	return &shareJourney{s: s, org: org, staffCtx: staffCtx, managerSecret: managerSecret, staffSecret: staffSecret, conv: conv, rec: rec, body: body, phone: phone}
+	manager, managerSecret := member(t, s, octx, slug, opname.RoleManager)
+	return &shareJourney{s: s, org: org, staffCtx: staffCtx, managerSecret: managerSecret, managerID: manager.ID, staffSecret: staffSecret, staffID: staff.ID, conv: conv, rec: rec, body: body, phone: phone}
 }
 
 // askToShare has the client ask, through their link, to give the
@@ -403,12 +404,24 @@ func TestShareConsentsByPolicy(t *testing.T) {
 		if err := deliver(); opname.KindOf(err) != opname.Conflict {
 			t.Fatalf("a link before Blijf Groep's consent: %v", err)
 		}
+		// The staff member is told that a manager gives it, and is not
+		// offered the answer; the manager is.
+		if view, err := j.s.web.Workflow.ViewOne(j.staffCtx, j.conv, req); err != nil || !view.Next.ManagerConsents {
+			t.Errorf("the staff member's view does not say a manager consents: %v", err)
+		}
 		staff := signedInBrowser(t, j.s, j.staffSecret, "nl")
+		manager := signedInBrowser(t, j.s, j.managerSecret, "nl")
+		orgAnswer := `name="deelnemer" value="-1"`
+		if _, page, _ := staff.do("GET", "/verzoeken/"+req.ID, "", ""); strings.Contains(page, orgAnswer) || !strings.Contains(page, "De toestemming van de organisatie geeft een manager.") {
+			t.Error("the staff member's page offers the organisation's answer, or does not say that a manager gives it")
+		}
+		if _, page, _ := manager.do("GET", "/verzoeken/"+req.ID, "", ""); !strings.Contains(page, orgAnswer) || strings.Contains(page, "De toestemming van de organisatie geeft een manager.") {
+			t.Error("the manager's page does not offer the organisation's answer")
+		}
 		form := url.Values{"stap": {"antwoord"}, "deelnemer": {"-1"}, "antwoord": {"ja"}, "hoe": {"in_person"}}
 		if status, page, _ := staff.form("/verzoeken/"+req.ID, form); status != http.StatusForbidden || !strings.Contains(page, "geeft of weigert een manager de toestemming van de organisatie") {
 			t.Errorf("the staff member giving Blijf Groep's consent = %d", status)
 		}
-		manager := signedInBrowser(t, j.s, j.managerSecret, "nl")
 		if status, _, _ := manager.form("/verzoeken/"+req.ID, form); status != http.StatusSeeOther {
 			t.Fatalf("the manager giving Blijf Groep's consent = %d", status)
 		}
@@ -502,5 +515,65 @@ func TestShareTranscript(t *testing.T) {
 	rctx := opname.WithActor(addr, opname.Recipient(opened, "192.0.2.10"))
 	if _, _, err := j.s.db.Recording(rctx, j.rec.ID); opname.KindOf(err) != opname.NotFound {
 		t.Errorf("the transcript's recipient reads its recording: %v", err)
+	}
+}
+
+// TestWeightyReasonsOnlyForRecording: weighty reasons are the
+// organisation's reasons against recording (Ombudsman rule 1); a request
+// to share neither offers them nor takes them.
+func TestWeightyReasonsOnlyForRecording(t *testing.T) {
+	t.Parallel()
+	j := newShareJourney(t, "vt-weighty-share")
+	req := j.askToShare(t)
+	view, err := j.s.web.Workflow.ViewOne(j.staffCtx, j.conv, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(view.Next.WeightyAlternatives) != 0 {
+		t.Errorf("a share offers weighty reasons against recording: %v", view.Next.WeightyAlternatives)
+	}
+	staff := signedInBrowser(t, j.s, j.staffSecret, "nl")
+	if _, page, _ := staff.do("GET", "/verzoeken/"+req.ID, "", ""); strings.Contains(page, `value="zwaarwegend"`) {
+		t.Error("the share's page offers weighty reasons not to record")
+	}
+	if _, err := j.s.web.Workflow.Weighty(j.staffCtx, req.ID, "Een derde is in gevaar.", "written_report"); opname.KindOf(err) != opname.Conflict {
+		t.Errorf("weighty reasons against a share: %v", err)
+	}
+	if r, err := j.s.db.Request(j.staffCtx, req.ID); err != nil || r.Weighty != nil {
+		t.Errorf("the share after weighty reasons: %+v %v", r.Weighty, err)
+	}
+}
+
+// TestPublicIsPublication: giving something to "the public" is making it
+// public, which opname never does. A client who asks on their phone to
+// give a recording to the public asks to publish it, and no recipient
+// link can be given for it; a staff member or an integration that asks
+// to share with the public is told to ask to publish.
+func TestPublicIsPublication(t *testing.T) {
+	t.Parallel()
+	j := newShareJourney(t, "vt-public")
+	status, _, h := j.phone.form("/l/opnames/"+j.rec.ID+"/delen", url.Values{"ontvanger": {"public"}, "aan": {"Facebook"}, "waarom": {"Iedereen moet het horen"}})
+	if status != http.StatusSeeOther {
+		t.Fatalf("asking to give the recording to the public = %d (%s)", status, h.Get("Location"))
+	}
+	rs, err := j.s.db.ConversationRequests(j.staffCtx, j.conv.ID)
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("the requests: %v %v", rs, err)
+	}
+	req := &rs[0]
+	if req.Act.Action != "publish" || req.Act.Recipient != "public" || req.Act.Share == nil || req.Act.Share.ID != j.rec.ID {
+		t.Fatalf("the client asked %+v", req.Act)
+	}
+	j.consent(t, req)
+	if _, _, _, err := j.s.web.Workflow.Deliver(j.staffCtx, req.ID, opname.RecipientOptions{}); opname.KindOf(err) != opname.Conflict {
+		t.Errorf("a recipient link for the public: %v", err)
+	}
+	staff := signedInBrowser(t, j.s, j.staffSecret, "nl")
+	form := url.Values{"wie": {"1"}, "handeling": {"share"}, "wat": {"audio"}, "deel": {"recording:" + j.rec.ID}, "ontvanger": {"public"}, "deel-aan": {"Iedereen"}, "deel-waarom": {"Voorlichting"}}
+	if status, page, _ := staff.form("/gesprekken/"+j.conv.ID+"/verzoeken", form); status != http.StatusBadRequest || !strings.Contains(page, "iets aan iedereen geven is het openbaar maken. Kies: een opname openbaar maken.") {
+		t.Errorf("a staff member sharing with the public = %d\n%s", status, between(page, `role="alert"`, "</div>"))
+	}
+	if rs, err := j.s.db.ConversationRequests(j.staffCtx, j.conv.ID); err != nil || len(rs) != 1 {
+		t.Errorf("the requests after sharing with the public: %d %v", len(rs), err)
 	}
 }
