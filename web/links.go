@@ -43,9 +43,10 @@ type linkPage struct {
 	// Seen is who looked at the client's data.
 	Seen []seenLine
 	// Complaints is the organisation's own complaints procedure, with its
-	// web page, and the Nationale Ombudsman's; PublicPage is the
-	// organisation's public page.
-	Complaints, ComplaintsURL, Ombudsman, PublicPage string
+	// web page, and the Nationale Ombudsman's. The organisation's public
+	// page is not linked: a visit would leave its name in the history of a
+	// phone someone else may pick up.
+	Complaints, ComplaintsURL, Ombudsman string
 }
 
 // linkConversation is one conversation as its holder sees it.
@@ -699,14 +700,8 @@ func (s *Server) linkComplaints(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	org, err := s.Store.Organisation(r.Context())
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
 	l := lang(r)
-	d := &linkPage{page: &page{Title: translate(l, "link.complaints.title")}, ComplaintsURL: set.ComplaintsURL, Ombudsman: opname.OmbudsmanComplaintsURL,
-		PublicPage: "/o/" + org.Slug}
+	d := &linkPage{page: &page{Title: translate(l, "link.complaints.title")}, ComplaintsURL: set.ComplaintsURL, Ombudsman: opname.OmbudsmanComplaintsURL}
 	d.Complaints = set.ComplaintsNL
 	if l == "en" && set.ComplaintsEN != "" {
 		d.Complaints = set.ComplaintsEN

@@ -101,6 +101,4 @@ var publicMessages = map[string]policy.Text{
 	"home.public.text":          {NL: "Hier leest iedereen wat ons beleid zegt over het opnemen van gesprekken: cliënten, hun familie en nieuwe collega's. Er staat ook een folder, een poster en een zakkaart om te printen.", EN: "Here anyone reads what our policy says about recording conversations: clients, their family and new colleagues. There is also a leaflet, a poster and a pocket card to print."},
 	"home.public.link":          {NL: "Een gesprek opnemen bij %s", EN: "Recording a conversation at %s"},
 	"signin.public":             {NL: "Wat zegt %s over het opnemen van gesprekken?", EN: "What does %s say about recording conversations?"},
-	"link.complaints.public":    {NL: "Alle afspraken over opnemen staan op de openbare pagina van de organisatie. Let op: die pagina noemt de naam van de organisatie.", EN: "All agreements about recording are on the organisation's public page. Note: that page names the organisation."},
-	"link.complaints.public.go": {NL: "Naar de openbare pagina", EN: "To the public page"},
 }

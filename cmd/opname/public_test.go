@@ -524,8 +524,9 @@ func TestPublicTextsPage(t *testing.T) {
 }
 
 // TestPublicPageIsLinked: a newcomer finds the public page from the
-// organisation's pages: the sign-in page where the organisation is known
-// and the client's complaints page.
+// sign-in page where the organisation is known. The client's pages do not
+// link it: a visit would leave the organisation's name in the history of
+// a phone someone else may pick up.
 func TestPublicPageIsLinked(t *testing.T) {
 	t.Parallel()
 	s := testServer(t)
@@ -545,7 +546,7 @@ func TestPublicPageIsLinked(t *testing.T) {
 	}
 	data, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(data), `href="/o/org-a"`) || !strings.Contains(text(string(data)), "Let op: die pagina noemt de naam van de organisatie.") {
+	if resp.StatusCode != 200 || strings.Contains(string(data), `href="/o/`) {
 		t.Errorf("the client's complaints page = %d:\n%s", resp.StatusCode, text(string(data)))
 	}
 }
