@@ -38,6 +38,16 @@ func (v Vocabulary) Label(code, lang string) string {
 	return code
 }
 
+// Labels returns the plain-language labels of codes in lang, in the order
+// given.
+func (v Vocabulary) Labels(codes []string, lang string) []string {
+	out := make([]string, len(codes))
+	for i, code := range codes {
+		out[i] = v.Label(code, lang)
+	}
+	return out
+}
+
 // Codes returns the code words in canonical order.
 func (v Vocabulary) Codes() []string {
 	codes := make([]string, len(v))

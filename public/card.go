@@ -2,6 +2,7 @@ package public
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/opname/opname/policy"
@@ -69,26 +70,15 @@ func card(p *policy.Policy, lang string) Card {
 		if err != nil {
 			continue
 		}
-		item := CardItem{Key: cs.key, Heading: w.cardHeadings[cs.key], Outcome: outcome(d, w, lang)}
-		for _, code := range d.Advice {
-			item.Lines = append(item.Lines, policy.Advice.Label(code, lang))
-		}
-		for _, code := range d.Obligations {
-			if code == "record_agreements" {
-				item.Speak = true
-				continue
-			}
-			item.Lines = append(item.Lines, policy.Obligations.Label(code, lang))
-		}
-		for _, code := range d.Enforcement {
-			item.Lines = append(item.Lines, policy.Enforcement.Label(code, lang))
-		}
-		for _, code := range d.Agreements {
-			item.Agreements = append(item.Agreements, policy.Agreements.Label(code, lang))
-		}
-		for _, code := range d.Alternatives {
-			item.Alternatives = append(item.Alternatives, policy.Alternatives.Label(code, lang))
-		}
+		item := CardItem{Key: cs.key, Heading: w.cardHeadings[cs.key], Outcome: outcome(d, w, lang),
+			Lines:        policy.Advice.Labels(d.Advice, lang),
+			Agreements:   policy.Agreements.Labels(d.Agreements, lang),
+			Alternatives: policy.Alternatives.Labels(d.Alternatives, lang)}
+		// Speaking the agreements is how the card shows them, not a line.
+		item.Speak = slices.Contains(d.Obligations, "record_agreements")
+		others := slices.DeleteFunc(slices.Clone(d.Obligations), func(code string) bool { return code == "record_agreements" })
+		item.Lines = append(item.Lines, policy.Obligations.Labels(others, lang)...)
+		item.Lines = append(item.Lines, policy.Enforcement.Labels(d.Enforcement, lang)...)
 		c.Items = append(c.Items, item)
 	}
 	return c
@@ -96,13 +86,7 @@ func card(p *policy.Policy, lang string) Card {
 
 // outcome says decision d in a few words for staff.
 func outcome(d policy.Decision, w *vocabulary, lang string) string {
-	names := func(v policy.Vocabulary, codes []string) string {
-		out := make([]string, len(codes))
-		for i, code := range codes {
-			out[i] = v.Label(code, lang)
-		}
-		return strings.Join(out, w.and)
-	}
+	names := func(v policy.Vocabulary, codes []string) string { return strings.Join(v.Labels(codes, lang), w.and) }
 	switch d.Outcome {
 	case policy.NeedsConsent:
 		return fmt.Sprintf(w.outcomes[d.Outcome], names(policy.Parties, d.ConsentFrom))

@@ -340,11 +340,7 @@ func side(d policy.Decision, l string) decisionSide {
 		if len(codes) == 0 {
 			return none
 		}
-		out := make([]string, len(codes))
-		for i, c := range codes {
-			out[i] = v.Label(c, l)
-		}
-		return strings.Join(out, ", ")
+		return strings.Join(v.Labels(codes, l), ", ")
 	}
 	decider := translate(l, "policy.preview.nobody")
 	if d.DecidedBy != "" {

@@ -194,18 +194,13 @@ func decideRecording(p *policy.Policy, medium, l string) (*mediumDecision, error
 		m.May = true
 		m.Confirm = append(m.Confirm, fmt.Sprintf(translate(l, "record.confirm.decided"), upperFirst(policy.Deciders.Label(d.DecidedBy, l))))
 	}
-	for _, code := range d.Agreements {
-		m.Agreements = append(m.Agreements, policy.Agreements.Label(code, l))
-	}
+	m.Agreements, m.Advice = policy.Agreements.Labels(d.Agreements, l), policy.Advice.Labels(d.Advice, l)
 	for _, code := range d.Obligations {
 		if code == "record_agreements" {
 			m.Speak = true
 			continue
 		}
 		m.Obligations = append(m.Obligations, policy.Obligations.Label(code, l))
-	}
-	for _, code := range d.Advice {
-		m.Advice = append(m.Advice, policy.Advice.Label(code, l))
 	}
 	return m, nil
 }
