@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/opname/opname/policy"
@@ -536,6 +537,17 @@ func lang(r *http.Request) string {
 
 // translate returns the message key in lang; an unknown key shows itself,
 // and a test checks that every key used in a template exists.
+// counted says a message of the number n: key+".one" for one, key+".many"
+// for any other number, with n in it.
+func counted(lang, key string, n int) string {
+	if n == 1 {
+		key += ".one"
+	} else {
+		key += ".many"
+	}
+	return fmt.Sprintf(translate(lang, key), n)
+}
+
 func translate(lang, key string) string {
 	if m, ok := messages[key]; ok {
 		return m.In(lang)

@@ -33,7 +33,8 @@ var linkMessages = map[string]policy.Text{
 	"link.pin.differ":       {NL: "De twee pincodes zijn niet gelijk. Typ ze nog een keer.", EN: "The two PINs are not the same. Type them again."},
 
 	"link.home.title":         {NL: "Mijn gesprekken", EN: "My conversations"},
-	"link.home.asked":         {NL: "Er wacht %d vraag op uw antwoord. U vindt de vraag bij het gesprek.", EN: "%d question waits for your answer. You find it with the conversation."},
+	"link.home.asked.one":     {NL: "Er wacht %d vraag op uw antwoord. U vindt de vraag bij het gesprek.", EN: "%d question waits for your answer. You find it with the conversation."},
+	"link.home.asked.many":    {NL: "Er wachten %d vragen op uw antwoord. U vindt de vragen bij de gesprekken.", EN: "%d questions wait for your answer. You find them with the conversations."},
 	"link.home.conversations": {NL: "Gesprekken", EN: "Conversations"},
 	"link.home.none":          {NL: "Er zijn nog geen gesprekken.", EN: "There are no conversations yet."},
 	"link.home.about":         {NL: "Over deze link", EN: "About this link"},

@@ -44,10 +44,11 @@ func parsePages() (map[string]*template.Template, error) {
 		return nil, err
 	}
 	funcs := template.FuncMap{
-		// t, tf and when are replaced per request with the request's
+		// t, tf, tn and when are replaced per request with the request's
 		// language and the organisation's time zone.
 		"t":    func(key string) string { return key },
 		"tf":   func(key string, args ...any) string { return key },
+		"tn":   func(key string, n int) string { return key },
 		"when": func(t time.Time) string { return "" },
 		// person gives the fields of one person of a conversation: ids
 		// start with id, names end with suffix, and the role except is
@@ -220,6 +221,7 @@ func (s *Server) renderData(w http.ResponseWriter, r *http.Request, code int, na
 		t = t.Funcs(template.FuncMap{
 			"t":    func(key string) string { return translate(l, key) },
 			"tf":   func(key string, args ...any) string { return fmt.Sprintf(translate(l, key), args...) },
+			"tn":   func(key string, n int) string { return counted(l, key, n) },
 			"when": func(t time.Time) string { return formatTime(t, zone, l) },
 		})
 	}
