@@ -49,10 +49,12 @@ func (j *jobs) every(ctx context.Context, name string, interval time.Duration, r
 				j.logger.WarnContext(ctx, "job lease", "job", name, "node", j.node, "err", err.Error())
 				next = time.Now().Add(j.lease / 3)
 			}
-			// Wake up when the job is due, or the lease another holds ends,
-			// but at least once a lease: a server with a shorter interval
-			// may have made it due sooner.
-			wait := min(max(time.Until(next), 10*time.Millisecond), j.lease)
+			// Wake up when the job is due, or the lease another holds ends;
+			// but at least once an interval, as another holder's run that
+			// ends early makes the job due an interval after it started,
+			// and at least once a lease, as a server with a shorter
+			// interval may have made it due sooner.
+			wait := min(max(time.Until(next), 10*time.Millisecond), interval, j.lease)
 			select {
 			case <-ctx.Done():
 				return
