@@ -171,3 +171,62 @@ func testJobsTakeover(t *testing.T, a, b *sqldb.DB) {
 		t.Fatalf("leases = %+v; want b's run after a's", leases)
 	}
 }
+
+// TestJobsHandOver: a server that stops between runs hands the job over
+// at the next period, not a lease later, even when the other server last
+// looked while the job ran.
+func TestJobsHandOver(t *testing.T) {
+	t.Parallel()
+	jobDatabases(t, testJobsHandOver)
+}
+
+func testJobsHandOver(t *testing.T, a, b *sqldb.DB) {
+	const lease, interval = time.Minute, 200 * time.Millisecond
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	actx, stopA := context.WithCancel(context.Background())
+	ja := &jobs{leases: a, node: "a", lease: lease, logger: logger}
+	running, ran := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	ja.every(actx, "fixity", interval, func(context.Context) error {
+		once.Do(func() {
+			close(running)
+			<-ran
+		})
+		return nil
+	})
+	<-running
+	// b looks while a's run holds the lease, for a minute.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	jb := &jobs{leases: b, node: "b", lease: lease, logger: logger}
+	took := make(chan struct{}, 1)
+	jb.every(ctx, "fixity", interval, func(context.Context) error {
+		select {
+		case took <- struct{}{}:
+		default:
+		}
+		return nil
+	})
+	time.Sleep(interval / 4)
+	close(ran)
+	// a finishes its run, and then stops.
+	for {
+		leases, err := a.JobLeases(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(leases) == 1 && leases[0].Until.IsZero() {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	stopA()
+	ja.wait()
+	select {
+	case <-took:
+	case <-time.After(lease / 4):
+		t.Fatal("b did not run the job in the period after a stopped")
+	}
+	cancel()
+	jb.wait()
+}
