@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/opname/opname/sqldb"
@@ -79,6 +80,7 @@ func (j *jobs) once(ctx context.Context, name string, interval time.Duration, ru
 	}
 	rctx, cancel := context.WithCancel(ctx)
 	renewed := make(chan struct{})
+	var lost atomic.Bool
 	go func() {
 		defer close(renewed)
 		for {
@@ -90,7 +92,7 @@ func (j *jobs) once(ctx context.Context, name string, interval time.Duration, ru
 			if ok, err := j.leases.RenewJob(rctx, name, j.node, j.lease); err != nil {
 				j.logger.WarnContext(rctx, "job lease not renewed", "job", name, "node", j.node, "err", err.Error())
 			} else if !ok {
-				j.logger.WarnContext(rctx, "job taken over by another server", "job", name, "node", j.node)
+				lost.Store(true)
 				cancel()
 				return
 			}
@@ -101,6 +103,8 @@ func (j *jobs) once(ctx context.Context, name string, interval time.Duration, ru
 	<-renewed
 	took := time.Since(c.At)
 	switch {
+	case lost.Load():
+		j.logger.WarnContext(ctx, "job taken over by another server", "job", name, "node", j.node, "started", c.At, "took", took.String())
 	case err != nil && ctx.Err() != nil:
 		j.logger.InfoContext(ctx, "job stopped with the server", "job", name, "node", j.node, "started", c.At, "took", took.String())
 	case err != nil:

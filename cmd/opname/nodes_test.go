@@ -454,7 +454,7 @@ func (n *node) jobRuns() []jobRun {
 	var runs []jobRun
 	for _, line := range strings.Split(n.log.String(), "\n") {
 		var r jobRun
-		if json.Unmarshal([]byte(line), &r) == nil && (r.Msg == "job ran" || r.Msg == "job failed" || r.Msg == "job stopped with the server") {
+		if json.Unmarshal([]byte(line), &r) == nil && slices.Contains([]string{"job ran", "job failed", "job stopped with the server", "job taken over by another server"}, r.Msg) {
 			runs = append(runs, r)
 		}
 	}
