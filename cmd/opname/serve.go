@@ -467,6 +467,8 @@ func (s *server) background(ctx context.Context, cfg *config, v *vault.Vault, up
 	anchor(ctx)
 	j := &jobs{leases: s.db, node: cfg.Node, lease: jobLease, logger: logger}
 	j.every(ctx, "fixity", cfg.FixityInterval, func(ctx context.Context) error {
+		// Every recording not checked within the period minus an interval:
+		// none goes unchecked for longer than the period.
 		checked, findings, err := v.Fixity(opname.WithActor(ctx, opname.System("fixity")), time.Now().Add(-(cfg.FixityPeriod - cfg.FixityInterval)))
 		for _, f := range findings {
 			logger.ErrorContext(ctx, "fixity: recording damaged", "recording", f.Recording.ID, "organisation", f.Recording.OrgID, "problem", f.Problem)
