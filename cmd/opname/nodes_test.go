@@ -205,8 +205,10 @@ func TestTwoNodes(t *testing.T) {
 
 	// The tus subtest needs resumable uploads that any server can
 	// continue: staged parts in shared storage and the upload's lock in
-	// PostgreSQL. Where the staging is a server's own folder, the second
-	// part already fails (404 on the other server).
+	// PostgreSQL. Where the staging is a server's own folder, the first
+	// part already fails ("needs shared tus staging": 404 on the other
+	// server). The subtests after it run either way.
+
 	// a is killed between its background jobs, not during one: a server
 	// killed during a job holds it for a lease (a minute) before b takes
 	// over (TestJobsTakeover), longer than this test should wait. If a
