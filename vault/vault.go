@@ -550,25 +550,6 @@ func (v *Vault) Fixity(ctx context.Context, checkedBefore time.Time) (int, []Fin
 	return len(recs), findings, nil
 }
 
-// Audit runs the fixity audit in the background until ctx ends: now and
-// then every interval, it checks every recording not checked within
-// period minus interval, so that none goes unchecked for longer than
-// period. Findings are reported through report.
-func (v *Vault) Audit(ctx context.Context, interval, period time.Duration, report func(checked int, findings []Finding, err error)) {
-	for {
-		n, findings, err := v.Fixity(ctx, time.Now().Add(-(period - interval)))
-		if ctx.Err() != nil {
-			return
-		}
-		report(n, findings, err)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(interval):
-		}
-	}
-}
-
 func (v *Vault) check(ctx context.Context, rec opname.Recording, s opname.Sealed) string {
 	blob, err := v.Blobs.Open(ctx, s.BlobKey)
 	if err != nil {

@@ -7,7 +7,7 @@
 //	opname policy show NAME|FILE [--lang nl|en]
 //	opname policy check --policy NAME|FILE [FILE|-]
 //	opname policy lint FILE
-//	opname serve [--addr ADDR] [--data DIR] [--demo]
+//	opname serve [--addr ADDR] [--data DIR] [--demo] [--node NAME]
 //	opname org create --slug SLUG --name NAME --policy NAME|FILE [--time-zone ZONE]
 //	opname user add --org SLUG --email EMAIL --role ROLE
 //	opname token create --org SLUG --user EMAIL
@@ -69,7 +69,7 @@ var commands = []command{
 	{"policy show", "NAME|FILE [--lang nl|en]", "show a policy's rules in readable form", runPolicyShow},
 	{"policy check", "--policy NAME|FILE [FILE|-]", "decide one situation (JSON) and print the decision (JSON)", runPolicyCheck},
 	{"policy lint", "FILE", "check a policy file: schema, conditions, citations, conflicts", runPolicyLint},
-	{"serve", "[--addr ADDR] [--data DIR] [--demo]", "run the web application and API", runServe},
+	{"serve", "[--addr ADDR] [--data DIR] [--demo] [--node NAME]", "run the web application and API", runServe},
 	{"migrate", "[--data DIR]", "bring the database schema up to date", runMigrate},
 	{"org create", "--slug SLUG --name NAME --policy NAME|FILE [--require-totp] [--time-zone ZONE]", "add an organisation with its policy", runOrgCreate},
 	{"org oidc", "--org SLUG --issuer URL --client-id ID --role-map VALUE=ROLE,…", "let an organisation sign in with its own identity provider", runOrgOIDC},

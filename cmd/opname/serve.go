@@ -66,6 +66,11 @@ type config struct {
 	// OPNAME_ANCHOR_INTERVAL: how often each organisation's access-log head
 	// is anchored in its tamper-evident log, if it moved (default 1h).
 	AnchorInterval time.Duration
+	// OPNAME_NODE, --node: this server's name among several on one
+	// database, in the logs and as the holder of background jobs; it must
+	// differ from every other's (default: the host name and a random
+	// suffix).
+	Node string
 
 	// passwordCost is the cost of password and PIN hashes. No setting
 	// changes it: the zero value is opname's default, and only tests set a
@@ -97,6 +102,7 @@ func (m *Main) configFlags(cmd string) (*flagSet, *config) {
 	env.duration("OPNAME_FIXITY_PERIOD", &cfg.FixityPeriod)
 	env.duration("OPNAME_FIXITY_INTERVAL", &cfg.FixityInterval)
 	env.duration("OPNAME_ANCHOR_INTERVAL", &cfg.AnchorInterval)
+	env.read("OPNAME_NODE", &cfg.Node, nil)
 	fs := flags(cmd)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on")
 	fs.StringVar(&cfg.Data, "data", cfg.Data, "data folder")
@@ -411,10 +417,16 @@ func startServer(ctx context.Context, cfg *config, logger *slog.Logger) (*server
 	if cfg.AnchorInterval <= 0 {
 		cfg.AnchorInterval = defaultAnchorInterval
 	}
+	if cfg.Node == "" {
+		cfg.Node = nodeName()
+	}
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	s.stop = stop
-	s.wg.Add(3)
-	go s.background(bg, cfg, v, uploads, logger)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.background(bg, cfg, v, uploads, logger)
+	}()
 	go func() {
 		err := s.http.Serve(ln)
 		if errors.Is(err, http.ErrServerClosed) {
@@ -439,79 +451,76 @@ func (s *server) Close() error {
 	return errors.Join(err, <-s.done, s.db.Close())
 }
 
-// background runs the server's periodic work until ctx ends: removing
-// uploads left unfinished for longer than the upload TTL and logging the
-// end of shares whose recipient link expired (hourly), the
-// fixity audit, whose findings are logged and shown to the privacy
-// officer, and anchoring the access log.
+// background runs the server's periodic work until ctx ends. The jobs on
+// the database run once per period across all servers on it (see jobs):
+// the fixity audit, whose findings are logged and shown to the privacy
+// officer; logging the end of shares whose recipient link expired
+// (hourly); and anchoring the access log, which each server also does
+// when it starts and stops. Each server removes the uploads in its own
+// staging folder left unfinished for longer than the upload TTL (hourly).
 func (s *server) background(ctx context.Context, cfg *config, v *vault.Vault, uploads *tusd.Store, logger *slog.Logger) {
-	go func() {
-		defer s.wg.Done()
-		for {
-			if n, err := uploads.Expire(ctx, time.Now().Add(-cfg.UploadTTL)); err != nil {
-				logger.WarnContext(ctx, "expiring uploads failed", "err", err.Error())
-			} else if n > 0 {
-				logger.InfoContext(ctx, "unfinished uploads expired", "count", n)
-			}
-			if n, err := s.db.EndRecipientLinks(ctx, time.Now()); err != nil {
-				logger.WarnContext(ctx, "ending expired shares failed", "err", err.Error())
-			} else if n > 0 {
-				logger.InfoContext(ctx, "expired shares ended", "count", n)
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(time.Hour):
-			}
-		}
-	}()
-	go func() {
-		defer s.wg.Done()
-		v.Audit(opname.WithActor(ctx, opname.System("fixity")), cfg.FixityInterval, cfg.FixityPeriod, func(n int, findings []vault.Finding, err error) {
-			if err != nil {
-				logger.ErrorContext(ctx, "fixity audit failed", "err", err.Error())
-				return
-			}
-			for _, f := range findings {
-				logger.ErrorContext(ctx, "fixity: recording damaged", "recording", f.Recording.ID, "organisation", f.Recording.OrgID, "problem", f.Problem)
-			}
-			logger.InfoContext(ctx, "fixity audit", "checked", n, "problems", len(findings))
-		})
-	}()
-	go func() {
-		defer s.wg.Done()
-		s.anchorAccessLog(ctx, cfg.AnchorInterval, logger)
-	}()
-}
-
-// anchorAccessLog anchors each organisation's access-log head in its
-// tamper-evident log at the start, every interval and at the end, so that
-// records can only be removed unnoticed from the end of the access log as
-// far back as the last anchor.
-func (s *server) anchorAccessLog(ctx context.Context, interval time.Duration, logger *slog.Logger) {
 	anchor := func(ctx context.Context) {
-		if n, err := s.db.AnchorAccessLog(ctx); err != nil {
+		if err := s.anchorAccessLog(ctx, logger); err != nil {
 			logger.ErrorContext(ctx, "anchoring the access log failed", "err", err.Error())
-		} else if n > 0 {
-			logger.InfoContext(ctx, "access log anchored", "organisations", n)
 		}
 	}
+	anchor(ctx)
+	j := &jobs{leases: s.db, node: cfg.Node, lease: jobLease, logger: logger}
+	j.every(ctx, "fixity", cfg.FixityInterval, func(ctx context.Context) error {
+		// Every recording not checked within the period minus an interval:
+		// none goes unchecked for longer than the period.
+		checked, findings, err := v.Fixity(opname.WithActor(ctx, opname.System("fixity")), time.Now().Add(-(cfg.FixityPeriod - cfg.FixityInterval)))
+		for _, f := range findings {
+			logger.ErrorContext(ctx, "fixity: recording damaged", "recording", f.Recording.ID, "organisation", f.Recording.OrgID, "problem", f.Problem)
+		}
+		if err == nil {
+			logger.InfoContext(ctx, "fixity audit", "checked", checked, "problems", len(findings))
+		}
+		return err
+	})
+	j.every(ctx, "shares", time.Hour, func(ctx context.Context) error {
+		n, err := s.db.EndRecipientLinks(ctx, time.Now())
+		if n > 0 {
+			logger.InfoContext(ctx, "expired shares ended", "count", n)
+		}
+		return err
+	})
+	j.every(ctx, "anchor", cfg.AnchorInterval, func(ctx context.Context) error {
+		return s.anchorAccessLog(ctx, logger)
+	})
 	for {
-		anchor(ctx)
+		if n, err := uploads.Expire(ctx, time.Now().Add(-cfg.UploadTTL)); err != nil {
+			logger.WarnContext(ctx, "expiring uploads failed", "err", err.Error())
+		} else if n > 0 {
+			logger.InfoContext(ctx, "unfinished uploads expired", "count", n)
+		}
 		select {
 		case <-ctx.Done():
+			j.wait()
 			final, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 			defer cancel()
 			anchor(final)
 			return
-		case <-time.After(interval):
+		case <-time.After(time.Hour):
 		}
 	}
+}
+
+// anchorAccessLog anchors each organisation's access-log head in its
+// tamper-evident log, if it moved, so that records can only be removed
+// unnoticed from the end of the access log as far back as the last anchor.
+func (s *server) anchorAccessLog(ctx context.Context, logger *slog.Logger) error {
+	n, err := s.db.AnchorAccessLog(ctx)
+	if n > 0 {
+		logger.InfoContext(ctx, "access log anchored", "organisations", n)
+	}
+	return err
 }
 
 func runServe(ctx context.Context, m *Main, args []string) error {
 	fs, cfg := m.configFlags("serve")
 	fs.BoolVar(&cfg.Demo, "demo", cfg.Demo, "create demo organisations and print their sign-in codes")
+	fs.StringVar(&cfg.Node, "node", cfg.Node, "this server's name among several on one database")
 	if rest, err := fs.parse(args); err != nil {
 		return err
 	} else if len(rest) > 0 {
@@ -529,7 +538,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if cfg.DatabaseURL != "" {
 		where = "PostgreSQL"
 	}
-	logger.Info("opname started", "url", s.URL, "public_url", s.Public, "metrics_url", s.MetricsURL, "database", s.db.Dialect())
+	logger.Info("opname started", "node", cfg.Node, "url", s.URL, "public_url", s.Public, "metrics_url", s.MetricsURL, "database", s.db.Dialect())
 	fmt.Fprintf(m.Stdout, "opname listens on %s (%s)\n", s.URL, where)
 	if s.MetricsURL != "" {
 		fmt.Fprintf(m.Stdout, "metrics at %s/metrics\n", s.MetricsURL)
