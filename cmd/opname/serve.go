@@ -338,12 +338,15 @@ func startServer(ctx context.Context, cfg *config, logger *slog.Logger) (*server
 			logger.Info("half-written blobs removed", "count", n)
 		}
 	}
-	// Uploads under way, in the data folder: they survive a restart.
-	uploads, err := tusd.Open(filepath.Join(cfg.Data, "uploads"))
-	if err != nil {
+	// Uploads under way: their state in the database, their ciphertext
+	// staged in blob storage, so they survive a restart and any server
+	// can continue them.
+	staging, ok := blobs.(tusd.Staging)
+	if !ok {
 		db.Close()
-		return nil, err
+		return nil, fmt.Errorf("opname: the blob store cannot stage uploads")
 	}
+	uploads := tusd.Open(db, staging, v.Sealer.(agecrypt.Sealer).Keys)
 	ready := func(ctx context.Context) error { return errors.Join(db.Ping(ctx), blobs.Ping(ctx)) }
 	ws, err := web.NewServer(db, lib, oidc.New(), ready, logger)
 	if err != nil {
@@ -436,6 +439,7 @@ func (s *server) Close() error {
 	}
 	s.stop()
 	s.wg.Wait()
+	s.web.Vault.WaitProbes(true)
 	return errors.Join(err, <-s.done, s.db.Close())
 }
 
