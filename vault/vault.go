@@ -43,7 +43,7 @@ type Vault struct {
 	Store  Store
 	// Probe, when set, reads a recording's format, duration and codecs
 	// (package ffprobe), after the upload is answered.
-	Probe Prober
+	Probe  Prober
 	probes probing
 	// MaxSize bounds a recording, in bytes.
 	MaxSize int64
