@@ -43,6 +43,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"net/http"
 	"sync"
 	"time"
 
@@ -78,9 +79,12 @@ type Staging interface {
 	Append(ctx context.Context, id string, off int64, r io.Reader) (int64, error)
 	// Commit ends staged object id at off with tail and makes it blob
 	// key, durably, without reading it again; it returns the blob's size.
+	// The staged object may be gone afterwards.
 	Commit(ctx context.Context, id string, off int64, tail []byte, key string) (int64, error)
 	// Discard removes a staged object; an unknown one is no error.
 	Discard(ctx context.Context, id string) error
+	// Delete removes a blob.
+	Delete(ctx context.Context, key string) error
 }
 
 // Store is tusd's data store on States, Staging and the organisations'
@@ -194,6 +198,10 @@ type record struct {
 	Staged int64 `json:"staged"`
 	// Media is what Check said of the first bytes.
 	Media string `json:"media_type,omitempty"`
+	// Blob and PayloadSize name the blob Finish made, once it has: a
+	// registration that failed is tried again with it.
+	Blob        string `json:"blob,omitempty"`
+	PayloadSize int64  `json:"payload_size,omitempty"`
 }
 
 func (s *Store) now() time.Time {
@@ -329,11 +337,30 @@ func (s *Store) Sum(ctx context.Context, id string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// Remove deletes an upload: its staged ciphertext and its state.
+// Remove deletes an upload that was not registered: its staged
+// ciphertext, the blob Finish made of it, and its state.
 func (s *Store) Remove(ctx context.Context, id string) error {
 	if !validID(id) {
 		return nil
 	}
+	rec, _, err := s.load(ctx, id)
+	if errors.Is(err, handler.ErrNotFound) {
+		return s.staging.Discard(ctx, id)
+	}
+	if err != nil {
+		return err
+	}
+	if rec.Blob != "" {
+		if err := s.staging.Delete(ctx, rec.Blob); err != nil {
+			return err
+		}
+	}
+	return errors.Join(s.staging.Discard(ctx, id), s.states.DeleteUpload(ctx, id))
+}
+
+// Done forgets an upload whose recording was registered: its staged
+// ciphertext and its state go, the blob stays.
+func (s *Store) Done(ctx context.Context, id string) error {
 	return errors.Join(s.staging.Discard(ctx, id), s.states.DeleteUpload(ctx, id))
 }
 
@@ -396,25 +423,12 @@ type Finished struct {
 
 // Finish seals what arrived of an upload into blob key: the stream's last
 // chunk is encrypted and the staged ciphertext, with it at the end,
-// becomes the blob. The caller holds the upload's lock. The upload's state
-// stays until Remove, so a registration that fails can be tried again
-// (with a new key).
+// becomes the blob. The caller holds the upload's lock, and then calls
+// Done when the recording is registered, or Remove. Until then, Finish
+// gives the same blob again, so a registration that failed can be tried
+// again.
 func (s *Store) Finish(ctx context.Context, id, key string) (*Finished, error) {
 	rec, _, err := s.load(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	stream, err := agecrypt.ResumeStream(ctx, s.keys, rec.Info.MetaData["org_id"], rec.Header, rec.Stream)
-	if err != nil {
-		return nil, fmt.Errorf("tusd: finish %s: %w", id, err)
-	}
-	if stream.Plaintext() != rec.Info.Offset || stream.Written() != rec.Staged {
-		return nil, fmt.Errorf("tusd: finish %s: the stream is at %d, the upload at %d", id, stream.Plaintext(), rec.Info.Offset)
-	}
-	// The last chunk is the same bytes under the same nonce each time
-	// Finish is tried: sealing it again reuses nothing.
-	tail := stream.Close(nil)
-	size, err := s.staging.Commit(ctx, id, rec.Staged, tail, key)
 	if err != nil {
 		return nil, err
 	}
@@ -422,10 +436,41 @@ func (s *Store) Finish(ctx context.Context, id, key string) (*Finished, error) {
 	if err != nil {
 		return nil, err
 	}
+	if rec.Blob == "" {
+		if err := s.commit(ctx, &rec, key); err != nil {
+			return nil, err
+		}
+	}
 	return &Finished{
-		Sealed: opname.Sealed{Header: rec.Header, BlobKey: key, PayloadSize: size},
+		Sealed: opname.Sealed{Header: rec.Header, BlobKey: rec.Blob, PayloadSize: rec.PayloadSize},
 		SHA256: hex.EncodeToString(h.Sum(nil)), Size: rec.Info.Offset, MediaType: rec.Media,
 	}, nil
+}
+
+// commit makes the upload's blob and records that it did.
+func (s *Store) commit(ctx context.Context, rec *record, key string) error {
+	id := rec.Info.ID
+	stream, err := agecrypt.ResumeStream(ctx, s.keys, rec.Info.MetaData["org_id"], rec.Header, rec.Stream)
+	if err != nil {
+		return fmt.Errorf("tusd: finish %s: %w", id, err)
+	}
+	if stream.Plaintext() != rec.Info.Offset || stream.Written() != rec.Staged {
+		return fmt.Errorf("tusd: finish %s: the stream is at %d, the upload at %d", id, stream.Plaintext(), rec.Info.Offset)
+	}
+	// The last chunk is the same bytes under the same nonce each time a
+	// commit is tried: sealing it again reuses nothing.
+	tail := stream.Close(nil)
+	size, err := s.staging.Commit(ctx, id, rec.Staged, tail, key)
+	if err != nil {
+		return err
+	}
+	rec.Blob, rec.PayloadSize = key, size
+	u := &upload{s: s, rec: *rec}
+	if err := u.save(context.WithoutCancel(ctx)); err != nil {
+		_ = s.staging.Delete(context.WithoutCancel(ctx), key)
+		return err
+	}
+	return nil
 }
 
 func (r *record) hash() (hash.Hash, error) {
@@ -435,6 +480,8 @@ func (r *record) hash() (hash.Hash, error) {
 	}
 	return h, nil
 }
+
+var errSealed = handler.NewError("ERR_UPLOAD_SEALED", "the upload is being stored; nothing more can be added", http.StatusConflict)
 
 // upload is one upload, as last loaded.
 type upload struct {
@@ -475,6 +522,10 @@ func (u *upload) WriteChunk(ctx context.Context, offset int64, src io.Reader) (i
 	s, rec := u.s, &u.rec
 	if offset != rec.Info.Offset {
 		return 0, handler.ErrMismatchOffset
+	}
+	if rec.Blob != "" {
+		// Sealed already: nothing may be added.
+		return 0, errSealed
 	}
 	if s.Admit != nil && rec.Info.SizeIsDeferred {
 		s.admitMu.Lock()

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,8 +15,10 @@ import (
 	"time"
 
 	"github.com/opname/opname/agecrypt"
+	"github.com/opname/opname/blobtest"
 	"github.com/opname/opname/localblob"
 	"github.com/opname/opname/localkeys"
+	"github.com/opname/opname/s3blob"
 	"github.com/opname/opname/sqldb"
 	"github.com/opname/opname/sqldb/sqldbtest"
 	"github.com/opname/opname/tusd"
@@ -25,7 +28,7 @@ import (
 // env is what a store stands on: a database, a blob folder and the keys.
 type env struct {
 	db    *sqldb.DB
-	blobs *localblob.Store
+	blobs blobtest.Stager
 	keys  *localkeys.Keyring
 	dir   string
 }
@@ -47,6 +50,19 @@ func newEnv(t *testing.T, dsn string) *env {
 	}
 	if e.blobs, err = localblob.Open(filepath.Join(dir, "blobs")); err != nil {
 		t.Fatal(err)
+	}
+	if dsn != filepath.Join(dir, "opname.db") {
+		// On PostgreSQL, as several servers run: on S3.
+		base := os.Getenv("OPNAME_TEST_BLOB_URL")
+		if base == "" {
+			if os.Getenv("CI") != "" {
+				t.Fatal("OPNAME_TEST_BLOB_URL is not set: CI must test S3")
+			}
+			t.Skip("OPNAME_TEST_BLOB_URL is not set")
+		}
+		if e.blobs, err = s3blob.Open(context.Background(), fmt.Sprintf("%s/tusd-%d", base, time.Now().UnixNano())); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if e.keys, err = localkeys.Open(filepath.Join(dir, "keys")); err != nil {
 		t.Fatal(err)
@@ -135,8 +151,13 @@ func TestPartsAcrossRestarts(t *testing.T) {
 	if got := e.decrypt(t, f); !bytes.Equal(got, data) {
 		t.Fatal("the recording decrypts to other bytes")
 	}
-	if err := s.Remove(ctx, id); err != nil {
+	if err := s.Done(ctx, id); err != nil {
 		t.Fatal(err)
+	}
+	if b, err := e.blobs.Open(ctx, f.BlobKey); err != nil {
+		t.Fatalf("the recording's blob went with its upload: %v", err)
+	} else {
+		b.Close()
 	}
 	if left, _ := os.ReadDir(filepath.Join(e.dir, "blobs", ".staging")); len(left) != 0 {
 		t.Fatalf("left behind: %v", left)
@@ -195,20 +216,20 @@ func TestCheckRefusesAndRemoves(t *testing.T) {
 }
 
 // TestTwoServers starts an upload on one server and continues and
-// finishes it on another on the same PostgreSQL database and blob storage;
+// finishes it on another on the same PostgreSQL database and S3 bucket;
 // while one server holds the upload's lock, the other waits for it.
 func TestTwoServers(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, sqldbtest.PostgresURL(t))
 	a, b := e.store(), e.store()
-	data := make([]byte, 1<<20+300)
+	data := make([]byte, 7<<20+300)
 	rand.Read(data)
 	u, err := a.NewUpload(ctx, handler.FileInfo{Size: int64(len(data)), MetaData: meta})
 	if err != nil {
 		t.Fatal(err)
 	}
 	info, _ := u.GetInfo(ctx)
-	if _, err := u.WriteChunk(ctx, 0, bytes.NewReader(data[:400000])); err != nil {
+	if _, err := u.WriteChunk(ctx, 0, bytes.NewReader(data[:6<<20])); err != nil {
 		t.Fatal(err)
 	}
 
@@ -230,10 +251,10 @@ func TestTwoServers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := ub.GetInfo(ctx); got.Offset != 400000 {
+	if got, _ := ub.GetInfo(ctx); got.Offset != 6<<20 {
 		t.Fatalf("the other server sees offset %d", got.Offset)
 	}
-	if _, err := ub.WriteChunk(ctx, 400000, bytes.NewReader(data[400000:])); err != nil {
+	if _, err := ub.WriteChunk(ctx, 6<<20, bytes.NewReader(data[6<<20:])); err != nil {
 		t.Fatal(err)
 	}
 	f, err := b.Finish(ctx, info.ID, "orga/two")
@@ -244,7 +265,7 @@ func TestTwoServers(t *testing.T) {
 	if got := e.decrypt(t, f); !bytes.Equal(got, data) {
 		t.Fatal("the recording decrypts to other bytes")
 	}
-	if err := b.Remove(ctx, info.ID); err != nil {
+	if err := b.Done(ctx, info.ID); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -120,13 +120,9 @@ func (v *Vault) Ingest(ctx context.Context, up Upload) (*opname.Recording, error
 // Register registers a recording that was sealed into blob storage as it
 // arrived (a resumable upload, package tusd): sum and size are what the
 // parts' hashing counted, media what the first bytes were sniffed as. It
-// checks what Ingest checks; when it fails, the blob is deleted.
-func (v *Vault) Register(ctx context.Context, up Upload, s opname.Sealed, sum string, size int64, media string) (_ *opname.Recording, err error) {
-	defer func() {
-		if err != nil {
-			_ = v.Blobs.Delete(context.WithoutCancel(ctx), s.BlobKey)
-		}
-	}()
+// checks what Ingest checks. The blob stays the caller's until Register
+// succeeds.
+func (v *Vault) Register(ctx context.Context, up Upload, s opname.Sealed, sum string, size int64, media string) (*opname.Recording, error) {
 	if _, ok := opname.ActorFrom(ctx); !ok {
 		return nil, opname.Coded(opname.Unauthorized, "auth.sign_in", "sign in first")
 	}
