@@ -28,7 +28,7 @@ func RunStaging(t *testing.T, s Stager) {
 	rand.Read(data)
 	junk := bytes.Repeat([]byte{0xee}, 4<<20)
 	steps := []struct {
-		from, to  int
+		from, to int
 		answered bool
 	}{
 		{0, 100 << 10, true},
