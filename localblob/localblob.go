@@ -64,7 +64,7 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (int64, error)
 			os.Remove(tmp.Name())
 		}
 	}()
-	n, err := io.CopyBuffer(onlyWriter{tmp}, ctxReader{ctx, r}, make([]byte, 1<<20))
+	n, err := copyToFile(ctx, tmp, 0, r)
 	if err != nil {
 		return 0, fmt.Errorf("localblob: put %s: %w", key, err)
 	}
@@ -135,11 +135,31 @@ func (c ctxReader) Read(p []byte) (int, error) {
 	return c.r.Read(p)
 }
 
-// onlyWriter hides a file's ReadFrom, which copies through a small
-// buffer, so that copies into files go in large writes.
-type onlyWriter struct{ w io.Writer }
+// fileWriter writes to a file at its offset in large writes (a file's own
+// ReadFrom copies through a small buffer) and starts the disk's writeback
+// every writebackEvery bytes.
+type fileWriter struct {
+	f       *os.File
+	off     int64 // where the next write goes
+	flushed int64 // up to where writeback was started
+}
 
-func (o onlyWriter) Write(p []byte) (int, error) { return o.w.Write(p) }
+const writebackEvery = 8 << 20
+
+func (w *fileWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.off += int64(n)
+	if w.off-w.flushed >= writebackEvery {
+		startWriteback(w.f, w.flushed, w.off-w.flushed)
+		w.flushed = w.off
+	}
+	return n, err
+}
+
+// copyToFile copies r into f from off on.
+func copyToFile(ctx context.Context, f *os.File, off int64, r io.Reader) (int64, error) {
+	return io.CopyBuffer(&fileWriter{f: f, off: off, flushed: off}, ctxReader{ctx, r}, make([]byte, 1<<20))
+}
 
 type file struct {
 	*os.File
@@ -216,7 +236,7 @@ func (s *Store) Append(ctx context.Context, id string, off int64, r io.Reader) (
 		return 0, fmt.Errorf("localblob: append %s: %w", id, err)
 	}
 	defer f.Close()
-	n, err := io.CopyBuffer(onlyWriter{f}, ctxReader{ctx, r}, make([]byte, 1<<20))
+	n, err := copyToFile(ctx, f, off, r)
 	if serr := f.Sync(); err == nil && serr != nil {
 		err = fmt.Errorf("localblob: append %s: sync: %w", id, serr)
 	}

@@ -557,12 +557,16 @@ func (u *upload) WriteChunk(ctx context.Context, offset int64, src io.Reader) (i
 	if err != nil {
 		return 0, err
 	}
-	enc := newEncReader(src, stream, h)
-	if _, err := s.staging.Append(ctx, rec.Info.ID, rec.Staged, enc); err != nil {
+	// A part that breaks off ends where it broke: what arrived is kept.
+	body := &untilError{r: src}
+	enc := agecrypt.NewReader(body, stream, h, false)
+	_, err = s.staging.Append(ctx, rec.Info.ID, rec.Staged, enc)
+	enc.Close()
+	if err != nil {
 		// Nothing of this part counts: the state is as before it.
 		return 0, err
 	}
-	n := enc.n
+	n := enc.N()
 	if rec.Stream, err = stream.State(); err != nil {
 		return 0, err
 	}
@@ -574,5 +578,22 @@ func (u *upload) WriteChunk(ctx context.Context, offset int64, src io.Reader) (i
 	if err := u.save(context.WithoutCancel(ctx)); err != nil {
 		return 0, err
 	}
-	return n, enc.err
+	return n, body.err
+}
+
+// untilError ends at its reader's first error, and keeps it.
+type untilError struct {
+	r   io.Reader
+	err error
+}
+
+func (u *untilError) Read(p []byte) (int, error) {
+	if u.err != nil {
+		return 0, io.EOF
+	}
+	n, err := u.r.Read(p)
+	if err != nil && err != io.EOF {
+		u.err, err = err, io.EOF
+	}
+	return n, err
 }

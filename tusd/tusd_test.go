@@ -33,7 +33,7 @@ type env struct {
 	dir   string
 }
 
-func newEnv(t *testing.T, dsn string) *env {
+func newEnv(t testing.TB, dsn string) *env {
 	t.Helper()
 	dir := t.TempDir()
 	if dsn == "" {
@@ -76,7 +76,7 @@ func (e *env) store() *tusd.Store { return tusd.Open(e.db, e.blobs, e.keys) }
 var meta = handler.MetaData{"org_id": "orga", "user_id": "u1"}
 
 // decrypt reads a finished upload back through the ordinary decryption.
-func (e *env) decrypt(t *testing.T, f *tusd.Finished) []byte {
+func (e *env) decrypt(t testing.TB, f *tusd.Finished) []byte {
 	t.Helper()
 	blob, err := e.blobs.Open(context.Background(), f.BlobKey)
 	if err != nil {
