@@ -27,20 +27,22 @@ func RunStaging(t *testing.T, s Stager) {
 	data := make([]byte, 13<<20+5)
 	rand.Read(data)
 	junk := bytes.Repeat([]byte{0xee}, 4<<20)
+	// A write that was never answered is sent again with the same bytes
+	// (and more), or followed by the commit.
 	steps := []struct {
 		from, to int
-		answered bool
+		junk     bool
 	}{
-		{0, 100 << 10, true},
-		{100 << 10, 3 << 20, true},
+		{0, 100 << 10, false},
+		{100 << 10, 3 << 20, false},
 		{3 << 20, 5 << 20, false},
-		{3 << 20, 9 << 20, true},
-		{9 << 20, 9<<20 + 1000, true},
-		{9<<20 + 1000, 12 << 20, false},
+		{3 << 20, 9 << 20, false},
+		{9 << 20, 9<<20 + 1000, false},
+		{9<<20 + 1000, 12 << 20, true},
 	}
 	for _, st := range steps {
 		part := data[st.from:st.to]
-		if !st.answered {
+		if st.junk {
 			part = junk[:st.to-st.from]
 		}
 		n, err := s.Append(ctx, "upload1", int64(st.from), bytes.NewReader(part))
@@ -76,6 +78,20 @@ func RunStaging(t *testing.T, s Stager) {
 		t.Fatalf("Commit = %d, %v", size, err)
 	}
 	if err := s.Discard(ctx, "upload2"); err != nil {
+		t.Fatal(err)
+	}
+	// Other bytes over what an unanswered write left would reuse what
+	// encrypted them: refused.
+	if _, err := s.Append(ctx, "upload4", 0, bytes.NewReader(data[:1<<20])); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Append(ctx, "upload4", 1<<20, bytes.NewReader(junk[:1<<20])); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Append(ctx, "upload4", 1<<20, bytes.NewReader(data[1<<20:3<<20])); opname.KindOf(err) != opname.Conflict {
+		t.Fatalf("Append of other bytes = %v, want Conflict", err)
+	}
+	if err := s.Discard(ctx, "upload4"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Append(ctx, "upload3", 0, bytes.NewReader(data[:100])); err != nil {

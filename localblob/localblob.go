@@ -144,7 +144,7 @@ type fileWriter struct {
 	flushed int64 // up to where writeback was started
 }
 
-const writebackEvery = 8 << 20
+const writebackEvery = 2 << 20
 
 func (w *fileWriter) Write(p []byte) (int, error) {
 	n, err := w.f.Write(p)
@@ -231,12 +231,25 @@ func (s *Store) Append(ctx context.Context, id string, off int64, r io.Reader) (
 	if err != nil {
 		return 0, err
 	}
+	// What an unanswered write left after off must be written again
+	// unchanged (opname.SameAs).
+	var old io.Reader
+	if prev, err := os.Open(p); err == nil {
+		defer prev.Close()
+		if st, err := prev.Stat(); err == nil && st.Size() > off {
+			old = io.NewSectionReader(prev, off, st.Size()-off)
+		}
+	}
 	f, err := s.openStaged(p, off)
 	if err != nil {
 		return 0, fmt.Errorf("localblob: append %s: %w", id, err)
 	}
 	defer f.Close()
-	n, err := copyToFile(ctx, f, off, r)
+	n, err := copyToFile(ctx, f, off, opname.SameAs(r, old))
+	if err == nil {
+		// Whatever an unanswered write left after these bytes goes.
+		err = f.Truncate(off + n)
+	}
 	if serr := f.Sync(); err == nil && serr != nil {
 		err = fmt.Errorf("localblob: append %s: sync: %w", id, serr)
 	}
@@ -259,9 +272,6 @@ func (s *Store) openStaged(p string, off int64) (*os.File, error) {
 	st, err := f.Stat()
 	if err == nil && st.Size() < off {
 		err = fmt.Errorf("%d bytes staged, %d expected", st.Size(), off)
-	}
-	if err == nil {
-		err = f.Truncate(off)
 	}
 	if err == nil {
 		_, err = f.Seek(off, io.SeekStart)
@@ -292,6 +302,9 @@ func (s *Store) Commit(ctx context.Context, id string, off int64, tail []byte, k
 		return 0, fmt.Errorf("localblob: commit %s: %w", id, err)
 	}
 	_, err = f.Write(tail)
+	if err == nil {
+		err = f.Truncate(off + int64(len(tail)))
+	}
 	if err == nil {
 		err = f.Sync()
 	}

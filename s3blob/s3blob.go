@@ -187,16 +187,35 @@ func (s *Store) stagingPrefix(id string) (string, error) {
 // order, deleting those that start at or after it (left by writes that
 // were never answered). It checks that they cover the bytes before off.
 func (s *Store) segments(ctx context.Context, id string, off int64) ([]segment, error) {
+	keep, left, err := s.listSegments(ctx, id, off)
+	if err == nil {
+		err = s.deleteSegments(ctx, left)
+	}
+	return keep, err
+}
+
+func (s *Store) deleteSegments(ctx context.Context, segs []segment) error {
+	for _, sg := range segs {
+		if _, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.bucket, Key: &sg.key}); err != nil {
+			return fmt.Errorf("s3blob: staging: %w", err)
+		}
+	}
+	return nil
+}
+
+// listSegments is segments without deleting: it returns the segments that
+// start at or after off apart.
+func (s *Store) listSegments(ctx context.Context, id string, off int64) (keep, left []segment, err error) {
 	prefix, err := s.stagingPrefix(id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var segs []segment
 	p := s3.NewListObjectsV2Paginator(s.client, &s3.ListObjectsV2Input{Bucket: &s.bucket, Prefix: &prefix})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("s3blob: staging %s: %w", id, err)
+			return nil, nil, fmt.Errorf("s3blob: staging %s: %w", id, err)
 		}
 		for _, o := range page.Contents {
 			start, err := strconv.ParseInt(strings.TrimPrefix(aws.ToString(o.Key), prefix), 10, 64)
@@ -207,27 +226,64 @@ func (s *Store) segments(ctx context.Context, id string, off int64) ([]segment, 
 		}
 	}
 	sort.Slice(segs, func(i, j int) bool { return segs[i].start < segs[j].start })
-	keep := segs[:0]
 	for _, sg := range segs {
 		if sg.start >= off {
-			if _, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.bucket, Key: &sg.key}); err != nil {
-				return nil, fmt.Errorf("s3blob: staging %s: %w", id, err)
-			}
-			continue
+			left = append(left, sg)
+		} else {
+			keep = append(keep, sg)
 		}
-		keep = append(keep, sg)
 	}
 	var at int64
 	for _, sg := range keep {
 		if sg.start != at {
-			return nil, fmt.Errorf("s3blob: staging %s: bytes %d to %d are missing", id, at, sg.start)
+			return nil, nil, fmt.Errorf("s3blob: staging %s: bytes %d to %d are missing", id, at, sg.start)
 		}
 		at = sg.end
 	}
 	if at < off {
-		return nil, fmt.Errorf("s3blob: staging %s: %d bytes staged, %d expected", id, at, off)
+		return nil, nil, fmt.Errorf("s3blob: staging %s: %d bytes staged, %d expected", id, at, off)
 	}
-	return keep, nil
+	return keep, left, nil
+}
+
+// leftover reads what unanswered writes left after off: the end of the
+// last kept segment, then the left segments, as far as they run on. The
+// function it returns closes what was opened.
+func (s *Store) leftover(ctx context.Context, keep, left []segment, off int64) (io.Reader, func()) {
+	var bodies []io.ReadCloser
+	closeAll := func() {
+		for _, b := range bodies {
+			b.Close()
+		}
+	}
+	at := off
+	read := func(sg segment, from int64) bool {
+		out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &s.bucket, Key: &sg.key, Range: aws.String(fmt.Sprintf("bytes=%d-", from))})
+		if err != nil {
+			return false
+		}
+		bodies = append(bodies, out.Body)
+		at = sg.end
+		return true
+	}
+	if n := len(keep); n > 0 && keep[n-1].end > off {
+		read(keep[n-1], off-keep[n-1].start)
+	}
+	if len(bodies) > 0 || len(keep) == 0 || keep[len(keep)-1].end <= off {
+		for _, sg := range left {
+			if sg.start != at || !read(sg, 0) {
+				break
+			}
+		}
+	}
+	if len(bodies) == 0 {
+		return nil, closeAll
+	}
+	readers := make([]io.Reader, len(bodies))
+	for i, b := range bodies {
+		readers[i] = b
+	}
+	return io.MultiReader(readers...), closeAll
 }
 
 // head reads the first n bytes of an object.
@@ -249,11 +305,26 @@ func (s *Store) head(ctx context.Context, key string, n int64) ([]byte, error) {
 
 // Append stages r at off: as a new segment, or joined to a last segment
 // that is too small to be a part or holds bytes after off.
-func (s *Store) Append(ctx context.Context, id string, off int64, r io.Reader) (int64, error) {
-	segs, err := s.segments(ctx, id, off)
+func (s *Store) Append(ctx context.Context, id string, off int64, r io.Reader) (_ int64, err error) {
+	segs, left, err := s.listSegments(ctx, id, off)
 	if err != nil {
 		return 0, err
 	}
+	// What an unanswered write left after off must be written again
+	// unchanged (opname.SameAs); it goes once this part is in.
+	old, closeOld := s.leftover(ctx, segs, left, off)
+	defer closeOld()
+	r = opname.SameAs(r, old)
+	defer func() {
+		if err != nil {
+			return
+		}
+		for _, sg := range left {
+			if sg.start != off {
+				_, _ = s.client.DeleteObject(context.WithoutCancel(ctx), &s3.DeleteObjectInput{Bucket: &s.bucket, Key: &sg.key})
+			}
+		}
+	}()
 	start, body := off, r
 	if n := len(segs); n > 0 && (segs[n-1].end-segs[n-1].start < minPart || segs[n-1].end > off) {
 		last := segs[n-1]

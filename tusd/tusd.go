@@ -104,7 +104,10 @@ type Store struct {
 	// upload or the chunk. Admissions, and what Serially runs, happen one
 	// at a time in this process, so that uploads started at once are
 	// counted against each other.
-	Admit   func(ctx context.Context, info handler.FileInfo, starting bool, staged []Staged) error
+	Admit func(ctx context.Context, info handler.FileInfo, starting bool, staged []Staged) error
+	// Answer, when set, turns the store's own refusals (opname errors)
+	// into the handler's answer.
+	Answer  func(ctx context.Context, err error) error
 	admitMu sync.Mutex
 	// memory locks uploads when the States' locks are not shared.
 	memory *memorylocker.MemoryLocker
@@ -562,6 +565,16 @@ func (u *upload) WriteChunk(ctx context.Context, offset int64, src io.Reader) (i
 	enc := agecrypt.NewReader(body, stream, h, false)
 	_, err = s.staging.Append(ctx, rec.Info.ID, rec.Staged, enc)
 	enc.Close()
+	if opname.KindOf(err) == opname.Conflict {
+		// Other bytes than before where a part was never answered: the
+		// upload cannot go on without using a chunk's nonce for other
+		// bytes, so it goes.
+		_ = u.Terminate(context.WithoutCancel(ctx))
+		if s.Answer != nil {
+			return 0, s.Answer(ctx, err)
+		}
+		return 0, err
+	}
 	if err != nil {
 		// Nothing of this part counts: the state is as before it.
 		return 0, err

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opname/opname"
 	"github.com/opname/opname/agecrypt"
 	"github.com/opname/opname/blobtest"
 	"github.com/opname/opname/localblob"
@@ -118,10 +119,9 @@ func TestPartsAcrossRestarts(t *testing.T) {
 		s := e.store()
 		if i == 3 {
 			// A crash after the ciphertext of a part was staged and
-			// before its state was saved: the bytes are there, unanswered.
-			f, _ := os.OpenFile(staged, os.O_WRONLY|os.O_APPEND, 0)
-			f.Write(bytes.Repeat([]byte{0xee}, 200000))
-			f.Close()
+			// before its state was saved: the bytes are there,
+			// unanswered, and the part is sent again.
+			e.unanswered(t, id, int64(cuts[i-1]), data[cuts[i-1]:cuts[i]+100000])
 		}
 		u, err := s.GetUpload(ctx, id)
 		if err != nil {
@@ -164,6 +164,53 @@ func TestPartsAcrossRestarts(t *testing.T) {
 	}
 	if list, _ := s.List(ctx); len(list) != 0 {
 		t.Fatalf("still listed: %+v", list)
+	}
+}
+
+// unanswered writes part at off and then puts the upload's state back
+// as it was: a part staged, then a crash before its answer.
+func (e *env) unanswered(t *testing.T, id string, off int64, part []byte) {
+	t.Helper()
+	ctx := context.Background()
+	before, _, err := e.db.Upload(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := e.store().GetUpload(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := u.WriteChunk(ctx, off, bytes.NewReader(part)); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.SaveUpload(ctx, id, before); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestOtherBytesAfterACrash checks that a part sent again with other bytes
+// than the unanswered one before it is refused, and the upload removed:
+// its chunks would be encrypted under nonces used for other bytes.
+func TestOtherBytesAfterACrash(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, "")
+	data := make([]byte, 1<<20)
+	rand.Read(data)
+	s := e.store()
+	u, _ := s.NewUpload(ctx, handler.FileInfo{Size: 2 << 20, MetaData: meta})
+	info, _ := u.GetInfo(ctx)
+	if _, err := u.WriteChunk(ctx, 0, bytes.NewReader(data[:300000])); err != nil {
+		t.Fatal(err)
+	}
+	e.unanswered(t, info.ID, 300000, data[300000:])
+	other := bytes.Clone(data[300000:])
+	other[500000] ^= 1
+	u, _ = s.GetUpload(ctx, info.ID)
+	if _, err := u.WriteChunk(ctx, 300000, bytes.NewReader(other)); opname.KindOf(err) != opname.Conflict {
+		t.Fatalf("write of other bytes = %v, want Conflict", err)
+	}
+	if _, err := s.GetUpload(ctx, info.ID); !errors.Is(err, handler.ErrNotFound) {
+		t.Fatalf("the upload is still there: %v", err)
 	}
 }
 
@@ -216,7 +263,8 @@ func TestCheckRefusesAndRemoves(t *testing.T) {
 }
 
 // TestTwoServers starts an upload on one server and continues and
-// finishes it on another on the same PostgreSQL database and S3 bucket;
+// finishes it on another on the same PostgreSQL database and S3 bucket,
+// after the first died while it staged a part;
 // while one server holds the upload's lock, the other waits for it.
 func TestTwoServers(t *testing.T) {
 	ctx := context.Background()
@@ -232,6 +280,9 @@ func TestTwoServers(t *testing.T) {
 	if _, err := u.WriteChunk(ctx, 0, bytes.NewReader(data[:6<<20])); err != nil {
 		t.Fatal(err)
 	}
+
+	// The first server dies while it stages the next part.
+	e.unanswered(t, info.ID, 6<<20, data[6<<20:6<<20+700000])
 
 	unlock, err := a.Lock(ctx, info.ID)
 	if err != nil {

@@ -41,6 +41,7 @@ const (
 func (s *Server) tus(prefix string) *handler.UnroutedHandler {
 	s.tusOnce.Do(func() {
 		s.Uploads.Admit = s.admitUpload
+		s.Uploads.Answer = s.tusError
 		s.Uploads.CheckLen = vault.SniffLen
 		s.Uploads.Check = func(ctx context.Context, head []byte) (string, error) {
 			media, err := vault.Sniff(head)
