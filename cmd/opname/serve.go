@@ -292,6 +292,11 @@ func notifier(db *sqldb.DB, mailer *smtpmail.Mailer, base string, logger *slog.L
 	}
 }
 
+func dirExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}
+
 // server is a running opname: its database and its HTTP server.
 type server struct {
 	dataDir string
@@ -347,6 +352,15 @@ func startServer(ctx context.Context, cfg *config, logger *slog.Logger) (*server
 		return nil, fmt.Errorf("opname: the blob store cannot stage uploads")
 	}
 	uploads := tusd.Open(db, staging, v.Sealer.(agecrypt.Sealer).Keys)
+	// An earlier version staged uploads under way as plaintext in
+	// DATA/uploads; they cannot be continued and must not stay.
+	if old := filepath.Join(cfg.Data, "uploads"); dirExists(old) {
+		if err := os.RemoveAll(old); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("opname: remove %s: %w", old, err)
+		}
+		logger.Warn("uploads under way from an earlier version removed; their senders must start them again", "folder", old)
+	}
 	ready := func(ctx context.Context) error { return errors.Join(db.Ping(ctx), blobs.Ping(ctx)) }
 	ws, err := web.NewServer(db, lib, oidc.New(), ready, logger)
 	if err != nil {
