@@ -111,8 +111,6 @@ type Store struct {
 	admitMu sync.Mutex
 	// memory locks uploads when the States' locks are not shared.
 	memory *memorylocker.MemoryLocker
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
 }
 
 // Open returns the store.
@@ -205,13 +203,6 @@ type record struct {
 	// registration that failed is tried again with it.
 	Blob        string `json:"blob,omitempty"`
 	PayloadSize int64  `json:"payload_size,omitempty"`
-}
-
-func (s *Store) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
 }
 
 // NewUpload creates an upload, when Admit lets it, and starts its
