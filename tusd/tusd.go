@@ -111,6 +111,15 @@ type Store struct {
 	admitMu sync.Mutex
 	// memory locks uploads when the States' locks are not shared.
 	memory *memorylocker.MemoryLocker
+	// held are this server's shared locks, with how to ask their
+	// requests to let go.
+	held heldLocks
+}
+
+// heldLocks are the upload locks a server holds.
+type heldLocks struct {
+	mu      sync.Mutex
+	release map[string]func()
 }
 
 // Open returns the store.
@@ -132,7 +141,7 @@ func (s *Store) Composer() *handler.StoreComposer {
 	if s.memory != nil {
 		s.memory.UseIn(c)
 	} else {
-		c.UseLocker(sharedLocker{s.states})
+		c.UseLocker(sharedLocker{s.states, &s.held})
 	}
 	return c
 }
@@ -153,34 +162,56 @@ func (s *Store) Lock(ctx context.Context, id string) (unlock func(), err error) 
 }
 
 // sharedLocker is handler.Locker on the States' locks.
-type sharedLocker struct{ states States }
+type sharedLocker struct {
+	states States
+	held   *heldLocks
+}
 
 func (l sharedLocker) NewLock(id string) (handler.Lock, error) {
-	return &sharedLock{states: l.states, id: id}, nil
+	return &sharedLock{sharedLocker: l, id: id}, nil
 }
 
 type sharedLock struct {
-	states States
+	sharedLocker
 	id     string
 	unlock func()
 }
 
-// Lock waits for the lock. Another server's holder cannot be asked to
-// let go early: its request ends when its connection does.
-func (l *sharedLock) Lock(ctx context.Context, _ func()) error {
+// Lock waits for the lock. A request of this server that holds it is
+// asked to let go (a client that lost its connection and came back); one
+// of another server cannot be asked, and ends when its connection does
+// (tusd's NetworkTimeout, a minute, when nothing more arrives).
+func (l *sharedLock) Lock(ctx context.Context, requestRelease func()) error {
+	l.held.mu.Lock()
+	if release := l.held.release[l.id]; release != nil {
+		release()
+	}
+	l.held.mu.Unlock()
 	unlock, err := l.states.LockUpload(ctx, l.id)
 	if ctx.Err() != nil {
+		if err == nil {
+			unlock()
+		}
 		return handler.ErrLockTimeout
 	}
 	if err != nil {
 		return err
 	}
 	l.unlock = unlock
+	l.held.mu.Lock()
+	if l.held.release == nil {
+		l.held.release = map[string]func(){}
+	}
+	l.held.release[l.id] = requestRelease
+	l.held.mu.Unlock()
 	return nil
 }
 
 func (l *sharedLock) Unlock() error {
 	if l.unlock != nil {
+		l.held.mu.Lock()
+		delete(l.held.release, l.id)
+		l.held.mu.Unlock()
 		l.unlock()
 		l.unlock = nil
 	}

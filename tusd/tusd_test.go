@@ -294,6 +294,27 @@ func TestTwoServers(t *testing.T) {
 	}
 	cancel()
 	unlock()
+	// A request of the same server that holds the lock is asked to let
+	// go, as tusd's own locks do.
+	locker := a.Composer().Locker
+	first, _ := locker.NewLock(info.ID)
+	asked := make(chan struct{}, 1)
+	if err := first.Lock(ctx, func() { asked <- struct{}{} }); err != nil {
+		t.Fatal(err)
+	}
+	second, _ := locker.NewLock(info.ID)
+	short, cancel = context.WithTimeout(ctx, 200*time.Millisecond)
+	if err := second.Lock(short, func() {}); !errors.Is(err, handler.ErrLockTimeout) {
+		t.Fatalf("second lock = %v, want a timeout", err)
+	}
+	cancel()
+	select {
+	case <-asked:
+	default:
+		t.Fatal("the holder was not asked to let go")
+	}
+	first.Unlock()
+
 	unlock, err = b.Lock(ctx, info.ID)
 	if err != nil {
 		t.Fatal(err)
