@@ -362,31 +362,27 @@ func (s *Store) Sum(ctx context.Context, id string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// Remove deletes an upload that was not registered: its staged
-// ciphertext, the blob Finish made of it, and its state.
+// Remove deletes an upload: its staged ciphertext and its state. A blob
+// Finish made of it stays: it may be a registered recording's (a removal
+// after the registration, which failed only to remove the upload), and a
+// blob too many is better than a recording lost. Refused removes it too.
 func (s *Store) Remove(ctx context.Context, id string) error {
 	if !validID(id) {
 		return nil
 	}
+	return errors.Join(s.staging.Discard(ctx, id), s.states.DeleteUpload(ctx, id))
+}
+
+// Refused removes an upload whose recording was refused at registration,
+// with the blob Finish made of it.
+func (s *Store) Refused(ctx context.Context, id string) error {
 	rec, _, err := s.load(ctx, id)
-	if errors.Is(err, handler.ErrNotFound) {
-		return s.staging.Discard(ctx, id)
-	}
-	if err != nil {
-		return err
-	}
-	if rec.Blob != "" {
+	if err == nil && rec.Blob != "" {
 		if err := s.staging.Delete(ctx, rec.Blob); err != nil {
 			return err
 		}
 	}
-	return errors.Join(s.staging.Discard(ctx, id), s.states.DeleteUpload(ctx, id))
-}
-
-// Done forgets an upload whose recording was registered: its staged
-// ciphertext and its state go, the blob stays.
-func (s *Store) Done(ctx context.Context, id string) error {
-	return errors.Join(s.staging.Discard(ctx, id), s.states.DeleteUpload(ctx, id))
+	return s.Remove(ctx, id)
 }
 
 // List returns every upload under way, with when its bytes last changed.
@@ -449,7 +445,7 @@ type Finished struct {
 // Finish seals what arrived of an upload into blob key: the stream's last
 // chunk is encrypted and the staged ciphertext, with it at the end,
 // becomes the blob. The caller holds the upload's lock, and then calls
-// Done when the recording is registered, or Remove. Until then, Finish
+// Remove when the recording is registered, or Refused. Until then, Finish
 // gives the same blob again, so a registration that failed can be tried
 // again.
 func (s *Store) Finish(ctx context.Context, id, key string) (*Finished, error) {

@@ -46,7 +46,7 @@ func benchParts(b *testing.B, s *tusd.Store, data []byte, part int) {
 		if _, err := s.Finish(ctx, info.ID, "orga/"+info.ID); err != nil {
 			b.Fatal(err)
 		}
-		if err := s.Done(ctx, info.ID); err != nil {
+		if err := s.Remove(ctx, info.ID); err != nil {
 			b.Fatal(err)
 		}
 	}

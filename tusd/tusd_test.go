@@ -151,7 +151,7 @@ func TestPartsAcrossRestarts(t *testing.T) {
 	if got := e.decrypt(t, f); !bytes.Equal(got, data) {
 		t.Fatal("the recording decrypts to other bytes")
 	}
-	if err := s.Done(ctx, id); err != nil {
+	if err := s.Remove(ctx, id); err != nil {
 		t.Fatal(err)
 	}
 	if b, err := e.blobs.Open(ctx, f.BlobKey); err != nil {
@@ -337,7 +337,7 @@ func TestTwoServers(t *testing.T) {
 	if got := e.decrypt(t, f); !bytes.Equal(got, data) {
 		t.Fatal("the recording decrypts to other bytes")
 	}
-	if err := b.Done(ctx, info.ID); err != nil {
+	if err := b.Remove(ctx, info.ID); err != nil {
 		t.Fatal(err)
 	}
 }

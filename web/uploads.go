@@ -188,11 +188,11 @@ func (s *Server) sealUpload(ctx context.Context, info handler.FileInfo) ([]byte,
 	rec, err := s.registerUpload(ctx, info, up)
 	if err != nil {
 		if opname.KindOf(err) != opname.Internal {
-			_ = s.Uploads.Remove(context.WithoutCancel(ctx), info.ID)
+			_ = s.Uploads.Refused(context.WithoutCancel(ctx), info.ID)
 		}
 		return nil, err
 	}
-	if err := s.Uploads.Done(context.WithoutCancel(ctx), info.ID); err != nil {
+	if err := s.Uploads.Remove(context.WithoutCancel(ctx), info.ID); err != nil {
 		s.Logger.WarnContext(ctx, "staged upload not removed", "upload", info.ID, "err", err.Error())
 	}
 	receipt, err := s.Store.Receipt(ctx, rec.OrgID, rec.LogIndex)
