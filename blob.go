@@ -1,6 +1,7 @@
 package opname
 
 import (
+	"bytes"
 	"context"
 	"io"
 )
@@ -26,4 +27,40 @@ type BlobStore interface {
 	Delete(ctx context.Context, key string) error
 	// Ping checks that the store answers, for /readyz.
 	Ping(ctx context.Context) error
+}
+
+// SameAs passes r on and fails with Conflict (upload.changed) as soon as
+// what it passes differs from what old holds, for as long as old goes. A
+// staged upload's bytes after the last answered part were written by a
+// part that was never answered (a crash): they are ciphertext under chunk
+// counters that the next part uses again, which is safe only when it
+// encrypts the same bytes (a resent part), and so gives the same
+// ciphertext. old may be nil.
+func SameAs(r, old io.Reader) io.Reader {
+	if old == nil {
+		return r
+	}
+	return &sameAs{r: r, old: old}
+}
+
+type sameAs struct {
+	r, old io.Reader
+	buf    []byte
+}
+
+func (s *sameAs) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if s.old != nil && n > 0 {
+		if len(s.buf) < n {
+			s.buf = make([]byte, n)
+		}
+		m, oerr := io.ReadFull(s.old, s.buf[:n])
+		if !bytes.Equal(p[:m], s.buf[:m]) {
+			return 0, Coded(Conflict, "upload.changed", "the upload has other bytes than were sent before at the same place; start it again")
+		}
+		if oerr != nil {
+			s.old = nil
+		}
+	}
+	return n, err
 }

@@ -36,10 +36,32 @@ func Find() *Prober {
 // it has what it needs. When the container does not state its duration (a
 // stream, such as WebM from a browser's recorder), the duration is where
 // the last packet ends; packets are read line by line, never held.
+//
+// Given an *io.SectionReader (a stored recording), Probe first reads only
+// the start (quickLen bytes) without listing packets, which answers for
+// most files at a fraction of the work, and reads the whole only when the
+// start does not say the format and the duration.
 func (p *Prober) Probe(ctx context.Context, r io.Reader) (*opname.MediaInfo, error) {
+	if sr, ok := r.(*io.SectionReader); ok {
+		info, err := p.run(ctx, io.NewSectionReader(sr, 0, min(sr.Size(), quickLen)), false)
+		if err == nil && info.Duration > 0 {
+			return info, nil
+		}
+		r = io.NewSectionReader(sr, 0, sr.Size())
+	}
+	return p.run(ctx, r, true)
+}
+
+// quickLen is how much of a stored recording the first probe reads.
+const quickLen = 16 << 20
+
+func (p *Prober) run(ctx context.Context, r io.Reader, packets bool) (*opname.MediaInfo, error) {
+	entries := "format=duration,format_name:stream=codec_type,codec_name"
+	if packets {
+		entries += ":packet=pts_time,duration_time"
+	}
 	cmd := exec.CommandContext(ctx, p.Path, "-v", "error", "-hide_banner",
-		"-show_entries", "format=duration,format_name:stream=codec_type,codec_name:packet=pts_time,duration_time",
-		"-of", "compact", "-i", "pipe:0")
+		"-show_entries", entries, "-of", "compact", "-i", "pipe:0")
 	cmd.Stdin = r
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

@@ -3,6 +3,7 @@ package ffprobe_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -46,15 +47,19 @@ func TestProbe(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			info, err := p.Probe(context.Background(), bytes.NewReader(data))
-			if err != nil {
-				t.Fatal(err)
+			// Through a pipe, and as a stored recording is given.
+			for _, r := range []io.Reader{bytes.NewReader(data), io.NewSectionReader(bytes.NewReader(data), 0, int64(len(data)))} {
+				info, err := p.Probe(context.Background(), r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				slices.Sort(info.Streams)
+				slices.Sort(tc.streams)
+				if info.Format != tc.format || !slices.Equal(info.Streams, tc.streams) || info.Duration < 2.9 || info.Duration > 3.2 {
+					t.Fatalf("probe = %+v", info)
+				}
 			}
-			slices.Sort(info.Streams)
-			slices.Sort(tc.streams)
-			if info.Format != tc.format || !slices.Equal(info.Streams, tc.streams) || info.Duration < 2.9 || info.Duration > 3.2 {
-				t.Fatalf("probe = %+v", info)
-			}
+			info, _ := p.Probe(context.Background(), bytes.NewReader(data))
 			if info.HasVideo() != slices.ContainsFunc(tc.streams, func(s string) bool { return s[:5] == "video" }) {
 				t.Fatalf("HasVideo = %v", info.HasVideo())
 			}

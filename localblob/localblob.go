@@ -64,7 +64,7 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (int64, error)
 			os.Remove(tmp.Name())
 		}
 	}()
-	n, err := io.Copy(tmp, ctxReader{ctx, r})
+	n, err := copyToFile(ctx, tmp, 0, r)
 	if err != nil {
 		return 0, fmt.Errorf("localblob: put %s: %w", key, err)
 	}
@@ -135,6 +135,32 @@ func (c ctxReader) Read(p []byte) (int, error) {
 	return c.r.Read(p)
 }
 
+// fileWriter writes to a file at its offset in large writes (a file's own
+// ReadFrom copies through a small buffer) and starts the disk's writeback
+// every writebackEvery bytes.
+type fileWriter struct {
+	f       *os.File
+	off     int64 // where the next write goes
+	flushed int64 // up to where writeback was started
+}
+
+const writebackEvery = 2 << 20
+
+func (w *fileWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.off += int64(n)
+	if w.off-w.flushed >= writebackEvery {
+		startWriteback(w.f, w.flushed, w.off-w.flushed)
+		w.flushed = w.off
+	}
+	return n, err
+}
+
+// copyToFile copies r into f from off on.
+func copyToFile(ctx context.Context, f *os.File, off int64, r io.Reader) (int64, error) {
+	return io.CopyBuffer(&fileWriter{f: f, off: off, flushed: off}, ctxReader{ctx, r}, make([]byte, 1<<20))
+}
+
 type file struct {
 	*os.File
 	size int64
@@ -183,4 +209,135 @@ func (s *Store) Ping(ctx context.Context) error {
 	}
 	f.Close()
 	return os.Remove(f.Name())
+}
+
+// Uploads under way stage their ciphertext in the folder ".staging" (a
+// name no blob key can have), on the same file system as the blobs, so a
+// finished upload becomes its blob by a link, without being read again.
+
+func (s *Store) stagePath(id string) (string, error) {
+	if !keyPattern.MatchString(id) || strings.Contains(id, "/") {
+		return "", &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("staging id %q is not valid", id)}
+	}
+	return filepath.Join(s.dir, ".staging", id), nil
+}
+
+// Append writes r into the staged object id from byte off on, dropping
+// whatever an earlier, unanswered write left after off, and syncs it: it
+// does not return before the bytes are durable. A staged object shorter
+// than off has lost bytes, which is an error.
+func (s *Store) Append(ctx context.Context, id string, off int64, r io.Reader) (int64, error) {
+	p, err := s.stagePath(id)
+	if err != nil {
+		return 0, err
+	}
+	// What an unanswered write left after off must be written again
+	// unchanged (opname.SameAs).
+	var old io.Reader
+	if prev, err := os.Open(p); err == nil {
+		defer prev.Close()
+		if st, err := prev.Stat(); err == nil && st.Size() > off {
+			old = io.NewSectionReader(prev, off, st.Size()-off)
+		}
+	}
+	f, err := s.openStaged(p, off)
+	if err != nil {
+		return 0, fmt.Errorf("localblob: append %s: %w", id, err)
+	}
+	defer f.Close()
+	n, err := copyToFile(ctx, f, off, opname.SameAs(r, old))
+	if err == nil {
+		// Whatever an unanswered write left after these bytes goes.
+		err = f.Truncate(off + n)
+	}
+	if serr := f.Sync(); err == nil && serr != nil {
+		err = fmt.Errorf("localblob: append %s: sync: %w", id, serr)
+	}
+	return n, err
+}
+
+// openStaged opens a staged object for writing at off.
+func (s *Store) openStaged(p string, off int64) (*os.File, error) {
+	flags := os.O_WRONLY
+	if off == 0 {
+		flags |= os.O_CREATE
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			return nil, err
+		}
+	}
+	f, err := os.OpenFile(p, flags, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err == nil && st.Size() < off {
+		err = fmt.Errorf("%d bytes staged, %d expected", st.Size(), off)
+	}
+	if err == nil {
+		_, err = f.Seek(off, io.SeekStart)
+	}
+	if err == nil && off == 0 {
+		err = syncDir(filepath.Dir(p))
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// Commit ends the staged object id at off with tail and makes it the blob
+// key, durably. The staged object is gone afterwards.
+func (s *Store) Commit(ctx context.Context, id string, off int64, tail []byte, key string) (int64, error) {
+	p, err := s.stagePath(id)
+	if err != nil {
+		return 0, err
+	}
+	dst, err := s.path(key)
+	if err != nil {
+		return 0, err
+	}
+	f, err := s.openStaged(p, off)
+	if err != nil {
+		return 0, fmt.Errorf("localblob: commit %s: %w", id, err)
+	}
+	_, err = f.Write(tail)
+	if err == nil {
+		err = f.Truncate(off + int64(len(tail)))
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.MkdirAll(filepath.Dir(dst), 0o700)
+	}
+	if err == nil {
+		err = os.Link(p, dst)
+		if errors.Is(err, fs.ErrExist) {
+			return 0, &opname.Error{Kind: opname.Conflict, Msg: fmt.Sprintf("blob %s exists already", key)}
+		}
+	}
+	if err == nil {
+		err = syncDir(filepath.Dir(dst))
+	}
+	if err != nil {
+		return 0, fmt.Errorf("localblob: commit %s: %w", id, err)
+	}
+	_ = os.Remove(p)
+	return off + int64(len(tail)), nil
+}
+
+// Discard removes a staged object; an unknown one is no error.
+func (s *Store) Discard(ctx context.Context, id string) error {
+	p, err := s.stagePath(id)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("localblob: discard %s: %w", id, err)
+	}
+	return nil
 }

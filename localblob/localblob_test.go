@@ -44,3 +44,12 @@ func TestRemovePartial(t *testing.T) {
 		t.Fatalf("the partial blob is still there: %v", err)
 	}
 }
+
+// TestStaging stages uploads under way in the folder.
+func TestStaging(t *testing.T) {
+	s, err := localblob.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	blobtest.RunStaging(t, s)
+}

@@ -41,3 +41,19 @@ func TestOpenRejectsBadURL(t *testing.T) {
 		}
 	}
 }
+
+// TestStaging stages uploads under way on a real S3 server.
+func TestStaging(t *testing.T) {
+	base := os.Getenv("OPNAME_TEST_BLOB_URL")
+	if base == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("OPNAME_TEST_BLOB_URL is not set: CI must test S3")
+		}
+		t.Skip("OPNAME_TEST_BLOB_URL is not set")
+	}
+	s, err := s3blob.Open(context.Background(), fmt.Sprintf("%s/staging-%d", base, time.Now().UnixNano()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blobtest.RunStaging(t, s)
+}

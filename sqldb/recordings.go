@@ -508,3 +508,24 @@ func (db *DB) AddCopy(ctx context.Context, id, to string) (int64, error) {
 	}
 	return index, db.Record(ctx, opname.AccessEvent{Action: opname.AccessCopy, ClientID: r.ClientID, ObjectType: "recording", ObjectID: r.ID, Purpose: "copy handed to " + to})
 }
+
+// SetMedia stores what probing found in a recording, after it was stored
+// (system only).
+func (db *DB) SetMedia(ctx context.Context, id string, m *opname.MediaInfo) error {
+	a, err := system(ctx)
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	res, err := db.write.ExecContext(ctx, db.q(`UPDATE recordings SET media = ? WHERE org_id = ? AND id = ?`), string(b), a.OrgID, id)
+	if err != nil {
+		return fmt.Errorf("sqldb: set media: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound("recording")
+	}
+	return nil
+}

@@ -15,9 +15,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gabriel-vasile/mimetype"
@@ -31,6 +33,8 @@ type Store interface {
 	opname.AccessLog
 	// Client returns a client the caller may see, or NotFound.
 	Client(ctx context.Context, id string) (*opname.Client, error)
+	// SetMedia stores what probing found in a recording (system only).
+	SetMedia(ctx context.Context, id string, m *opname.MediaInfo) error
 }
 
 // Vault ingests and opens recordings.
@@ -39,8 +43,9 @@ type Vault struct {
 	Sealer opname.Sealer
 	Store  Store
 	// Probe, when set, reads a recording's format, duration and codecs
-	// (package ffprobe).
-	Probe Prober
+	// (package ffprobe), after the upload is answered.
+	Probe  Prober
+	probes probing
 	// MaxSize bounds a recording, in bytes.
 	MaxSize int64
 	// MaxTranscript bounds a transcript, in bytes; zero means
@@ -51,8 +56,8 @@ type Vault struct {
 }
 
 // Prober reads what kind of media a stream holds. It is given the
-// plaintext while it is being sealed and MUST read it to the end or stop
-// reading with its answer; it never holds on to the bytes.
+// plaintext of a stored recording and may stop reading once it has its
+// answer; it never holds on to the bytes.
 type Prober interface {
 	Probe(ctx context.Context, r io.Reader) (*opname.MediaInfo, error)
 }
@@ -84,8 +89,9 @@ type Upload struct {
 }
 
 // Ingest stores an upload and returns its recording. The bytes pass once:
-// they are hashed, checked for being audio or video, probed and encrypted
-// as they arrive, and the encrypted payload streams into blob storage.
+// they are hashed, checked for being audio or video and encrypted as they
+// arrive, and the encrypted payload streams into blob storage. What media
+// it holds is probed after the answer (see probeLater).
 // Plaintext is never written to disk here. Bad input (empty, too large, not
 // audio or video, a hash mismatch, a broken-off body) is Invalid, and
 // nothing of it is left behind.
@@ -101,13 +107,49 @@ func (v *Vault) Ingest(ctx context.Context, up Upload) (*opname.Recording, error
 	if err != nil {
 		return nil, err
 	}
-	rec := &opname.Recording{ClientID: up.ClientID, Kind: cmp.Or(up.Kind, opname.KindMedia), Source: up.Source, MediaType: s.media, SHA256: s.sum, Size: s.size, Media: s.info, DerivedFrom: up.DerivedFrom, Edit: up.Edit, AgreementsDigest: strings.ToLower(strings.TrimSpace(up.AgreementsDigest)), RequestID: up.RequestID, ConversationID: up.ConversationID}
+	rec := &opname.Recording{ClientID: up.ClientID, Kind: cmp.Or(up.Kind, opname.KindMedia), Source: up.Source, MediaType: s.media, SHA256: s.sum, Size: s.size, DerivedFrom: up.DerivedFrom, Edit: up.Edit, AgreementsDigest: strings.ToLower(strings.TrimSpace(up.AgreementsDigest)), RequestID: up.RequestID, ConversationID: up.ConversationID}
 	if err := v.Store.AddRecording(ctx, rec, s.Sealed); err != nil {
 		_ = v.Blobs.Delete(context.WithoutCancel(ctx), s.BlobKey)
 		return nil, err
 	}
+	if up.Kind != opname.KindTranscript {
+		v.probeLater(ctx, rec, s.Sealed)
+	}
 	return rec, nil
 }
+
+// Register registers a recording that was sealed into blob storage as it
+// arrived (a resumable upload, package tusd): sum and size are what the
+// parts' hashing counted, media what the first bytes were sniffed as. It
+// checks what Ingest checks. The blob stays the caller's until Register
+// succeeds.
+func (v *Vault) Register(ctx context.Context, up Upload, s opname.Sealed, sum string, size int64, media string) (*opname.Recording, error) {
+	if _, ok := opname.ActorFrom(ctx); !ok {
+		return nil, opname.Coded(opname.Unauthorized, "auth.sign_in", "sign in first")
+	}
+	if err := v.CheckUpload(ctx, up); err != nil {
+		return nil, err
+	}
+	switch want := strings.ToLower(strings.TrimSpace(up.SHA256)); {
+	case size == 0:
+		return nil, opname.Coded(opname.Invalid, "upload.empty", "the file is empty")
+	case size > v.MaxSize:
+		return nil, opname.Coded(opname.Invalid, "upload.too_large", "the file is larger than the limit of %d bytes", v.MaxSize)
+	case media == "":
+		return nil, opname.Coded(opname.Invalid, "upload.not_media", "the file is not audio or video but %s", "application/octet-stream")
+	case want != "" && want != sum:
+		return nil, opname.Coded(opname.Invalid, "upload.hash_mismatch", "sha256: the file's hash is %s, not the declared %s", sum, want)
+	}
+	rec := &opname.Recording{ClientID: up.ClientID, Kind: opname.KindMedia, Source: up.Source, MediaType: media, SHA256: sum, Size: size, DerivedFrom: up.DerivedFrom, Edit: up.Edit, AgreementsDigest: strings.ToLower(strings.TrimSpace(up.AgreementsDigest)), RequestID: up.RequestID, ConversationID: up.ConversationID}
+	if err := v.Store.AddRecording(ctx, rec, s); err != nil {
+		return nil, err
+	}
+	v.probeLater(ctx, rec, s)
+	return rec, nil
+}
+
+// NewBlobKey names the blob of a new recording of the organisation.
+func (v *Vault) NewBlobKey(orgID string) string { return fmt.Sprintf("%s/%s", orgID, v.blobName()) }
 
 // CheckUpload checks what can be checked before any byte arrives: that the
 // caller may add a recording to the client, and that an edit names an
@@ -174,7 +216,6 @@ type sealed struct {
 	sum   string
 	size  int64
 	media string
-	info  *opname.MediaInfo
 }
 
 // SniffLen is how much of the start of a file decides its media type.
@@ -225,10 +266,13 @@ func (v *Vault) seal(ctx context.Context, orgID string, up Upload) (_ *sealed, e
 	if err != nil {
 		return nil, err
 	}
+	key := fmt.Sprintf("%s/%s", orgID, v.blobName())
+	if rs, ok := v.Sealer.(readerSealer); ok && text == nil {
+		return v.sealReader(ctx, rs, orgID, key, up, body, limit, media)
+	}
 
 	// The payload streams into the blob store as it is encrypted; closing
 	// the pipe with an error makes Put fail and leave nothing.
-	key := fmt.Sprintf("%s/%s", orgID, v.blobName())
 	pr, pw := io.Pipe()
 	put := make(chan error, 1)
 	go func() {
@@ -249,19 +293,10 @@ func (v *Vault) seal(ctx context.Context, orgID string, up Upload) (_ *sealed, e
 	}
 	h := sha256.New()
 	dst := []io.Writer{h, enc}
-	var probe *prober
-	if v.Probe != nil && !transcript {
-		probe = startProbe(ctx, v.Probe)
-		dst = append(dst, probe)
-	}
 	if text != nil {
 		dst = append(dst, text)
 	}
 	n, err := io.Copy(io.MultiWriter(dst...), body)
-	var info *opname.MediaInfo
-	if probe != nil {
-		info = probe.finish()
-	}
 	switch {
 	case err != nil && split.err != nil:
 		return nil, fmt.Errorf("vault: store: %w", split.err)
@@ -301,8 +336,75 @@ func (v *Vault) seal(ctx context.Context, orgID string, up Upload) (_ *sealed, e
 	}
 	return &sealed{
 		Sealed: opname.Sealed{Header: split.header, BlobKey: key, PayloadSize: split.n},
-		sum:    sum, size: n, media: media, info: info,
+		sum:    sum, size: n, media: media,
 	}, nil
+}
+
+// readerSealer is a Sealer that gives the encrypted payload as a reader
+// and hashes the plaintext alongside (agecrypt.Sealer): the blob store
+// reads it directly, without a pipe, and the hash takes no time of its own
+// on a second core.
+type readerSealer interface {
+	EncryptReader(ctx context.Context, orgID string, src io.Reader, h hash.Hash) (header []byte, payload io.ReadCloser, err error)
+}
+
+// sealReader is seal with a readerSealer.
+func (v *Vault) sealReader(ctx context.Context, rs readerSealer, orgID, key string, up Upload, body io.Reader, limit int64, media string) (*sealed, error) {
+	src := &bounded{r: body, limit: limit}
+	h := sha256.New()
+	header, payload, err := rs.EncryptReader(ctx, orgID, src, h)
+	if err != nil {
+		return nil, fmt.Errorf("vault: encrypt: %w", err)
+	}
+	size, err := v.Blobs.Put(ctx, key, payload)
+	payload.Close()
+	switch {
+	case src.tooLarge:
+		return nil, opname.Coded(opname.Invalid, "upload.too_large", "the file is larger than the limit of %d bytes", v.MaxSize)
+	case src.err != nil:
+		return nil, brokenOff(src.err)
+	case err != nil:
+		return nil, fmt.Errorf("vault: store: %w", err)
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	var bad error
+	if want := strings.ToLower(strings.TrimSpace(up.SHA256)); want != "" && want != sum {
+		bad = opname.Coded(opname.Invalid, "upload.hash_mismatch", "sha256: the file's hash is %s, not the declared %s", sum, want)
+	} else if up.Arrived != "" && up.Arrived != sum {
+		bad = opname.Coded(opname.Invalid, "upload.damaged", "the upload was damaged while it waited to be stored; send it again")
+	}
+	if bad != nil {
+		_ = v.Blobs.Delete(context.WithoutCancel(ctx), key)
+		return nil, bad
+	}
+	return &sealed{
+		Sealed: opname.Sealed{Header: header, BlobKey: key, PayloadSize: size},
+		sum:    sum, size: src.n, media: media,
+	}, nil
+}
+
+// bounded reads up to limit bytes and fails past them; it keeps its
+// reader's error apart.
+type bounded struct {
+	r        io.Reader
+	limit, n int64
+	tooLarge bool
+	err      error
+}
+
+var errTooLarge = errors.New("too large")
+
+func (b *bounded) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	b.n += int64(n)
+	if b.n > b.limit {
+		b.tooLarge = true
+		return n, errTooLarge
+	}
+	if err != nil && err != io.EOF {
+		b.err = err
+	}
+	return n, err
 }
 
 func brokenOff(err error) error {
@@ -360,46 +462,72 @@ func (s *headerSplitter) write(p []byte) error {
 	return err
 }
 
-// prober feeds a Prober from the sealing pass. A prober that stops reading
-// early (it has its answer) or fails never slows or breaks the upload.
-type prober struct {
-	w      *io.PipeWriter
-	done   chan struct{}
-	info   *opname.MediaInfo
-	closed bool
+// Probing happens after the upload is answered, never on its way: a
+// process start and a second reader of the stream cost every upload time
+// (up to a second on a busy machine), and a resumable upload has no
+// plaintext pass to probe from at all. A recording is probed from its
+// stored bytes, one at a time per server, within probeTimeout, and what was
+// found is stored when done; until then (or when probing fails or the
+// server stops first) the recording has no media details, as it has
+// without ffprobe.
+type probing struct {
+	once sync.Once
+	sem  chan struct{}
+	ctx  context.Context
+	stop context.CancelFunc
+	wg   sync.WaitGroup
 }
 
-func startProbe(ctx context.Context, p Prober) *prober {
-	pr, pw := io.Pipe()
-	pb := &prober{w: pw, done: make(chan struct{})}
+const probeTimeout = 10 * time.Minute
+
+func (p *probing) init() {
+	p.once.Do(func() {
+		p.sem = make(chan struct{}, 1)
+		p.ctx, p.stop = context.WithCancel(context.Background())
+	})
+}
+
+// probeLater probes a stored recording in the background.
+func (v *Vault) probeLater(ctx context.Context, rec *opname.Recording, s opname.Sealed) {
+	if v.Probe == nil {
+		return
+	}
+	p := &v.probes
+	p.init()
+	sys := opname.System("probe")
+	sys.OrgID = rec.OrgID
+	p.wg.Add(1)
 	go func() {
-		defer close(pb.done)
-		info, err := p.Probe(ctx, pr)
-		// Whatever the prober left unread is drained so that writes never
-		// block.
-		pr.CloseWithError(errProbeDone)
-		if err == nil {
-			pb.info = info
+		defer p.wg.Done()
+		select {
+		case p.sem <- struct{}{}:
+		case <-p.ctx.Done():
+			return
+		}
+		defer func() { <-p.sem }()
+		ctx, cancel := context.WithTimeout(opname.WithActor(p.ctx, sys), probeTimeout)
+		defer cancel()
+		o, err := v.decrypt(ctx, rec, &s)
+		if err != nil {
+			return
+		}
+		defer o.Close()
+		info, err := v.Probe.Probe(ctx, io.NewSectionReader(o.Content, 0, o.Size))
+		if err == nil && info != nil {
+			_ = v.Store.SetMedia(ctx, rec.ID, info)
 		}
 	}()
-	return pb
 }
 
-var errProbeDone = errors.New("probe done")
-
-func (p *prober) Write(b []byte) (int, error) {
-	if !p.closed {
-		if _, err := p.w.Write(b); err != nil {
-			p.closed = true
-		}
+// WaitProbes waits for the probes under way; with stop set they are
+// stopped first.
+func (v *Vault) WaitProbes(stop bool) {
+	p := &v.probes
+	p.init()
+	if stop {
+		p.stop()
 	}
-	return len(b), nil
-}
-
-func (p *prober) finish() *opname.MediaInfo {
-	p.w.Close()
-	<-p.done
-	return p.info
+	p.wg.Wait()
 }
 
 // blobName names a blob with random bytes: nothing about the content shows

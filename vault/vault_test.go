@@ -3,6 +3,7 @@ package vault_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -61,5 +62,38 @@ func TestAuditFindsFlippedByte(t *testing.T) {
 	problems, err := v.Store.FixityProblems(ctx)
 	if err != nil || len(problems) != 1 || problems[0].ID != first.findings[0].Recording.ID || problems[0].Fixity == nil {
 		t.Fatalf("problems = %+v, %v", problems, err)
+	}
+}
+
+// probeAll is a Prober that reads everything and counts it.
+type probeAll struct{ n int64 }
+
+func (p *probeAll) Probe(ctx context.Context, r io.Reader) (*opname.MediaInfo, error) {
+	n, err := io.Copy(io.Discard, r)
+	p.n = n
+	return &opname.MediaInfo{Format: "wav", Streams: []string{"audio/pcm_s16le"}}, err
+}
+
+// TestProbedAfterTheAnswer checks that a recording is answered without
+// waiting for probing, and that what probing finds is stored when done.
+func TestProbedAfterTheAnswer(t *testing.T) {
+	v, ctx, clientID := benchVault(t, t.TempDir())
+	p := &probeAll{}
+	v.Probe = p
+	data := append(wavHeader(100000), bytes.Repeat([]byte{7}, 100000)...)
+	rec, err := v.Ingest(ctx, vault.Upload{ClientID: clientID, Source: "organisation", Body: bytes.NewReader(data)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Media != nil {
+		t.Fatalf("media in the answer: %+v", rec.Media)
+	}
+	v.WaitProbes(false)
+	if p.n != int64(len(data)) {
+		t.Fatalf("probed %d bytes, want %d", p.n, len(data))
+	}
+	got, _, err := v.Store.Recording(ctx, rec.ID)
+	if err != nil || got.Media == nil || got.Media.Format != "wav" {
+		t.Fatalf("stored media = %+v, %v", got, err)
 	}
 }

@@ -15,11 +15,11 @@ import (
 // Limits on uploads under way, so that one person or one organisation
 // cannot fill the staging folder or tie up the server: a person has at most
 // so many unfinished resumable uploads, and an organisation at most so many
-// bytes in flight. The numbers come from what is staged (the staging
-// folder, so they survive a restart) and from the single-request uploads
-// this server is receiving. With several servers, each counts what it
-// holds: uploads are routed to a server by id, so an organisation can have
-// the limit in flight on each.
+// bytes in flight. The numbers come from the uploads under way (kept in
+// the database, so they survive a restart and every server sees them) and
+// from the single-request uploads this server is receiving. With several
+// servers, those single requests are counted by each server apart, and
+// admissions are one at a time within a server only.
 
 // UploadLimits bound the uploads under way.
 type UploadLimits struct {

@@ -41,12 +41,14 @@ const (
 func (s *Server) tus(prefix string) *handler.UnroutedHandler {
 	s.tusOnce.Do(func() {
 		s.Uploads.Admit = s.admitUpload
+		s.Uploads.Answer = s.tusError
 		s.Uploads.CheckLen = vault.SniffLen
-		s.Uploads.Check = func(ctx context.Context, head []byte) error {
-			if _, err := vault.Sniff(head); err != nil {
-				return s.tusError(ctx, err)
+		s.Uploads.Check = func(ctx context.Context, head []byte) (string, error) {
+			media, err := vault.Sniff(head)
+			if err != nil {
+				return "", s.tusError(ctx, err)
 			}
-			return nil
+			return media, nil
 		}
 		s.tusHandlers = map[string]*handler.UnroutedHandler{}
 		for _, p := range []string{apiUploads, linkUploads} {
@@ -176,25 +178,17 @@ func (s *Server) tusFinish(hook handler.HookEvent) (handler.HTTPResponse, error)
 	}}, nil
 }
 
-// sealUpload ingests a complete upload's staged bytes and removes them.
-// When the upload itself is at fault it is removed too; when storage
-// failed it stays, to be sealed again with POST /api/v1/uploads/{id}/finish.
+// sealUpload makes a complete upload's staged ciphertext its recording's
+// blob (the last chunk sealed, nothing read again) and registers it, then
+// removes the upload. When the upload itself is at fault it is removed
+// too; when storage failed it stays, to be sealed again with
+// POST /api/v1/uploads/{id}/finish. The caller holds the upload's lock.
 func (s *Server) sealUpload(ctx context.Context, info handler.FileInfo) ([]byte, error) {
-	sum, err := s.Uploads.Sum(ctx, info.ID)
-	if err != nil {
-		return nil, err
-	}
-	f, err := s.Uploads.Open(info.ID)
-	if err != nil {
-		return nil, err
-	}
 	up := uploadOf(info.MetaData)
-	up.Body, up.Arrived = io.LimitReader(f, info.Offset), sum
-	rec, err := s.ingest(ctx, up)
-	f.Close()
+	rec, err := s.registerUpload(ctx, info, up)
 	if err != nil {
 		if opname.KindOf(err) != opname.Internal {
-			_ = s.Uploads.Remove(context.WithoutCancel(ctx), info.ID)
+			_ = s.Uploads.Refused(context.WithoutCancel(ctx), info.ID)
 		}
 		return nil, err
 	}
@@ -206,6 +200,19 @@ func (s *Server) sealUpload(ctx context.Context, info handler.FileInfo) ([]byte,
 		return nil, err
 	}
 	return json.Marshal(map[string]any{"recording": rec, "receipt": receipt})
+}
+
+// registerUpload seals an upload into its blob and registers it, made
+// for a request of the conversation workflow when it names one.
+func (s *Server) registerUpload(ctx context.Context, info handler.FileInfo, up vault.Upload) (*opname.Recording, error) {
+	if err := s.forRequest(ctx, &up); err != nil {
+		return nil, err
+	}
+	done, err := s.Uploads.Finish(ctx, info.ID, s.Vault.NewBlobKey(info.MetaData["org_id"]))
+	if err != nil {
+		return nil, err
+	}
+	return s.Vault.Register(ctx, up, done.Sealed, done.SHA256, done.Size, done.MediaType)
 }
 
 // tusError is err as tusd answers it: our JSON error body and status.

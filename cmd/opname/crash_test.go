@@ -205,7 +205,7 @@ func TestCrashDuringUploads(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), fmt.Sprintf("%d recordings checked, 0 with problems", len(listed))) {
 		t.Errorf("fixity after the crashes: %v\n%s", err, out)
 	}
-	if left, _ := os.ReadDir(filepath.Join(data, "uploads")); len(left) != 0 {
+	if left, _ := os.ReadDir(filepath.Join(data, "recordings", ".staging")); len(left) != 0 {
 		t.Errorf("staged uploads left: %d", len(left))
 	}
 	// Half-written blobs of killed uploads are removed when the server

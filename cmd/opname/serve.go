@@ -298,6 +298,11 @@ func notifier(db *sqldb.DB, mailer *smtpmail.Mailer, base string, logger *slog.L
 	}
 }
 
+func dirExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}
+
 // server is a running opname: its database and its HTTP server.
 type server struct {
 	dataDir string
@@ -344,11 +349,23 @@ func startServer(ctx context.Context, cfg *config, logger *slog.Logger) (*server
 			logger.Info("half-written blobs removed", "count", n)
 		}
 	}
-	// Uploads under way, in the data folder: they survive a restart.
-	uploads, err := tusd.Open(filepath.Join(cfg.Data, "uploads"))
-	if err != nil {
+	// Uploads under way: their state in the database, their ciphertext
+	// staged in blob storage, so they survive a restart and any server
+	// can continue them.
+	staging, ok := blobs.(tusd.Staging)
+	if !ok {
 		db.Close()
-		return nil, err
+		return nil, fmt.Errorf("opname: the blob store cannot stage uploads")
+	}
+	uploads := tusd.Open(db, staging, v.Sealer.(agecrypt.Sealer).Keys)
+	// An earlier version staged uploads under way as plaintext in
+	// DATA/uploads; they cannot be continued and must not stay.
+	if old := filepath.Join(cfg.Data, "uploads"); dirExists(old) {
+		if err := os.RemoveAll(old); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("opname: remove %s: %w", old, err)
+		}
+		logger.Warn("uploads under way from an earlier version removed; their senders must start them again", "folder", old)
 	}
 	ready := func(ctx context.Context) error { return errors.Join(db.Ping(ctx), blobs.Ping(ctx)) }
 	ws, err := web.NewServer(db, lib, oidc.New(), ready, logger)
@@ -448,6 +465,7 @@ func (s *server) Close() error {
 	}
 	s.stop()
 	s.wg.Wait()
+	s.web.Vault.WaitProbes(true)
 	return errors.Join(err, <-s.done, s.db.Close())
 }
 
