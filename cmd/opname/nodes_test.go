@@ -204,10 +204,10 @@ func TestTwoNodes(t *testing.T) {
 	})
 
 	// The tus subtest needs resumable uploads that any server can
-	// continue: staged parts in shared storage and the upload's lock in
-	// PostgreSQL. Where the staging is a server's own folder, the first
-	// part already fails ("needs shared tus staging": 404 on the other
-	// server). The subtests after it run either way.
+	// continue: staged ciphertext in the blob storage, the upload's state
+	// in the database and its lock in PostgreSQL. Were the staging a
+	// server's own folder, the first part would fail ("needs shared tus
+	// staging": 404 on the other server).
 
 	// a is killed between its background jobs, not during one: a server
 	// killed during a job holds it for a lease (a minute) before b takes
@@ -362,9 +362,10 @@ func TestTwoNodes(t *testing.T) {
 			}
 			last[r.Job] = r
 		}
-		// Ending expired shares runs hourly: once for both servers.
-		if count["shares"] != 1 || count["fixity"] < 2 || count["anchor"] < 2 {
-			t.Errorf("job runs = %v; want shares once, fixity and anchor at least twice", count)
+		// Ending expired shares and removing unfinished uploads run
+		// hourly: once for both servers.
+		if count["shares"] != 1 || count["uploads"] != 1 || count["fixity"] < 2 || count["anchor"] < 2 {
+			t.Errorf("job runs = %v; want shares and uploads once, fixity and anchor at least twice", count)
 		}
 		t.Logf("job runs across both servers: %v", count)
 		// The lease table counts every claim: one per logged run.

@@ -474,8 +474,8 @@ func (s *server) Close() error {
 // the fixity audit, whose findings are logged and shown to the privacy
 // officer; logging the end of shares whose recipient link expired
 // (hourly); and anchoring the access log, which each server also does
-// when it starts and stops. Each server removes the uploads in its own
-// staging folder left unfinished for longer than the upload TTL (hourly).
+// when it starts and stops; and removing the uploads left unfinished for
+// longer than the upload TTL (hourly), whose state is in the database.
 func (s *server) background(ctx context.Context, cfg *config, v *vault.Vault, uploads *tusd.Store, logger *slog.Logger) {
 	anchor := func(ctx context.Context) {
 		if err := s.anchorAccessLog(ctx, logger); err != nil {
@@ -506,22 +506,18 @@ func (s *server) background(ctx context.Context, cfg *config, v *vault.Vault, up
 	j.every(ctx, "anchor", cfg.AnchorInterval, func(ctx context.Context) error {
 		return s.anchorAccessLog(ctx, logger)
 	})
-	for {
-		if n, err := uploads.Expire(ctx, time.Now().Add(-cfg.UploadTTL)); err != nil {
-			logger.WarnContext(ctx, "expiring uploads failed", "err", err.Error())
-		} else if n > 0 {
+	j.every(ctx, "uploads", time.Hour, func(ctx context.Context) error {
+		n, err := uploads.Expire(ctx, time.Now().Add(-cfg.UploadTTL))
+		if n > 0 {
 			logger.InfoContext(ctx, "unfinished uploads expired", "count", n)
 		}
-		select {
-		case <-ctx.Done():
-			j.wait()
-			final, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-			defer cancel()
-			anchor(final)
-			return
-		case <-time.After(time.Hour):
-		}
-	}
+		return err
+	})
+	<-ctx.Done()
+	j.wait()
+	final, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	anchor(final)
 }
 
 // anchorAccessLog anchors each organisation's access-log head in its
