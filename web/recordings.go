@@ -52,12 +52,8 @@ func (s *Server) apiUploadRecording(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiClientRecordings(w http.ResponseWriter, r *http.Request) {
-	s.respond(w, r, func() (any, error) {
-		recs, err := s.Store.ClientRecordings(r.Context(), r.PathValue("id"))
-		if err != nil {
-			return nil, err
-		}
-		return recs, nil
+	s.list(w, r, func(p opname.Page) (any, string, error) {
+		return s.Store.ClientRecordingsPage(r.Context(), r.PathValue("id"), p)
 	})
 }
 

@@ -146,7 +146,7 @@ func TestFormsSentTwice(t *testing.T) {
 
 	// An incident and its steps.
 	inc := sentTwice(t, sb, conv+"/incidenten", url.Values{"formulier": {formToken(t, sb, conv)}, "soort": {"covert_recording"}, "beschrijving": {"Een telefoon nam stiekem op."}})
-	if list, err := s.db.ClientIncidents(sctx, c.ID); err != nil || len(list) != 1 {
+	if list, _, err := s.db.ClientIncidents(sctx, c.ID, opname.Page{}); err != nil || len(list) != 1 {
 		t.Fatalf("incidents after opening one twice: %d, %v", len(list), err)
 	}
 	sentTwice(t, sb, inc+"/stappen", url.Values{"stap": {"ask_to_stop"}, "notitie": {"gevraagd"}})
