@@ -164,12 +164,12 @@ func (db *DB) ClientConversationsPage(ctx context.Context, clientID string, p op
 	if err != nil {
 		return nil, "", err
 	}
-	return db.clientConversations(ctx, clientID, l, pageWords(p))
+	return db.clientConversations(ctx, clientID, l, listed("", p))
 }
 
 // clientConversations lists a client's conversations: a page of them, or
 // (l nil) all.
-func (db *DB) clientConversations(ctx context.Context, clientID string, l *listing, what string) ([]opname.Conversation, string, error) {
+func (db *DB) clientConversations(ctx context.Context, clientID string, l *listing, which string) ([]opname.Conversation, string, error) {
 	a, err := orgActor(ctx)
 	if err != nil {
 		return nil, "", err
@@ -192,7 +192,7 @@ func (db *DB) clientConversations(ctx context.Context, clientID string, l *listi
 		cs, next = cut(l, cs, conversationAt)
 	}
 	cs = slices.DeleteFunc(cs, func(c opname.Conversation) bool { return !takesPart(a, &c) })
-	return cs, next, db.logList(ctx, clientID, "conversations", len(cs), what)
+	return cs, next, db.logList(ctx, clientID, "conversations", which, len(cs))
 }
 
 func conversationAt(c *opname.Conversation) (string, string) { return microKey(micro(c.At)), c.ID }
@@ -220,7 +220,7 @@ func (db *DB) MyConversations(ctx context.Context, p opname.Page) ([]opname.Conv
 		return nil, "", err
 	}
 	cs, next := cut(l, cs, conversationAt)
-	return cs, next, db.logList(ctx, "", "conversations", len(cs), pageWords(p))
+	return cs, next, db.logList(ctx, "", "conversations", listed("", p), len(cs))
 }
 
 func (db *DB) conversations(ctx context.Context, query string, args ...any) ([]opname.Conversation, error) {
@@ -342,7 +342,7 @@ func (db *DB) ConversationRequests(ctx context.Context, conversationID string) (
 	if err != nil {
 		return nil, err
 	}
-	return rs, db.logList(ctx, c.ClientID, "requests", len(rs))
+	return rs, db.logList(ctx, c.ClientID, "requests", "", len(rs))
 }
 
 // Inbox lists a page of the requests waiting for a manager's decision,
@@ -362,7 +362,7 @@ func (db *DB) Inbox(ctx context.Context, p opname.Page) ([]opname.Request, strin
 		return nil, "", err
 	}
 	rs, next := cut(l, rs, func(r *opname.Request) (string, string) { return microKey(micro(r.CreatedAt)), r.ID })
-	return rs, next, db.logList(ctx, "", "inbox", len(rs), pageWords(p))
+	return rs, next, db.logList(ctx, "", "inbox", listed("", p), len(rs))
 }
 func (db *DB) requests(ctx context.Context, query string, args ...any) ([]opname.Request, error) {
 	rows, err := db.read.QueryContext(ctx, db.q(query), args...)
@@ -563,7 +563,7 @@ func (db *DB) ClientIncidents(ctx context.Context, clientID string, p opname.Pag
 		return nil, "", err
 	}
 	is, next := cut(l, is, incidentAt)
-	return is, next, db.logList(ctx, clientID, "incidents", len(is), pageWords(p))
+	return is, next, db.logList(ctx, clientID, "incidents", listed("", p), len(is))
 }
 
 // OpenIncidents lists a page of the organisation's open incidents, newest
@@ -583,7 +583,7 @@ func (db *DB) OpenIncidents(ctx context.Context, p opname.Page) ([]opname.Incide
 		return nil, "", err
 	}
 	is, next := cut(l, is, incidentAt)
-	return is, next, db.logList(ctx, "", "incidents", len(is), pageWords(p))
+	return is, next, db.logList(ctx, "", "incidents", listed("", p), len(is))
 }
 
 func incidentAt(i *opname.Incident) (string, string) { return microKey(micro(i.OpenedAt)), i.ID }

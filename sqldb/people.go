@@ -242,11 +242,9 @@ func (db *DB) FindClients(ctx context.Context, text string, p opname.Page) ([]op
 		query += ` AND EXISTS (SELECT 1 FROM assignments s WHERE s.client_id = c.id AND s.user_id = ?)`
 		args = append(args, a.UserID)
 	}
-	search := ""
 	if text = strings.TrimSpace(text); text != "" {
 		query += ` AND (` + likeClient + `)`
 		args = append(args, contains(text), contains(text))
-		search = fmt.Sprintf("search %q", text)
 	}
 	query, args = l.query(query, args)
 	rows, err := db.read.QueryContext(ctx, db.q(query), args...)
@@ -268,7 +266,7 @@ func (db *DB) FindClients(ctx context.Context, text string, p opname.Page) ([]op
 		return nil, "", fmt.Errorf("sqldb: clients: %w", err)
 	}
 	out, next := cut(l, out, func(c *opname.Client) (string, string) { return c.Name, c.ID })
-	return out, next, db.logList(ctx, "", "clients", len(out), search, pageWords(p))
+	return out, next, db.logList(ctx, "", "clients", listed(text, p), len(out))
 }
 
 // likeClient is the condition that a client's name or dossier reference

@@ -245,7 +245,7 @@ func (db *DB) Transcripts(ctx context.Context, recordingID string) ([]opname.Rec
 	if err != nil {
 		return nil, err
 	}
-	return ts, db.logList(ctx, rec.ClientID, "transcripts", len(ts))
+	return ts, db.logList(ctx, rec.ClientID, "transcripts", "", len(ts))
 }
 
 // recording reads a recording the caller may see, without logging. A
@@ -311,12 +311,12 @@ func (db *DB) ClientRecordingsPage(ctx context.Context, clientID string, p opnam
 	if err != nil {
 		return nil, "", err
 	}
-	return db.clientRecordings(ctx, clientID, l, pageWords(p))
+	return db.clientRecordings(ctx, clientID, l, listed("", p))
 }
 
 // clientRecordings lists a client's recordings: a page of them, or (l
 // nil) all.
-func (db *DB) clientRecordings(ctx context.Context, clientID string, l *listing, what string) ([]opname.Recording, string, error) {
+func (db *DB) clientRecordings(ctx context.Context, clientID string, l *listing, which string) ([]opname.Recording, string, error) {
 	a, err := orgActor(ctx)
 	if err != nil {
 		return nil, "", err
@@ -339,7 +339,7 @@ func (db *DB) clientRecordings(ctx context.Context, clientID string, l *listing,
 		rs, next = cut(l, rs, func(r *opname.Recording) (string, string) { return microKey(micro(r.CreatedAt)), r.ID })
 	}
 	rs = slices.DeleteFunc(rs, func(r opname.Recording) bool { return !db.holderSees(ctx, a, &r) })
-	return rs, next, db.logList(ctx, clientID, "recordings", len(rs), what)
+	return rs, next, db.logList(ctx, clientID, "recordings", which, len(rs))
 }
 
 // ConversationTranscripts lists the transcripts of a conversation's
@@ -355,7 +355,7 @@ func (db *DB) ConversationTranscripts(ctx context.Context, conversationID string
 	if err != nil {
 		return nil, err
 	}
-	return ts, db.logList(ctx, c.ClientID, "transcripts", len(ts), "of conversation "+c.ID)
+	return ts, db.logList(ctx, c.ClientID, "transcripts", c.ID, len(ts))
 }
 
 func (db *DB) recordings(ctx context.Context, query string, args ...any) ([]opname.Recording, error) {
