@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/opname/opname"
+	"github.com/opname/opname/vault"
 )
 
 // TestListPagesHTTP walks the client list two at a time through the API
@@ -168,6 +170,58 @@ func testListPagesHTTP(t *testing.T, s *server) {
 		body := f.call(t, "manager", "GET", "/api/v1/clients?limit=500&cursor="+m[1], "", http.StatusOK)
 		if strings.Contains(string(body), "of B") {
 			t.Errorf("org B's cursor shows org A org B's client: %s", body)
+		}
+	})
+}
+
+// TestConversationTranscriptsOneRecord: the conversation page offers the
+// transcripts of every recording of the conversation, read as one list:
+// one access-log record, naming the conversation, however many
+// recordings.
+func TestConversationTranscriptsOneRecord(t *testing.T) {
+	t.Parallel()
+	dialects(t, func(t *testing.T, s *server) {
+		f := newFixture(t, s)
+		var want []string
+		for i := range 3 {
+			rec, err := s.web.Vault.Ingest(f.staffCtx, vault.Upload{ClientID: f.clientA, Source: "organisation", ConversationID: f.convA, Body: bytes.NewReader(wav(1, byte(41+i)))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := f.call(t, "manager", "POST", "/api/v1/recordings/"+rec.ID+"/transcripts", fmt.Sprintf("Medewerker: deel %d.\n", i), http.StatusCreated)
+			var made struct {
+				Transcript opname.Recording `json:"transcript"`
+			}
+			if err := json.Unmarshal(body, &made); err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, made.Transcript.ID)
+		}
+		before := len(f.reads(t))
+		r := f.request(t, "GET", "/gesprekken/"+f.convA)
+		r.Header.Set("Authorization", "Bearer "+f.tokens["manager"])
+		resp, err := noRedirect.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("the conversation page: %d", resp.StatusCode)
+		}
+		var lists []opname.AccessEvent
+		for _, e := range f.reads(t)[before:] {
+			if e.ObjectType == "transcripts" {
+				lists = append(lists, e)
+			}
+		}
+		if len(lists) != 1 || lists[0].ObjectID != f.convA || lists[0].Purpose != "list of 3" {
+			t.Errorf("the conversation page logged the transcripts as %+v, want one record of the conversation's list of 3", lists)
+		}
+		for _, id := range want {
+			if !strings.Contains(string(page), "transcript:"+id) {
+				t.Errorf("the conversation page does not offer transcript %s to share", id)
+			}
 		}
 	})
 }
