@@ -132,6 +132,56 @@ func testListPagesHTTP(t *testing.T, s *server) {
 		}
 	})
 
+	// The other lists of the API, two at a time.
+	for i := range 5 {
+		f.call(t, "manager", "POST", "/api/v1/clients/"+f.clientA+"/conversations", `{"location": "office", "participants": [{"role": "client"}, {"role": "staff"}]}`, http.StatusCreated)
+		if _, err := s.web.Vault.Ingest(f.staffCtx, vault.Upload{ClientID: f.clientA, Source: "organisation", Body: bytes.NewReader(wav(1, byte(50+i)))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		path string
+		// n is how many items the list holds.
+		n int
+	}{
+		{"/api/v1/users?limit=2", 8},
+		{"/api/v1/conversations?limit=2", 6},
+		{"/api/v1/clients/" + f.clientA + "/conversations?limit=2", 6},
+		{"/api/v1/clients/" + f.clientA + "/recordings?limit=2", 6},
+	} {
+		t.Run(c.path, func(t *testing.T) {
+			next, pages, seen := c.path, 0, map[string]bool{}
+			for next != "" {
+				resp := get("manager", next, "")
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					t.Fatalf("GET %s: %d %s", next, resp.StatusCode, body)
+				}
+				var items []struct{ ID string }
+				if err := json.Unmarshal(body, &items); err != nil {
+					t.Fatal(err)
+				}
+				for _, it := range items {
+					if seen[it.ID] {
+						t.Errorf("%s twice", it.ID)
+					}
+					seen[it.ID] = true
+				}
+				next = ""
+				if m := regexp.MustCompile(`^<([^>]+)>; rel="next"$`).FindStringSubmatch(resp.Header.Get("Link")); m != nil {
+					next = m[1]
+				}
+				if pages++; pages > c.n {
+					t.Fatal("too many pages")
+				}
+			}
+			if len(seen) != c.n || pages != (c.n+1)/2 {
+				t.Errorf("%d pages hold %d items, want %d pages holding %d", pages, len(seen), (c.n+1)/2, c.n)
+			}
+		})
+	}
+
 	t.Run("bad", func(t *testing.T) {
 		for _, c := range []struct {
 			path, accept string
