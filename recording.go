@@ -143,7 +143,7 @@ type Recordings interface {
 	SetFixity(ctx context.Context, id string, c FixityCheck) error
 	// FixityProblems lists the organisation's recordings whose last check
 	// failed (privacy officer).
-	FixityProblems(ctx context.Context) ([]Recording, error)
+	FixityProblems(ctx context.Context, p Page) ([]Recording, string, error)
 	// EraseRecording removes a recording's wrapped file key, which makes
 	// every copy of its bytes unreadable, and logs the erasure. The row
 	// stays, with ErasedAt set. The recording's transcripts are erased

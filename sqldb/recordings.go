@@ -434,15 +434,31 @@ func (db *DB) SetFixity(ctx context.Context, id string, c opname.FixityCheck) er
 	return nil
 }
 
-// FixityProblems lists the organisation's recordings whose last fixity
-// check failed, for the privacy officer. It shows no client data beyond
-// the recording's id and fingerprint.
-func (db *DB) FixityProblems(ctx context.Context) ([]opname.Recording, error) {
+// FixityProblems lists a page of the organisation's recordings whose last
+// fixity check failed, last checked first, for the privacy officer. It
+// shows no client data beyond the recording's id and fingerprint.
+func (db *DB) FixityProblems(ctx context.Context, p opname.Page) ([]opname.Recording, string, error) {
 	a, err := orgActor(ctx, opname.RolePrivacyOfficer, opname.RoleAdmin)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return db.recordings(ctx, `SELECT `+recordingColumns+` FROM recordings WHERE org_id = ? AND fixity_problem <> '' AND erased_at IS NULL ORDER BY fixity_checked_at DESC`, a.OrgID)
+	l, err := page(p, "fixity_problems", "fixity_checked_at", "id", true, true)
+	if err != nil {
+		return nil, "", err
+	}
+	query, args := l.query(`SELECT `+recordingColumns+` FROM recordings WHERE org_id = ? AND fixity_problem <> '' AND erased_at IS NULL`, []any{a.OrgID})
+	rs, err := db.recordings(ctx, query, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	rs, next := cut(l, rs, func(r *opname.Recording) (string, string) {
+		var checked int64
+		if r.Fixity != nil {
+			checked = micro(r.Fixity.CheckedAt)
+		}
+		return microKey(checked), r.ID
+	})
+	return rs, next, nil
 }
 
 // EraseRecording deletes a recording's wrapped file key, logs the erasure

@@ -156,5 +156,5 @@ func (s *Server) apiEraseRecording(w http.ResponseWriter, r *http.Request) {
 
 // apiFixityProblems lists recordings whose last integrity check failed.
 func (s *Server) apiFixityProblems(w http.ResponseWriter, r *http.Request) {
-	s.respond(w, r, func() (any, error) { return s.Store.FixityProblems(r.Context()) })
+	s.list(w, r, func(p opname.Page) (any, string, error) { return s.Store.FixityProblems(r.Context(), p) })
 }

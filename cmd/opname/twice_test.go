@@ -193,7 +193,7 @@ func TestFormsSentTwice(t *testing.T) {
 
 	tokens := func() int {
 		t.Helper()
-		list, err := s.db.Tokens(actorCtx(org, admin))
+		list, _, err := s.db.Tokens(actorCtx(org, admin), opname.Page{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -214,7 +214,7 @@ func TestFormsSentTwice(t *testing.T) {
 	if got := tokens(); got != n+1 {
 		t.Errorf("keys after making one twice: %d more, want 1", got-n)
 	}
-	list, err := s.db.Tokens(actorCtx(org, admin))
+	list, _, err := s.db.Tokens(actorCtx(org, admin), opname.Page{})
 	if err != nil {
 		t.Fatal(err)
 	}

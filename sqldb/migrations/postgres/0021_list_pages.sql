@@ -15,3 +15,5 @@ CREATE INDEX requests_inbox ON requests (org_id, waiting_manager, created_at, id
 DROP INDEX incidents_client;
 CREATE INDEX incidents_client ON incidents (org_id, client_id, opened_at, id);
 CREATE INDEX incidents_open ON incidents (org_id, closed, opened_at, id);
+CREATE INDEX tokens_org ON tokens (org_id, created_at, id);
+CREATE INDEX recordings_fixity_problems ON recordings (org_id, fixity_checked_at, id) WHERE fixity_problem <> '';
