@@ -216,6 +216,9 @@ type Conversations interface {
 	AddRequest(ctx context.Context, r *Request, situation, decision json.RawMessage, policyDigest string) error
 	Request(ctx context.Context, id string) (*Request, error)
 	ConversationRequests(ctx context.Context, conversationID string) ([]Request, error)
+	// RequestsOf lists the requests of a page of conversations by
+	// conversation, each oldest first, as one read.
+	RequestsOf(ctx context.Context, conversationIDs []string) (map[string][]Request, error)
 	// UpdateRequest stores a request's new state and the decision it led
 	// to, keeping every earlier decision.
 	UpdateRequest(ctx context.Context, r *Request, situation, decision json.RawMessage, policyDigest string) error

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/opname/opname"
 )
@@ -343,6 +344,44 @@ func (db *DB) ConversationRequests(ctx context.Context, conversationID string) (
 		return nil, err
 	}
 	return rs, db.logList(ctx, c.ClientID, "requests", "", len(rs))
+}
+
+// RequestsOf lists the requests of a page of conversations (at most
+// opname.MaxPageSize), each conversation's oldest first, as one read:
+// of their client when they share one, else of several clients.
+func (db *DB) RequestsOf(ctx context.Context, conversationIDs []string) (map[string][]opname.Request, error) {
+	if len(conversationIDs) > opname.MaxPageSize {
+		return nil, opname.Invalidf("conversations", "page.limit", "use a number from 1 to %d (got %v)", opname.MaxPageSize, len(conversationIDs))
+	}
+	out := map[string][]opname.Request{}
+	if len(conversationIDs) == 0 {
+		return out, nil
+	}
+	var orgID, clientID string
+	args := []any{}
+	for i, id := range conversationIDs {
+		c, err := db.conversation(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if i == 0 {
+			clientID = c.ClientID
+		} else if c.ClientID != clientID {
+			clientID = "" // of several clients
+		}
+		orgID = c.OrgID
+		args = append(args, c.ID)
+		out[c.ID] = []opname.Request{}
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")
+	rs, err := db.requests(ctx, `SELECT `+requestColumns+` FROM requests WHERE org_id = ? AND conversation_id IN (`+marks+`) ORDER BY created_at, id`, append([]any{orgID}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rs {
+		out[r.ConversationID] = append(out[r.ConversationID], r)
+	}
+	return out, db.logList(ctx, clientID, "requests", "", len(rs))
 }
 
 // Inbox lists a page of the requests waiting for a manager's decision,

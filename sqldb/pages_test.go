@@ -213,6 +213,25 @@ func TestListPages(t *testing.T) {
 			})
 		}
 
+		// The requests of a page of conversations: one record; a
+		// conversation the caller may not see is not found.
+		before := reads()
+		byConv, err := db.RequestsOf(manager, want["conversations"])
+		if err != nil || len(byConv) != n || reads() != before+1 {
+			t.Errorf("RequestsOf: %d conversations, %d records (%v), want %d and 1", len(byConv), reads()-before, err, n)
+		}
+		for _, c := range want["conversations"] {
+			if len(byConv[c]) != 1 {
+				t.Errorf("conversation %s has %d requests, want 1", c, len(byConv[c]))
+			}
+		}
+		if _, err := db.RequestsOf(bm, want["conversations"][:1]); opname.KindOf(err) != opname.NotFound {
+			t.Errorf("another organisation's RequestsOf: %v, want NotFound", err)
+		}
+		if _, err := db.RequestsOf(as(w.a[opname.RoleStaff]), want["conversations"][:1]); opname.KindOf(err) != opname.NotFound {
+			t.Errorf("an unassigned staff member's RequestsOf: %v, want NotFound", err)
+		}
+
 		// Org B's cursor in org A lists org A's clients after that place,
 		// and nothing of org B's.
 		_, next, err := db.FindClients(bm, "paged", opname.Page{Limit: 1})

@@ -479,17 +479,18 @@ func (s *Server) workPageHandler(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Next = nextHref(r, "cursor", next)
+	reqsOf, err := s.requestsOf(r, convs)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	for i := range convs {
 		row, err := s.convRow(r, &convs[i])
 		if err != nil {
 			s.Error(w, r, err)
 			return
 		}
-		reqs, err := s.Store.ConversationRequests(r.Context(), convs[i].ID)
-		if err != nil {
-			s.Error(w, r, err)
-			return
-		}
+		reqs := reqsOf[convs[i].ID]
 		for j := range reqs {
 			if workflow.Open(&reqs[j]) {
 				row.OpenRequests++
@@ -506,6 +507,15 @@ func (s *Server) workPageHandler(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.renderData(w, r, http.StatusOK, "work", d.page, d)
+}
+
+// requestsOf reads the requests of a page of conversations as one list.
+func (s *Server) requestsOf(r *http.Request, convs []opname.Conversation) (map[string][]opname.Request, error) {
+	ids := make([]string, len(convs))
+	for i := range convs {
+		ids[i] = convs[i].ID
+	}
+	return s.Store.RequestsOf(r.Context(), ids)
 }
 
 // fillInbox adds a page of what waits for the manager: for each request
@@ -618,17 +628,18 @@ func (s *Server) renderClientConversations(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	d.Next = nextHref(r, "cursor", next)
+	reqsOf, err := s.requestsOf(r, convs)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	for i := range convs {
 		row, err := s.convRow(r, &convs[i])
 		if err != nil {
 			s.Error(w, r, err)
 			return
 		}
-		reqs, err := s.Store.ConversationRequests(r.Context(), convs[i].ID)
-		if err != nil {
-			s.Error(w, r, err)
-			return
-		}
+		reqs := reqsOf[convs[i].ID]
 		for j := range reqs {
 			rr, err := s.reqRow(r, &convs[i], &reqs[j])
 			if err != nil {

@@ -182,6 +182,25 @@ func testListPagesHTTP(t *testing.T, s *server) {
 		})
 	}
 
+	// A page of conversations reads their requests as one list.
+	for _, path := range []string{"/werk", "/clienten/" + f.clientA + "/gesprekken"} {
+		before := len(f.reads(t))
+		resp := get("manager", path, "text/html")
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d", path, resp.StatusCode)
+		}
+		n := 0
+		for _, e := range f.reads(t)[before:] {
+			if e.ObjectType == "requests" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("GET %s: the requests of its 6 conversations are %d access-log records, want 1", path, n)
+		}
+	}
+
 	t.Run("bad", func(t *testing.T) {
 		for _, c := range []struct {
 			path, accept string
