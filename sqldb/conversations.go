@@ -351,7 +351,7 @@ func (db *DB) ConversationRequests(ctx context.Context, conversationID string) (
 // of their client when they share one, else of several clients.
 func (db *DB) RequestsOf(ctx context.Context, conversationIDs []string) (map[string][]opname.Request, error) {
 	if len(conversationIDs) > opname.MaxPageSize {
-		return nil, opname.Invalidf("conversations", "page.limit", "use a number from 1 to %d (got %v)", opname.MaxPageSize, len(conversationIDs))
+		return nil, fmt.Errorf("sqldb: requests of %d conversations: at most %d at once", len(conversationIDs), opname.MaxPageSize)
 	}
 	out := map[string][]opname.Request{}
 	if len(conversationIDs) == 0 {
