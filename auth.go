@@ -114,7 +114,7 @@ type Auth interface {
 	// error.
 	RevokeToken(ctx context.Context, id string) error
 	// Tokens lists the organisation's API tokens, revoked ones too (admin).
-	Tokens(ctx context.Context) ([]Token, error)
+	Tokens(ctx context.Context, p Page) ([]Token, string, error)
 	// AuthenticateToken turns a bearer token into its actor; an unknown or
 	// revoked token is Unauthorized.
 	AuthenticateToken(ctx context.Context, secret string) (Actor, error)

@@ -203,19 +203,28 @@ type Conversations interface {
 	// UpdateParticipants replaces a conversation's participants (a staff
 	// member declined, or someone joined, say).
 	UpdateParticipants(ctx context.Context, id string, ps []Participant) error
+	// ClientConversations lists all of a client's conversations, newest
+	// first, for a page that shows them with what each holds.
 	ClientConversations(ctx context.Context, clientID string) ([]Conversation, error)
-	// MyConversations lists conversations with the caller's clients,
-	// newest first.
-	MyConversations(ctx context.Context) ([]Conversation, error)
+	// ClientConversationsPage lists a page of them: the list of a
+	// client's conversations.
+	ClientConversationsPage(ctx context.Context, clientID string, p Page) ([]Conversation, string, error)
+	// MyConversations lists a page of the conversations with the
+	// caller's clients, newest first.
+	MyConversations(ctx context.Context, p Page) ([]Conversation, string, error)
 
 	AddRequest(ctx context.Context, r *Request, situation, decision json.RawMessage, policyDigest string) error
 	Request(ctx context.Context, id string) (*Request, error)
 	ConversationRequests(ctx context.Context, conversationID string) ([]Request, error)
+	// RequestsOf lists the requests of a page of conversations by
+	// conversation, each oldest first, as one read.
+	RequestsOf(ctx context.Context, conversationIDs []string) (map[string][]Request, error)
 	// UpdateRequest stores a request's new state and the decision it led
 	// to, keeping every earlier decision.
 	UpdateRequest(ctx context.Context, r *Request, situation, decision json.RawMessage, policyDigest string) error
-	// Inbox lists the organisation's requests waiting for a manager.
-	Inbox(ctx context.Context) ([]Request, error)
+	// Inbox lists a page of the organisation's requests waiting for a
+	// manager, oldest first.
+	Inbox(ctx context.Context, p Page) ([]Request, string, error)
 	// RequestDecisions lists every decision a request led to, oldest first.
 	RequestDecisions(ctx context.Context, requestID string) ([]StoredDecision, error)
 }
@@ -281,7 +290,9 @@ type Incidents interface {
 	Incident(ctx context.Context, id string) (*Incident, error)
 	// UpdateIncident stores the incident's steps and whether it is closed.
 	UpdateIncident(ctx context.Context, i *Incident) error
-	ClientIncidents(ctx context.Context, clientID string) ([]Incident, error)
-	// OpenIncidents lists the organisation's open incidents (managers).
-	OpenIncidents(ctx context.Context) ([]Incident, error)
+	// ClientIncidents lists a page of a client's incidents, newest first.
+	ClientIncidents(ctx context.Context, clientID string, p Page) ([]Incident, string, error)
+	// OpenIncidents lists a page of the organisation's open incidents
+	// (managers), newest first.
+	OpenIncidents(ctx context.Context, p Page) ([]Incident, string, error)
 }

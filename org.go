@@ -167,9 +167,11 @@ type Users interface {
 	CreateUser(ctx context.Context, u *User) error
 	// User returns a person of the caller's organisation, or NotFound.
 	User(ctx context.Context, id string) (*User, error)
-	// Users lists the people of the caller's organisation (admin, manager,
-	// privacy officer).
+	// Users lists all the people of the caller's organisation (admin,
+	// manager, privacy officer), to choose one from.
 	Users(ctx context.Context) ([]User, error)
+	// ListUsers lists a page of them, by name: the list of people.
+	ListUsers(ctx context.Context, p Page) ([]User, string, error)
 }
 
 // Clients keeps clients and who works with them. Staff see only the clients
@@ -179,15 +181,16 @@ type Users interface {
 type Clients interface {
 	CreateClient(ctx context.Context, c *Client) error
 	Client(ctx context.Context, id string) (*Client, error)
-	// Clients lists the clients the caller may see: FindClients with no
-	// text.
+	// Clients lists the first page of the clients the caller may see:
+	// FindClients with no text.
 	Clients(ctx context.Context) ([]Client, error)
-	// FindClients lists the clients the caller may see whose name or
-	// dossier reference holds text, in any case (all of them for an
-	// empty text), as one logged read. A privacy officer, who never sees
-	// a client's data, finds every client of the organisation by name and
-	// dossier reference only: to search the access log for them.
-	FindClients(ctx context.Context, text string) ([]Client, error)
+	// FindClients lists a page of the clients the caller may see whose
+	// name or dossier reference holds text, in any case (all of them for
+	// an empty text), by name, as one logged read that names the search
+	// and no client. A privacy officer, who never sees a client's data,
+	// finds every client of the organisation by name and dossier
+	// reference only: to search the access log for them.
+	FindClients(ctx context.Context, text string, p Page) ([]Client, string, error)
 	// Assign lets a staff member work with a client (manager or admin).
 	Assign(ctx context.Context, clientID, userID string) error
 }

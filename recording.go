@@ -118,12 +118,18 @@ type Recordings interface {
 	AddRecording(ctx context.Context, r *Recording, s Sealed) error
 	// Recording returns a recording and how it is sealed.
 	Recording(ctx context.Context, id string) (*Recording, *Sealed, error)
-	// ClientRecordings lists a client's recordings, newest first. It
-	// MUST NOT list transcripts.
+	// ClientRecordings lists all of a client's recordings, newest first,
+	// to choose one from. It MUST NOT list transcripts.
 	ClientRecordings(ctx context.Context, clientID string) ([]Recording, error)
+	// ClientRecordingsPage lists a page of them: the list of a client's
+	// recordings.
+	ClientRecordingsPage(ctx context.Context, clientID string, p Page) ([]Recording, string, error)
 	// Transcripts lists the transcripts of a recording the caller may
 	// see, oldest first; a recording the caller may not see is NotFound.
 	Transcripts(ctx context.Context, recordingID string) ([]Recording, error)
+	// ConversationTranscripts lists the transcripts of a conversation's
+	// recordings, oldest first, as one read.
+	ConversationTranscripts(ctx context.Context, conversationID string) ([]Recording, error)
 	// Transcript returns a transcript and how it is sealed, and logs the
 	// read. Recording never returns a transcript, nor Transcript a
 	// recording.
@@ -137,7 +143,7 @@ type Recordings interface {
 	SetFixity(ctx context.Context, id string, c FixityCheck) error
 	// FixityProblems lists the organisation's recordings whose last check
 	// failed (privacy officer).
-	FixityProblems(ctx context.Context) ([]Recording, error)
+	FixityProblems(ctx context.Context, p Page) ([]Recording, string, error)
 	// EraseRecording removes a recording's wrapped file key, which makes
 	// every copy of its bytes unreadable, and logs the erasure. The row
 	// stays, with ErasedAt set. The recording's transcripts are erased

@@ -375,13 +375,28 @@ func (db *DB) RevokeToken(ctx context.Context, id string) error {
 	return nil
 }
 
-// Tokens lists the caller's organisation's API tokens, newest first.
-func (db *DB) Tokens(ctx context.Context) ([]opname.Token, error) {
+// Tokens lists a page of the caller's organisation's API tokens, newest
+// first.
+func (db *DB) Tokens(ctx context.Context, p opname.Page) ([]opname.Token, string, error) {
 	a, err := orgActor(ctx, opname.RoleAdmin)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	rows, err := db.read.QueryContext(ctx, db.q(`SELECT id, user_id, name, created_at, revoked_at FROM tokens WHERE org_id = ? ORDER BY created_at DESC, id`), a.OrgID)
+	l, err := page(p, "tokens", "created_at", "id", true, true)
+	if err != nil {
+		return nil, "", err
+	}
+	ts, err := db.tokens(ctx, a, l)
+	if err != nil {
+		return nil, "", err
+	}
+	ts, next := cut(l, ts, func(t *opname.Token) (string, string) { return microKey(micro(t.CreatedAt)), t.ID })
+	return ts, next, nil
+}
+
+func (db *DB) tokens(ctx context.Context, a opname.Actor, l *listing) ([]opname.Token, error) {
+	query, args := l.query(`SELECT id, user_id, name, created_at, revoked_at FROM tokens WHERE org_id = ?`, []any{a.OrgID})
+	rows, err := db.read.QueryContext(ctx, db.q(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: tokens: %w", err)
 	}

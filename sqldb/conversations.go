@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/opname/opname"
 )
@@ -153,27 +154,60 @@ func (db *DB) UpdateParticipants(ctx context.Context, id string, ps []opname.Par
 
 // ClientConversations lists a client's conversations, newest first.
 func (db *DB) ClientConversations(ctx context.Context, clientID string) ([]opname.Conversation, error) {
-	a, err := orgActor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := db.client(ctx, a, clientID); err != nil {
-		return nil, err
-	}
-	cs, err := db.conversations(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE org_id = ? AND client_id = ? ORDER BY at DESC, id`, a.OrgID, clientID)
-	if err != nil {
-		return nil, err
-	}
-	cs = slices.DeleteFunc(cs, func(c opname.Conversation) bool { return !takesPart(a, &c) })
-	return cs, db.logList(ctx, clientID, "conversations", len(cs))
+	cs, _, err := db.clientConversations(ctx, clientID, nil, "")
+	return cs, err
 }
 
-// MyConversations lists the conversations with the caller's clients (all
-// clients for managers and administrators), newest first, at most 200.
-func (db *DB) MyConversations(ctx context.Context) ([]opname.Conversation, error) {
+// ClientConversationsPage lists a page of a client's conversations, newest
+// first, as one read.
+func (db *DB) ClientConversationsPage(ctx context.Context, clientID string, p opname.Page) ([]opname.Conversation, string, error) {
+	l, err := page(p, "client_conversations", "at", "id", true, true)
+	if err != nil {
+		return nil, "", err
+	}
+	return db.clientConversations(ctx, clientID, l, listed("", p))
+}
+
+// clientConversations lists a client's conversations: a page of them, or
+// (l nil) all.
+func (db *DB) clientConversations(ctx context.Context, clientID string, l *listing, which string) ([]opname.Conversation, string, error) {
+	a, err := orgActor(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	if _, err := db.client(ctx, a, clientID); err != nil {
+		return nil, "", err
+	}
+	query, args := `SELECT `+conversationColumns+` FROM conversations WHERE org_id = ? AND client_id = ?`, []any{a.OrgID, clientID}
+	if l != nil {
+		query, args = l.query(query, args)
+	} else {
+		query += ` ORDER BY at DESC, id DESC`
+	}
+	cs, err := db.conversations(ctx, query, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if l != nil {
+		cs, next = cut(l, cs, conversationAt)
+	}
+	cs = slices.DeleteFunc(cs, func(c opname.Conversation) bool { return !takesPart(a, &c) })
+	return cs, next, db.logList(ctx, clientID, "conversations", which, len(cs))
+}
+
+func conversationAt(c *opname.Conversation) (string, string) { return microKey(micro(c.At)), c.ID }
+
+// MyConversations lists a page of the conversations with the caller's
+// clients (all clients for managers and administrators), newest first.
+func (db *DB) MyConversations(ctx context.Context, p opname.Page) ([]opname.Conversation, string, error) {
 	a, err := orgActor(ctx, opname.RoleStaff, opname.RoleManager, opname.RoleAdmin)
 	if err != nil {
-		return nil, err
+		return nil, "", err
+	}
+	l, err := page(p, "conversations", "at", "id", true, true)
+	if err != nil {
+		return nil, "", err
 	}
 	query := `SELECT ` + conversationColumns + ` FROM conversations c WHERE org_id = ?`
 	args := []any{a.OrgID}
@@ -181,11 +215,13 @@ func (db *DB) MyConversations(ctx context.Context) ([]opname.Conversation, error
 		query += ` AND EXISTS (SELECT 1 FROM assignments s WHERE s.client_id = c.client_id AND s.user_id = ?)`
 		args = append(args, a.UserID)
 	}
-	cs, err := db.conversations(ctx, query+` ORDER BY at DESC, id LIMIT 200`, args...)
+	query, args = l.query(query, args)
+	cs, err := db.conversations(ctx, query, args...)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return cs, db.logList(ctx, "", "conversations", len(cs))
+	cs, next := cut(l, cs, conversationAt)
+	return cs, next, db.logList(ctx, "", "conversations", listed("", p), len(cs))
 }
 
 func (db *DB) conversations(ctx context.Context, query string, args ...any) ([]opname.Conversation, error) {
@@ -307,22 +343,66 @@ func (db *DB) ConversationRequests(ctx context.Context, conversationID string) (
 	if err != nil {
 		return nil, err
 	}
-	return rs, db.logList(ctx, c.ClientID, "requests", len(rs))
+	return rs, db.logList(ctx, c.ClientID, "requests", "", len(rs))
 }
 
-// Inbox lists the requests waiting for a manager's decision.
-func (db *DB) Inbox(ctx context.Context) ([]opname.Request, error) {
+// RequestsOf lists the requests of a page of conversations (at most
+// opname.MaxPageSize), each conversation's oldest first, as one read:
+// of their client when they share one, else of several clients.
+func (db *DB) RequestsOf(ctx context.Context, conversationIDs []string) (map[string][]opname.Request, error) {
+	if len(conversationIDs) > opname.MaxPageSize {
+		return nil, fmt.Errorf("sqldb: requests of %d conversations: at most %d at once", len(conversationIDs), opname.MaxPageSize)
+	}
+	out := map[string][]opname.Request{}
+	if len(conversationIDs) == 0 {
+		return out, nil
+	}
+	var orgID, clientID string
+	args := []any{}
+	for i, id := range conversationIDs {
+		c, err := db.conversation(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if i == 0 {
+			clientID = c.ClientID
+		} else if c.ClientID != clientID {
+			clientID = "" // of several clients
+		}
+		orgID = c.OrgID
+		args = append(args, c.ID)
+		out[c.ID] = []opname.Request{}
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")
+	rs, err := db.requests(ctx, `SELECT `+requestColumns+` FROM requests WHERE org_id = ? AND conversation_id IN (`+marks+`) ORDER BY created_at, id`, append([]any{orgID}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rs {
+		out[r.ConversationID] = append(out[r.ConversationID], r)
+	}
+	return out, db.logList(ctx, clientID, "requests", "", len(rs))
+}
+
+// Inbox lists a page of the requests waiting for a manager's decision,
+// oldest first.
+func (db *DB) Inbox(ctx context.Context, p opname.Page) ([]opname.Request, string, error) {
 	a, err := orgActor(ctx, opname.RoleManager, opname.RoleAdmin)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	rs, err := db.requests(ctx, `SELECT `+requestColumns+` FROM requests WHERE org_id = ? AND waiting_manager = 1 ORDER BY created_at, id`, a.OrgID)
+	l, err := page(p, "inbox", "created_at", "id", false, true)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return rs, db.logList(ctx, "", "inbox", len(rs))
+	query, args := l.query(`SELECT `+requestColumns+` FROM requests WHERE org_id = ? AND waiting_manager = 1`, []any{a.OrgID})
+	rs, err := db.requests(ctx, query, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	rs, next := cut(l, rs, func(r *opname.Request) (string, string) { return microKey(micro(r.CreatedAt)), r.ID })
+	return rs, next, db.logList(ctx, "", "inbox", listed("", p), len(rs))
 }
-
 func (db *DB) requests(ctx context.Context, query string, args ...any) ([]opname.Request, error) {
 	rows, err := db.read.QueryContext(ctx, db.q(query), args...)
 	if err != nil {
@@ -503,34 +583,49 @@ func (db *DB) UpdateIncident(ctx context.Context, i *opname.Incident) error {
 	return db.Record(ctx, opname.AccessEvent{Action: opname.AccessUpdate, ClientID: old.ClientID, ObjectType: "incident", ObjectID: i.ID})
 }
 
-// ClientIncidents lists a client's incidents, newest first.
-func (db *DB) ClientIncidents(ctx context.Context, clientID string) ([]opname.Incident, error) {
+// ClientIncidents lists a page of a client's incidents, newest first.
+func (db *DB) ClientIncidents(ctx context.Context, clientID string, p opname.Page) ([]opname.Incident, string, error) {
 	a, err := orgActor(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
+	}
+	l, err := page(p, "client_incidents", "opened_at", "id", true, true)
+	if err != nil {
+		return nil, "", err
 	}
 	if _, err := db.client(ctx, a, clientID); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	is, err := db.incidents(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE org_id = ? AND client_id = ? ORDER BY opened_at DESC, id`, a.OrgID, clientID)
+	query, args := l.query(`SELECT `+incidentColumns+` FROM incidents WHERE org_id = ? AND client_id = ?`, []any{a.OrgID, clientID})
+	is, err := db.incidents(ctx, query, args...)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return is, db.logList(ctx, clientID, "incidents", len(is))
+	is, next := cut(l, is, incidentAt)
+	return is, next, db.logList(ctx, clientID, "incidents", listed("", p), len(is))
 }
 
-// OpenIncidents lists the organisation's open incidents, for managers.
-func (db *DB) OpenIncidents(ctx context.Context) ([]opname.Incident, error) {
+// OpenIncidents lists a page of the organisation's open incidents, newest
+// first, for managers.
+func (db *DB) OpenIncidents(ctx context.Context, p opname.Page) ([]opname.Incident, string, error) {
 	a, err := orgActor(ctx, opname.RoleManager, opname.RoleAdmin)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	is, err := db.incidents(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE org_id = ? AND closed = 0 ORDER BY opened_at DESC, id`, a.OrgID)
+	l, err := page(p, "incidents", "opened_at", "id", true, true)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return is, db.logList(ctx, "", "incidents", len(is))
+	query, args := l.query(`SELECT `+incidentColumns+` FROM incidents WHERE org_id = ? AND closed = 0`, []any{a.OrgID})
+	is, err := db.incidents(ctx, query, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	is, next := cut(l, is, incidentAt)
+	return is, next, db.logList(ctx, "", "incidents", listed("", p), len(is))
 }
+
+func incidentAt(i *opname.Incident) (string, string) { return microKey(micro(i.OpenedAt)), i.ID }
 
 func (db *DB) incidents(ctx context.Context, query string, args ...any) ([]opname.Incident, error) {
 	rows, err := db.read.QueryContext(ctx, db.q(query), args...)

@@ -121,7 +121,7 @@ func (db *DB) ClientLinks(ctx context.Context, clientID string) ([]opname.Client
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqldb: client links: %w", err)
 	}
-	return out, db.logList(ctx, clientID, "client_links", len(out))
+	return out, db.logList(ctx, clientID, "client_links", "", len(out))
 }
 
 // link reads a link the caller may act on: staff who may see its client,

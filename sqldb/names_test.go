@@ -33,7 +33,7 @@ func TestFindClients(t *testing.T) {
 			{w.b[opname.RolePrivacyOfficer], "", []string{"Cor Bakker"}},
 			{w.b[opname.RoleManager], "anna", nil},
 		} {
-			list, err := db.FindClients(as(c.who), c.text)
+			list, _, err := db.FindClients(as(c.who), c.text, opname.Page{})
 			if err != nil {
 				t.Fatalf("%s of %s: FindClients(%q) = %v", c.who.Role, c.who.OrgID, c.text, err)
 			}
@@ -53,7 +53,7 @@ func TestFindClients(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.FindClients(po, ""); err != nil {
+		if _, _, err := db.FindClients(po, "", opname.Page{}); err != nil {
 			t.Fatal(err)
 		}
 		after, err := db.Search(po, opname.AccessFilter{UserID: w.a[opname.RolePrivacyOfficer].UserID, Action: opname.AccessRead})

@@ -83,7 +83,31 @@ func (db *DB) Users(ctx context.Context) ([]opname.User, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+userColumns+` FROM users WHERE org_id = ? ORDER BY name, email`), a.OrgID)
+	return db.users(ctx, `SELECT `+userColumns+` FROM users WHERE org_id = ? ORDER BY name, email`, a.OrgID)
+}
+
+// ListUsers lists a page of the people of the caller's organisation, by
+// name.
+func (db *DB) ListUsers(ctx context.Context, p opname.Page) ([]opname.User, string, error) {
+	a, err := orgActor(ctx, opname.RoleAdmin, opname.RoleManager, opname.RolePrivacyOfficer)
+	if err != nil {
+		return nil, "", err
+	}
+	l, err := page(p, "users", "name", "email", false, false)
+	if err != nil {
+		return nil, "", err
+	}
+	query, args := l.query(`SELECT `+userColumns+` FROM users WHERE org_id = ?`, []any{a.OrgID})
+	us, err := db.users(ctx, query, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	us, next := cut(l, us, func(u *opname.User) (string, string) { return u.Name, u.Email })
+	return us, next, nil
+}
+
+func (db *DB) users(ctx context.Context, query string, args ...any) ([]opname.User, error) {
+	rows, err := db.read.QueryContext(ctx, db.q(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: users: %w", err)
 	}
@@ -188,20 +212,25 @@ func (db *DB) Client(ctx context.Context, id string) (*opname.Client, error) {
 	return c, db.logRead(ctx, c.ID, "client", c.ID)
 }
 
-// Clients lists the clients the caller may see and logs the list as one
-// read.
+// Clients lists the first page of the clients the caller may see and logs
+// the list as one read.
 func (db *DB) Clients(ctx context.Context) ([]opname.Client, error) {
-	return db.FindClients(ctx, "")
+	cs, _, err := db.FindClients(ctx, "", opname.Page{})
+	return cs, err
 }
 
-// FindClients lists the clients the caller may see whose name or dossier
-// reference holds text, in any case, and logs the list as one read. A
-// privacy officer gets every client of the organisation with its name and
-// dossier reference only.
-func (db *DB) FindClients(ctx context.Context, text string) ([]opname.Client, error) {
+// FindClients lists a page of the clients the caller may see whose name or
+// dossier reference holds text, in any case, by name, and logs the page as
+// one read. A privacy officer gets every client of the organisation with
+// its name and dossier reference only.
+func (db *DB) FindClients(ctx context.Context, text string, p opname.Page) ([]opname.Client, string, error) {
 	a, err := orgActor(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
+	}
+	l, err := page(p, "clients", "name", "id", false, false)
+	if err != nil {
+		return nil, "", err
 	}
 	contact := "contact"
 	if a.Role == opname.RolePrivacyOfficer {
@@ -217,9 +246,10 @@ func (db *DB) FindClients(ctx context.Context, text string) ([]opname.Client, er
 		query += ` AND (` + likeClient + `)`
 		args = append(args, contains(text), contains(text))
 	}
-	rows, err := db.read.QueryContext(ctx, db.q(query+` ORDER BY name, id LIMIT 1000`), args...)
+	query, args = l.query(query, args)
+	rows, err := db.read.QueryContext(ctx, db.q(query), args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqldb: clients: %w", err)
+		return nil, "", fmt.Errorf("sqldb: clients: %w", err)
 	}
 	defer rows.Close()
 	out := []opname.Client{}
@@ -227,15 +257,16 @@ func (db *DB) FindClients(ctx context.Context, text string) ([]opname.Client, er
 		var c opname.Client
 		var created int64
 		if err := rows.Scan(&c.ID, &c.OrgID, &c.Name, &c.DossierRef, &c.Contact, &created); err != nil {
-			return nil, fmt.Errorf("sqldb: clients: %w", err)
+			return nil, "", fmt.Errorf("sqldb: clients: %w", err)
 		}
 		c.CreatedAt, c.Staff = fromMicro(created), []string{}
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqldb: clients: %w", err)
+		return nil, "", fmt.Errorf("sqldb: clients: %w", err)
 	}
-	return out, db.logList(ctx, "", "clients", len(out))
+	out, next := cut(l, out, func(c *opname.Client) (string, string) { return c.Name, c.ID })
+	return out, next, db.logList(ctx, "", "clients", listed(text, p), len(out))
 }
 
 // likeClient is the condition that a client's name or dossier reference

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"net/url"
 
 	"github.com/opname/opname"
 )
@@ -22,9 +23,19 @@ func (db *DB) logRead(ctx context.Context, clientID, objectType, objectID string
 }
 
 // logList records one read for a list of n objectType shown, of one client
-// or (clientID "") of several. An empty list of several clients shows no
-// client data and is not logged.
-func (db *DB) logList(ctx context.Context, clientID, objectType string, n int) error {
+// or (clientID "") of several, whatever n. which says which part of a list
+// was shown, when not all of it or the first page, in the record's object
+// id: the search and where the page began (listed), or the one thing the
+// list belongs to (a conversation's transcripts). An empty list of several
+// clients shows no client data and is not logged.
+//
+// A list of several clients names no client in its record, so it is not in
+// the "who looked at my data" of each client on it: it showed their name
+// and dossier reference among others, no more, and the privacy officer
+// finds it in the log by who listed, when and with which search. Each read
+// of one client's data (their page, a recording, a conversation) is a
+// record of that client's, in their overview.
+func (db *DB) logList(ctx context.Context, clientID, objectType, which string, n int) error {
 	if opname.IsForAct(ctx) || clientID == "" && n == 0 {
 		return nil
 	}
@@ -32,5 +43,18 @@ func (db *DB) logList(ctx context.Context, clientID, objectType string, n int) e
 	if p := opname.PurposeFrom(ctx); p != "" {
 		purpose += "; " + p
 	}
-	return db.Record(ctx, opname.AccessEvent{Action: opname.AccessRead, ClientID: clientID, ObjectType: objectType, Purpose: purpose})
+	return db.Record(ctx, opname.AccessEvent{Action: opname.AccessRead, ClientID: clientID, ObjectType: objectType, ObjectID: which, Purpose: purpose})
+}
+
+// listed says which page of a list, searched for text, was shown: "" for
+// the first page of all of it, else as a query ("q=jan&cursor=…").
+func listed(text string, p opname.Page) string {
+	v := url.Values{}
+	if text != "" {
+		v.Set("q", text)
+	}
+	if p.Cursor != "" {
+		v.Set("cursor", p.Cursor)
+	}
+	return v.Encode()
 }

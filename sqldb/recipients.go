@@ -181,7 +181,7 @@ func (db *DB) RecipientLinks(ctx context.Context, requestID string) ([]opname.Re
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqldb: recipient links: %w", err)
 	}
-	return out, db.logList(ctx, req.ClientID, "recipient_links", len(out))
+	return out, db.logList(ctx, req.ClientID, "recipient_links", "", len(out))
 }
 
 // RevokeRecipientLink stops a link, for staff of its client or a person of

@@ -245,7 +245,7 @@ func (db *DB) Transcripts(ctx context.Context, recordingID string) ([]opname.Rec
 	if err != nil {
 		return nil, err
 	}
-	return ts, db.logList(ctx, rec.ClientID, "transcripts", len(ts))
+	return ts, db.logList(ctx, rec.ClientID, "transcripts", "", len(ts))
 }
 
 // recording reads a recording the caller may see, without logging. A
@@ -300,19 +300,62 @@ func (db *DB) holderSees(ctx context.Context, a opname.Actor, r *opname.Recordin
 
 // ClientRecordings lists a client's recordings, newest first.
 func (db *DB) ClientRecordings(ctx context.Context, clientID string) ([]opname.Recording, error) {
+	rs, _, err := db.clientRecordings(ctx, clientID, nil, "")
+	return rs, err
+}
+
+// ClientRecordingsPage lists a page of a client's recordings, newest
+// first, as one read.
+func (db *DB) ClientRecordingsPage(ctx context.Context, clientID string, p opname.Page) ([]opname.Recording, string, error) {
+	l, err := page(p, "recordings", "created_at", "id", true, true)
+	if err != nil {
+		return nil, "", err
+	}
+	return db.clientRecordings(ctx, clientID, l, listed("", p))
+}
+
+// clientRecordings lists a client's recordings: a page of them, or (l
+// nil) all.
+func (db *DB) clientRecordings(ctx context.Context, clientID string, l *listing, which string) ([]opname.Recording, string, error) {
 	a, err := orgActor(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if _, err := db.client(ctx, a, clientID); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	rs, err := db.recordings(ctx, `SELECT `+recordingColumns+` FROM recordings WHERE org_id = ? AND client_id = ? AND kind = ? ORDER BY created_at DESC, id`, a.OrgID, clientID, opname.KindMedia)
+	query, args := `SELECT `+recordingColumns+` FROM recordings WHERE org_id = ? AND client_id = ? AND kind = ?`, []any{a.OrgID, clientID, opname.KindMedia}
+	if l != nil {
+		query, args = l.query(query, args)
+	} else {
+		query += ` ORDER BY created_at DESC, id DESC`
+	}
+	rs, err := db.recordings(ctx, query, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if l != nil {
+		rs, next = cut(l, rs, func(r *opname.Recording) (string, string) { return microKey(micro(r.CreatedAt)), r.ID })
+	}
+	rs = slices.DeleteFunc(rs, func(r opname.Recording) bool { return !db.holderSees(ctx, a, &r) })
+	return rs, next, db.logList(ctx, clientID, "recordings", which, len(rs))
+}
+
+// ConversationTranscripts lists the transcripts of a conversation's
+// recordings, oldest first, as one read: the conversation's page shows
+// them all at once.
+func (db *DB) ConversationTranscripts(ctx context.Context, conversationID string) ([]opname.Recording, error) {
+	c, err := db.conversation(ctx, conversationID)
 	if err != nil {
 		return nil, err
 	}
-	rs = slices.DeleteFunc(rs, func(r opname.Recording) bool { return !db.holderSees(ctx, a, &r) })
-	return rs, db.logList(ctx, clientID, "recordings", len(rs))
+	ts, err := db.recordings(ctx, `SELECT `+recordingColumns+` FROM recordings t WHERE org_id = ? AND kind = ? AND EXISTS (SELECT 1 FROM recordings r WHERE r.org_id = t.org_id AND r.id = t.derived_from AND r.conversation_id = ? AND r.kind = ?) ORDER BY created_at, id`,
+		c.OrgID, opname.KindTranscript, c.ID, opname.KindMedia)
+	if err != nil {
+		return nil, err
+	}
+	return ts, db.logList(ctx, c.ClientID, "transcripts", c.ID, len(ts))
 }
 
 func (db *DB) recordings(ctx context.Context, query string, args ...any) ([]opname.Recording, error) {
@@ -391,15 +434,31 @@ func (db *DB) SetFixity(ctx context.Context, id string, c opname.FixityCheck) er
 	return nil
 }
 
-// FixityProblems lists the organisation's recordings whose last fixity
-// check failed, for the privacy officer. It shows no client data beyond
-// the recording's id and fingerprint.
-func (db *DB) FixityProblems(ctx context.Context) ([]opname.Recording, error) {
+// FixityProblems lists a page of the organisation's recordings whose last
+// fixity check failed, last checked first, for the privacy officer. It
+// shows no client data beyond the recording's id and fingerprint.
+func (db *DB) FixityProblems(ctx context.Context, p opname.Page) ([]opname.Recording, string, error) {
 	a, err := orgActor(ctx, opname.RolePrivacyOfficer, opname.RoleAdmin)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return db.recordings(ctx, `SELECT `+recordingColumns+` FROM recordings WHERE org_id = ? AND fixity_problem <> '' AND erased_at IS NULL ORDER BY fixity_checked_at DESC`, a.OrgID)
+	l, err := page(p, "fixity_problems", "fixity_checked_at", "id", true, true)
+	if err != nil {
+		return nil, "", err
+	}
+	query, args := l.query(`SELECT `+recordingColumns+` FROM recordings WHERE org_id = ? AND fixity_problem <> '' AND erased_at IS NULL`, []any{a.OrgID})
+	rs, err := db.recordings(ctx, query, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	rs, next := cut(l, rs, func(r *opname.Recording) (string, string) {
+		var checked int64
+		if r.Fixity != nil {
+			checked = micro(r.Fixity.CheckedAt)
+		}
+		return microKey(checked), r.ID
+	})
+	return rs, next, nil
 }
 
 // EraseRecording deletes a recording's wrapped file key, logs the erasure

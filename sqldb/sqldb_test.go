@@ -601,7 +601,7 @@ func TestSignIn(t *testing.T) {
 		wantKind(t, err, opname.Unauthorized)
 		revokedAt := func() time.Time {
 			t.Helper()
-			tokens, err := db.Tokens(as(w.a[opname.RoleAdmin]))
+			tokens, _, err := db.Tokens(as(w.a[opname.RoleAdmin]), opname.Page{})
 			if err != nil || len(tokens) != 1 || tokens[0].RevokedAt == nil {
 				t.Fatalf("Tokens = %+v, %v; want the one revoked token", tokens, err)
 			}
@@ -616,14 +616,14 @@ func TestSignIn(t *testing.T) {
 			t.Errorf("revoked again at %v; it was revoked at %v", again, first)
 		}
 		wantKind(t, db.RevokeToken(as(w.b[opname.RoleAdmin]), tok.ID), opname.NotFound)
-		tokens, err := db.Tokens(as(w.a[opname.RoleAdmin]))
+		tokens, _, err := db.Tokens(as(w.a[opname.RoleAdmin]), opname.Page{})
 		if err != nil || len(tokens) != 1 || tokens[0].RevokedAt == nil {
 			t.Fatalf("Tokens = %+v, %v; want the one revoked token", tokens, err)
 		}
-		if others, err := db.Tokens(as(w.b[opname.RoleAdmin])); err != nil || len(others) != 0 {
+		if others, _, err := db.Tokens(as(w.b[opname.RoleAdmin]), opname.Page{}); err != nil || len(others) != 0 {
 			t.Fatalf("org-b's admin sees %d tokens, %v", len(others), err)
 		}
-		_, err = db.Tokens(as(w.a[opname.RoleManager]))
+		_, _, err = db.Tokens(as(w.a[opname.RoleManager]), opname.Page{})
 		wantKind(t, err, opname.Forbidden)
 
 		events, err := db.Search(as(w.a[opname.RolePrivacyOfficer]), opname.AccessFilter{UserID: staff.UserID, Action: opname.AccessSignIn})

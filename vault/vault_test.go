@@ -59,7 +59,7 @@ func TestAuditFindsFlippedByte(t *testing.T) {
 	if second.n != 0 {
 		t.Fatalf("second run checked %d again within the period", second.n)
 	}
-	problems, err := v.Store.FixityProblems(ctx)
+	problems, _, err := v.Store.FixityProblems(ctx, opname.Page{})
 	if err != nil || len(problems) != 1 || problems[0].ID != first.findings[0].Recording.ID || problems[0].Fixity == nil {
 		t.Fatalf("problems = %+v, %v", problems, err)
 	}

@@ -18,11 +18,17 @@ func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, code int, p *page) {
-	var err error
-	if p.Tokens, err = s.Store.Tokens(r.Context()); err != nil {
+	lp, err := listPage(r, "cursor")
+	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
+	tokens, next, err := s.Store.Tokens(r.Context(), lp)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	p.Tokens, p.Next = tokens, nextHref(r, "cursor", next)
 	if p.People, err = s.Store.Users(r.Context()); err != nil {
 		s.Error(w, r, err)
 		return
@@ -57,5 +63,5 @@ func (s *Server) revokeForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiTokens(w http.ResponseWriter, r *http.Request) {
-	s.respond(w, r, func() (any, error) { return s.Store.Tokens(r.Context()) })
+	s.list(w, r, func(p opname.Page) (any, string, error) { return s.Store.Tokens(r.Context(), p) })
 }

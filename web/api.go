@@ -131,7 +131,7 @@ func (s *Server) compiled(pv opname.PolicyVersion) (*policy.Policy, error) {
 }
 
 func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request) {
-	s.respond(w, r, func() (any, error) { return s.Store.Users(r.Context()) })
+	s.list(w, r, func(p opname.Page) (any, string, error) { return s.Store.ListUsers(r.Context(), p) })
 }
 
 type createUserRequest struct {
@@ -168,7 +168,9 @@ func (s *Server) apiOneTime(w http.ResponseWriter, r *http.Request) {
 // apiClients lists the clients the caller may see, with ?q= those whose
 // name or dossier reference holds q.
 func (s *Server) apiClients(w http.ResponseWriter, r *http.Request) {
-	s.respond(w, r, func() (any, error) { return s.Store.FindClients(r.Context(), r.URL.Query().Get("q")) })
+	s.list(w, r, func(p opname.Page) (any, string, error) {
+		return s.Store.FindClients(r.Context(), r.URL.Query().Get("q"), p)
+	})
 }
 
 type createClientRequest struct {

@@ -32,16 +32,12 @@ func (s *Server) views(r *http.Request, rs []opname.Request) ([]*workflow.Reques
 }
 
 func (s *Server) apiMyConversations(w http.ResponseWriter, r *http.Request) {
-	s.respond(w, r, func() (any, error) { return s.Store.MyConversations(r.Context()) })
+	s.list(w, r, func(p opname.Page) (any, string, error) { return s.Store.MyConversations(r.Context(), p) })
 }
 
 func (s *Server) apiClientConversations(w http.ResponseWriter, r *http.Request) {
-	s.respond(w, r, func() (any, error) {
-		cs, err := s.Store.ClientConversations(r.Context(), r.PathValue("id"))
-		if err != nil {
-			return nil, err
-		}
-		return cs, nil
+	s.list(w, r, func(p opname.Page) (any, string, error) {
+		return s.Store.ClientConversationsPage(r.Context(), r.PathValue("id"), p)
 	})
 }
 
@@ -252,22 +248,34 @@ func (s *Server) agreement(r *http.Request) ([]byte, *opname.Request, error) {
 }
 
 // inbox is what waits for a manager.
+// inbox is a page of each of the inbox's lists, with the cursors of their
+// next pages (?cursor= for the requests, ?incidents_cursor= for the
+// incidents); a cursor is left out on a list's last page.
 type inbox struct {
-	Requests  []*workflow.InboxItem `json:"requests"`
-	Incidents []opname.Incident     `json:"incidents"`
+	Requests      []*workflow.InboxItem `json:"requests"`
+	Next          string                `json:"next,omitempty"`
+	Incidents     []opname.Incident     `json:"incidents"`
+	NextIncidents string                `json:"incidents_next,omitempty"`
 }
 
 func (s *Server) apiInbox(w http.ResponseWriter, r *http.Request) {
 	s.respond(w, r, func() (any, error) {
-		vs, err := s.Workflow.Inbox(r.Context())
+		rp, err := listPage(r, "cursor")
 		if err != nil {
 			return nil, err
 		}
-		is, err := s.Store.OpenIncidents(r.Context())
+		ip, err := listPage(r, "incidents_cursor")
 		if err != nil {
 			return nil, err
 		}
-		return &inbox{Requests: vs, Incidents: is}, nil
+		var in inbox
+		if in.Requests, in.Next, err = s.Workflow.Inbox(r.Context(), rp); err != nil {
+			return nil, err
+		}
+		if in.Incidents, in.NextIncidents, err = s.Store.OpenIncidents(r.Context(), ip); err != nil {
+			return nil, forParam(err, "incidents_cursor")
+		}
+		return &in, nil
 	})
 }
 

@@ -657,7 +657,12 @@ type linkRecording struct {
 // in the browser (Ombudsman rule 4: copies both ways).
 func (s *Server) linkRecordings(w http.ResponseWriter, r *http.Request) {
 	l := lang(r)
-	recs, err := s.Store.ClientRecordings(r.Context(), actor(r).ClientID)
+	p, err := listPage(r, "cursor")
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	recs, next, err := s.Store.ClientRecordingsPage(r.Context(), actor(r).ClientID, p)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -667,7 +672,7 @@ func (s *Server) linkRecordings(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	d := &linkPage{page: &page{Title: translate(l, "link.recordings.title")}}
+	d := &linkPage{page: &page{Title: translate(l, "link.recordings.title"), Next: nextHref(r, "cursor", next)}}
 	for _, rec := range recs {
 		if rec.ErasedAt != nil {
 			continue

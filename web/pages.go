@@ -27,7 +27,7 @@ var templateFS embed.FS
 var assetFS embed.FS
 
 // partials are shared by every page.
-var partials = []string{"layout.html", "linklayout.html", "publiclayout.html", "recipientlayout.html", "alert.html", "events.html", "inboxrequests.html", "person.html", "receiptcheck.html", "seen.html"}
+var partials = []string{"layout.html", "linklayout.html", "publiclayout.html", "recipientlayout.html", "alert.html", "events.html", "inboxrequests.html", "person.html", "receiptcheck.html", "seen.html", "next.html"}
 
 // pageNames are the pages; each is parsed with the partials at start, so a
 // broken or missing template stops the boot, not a request.
@@ -178,6 +178,9 @@ type page struct {
 	Links       []linkRow
 	LinkParties []choice
 	LinkMessage string
+	// Next is the address of the next page of the page's list, and
+	// NextIncidents of its list of incidents; "" on the last page.
+	Next, NextIncidents string
 }
 
 // render writes a page with status code.
@@ -529,12 +532,17 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request) {
 // each client's access log.
 func (s *Server) clientsPage(w http.ResponseWriter, r *http.Request) {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	clients, err := s.Store.FindClients(r.Context(), q)
+	p, err := listPage(r, "cursor")
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "clients", &page{Clients: clients, Form: map[string]string{"q": q}})
+	clients, next, err := s.Store.FindClients(r.Context(), q, p)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "clients", &page{Clients: clients, Form: map[string]string{"q": q}, Next: nextHref(r, "cursor", next)})
 }
 
 func (s *Server) clientsForm(w http.ResponseWriter, r *http.Request) {
@@ -615,12 +623,17 @@ func (s *Server) assignForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) peoplePage(w http.ResponseWriter, r *http.Request) {
-	people, err := s.Store.Users(r.Context())
+	lp, err := listPage(r, "cursor")
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	p := &page{People: people}
+	people, next, err := s.Store.ListUsers(r.Context(), lp)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	p := &page{People: people, Next: nextHref(r, "cursor", next)}
 	if r.URL.Query().Get("al") == "1" {
 		p.Message, p.MessageOK = translate(lang(r), "people.made.already"), true
 	}
@@ -642,11 +655,12 @@ func (s *Server) peopleForm(w http.ResponseWriter, r *http.Request) {
 			p.Message, p.MessageOK, p.Secret, next = fmt.Sprintf(translate(lang(r), "people.link.made"), u.Name), true, link, "/mensen?al=1"
 			p.Note = s.invite(r, u, link)
 		}
-		var err error
-		if p.People, err = s.Store.Users(r.Context()); err != nil {
+		people, more, err := s.Store.ListUsers(r.Context(), opname.Page{})
+		if err != nil {
 			s.Error(w, r, err)
 			return next, true
 		}
+		p.People, p.Next = people, nextHref(&http.Request{URL: &url.URL{Path: "/mensen"}}, "cursor", more)
 		s.render(w, r, http.StatusOK, "people", p)
 		return next, true
 	})

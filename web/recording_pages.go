@@ -99,12 +99,17 @@ func (s *Server) clientRecordingsPage(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	recs, err := s.Store.ClientRecordings(ctx, c.ID)
+	p, err := listPage(r, "cursor")
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	d := &recPage{page: &page{Client: c, Title: fmt.Sprintf(translate(l, "recs.title"), c.Name)}, Limits: s.limits()}
+	recs, next, err := s.Store.ClientRecordingsPage(ctx, c.ID, p)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	d := &recPage{page: &page{Client: c, Title: fmt.Sprintf(translate(l, "recs.title"), c.Name), Next: nextHref(r, "cursor", next)}, Limits: s.limits()}
 	for _, rec := range recs {
 		d.Recordings = append(d.Recordings, s.viewOf(r, rec))
 	}
@@ -375,12 +380,17 @@ func (s *Server) receiptPage(w http.ResponseWriter, r *http.Request) {
 // fixityPage lists the recordings whose last integrity check failed.
 func (s *Server) fixityPage(w http.ResponseWriter, r *http.Request) {
 	l := lang(r)
-	recs, err := s.Store.FixityProblems(r.Context())
+	p, err := listPage(r, "cursor")
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	d := &recPage{page: &page{Title: translate(l, "fixity.title")}}
+	recs, next, err := s.Store.FixityProblems(r.Context(), p)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	d := &recPage{page: &page{Title: translate(l, "fixity.title"), Next: nextHref(r, "cursor", next)}}
 	for _, rec := range recs {
 		d.Recordings = append(d.Recordings, s.viewOf(r, rec))
 	}

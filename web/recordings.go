@@ -52,12 +52,8 @@ func (s *Server) apiUploadRecording(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiClientRecordings(w http.ResponseWriter, r *http.Request) {
-	s.respond(w, r, func() (any, error) {
-		recs, err := s.Store.ClientRecordings(r.Context(), r.PathValue("id"))
-		if err != nil {
-			return nil, err
-		}
-		return recs, nil
+	s.list(w, r, func(p opname.Page) (any, string, error) {
+		return s.Store.ClientRecordingsPage(r.Context(), r.PathValue("id"), p)
 	})
 }
 
@@ -160,5 +156,5 @@ func (s *Server) apiEraseRecording(w http.ResponseWriter, r *http.Request) {
 
 // apiFixityProblems lists recordings whose last integrity check failed.
 func (s *Server) apiFixityProblems(w http.ResponseWriter, r *http.Request) {
-	s.respond(w, r, func() (any, error) { return s.Store.FixityProblems(r.Context()) })
+	s.list(w, r, func(p opname.Page) (any, string, error) { return s.Store.FixityProblems(r.Context(), p) })
 }

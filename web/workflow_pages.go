@@ -47,6 +47,9 @@ type workPage struct {
 	// LinkActivity says what people did through their personal links
 	// this week, in the managers' inbox.
 	LinkActivity string
+	// NextRequests is the address of the next page of the inbox's
+	// requests.
+	NextRequests string
 }
 
 type choice struct{ Value, Label string }
@@ -465,7 +468,18 @@ func whoRecorded(l string, row *incRow, c *opname.Conversation) {
 func (s *Server) workPageHandler(w http.ResponseWriter, r *http.Request) {
 	a := actor(r)
 	d := s.workData(r, translate(lang(r), "wf.work.title"))
-	convs, err := s.Store.MyConversations(r.Context())
+	p, err := listPage(r, "cursor")
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	convs, next, err := s.Store.MyConversations(r.Context(), p)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	d.Next = nextHref(r, "cursor", next)
+	reqsOf, err := s.requestsOf(r, convs)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -476,11 +490,7 @@ func (s *Server) workPageHandler(w http.ResponseWriter, r *http.Request) {
 			s.Error(w, r, err)
 			return
 		}
-		reqs, err := s.Store.ConversationRequests(r.Context(), convs[i].ID)
-		if err != nil {
-			s.Error(w, r, err)
-			return
-		}
+		reqs := reqsOf[convs[i].ID]
 		for j := range reqs {
 			if workflow.Open(&reqs[j]) {
 				row.OpenRequests++
@@ -489,7 +499,9 @@ func (s *Server) workPageHandler(w http.ResponseWriter, r *http.Request) {
 		d.Conversations = append(d.Conversations, row)
 	}
 	if a.Role == opname.RoleManager || a.Role == opname.RoleAdmin {
-		if err := s.fillInbox(r, d); err != nil {
+		// The first page of each of the inbox's lists; the inbox's own
+		// page goes on.
+		if err := s.fillInbox(r, d, opname.Page{}, opname.Page{}, "/postvak"); err != nil {
 			s.Error(w, r, err)
 			return
 		}
@@ -497,13 +509,28 @@ func (s *Server) workPageHandler(w http.ResponseWriter, r *http.Request) {
 	s.renderData(w, r, http.StatusOK, "work", d.page, d)
 }
 
-// fillInbox adds what waits for the manager: for each request who asked,
-// for whom, what and since when; and the open incidents.
-func (s *Server) fillInbox(r *http.Request, d *workPage) error {
-	items, err := s.Workflow.Inbox(r.Context())
+// requestsOf reads the requests of a page of conversations as one list.
+func (s *Server) requestsOf(r *http.Request, convs []opname.Conversation) (map[string][]opname.Request, error) {
+	ids := make([]string, len(convs))
+	for i := range convs {
+		ids[i] = convs[i].ID
+	}
+	return s.Store.RequestsOf(r.Context(), ids)
+}
+
+// fillInbox adds a page of what waits for the manager: for each request
+// who asked, for whom, what and since when; and a page of the open
+// incidents. Their next pages are on the inbox page at path.
+func (s *Server) fillInbox(r *http.Request, d *workPage, rp, ip opname.Page, path string) error {
+	items, next, err := s.Workflow.Inbox(r.Context(), rp)
 	if err != nil {
 		return err
 	}
+	at := &http.Request{URL: &url.URL{Path: path, RawQuery: r.URL.RawQuery}}
+	if path != r.URL.Path {
+		at.URL.RawQuery = ""
+	}
+	d.NextRequests = nextHref(at, "cursor", next)
 	for _, it := range items {
 		c, err := s.Store.Conversation(r.Context(), it.ConversationID)
 		if err != nil {
@@ -517,10 +544,11 @@ func (s *Server) fillInbox(r *http.Request, d *workPage) error {
 		row.Since, row.Waited = s.when(r, it.Since), waited(it.Waited, lang(r))
 		d.Requests = append(d.Requests, row)
 	}
-	incs, err := s.Store.OpenIncidents(r.Context())
+	incs, next, err := s.Store.OpenIncidents(r.Context(), ip)
 	if err != nil {
-		return err
+		return forParam(err, "incidents_cursor")
 	}
+	d.NextIncidents = nextHref(at, "incidents_cursor", next)
 	for i := range incs {
 		d.Incidents = append(d.Incidents, s.incRow(r, &incs[i]))
 	}
@@ -553,7 +581,17 @@ func waited(d time.Duration, l string) string {
 // inboxPage is the managers' inbox.
 func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) {
 	d := s.workData(r, translate(lang(r), "wf.inbox.title"))
-	if err := s.fillInbox(r, d); err != nil {
+	rp, err := listPage(r, "cursor")
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	ip, err := listPage(r, "incidents_cursor")
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if err := s.fillInbox(r, d, rp, ip, r.URL.Path); err != nil {
 		s.Error(w, r, err)
 		return
 	}
@@ -574,7 +612,23 @@ func (s *Server) renderClientConversations(w http.ResponseWriter, r *http.Reques
 	}
 	d := s.workData(r, fmt.Sprintf(translate(lang(r), "wf.convs.title"), c.Name))
 	d.Client, d.Message = c, msg
-	convs, err := s.Store.ClientConversations(r.Context(), c.ID)
+	cp, err := listPage(r, "cursor")
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	ip, err := listPage(r, "incidents_cursor")
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	convs, next, err := s.Store.ClientConversationsPage(r.Context(), c.ID, cp)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	d.Next = nextHref(r, "cursor", next)
+	reqsOf, err := s.requestsOf(r, convs)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -585,11 +639,7 @@ func (s *Server) renderClientConversations(w http.ResponseWriter, r *http.Reques
 			s.Error(w, r, err)
 			return
 		}
-		reqs, err := s.Store.ConversationRequests(r.Context(), convs[i].ID)
-		if err != nil {
-			s.Error(w, r, err)
-			return
-		}
+		reqs := reqsOf[convs[i].ID]
 		for j := range reqs {
 			rr, err := s.reqRow(r, &convs[i], &reqs[j])
 			if err != nil {
@@ -600,11 +650,12 @@ func (s *Server) renderClientConversations(w http.ResponseWriter, r *http.Reques
 		}
 		d.Conversations = append(d.Conversations, row)
 	}
-	incs, err := s.Store.ClientIncidents(r.Context(), c.ID)
+	incs, next, err := s.Store.ClientIncidents(r.Context(), c.ID, ip)
 	if err != nil {
-		s.Error(w, r, err)
+		s.Error(w, r, forParam(err, "incidents_cursor"))
 		return
 	}
+	d.NextIncidents = nextHref(r, "incidents_cursor", next)
 	for i := range incs {
 		d.Incidents = append(d.Incidents, s.incRow(r, &incs[i]))
 	}
@@ -760,20 +811,22 @@ func (s *Server) renderConversation(w http.ResponseWriter, r *http.Request, code
 			d.Shareable = append(d.Shareable, choice{"recording:" + rec.ID, fmt.Sprintf(translate(l, "share.of.recording"), s.when(r, rec.CreatedAt), translate(l, "source."+rec.Source))})
 		}
 	}
-	// So are the transcripts of this conversation's recordings.
+	// So are the transcripts of this conversation's recordings, read
+	// as one list.
+	made := map[string]time.Time{}
 	for _, rec := range recs {
-		if rec.ErasedAt != nil || rec.ConversationID != c.ID {
-			continue
+		if rec.ErasedAt == nil && rec.ConversationID == c.ID {
+			made[rec.ID] = rec.CreatedAt
 		}
-		ts, err := s.Store.Transcripts(ctx, rec.ID)
-		if err != nil {
-			s.Error(w, r, err)
-			return
-		}
-		for _, t := range ts {
-			if t.ErasedAt == nil {
-				d.Shareable = append(d.Shareable, choice{"transcript:" + t.ID, fmt.Sprintf(translate(l, "share.of.transcript"), s.when(r, rec.CreatedAt), transcriptType(l, t.MediaType))})
-			}
+	}
+	ts, err := s.Store.ConversationTranscripts(ctx, c.ID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	for _, t := range ts {
+		if at, ok := made[t.DerivedFrom]; ok && t.ErasedAt == nil {
+			d.Shareable = append(d.Shareable, choice{"transcript:" + t.ID, fmt.Sprintf(translate(l, "share.of.transcript"), s.when(r, at), transcriptType(l, t.MediaType))})
 		}
 	}
 	s.renderData(w, r, code, "conversation", d.page, d)

@@ -270,15 +270,22 @@ type InboxItem struct {
 	Waited time.Duration `json:"-"`
 }
 
-// Inbox is what waits for the manager in ctx: each request with who asked,
-// for whom, what and since when, the longest waiting first. The inbox is
-// read (and logged by the store) as one list; the names in it are part of
-// that read.
-func (w *Workflow) Inbox(ctx context.Context) ([]*InboxItem, error) {
-	rs, err := w.Store.Inbox(ctx)
+// Inbox is a page of what waits for the manager in ctx: each request with
+// who asked, for whom, what and since when, the longest waiting first, and
+// the next page's cursor. Pages follow the order requests were made in;
+// each page is sorted by how long its requests have waited. A page is read
+// (and logged by the store) as one list; the names in it are part of that
+// read.
+func (w *Workflow) Inbox(ctx context.Context, p opname.Page) ([]*InboxItem, string, error) {
+	rs, next, err := w.Store.Inbox(ctx, p)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
+	out, err := w.inboxItems(ctx, rs)
+	return out, next, err
+}
+
+func (w *Workflow) inboxItems(ctx context.Context, rs []opname.Request) ([]*InboxItem, error) {
 	ptrs := make([]*opname.Request, len(rs))
 	for i := range rs {
 		ptrs[i] = &rs[i]

@@ -43,7 +43,7 @@ func TestSeedDemo(t *testing.T) {
 			continue
 		}
 		staff := opname.WithActor(ctx, opname.Actor{OrgID: org.ID, UserID: u.ID, Role: u.Role, Name: u.Name})
-		convs, err := s.db.MyConversations(staff)
+		convs, _, err := s.db.MyConversations(staff, opname.Page{})
 		if err != nil || len(convs) != 1 {
 			t.Fatalf("the demo staff member's conversations: %d, %v", len(convs), err)
 		}

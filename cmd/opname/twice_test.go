@@ -146,7 +146,7 @@ func TestFormsSentTwice(t *testing.T) {
 
 	// An incident and its steps.
 	inc := sentTwice(t, sb, conv+"/incidenten", url.Values{"formulier": {formToken(t, sb, conv)}, "soort": {"covert_recording"}, "beschrijving": {"Een telefoon nam stiekem op."}})
-	if list, err := s.db.ClientIncidents(sctx, c.ID); err != nil || len(list) != 1 {
+	if list, _, err := s.db.ClientIncidents(sctx, c.ID, opname.Page{}); err != nil || len(list) != 1 {
 		t.Fatalf("incidents after opening one twice: %d, %v", len(list), err)
 	}
 	sentTwice(t, sb, inc+"/stappen", url.Values{"stap": {"ask_to_stop"}, "notitie": {"gevraagd"}})
@@ -193,7 +193,7 @@ func TestFormsSentTwice(t *testing.T) {
 
 	tokens := func() int {
 		t.Helper()
-		list, err := s.db.Tokens(actorCtx(org, admin))
+		list, _, err := s.db.Tokens(actorCtx(org, admin), opname.Page{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -214,7 +214,7 @@ func TestFormsSentTwice(t *testing.T) {
 	if got := tokens(); got != n+1 {
 		t.Errorf("keys after making one twice: %d more, want 1", got-n)
 	}
-	list, err := s.db.Tokens(actorCtx(org, admin))
+	list, _, err := s.db.Tokens(actorCtx(org, admin), opname.Page{})
 	if err != nil {
 		t.Fatal(err)
 	}

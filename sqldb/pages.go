@@ -1,0 +1,100 @@
+package sqldb
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/opname/opname"
+)
+
+// Lists page by keyset: a page is the rows after the last one shown, in
+// the list's order of two columns (a sort key and a unique tie-breaker),
+// served by an index on the organisation and those columns (migration
+// 0021). A cursor is the base64 of the list's name and the last row's
+// two values; the list's name keeps one list's cursor out of another.
+// The query still filters by the caller's organisation and what they may
+// see, so a cursor carries no right to anything.
+
+// cursor is where a page ended.
+type cursor struct {
+	List string `json:"l"`
+	Key  string `json:"k"`
+	Tie  string `json:"t"`
+}
+
+func (c cursor) String() string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// listing is one page of a list being read: what to add to its query.
+type listing struct {
+	name string
+	// key and tie are the list's order, as columns of its query; desc
+	// orders both newest (largest) first.
+	key, tie string
+	desc     bool
+	// micro is true when key is a time in microseconds.
+	micro bool
+	size  int
+	after *cursor
+}
+
+// page parses p for the list name ordered by key and tie.
+func page(p opname.Page, name, key, tie string, desc, micro bool) (*listing, error) {
+	size, err := p.Size()
+	if err != nil {
+		return nil, err
+	}
+	l := &listing{name: name, key: key, tie: tie, desc: desc, micro: micro, size: size}
+	if p.Cursor == "" {
+		return l, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(p.Cursor)
+	var c cursor
+	if err != nil || json.Unmarshal(b, &c) != nil || c.List != name || c.Tie == "" {
+		return nil, opname.BadCursor(p.Cursor)
+	}
+	if micro {
+		if _, err := strconv.ParseInt(c.Key, 10, 64); err != nil {
+			return nil, opname.BadCursor(p.Cursor)
+		}
+	}
+	l.after = &c
+	return l, nil
+}
+
+// query adds the page's condition, order and limit to query (which ends
+// in its WHERE conditions) and args: one row more than the page, to know
+// whether there is a next.
+func (l *listing) query(query string, args []any) (string, []any) {
+	cmp, dir := ">", ""
+	if l.desc {
+		cmp, dir = "<", " DESC"
+	}
+	if l.after != nil {
+		var key any = l.after.Key
+		if l.micro {
+			key, _ = strconv.ParseInt(l.after.Key, 10, 64)
+		}
+		query += fmt.Sprintf(` AND (%s, %s) %s (?, ?)`, l.key, l.tie, cmp)
+		args = append(args, key, l.after.Tie)
+	}
+	return query + fmt.Sprintf(` ORDER BY %s%s, %s%s LIMIT %d`, l.key, dir, l.tie, dir, l.size+1), args
+}
+
+// cut trims rows read by the page's query to the page and returns the
+// next page's cursor ("" on the last page); at gives a row's key and tie.
+func cut[T any](l *listing, rows []T, at func(*T) (string, string)) ([]T, string) {
+	if len(rows) <= l.size {
+		return rows, ""
+	}
+	rows = rows[:l.size]
+	key, tie := at(&rows[l.size-1])
+	return rows, cursor{List: l.name, Key: key, Tie: tie}.String()
+}
+
+// microKey is a time key of a cursor.
+func microKey(us int64) string { return strconv.FormatInt(us, 10) }
