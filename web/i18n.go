@@ -12,7 +12,7 @@ import (
 var messages = joinMessages(messageMaps...)
 
 // messageMaps are the maps of messages, one per area of the pages.
-var messageMaps = []map[string]policy.Text{pageMessages, namesMessages, wordsMessages, changeMessages, lookMessages, dutchMessages, linkMessages, bundlesMessages, settingsMessages, shareMessages, recipientMessages, evidenceMessages, transcriptMessages, sharingMessages, publicMessages, printedMessages}
+var messageMaps = []map[string]policy.Text{pageMessages, namesMessages, wordsMessages, changeMessages, lookMessages, dutchMessages, linkMessages, bundlesMessages, settingsMessages, shareMessages, recipientMessages, evidenceMessages, transcriptMessages, sharingMessages, publicMessages, printedMessages, accessLogMessages}
 
 // joinMessages puts maps of messages together.
 func joinMessages(maps ...map[string]policy.Text) map[string]policy.Text {
