@@ -395,7 +395,8 @@ func (db *DB) ClientOverview(ctx context.Context, clientID string) ([]opname.Acc
 }
 
 // ClientOverviewPage returns a page of who accessed one client's data,
-// newest first (by sequence number): for the client's own overview.
+// newest first (by time, then sequence number, as SearchPage): for the
+// client's own overview.
 // Whoever may see the client may see it; each page is logged.
 func (db *DB) ClientOverviewPage(ctx context.Context, clientID, cursor string, limit int) (*opname.AccessPage, error) {
 	a, err := db.overviewActor(ctx, clientID)
@@ -408,11 +409,11 @@ func (db *DB) ClientOverviewPage(ctx context.Context, clientID, cursor string, l
 		if err != nil {
 			return nil, err
 		}
-		query += ` AND l.seq < ?`
-		args = append(args, c.seq)
+		query += ` AND l.time <= ? AND (l.time, l.seq) < (?, ?)`
+		args = append(args, c.time, c.time, c.seq)
 	}
 	limit = pageSize(limit)
-	rows, err := db.read.QueryContext(ctx, db.q(query+` ORDER BY l.seq DESC LIMIT `+fmt.Sprint(limit+1)), args...)
+	rows, err := db.read.QueryContext(ctx, db.q(query+` ORDER BY l.time DESC, l.seq DESC LIMIT `+fmt.Sprint(limit+1)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: client overview: %w", err)
 	}
@@ -435,7 +436,7 @@ func (db *DB) ClientOverviewPage(ctx context.Context, clientID, cursor string, l
 }
 
 // ClientAccessEach calls each with every record about one client, oldest
-// first, as the rows are read; it is logged, first, as ClientOverview is.
+// first (by time, then sequence number), as the rows are read; it is logged, first, as ClientOverview is.
 func (db *DB) ClientAccessEach(ctx context.Context, clientID string, each func(opname.AccessEvent) error) error {
 	a, err := db.overviewActor(ctx, clientID)
 	if err != nil {
@@ -455,7 +456,7 @@ func (db *DB) ClientAccessEach(ctx context.Context, clientID string, each func(o
 	if err := db.Record(ctx, opname.AccessEvent{Action: opname.AccessRead, ObjectType: "access_overview", ClientID: clientID}); err != nil {
 		return err
 	}
-	rows, err := db.read.QueryContext(ctx, db.q(namedAccess+` WHERE l.org_id = ? AND l.client_id = ? ORDER BY l.seq`), a.OrgID, clientID)
+	rows, err := db.read.QueryContext(ctx, db.q(namedAccess+` WHERE l.org_id = ? AND l.client_id = ? ORDER BY l.time, l.seq`), a.OrgID, clientID)
 	if err != nil {
 		return fmt.Errorf("sqldb: client overview: %w", err)
 	}
