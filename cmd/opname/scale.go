@@ -43,6 +43,8 @@ type scaleResult struct {
 	staff                          int
 	clients, records, recordings   int
 	tookClients, tookLog, tookRecs time.Duration
+	// busy is the client with every recording, with --busy-client.
+	busy string
 }
 
 func runDemo(ctx context.Context, m *Main, args []string) error {
@@ -94,6 +96,9 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 	}
 	fmt.Fprintf(m.Stdout, "organisation %s: %d staff, %d clients (%s), %d access-log records (%s), %d recordings (%s)\n",
 		res.org.Slug, res.staff, res.clients, res.tookClients.Round(time.Millisecond), res.records, res.tookLog.Round(time.Millisecond), res.recordings, res.tookRecs.Round(time.Millisecond))
+	if res.busy != "" {
+		fmt.Fprintf(m.Stdout, "busy client: %s (D-0000001, assigned to medewerker1@%s.example)\n", res.busy, res.org.Slug)
+	}
 	fmt.Fprintf(m.Stdout, "people: privacy@%[1]s.example (privacy officer), manager1@%[1]s.example, medewerker1@%[1]s.example …; make a sign-in link with 'opname user add' or a token with 'opname token create --org %[1]s --user privacy@%[1]s.example'\n", res.org.Slug)
 	return nil
 }
@@ -229,6 +234,9 @@ func generateScale(ctx context.Context, db *sqldb.DB, v *vault.Vault, o scaleOpt
 		return nil, err
 	}
 	res.recordings, res.tookRecs = o.recordings, time.Since(start)
+	if o.busyClient {
+		res.busy = clientIDs[0]
+	}
 	if o.recordings > 0 {
 		fmt.Fprintf(progress, "opname demo: %d recordings in %s\n", o.recordings, res.tookRecs.Round(time.Millisecond))
 	}
