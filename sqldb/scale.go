@@ -89,8 +89,8 @@ func (db *DB) insertRows(ctx context.Context, tx *sql.Tx, insert string, cols in
 
 // BulkAccess appends events, with the times they carry, to the chain of
 // the organisation in ctx in one transaction, as Record would have one by
-// one: each gets an id, the next sequence number and its chain hash. The
-// events MUST be in the order they happened. PostgreSQL takes them by
+// one: each gets an id (unless it has one), the next sequence number and
+// its chain hash. The events MUST be in the order they happened. PostgreSQL takes them by
 // COPY, SQLite by multi-row INSERTs.
 func (db *DB) BulkAccess(ctx context.Context, events []opname.AccessEvent) error {
 	a, err := orgActor(ctx, opname.RoleSystem)
@@ -102,7 +102,10 @@ func (db *DB) BulkAccess(ctx context.Context, events []opname.AccessEvent) error
 	}
 	for i := range events {
 		e := &events[i]
-		e.ID, e.OrgID = db.newID(), a.OrgID
+		if e.ID == "" {
+			e.ID = db.newID()
+		}
+		e.OrgID = a.OrgID
 		if e.Outcome == "" {
 			e.Outcome = "success"
 		}
@@ -123,8 +126,8 @@ func (db *DB) BulkAccess(ctx context.Context, events []opname.AccessEvent) error
 		return db.bulkAccessPostgres(ctx, a.OrgID, events, chain)
 	}
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		// A larger page cache keeps the indexes' pages at hand.
-		if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -262144`); err != nil {
+		// A larger page cache (1 GiB) keeps the indexes' pages at hand.
+		if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -1048576`); err != nil {
 			return err
 		}
 		seq, hash, err := lockedHead(ctx, tx, db, a.OrgID)

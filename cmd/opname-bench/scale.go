@@ -81,7 +81,7 @@ func (b *bench) cli(dir string, args ...string) (string, error) {
 }
 
 // logSearch times the privacy officer's first page of a search by
-// person, by action and by an hour of time, at b.records records against
+// person, by action (export, 2% of the records) and by a month, at b.records records against
 // the same at 10,000, in turns.
 func (b *bench) logSearch() ([]row, error) {
 	small, err := b.generated("log", smallRecords, 0)
@@ -128,16 +128,12 @@ func (b *bench) logSearch() ([]row, error) {
 			p.stop()
 			return nil, fmt.Errorf("%s: no staff member in the newest reads", d.dir)
 		}
-		// An hour of a working day half a year before.
-		day := time.Now().UTC().AddDate(0, -6, 0)
-		for day.Weekday() == time.Saturday || day.Weekday() == time.Sunday {
-			day = day.AddDate(0, 0, 1)
-		}
-		hour := time.Date(day.Year(), day.Month(), day.Day(), 10, 0, 0, 0, time.UTC)
+		// A month half a year before: a full first page at either size.
+		since := time.Now().UTC().AddDate(0, -6, 0).Truncate(24 * time.Hour)
 		s.queries = map[string]string{
 			"person": "user_id=" + url.QueryEscape(person),
 			"action": "action=export",
-			"time":   "since=" + hour.Format(time.RFC3339) + "&until=" + hour.Add(time.Hour).Format(time.RFC3339),
+			"time":   "since=" + since.Format(time.RFC3339) + "&until=" + since.AddDate(0, 1, 0).Format(time.RFC3339),
 		}
 		return s, nil
 	}
@@ -153,8 +149,9 @@ func (b *bench) logSearch() ([]row, error) {
 	defer ls.p.stop()
 	const each = 20
 	var rows []row
+	said := map[string]string{"person": "person", "action": "action (export)", "time": "time (a month)"}
 	for _, kind := range []string{"person", "action", "time"} {
-		r := row{what: fmt.Sprintf("access-log search by %s, first page, %s records", kind, count(b.records)), baseline: "the same at " + count(smallRecords), target: "≤ 2x"}
+		r := row{what: fmt.Sprintf("access-log search by %s, first page, %s records", said[kind], count(b.records)), baseline: "the same at " + count(smallRecords), target: "≤ 2x"}
 		for range b.rounds {
 			st, err := timeGets(ss.p.base+"/api/v1/access-log?"+ss.queries[kind], ss.token, each)
 			if err != nil {

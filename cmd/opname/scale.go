@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base32"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"time"
 
@@ -215,6 +218,7 @@ func generateScale(ctx context.Context, db *sqldb.DB, v *vault.Vault, o scaleOpt
 		batch := make([]opname.AccessEvent, n)
 		for i := range batch {
 			batch[i] = gen.event(done+i, o.clients)
+			batch[i].ID = gen.id(done + i)
 		}
 		if err := db.BulkAccess(octx, batch); err != nil {
 			return nil, err
@@ -251,6 +255,15 @@ type activity struct {
 	year           time.Time // its first day
 	total          int
 	objectsCreated int
+}
+
+// id is the id of record k: ids in the order of the records, as an
+// index on them fills best, in the form of the store's own.
+func (g *activity) id(k int) string {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(g.year.UnixMicro())+uint64(k))
+	binary.BigEndian.PutUint64(b[8:], g.rng.Uint64())
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
 }
 
 // at is the time of record k of total: spread evenly over the working
