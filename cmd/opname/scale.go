@@ -249,12 +249,11 @@ func generateScale(ctx context.Context, db *sqldb.DB, v *vault.Vault, o scaleOpt
 
 // activity makes the access-log records of a generated year.
 type activity struct {
-	rng            *rand.Rand
-	staff, others  []scaleUser
-	clients        []string
-	year           time.Time // its first day
-	total          int
-	objectsCreated int
+	rng           *rand.Rand
+	staff, others []scaleUser
+	clients       []string
+	year          time.Time // its first day
+	total         int
 }
 
 // id is the id of record k: ids in the order of the records, as an
