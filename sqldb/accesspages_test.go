@@ -43,7 +43,11 @@ func TestAccessLogPages(t *testing.T) {
 		}
 		sysB := opname.System("test")
 		sysB.OrgID = w.orgB.ID
-		if err := db.BulkAccess(as(sysB), events[:3]); err != nil {
+		inB := append([]opname.AccessEvent(nil), events[:3]...)
+		for i := range inB {
+			inB[i].ID = ""
+		}
+		if err := db.BulkAccess(as(sysB), inB); err != nil {
 			t.Fatal(err)
 		}
 		officer := as(w.a[opname.RolePrivacyOfficer])
@@ -55,6 +59,7 @@ func TestAccessLogPages(t *testing.T) {
 			{Since: since, Until: until},
 			{ClientID: w.assigned.ID},
 			{Client: "jansen"},
+			{Client: "d-"}, // both clients, by dossier reference
 			{UserID: staff.UserID, Action: opname.AccessRead, ClientID: w.other.ID, Since: since},
 		} {
 			t.Run(fmt.Sprintf("%+v", f), func(t *testing.T) {
