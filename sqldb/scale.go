@@ -211,3 +211,67 @@ func (db *DB) bulkAccessPostgres(ctx context.Context, org string, events []opnam
 	}
 	return nil
 }
+
+// WithoutAccessIndexes runs fn with the access log's search indexes
+// dropped, and then builds them again from their own definitions: a
+// bulk load into a log of millions of records is many times faster
+// without them (each record would touch a page of the index by client at
+// random), and one sort builds each index at the end. Searches are slow
+// meanwhile: run it on a database no one uses. Only the system actor may.
+func (db *DB) WithoutAccessIndexes(ctx context.Context, fn func() error) (err error) {
+	a, err := actor(ctx, opname.RoleSystem)
+	if err != nil {
+		return err
+	}
+	if a.Role != opname.RoleSystem {
+		return opname.Coded(opname.Forbidden, "auth.role", "your role may not do this")
+	}
+	// The indexes of constraints (the id, the sequence number) stay.
+	query := `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'access_log' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name`
+	if db.dialect == dialectPostgres {
+		query = `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'access_log' AND indexdef NOT LIKE 'CREATE UNIQUE%' ORDER BY indexname`
+	}
+	rows, err := db.write.QueryContext(ctx, query)
+	if err != nil {
+		return fmt.Errorf("sqldb: access log indexes: %w", err)
+	}
+	var names, defs []string
+	for rows.Next() {
+		var name, def string
+		if err := rows.Scan(&name, &def); err != nil {
+			rows.Close()
+			return fmt.Errorf("sqldb: access log indexes: %w", err)
+		}
+		names, defs = append(names, name), append(defs, def)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqldb: access log indexes: %w", err)
+	}
+	for _, name := range names {
+		if _, err := db.write.ExecContext(ctx, `DROP INDEX `+name); err != nil {
+			return fmt.Errorf("sqldb: drop index %s: %w", name, err)
+		}
+	}
+	if db.dialect == dialectSQLite {
+		// What a bulk load writes need not survive a power cut: it is
+		// made again. The one write connection keeps the setting.
+		if _, err := db.write.ExecContext(ctx, `PRAGMA synchronous = OFF`); err != nil {
+			return fmt.Errorf("sqldb: access log bulk load: %w", err)
+		}
+		defer func() {
+			if _, serr := db.write.ExecContext(context.WithoutCancel(ctx), `PRAGMA synchronous = FULL`); serr != nil {
+				err = errors.Join(err, fmt.Errorf("sqldb: access log bulk load: %w", serr))
+			}
+		}()
+	}
+	defer func() {
+		// Built again whatever fn did, also when ctx ended.
+		for i, def := range defs {
+			if _, cerr := db.write.ExecContext(context.WithoutCancel(ctx), def); cerr != nil {
+				err = errors.Join(err, fmt.Errorf("sqldb: build index %s again: %w", names[i], cerr))
+			}
+		}
+	}()
+	return fn()
+}

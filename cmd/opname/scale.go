@@ -213,21 +213,33 @@ func generateScale(ctx context.Context, db *sqldb.DB, v *vault.Vault, o scaleOpt
 	gen := &activity{rng: rng, staff: staff, others: others, clients: clientIDs, year: o.now.AddDate(-1, 0, 0), total: total}
 	const logBatch = 20000
 	reported := 0
-	for done := 0; done < total; {
-		n := min(logBatch, total-done)
-		batch := make([]opname.AccessEvent, n)
-		for i := range batch {
-			batch[i] = gen.event(done+i, o.clients)
-			batch[i].ID = gen.id(done + i)
+	load := func() error {
+		for done := 0; done < total; {
+			n := min(logBatch, total-done)
+			batch := make([]opname.AccessEvent, n)
+			for i := range batch {
+				batch[i] = gen.event(done+i, o.clients)
+				batch[i].ID = gen.id(done + i)
+			}
+			if err := db.BulkAccess(octx, batch); err != nil {
+				return err
+			}
+			done += n
+			if done-reported >= 1_000_000 || done == total {
+				reported = done
+				fmt.Fprintf(progress, "opname demo: %d of %d access-log records in %s\n", done, total, time.Since(start).Round(time.Second))
+			}
 		}
-		if err := db.BulkAccess(octx, batch); err != nil {
-			return nil, err
-		}
-		done += n
-		if done-reported >= 1_000_000 || done == total {
-			reported = done
-			fmt.Fprintf(progress, "opname demo: %d of %d access-log records in %s\n", done, total, time.Since(start).Round(time.Second))
-		}
+		return nil
+	}
+	if total >= 100_000 {
+		// A large log loads without its search indexes, built at the end.
+		err = db.WithoutAccessIndexes(octx, load)
+	} else {
+		err = load()
+	}
+	if err != nil {
+		return nil, err
 	}
 	res.records, res.tookLog = total, time.Since(start)
 
