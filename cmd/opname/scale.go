@@ -211,6 +211,11 @@ func generateScale(ctx context.Context, db *sqldb.DB, v *vault.Vault, o scaleOpt
 	start = time.Now()
 	total := o.clients + o.records
 	gen := &activity{rng: rng, staff: staff, others: others, clients: clientIDs, year: o.now.AddDate(-1, 0, 0), total: total}
+	for d := gen.year; d.Before(o.now.Truncate(24 * time.Hour)); d = d.AddDate(0, 0, 1) {
+		if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday {
+			gen.workdays++
+		}
+	}
 	const logBatch = 20000
 	reported := 0
 	load := func() error {
@@ -266,6 +271,8 @@ type activity struct {
 	clients       []string
 	year          time.Time // its first day
 	total         int
+	// workdays are the weekdays from year to the day before the last.
+	workdays int
 }
 
 // id is the id of record k: ids in the order of the records, as an
@@ -278,10 +285,10 @@ func (g *activity) id(k int) string {
 }
 
 // at is the time of record k of total: spread evenly over the working
-// hours (8:00 to 18:00 UTC, Monday to Friday) of the year, in order.
+// hours (8:00 to 18:00 UTC, Monday to Friday) of the year up to
+// yesterday, in order.
 func (g *activity) at(k int) time.Time {
-	const workdays = 261
-	f := float64(k) / float64(g.total) * workdays
+	f := float64(k) / float64(g.total) * float64(g.workdays)
 	day := int(f)
 	// The day-th weekday of the year.
 	d := g.year

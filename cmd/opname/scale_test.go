@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/opname/opname/sqldb/sqldbtest"
 )
@@ -72,6 +73,9 @@ func TestDemoScale(t *testing.T) {
 			}
 			if got := count(`SELECT COUNT(DISTINCT action) FROM access_log`); got < 8 {
 				t.Errorf("the generated log has %d kinds of act, want nearly all", got)
+			}
+			if got := count(fmt.Sprintf(`SELECT COUNT(*) FROM access_log WHERE time > %d`, time.Now().UnixMicro())); got != 0 {
+				t.Errorf("%d generated records are dated in the future", got)
 			}
 			if got := count(`SELECT COUNT(DISTINCT user_id) FROM access_log`); got < 5 {
 				t.Errorf("the generated log names %d people, want every one", got)
