@@ -72,7 +72,27 @@ type AccessFilter struct {
 	Action AccessAction
 	Since  time.Time
 	Until  time.Time
-	Limit  int
+	// Limit is the page size: AccessPageSize when zero, at most
+	// AccessPageMax.
+	Limit int
+	// Cursor is where the page starts: the Next of the page before, or ""
+	// for the newest records. It is opaque to callers.
+	Cursor string
+}
+
+// The size of a page of the access log: the default, and the most one
+// page holds.
+const (
+	AccessPageSize = 100
+	AccessPageMax  = 1000
+)
+
+// AccessPage is one page of access events, newest first.
+type AccessPage struct {
+	Events []AccessEvent
+	// Next is the cursor of the page after this one; "" when this is
+	// the last.
+	Next string
 }
 
 // AccessLog is the append-only record of who did what with client data.
@@ -86,9 +106,24 @@ type AccessLog interface {
 	// (privacy officer), each with its client's name. The search itself
 	// is logged: as a read of each client it names, by id or by name.
 	Search(ctx context.Context, f AccessFilter) ([]AccessEvent, error)
+	// SearchPage is Search with the cursor of the next page. A cursor that
+	// is not one of the caller's organisation is Invalid, naming "cursor".
+	SearchPage(ctx context.Context, f AccessFilter) (*AccessPage, error)
+	// ExportAccess calls each with every event that fits f (its Limit and
+	// Cursor aside), newest first, reading them as it goes: memory does not
+	// grow with the log. The export is logged before the first event, as
+	// an export of each client f names, by id or by name.
+	ExportAccess(ctx context.Context, f AccessFilter, each func(AccessEvent) error) error
 	// ClientOverview returns who accessed a client's data: the client's own
 	// "who looked at my data". The overview itself is logged.
 	ClientOverview(ctx context.Context, clientID string) ([]AccessEvent, error)
+	// ClientOverviewPage is one page of the overview, newest first, from
+	// cursor ("" for the newest), of at most limit events (AccessPageSize
+	// when zero). Each page is logged as ClientOverview is.
+	ClientOverviewPage(ctx context.Context, clientID, cursor string, limit int) (*AccessPage, error)
+	// ClientAccessEach calls each with every event about a client, oldest
+	// first, reading them as it goes; it is logged as ClientOverview is.
+	ClientAccessEach(ctx context.Context, clientID string, each func(AccessEvent) error) error
 	// Verify checks every organisation's chain, and that it still holds
 	// every head anchored in the organisation's tamper-evident log, and
 	// returns the number of records checked, or an error naming each

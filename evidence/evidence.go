@@ -25,6 +25,7 @@
 package evidence
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -70,8 +71,10 @@ type Source interface {
 	// exported, for purpose. It MUST NOT return before the records are
 	// durable: nothing is written before.
 	Exported(ctx context.Context, clientID, purpose string, objects []Object) error
-	// AccessLog is the client's access-log records about any of objects.
-	AccessLog(ctx context.Context, clientID string, objects []Object) ([]opname.AccessEvent, error)
+	// AccessLog calls each with every access-log record of the client
+	// about any of objects, oldest first, as it reads them: it MUST NOT
+	// read the client's log whole into memory.
+	AccessLog(ctx context.Context, clientID string, objects []Object, each func(opname.AccessEvent) error) error
 }
 
 // Object is one thing of a client in the access log: its type (recording,
@@ -331,19 +334,31 @@ func (b *Bundle) Write(ctx context.Context, w io.Writer) error {
 	if err := add("log/checkpoint.txt", strings.NewReader(signed), true); err != nil {
 		return err
 	}
-	events, err := b.src.AccessLog(ctx, b.client.ID, b.objects)
-	if err != nil {
-		return err
-	}
-	var jl bytes.Buffer
-	enc := json.NewEncoder(&jl)
-	for _, e := range events {
-		e.ClientName = "" // not part of the record, nor of its hash
-		if err := enc.Encode(e); err != nil {
-			return fmt.Errorf("evidence: access log: %w", err)
+	// The records stream into the bag through a pipe: a client's log can
+	// be longer than memory.
+	pr, pw := io.Pipe()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		buf := bufio.NewWriterSize(pw, 64<<10)
+		enc := json.NewEncoder(buf)
+		err := b.src.AccessLog(ctx, b.client.ID, b.objects, func(e opname.AccessEvent) error {
+			e.ClientName = "" // not part of the record, nor of its hash
+			if err := enc.Encode(e); err != nil {
+				return fmt.Errorf("evidence: access log: %w", err)
+			}
+			return nil
+		})
+		if err == nil {
+			err = buf.Flush()
 		}
-	}
-	if err := add("log/access-log.jsonl", &jl, true); err != nil {
+		pw.CloseWithError(err)
+	}()
+	err = add("log/access-log.jsonl", pr, true)
+	// Whatever stopped the bag, the reading ends before Write returns.
+	pr.CloseWithError(io.ErrClosedPipe)
+	<-done
+	if err != nil {
 		return err
 	}
 	if err := bag.AddTag("README.txt", strings.NewReader(readme(b.org, translog.Fingerprint(key)))); err != nil {

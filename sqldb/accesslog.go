@@ -206,24 +206,120 @@ func scanAccessRow(rows *sql.Rows, extra ...any) (opname.AccessEvent, error) {
 	return e, nil
 }
 
-// Search returns the caller's organisation's events, newest first, each
-// with its client's name. Only a privacy officer may search; the search is
-// itself logged, as a read of each client it names.
+// Search returns a page of the caller's organisation's events, newest
+// first, each with its client's name (see SearchPage).
 func (db *DB) Search(ctx context.Context, f opname.AccessFilter) ([]opname.AccessEvent, error) {
+	p, err := db.SearchPage(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return p.Events, nil
+}
+
+// SearchPage returns the caller's organisation's events, newest first
+// (by time, then by sequence number), a page at a time, each with its
+// client's name. Only a privacy officer may search; each page is itself
+// logged, as a read of each client it names. Every filter has an index
+// that gives this order, so a first page costs the same at any size of
+// the log.
+func (db *DB) SearchPage(ctx context.Context, f opname.AccessFilter) (*opname.AccessPage, error) {
 	a, err := actor(ctx, opname.RolePrivacyOfficer)
 	if err != nil {
 		return nil, err
 	}
+	where, args, named, err := db.accessWhere(ctx, a.OrgID, f)
+	if err != nil {
+		return nil, err
+	}
+	if f.Cursor != "" {
+		c, err := openCursor(f.Cursor, cursorSearch, a.OrgID)
+		if err != nil {
+			return nil, err
+		}
+		// The plain bound lets every planner start in the index.
+		where += ` AND l.time <= ? AND (l.time, l.seq) < (?, ?)`
+		args = append(args, c.time, c.time, c.seq)
+	}
+	limit := pageSize(f.Limit)
+	rows, err := db.read.QueryContext(ctx, db.q(namedAccess+` WHERE `+where+` ORDER BY `+newestFirst(named)+` LIMIT `+fmt.Sprint(limit+1)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: access log search: %w", err)
+	}
+	events, err := scanNamedAccess(rows)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: access log search: %w", err)
+	}
+	page := &opname.AccessPage{Events: events}
+	if len(events) > limit {
+		last := events[limit-1]
+		page.Events, page.Next = events[:limit], sealCursor(cursorSearch, a.OrgID, micro(last.Time), last.Seq)
+	}
+	if err := db.Record(ctx, audited(opname.AccessRead, named)...); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// ExportAccess calls each with every event of the caller's organisation
+// that fits f, newest first, as the rows are read. The export is logged
+// first: as an export of each client f names, or of the log.
+func (db *DB) ExportAccess(ctx context.Context, f opname.AccessFilter, each func(opname.AccessEvent) error) error {
+	a, err := actor(ctx, opname.RolePrivacyOfficer)
+	if err != nil {
+		return err
+	}
+	where, args, named, err := db.accessWhere(ctx, a.OrgID, f)
+	if err != nil {
+		return err
+	}
+	if err := db.Record(ctx, audited(opname.AccessExport, named)...); err != nil {
+		return err
+	}
+	rows, err := db.read.QueryContext(ctx, db.q(namedAccess+` WHERE `+where+` ORDER BY `+newestFirst(named)), args...)
+	if err != nil {
+		return fmt.Errorf("sqldb: access log export: %w", err)
+	}
+	return eachNamedAccess(rows, each)
+}
+
+// newestFirst is the order of a search that names clients named. With
+// several, "+" keeps SQLite from walking the whole log in the time index
+// in search of their records: their index by client, sorted, is far less.
+func newestFirst(named []string) string {
+	if len(named) > 1 {
+		return `+l.time DESC, l.seq DESC`
+	}
+	return `l.time DESC, l.seq DESC`
+}
+
+// audited is the record of a search or an export of the access log: one
+// for each client it named, or one without a client.
+func audited(action opname.AccessAction, named []string) []opname.AccessEvent {
+	if len(named) == 0 {
+		return []opname.AccessEvent{{Action: action, ObjectType: "access_log", Purpose: "audit"}}
+	}
+	out := make([]opname.AccessEvent, len(named))
+	for i, id := range named {
+		out[i] = opname.AccessEvent{Action: action, ObjectType: "access_log", ClientID: id, Purpose: "audit"}
+	}
+	return out
+}
+
+// accessWhere is the condition on the access log (as l) of a search of
+// the organisation's log with f, its arguments, and the ids of the
+// clients f names.
+func (db *DB) accessWhere(ctx context.Context, orgID string, f opname.AccessFilter) (string, []any, []string, error) {
 	where := []string{"l.org_id = ?"}
-	args := []any{a.OrgID}
+	args := []any{orgID}
 	add := func(cond string, v ...any) {
 		where = append(where, cond)
 		args = append(args, v...)
 	}
 	var named []string
 	if f.ClientID != "" || strings.TrimSpace(f.Client) != "" {
-		if named, err = db.namedClients(ctx, a.OrgID, f); err != nil {
-			return nil, err
+		var err error
+		if named, err = db.namedClients(ctx, orgID, f); err != nil {
+			return "", nil, nil, err
 		}
 		ids := make([]any, len(named))
 		for i, id := range named {
@@ -248,29 +344,15 @@ func (db *DB) Search(ctx context.Context, f opname.AccessFilter) ([]opname.Acces
 	if !f.Until.IsZero() {
 		add("l.time < ?", micro(f.Until))
 	}
-	limit := f.Limit
-	if limit <= 0 || limit > 1000 {
-		limit = 1000
+	return strings.Join(where, " AND "), args, named, nil
+}
+
+// pageSize is the size of a page asked for as limit.
+func pageSize(limit int) int {
+	if limit <= 0 {
+		return opname.AccessPageSize
 	}
-	rows, err := db.read.QueryContext(ctx, db.q(namedAccess+` WHERE `+strings.Join(where, " AND ")+` ORDER BY l.seq DESC LIMIT `+fmt.Sprint(limit)), args...)
-	if err != nil {
-		return nil, fmt.Errorf("sqldb: access log search: %w", err)
-	}
-	events, err := scanNamedAccess(rows)
-	if err != nil {
-		return nil, fmt.Errorf("sqldb: access log search: %w", err)
-	}
-	read := []opname.AccessEvent{{Action: opname.AccessRead, ObjectType: "access_log", Purpose: "audit"}}
-	if len(named) > 0 {
-		read = read[:0]
-		for _, id := range named {
-			read = append(read, opname.AccessEvent{Action: opname.AccessRead, ObjectType: "access_log", ClientID: id, Purpose: "audit"})
-		}
-	}
-	if err := db.Record(ctx, read...); err != nil {
-		return nil, err
-	}
-	return events, nil
+	return min(limit, opname.AccessPageMax)
 }
 
 // maxNamed bounds the clients one search of the access log names.
@@ -312,19 +394,36 @@ func (db *DB) namedClients(ctx context.Context, orgID string, f opname.AccessFil
 	return ids, nil
 }
 
-// ClientOverview returns who accessed one client's data, newest first: for
-// the client's own overview. Whoever may see the client may see it.
+// ClientOverview returns who accessed one client's data, newest first:
+// the first AccessPageMax records of ClientOverviewPage.
 func (db *DB) ClientOverview(ctx context.Context, clientID string) ([]opname.AccessEvent, error) {
-	a, err := actor(ctx)
+	p, err := db.ClientOverviewPage(ctx, clientID, "", opname.AccessPageMax)
 	if err != nil {
 		return nil, err
 	}
-	if a.Role != opname.RolePrivacyOfficer {
-		if _, err := db.client(ctx, a, clientID); err != nil {
+	return p.Events, nil
+}
+
+// ClientOverviewPage returns a page of who accessed one client's data,
+// newest first (by time, then sequence number, as SearchPage): for the
+// client's own overview.
+// Whoever may see the client may see it; each page is logged.
+func (db *DB) ClientOverviewPage(ctx context.Context, clientID, cursor string, limit int) (*opname.AccessPage, error) {
+	a, err := db.overviewActor(ctx, clientID)
+	if err != nil {
+		return nil, err
+	}
+	query, args := namedAccess+` WHERE l.org_id = ? AND l.client_id = ?`, []any{a.OrgID, clientID}
+	if cursor != "" {
+		c, err := openCursor(cursor, cursorOverview+clientID, a.OrgID)
+		if err != nil {
 			return nil, err
 		}
+		query += ` AND l.time <= ? AND (l.time, l.seq) < (?, ?)`
+		args = append(args, c.time, c.time, c.seq)
 	}
-	rows, err := db.read.QueryContext(ctx, db.q(namedAccess+` WHERE l.org_id = ? AND l.client_id = ? ORDER BY l.seq DESC LIMIT 1000`), a.OrgID, clientID)
+	limit = pageSize(limit)
+	rows, err := db.read.QueryContext(ctx, db.q(query+` ORDER BY l.time DESC, l.seq DESC LIMIT `+fmt.Sprint(limit+1)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: client overview: %w", err)
 	}
@@ -332,13 +431,82 @@ func (db *DB) ClientOverview(ctx context.Context, clientID string) ([]opname.Acc
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: client overview: %w", err)
 	}
-	if a.Role == opname.RolePrivacyOfficer && len(events) == 0 {
+	if a.Role == opname.RolePrivacyOfficer && len(events) == 0 && cursor == "" {
 		return nil, notFound("client")
+	}
+	page := &opname.AccessPage{Events: events}
+	if len(events) > limit {
+		last := events[limit-1]
+		page.Events, page.Next = events[:limit], sealCursor(cursorOverview+clientID, a.OrgID, micro(last.Time), last.Seq)
 	}
 	if err := db.Record(ctx, opname.AccessEvent{Action: opname.AccessRead, ObjectType: "access_overview", ClientID: clientID}); err != nil {
 		return nil, err
 	}
-	return events, nil
+	return page, nil
+}
+
+// ClientAccessEach calls each with every record about one client, oldest
+// first (by time, then sequence number), as the rows are read; it is logged, first, as ClientOverview is.
+func (db *DB) ClientAccessEach(ctx context.Context, clientID string, each func(opname.AccessEvent) error) error {
+	a, err := db.overviewActor(ctx, clientID)
+	if err != nil {
+		return err
+	}
+	if a.Role == opname.RolePrivacyOfficer {
+		// A privacy officer sees no clients, only their records.
+		var one int
+		err := db.read.QueryRowContext(ctx, db.q(`SELECT 1 FROM access_log WHERE org_id = ? AND client_id = ? LIMIT 1`), a.OrgID, clientID).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("client")
+		}
+		if err != nil {
+			return fmt.Errorf("sqldb: client overview: %w", err)
+		}
+	}
+	if err := db.Record(ctx, opname.AccessEvent{Action: opname.AccessRead, ObjectType: "access_overview", ClientID: clientID}); err != nil {
+		return err
+	}
+	rows, err := db.read.QueryContext(ctx, db.q(namedAccess+` WHERE l.org_id = ? AND l.client_id = ? ORDER BY l.time, l.seq`), a.OrgID, clientID)
+	if err != nil {
+		return fmt.Errorf("sqldb: client overview: %w", err)
+	}
+	return eachNamedAccess(rows, each)
+}
+
+// overviewActor is the actor in ctx if it may see the client's overview:
+// whoever may see the client, and the privacy officer.
+func (db *DB) overviewActor(ctx context.Context, clientID string) (opname.Actor, error) {
+	a, err := actor(ctx)
+	if err != nil {
+		return a, err
+	}
+	if a.Role != opname.RolePrivacyOfficer {
+		if _, err := db.client(ctx, a, clientID); err != nil {
+			return a, err
+		}
+	}
+	return a, nil
+}
+
+// eachNamedAccess calls each with every row of a namedAccess query, and
+// closes the rows.
+func eachNamedAccess(rows *sql.Rows, each func(opname.AccessEvent) error) error {
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		e, err := scanAccessRow(rows, &name)
+		if err != nil {
+			return fmt.Errorf("sqldb: access log: %w", err)
+		}
+		e.ClientName = name
+		if err := each(e); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqldb: access log: %w", err)
+	}
+	return nil
 }
 
 // Verify checks every organisation's access log: each record's hash and

@@ -29,6 +29,17 @@ func (c cursor) String() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// openListCursor reads s as a cursor of the list name; anything else is
+// the error of a bad cursor, naming the cursor parameter.
+func openListCursor(s, name string) (cursor, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	var c cursor
+	if err != nil || json.Unmarshal(b, &c) != nil || c.List != name || c.Tie == "" {
+		return cursor{}, opname.BadCursor(s)
+	}
+	return c, nil
+}
+
 // listing is one page of a list being read: what to add to its query.
 type listing struct {
 	name string
@@ -52,10 +63,9 @@ func page(p opname.Page, name, key, tie string, desc, micro bool) (*listing, err
 	if p.Cursor == "" {
 		return l, nil
 	}
-	b, err := base64.RawURLEncoding.DecodeString(p.Cursor)
-	var c cursor
-	if err != nil || json.Unmarshal(b, &c) != nil || c.List != name || c.Tie == "" {
-		return nil, opname.BadCursor(p.Cursor)
+	c, err := openListCursor(p.Cursor, name)
+	if err != nil {
+		return nil, err
 	}
 	if micro {
 		if _, err := strconv.ParseInt(c.Key, 10, 64); err != nil {

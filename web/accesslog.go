@@ -1,11 +1,11 @@
 package web
 
 import (
-	"bytes"
+	"bufio"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -60,11 +60,12 @@ func accessQuery(q url.Values, loc *time.Location) (opname.AccessFilter, error) 
 	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
+		if err != nil || n < 1 || n > opname.AccessPageMax {
 			return f, refuse(&queryError{field: "limit", problem: "limit", value: v})
 		}
 		f.Limit = n
 	}
+	f.Cursor = q.Get("cursor")
 	return f, nil
 }
 
@@ -84,7 +85,7 @@ func (e *queryError) Error() string {
 	case "time":
 		return fmt.Sprintf("%s: use a time like 2026-11-24T09:00:00Z (got %q)", e.field, e.value)
 	case "limit":
-		return fmt.Sprintf("limit: use a number from 1 to 1000 (got %q)", e.value)
+		return fmt.Sprintf("limit: use a number from 1 to %d (got %q)", opname.AccessPageMax, e.value)
 	case "order":
 		return fmt.Sprintf("to: %s comes before from (%s)", e.value, e.other)
 	}
@@ -146,7 +147,10 @@ func dayRange(from, to string, loc *time.Location) (since, until time.Time, err 
 	return since, until, err
 }
 
-// apiAccessLog searches the access log; with ?format=csv it exports it,
+// apiAccessLog searches the access log a page at a time: the Link header
+// names the next page (rel="next"), whose cursor parameter is opaque. With
+// format=csv or format=jsonl (or an Accept of text/csv or
+// application/jsonl) it exports every record that fits, as they are read,
 // which is logged as an export.
 func (s *Server) apiAccessLog(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
@@ -155,60 +159,124 @@ func (s *Server) apiAccessLog(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	format := q.Get("format")
-	if format != "" && format != "json" && format != "csv" {
-		s.Error(w, r, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("format: use json or csv (got %q)", format)})
+	format := exportFormat(r)
+	if format != "" && format != "json" && format != "csv" && format != "jsonl" {
+		s.Error(w, r, &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("format: use json, csv or jsonl (got %q)", format)})
 		return
 	}
-	events, err := s.Store.Search(r.Context(), f)
+	if format == "csv" || format == "jsonl" {
+		s.exportAccess(w, r, f, format)
+		return
+	}
+	p, err := s.Store.SearchPage(r.Context(), f)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	if format != "csv" {
-		if events == nil {
-			events = []opname.AccessEvent{}
-		}
-		writeJSON(w, http.StatusOK, events)
-		return
+	if p.Next != "" {
+		w.Header().Set("Link", nextLink(r, p.Next))
 	}
-	if err := s.Store.Record(r.Context(), exported(f, events)...); err != nil {
-		s.Error(w, r, err)
-		return
+	if p.Events == nil {
+		p.Events = []opname.AccessEvent{}
 	}
-	var buf bytes.Buffer
-	writeAccessCSV(&buf, events)
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="toegangslog.csv"`)
-	_, _ = w.Write(buf.Bytes())
+	writeJSON(w, http.StatusOK, p.Events)
 }
 
-// exported is the record of an export of events found with f: one for
-// each client the search named that is in it, or one without a client.
-func exported(f opname.AccessFilter, events []opname.AccessEvent) []opname.AccessEvent {
-	var out []opname.AccessEvent
-	if f.ClientID != "" || f.Client != "" {
-		seen := map[string]bool{}
-		for _, e := range events {
-			if e.ClientID != "" && !seen[e.ClientID] {
-				seen[e.ClientID] = true
-				out = append(out, opname.AccessEvent{Action: opname.AccessExport, ObjectType: "access_log", ClientID: e.ClientID, Purpose: "audit"})
+// exportFormat is the format a request asks the access log in: the format
+// parameter, or else its Accept header.
+func exportFormat(r *http.Request) string {
+	if f := r.URL.Query().Get("format"); f != "" {
+		return f
+	}
+	accept := r.Header.Get("Accept")
+	switch {
+	case strings.Contains(accept, "text/csv"):
+		return "csv"
+	case strings.Contains(accept, "application/jsonl"), strings.Contains(accept, "application/x-ndjson"):
+		return "jsonl"
+	}
+	return ""
+}
+
+// nextLink is the Link header value of the page after r's, at cursor.
+func nextLink(r *http.Request, cursor string) string {
+	q := r.URL.Query()
+	q.Set("cursor", cursor)
+	return fmt.Sprintf("<%s?%s>; rel=\"next\"", r.URL.Path, q.Encode())
+}
+
+// exportAccess writes every record that fits f as CSV or JSON Lines, as
+// the store reads them. What refuses the export is answered as an error;
+// a failure after the first byte cuts the download short.
+func (s *Server) exportAccess(w http.ResponseWriter, r *http.Request, f opname.AccessFilter, format string) {
+	out := &lazyExport{w: w, format: format}
+	c := csv.NewWriter(out)
+	enc := json.NewEncoder(out)
+	write := func(e opname.AccessEvent) error { return enc.Encode(e) }
+	if format == "csv" {
+		write = func(e opname.AccessEvent) error {
+			if !out.started {
+				_ = c.Write(accessCSVHeader)
 			}
+			_ = c.Write(accessCSVRow(e))
+			c.Flush()
+			return c.Error()
 		}
 	}
-	if len(out) == 0 {
-		out = append(out, opname.AccessEvent{Action: opname.AccessExport, ObjectType: "access_log", Purpose: "audit"})
+	if err := s.Store.ExportAccess(r.Context(), f, write); err != nil {
+		if !out.started {
+			s.Error(w, r, err)
+			return
+		}
+		s.Logger.ErrorContext(r.Context(), "access log export cut short", "request_id", requestID(r.Context()), "err", err)
+		panic(http.ErrAbortHandler)
 	}
-	return out
+	if !out.started {
+		out.start()
+		if format == "csv" {
+			_ = c.Write(accessCSVHeader)
+			c.Flush()
+		}
+	}
+	_ = out.buf.Flush()
 }
 
-func writeAccessCSV(w io.Writer, events []opname.AccessEvent) {
-	c := csv.NewWriter(w)
-	_ = c.Write([]string{"seq", "time", "action", "outcome", "user_id", "user_name", "user_role", "on_behalf_of", "client_id", "client_name", "object_type", "object_id", "purpose", "source_addr", "hash"})
-	for _, e := range events {
-		_ = c.Write([]string{strconv.FormatInt(e.Seq, 10), e.Time.Format(time.RFC3339Nano), string(e.Action), e.Outcome, e.UserID, e.UserName, string(e.UserRole), e.OnBehalfOf, e.ClientID, e.ClientName, e.ObjectType, e.ObjectID, e.Purpose, e.SourceAddr, e.Hash})
+// lazyExport sends an export's headers with its first byte, so that what
+// refuses the export before can still be answered as an error; it
+// buffers what it writes.
+type lazyExport struct {
+	w       http.ResponseWriter
+	format  string
+	buf     *bufio.Writer
+	started bool
+}
+
+func (l *lazyExport) start() {
+	l.started = true
+	h := l.w.Header()
+	h.Set("Cache-Control", "private, no-store")
+	if l.format == "csv" {
+		h.Set("Content-Type", "text/csv; charset=utf-8")
+		h.Set("Content-Disposition", `attachment; filename="toegangslog.csv"`)
+	} else {
+		h.Set("Content-Type", "application/jsonl; charset=utf-8")
+		h.Set("Content-Disposition", `attachment; filename="toegangslog.jsonl"`)
 	}
-	c.Flush()
+	l.buf = bufio.NewWriterSize(l.w, 64<<10)
+}
+
+func (l *lazyExport) Write(p []byte) (int, error) {
+	if !l.started {
+		l.start()
+	}
+	return l.buf.Write(p)
+}
+
+// accessCSVHeader and accessCSVRow are the columns of the CSV export.
+var accessCSVHeader = []string{"seq", "time", "action", "outcome", "user_id", "user_name", "user_role", "on_behalf_of", "client_id", "client_name", "object_type", "object_id", "purpose", "source_addr", "hash"}
+
+func accessCSVRow(e opname.AccessEvent) []string {
+	return []string{strconv.FormatInt(e.Seq, 10), e.Time.Format(time.RFC3339Nano), string(e.Action), e.Outcome, e.UserID, e.UserName, string(e.UserRole), e.OnBehalfOf, e.ClientID, e.ClientName, e.ObjectType, e.ObjectID, e.Purpose, e.SourceAddr, e.Hash}
 }
 
 // logPage is the access log page: the search form and what it found.
@@ -223,6 +291,9 @@ type logPage struct {
 	ClientName string
 	// Export is the address of this search as CSV.
 	Export string
+	// Next is the address of the next page of this search; "" on the
+	// last. First is the first page's, once past it.
+	Next, First string
 }
 
 // searchKeys are the query parameters of the page's search, as the API
@@ -252,8 +323,23 @@ func (s *Server) accessLogPage(w http.ResponseWriter, r *http.Request) {
 	code := http.StatusOK
 	f, err := accessQuery(q, loc)
 	if err == nil {
-		f.Limit = 200
-		d.Events, err = s.Store.Search(r.Context(), f)
+		f.Limit = opname.AccessPageSize
+		var p *opname.AccessPage
+		if p, err = s.Store.SearchPage(r.Context(), f); err == nil {
+			d.Events = p.Events
+			search := url.Values{}
+			for k, v := range d.Form {
+				search.Set(k, v)
+			}
+			if p.Next != "" {
+				search.Set("cursor", p.Next)
+				d.Next = "/toegangslog?" + search.Encode()
+				search.Del("cursor")
+			}
+			if f.Cursor != "" {
+				d.First = "/toegangslog?" + search.Encode()
+			}
+		}
 	}
 	if err != nil {
 		if opname.KindOf(err) == opname.Internal {
@@ -275,4 +361,58 @@ func (s *Server) accessLogPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.renderData(w, r, code, "accesslog", d.page, d)
+}
+
+// seenPaged is a page of who looked at a client's data: its events, as
+// lines once the page makes them, and the addresses of the next page
+// ("" on the last) and of the first (once past it).
+type seenPaged struct {
+	events              []opname.AccessEvent
+	Seen                []seenLine
+	SeenNext, SeenFirst string
+}
+
+// seenPage reads the page of a client's overview that r's gezien
+// parameter points at, for the page at path.
+func (s *Server) seenPage(r *http.Request, clientID, path string) (*seenPaged, error) {
+	cursor := r.URL.Query().Get("gezien")
+	p, err := s.Store.ClientOverviewPage(r.Context(), clientID, cursor, opname.AccessPageSize)
+	if err != nil {
+		return nil, err
+	}
+	out := &seenPaged{events: p.Events}
+	if p.Next != "" {
+		out.SeenNext = path + "?" + url.Values{"gezien": {p.Next}}.Encode()
+	}
+	if cursor != "" {
+		out.SeenFirst = path
+	}
+	return out, nil
+}
+
+// apiClientOverview answers a page of who looked at a client's data; the
+// Link header names the next page (rel="next").
+func (s *Server) apiClientOverview(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	limit := 0
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > opname.AccessPageMax {
+			s.Error(w, r, refuse(&queryError{field: "limit", problem: "limit", value: v}))
+			return
+		}
+		limit = n
+	}
+	p, err := s.Store.ClientOverviewPage(r.Context(), r.PathValue("id"), q.Get("cursor"), limit)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if p.Next != "" {
+		w.Header().Set("Link", nextLink(r, p.Next))
+	}
+	if p.Events == nil {
+		p.Events = []opname.AccessEvent{}
+	}
+	writeJSON(w, http.StatusOK, p.Events)
 }

@@ -205,10 +205,6 @@ func (s *Server) apiAssign(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) apiClientOverview(w http.ResponseWriter, r *http.Request) {
-	s.respond(w, r, func() (any, error) { return s.Store.ClientOverview(r.Context(), r.PathValue("id")) })
-}
-
 type createTokenRequest struct {
 	UserID string `json:"user_id"`
 	Name   string `json:"name"`

@@ -107,21 +107,15 @@ func (e evidenceSource) Exported(ctx context.Context, clientID, purpose string, 
 	return e.s.Store.Record(ctx, events...)
 }
 
-// AccessLog is the client's access-log records about the objects, oldest
-// first (the store's overview holds the newest 1000).
-func (e evidenceSource) AccessLog(ctx context.Context, clientID string, objects []evidence.Object) ([]opname.AccessEvent, error) {
-	all, err := e.s.Store.ClientOverview(ctx, clientID)
-	if err != nil {
-		return nil, err
-	}
-	var out []opname.AccessEvent
-	for _, ev := range all {
+// AccessLog calls each with the client's access-log records about the
+// objects, oldest first, as the store reads them.
+func (e evidenceSource) AccessLog(ctx context.Context, clientID string, objects []evidence.Object, each func(opname.AccessEvent) error) error {
+	return e.s.Store.ClientAccessEach(ctx, clientID, func(ev opname.AccessEvent) error {
 		if slices.ContainsFunc(objects, func(o evidence.Object) bool { return o.Type == ev.ObjectType && o.ID == ev.ObjectID }) {
-			out = append(out, ev)
+			return each(ev)
 		}
-	}
-	slices.Reverse(out)
-	return out, nil
+		return nil
+	})
 }
 
 // evidenceBundle answers the evidence bundle of a share request as a zip

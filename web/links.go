@@ -40,8 +40,10 @@ type linkPage struct {
 	Asked      int
 	Recordings []linkRecording
 	Recording  *linkRecording
-	// Seen is who looked at the client's data.
-	Seen []seenLine
+	// Seen is who looked at the client's data; SeenNext and SeenFirst
+	// the addresses of its next and first page (see seenPaged).
+	Seen                []seenLine
+	SeenNext, SeenFirst string
 	// Complaints is the organisation's own complaints procedure, with its
 	// web page, and the Nationale Ombudsman's. The organisation's public
 	// page is not linked: a visit would leave its name in the history of a
@@ -687,13 +689,13 @@ func (s *Server) linkRecordings(w http.ResponseWriter, r *http.Request) {
 // NEN 7513 overview the client may see. The holder's own acts are theirs.
 func (s *Server) linkSeen(w http.ResponseWriter, r *http.Request) {
 	a := actor(r)
-	events, err := s.Store.ClientOverview(r.Context(), a.ClientID)
+	seen, err := s.seenPage(r, a.ClientID, "/l/wie-keek")
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
 	self := func(e opname.AccessEvent) bool { return e.UserRole == opname.RoleLinkHolder && e.UserID == a.UserID }
-	d := &linkPage{page: &page{Title: translate(lang(r), "link.seen.title")}, Seen: seenLines(events, self, s.zone(r), lang(r))}
+	d := &linkPage{page: &page{Title: translate(lang(r), "link.seen.title")}, Seen: seenLines(seen.events, self, s.zone(r), lang(r)), SeenNext: seen.SeenNext, SeenFirst: seen.SeenFirst}
 	s.renderLink(w, r, http.StatusOK, "l_seen", d)
 }
 

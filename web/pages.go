@@ -590,7 +590,7 @@ func (s *Server) clientPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	// The overview is read through the store, which logs the reading.
-	events, err := s.Store.ClientOverview(r.Context(), c.ID)
+	seen, err := s.seenPage(r, c.ID, "/clienten/"+c.ID)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -604,14 +604,15 @@ func (s *Server) clientPage(w http.ResponseWriter, r *http.Request) {
 	for _, party := range opname.LinkParties {
 		p.LinkParties = append(p.LinkParties, choice{party, translate(lang(r), "wf.role."+party)})
 	}
-	s.renderData(w, r, http.StatusOK, "client", p, &clientData{page: p, Seen: seenLines(events, nil, s.zone(r), lang(r))})
+	seen.Seen = seenLines(seen.events, nil, s.zone(r), lang(r))
+	s.renderData(w, r, http.StatusOK, "client", p, &clientData{page: p, seenPaged: seen})
 }
 
 // clientData is what the client's page shows besides the page: who
 // looked at the client's data, as the client will read it.
 type clientData struct {
 	*page
-	Seen []seenLine
+	*seenPaged
 }
 
 func (s *Server) assignForm(w http.ResponseWriter, r *http.Request) {

@@ -7,6 +7,7 @@
 //	go run ./cmd/opname-bench                        # everything, 3 rounds
 //	go run ./cmd/opname-bench -only decide,ready     # some comparisons
 //	OPNAME_BENCH_DATABASE_URL=postgres://… go run ./cmd/opname-bench -only read
+//	go run ./cmd/opname-bench -only logsearch,logverify,busyupload -records 10000000 -busy-recordings 100000 -scale-dir /var/tmp/opname-scale
 //
 // It builds ./cmd/opname and starts it on loopback with fresh data folders;
 // run it from the repository.
@@ -37,6 +38,9 @@ func main() {
 	flag.IntVar(&b.conns, "c", 50, "connections of the read comparisons")
 	flag.DurationVar(&b.duration, "d", 5*time.Second, "how long each side of a read comparison sends requests")
 	flag.IntVar(&b.uploadMiB, "upload-mib", 1024, "size of the recording the upload comparisons send, in MiB")
+	flag.IntVar(&b.records, "records", 1_000_000, "access-log records of the large organisation of the scale comparisons (10000000 at full scale)")
+	flag.IntVar(&b.busyRecordings, "busy-recordings", 10_000, "recordings of the busy client of the upload comparison at scale (100000 at full scale)")
+	flag.StringVar(&b.scaleDir, "scale-dir", "", "keep the generated organisations of the scale comparisons in this folder and use them again")
 	flag.Parse()
 	chosen := names()
 	if *only != "" {
@@ -76,7 +80,11 @@ func main() {
 // bench holds the settings and results of one run.
 type bench struct {
 	rounds, conns, uploadMiB int
-	duration                 time.Duration
+	// records and busyRecordings are the sizes of the scale comparisons;
+	// scaleDir, when set, keeps their generated data.
+	records, busyRecordings int
+	scaleDir                string
+	duration                time.Duration
 	// work is a temporary folder; opname is the binary built there.
 	work, opname string
 	rows         []row
@@ -104,6 +112,9 @@ var comparisons = []comparison{
 	{"ready", (*bench).ready},
 	{"read", (*bench).read},
 	{"upload", (*bench).upload},
+	{"logsearch", (*bench).logSearch},
+	{"logverify", (*bench).logVerify},
+	{"busyupload", (*bench).busyUpload},
 }
 
 func names() []string {

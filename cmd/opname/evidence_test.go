@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/opname/opname"
 	"github.com/opname/opname/translog"
@@ -46,6 +47,22 @@ func testEvidenceBundle(t *testing.T, s *server) {
 	var stored registered
 	j.call("staff", "POST", "/api/v1/clients/"+j.client+"/recordings", audio, 201, &stored)
 	rec := stored.Recording
+	// More reads of it than a page of the log holds, last month: the
+	// bundle's extract holds every one.
+	org, err := s.db.OrganisationBySlug(context.Background(), "bewijs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys := opname.System("test")
+	sys.OrgID = org.ID
+	const earlier = 1200
+	reads := make([]opname.AccessEvent, earlier)
+	for i := range reads {
+		reads[i] = opname.AccessEvent{Time: time.Now().AddDate(0, -1, 0).Add(time.Duration(i) * time.Second), Action: opname.AccessRead, UserID: "u-earlier", UserName: "Eerder", UserRole: opname.RoleStaff, ClientID: j.client, ObjectType: "recording", ObjectID: rec.ID}
+	}
+	if err := s.db.BulkAccess(opname.WithActor(context.Background(), sys), reads); err != nil {
+		t.Fatal(err)
+	}
 
 	// Another client of the organisation, with a recording of their own.
 	var other opname.Client
@@ -161,12 +178,15 @@ func testEvidenceBundle(t *testing.T, s *server) {
 			}
 		}
 	}
-	exports := 0
+	exports, earlierReads := 0, 0
 	sc := bufio.NewScanner(bytes.NewReader(files["data/log/access-log.jsonl"]))
 	for sc.Scan() {
 		var e opname.AccessEvent
 		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
 			t.Fatal(err)
+		}
+		if e.UserID == "u-earlier" {
+			earlierReads++
 		}
 		if e.ClientID != j.client {
 			t.Errorf("the access log extract holds a record of client %s", e.ClientID)
@@ -177,6 +197,9 @@ func testEvidenceBundle(t *testing.T, s *server) {
 	}
 	if exports == 0 {
 		t.Error("making the bundle is not in the access log as an export")
+	}
+	if earlierReads != earlier {
+		t.Errorf("the access log extract holds %d of the %d earlier reads of the recording", earlierReads, earlier)
 	}
 
 	// opname verify --bag: with the organisation's key, without one, and

@@ -13,6 +13,7 @@
 //	opname token create --org SLUG --user EMAIL
 //	opname migrate
 //	opname accesslog verify
+//	opname demo [--scale N [--access-records N] [--recordings N]]
 //
 // Settings come from flags or OPNAME_* variables (the README lists them);
 // a value opname cannot use stops it with exit 2.
@@ -77,6 +78,7 @@ var commands = []command{
 	{"token create", "--org SLUG --user EMAIL [--name NAME]", "make an API token acting as a person; printed once", runTokenCreate},
 	{"verify", "--receipt RECEIPT [--key KEY]... [--log URL] FILE", "check a file against its receipt, trusting only the log keys you give or remembered (and the log's history)", runVerify},
 	{"fixity", "[--data DIR]", "check that every stored recording decrypts and matches its SHA-256", runFixity},
+	{"demo", "[--scale N [--access-records N] [--recordings N] [--busy-client] [--org SLUG]]", "make the demo organisations; with --scale, one organisation of N clients with a year of access log and recordings, for measuring", runDemo},
 	{"accesslog verify", "[--data DIR]", "check the access log's hash chains against their anchors; does not migrate", runAccessLogVerify},
 }
 
