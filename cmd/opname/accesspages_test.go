@@ -132,7 +132,7 @@ func TestAccessLogPagesAndExports(t *testing.T) {
 			}
 			otherCursor := strings.SplitN(strings.SplitN(m[1], "cursor=", 2)[1], "&", 2)[0]
 			for _, cursor := range []string{"rommel", otherCursor} {
-				for _, c := range []struct{ lang, want string }{{"", "cursor: "}, {"nl", "Plek in de lijst (cursor): "}} {
+				for _, c := range []struct{ lang, want string }{{"", "cursor: "}, {"nl", "Vervolg van de lijst: "}} {
 					for _, path := range []string{"/api/v1/access-log?cursor=" + cursor, "/api/v1/clients/" + a.anna.ID + "/access-log?cursor=" + cursor} {
 						first := "pim"
 						if strings.Contains(path, "/clients/") {
@@ -146,7 +146,7 @@ func TestAccessLogPagesAndExports(t *testing.T) {
 				}
 			}
 			page := a.get(t, s, "pim", "/toegangslog?cursor=rommel", http.StatusBadRequest)
-			if !strings.Contains(page, "Plek in de lijst (cursor)") {
+			if !strings.Contains(page, "Vervolg van de lijst") {
 				t.Errorf("the page with a broken cursor does not say which field")
 			}
 		})
