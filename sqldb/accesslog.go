@@ -85,52 +85,112 @@ func (w *accessWriter) submit(ctx context.Context, events []opname.AccessEvent) 
 }
 
 // append writes a batch in one transaction, extending each organisation's
-// hash chain from its head.
+// hash chain from its head: per organisation one read and one update of
+// its head, and the records in one statement (PostgreSQL) or one prepared
+// statement run per record (SQLite, where no round trip is saved).
 func (w *accessWriter) append(batch []*pendingEvents) error {
 	db := w.db
 	ctx := context.Background()
+	db.prepareWrites(ctx, headQuery, insertAccess, updateHead)
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		type head struct {
+			org  string
 			seq  int64
 			hash string
 		}
-		heads := map[string]*head{}
-		lock := ""
-		if db.dialect == dialectPostgres {
-			lock = " FOR UPDATE" // other servers append to the same chains
-		}
+		var heads []*head // a batch names few organisations, mostly one
+		var events []*opname.AccessEvent
 		for _, p := range batch {
 			for i := range p.events {
 				e := &p.events[i]
-				h, ok := heads[e.OrgID]
-				if !ok {
-					if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO access_log_heads (org_id, seq, hash) VALUES (?, 0, '') ON CONFLICT (org_id) DO NOTHING`), e.OrgID); err != nil {
+				var h *head
+				for _, have := range heads {
+					if have.org == e.OrgID {
+						h = have
+						break
+					}
+				}
+				if h == nil {
+					h = &head{org: e.OrgID}
+					var err error
+					if h.seq, h.hash, err = db.logHead(ctx, tx, e.OrgID); err != nil {
 						return fmt.Errorf("access log head: %w", err)
 					}
-					h = &head{}
-					if err := tx.QueryRowContext(ctx, db.q(`SELECT seq, hash FROM access_log_heads WHERE org_id = ?`+lock), e.OrgID).Scan(&h.seq, &h.hash); err != nil {
-						return fmt.Errorf("access log head: %w", err)
-					}
-					heads[e.OrgID] = h
+					heads = append(heads, h)
 				}
 				h.seq++
 				e.Seq, e.PrevHash = h.seq, h.hash
 				e.Hash = e.ChainHash(h.hash)
 				h.hash = e.Hash
-				_, err := tx.ExecContext(ctx, db.q(`INSERT INTO access_log (id, org_id, seq, time, action, outcome, user_id, user_name, user_role, on_behalf_of, client_id, object_type, object_id, purpose, source_addr, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-					e.ID, e.OrgID, e.Seq, micro(e.Time), string(e.Action), e.Outcome, e.UserID, e.UserName, string(e.UserRole), e.OnBehalfOf, e.ClientID, e.ObjectType, e.ObjectID, e.Purpose, e.SourceAddr, e.PrevHash, e.Hash)
-				if err != nil {
-					return fmt.Errorf("access log append: %w", err)
-				}
+				events = append(events, e)
 			}
 		}
-		for org, h := range heads {
-			if _, err := tx.ExecContext(ctx, db.q(`UPDATE access_log_heads SET seq = ?, hash = ? WHERE org_id = ?`), h.seq, h.hash, org); err != nil {
+		if err := db.insertAccess(ctx, tx, events); err != nil {
+			return fmt.Errorf("access log append: %w", err)
+		}
+		for _, h := range heads {
+			if _, err := db.hotExec(ctx, tx, updateHead, h.seq, h.hash, h.org); err != nil {
 				return fmt.Errorf("access log head: %w", err)
 			}
 		}
 		return nil
 	})
+}
+
+// logHead reads an organisation's chain head in tx, making it when the
+// organisation has none yet; on PostgreSQL it locks the head, since other
+// servers append to the same chains.
+func (db *DB) logHead(ctx context.Context, tx *sql.Tx, orgID string) (seq int64, hash string, err error) {
+	query := headQuery
+	if db.dialect == dialectPostgres {
+		query += ` FOR UPDATE`
+	}
+	err = db.hotTxRow(ctx, tx, query, orgID).Scan(&seq, &hash)
+	if !errors.Is(err, sql.ErrNoRows) {
+		return seq, hash, err
+	}
+	if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO access_log_heads (org_id, seq, hash) VALUES (?, 0, '') ON CONFLICT (org_id) DO NOTHING`), orgID); err != nil {
+		return 0, "", err
+	}
+	err = db.hotTxRow(ctx, tx, query, orgID).Scan(&seq, &hash)
+	return seq, hash, err
+}
+
+const (
+	headQuery  = `SELECT seq, hash FROM access_log_heads WHERE org_id = ?`
+	updateHead = `UPDATE access_log_heads SET seq = ?, hash = ? WHERE org_id = ?`
+)
+
+const insertAccess = `INSERT INTO access_log (` + accessColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// insertAccessArrays is insertAccess for many records at once on
+// PostgreSQL: a column each, as arrays.
+const insertAccessArrays = `INSERT INTO access_log (` + accessColumns + `)
+	SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+		$10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[])`
+
+// insertAccess writes records whose chain fields are set.
+func (db *DB) insertAccess(ctx context.Context, tx *sql.Tx, events []*opname.AccessEvent) error {
+	if db.dialect != dialectPostgres || len(events) == 1 {
+		for _, e := range events {
+			if _, err := db.hotExec(ctx, tx, insertAccess, e.ID, e.OrgID, e.Seq, micro(e.Time), string(e.Action), e.Outcome, e.UserID, e.UserName, string(e.UserRole), e.OnBehalfOf, e.ClientID, e.ObjectType, e.ObjectID, e.Purpose, e.SourceAddr, e.PrevHash, e.Hash); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	n := len(events)
+	text := func() []string { return make([]string, n) }
+	id, org, action, outcome, user, userName, role, behalf, client, objType, objID, purpose, addr, prev, hash :=
+		text(), text(), text(), text(), text(), text(), text(), text(), text(), text(), text(), text(), text(), text(), text()
+	seq, at := make([]int64, n), make([]int64, n)
+	for i, e := range events {
+		id[i], org[i], seq[i], at[i], action[i], outcome[i] = e.ID, e.OrgID, e.Seq, micro(e.Time), string(e.Action), e.Outcome
+		user[i], userName[i], role[i], behalf[i], client[i] = e.UserID, e.UserName, string(e.UserRole), e.OnBehalfOf, e.ClientID
+		objType[i], objID[i], purpose[i], addr[i], prev[i], hash[i] = e.ObjectType, e.ObjectID, e.Purpose, e.SourceAddr, e.PrevHash, e.Hash
+	}
+	_, err := tx.ExecContext(ctx, insertAccessArrays, id, org, seq, at, action, outcome, user, userName, role, behalf, client, objType, objID, purpose, addr, prev, hash)
+	return err
 }
 
 // Record appends events for the actor in ctx and returns once they are

@@ -63,7 +63,9 @@ type DB struct {
 	// value is opname's default; only tests set a lower one.
 	PasswordCost opname.PasswordCost
 
-	log *accessWriter
+	log      *accessWriter
+	prepared prepared
+	tokens   tokenCache
 }
 
 // Open opens the database at dsn: a postgres:// URL, or the path of a SQLite
@@ -107,6 +109,7 @@ func (db *DB) Dialect() string { return string(db.dialect) }
 // Close stops the access log writer and closes the database.
 func (db *DB) Close() error {
 	db.log.close()
+	db.prepared.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())

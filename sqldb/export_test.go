@@ -91,3 +91,6 @@ func (db *DB) CountRows(ctx context.Context, query string, args ...any) (int, er
 	err := db.read.QueryRowContext(ctx, db.q(query), args...).Scan(&n)
 	return n, err
 }
+
+// TokenTTL is how long a token found is believed (tokenTTL).
+const TokenTTL = tokenTTL

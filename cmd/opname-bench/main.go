@@ -37,6 +37,7 @@ func main() {
 	flag.IntVar(&b.conns, "c", 50, "connections of the read comparisons")
 	flag.DurationVar(&b.duration, "d", 5*time.Second, "how long each side of a read comparison sends requests")
 	flag.IntVar(&b.uploadMiB, "upload-mib", 1024, "size of the recording the upload comparisons send, in MiB")
+	flag.StringVar(&b.profile, "profile", "", "folder for profiles of opname under the read load (CPU, mutex, block, allocations; built with -tags pprof)")
 	flag.Parse()
 	chosen := names()
 	if *only != "" {
@@ -79,7 +80,10 @@ type bench struct {
 	duration                 time.Duration
 	// work is a temporary folder; opname is the binary built there.
 	work, opname string
-	rows         []row
+	// profile, when set, is where the read comparison keeps opname's
+	// profiles of its first round.
+	profile string
+	rows    []row
 }
 
 // row is one comparison's outcome: the measured side and the baseline,
@@ -120,7 +124,14 @@ func (b *bench) setUp() error {
 		return err
 	}
 	b.work, b.opname = work, work+"/opname"
-	build := exec.Command("go", "build", "-o", b.opname, "./cmd/opname")
+	args := []string{"build", "-o", b.opname}
+	if b.profile != "" {
+		if err := os.MkdirAll(b.profile, 0o755); err != nil {
+			return err
+		}
+		args = append(args, "-tags", "pprof")
+	}
+	build := exec.Command("go", append(args, "./cmd/opname")...)
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		os.RemoveAll(work)
