@@ -65,7 +65,12 @@ type DB struct {
 
 	log      *accessWriter
 	prepared prepared
-	tokens   tokenCache
+	// wal is the SQLite write-ahead log's path, which the access log's
+	// writer makes durable itself (see accessWriter).
+	wal string
+	// logPool is the access log writer's own connections (PostgreSQL).
+	logPool *sql.DB
+	tokens  tokenCache
 }
 
 // Open opens the database at dsn: a postgres:// URL, or the path of a SQLite
@@ -84,6 +89,13 @@ func Open(dsn string) (*DB, error) {
 		db.write.SetMaxOpenConns(32)
 		db.write.SetMaxIdleConns(32)
 		db.read = db.write
+		// The access log's writer, on whom every read waits, never waits
+		// for a connection behind the reads.
+		if db.logPool, err = sql.Open("pgx", dsn); err != nil {
+			return nil, fmt.Errorf("sqldb: open postgres: %w", err)
+		}
+		db.logPool.SetMaxOpenConns(2)
+		db.logPool.SetMaxIdleConns(2)
 	default:
 		db.dialect = dialectSQLite
 		// FULL: a transaction acknowledged to a person survives power loss.
@@ -98,6 +110,7 @@ func Open(dsn string) (*DB, error) {
 		}
 		db.read.SetMaxOpenConns(8)
 		db.read.SetMaxIdleConns(8)
+		db.wal = dsn + "-wal"
 	}
 	db.log = newAccessWriter(db)
 	return db, nil
@@ -113,6 +126,9 @@ func (db *DB) Close() error {
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
+	}
+	if db.logPool != nil {
+		err = errors.Join(err, db.logPool.Close())
 	}
 	return err
 }

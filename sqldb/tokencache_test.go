@@ -19,8 +19,8 @@ import (
 func TestTokenRevokedElsewhere(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "opname.db")
-	server := openSQLiteAt(t, path)
-	other := openSQLiteAt(t, path)
+	server := openAt(t, path)
+	other := openAt(t, path)
 	w := build(t, server)
 	ctx := context.Background()
 	admin, staff := w.a[opname.RoleAdmin], w.a[opname.RoleStaff]
@@ -61,18 +61,4 @@ func TestTokenRevokedElsewhere(t *testing.T) {
 	}
 	_, err = server.AuthenticateToken(ctx, secret)
 	wantKind(t, err, opname.Unauthorized)
-}
-
-func openSQLiteAt(t *testing.T, path string) *sqldb.DB {
-	t.Helper()
-	db, err := sqldb.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.PasswordCost = testCost
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return db
 }
