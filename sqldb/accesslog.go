@@ -24,12 +24,13 @@ import (
 // On SQLite the batches are also pipelined: a batch is committed without
 // waiting for the disk, and a second goroutine makes the write-ahead log
 // durable (fsync) before it lets the batch's callers go on. While it
-// waits for the disk, the next batch is committed; each fsync makes every
-// batch committed before it durable.
+// waits for the disk, the next batch is committed, and no further one:
+// one commit per fsync keeps the batches large, which costs less than
+// many small commits.
 type accessWriter struct {
 	db      *DB
 	in      chan *pendingEvents
-	synced  chan []*pendingEvents // to the syncer; nil without one
+	synced  chan []*pendingEvents // to the syncer, unbuffered; nil without one
 	stop    chan struct{}
 	stopped sync.WaitGroup
 	once    sync.Once
@@ -56,7 +57,7 @@ func newAccessWriter(db *DB) *accessWriter {
 	w := &accessWriter{db: db, in: make(chan *pendingEvents, maxBatch), stop: make(chan struct{}), heads: map[string]chainHead{}}
 	w.stopped.Add(1)
 	if db.wal != "" {
-		w.synced = make(chan []*pendingEvents, 64)
+		w.synced = make(chan []*pendingEvents)
 		w.stopped.Add(1)
 		go w.syncer()
 	}
