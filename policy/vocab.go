@@ -63,6 +63,17 @@ func (v Vocabulary) index(code string) int {
 
 // sort orders codes canonically and drops duplicates.
 func (v Vocabulary) sort(codes []string) []string {
+	// Most lists of a decision are empty or hold one code: no walk
+	// through the whole vocabulary for those.
+	switch len(codes) {
+	case 0:
+		return []string{}
+	case 1:
+		if v.index(codes[0]) < 0 {
+			return []string{}
+		}
+		return []string{codes[0]}
+	}
 	out := make([]string, 0, len(codes))
 	for _, t := range v {
 		if slices.Contains(codes, t.Code) {

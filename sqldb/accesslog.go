@@ -3,8 +3,12 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"maps"
+	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -16,12 +20,29 @@ import (
 // accessWriter appends access events in batches: many requests that each
 // wait for their event to be durable share one transaction (group commit),
 // so logging every read costs one fsync per batch, not one per read.
+//
+// On SQLite the batches are also pipelined: a batch is committed without
+// waiting for the disk, and a second goroutine makes the write-ahead log
+// durable (fsync) before it lets the batch's callers go on. While it
+// waits for the disk, the next batch is committed, and no further one:
+// one commit per fsync keeps the batches large, which costs less than
+// many small commits.
 type accessWriter struct {
 	db      *DB
 	in      chan *pendingEvents
+	synced  chan []*pendingEvents // to the syncer, unbuffered; nil without one
 	stop    chan struct{}
 	stopped sync.WaitGroup
 	once    sync.Once
+	// heads are the organisations' chain heads as this writer last wrote
+	// them (PostgreSQL): a batch extends a head it knows in one statement,
+	// which checks that nobody else moved it.
+	heads map[string]chainHead
+}
+
+type chainHead struct {
+	seq  int64
+	hash string
 }
 
 type pendingEvents struct {
@@ -33,14 +54,22 @@ type pendingEvents struct {
 const maxBatch = 256
 
 func newAccessWriter(db *DB) *accessWriter {
-	w := &accessWriter{db: db, in: make(chan *pendingEvents, maxBatch), stop: make(chan struct{})}
+	w := &accessWriter{db: db, in: make(chan *pendingEvents, maxBatch), stop: make(chan struct{}), heads: map[string]chainHead{}}
 	w.stopped.Add(1)
+	if db.wal != "" {
+		w.synced = make(chan []*pendingEvents)
+		w.stopped.Add(1)
+		go w.syncer()
+	}
 	go w.run()
 	return w
 }
 
 func (w *accessWriter) run() {
 	defer w.stopped.Done()
+	if w.synced != nil {
+		defer close(w.synced)
+	}
 	for {
 		var first *pendingEvents
 		select {
@@ -59,9 +88,42 @@ func (w *accessWriter) run() {
 			}
 		}
 		err := w.append(batch)
-		for _, p := range batch {
-			p.done <- err
+		if err == nil && w.synced != nil {
+			w.synced <- batch
+			continue
 		}
+		release(batch, err)
+	}
+}
+
+// syncer makes committed batches durable, as many at once as have come
+// while it waited for the disk, and then lets their callers go on.
+func (w *accessWriter) syncer() {
+	defer w.stopped.Done()
+	for first := range w.synced {
+		batches := [][]*pendingEvents{first}
+	more:
+		for {
+			select {
+			case b, ok := <-w.synced:
+				if !ok {
+					break more
+				}
+				batches = append(batches, b)
+			default:
+				break more
+			}
+		}
+		err := w.db.syncWAL()
+		for _, b := range batches {
+			release(b, err)
+		}
+	}
+}
+
+func release(batch []*pendingEvents, err error) {
+	for _, p := range batch {
+		p.done <- err
 	}
 }
 
@@ -70,7 +132,7 @@ func (w *accessWriter) close() {
 	w.stopped.Wait()
 }
 
-// submit queues events and waits until they are committed.
+// submit queues events and waits until they are durable.
 func (w *accessWriter) submit(ctx context.Context, events []opname.AccessEvent) error {
 	p := &pendingEvents{events: events, done: make(chan error, 1)}
 	select {
@@ -84,53 +146,199 @@ func (w *accessWriter) submit(ctx context.Context, events []opname.AccessEvent) 
 	return <-p.done
 }
 
-// append writes a batch in one transaction, extending each organisation's
-// hash chain from its head.
+// syncWAL makes SQLite's write-ahead log durable: every transaction
+// committed before it survives a power loss. (An fsync of any descriptor
+// of the file writes all of the file's data.)
+func (db *DB) syncWAL() error {
+	f, err := os.Open(db.wal)
+	if err != nil {
+		return fmt.Errorf("sqldb: access log: sync: %w", err)
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("sqldb: access log: sync: %w", err)
+	}
+	return nil
+}
+
+// append writes a batch, extending each organisation's hash chain from
+// its head. On PostgreSQL a batch of one organisation whose head this
+// writer knows is one statement (one round trip); otherwise the batch is
+// one transaction: per organisation one read and one update of its head,
+// and the records in one statement (PostgreSQL) or one prepared statement
+// run per record (SQLite, where no round trip is saved). On SQLite the
+// transaction is committed without waiting for the disk: the syncer
+// waits.
 func (w *accessWriter) append(batch []*pendingEvents) error {
 	db := w.db
 	ctx := context.Background()
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		type head struct {
-			seq  int64
-			hash string
+	var events []*opname.AccessEvent
+	for _, p := range batch {
+		for i := range p.events {
+			events = append(events, &p.events[i])
 		}
-		heads := map[string]*head{}
-		lock := ""
-		if db.dialect == dialectPostgres {
-			lock = " FOR UPDATE" // other servers append to the same chains
+	}
+	if db.dialect == dialectPostgres {
+		if done, err := w.appendKnown(ctx, events); done || err != nil {
+			return err
 		}
-		for _, p := range batch {
-			for i := range p.events {
-				e := &p.events[i]
-				h, ok := heads[e.OrgID]
-				if !ok {
-					if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO access_log_heads (org_id, seq, hash) VALUES (?, 0, '') ON CONFLICT (org_id) DO NOTHING`), e.OrgID); err != nil {
-						return fmt.Errorf("access log head: %w", err)
-					}
-					h = &head{}
-					if err := tx.QueryRowContext(ctx, db.q(`SELECT seq, hash FROM access_log_heads WHERE org_id = ?`+lock), e.OrgID).Scan(&h.seq, &h.hash); err != nil {
-						return fmt.Errorf("access log head: %w", err)
-					}
-					heads[e.OrgID] = h
-				}
-				h.seq++
-				e.Seq, e.PrevHash = h.seq, h.hash
-				e.Hash = e.ChainHash(h.hash)
-				h.hash = e.Hash
-				_, err := tx.ExecContext(ctx, db.q(`INSERT INTO access_log (id, org_id, seq, time, action, outcome, user_id, user_name, user_role, on_behalf_of, client_id, object_type, object_id, purpose, source_addr, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-					e.ID, e.OrgID, e.Seq, micro(e.Time), string(e.Action), e.Outcome, e.UserID, e.UserName, string(e.UserRole), e.OnBehalfOf, e.ClientID, e.ObjectType, e.ObjectID, e.Purpose, e.SourceAddr, e.PrevHash, e.Hash)
-				if err != nil {
-					return fmt.Errorf("access log append: %w", err)
-				}
+		clear(w.heads)
+		heads, err := w.appendInTx(ctx, db.logPool.BeginTx, events)
+		if err == nil {
+			maps.Copy(w.heads, heads)
+		}
+		return err
+	}
+	db.prepareWrites(ctx, headQuery, insertAccess, updateHead)
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA synchronous = NORMAL`); err != nil {
+		return err
+	}
+	defer func() {
+		// Every other transaction waits for the disk, as before; a
+		// connection that cannot be set back is not used again.
+		if _, err := conn.ExecContext(ctx, `PRAGMA synchronous = FULL`); err != nil {
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+	_, err = w.appendInTx(ctx, conn.BeginTx, events)
+	return err
+}
+
+// appendInTx appends events in a transaction begun with begin and returns
+// the organisations' heads after it.
+func (w *accessWriter) appendInTx(ctx context.Context, begin func(context.Context, *sql.TxOptions) (*sql.Tx, error), events []*opname.AccessEvent) (map[string]chainHead, error) {
+	db := w.db
+	tx, err := begin(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	heads := map[string]chainHead{}
+	for _, e := range events {
+		h, ok := heads[e.OrgID]
+		if !ok {
+			if h.seq, h.hash, err = db.logHead(ctx, tx, e.OrgID); err != nil {
+				_ = tx.Rollback()
+				return nil, fmt.Errorf("access log head: %w", err)
 			}
 		}
-		for org, h := range heads {
-			if _, err := tx.ExecContext(ctx, db.q(`UPDATE access_log_heads SET seq = ?, hash = ? WHERE org_id = ?`), h.seq, h.hash, org); err != nil {
-				return fmt.Errorf("access log head: %w", err)
-			}
+		heads[e.OrgID] = chain(e, h)
+	}
+	if err := db.insertAccess(ctx, tx, events); err != nil {
+		_ = tx.Rollback()
+		return nil, fmt.Errorf("access log append: %w", err)
+	}
+	for org, h := range heads {
+		if _, err := db.hotExec(ctx, tx, updateHead, h.seq, h.hash, org); err != nil {
+			_ = tx.Rollback()
+			return nil, fmt.Errorf("access log head: %w", err)
 		}
-		return nil
-	})
+	}
+	return heads, tx.Commit()
+}
+
+// chain makes e the record after head h and returns the new head.
+func chain(e *opname.AccessEvent, h chainHead) chainHead {
+	e.Seq, e.PrevHash = h.seq+1, h.hash
+	e.Hash = e.ChainHash(h.hash)
+	return chainHead{e.Seq, e.Hash}
+}
+
+// appendKnown appends the events of one organisation whose head this
+// writer knows in one statement, which moves the head only if it is still
+// where this writer left it. done is false when it could not: events of
+// several organisations, an unknown head, or one another server moved.
+func (w *accessWriter) appendKnown(ctx context.Context, events []*opname.AccessEvent) (done bool, err error) {
+	org := events[0].OrgID
+	from, ok := w.heads[org]
+	if !ok || slices.ContainsFunc(events, func(e *opname.AccessEvent) bool { return e.OrgID != org }) {
+		return false, nil
+	}
+	h := from
+	for _, e := range events {
+		h = chain(e, h)
+	}
+	args := append(accessArrays(events), h.seq, h.hash, org, from.seq, from.hash)
+	res, err := w.db.logPool.ExecContext(ctx, `WITH head AS (
+			UPDATE access_log_heads SET seq = $18, hash = $19 WHERE org_id = $20 AND seq = $21 AND hash = $22 RETURNING org_id
+		)
+		INSERT INTO access_log (`+accessColumns+`) SELECT u.* FROM head, `+accessUnnest+` AS u`, args...)
+	if err != nil {
+		delete(w.heads, org)
+		return false, fmt.Errorf("access log append: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != int64(len(events)) {
+		return false, nil
+	}
+	w.heads[org] = h
+	return true, nil
+}
+
+// logHead reads an organisation's chain head in tx, making it when the
+// organisation has none yet; on PostgreSQL it locks the head, since other
+// servers append to the same chains.
+func (db *DB) logHead(ctx context.Context, tx *sql.Tx, orgID string) (seq int64, hash string, err error) {
+	query := headQuery
+	if db.dialect == dialectPostgres {
+		query += ` FOR UPDATE`
+	}
+	err = db.hotTxRow(ctx, tx, query, orgID).Scan(&seq, &hash)
+	if !errors.Is(err, sql.ErrNoRows) {
+		return seq, hash, err
+	}
+	if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO access_log_heads (org_id, seq, hash) VALUES (?, 0, '') ON CONFLICT (org_id) DO NOTHING`), orgID); err != nil {
+		return 0, "", err
+	}
+	err = db.hotTxRow(ctx, tx, query, orgID).Scan(&seq, &hash)
+	return seq, hash, err
+}
+
+const (
+	headQuery  = `SELECT seq, hash FROM access_log_heads WHERE org_id = ?`
+	updateHead = `UPDATE access_log_heads SET seq = ?, hash = ? WHERE org_id = ?`
+)
+
+const insertAccess = `INSERT INTO access_log (` + accessColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// accessUnnest is the rows of accessArrays as a table, on PostgreSQL.
+const accessUnnest = `unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+		$10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[])`
+
+// insertAccess writes records whose chain fields are set.
+func (db *DB) insertAccess(ctx context.Context, tx *sql.Tx, events []*opname.AccessEvent) error {
+	if db.dialect == dialectPostgres {
+		_, err := tx.ExecContext(ctx, `INSERT INTO access_log (`+accessColumns+`) SELECT * FROM `+accessUnnest, accessArrays(events)...)
+		return err
+	}
+	for _, e := range events {
+		if _, err := db.hotExec(ctx, tx, insertAccess, e.ID, e.OrgID, e.Seq, micro(e.Time), string(e.Action), e.Outcome, e.UserID, e.UserName, string(e.UserRole), e.OnBehalfOf, e.ClientID, e.ObjectType, e.ObjectID, e.Purpose, e.SourceAddr, e.PrevHash, e.Hash); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// accessArrays is the records as 17 arrays, a column each in the order of
+// accessColumns, for accessUnnest.
+func accessArrays(events []*opname.AccessEvent) []any {
+	n := len(events)
+	text := func() []string { return make([]string, n) }
+	id, org, action, outcome, user, userName, role, behalf, client, objType, objID, purpose, addr, prev, hash :=
+		text(), text(), text(), text(), text(), text(), text(), text(), text(), text(), text(), text(), text(), text(), text()
+	seq, at := make([]int64, n), make([]int64, n)
+	for i, e := range events {
+		id[i], org[i], seq[i], at[i], action[i], outcome[i] = e.ID, e.OrgID, e.Seq, micro(e.Time), string(e.Action), e.Outcome
+		user[i], userName[i], role[i], behalf[i], client[i] = e.UserID, e.UserName, string(e.UserRole), e.OnBehalfOf, e.ClientID
+		objType[i], objID[i], purpose[i], addr[i], prev[i], hash[i] = e.ObjectType, e.ObjectID, e.Purpose, e.SourceAddr, e.PrevHash, e.Hash
+	}
+	return []any{id, org, seq, at, action, outcome, user, userName, role, behalf, client, objType, objID, purpose, addr, prev, hash}
 }
 
 // Record appends events for the actor in ctx and returns once they are

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/opname/opname"
@@ -196,6 +197,7 @@ func (db *DB) SetPassword(ctx context.Context, sessionSecret, password string) (
 // tokens, in one transaction; and clears their sign-in throttle.
 func (db *DB) replacePassword(ctx context.Context, orgID, userID, hash, keep string) (opname.Ended, error) {
 	var ended opname.Ended
+	defer db.tokenCache.forget()
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		var slug, email string
 		if err := tx.QueryRowContext(ctx, db.q(`SELECT o.slug, u.email FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.org_id = ? AND u.id = ?`), orgID, userID).Scan(&slug, &email); err != nil {
@@ -357,6 +359,7 @@ func (db *DB) RevokeToken(ctx context.Context, id string) error {
 		return err
 	}
 	res, err := db.write.ExecContext(ctx, db.q(`UPDATE tokens SET revoked_at = ? WHERE org_id = ? AND id = ? AND revoked_at IS NULL`), micro(db.Now()), a.OrgID, id)
+	db.tokenCache.forget()
 	if err != nil {
 		return fmt.Errorf("sqldb: revoke token: %w", err)
 	}
@@ -419,20 +422,93 @@ func (db *DB) tokens(ctx context.Context, a opname.Actor, l *listing) ([]opname.
 	return out, rows.Err()
 }
 
-// AuthenticateToken turns a bearer token into its actor.
+// AuthenticateToken turns a bearer token into its actor. A token it found
+// is remembered for tokenTTL (see tokenCache), so that a system making
+// many calls costs one query a second, not one per call.
 func (db *DB) AuthenticateToken(ctx context.Context, secret string) (opname.Actor, error) {
+	hash := hashSecret(secret)
+	if a, ok := db.tokenCache.get(hash); ok {
+		a.Addr = addrOf(ctx)
+		return a, nil
+	}
+	gen := db.tokenCache.generation()
 	var a opname.Actor
 	var role string
-	err := db.read.QueryRowContext(ctx, db.q(`SELECT t.org_id, t.user_id, t.name, u.name, u.role FROM tokens t JOIN users u ON u.id = t.user_id AND u.org_id = t.org_id
-		WHERE t.hash = ? AND t.revoked_at IS NULL AND NOT u.disabled`), hashSecret(secret)).Scan(&a.OrgID, &a.UserID, &a.OnBehalfOf, &a.Name, &role)
+	err := db.hotRow(ctx, `SELECT t.org_id, t.user_id, t.name, u.name, u.role FROM tokens t JOIN users u ON u.id = t.user_id AND u.org_id = t.org_id
+		WHERE t.hash = ? AND t.revoked_at IS NULL AND NOT u.disabled`, hash).Scan(&a.OrgID, &a.UserID, &a.OnBehalfOf, &a.Name, &role)
 	if errors.Is(err, sql.ErrNoRows) {
 		return opname.Actor{}, opname.Coded(opname.Unauthorized, "auth.token", "the API token is unknown or revoked")
 	}
 	if err != nil {
 		return opname.Actor{}, fmt.Errorf("sqldb: authenticate token: %w", err)
 	}
-	a.Role, a.Via, a.Addr = opname.Role(role), "token", addrOf(ctx)
+	a.Role, a.Via = opname.Role(role), "token"
+	db.tokenCache.put(hash, a, gen)
+	a.Addr = addrOf(ctx)
 	return a, nil
+}
+
+// tokenTTL is how long a token found is believed without asking the
+// database again: a token revoked (or whose person's role changed) through
+// another server or the command line stops working within this time. One
+// revoked through this server stops at once.
+const tokenTTL = time.Second
+
+// maxCachedTokens bounds the tokens remembered; when full, all are
+// forgotten.
+const maxCachedTokens = 10_000
+
+// tokenCache remembers the actors of tokens found, by the token's hash,
+// for tokenTTL. Every change here that could end or change a token's
+// actor calls forget; the generation keeps a lookup that raced such a
+// change from storing what it read before it.
+type tokenCache struct {
+	mu  sync.RWMutex
+	gen uint64
+	m   map[string]cachedToken
+}
+
+type cachedToken struct {
+	actor opname.Actor
+	until time.Time
+}
+
+func (c *tokenCache) get(hash string) (opname.Actor, bool) {
+	c.mu.RLock()
+	t, ok := c.m[hash]
+	c.mu.RUnlock()
+	if !ok || time.Now().After(t.until) {
+		return opname.Actor{}, false
+	}
+	return t.actor, true
+}
+
+func (c *tokenCache) generation() uint64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.gen
+}
+
+// put remembers a token found, unless forget was called since gen.
+func (c *tokenCache) put(hash string, a opname.Actor, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if c.m == nil || len(c.m) >= maxCachedTokens {
+		c.m = map[string]cachedToken{}
+	}
+	c.m[hash] = cachedToken{a, time.Now().Add(tokenTTL)}
+}
+
+// forget drops every token remembered, after a change that could revoke a
+// token or change the person it acts for.
+func (c *tokenCache) forget() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.m = nil
 }
 
 func addrOf(ctx context.Context) string { return opname.AddrFrom(ctx) }

@@ -5,13 +5,16 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/opname/opname"
 	"github.com/opname/opname/sqldb"
+	"github.com/opname/opname/sqldb/sqldbtest"
 	"github.com/opname/opname/translog"
 )
 
@@ -142,4 +145,68 @@ func BenchmarkVerifyLog(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "entries/s")
+}
+
+// BenchmarkLoggedRead reads one client from 50 goroutines at once, as a
+// staff member with an API token: the token, the client and its staff,
+// and the access record each read must wait for (group commit), on
+// SQLite and, when OPNAME_TEST_DATABASE_URL is set, PostgreSQL.
+//
+//	go test ./sqldb -run '^$' -bench LoggedRead -count 3
+func BenchmarkLoggedRead(b *testing.B) {
+	dsns := map[string]string{"sqlite": ""}
+	if os.Getenv("OPNAME_TEST_DATABASE_URL") != "" {
+		dsns["postgres"] = "postgres"
+	}
+	for _, name := range []string{"sqlite", "postgres"} {
+		if _, ok := dsns[name]; !ok {
+			continue
+		}
+		b.Run(name, func(b *testing.B) {
+			dsn := filepath.Join(b.TempDir(), "opname.db")
+			if name == "postgres" {
+				dsn = sqldbtest.PostgresURL(b)
+			}
+			db, err := sqldb.Open(dsn)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			ctx := context.Background()
+			if err := db.Migrate(ctx); err != nil {
+				b.Fatal(err)
+			}
+			org := mustOrg(b, db, "bench")
+			manager := mustUser(b, db, org, "manager@bench.example", opname.RoleManager)
+			staff := mustUser(b, db, org, "staff@bench.example", opname.RoleStaff)
+			admin := mustUser(b, db, org, "admin@bench.example", opname.RoleAdmin)
+			c := &opname.Client{Name: "Load Client"}
+			if err := db.CreateClient(opname.WithActor(ctx, manager), c); err != nil {
+				b.Fatal(err)
+			}
+			if err := db.Assign(opname.WithActor(ctx, manager), c.ID, staff.UserID); err != nil {
+				b.Fatal(err)
+			}
+			secret, _, err := db.CreateToken(opname.WithActor(ctx, admin), staff.UserID, "load")
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetParallelism(max(1, 50/runtime.GOMAXPROCS(0)))
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					a, err := db.AuthenticateToken(ctx, secret)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					if _, err := db.Client(opname.WithActor(ctx, a), c.ID); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reads/s")
+		})
+	}
 }

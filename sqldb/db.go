@@ -63,7 +63,14 @@ type DB struct {
 	// value is opname's default; only tests set a lower one.
 	PasswordCost opname.PasswordCost
 
-	log *accessWriter
+	log      *accessWriter
+	prepared prepared
+	// wal is the SQLite write-ahead log's path, which the access log's
+	// writer makes durable itself (see accessWriter).
+	wal string
+	// logPool is the access log writer's own connections (PostgreSQL).
+	logPool    *sql.DB
+	tokenCache tokenCache
 }
 
 // Open opens the database at dsn: a postgres:// URL, or the path of a SQLite
@@ -82,6 +89,13 @@ func Open(dsn string) (*DB, error) {
 		db.write.SetMaxOpenConns(32)
 		db.write.SetMaxIdleConns(32)
 		db.read = db.write
+		// The access log's writer, on whom every read waits, never waits
+		// for a connection behind the reads.
+		if db.logPool, err = sql.Open("pgx", dsn); err != nil {
+			return nil, fmt.Errorf("sqldb: open postgres: %w", err)
+		}
+		db.logPool.SetMaxOpenConns(2)
+		db.logPool.SetMaxIdleConns(2)
 	default:
 		db.dialect = dialectSQLite
 		// FULL: a transaction acknowledged to a person survives power loss.
@@ -96,6 +110,7 @@ func Open(dsn string) (*DB, error) {
 		}
 		db.read.SetMaxOpenConns(8)
 		db.read.SetMaxIdleConns(8)
+		db.wal = dsn + "-wal"
 	}
 	db.log = newAccessWriter(db)
 	return db, nil
@@ -107,9 +122,13 @@ func (db *DB) Dialect() string { return string(db.dialect) }
 // Close stops the access log writer and closes the database.
 func (db *DB) Close() error {
 	db.log.close()
+	db.prepared.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
+	}
+	if db.logPool != nil {
+		err = errors.Join(err, db.logPool.Close())
 	}
 	return err
 }

@@ -91,3 +91,14 @@ func (db *DB) CountRows(ctx context.Context, query string, args ...any) (int, er
 	err := db.read.QueryRowContext(ctx, db.q(query), args...).Scan(&n)
 	return n, err
 }
+
+// TokenTTL is how long a token found is believed (tokenTTL).
+const TokenTTL = tokenTTL
+
+// Synchronous is the SQLite write connection's synchronous setting: 2 is
+// FULL, every commit waits for the disk.
+func (db *DB) Synchronous(ctx context.Context) (int, error) {
+	var n int
+	err := db.write.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&n)
+	return n, err
+}

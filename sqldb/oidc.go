@@ -127,7 +127,9 @@ func (db *DB) SignInOIDC(ctx context.Context, orgID string, id opname.Identity, 
 	case disabled:
 		return "", nil, opname.Coded(opname.Forbidden, "auth.disabled", "this account is disabled; ask an administrator")
 	default:
-		if _, err := db.write.ExecContext(ctx, db.q(`UPDATE users SET role = ? WHERE id = ?`), string(role), userID); err != nil {
+		_, err := db.write.ExecContext(ctx, db.q(`UPDATE users SET role = ? WHERE id = ?`), string(role), userID)
+		db.tokenCache.forget() // the person's tokens act in the new role
+		if err != nil {
 			return "", nil, fmt.Errorf("sqldb: oidc sign in: %w", err)
 		}
 	}

@@ -160,7 +160,11 @@ func (db *DB) client(ctx context.Context, a opname.Actor, id string) (*opname.Cl
 		// the client of what was shared with them.
 		return nil, notFound("client")
 	}
-	query := `SELECT id, org_id, name, dossier_ref, contact, created_at FROM clients c WHERE org_id = ? AND id = ?`
+	// The staff come along in the same query, as one text: a read of a
+	// client is one query, not two.
+	query := `SELECT id, org_id, name, dossier_ref, contact, created_at,
+		COALESCE((SELECT string_agg(s.user_id, ',' ORDER BY s.user_id) FROM assignments s WHERE s.client_id = c.id), '')
+		FROM clients c WHERE org_id = ? AND id = ?`
 	args := []any{a.OrgID, id}
 	if !canSeeAllClients(a.Role) && a.Role != opname.RoleLinkHolder && a.Role != opname.RoleRecipient {
 		query += ` AND EXISTS (SELECT 1 FROM assignments s WHERE s.client_id = c.id AND s.user_id = ?)`
@@ -168,7 +172,8 @@ func (db *DB) client(ctx context.Context, a opname.Actor, id string) (*opname.Cl
 	}
 	var c opname.Client
 	var created int64
-	err := db.read.QueryRowContext(ctx, db.q(query), args...).Scan(&c.ID, &c.OrgID, &c.Name, &c.DossierRef, &c.Contact, &created)
+	var staff string
+	err := db.hotRow(ctx, query, args...).Scan(&c.ID, &c.OrgID, &c.Name, &c.DossierRef, &c.Contact, &created, &staff)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("client")
 	}
@@ -176,27 +181,11 @@ func (db *DB) client(ctx context.Context, a opname.Actor, id string) (*opname.Cl
 		return nil, fmt.Errorf("sqldb: client: %w", err)
 	}
 	c.CreatedAt = fromMicro(created)
-	if c.Staff, err = db.assigned(ctx, c.ID); err != nil {
-		return nil, err
+	c.Staff = []string{}
+	if staff != "" {
+		c.Staff = strings.Split(staff, ",")
 	}
 	return &c, nil
-}
-
-func (db *DB) assigned(ctx context.Context, clientID string) ([]string, error) {
-	rows, err := db.read.QueryContext(ctx, db.q(`SELECT user_id FROM assignments WHERE client_id = ? ORDER BY user_id`), clientID)
-	if err != nil {
-		return nil, fmt.Errorf("sqldb: assignments: %w", err)
-	}
-	defer rows.Close()
-	ids := []string{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("sqldb: assignments: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 // Client returns a client the caller may see and logs the read.

@@ -37,22 +37,19 @@ var testCost = opname.PasswordCost{Time: 1, Memory: 64, Threads: 1}
 
 func openSQLite(t testing.TB) *sqldb.DB {
 	t.Helper()
-	db, err := sqldb.Open(filepath.Join(t.TempDir(), "opname.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.PasswordCost = testCost
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return openAt(t, filepath.Join(t.TempDir(), "opname.db"))
 }
 
 // openPostgres opens a database of its own on the test server.
 func openPostgres(t *testing.T) *sqldb.DB {
 	t.Helper()
-	db, err := sqldb.Open(sqldbtest.PostgresURL(t))
+	return openAt(t, sqldbtest.PostgresURL(t))
+}
+
+// openAt opens and migrates the database at dsn, closed when the test ends.
+func openAt(t testing.TB, dsn string) *sqldb.DB {
+	t.Helper()
+	db, err := sqldb.Open(dsn)
 	if err != nil {
 		t.Fatal(err)
 	}

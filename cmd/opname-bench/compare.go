@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -208,9 +209,28 @@ func (b *bench) read() ([]row, error) {
 		}
 		rate := row{what: fmt.Sprintf("logged JSON read, %d connections, %s", b.conns, db.name), baseline: "minimal net/http server, Bearer check", target: db.target}
 		p99 := row{what: "  its p99 latency", baseline: "the minimal server's p99", target: "≤ 3x"}
-		for range b.rounds {
+		for round := range b.rounds {
 			bres := load(base.base+"/api/v1/clients/"+f.client, f.token, b.conns, b.duration, 5_000_000)
+			var profiled chan error
+			if b.profile != "" && round == 0 {
+				profiled = make(chan error, 1)
+				go func() {
+					seconds := max(1, int(b.duration.Seconds())-1)
+					profiled <- f.p.saveProfile(fmt.Sprintf("profile?seconds=%d", seconds), fmt.Sprintf("%s/read-%s-cpu.pprof", b.profile, db.name))
+				}()
+			}
 			ores := load(f.p.base+"/api/v1/clients/"+f.client, f.token, b.conns, b.duration, 5_000_000)
+			if profiled != nil {
+				err := <-profiled
+				for _, kind := range []string{"mutex", "block", "allocs"} {
+					err = errors.Join(err, f.p.saveProfile(kind, fmt.Sprintf("%s/read-%s-%s.pprof", b.profile, db.name, kind)))
+				}
+				if err != nil {
+					f.p.stop()
+					base.stop()
+					return nil, err
+				}
+			}
 			if ores.errors > 0 || bres.errors > 0 {
 				f.p.stop()
 				base.stop()

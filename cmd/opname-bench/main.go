@@ -41,6 +41,7 @@ func main() {
 	flag.IntVar(&b.records, "records", 1_000_000, "access-log records of the large organisation of the scale comparisons (10000000 at full scale)")
 	flag.IntVar(&b.busyRecordings, "busy-recordings", 10_000, "recordings of the busy client of the upload comparison at scale (100000 at full scale)")
 	flag.StringVar(&b.scaleDir, "scale-dir", "", "keep the generated organisations of the scale comparisons in this folder and use them again")
+	flag.StringVar(&b.profile, "profile", "", "folder for profiles of opname under the read load (CPU, mutex, block, allocations; built with -tags pprof)")
 	flag.Parse()
 	chosen := names()
 	if *only != "" {
@@ -87,7 +88,10 @@ type bench struct {
 	duration                time.Duration
 	// work is a temporary folder; opname is the binary built there.
 	work, opname string
-	rows         []row
+	// profile, when set, is where the read comparison keeps opname's
+	// profiles of its first round.
+	profile string
+	rows    []row
 }
 
 // row is one comparison's outcome: the measured side and the baseline,
@@ -131,7 +135,14 @@ func (b *bench) setUp() error {
 		return err
 	}
 	b.work, b.opname = work, work+"/opname"
-	build := exec.Command("go", "build", "-o", b.opname, "./cmd/opname")
+	args := []string{"build", "-o", b.opname}
+	if b.profile != "" {
+		if err := os.MkdirAll(b.profile, 0o755); err != nil {
+			return err
+		}
+		args = append(args, "-tags", "pprof")
+	}
+	build := exec.Command("go", append(args, "./cmd/opname")...)
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		os.RemoveAll(work)

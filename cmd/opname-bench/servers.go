@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/subtle"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -39,6 +40,8 @@ type process struct {
 	cmd  *exec.Cmd
 	base string
 	logs bytes.Buffer
+	// pprof is the address of opname's profiles, when built for them.
+	pprof string
 }
 
 // freeAddr is a loopback address with a free port.
@@ -77,6 +80,12 @@ func (b *bench) startOpname(data, databaseURL string) (*process, time.Duration, 
 	cmd := exec.Command(b.opname, "serve")
 	cmd.Env = opnameEnv(data, databaseURL, addr)
 	p := &process{cmd: cmd, base: "http://" + addr}
+	if b.profile != "" {
+		if p.pprof, err = freeAddr(); err != nil {
+			return nil, 0, err
+		}
+		cmd.Env = append(cmd.Env, "OPNAME_PPROF_ADDR="+p.pprof)
+	}
 	d, err := p.start("/readyz", "")
 	return p, d, err
 }
@@ -140,4 +149,26 @@ func (p *process) rss() (int64, error) {
 		}
 	}
 	return 0, fmt.Errorf("no VmRSS for process %d", p.cmd.Process.Pid)
+}
+
+// saveProfile fetches one of opname's profiles (see cmd/opname/pprof.go)
+// into file.
+func (p *process) saveProfile(query, file string) error {
+	resp, err := http.Get("http://" + p.pprof + "/debug/pprof/" + query)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("profile %s: %s", query, resp.Status)
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

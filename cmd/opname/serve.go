@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -326,15 +327,39 @@ type server struct {
 // startServer opens the database, listens on cfg.Addr (port 0 picks a free
 // port) and serves until Close.
 func startServer(ctx context.Context, cfg *config, logger *slog.Logger) (*server, error) {
+	// The shipped policies compile and the pages parse while the database
+	// opens and migrates, which mostly waits for the disk: start-up takes
+	// the longest of the three, not their sum.
+	type compiled struct {
+		lib *policy.Library
+		ws  *web.Server
+		err error
+	}
+	compiling := make(chan compiled, 1)
+	go func() {
+		var c compiled
+		c.lib, c.err = policy.Shipped()
+		compiling <- c
+	}()
+	parsing := make(chan compiled, 1)
+	go func() {
+		var c compiled
+		// The store, policies and readiness are set below, once there.
+		c.ws, c.err = web.NewServer(nil, nil, oidc.New(), nil, logger)
+		parsing <- c
+	}()
 	db, err := openDB(ctx, cfg)
+	c, p := <-compiling, <-parsing
+	if err == nil {
+		err = errors.Join(c.err, p.err)
+	}
 	if err != nil {
+		if db != nil {
+			db.Close()
+		}
 		return nil, err
 	}
-	lib, err := policy.Shipped()
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
+	lib, ws := c.lib, p.ws
 	v, blobs, err := openVault(ctx, cfg, db)
 	if err != nil {
 		db.Close()
@@ -367,12 +392,8 @@ func startServer(ctx context.Context, cfg *config, logger *slog.Logger) (*server
 		}
 		logger.Warn("uploads under way from an earlier version removed; their senders must start them again", "folder", old)
 	}
-	ready := func(ctx context.Context) error { return errors.Join(db.Ping(ctx), blobs.Ping(ctx)) }
-	ws, err := web.NewServer(db, lib, oidc.New(), ready, logger)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
+	ws.Store, ws.Policies = db, lib
+	ws.Ready = func(ctx context.Context) error { return errors.Join(db.Ping(ctx), blobs.Ping(ctx)) }
 	ws.Vault, ws.Uploads, ws.UploadLimits = v, uploads, cfg.UploadLimits
 	ws.Workflow = &workflow.Workflow{Store: db, Policies: lib}
 	var mailer *smtpmail.Mailer
@@ -444,6 +465,10 @@ func startServer(ctx context.Context, cfg *config, logger *slog.Logger) (*server
 		defer s.wg.Done()
 		s.background(bg, cfg, v, uploads, logger)
 	}()
+	// What start-up built and dropped (template parse trees, the policies'
+	// syntax trees, migration texts) goes back to the system now, not
+	// minutes later: an idle server holds only what it uses.
+	go debug.FreeOSMemory()
 	go func() {
 		err := s.http.Serve(ln)
 		if errors.Is(err, http.ErrServerClosed) {
