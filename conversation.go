@@ -81,6 +81,11 @@ type Request struct {
 	// Version counts the request's changes; an update based on an older
 	// version is a Conflict.
 	Version int64 `json:"version"`
+	// ForManager is set by the workflow when the request waits for a
+	// manager's act other than a decision: the organisation's consent
+	// under a policy that has a manager give it. The store files it in
+	// the managers' inbox, as it does a request waiting for a decision.
+	ForManager bool `json:"-"`
 }
 
 // Act is what is asked, in the contract's situation terms.

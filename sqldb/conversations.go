@@ -272,9 +272,10 @@ func (db *DB) AddRequest(ctx context.Context, r *opname.Request, situation, deci
 	return db.Record(ctx, opname.AccessEvent{Action: opname.AccessCreate, ClientID: r.ClientID, ObjectType: "request", ObjectID: r.ID})
 }
 
-// waiting is 1 when a request waits for a manager's decision.
+// waiting is 1 when a request waits for a manager: for a decision, or for
+// the organisation's consent that a manager gives.
 func waiting(r *opname.Request) int {
-	if r.Manager != nil && r.Manager.Approved == nil {
+	if r.ForManager || r.Manager != nil && r.Manager.Approved == nil {
 		return 1
 	}
 	return 0

@@ -314,6 +314,8 @@ func (w *Workflow) decide(ctx context.Context, c *opname.Conversation, r *opname
 		return nil, nil, "", fmt.Errorf("workflow: decide: %w", err)
 	}
 	r.Outcome = string(d.Outcome)
+	r.ForManager = p.OrganisationConsent == policy.OrganisationConsentManager && slices.Contains(d.ConsentFrom, "organisation") &&
+		!slices.ContainsFunc(r.Answers, func(a opname.Answer) bool { return a.Participant == -1 })
 	dj, _ := json.Marshal(d)
 	return data, dj, d.Policy.Digest, nil
 }

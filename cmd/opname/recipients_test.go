@@ -418,12 +418,19 @@ func TestShareConsentsByPolicy(t *testing.T) {
 		if _, page, _ := manager.do("GET", "/verzoeken/"+req.ID, "", ""); !strings.Contains(page, orgAnswer) || strings.Contains(page, "De toestemming van de organisatie geeft een manager.") {
 			t.Error("the manager's page does not offer the organisation's answer")
 		}
+		// The request waits in the managers' inbox until one gives it.
+		if _, page, _ := manager.do("GET", "/postvak", "", ""); !strings.Contains(page, "/verzoeken/"+req.ID) {
+			t.Error("the managers' inbox does not hold the request that waits for the organisation's consent")
+		}
 		form := url.Values{"stap": {"antwoord"}, "deelnemer": {"-1"}, "antwoord": {"ja"}, "hoe": {"in_person"}}
 		if status, page, _ := staff.form("/verzoeken/"+req.ID, form); status != http.StatusForbidden || !strings.Contains(page, "geeft of weigert een manager de toestemming van de organisatie") {
 			t.Errorf("the staff member giving Blijf Groep's consent = %d", status)
 		}
 		if status, _, _ := manager.form("/verzoeken/"+req.ID, form); status != http.StatusSeeOther {
 			t.Fatalf("the manager giving Blijf Groep's consent = %d", status)
+		}
+		if _, page, _ := manager.do("GET", "/postvak", "", ""); strings.Contains(page, "/verzoeken/"+req.ID) {
+			t.Error("the managers' inbox still holds the request after the organisation's consent")
 		}
 		r, err := j.s.db.Request(j.staffCtx, req.ID)
 		if err != nil {
