@@ -106,5 +106,43 @@ func cut[T any](l *listing, rows []T, at func(*T) (string, string)) ([]T, string
 	return rows, cursor{List: l.name, Key: key, Tie: tie}.String()
 }
 
+// visiblePage reads the page l asks for when the caller may see only some
+// of the rows its query finds (a link holder sees the conversations they
+// take part in): read runs the query for a listing, sees says whether the
+// caller may see a row. It reads on past rows the caller may not see until
+// the page is full and one more row they may see shows there is a next,
+// and makes the next page's cursor of the last row shown. A cursor made
+// of a row read but not shown would give its time and id to a caller who
+// may not see it, and a page that ends in such rows would promise a next
+// page with nothing on it.
+func visiblePage[T any](l *listing, read func(*listing) ([]T, error), sees func(*T) bool, at func(*T) (string, string)) ([]T, string, error) {
+	var out []T
+	scan := *l
+	for {
+		rows, err := read(&scan)
+		if err != nil {
+			return nil, "", err
+		}
+		more := len(rows) > scan.size
+		if more {
+			rows = rows[:scan.size]
+		}
+		for i := range rows {
+			if sees(&rows[i]) {
+				out = append(out, rows[i])
+			}
+		}
+		if len(out) > l.size || !more {
+			break
+		}
+		key, tie := at(&rows[len(rows)-1])
+		scan.after = &cursor{List: l.name, Key: key, Tie: tie}
+		// Rows the caller may not see are read in larger steps.
+		scan.size = max(scan.size, 100)
+	}
+	out, next := cut(l, out, at)
+	return out, next, nil
+}
+
 // microKey is a time key of a cursor.
 func microKey(us int64) string { return strconv.FormatInt(us, 10) }

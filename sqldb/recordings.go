@@ -325,20 +325,23 @@ func (db *DB) clientRecordings(ctx context.Context, clientID string, l *listing,
 		return nil, "", err
 	}
 	query, args := `SELECT `+recordingColumns+` FROM recordings WHERE org_id = ? AND client_id = ? AND kind = ?`, []any{a.OrgID, clientID, opname.KindMedia}
+	sees := func(r *opname.Recording) bool { return db.holderSees(ctx, a, r) }
+	var rs []opname.Recording
+	next := ""
 	if l != nil {
-		query, args = l.query(query, args)
+		read := func(l *listing) ([]opname.Recording, error) {
+			q, qargs := l.query(query, args)
+			return db.recordings(ctx, q, qargs...)
+		}
+		at := func(r *opname.Recording) (string, string) { return microKey(micro(r.CreatedAt)), r.ID }
+		rs, next, err = visiblePage(l, read, sees, at)
 	} else {
-		query += ` ORDER BY created_at DESC, id DESC`
+		rs, err = db.recordings(ctx, query+` ORDER BY created_at DESC, id DESC`, args...)
+		rs = slices.DeleteFunc(rs, func(r opname.Recording) bool { return !sees(&r) })
 	}
-	rs, err := db.recordings(ctx, query, args...)
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if l != nil {
-		rs, next = cut(l, rs, func(r *opname.Recording) (string, string) { return microKey(micro(r.CreatedAt)), r.ID })
-	}
-	rs = slices.DeleteFunc(rs, func(r opname.Recording) bool { return !db.holderSees(ctx, a, &r) })
 	return rs, next, db.logList(ctx, clientID, "recordings", which, len(rs))
 }
 
