@@ -11,7 +11,8 @@ import (
 )
 
 // Stager is a blob store that stages uploads under way (package tusd's
-// Staging). A committed staged object may be gone or kept until Discard.
+// Staging). A committed staged object is kept until Discard: a commit the
+// upload's state never recorded is tried again, into another blob.
 type Stager interface {
 	opname.BlobStore
 	Append(ctx context.Context, id string, off int64, r io.Reader) (int64, error)
@@ -76,6 +77,19 @@ func RunStaging(t *testing.T, s Stager) {
 	}
 	if size, err := s.Commit(ctx, "upload2", 70000, data[70000:70100], "rec/small"); err != nil || size != 70100 {
 		t.Fatalf("Commit = %d, %v", size, err)
+	}
+	// The commit again, as after a crash before the state recorded it.
+	if size, err := s.Commit(ctx, "upload2", 70000, data[70000:70100], "rec/small-again"); err != nil || size != 70100 {
+		t.Fatalf("Commit again = %d, %v", size, err)
+	}
+	if b, err := s.Open(ctx, "rec/small-again"); err != nil {
+		t.Fatalf("the blob of the commit again: %v", err)
+	} else {
+		got, err := io.ReadAll(io.NewSectionReader(b, 0, b.Size()))
+		b.Close()
+		if err != nil || !bytes.Equal(got, data[:70100]) {
+			t.Fatalf("the blob of the commit again holds other bytes (%d, %v)", len(got), err)
+		}
 	}
 	if err := s.Discard(ctx, "upload2"); err != nil {
 		t.Fatal(err)

@@ -287,7 +287,10 @@ func (s *Store) openStaged(p string, off int64) (*os.File, error) {
 }
 
 // Commit ends the staged object id at off with tail and makes it the blob
-// key, durably. The staged object is gone afterwards.
+// key, durably. The staged object stays, as another name of the blob,
+// until Discard: if the upload's state cannot say it was committed (a
+// crash, a failed write of the state), Commit is tried again into another
+// blob, which needs the staged bytes.
 func (s *Store) Commit(ctx context.Context, id string, off int64, tail []byte, key string) (int64, error) {
 	p, err := s.stagePath(id)
 	if err != nil {
@@ -326,7 +329,6 @@ func (s *Store) Commit(ctx context.Context, id string, off int64, tail []byte, k
 	if err != nil {
 		return 0, fmt.Errorf("localblob: commit %s: %w", id, err)
 	}
-	_ = os.Remove(p)
 	return off + int64(len(tail)), nil
 }
 

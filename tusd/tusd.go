@@ -79,7 +79,9 @@ type Staging interface {
 	Append(ctx context.Context, id string, off int64, r io.Reader) (int64, error)
 	// Commit ends staged object id at off with tail and makes it blob
 	// key, durably, without reading it again; it returns the blob's size.
-	// The staged object may be gone afterwards.
+	// The staged object MUST stay until Discard: when the state cannot
+	// say that the upload was committed (a crash just after, a failed
+	// write), Commit is tried again, into another blob.
 	Commit(ctx context.Context, id string, off int64, tail []byte, key string) (int64, error)
 	// Discard removes a staged object; an unknown one is no error.
 	Discard(ctx context.Context, id string) error

@@ -341,3 +341,50 @@ func TestTwoServers(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestFinishAgainAfterACrash finishes an upload, then puts its state back
+// as it was before: a crash after the staged ciphertext became the blob
+// and before the state said so. Every part was answered, so the
+// recording must not be lost: finishing again, into another blob, gives
+// the same recording. On SQLite with the blob folder, and on PostgreSQL
+// with S3.
+func TestFinishAgainAfterACrash(t *testing.T) {
+	for _, tc := range []struct{ name, dsn string }{{"sqlite", ""}, {"postgres", "postgres"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := tc.dsn
+			if dsn != "" {
+				dsn = sqldbtest.PostgresURL(t)
+			}
+			e := newEnv(t, dsn)
+			data := make([]byte, 200000)
+			rand.Read(data)
+			s := e.store()
+			u, err := s.NewUpload(ctx, handler.FileInfo{Size: int64(len(data)), MetaData: meta})
+			if err != nil {
+				t.Fatal(err)
+			}
+			info, _ := u.GetInfo(ctx)
+			if _, err := u.WriteChunk(ctx, 0, bytes.NewReader(data)); err != nil {
+				t.Fatal(err)
+			}
+			before, _, err := e.db.Upload(ctx, info.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Finish(ctx, info.ID, "orga/first"); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.db.SaveUpload(ctx, info.ID, before); err != nil {
+				t.Fatal(err)
+			}
+			f, err := e.store().Finish(ctx, info.ID, "orga/second")
+			if err != nil {
+				t.Fatalf("finish again after a crash: %v", err)
+			}
+			if got := e.decrypt(t, f); !bytes.Equal(got, data) {
+				t.Fatal("the recording decrypts to other bytes")
+			}
+		})
+	}
+}
