@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/opname/opname"
 )
@@ -34,11 +36,16 @@ func (c cursor) String() string {
 func openListCursor(s, name string) (cursor, error) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	var c cursor
-	if err != nil || json.Unmarshal(b, &c) != nil || c.List != name || c.Tie == "" {
+	if err != nil || json.Unmarshal(b, &c) != nil || c.List != name || c.Tie == "" || !storable(c.Key) || !storable(c.Tie) {
 		return cursor{}, opname.BadCursor(s)
 	}
 	return c, nil
 }
+
+// storable reports whether a cursor's value can be a query's argument: a
+// cursor is made by hand as easily as by a list, and PostgreSQL refuses
+// a NUL byte in text, which would otherwise be a server fault.
+func storable(v string) bool { return utf8.ValidString(v) && !strings.ContainsRune(v, 0) }
 
 // listing is one page of a list being read: what to add to its query.
 type listing struct {
