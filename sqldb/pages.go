@@ -58,6 +58,22 @@ type listing struct {
 	micro bool
 	size  int
 	after *cursor
+	// keyOf and tieOf, when set, are queries of one row's key and tie by
+	// organisation and id (two arguments): the cursor then holds the last
+	// row's id only (byID).
+	keyOf, tieOf string
+	org          string
+}
+
+// byID makes l's cursors name their last row by id only, its key (and
+// its tie, when the tie is not the id) looked up by the query of the next
+// page with keyOf (and tieOf), in organisation org. A list ordered by
+// name would otherwise carry a client's name, or a person's e-mail
+// address, in the addresses of its pages, and so into browser histories
+// and the logs of proxies. A row gone since leaves the next page empty.
+func (l *listing) byID(org, keyOf, tieOf string) *listing {
+	l.org, l.keyOf, l.tieOf = org, keyOf, tieOf
+	return l
 }
 
 // page parses p for the list name ordered by key and tie.
@@ -91,7 +107,18 @@ func (l *listing) query(query string, args []any) (string, []any) {
 	if l.desc {
 		cmp, dir = "<", " DESC"
 	}
-	if l.after != nil {
+	switch {
+	case l.after != nil && l.keyOf != "":
+		key, tie := "("+l.keyOf+")", "?"
+		args = append(args, l.org, l.after.Tie)
+		if l.tieOf != "" {
+			tie = "(" + l.tieOf + ")"
+			args = append(args, l.org, l.after.Tie)
+		} else {
+			args = append(args, l.after.Tie)
+		}
+		query += fmt.Sprintf(` AND (%s, %s) %s (%s, %s)`, l.key, l.tie, cmp, key, tie)
+	case l.after != nil:
 		var key any = l.after.Key
 		if l.micro {
 			key, _ = strconv.ParseInt(l.after.Key, 10, 64)
