@@ -118,3 +118,43 @@ func TestHolderPagesHideOthers(t *testing.T) {
 		}
 	})
 }
+
+// TestFixityProblemsShowNoClientData lists a recording whose integrity
+// check failed as the privacy officer: the list is not logged, as it
+// shows no client data, so it must not carry the edit statement (what was
+// cut, why, who was told) or the conversation it was made in.
+func TestFixityProblemsShowNoClientData(t *testing.T) {
+	dialects(t, func(t *testing.T, db *sqldb.DB) {
+		w := build(t, db)
+		manager, po := as(w.a[opname.RoleManager]), as(w.a[opname.RolePrivacyOfficer])
+		conv := &opname.Conversation{ClientID: w.other.ID, Location: "office", Participants: []opname.Participant{{Role: "client"}, {Role: "staff"}}}
+		if err := db.AddConversation(manager, conv); err != nil {
+			t.Fatal(err)
+		}
+		orig := opname.Recording{ClientID: w.other.ID, ConversationID: conv.ID, Source: "organisation", MediaType: "audio/wav", SHA256: strings.Repeat("cd", 32), Size: 1}
+		if err := db.AddRecording(manager, &orig, opname.Sealed{Header: []byte{1}, BlobKey: "blob-orig", PayloadSize: 1}); err != nil {
+			t.Fatal(err)
+		}
+		edit := opname.Recording{ClientID: w.other.ID, DerivedFrom: orig.ID, Edit: &opname.EditStatement{Changed: "de naam van de buurman weggeknipt", Reason: "privacy van de buurman", Told: "moeder"},
+			Source: "organisation", MediaType: "audio/wav", SHA256: strings.Repeat("ef", 32), Size: 1}
+		if err := db.AddRecording(manager, &edit, opname.Sealed{Header: []byte{1}, BlobKey: "blob-edit", PayloadSize: 1}); err != nil {
+			t.Fatal(err)
+		}
+		sys := opname.System("test")
+		sys.OrgID = w.orgA.ID
+		for _, id := range []string{orig.ID, edit.ID} {
+			if err := db.SetFixity(opname.WithActor(context.Background(), sys), id, opname.FixityCheck{CheckedAt: db.Now(), Problem: "sha256 differs"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rs, _, err := db.FixityProblems(po, opname.Page{})
+		if err != nil || len(rs) != 2 {
+			t.Fatalf("fixity problems = %d, %v", len(rs), err)
+		}
+		for _, r := range rs {
+			if r.Edit != nil || r.ConversationID != "" || r.DerivedFrom != "" || r.Fixity == nil || r.SHA256 == "" {
+				t.Errorf("the privacy officer's list shows %+v (edit %+v)", r, r.Edit)
+			}
+		}
+	})
+}
