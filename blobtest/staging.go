@@ -11,7 +11,8 @@ import (
 )
 
 // Stager is a blob store that stages uploads under way (package tusd's
-// Staging). A committed staged object may be gone or kept until Discard.
+// Staging). A committed staged object is kept until Discard: a commit the
+// upload's state never recorded is tried again, into another blob.
 type Stager interface {
 	opname.BlobStore
 	Append(ctx context.Context, id string, off int64, r io.Reader) (int64, error)
@@ -77,6 +78,19 @@ func RunStaging(t *testing.T, s Stager) {
 	if size, err := s.Commit(ctx, "upload2", 70000, data[70000:70100], "rec/small"); err != nil || size != 70100 {
 		t.Fatalf("Commit = %d, %v", size, err)
 	}
+	// The commit again, as after a crash before the state recorded it.
+	if size, err := s.Commit(ctx, "upload2", 70000, data[70000:70100], "rec/small-again"); err != nil || size != 70100 {
+		t.Fatalf("Commit again = %d, %v", size, err)
+	}
+	if b, err := s.Open(ctx, "rec/small-again"); err != nil {
+		t.Fatalf("the blob of the commit again: %v", err)
+	} else {
+		got, err := io.ReadAll(io.NewSectionReader(b, 0, b.Size()))
+		b.Close()
+		if err != nil || !bytes.Equal(got, data[:70100]) {
+			t.Fatalf("the blob of the commit again holds other bytes (%d, %v)", len(got), err)
+		}
+	}
 	if err := s.Discard(ctx, "upload2"); err != nil {
 		t.Fatal(err)
 	}
@@ -92,6 +106,34 @@ func RunStaging(t *testing.T, s Stager) {
 		t.Fatalf("Append of other bytes = %v, want Conflict", err)
 	}
 	if err := s.Discard(ctx, "upload4"); err != nil {
+		t.Fatal(err)
+	}
+	// A shorter write of the same bytes keeps what the unanswered write
+	// left after it, and the next write is compared with that in turn.
+	for _, w := range []struct{ off, to int }{{0, 1 << 20}, {1 << 20, 3 << 20}, {1 << 20, 1<<20 + 10}} {
+		if _, err := s.Append(ctx, "upload5", int64(w.off), bytes.NewReader(data[w.off:w.to])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Append(ctx, "upload5", 1<<20+10, bytes.NewReader(junk[:1<<20])); opname.KindOf(err) != opname.Conflict {
+		t.Fatalf("Append of other bytes after a shorter write = %v, want Conflict", err)
+	}
+	if n, err := s.Append(ctx, "upload5", 1<<20+10, bytes.NewReader(data[1<<20+10:4<<20])); err != nil || n != 3<<20-10 {
+		t.Fatalf("Append of the same bytes after a shorter write = %d, %v", n, err)
+	}
+	if size, err := s.Commit(ctx, "upload5", 4<<20, nil, "rec/shorter"); err != nil || size != 4<<20 {
+		t.Fatalf("Commit = %d, %v", size, err)
+	}
+	if b, err := s.Open(ctx, "rec/shorter"); err != nil {
+		t.Fatal(err)
+	} else {
+		got, err := io.ReadAll(io.NewSectionReader(b, 0, b.Size()))
+		b.Close()
+		if err != nil || !bytes.Equal(got, data[:4<<20]) {
+			t.Fatalf("the blob after a shorter write holds other bytes (%d, %v)", len(got), err)
+		}
+	}
+	if err := s.Discard(ctx, "upload5"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Append(ctx, "upload3", 0, bytes.NewReader(data[:100])); err != nil {

@@ -222,10 +222,12 @@ func (s *Store) stagePath(id string) (string, error) {
 	return filepath.Join(s.dir, ".staging", id), nil
 }
 
-// Append writes r into the staged object id from byte off on, dropping
-// whatever an earlier, unanswered write left after off, and syncs it: it
-// does not return before the bytes are durable. A staged object shorter
-// than off has lost bytes, which is an error.
+// Append writes r into the staged object id from byte off on, over what
+// an earlier, unanswered write left there, which must be the same bytes,
+// and syncs it: it does not return before the bytes are durable. What the
+// unanswered write left after r's bytes stays, to be compared with the
+// next write. A staged object shorter than off has lost bytes, which is an
+// error.
 func (s *Store) Append(ctx context.Context, id string, off int64, r io.Reader) (int64, error) {
 	p, err := s.stagePath(id)
 	if err != nil {
@@ -245,11 +247,11 @@ func (s *Store) Append(ctx context.Context, id string, off int64, r io.Reader) (
 		return 0, fmt.Errorf("localblob: append %s: %w", id, err)
 	}
 	defer f.Close()
+	// What an unanswered write left after these bytes stays: it is
+	// ciphertext under chunk counters that the next write uses again,
+	// which must then give the same bytes. Dropped, other bytes could be
+	// sealed under those counters unseen.
 	n, err := copyToFile(ctx, f, off, opname.SameAs(r, old))
-	if err == nil {
-		// Whatever an unanswered write left after these bytes goes.
-		err = f.Truncate(off + n)
-	}
 	if serr := f.Sync(); err == nil && serr != nil {
 		err = fmt.Errorf("localblob: append %s: sync: %w", id, serr)
 	}
@@ -287,7 +289,10 @@ func (s *Store) openStaged(p string, off int64) (*os.File, error) {
 }
 
 // Commit ends the staged object id at off with tail and makes it the blob
-// key, durably. The staged object is gone afterwards.
+// key, durably. The staged object stays, as another name of the blob,
+// until Discard: if the upload's state cannot say it was committed (a
+// crash, a failed write of the state), Commit is tried again into another
+// blob, which needs the staged bytes.
 func (s *Store) Commit(ctx context.Context, id string, off int64, tail []byte, key string) (int64, error) {
 	p, err := s.stagePath(id)
 	if err != nil {
@@ -326,7 +331,6 @@ func (s *Store) Commit(ctx context.Context, id string, off int64, tail []byte, k
 	if err != nil {
 		return 0, fmt.Errorf("localblob: commit %s: %w", id, err)
 	}
-	_ = os.Remove(p)
 	return off + int64(len(tail)), nil
 }
 

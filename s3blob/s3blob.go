@@ -311,10 +311,18 @@ func (s *Store) Append(ctx context.Context, id string, off int64, r io.Reader) (
 		return 0, err
 	}
 	// What an unanswered write left after off must be written again
-	// unchanged (opname.SameAs); it goes once this part is in.
+	// unchanged (opname.SameAs). What it left after this part's bytes is
+	// written again after them, into this part's segment: it is
+	// ciphertext under chunk counters that the next part uses again,
+	// which must then give the same bytes. Dropped, other bytes could be
+	// sealed under those counters unseen.
 	old, closeOld := s.leftover(ctx, segs, left, off)
 	defer closeOld()
-	r = opname.SameAs(r, old)
+	part := &countingReader{r: opname.SameAs(r, old)}
+	var rest io.Reader = bytes.NewReader(nil)
+	if old != nil {
+		rest = old
+	}
 	defer func() {
 		if err != nil {
 			return
@@ -325,22 +333,21 @@ func (s *Store) Append(ctx context.Context, id string, off int64, r io.Reader) (
 			}
 		}
 	}()
-	start, body := off, r
+	start, body := off, io.MultiReader(part, rest)
 	if n := len(segs); n > 0 && (segs[n-1].end-segs[n-1].start < minPart || segs[n-1].end > off) {
 		last := segs[n-1]
-		old, err := s.head(ctx, last.key, min(last.end, off)-last.start)
+		head, err := s.head(ctx, last.key, min(last.end, off)-last.start)
 		if err != nil {
 			return 0, fmt.Errorf("s3blob: append %s: %w", id, err)
 		}
-		start, body = last.start, io.MultiReader(bytes.NewReader(old), r)
+		start, body = last.start, io.MultiReader(bytes.NewReader(head), part, rest)
 	}
 	prefix, _ := s.stagingPrefix(id)
-	cr := &countingReader{r: body}
 	up := transfermanager.New(s.client, func(o *transfermanager.Options) { o.PartSizeBytes = 16 << 20 })
-	if _, err := up.UploadObject(ctx, &transfermanager.UploadObjectInput{Bucket: &s.bucket, Key: aws.String(prefix + strconv.FormatInt(start, 10)), Body: cr}); err != nil {
+	if _, err := up.UploadObject(ctx, &transfermanager.UploadObjectInput{Bucket: &s.bucket, Key: aws.String(prefix + strconv.FormatInt(start, 10)), Body: body}); err != nil {
 		return 0, fmt.Errorf("s3blob: append %s: %w", id, err)
 	}
-	return cr.n - (off - start), nil
+	return part.n, nil
 }
 
 // Commit makes the segments before off, and tail after them, blob key.

@@ -179,20 +179,22 @@ func (db *DB) clientConversations(ctx context.Context, clientID string, l *listi
 		return nil, "", err
 	}
 	query, args := `SELECT `+conversationColumns+` FROM conversations WHERE org_id = ? AND client_id = ?`, []any{a.OrgID, clientID}
+	sees := func(c *opname.Conversation) bool { return takesPart(a, c) }
+	var cs []opname.Conversation
+	next := ""
 	if l != nil {
-		query, args = l.query(query, args)
+		read := func(l *listing) ([]opname.Conversation, error) {
+			q, qargs := l.query(query, args)
+			return db.conversations(ctx, q, qargs...)
+		}
+		cs, next, err = visiblePage(l, read, sees, conversationAt)
 	} else {
-		query += ` ORDER BY at DESC, id DESC`
+		cs, err = db.conversations(ctx, query+` ORDER BY at DESC, id DESC`, args...)
+		cs = slices.DeleteFunc(cs, func(c opname.Conversation) bool { return !sees(&c) })
 	}
-	cs, err := db.conversations(ctx, query, args...)
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if l != nil {
-		cs, next = cut(l, cs, conversationAt)
-	}
-	cs = slices.DeleteFunc(cs, func(c opname.Conversation) bool { return !takesPart(a, &c) })
 	return cs, next, db.logList(ctx, clientID, "conversations", which, len(cs))
 }
 

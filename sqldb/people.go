@@ -97,12 +97,13 @@ func (db *DB) ListUsers(ctx context.Context, p opname.Page) ([]opname.User, stri
 	if err != nil {
 		return nil, "", err
 	}
+	l.byID(a.OrgID, `SELECT name FROM users WHERE org_id = ? AND id = ?`, `SELECT email FROM users WHERE org_id = ? AND id = ?`)
 	query, args := l.query(`SELECT `+userColumns+` FROM users WHERE org_id = ?`, []any{a.OrgID})
 	us, err := db.users(ctx, query, args...)
 	if err != nil {
 		return nil, "", err
 	}
-	us, next := cut(l, us, func(u *opname.User) (string, string) { return u.Name, u.Email })
+	us, next := cut(l, us, func(u *opname.User) (string, string) { return "", u.ID })
 	return us, next, nil
 }
 
@@ -221,6 +222,7 @@ func (db *DB) FindClients(ctx context.Context, text string, p opname.Page) ([]op
 	if err != nil {
 		return nil, "", err
 	}
+	l.byID(a.OrgID, `SELECT name FROM clients WHERE org_id = ? AND id = ?`, "")
 	contact := "contact"
 	if a.Role == opname.RolePrivacyOfficer {
 		contact = "''"
@@ -254,7 +256,7 @@ func (db *DB) FindClients(ctx context.Context, text string, p opname.Page) ([]op
 	if err := rows.Err(); err != nil {
 		return nil, "", fmt.Errorf("sqldb: clients: %w", err)
 	}
-	out, next := cut(l, out, func(c *opname.Client) (string, string) { return c.Name, c.ID })
+	out, next := cut(l, out, func(c *opname.Client) (string, string) { return "", c.ID })
 	return out, next, db.logList(ctx, "", "clients", listed(text, p), len(out))
 }
 

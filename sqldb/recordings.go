@@ -325,20 +325,23 @@ func (db *DB) clientRecordings(ctx context.Context, clientID string, l *listing,
 		return nil, "", err
 	}
 	query, args := `SELECT `+recordingColumns+` FROM recordings WHERE org_id = ? AND client_id = ? AND kind = ?`, []any{a.OrgID, clientID, opname.KindMedia}
+	sees := func(r *opname.Recording) bool { return db.holderSees(ctx, a, r) }
+	var rs []opname.Recording
+	next := ""
 	if l != nil {
-		query, args = l.query(query, args)
+		read := func(l *listing) ([]opname.Recording, error) {
+			q, qargs := l.query(query, args)
+			return db.recordings(ctx, q, qargs...)
+		}
+		at := func(r *opname.Recording) (string, string) { return microKey(micro(r.CreatedAt)), r.ID }
+		rs, next, err = visiblePage(l, read, sees, at)
 	} else {
-		query += ` ORDER BY created_at DESC, id DESC`
+		rs, err = db.recordings(ctx, query+` ORDER BY created_at DESC, id DESC`, args...)
+		rs = slices.DeleteFunc(rs, func(r opname.Recording) bool { return !sees(&r) })
 	}
-	rs, err := db.recordings(ctx, query, args...)
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if l != nil {
-		rs, next = cut(l, rs, func(r *opname.Recording) (string, string) { return microKey(micro(r.CreatedAt)), r.ID })
-	}
-	rs = slices.DeleteFunc(rs, func(r opname.Recording) bool { return !db.holderSees(ctx, a, &r) })
 	return rs, next, db.logList(ctx, clientID, "recordings", which, len(rs))
 }
 
@@ -436,7 +439,8 @@ func (db *DB) SetFixity(ctx context.Context, id string, c opname.FixityCheck) er
 
 // FixityProblems lists a page of the organisation's recordings whose last
 // fixity check failed, last checked first, for the privacy officer. It
-// shows no client data beyond the recording's id and fingerprint.
+// shows no client data beyond the recording's id and fingerprint
+// (fixityOnly), and so is not logged.
 func (db *DB) FixityProblems(ctx context.Context, p opname.Page) ([]opname.Recording, string, error) {
 	a, err := orgActor(ctx, opname.RolePrivacyOfficer, opname.RoleAdmin)
 	if err != nil {
@@ -458,7 +462,20 @@ func (db *DB) FixityProblems(ctx context.Context, p opname.Page) ([]opname.Recor
 		}
 		return microKey(checked), r.ID
 	})
+	for i := range rs {
+		rs[i] = fixityOnly(rs[i])
+	}
 	return rs, next, nil
+}
+
+// fixityOnly is what a list of fixity problems shows of a recording: its
+// id, fingerprint, size, times and check, none of the client data that
+// would make the list a read to log (an edit statement says what was cut
+// from a client's recording, why and who was told; the conversation and
+// request it was made for, what it holds).
+func fixityOnly(r opname.Recording) opname.Recording {
+	return opname.Recording{ID: r.ID, OrgID: r.OrgID, ClientID: r.ClientID, Kind: r.Kind, Source: r.Source, MediaType: r.MediaType, SHA256: r.SHA256, Size: r.Size,
+		LogIndex: r.LogIndex, CreatedAt: r.CreatedAt, CreatedBy: r.CreatedBy, ErasedAt: r.ErasedAt, Fixity: r.Fixity}
 }
 
 // EraseRecording deletes a recording's wrapped file key, logs the erasure

@@ -14,8 +14,10 @@
 // stream's state (nonce, chunk counter and the waiting bytes, sealed), the
 // SHA-256 state (encoding.BinaryMarshaler) and how many ciphertext bytes
 // are staged. An answered PATCH is therefore durable; a crash in the middle
-// of one leaves the last committed state, and the next part overwrites
-// whatever was staged after it. Plaintext is never at rest.
+// of one leaves the last committed state, and the next parts must give
+// again whatever was staged after it (the same bytes under the same chunk
+// counters), or the upload is refused: no chunk counter ever seals two
+// plaintexts at rest. Plaintext is never at rest.
 //
 // # Finishing
 //
@@ -73,13 +75,18 @@ type States interface {
 
 // Staging keeps uploads' ciphertext in blob storage (package localblob).
 type Staging interface {
-	// Append writes r into staged object id from byte off on, dropping
-	// what an earlier, unanswered write left after off. It MUST NOT
-	// return before the bytes are durable.
+	// Append writes r into staged object id from byte off on. What an
+	// earlier, unanswered write left after off MUST be the same bytes
+	// (else Conflict), and what it left after r's bytes MUST stay, to be
+	// compared with the next write: it is ciphertext under chunk counters
+	// that are used again. It MUST NOT return before the bytes are
+	// durable.
 	Append(ctx context.Context, id string, off int64, r io.Reader) (int64, error)
 	// Commit ends staged object id at off with tail and makes it blob
 	// key, durably, without reading it again; it returns the blob's size.
-	// The staged object may be gone afterwards.
+	// The staged object MUST stay until Discard: when the state cannot
+	// say that the upload was committed (a crash just after, a failed
+	// write), Commit is tried again, into another blob.
 	Commit(ctx context.Context, id string, off int64, tail []byte, key string) (int64, error)
 	// Discard removes a staged object; an unknown one is no error.
 	Discard(ctx context.Context, id string) error

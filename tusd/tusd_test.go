@@ -341,3 +341,115 @@ func TestTwoServers(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestFinishAgainAfterACrash finishes an upload, then puts its state back
+// as it was before: a crash after the staged ciphertext became the blob
+// and before the state said so. Every part was answered, so the
+// recording must not be lost: finishing again, into another blob, gives
+// the same recording. On SQLite with the blob folder, and on PostgreSQL
+// with S3.
+func TestFinishAgainAfterACrash(t *testing.T) {
+	for _, tc := range []struct{ name, dsn string }{{"sqlite", ""}, {"postgres", "postgres"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := tc.dsn
+			if dsn != "" {
+				dsn = sqldbtest.PostgresURL(t)
+			}
+			e := newEnv(t, dsn)
+			data := make([]byte, 200000)
+			rand.Read(data)
+			s := e.store()
+			u, err := s.NewUpload(ctx, handler.FileInfo{Size: int64(len(data)), MetaData: meta})
+			if err != nil {
+				t.Fatal(err)
+			}
+			info, _ := u.GetInfo(ctx)
+			if _, err := u.WriteChunk(ctx, 0, bytes.NewReader(data)); err != nil {
+				t.Fatal(err)
+			}
+			before, _, err := e.db.Upload(ctx, info.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Finish(ctx, info.ID, "orga/first"); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.db.SaveUpload(ctx, info.ID, before); err != nil {
+				t.Fatal(err)
+			}
+			f, err := e.store().Finish(ctx, info.ID, "orga/second")
+			if err != nil {
+				t.Fatalf("finish again after a crash: %v", err)
+			}
+			if got := e.decrypt(t, f); !bytes.Equal(got, data) {
+				t.Fatal("the recording decrypts to other bytes")
+			}
+		})
+	}
+}
+
+// TestOtherBytesAfterAShortResend resends the first bytes of a part that
+// was staged and never answered (a crash), the same bytes but fewer, so
+// that no chunk is sealed; then other bytes than the unanswered part's
+// follow. The unanswered part had sealed the chunk they fall in under its
+// counter: sealing other bytes under that counter would put two
+// plaintexts under one nonce at rest, so the write is refused and the
+// upload removed. A shorter resend of the same bytes followed by the same
+// bytes still goes on. On the blob folder and on S3.
+func TestOtherBytesAfterAShortResend(t *testing.T) {
+	for _, tc := range []struct{ name, dsn string }{{"sqlite", ""}, {"postgres", "postgres"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := tc.dsn
+			if dsn != "" {
+				dsn = sqldbtest.PostgresURL(t)
+			}
+			e := newEnv(t, dsn)
+			const chunk = agecrypt.ChunkSize
+			data := make([]byte, 4*chunk)
+			rand.Read(data)
+			start := func() string {
+				u, err := e.store().NewUpload(ctx, handler.FileInfo{Size: int64(len(data)), MetaData: meta})
+				if err != nil {
+					t.Fatal(err)
+				}
+				info, _ := u.GetInfo(ctx)
+				if _, err := u.WriteChunk(ctx, 0, bytes.NewReader(data[:chunk+100])); err != nil {
+					t.Fatal(err)
+				}
+				// The unanswered part seals the second chunk.
+				e.unanswered(t, info.ID, chunk+100, data[chunk+100:2*chunk+50])
+				u, _ = e.store().GetUpload(ctx, info.ID)
+				if _, err := u.WriteChunk(ctx, chunk+100, bytes.NewReader(data[chunk+100:chunk+200])); err != nil {
+					t.Fatalf("a shorter resend of the same bytes: %v", err)
+				}
+				return info.ID
+			}
+
+			id := start()
+			other := bytes.Clone(data[chunk+200 : 3*chunk])
+			other[10] ^= 1
+			u, _ := e.store().GetUpload(ctx, id)
+			if _, err := u.WriteChunk(ctx, chunk+200, bytes.NewReader(other)); opname.KindOf(err) != opname.Conflict {
+				t.Fatalf("other bytes under the sealed chunk's counter = %v, want Conflict", err)
+			}
+			if _, err := e.store().GetUpload(ctx, id); !errors.Is(err, handler.ErrNotFound) {
+				t.Fatalf("the upload is still there: %v", err)
+			}
+
+			id = start()
+			u, _ = e.store().GetUpload(ctx, id)
+			if _, err := u.WriteChunk(ctx, chunk+200, bytes.NewReader(data[chunk+200:])); err != nil {
+				t.Fatalf("the same bytes after a shorter resend: %v", err)
+			}
+			f, err := e.store().Finish(ctx, id, "orga/short-resend")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := e.decrypt(t, f); !bytes.Equal(got, data) {
+				t.Fatal("the recording decrypts to other bytes")
+			}
+		})
+	}
+}

@@ -143,6 +143,11 @@ func (s *Server) tusCreate(hook handler.HookEvent) (handler.HTTPResponse, handle
 	meta := handler.MetaData{}
 	for _, k := range uploadMeta {
 		if v := strings.TrimSpace(hook.Upload.MetaData[k]); v != "" {
+			// Upload-Metadata is base64: the check of every request's
+			// text cannot see inside it.
+			if err := anyText.Check(k, v); err != nil {
+				return handler.HTTPResponse{}, handler.FileInfoChanges{}, s.tusError(ctx, err)
+			}
 			meta[k] = v
 		}
 	}
