@@ -276,7 +276,22 @@ func (l *lazyExport) Write(p []byte) (int, error) {
 var accessCSVHeader = []string{"seq", "time", "action", "outcome", "user_id", "user_name", "user_role", "on_behalf_of", "client_id", "client_name", "object_type", "object_id", "purpose", "source_addr", "hash"}
 
 func accessCSVRow(e opname.AccessEvent) []string {
-	return []string{strconv.FormatInt(e.Seq, 10), e.Time.Format(time.RFC3339Nano), string(e.Action), e.Outcome, e.UserID, e.UserName, string(e.UserRole), e.OnBehalfOf, e.ClientID, e.ClientName, e.ObjectType, e.ObjectID, e.Purpose, e.SourceAddr, e.Hash}
+	row := []string{strconv.FormatInt(e.Seq, 10), e.Time.Format(time.RFC3339Nano), string(e.Action), e.Outcome, e.UserID, e.UserName, string(e.UserRole), e.OnBehalfOf, e.ClientID, e.ClientName, e.ObjectType, e.ObjectID, e.Purpose, e.SourceAddr, e.Hash}
+	for i, cell := range row {
+		row[i] = noFormula(cell)
+	}
+	return row
+}
+
+// noFormula keeps a spreadsheet from running a cell of the CSV export as
+// a formula (a name typed as "=HYPERLINK(…)"): a cell that starts like one
+// gets an apostrophe before it, which spreadsheets show as text. The JSON
+// Lines export carries every value as it is.
+func noFormula(cell string) string {
+	if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+		return "'" + cell
+	}
+	return cell
 }
 
 // logPage is the access log page: the search form and what it found.

@@ -3,8 +3,11 @@ package web
 import (
 	"errors"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/opname/opname"
 )
 
 // TestDayRange: days are the organisation's, from the first midnight to
@@ -96,5 +99,19 @@ func TestWaited(t *testing.T) {
 		if got := waited(c.d, "en"); got != c.en {
 			t.Errorf("waited(%s, en) = %q, want %q", c.d, got, c.en)
 		}
+	}
+}
+
+// TestCSVCellsAreNoFormulas: a name that starts like a formula is not run
+// by the spreadsheet that opens the export.
+func TestCSVCellsAreNoFormulas(t *testing.T) {
+	row := accessCSVRow(opname.AccessEvent{UserName: "=HYPERLINK(\"http://x\")", ClientName: "+31 6", Purpose: "@SUM(A1)", ObjectID: "-1", OnBehalfOf: "\tx", SourceAddr: "127.0.0.1"})
+	for _, cell := range row {
+		if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+			t.Errorf("cell %q starts like a formula", cell)
+		}
+	}
+	if row[13] != "127.0.0.1" {
+		t.Errorf("an ordinary cell changed: %q", row[13])
 	}
 }
