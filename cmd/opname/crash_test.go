@@ -157,12 +157,16 @@ func TestCrashDuringUploads(t *testing.T) {
 	stop.Store(true)
 	wg.Wait()
 
-	code, body, err = call("GET", "/api/v1/clients/"+c.ID+"/recordings", nil)
+	// One page of the largest size holds every recording of the test.
+	code, body, err = call("GET", "/api/v1/clients/"+c.ID+"/recordings?limit="+fmt.Sprint(opname.MaxPageSize), nil)
 	if err != nil || code != 200 {
 		t.Fatalf("list = %d %v", code, err)
 	}
 	var listed []opname.Recording
 	json.Unmarshal(body, &listed)
+	if len(listed) == opname.MaxPageSize {
+		t.Fatalf("%d recordings fill a page: list the next pages too", len(listed))
+	}
 	registeredSum := map[string]string{}
 	for _, rec := range listed {
 		registeredSum[rec.ID] = rec.SHA256
