@@ -71,8 +71,6 @@ type DB struct {
 	// logPool is the access log writer's own connections (PostgreSQL).
 	logPool    *sql.DB
 	tokenCache tokenCache
-	// checkpointer checkpoints SQLite's write-ahead log (nil on PostgreSQL).
-	checkpointer *checkpointer
 }
 
 // Open opens the database at dsn: a postgres:// URL, or the path of a SQLite
@@ -103,8 +101,7 @@ func Open(dsn string) (*DB, error) {
 		// FULL: a transaction acknowledged to a person survives power loss.
 		pragmas := "_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
 		u := "file:" + (&url.URL{Path: dsn}).EscapedPath()
-		// Checkpoints happen in the background, not in a writer's commit.
-		if db.write, err = sql.Open("sqlite", u+"?"+pragmas+"&_pragma=wal_autocheckpoint(0)&_txlock=immediate"); err != nil {
+		if db.write, err = sql.Open("sqlite", u+"?"+pragmas+"&_txlock=immediate"); err != nil {
 			return nil, fmt.Errorf("sqldb: open sqlite: %w", err)
 		}
 		db.write.SetMaxOpenConns(1)
@@ -114,7 +111,6 @@ func Open(dsn string) (*DB, error) {
 		db.read.SetMaxOpenConns(8)
 		db.read.SetMaxIdleConns(8)
 		db.wal = dsn + "-wal"
-		db.checkpointer = db.startCheckpointer()
 	}
 	db.log = newAccessWriter(db)
 	return db, nil
@@ -126,7 +122,6 @@ func (db *DB) Dialect() string { return string(db.dialect) }
 // Close stops the access log writer and closes the database.
 func (db *DB) Close() error {
 	db.log.close()
-	db.checkpointer.close()
 	db.prepared.close()
 	err := db.write.Close()
 	if db.read != db.write {
