@@ -21,23 +21,19 @@ import (
 // wait for their event to be durable share one transaction (group commit),
 // so logging every read costs one fsync per batch, not one per read.
 //
-// On SQLite a batch is committed without waiting for the disk, and a
-// syncer makes the write-ahead log durable (fsync) before it lets the
-// batch's callers go on. The writer commits a batch only when a syncer is
-// free to take it at once, and gathers events while it waits: a committed
-// batch never waits for the fsync of another, so a read waits for about
-// one fsync and its commit, and each fsync serves all that came while the
-// one before it ran (few commits and fsyncs, which cost processor time).
+// On SQLite the batches are also pipelined: a batch is committed without
+// waiting for the disk, and a second goroutine makes the write-ahead log
+// durable (fsync) before it lets the batch's callers go on. While it
+// waits for the disk, the next batch is committed, and no further one:
+// one commit per fsync keeps the batches large, which costs less than
+// many small commits.
 type accessWriter struct {
 	db      *DB
 	in      chan *pendingEvents
+	synced  chan []*pendingEvents // to the syncer, unbuffered; nil without one
 	stop    chan struct{}
 	stopped sync.WaitGroup
 	once    sync.Once
-	// slots holds a token for each syncer at work (SQLite); synced takes
-	// committed batches to them.
-	slots  chan struct{}
-	synced chan []*pendingEvents
 	// heads are the organisations' chain heads as this writer last wrote
 	// them (PostgreSQL): a batch extends a head it knows in one statement,
 	// which checks that nobody else moved it.
@@ -54,27 +50,16 @@ type pendingEvents struct {
 	done   chan error
 }
 
-const (
-	// maxBatch bounds how many requests' events go into one transaction.
-	maxBatch = 256
-	// syncers is how many fsyncs of the write-ahead log may be under way
-	// at once. Disks serve concurrent fsyncs well, but with two the
-	// batches were half as large and the commits twice as many, and on a
-	// busy machine the processor time of the commits cost more than the
-	// wait for the disk (BENCHMARKS.md).
-	syncers = 1
-)
+// maxBatch bounds how many requests' events go into one transaction.
+const maxBatch = 256
 
 func newAccessWriter(db *DB) *accessWriter {
 	w := &accessWriter{db: db, in: make(chan *pendingEvents, maxBatch), stop: make(chan struct{}), heads: map[string]chainHead{}}
 	w.stopped.Add(1)
 	if db.wal != "" {
-		w.slots = make(chan struct{}, syncers)
-		w.synced = make(chan []*pendingEvents, syncers)
-		for range syncers {
-			w.stopped.Add(1)
-			go w.syncer()
-		}
+		w.synced = make(chan []*pendingEvents)
+		w.stopped.Add(1)
+		go w.syncer()
 	}
 	go w.run()
 	return w
@@ -92,10 +77,6 @@ func (w *accessWriter) run() {
 		case <-w.stop:
 			return
 		}
-		if w.slots != nil {
-			// Wait for a free syncer; what comes meanwhile joins the batch.
-			w.slots <- struct{}{}
-		}
 		batch := []*pendingEvents{first}
 	fill:
 		for len(batch) < maxBatch {
@@ -107,28 +88,36 @@ func (w *accessWriter) run() {
 			}
 		}
 		err := w.append(batch)
-		if w.synced == nil {
-			release(batch, err)
+		if err == nil && w.synced != nil {
+			w.synced <- batch
 			continue
 		}
-		if err != nil {
-			<-w.slots
-			release(batch, err)
-			continue
-		}
-		w.synced <- batch
+		release(batch, err)
 	}
 }
 
-// syncer makes committed batches durable, one at a time, and then lets
-// their callers go on. Only what was written before an fsync began is
-// sure to be durable after it: the batch was.
+// syncer makes committed batches durable, as many at once as have come
+// while it waited for the disk, and then lets their callers go on.
 func (w *accessWriter) syncer() {
 	defer w.stopped.Done()
-	for batch := range w.synced {
+	for first := range w.synced {
+		batches := [][]*pendingEvents{first}
+	more:
+		for {
+			select {
+			case b, ok := <-w.synced:
+				if !ok {
+					break more
+				}
+				batches = append(batches, b)
+			default:
+				break more
+			}
+		}
 		err := w.db.syncWAL()
-		<-w.slots
-		release(batch, err)
+		for _, b := range batches {
+			release(b, err)
+		}
 	}
 }
 
