@@ -317,8 +317,14 @@ func (db *DB) insertAccess(ctx context.Context, tx *sql.Tx, events []*opname.Acc
 		_, err := tx.ExecContext(ctx, `INSERT INTO access_log (`+accessColumns+`) SELECT * FROM `+accessUnnest, accessArrays(events)...)
 		return err
 	}
+	// One statement of the transaction for all records, not one each.
+	insert, err := db.hotTxStmt(ctx, tx, insertAccess)
+	if err != nil {
+		return err
+	}
+	defer insert.Close()
 	for _, e := range events {
-		if _, err := db.hotExec(ctx, tx, insertAccess, e.ID, e.OrgID, e.Seq, micro(e.Time), string(e.Action), e.Outcome, e.UserID, e.UserName, string(e.UserRole), e.OnBehalfOf, e.ClientID, e.ObjectType, e.ObjectID, e.Purpose, e.SourceAddr, e.PrevHash, e.Hash); err != nil {
+		if _, err := insert.ExecContext(ctx, e.ID, e.OrgID, e.Seq, micro(e.Time), string(e.Action), e.Outcome, e.UserID, e.UserName, string(e.UserRole), e.OnBehalfOf, e.ClientID, e.ObjectType, e.ObjectID, e.Purpose, e.SourceAddr, e.PrevHash, e.Hash); err != nil {
 			return err
 		}
 	}

@@ -71,6 +71,16 @@ func (db *DB) hotExec(ctx context.Context, tx *sql.Tx, query string, args ...any
 	return tx.ExecContext(ctx, db.q(query), args...)
 }
 
+// hotTxStmt is query as a statement of tx, for running it many times:
+// prepared on SQLite when prepareWrites prepared it beforehand, else
+// prepared in tx. Close it when done.
+func (db *DB) hotTxStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+	if s, ok := db.prepared.stmts.Load(preparedKey{db.write, query}); ok && db.dialect != dialectPostgres {
+		return tx.StmtContext(ctx, s.(*sql.Stmt)), nil
+	}
+	return tx.PrepareContext(ctx, db.q(query))
+}
+
 // hotTxRow is hotRow in tx, like hotExec.
 func (db *DB) hotTxRow(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
 	if s, ok := db.prepared.stmts.Load(preparedKey{db.write, query}); ok && db.dialect != dialectPostgres {

@@ -80,6 +80,10 @@ type Server struct {
 	metrics  *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	// observed keeps each route's and status's metrics (routeStatus →
+	// *routeMetrics), looked up once instead of by their labels on every
+	// request.
+	observed sync.Map
 	routes   []Route
 	mux      *http.ServeMux
 	handler  http.Handler
@@ -325,14 +329,37 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			sw.status = http.StatusOK
 		}
 		elapsed := time.Since(start)
-		s.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
-		s.latency.WithLabelValues(route).Observe(elapsed.Seconds())
+		m := s.routeMetrics(route, sw.status)
+		m.requests.Inc()
+		m.latency.Observe(elapsed.Seconds())
 		attrs := []any{"request_id", id, "method", r.Method, "route", route, "status", sw.status, "ms", elapsed.Milliseconds()}
 		if info.actor.UserID != "" {
 			attrs = append(attrs, "user_id", info.actor.UserID, "org_id", info.actor.OrgID)
 		}
 		s.Logger.LogAttrs(ctx, levelFor(sw.status), "request", slogAttrs(attrs)...)
 	})
+}
+
+type routeStatus struct {
+	route  string
+	status int
+}
+
+type routeMetrics struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
+}
+
+// routeMetrics returns the metrics of requests to route answered with
+// status.
+func (s *Server) routeMetrics(route string, status int) *routeMetrics {
+	k := routeStatus{route, status}
+	if m, ok := s.observed.Load(k); ok {
+		return m.(*routeMetrics)
+	}
+	m := &routeMetrics{s.requests.WithLabelValues(route, strconv.Itoa(status)), s.latency.WithLabelValues(route)}
+	had, _ := s.observed.LoadOrStore(k, m)
+	return had.(*routeMetrics)
 }
 
 func levelFor(status int) slog.Level {
