@@ -44,7 +44,7 @@ type variable struct {
 
 // variables documents the condition language; `opname policy show` and the
 // linter use it too.
-var variables = []variable{
+var variables = [numVariables]variable{
 	{"action", cel.StringType, "what someone wants to do", func(a *activation) any { return a.s.Action }, actionValues},
 	{"medium", cel.StringType, "audio or video (photo counts as video)", func(a *activation) any { return a.s.Medium }, mediumValues},
 	{"by", cel.StringType, "who records, edits, shares or publishes, or asks for a copy", func(a *activation) any { return a.s.By }, byValues},
@@ -96,11 +96,19 @@ type activation struct {
 	// adapter, when set, turns each variable into its CEL value once per
 	// activation (vals), not at every condition that reads it.
 	adapter types.Adapter
-	vals    []ref.Val
+	vals    [numVariables]ref.Val
+	// few holds people when there are few: one allocation for the whole
+	// activation.
+	few [4]participant
 }
 
 func newActivation(s *Situation) *activation {
-	a := &activation{s: s, people: make([]participant, len(s.Participants)), recorder: s.RecorderIndex()}
+	a := &activation{s: s, recorder: s.RecorderIndex()}
+	if len(s.Participants) <= len(a.few) {
+		a.people = a.few[:len(s.Participants)]
+	} else {
+		a.people = make([]participant, len(s.Participants))
+	}
 	clients := 0
 	for i, p := range s.Participants {
 		age := int64(-1)
@@ -123,14 +131,24 @@ func newActivation(s *Situation) *activation {
 	return a
 }
 
+// numVariables is how many variables there are: an activation holds their
+// values in an array.
+const numVariables = 21
+
 // variablesIndex finds a variable by name.
 var variablesIndex = func() map[string]int {
 	m := make(map[string]int, len(variables))
 	for i, v := range variables {
+		if v.name == "" {
+			panic("policy: numVariables is larger than the list of variables")
+		}
 		m[v.name] = i
 	}
 	return m
 }()
+
+// mediumVariable is the index of the variable medium.
+var mediumVariable = variablesIndex["medium"]
 
 func (a *activation) ResolveName(name string) (any, bool) {
 	i, ok := variablesIndex[name]
@@ -139,9 +157,6 @@ func (a *activation) ResolveName(name string) (any, bool) {
 	}
 	if a.adapter == nil {
 		return variables[i].value(a), true
-	}
-	if a.vals == nil {
-		a.vals = make([]ref.Val, len(variables))
 	}
 	if a.vals[i] == nil {
 		a.vals[i] = a.adapter.NativeToValue(variables[i].value(a))
