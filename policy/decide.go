@@ -55,25 +55,25 @@ func (a applied) fullyGiven() codeSet {
 // The error is non-nil only when a condition fails to evaluate, which is a
 // fault of the policy, not of the situation.
 func (p *Policy) Decide(s Situation) (Decision, error) {
-	act := newActivation(&s)
-	act.adapter = p.adapter
+	act := decisionActivation(s, p.adapter)
+	defer act.release()
 	// Most decisions apply a handful of rules: no allocation for those.
 	var buf [16]applied
 	hits := buf[:0]
-	for _, r := range p.rulesFor(&s) {
+	for _, r := range p.rulesFor(act.s) {
 		ok, err := r.holds(act)
 		if err != nil {
 			return Decision{}, err
 		}
 		if ok {
-			hits = append(hits, p.apply(r, &s, act.recorder))
+			hits = append(hits, p.apply(r, act.s, act.recorder))
 		}
 	}
 	d, undecided := p.combine(hits)
 	if err := p.fitAlternatives(act, hits, &d); err != nil {
 		return Decision{}, err
 	}
-	d.Explanation = explain(&s, &d, hits, undecided)
+	d.Explanation = explain(act.s, &d, hits, undecided)
 	return d, nil
 }
 
@@ -151,12 +151,13 @@ func (p *Policy) soundStops(act *activation, hits []applied) (bool, error) {
 			stronger(h.outcome)
 		}
 	}
-	sound := *act.s
-	sound.Medium = "audio"
 	sact := *act
-	sact.s = &sound
+	sact.own = *act.s
+	sact.own.Medium = "audio"
+	sact.s = &sact.own
 	sact.vals[mediumVariable] = nil
-	for _, r := range p.rulesFor(&sound) {
+	sound := sact.s
+	for _, r := range p.rulesFor(sound) {
 		if !r.readsMedium {
 			continue
 		}
@@ -165,7 +166,7 @@ func (p *Policy) soundStops(act *activation, hits []applied) (bool, error) {
 			return false, err
 		}
 		if ok {
-			stronger(p.apply(r, &sound, sact.recorder).outcome)
+			stronger(p.apply(r, sound, sact.recorder).outcome)
 		}
 	}
 	// No outcome: a staff member decides, which does not stop the act.
@@ -212,13 +213,21 @@ func (p *Policy) combine(hits []applied) (d Decision, undecided bool) {
 		enforcement |= r.enforcement
 		advice |= r.advice
 	}
-	d.ConsentFrom = Parties.codes(consent)
-	d.RefusedBy = Parties.codes(refusedBy)
-	d.Obligations = Obligations.codes(obligations)
-	d.Agreements = Agreements.codes(agreements)
-	d.Alternatives = Alternatives.codes(alternatives)
-	d.Enforcement = Enforcement.codes(enforcement)
-	d.Advice = Advice.codes(advice)
+	// The lists share one allocation; each is capped at its length, so
+	// that appending to one does not write into the next.
+	all := make([]string, 0, consent.len()+refusedBy.len()+obligations.len()+agreements.len()+alternatives.len()+enforcement.len()+advice.len())
+	list := func(v Vocabulary, set codeSet) []string {
+		at := len(all)
+		all = v.appendCodes(all, set)
+		return all[at:len(all):len(all)]
+	}
+	d.ConsentFrom = list(Parties, consent)
+	d.RefusedBy = list(Parties, refusedBy)
+	d.Obligations = list(Obligations, obligations)
+	d.Agreements = list(Agreements, agreements)
+	d.Alternatives = list(Alternatives, alternatives)
+	d.Enforcement = list(Enforcement, enforcement)
+	d.Advice = list(Advice, advice)
 	return d, undecided
 }
 

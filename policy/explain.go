@@ -75,10 +75,16 @@ func explain(s *Situation, d *Decision, hits []applied, undecided bool) Text {
 	var pending partyCounts
 	pendingCounts(&pending, hits, d.Outcome)
 	sj := subjectOf(s.Action, s.Medium)
-	return Text{
-		NL: explainIn(nl, s, d, hits, &pending, sj, undecided),
-		EN: explainIn(en, s, d, hits, &pending, sj, undecided),
-	}
+	var nlBuf, enBuf [16]string
+	dutch := explainIn(nl, explanation(nlBuf[:0]), s, d, hits, &pending, sj, undecided)
+	english := explainIn(en, explanation(enBuf[:0]), s, d, hits, &pending, sj, undecided)
+	// Both texts in one allocation.
+	var b strings.Builder
+	b.Grow(dutch.size() + english.size())
+	dutch.writeTo(&b)
+	english.writeTo(&b)
+	both := b.String()
+	return Text{NL: both[:dutch.size()], EN: both[dutch.size():]}
 }
 
 // The languages of an explanation, as indexes of [2] arrays: Dutch, English.
@@ -87,38 +93,57 @@ const (
 	en = 1
 )
 
-// explanation gathers the sentences of an explanation, each once.
-type explanation struct {
-	sentences []string
-}
+// explanation gathers the sentences of an explanation, each once. Its
+// methods return the explanation with what they add (like append), so that
+// its sentences can stay on the stack.
+type explanation []string
 
 // add adds a sentence unless it was said.
-func (e *explanation) add(sentence string) {
-	if !slices.Contains(e.sentences, sentence) {
-		e.sentences = append(e.sentences, sentence)
+func (e explanation) add(sentence string) explanation {
+	if slices.Contains(e, sentence) {
+		return e
+	}
+	return append(e, sentence)
+}
+
+// size is the length of the sentences joined by spaces.
+func (e explanation) size() int {
+	n := max(len(e)-1, 0)
+	for _, sentence := range e {
+		n += len(sentence)
+	}
+	return n
+}
+
+// writeTo writes the sentences joined by spaces.
+func (e explanation) writeTo(b *strings.Builder) {
+	for i, sentence := range e {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(sentence)
 	}
 }
 
 // say adds each sentence of a text.
-func (e *explanation) say(t string) {
+func (e explanation) say(t string) explanation {
 	for t = strings.TrimSpace(t); t != ""; {
 		var sentence string
 		sentence, t = nextSentence(t)
-		e.add(sentence)
+		e = e.add(sentence)
 	}
+	return e
 }
 
-// explainIn is the explanation in one language (nl or en).
-func explainIn(l int, s *Situation, d *Decision, hits []applied, pending *partyCounts, sj *subject, undecided bool) string {
-	var buf [16]string
-	e := explanation{sentences: buf[:0]}
-	e.outcome(l, sj, d, pending, undecided)
+// explainIn adds to e the explanation in one language (nl or en).
+func explainIn(l int, e explanation, s *Situation, d *Decision, hits []applied, pending *partyCounts, sj *subject, undecided bool) explanation {
+	e = e.outcome(l, sj, d, pending, undecided)
 	if len(d.RefusedBy) > 0 {
 		who := partyList(d.RefusedBy, nil, l, true)
 		if l == nl {
-			e.say(who + choose(len(d.RefusedBy) == 1, " geeft", " geven") + " geen toestemming.")
+			e = e.say(who + choose(len(d.RefusedBy) == 1, " geeft", " geven") + " geen toestemming.")
 		} else {
-			e.say(who + choose(len(d.RefusedBy) == 1, " does", " do") + " not consent.")
+			e = e.say(who + choose(len(d.RefusedBy) == 1, " does", " do") + " not consent.")
 		}
 	}
 	lang := [2]string{"nl", "en"}[l]
@@ -131,18 +156,18 @@ func explainIn(l int, s *Situation, d *Decision, hits []applied, pending *partyC
 				t = Fill(t, "{weighty_reasons}", reasons(s.WeightyReasons))
 				t = Fill(t, "{recipient}", Recipients.Label(s.Recipient, lang))
 			}
-			e.add(t)
+			e = e.add(t)
 		}
 		for _, r := range h.represented {
-			e.say(representedSentence(l, r))
+			e = e.say(representedSentence(l, r))
 		}
 		if given := h.fullyGiven(); given != 0 && !d.Outcome.Stops() {
 			parties := Parties.codes(given)
 			who := partyList(parties, nil, l, true)
 			if l == nl {
-				e.say(who + choose(len(parties) == 1, " heeft", " hebben") + " toestemming gegeven.")
+				e = e.say(who + choose(len(parties) == 1, " heeft", " hebben") + " toestemming gegeven.")
 			} else {
-				e.say(who + choose(len(parties) == 1, " has", " have") + " consented.")
+				e = e.say(who + choose(len(parties) == 1, " has", " have") + " consented.")
 			}
 		}
 	}
@@ -153,9 +178,9 @@ func explainIn(l int, s *Situation, d *Decision, hits []applied, pending *partyC
 			b.WriteByte(' ')
 			b.WriteString(Alternatives.Label(a, lang))
 		}
-		e.say(b.String())
+		e = e.say(b.String())
 	}
-	return strings.Join(e.sentences, " ")
+	return e
 }
 
 // reasons lists reasons people gave, each as they wrote it, with a
@@ -271,12 +296,12 @@ func counts(h applied, final Outcome) bool {
 // outcome says the outcome: one sentence, or two when a decision also
 // waits for consent. Sentences that need no names are made once, when the
 // package loads (subject).
-func (e *explanation) outcome(l int, sj *subject, d *Decision, pending *partyCounts, undecided bool) {
+func (e explanation) outcome(l int, sj *subject, d *Decision, pending *partyCounts, undecided bool) explanation {
 	if undecided {
 		for _, sentence := range undecidedSentence[l] {
-			e.add(sentence)
+			e = e.add(sentence)
 		}
-		return
+		return e
 	}
 	var fixed [2][]string
 	switch d.Outcome {
@@ -288,29 +313,30 @@ func (e *explanation) outcome(l int, sj *subject, d *Decision, pending *partyCou
 		parties := partyList(d.ConsentFrom, pending, l, false)
 		one := len(d.ConsentFrom) == 1 && pending.of(d.ConsentFrom[0]) < 2
 		if l == nl {
-			e.add(sj.name[l] + " mag pas als " + parties + " toestemming " + choose(one, "geeft", "geven") + ".")
+			e = e.add(sj.name[l] + " mag pas als " + parties + " toestemming " + choose(one, "geeft", "geven") + ".")
 		} else {
-			e.add(sj.name[l] + " is allowed once " + parties + " " + choose(one, "consents", "consent") + ".")
+			e = e.add(sj.name[l] + " is allowed once " + parties + " " + choose(one, "consents", "consent") + ".")
 		}
-		return
+		return e
 	case NeedsDecision:
 		decider := Deciders.Label(d.DecidedBy, [2]string{"nl", "en"}[l])
 		if l == nl {
-			e.add(sj.name[l] + ": eerst beslist " + decider + " hierover.")
+			e = e.add(sj.name[l] + ": eerst beslist " + decider + " hierover.")
 		} else {
-			e.add(sj.name[l] + " needs a decision by " + decider + " first.")
+			e = e.add(sj.name[l] + " needs a decision by " + decider + " first.")
 		}
 		if len(d.ConsentFrom) > 0 {
 			parties := partyList(d.ConsentFrom, pending, l, false)
-			e.add(choose(l == nl, "Ook is toestemming nodig van "+parties+".", "Consent is also needed from "+parties+"."))
+			e = e.add(choose(l == nl, "Ook is toestemming nodig van "+parties+".", "Consent is also needed from "+parties+"."))
 		}
-		return
+		return e
 	default:
 		fixed = sj.fixed[2]
 	}
 	for _, sentence := range fixed[l] {
-		e.add(sentence)
+		e = e.add(sentence)
 	}
+	return e
 }
 
 // fixedOutcome is the outcome sentence of subject that names no one.
@@ -334,7 +360,28 @@ var undecidedSentence = [2][]string{
 // plural.
 func partyList(parties []string, n *partyCounts, l int, capital bool) string {
 	lang := [2]string{"nl", "en"}[l]
+	label := func(i int, p string) string {
+		plural := 0
+		if n.of(p) > 1 {
+			plural = 1
+		}
+		v := [2]Vocabulary{Parties, PartiesPlural}[plural]
+		k := v.index(p)
+		switch {
+		case k < 0 && i == 0 && capital:
+			return upper(p)
+		case k < 0:
+			return p
+		case i == 0 && capital:
+			return capitals[plural][k][l]
+		}
+		return v[k].Label.In(lang)
+	}
+	if len(parties) == 1 {
+		return label(0, parties[0])
+	}
 	var b strings.Builder
+	b.Grow(24 * len(parties))
 	for i, p := range parties {
 		switch {
 		case i == 0:
@@ -343,17 +390,21 @@ func partyList(parties []string, n *partyCounts, l int, capital bool) string {
 		default:
 			b.WriteString(", ")
 		}
-		label := Parties.Label(p, lang)
-		if n.of(p) > 1 {
-			label = PartiesPlural.Label(p, lang)
-		}
-		if i == 0 && capital {
-			label = upper(label)
-		}
-		b.WriteString(label)
+		b.WriteString(label(i, p))
 	}
 	return b.String()
 }
+
+// capitals are the labels of Parties and of PartiesPlural, by index, with
+// a capital first letter, in Dutch and English.
+var capitals = func() (c [2][][2]string) {
+	for i, v := range []Vocabulary{Parties, PartiesPlural} {
+		for _, t := range v {
+			c[i] = append(c[i], [2]string{upper(t.Label.In("nl")), upper(t.Label.In("en"))})
+		}
+	}
+	return c
+}()
 
 func choose(cond bool, yes, no string) string {
 	if cond {

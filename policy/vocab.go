@@ -88,19 +88,22 @@ func (v Vocabulary) set1(code string) codeSet {
 	return 0
 }
 
-// codes returns the codes of s in canonical order: what sort returns for
-// codes whose set is s.
-func (v Vocabulary) codes(s codeSet) []string {
-	if s == 0 {
-		return []string{}
-	}
-	out := make([]string, 0, bits.OnesCount64(uint64(s)))
+// len is the number of codes in s.
+func (s codeSet) len() int { return bits.OnesCount64(uint64(s)) }
+
+// appendCodes appends the codes of s to out in canonical order.
+func (v Vocabulary) appendCodes(out []string, s codeSet) []string {
 	for s != 0 {
 		i := bits.TrailingZeros64(uint64(s))
 		out = append(out, v[i].Code)
 		s &^= 1 << i
 	}
 	return out
+}
+
+// codes returns the codes of s in canonical order, never nil.
+func (v Vocabulary) codes(s codeSet) []string {
+	return v.appendCodes(make([]string, 0, s.len()), s)
 }
 
 // The code words of the contract (spec/contract.md). More may be added; each
