@@ -121,20 +121,21 @@ var activations = sync.Pool{New: func() any { return new(activation) }}
 // copy of s. Give it back with release when the decision is made.
 func decisionActivation(s Situation, adapter types.Adapter) *activation {
 	a := activations.Get().(*activation)
-	*a = activation{own: s, adapter: adapter}
+	a.own, a.adapter, a.vals = s, adapter, [numVariables]ref.Val{}
 	a.init(&a.own)
 	return a
 }
 
 // release gives back an activation of decisionActivation; nothing may use
-// it after.
+// it after. decisionActivation sets every field again.
 func (a *activation) release() {
-	*a = activation{}
 	activations.Put(a)
 }
 
+// init presents s; it sets every field but own, adapter and vals.
 func (a *activation) init(s *Situation) {
 	a.s, a.recorder = s, s.RecorderIndex()
+	a.minor, a.incapable, a.multiParty, a.unwilling = false, false, false, false
 	if len(s.Participants) <= len(a.few) {
 		a.people = a.few[:len(s.Participants)]
 	} else {
