@@ -12,7 +12,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/opname/opname"
@@ -31,10 +30,40 @@ func Open(dir string) (*Store, error) {
 	return &Store{dir: dir}, nil
 }
 
-var keyPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,127}(/[a-z0-9][a-z0-9._-]{0,127}){0,3}$`)
+// validKey reports whether key is one to four segments joined by "/",
+// each of 1 to 128 characters a-z, 0-9, '.', '_' and '-' that starts with
+// a letter or digit. (A regular expression said the same; compiling it
+// was the largest part of this package's start.)
+func validKey(key string) bool {
+	for n := 1; n <= 4; n++ {
+		segment, rest, more := strings.Cut(key, "/")
+		if !validSegment(segment) {
+			return false
+		}
+		if !more {
+			return true
+		}
+		key = rest
+	}
+	return false
+}
+
+func validSegment(s string) bool {
+	if len(s) == 0 || len(s) > 128 || !lowerOrDigit(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; !lowerOrDigit(c) && c != '.' && c != '_' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerOrDigit(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
 
 func (s *Store) path(key string) (string, error) {
-	if !keyPattern.MatchString(key) {
+	if !validKey(key) {
 		return "", &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("blob key %q is not valid", key)}
 	}
 	return filepath.Join(s.dir, filepath.FromSlash(key)), nil
@@ -216,7 +245,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // finished upload becomes its blob by a link, without being read again.
 
 func (s *Store) stagePath(id string) (string, error) {
-	if !keyPattern.MatchString(id) || strings.Contains(id, "/") {
+	if !validKey(id) || strings.Contains(id, "/") {
 		return "", &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("staging id %q is not valid", id)}
 	}
 	return filepath.Join(s.dir, ".staging", id), nil

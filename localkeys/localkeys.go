@@ -13,7 +13,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sync"
 )
 
@@ -31,11 +30,22 @@ func Open(dir string) (*Keyring, error) {
 	return &Keyring{dir: dir}, nil
 }
 
-var idPattern = regexp.MustCompile(`^[a-z0-9]{1,64}$`)
+// validID reports whether id is 1 to 64 characters a-z and 0-9.
+func validID(id string) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for i := range len(id) {
+		if c := id[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
 
 // kek returns the organisation's key, creating it when create is true.
 func (k *Keyring) kek(orgID string, create bool) ([]byte, error) {
-	if !idPattern.MatchString(orgID) {
+	if !validID(orgID) {
 		return nil, fmt.Errorf("localkeys: organisation id %q is not valid", orgID)
 	}
 	path := filepath.Join(k.dir, orgID+".kek")

@@ -37,7 +37,8 @@ type representation struct {
 // ask resolves a rule's consent_from to the answers it waits for, in the
 // order of the participants, the organisation last.
 func (p *Policy) ask(s *Situation, recorder int, from []string) ([]asked, []representation) {
-	var persons []int
+	var few [8]int
+	persons := few[:0]
 	org, absentClient := false, false
 	add := func(i int) {
 		if i != recorder && !slices.Contains(persons, i) {
@@ -77,7 +78,9 @@ func (p *Policy) ask(s *Situation, recorder int, from []string) ([]asked, []repr
 	}
 	slices.Sort(persons)
 
-	var out []asked
+	// Everyone but the one who acts, the organisation, and one absent
+	// representative or client: one allocation.
+	out := make([]asked, 0, len(s.Participants)+2)
 	var notes []representation
 	put := func(i int) {
 		if i != recorder && !slices.ContainsFunc(out, func(a asked) bool { return a.person == i }) {

@@ -19,28 +19,30 @@ type applied struct {
 	decider     string // who still has to decide
 }
 
-// answered returns the parties of the rule's asked people whose answer is
-// answer, in canonical order.
-func (a applied) answered(answer string) []string {
-	var parties []string
+// answered returns the set of parties (Parties) of the rule's asked people
+// whose answer is answer.
+func (a applied) answered(answer string) codeSet {
+	var set codeSet
 	for _, x := range a.asked {
 		if x.answer == answer {
-			parties = append(parties, x.role)
+			set |= Parties.set1(x.role)
 		}
 	}
-	return Parties.sort(parties)
+	return set
 }
 
-// fullyGiven returns the parties of whom everyone asked has consented, in
-// canonical order.
-func (a applied) fullyGiven() []string {
-	var parties []string
-	for _, party := range a.answered("given") {
-		if !slices.ContainsFunc(a.asked, func(x asked) bool { return x.role == party && x.answer != "given" }) {
-			parties = append(parties, party)
+// fullyGiven returns the set of parties of whom everyone asked has
+// consented.
+func (a applied) fullyGiven() codeSet {
+	var given, other codeSet
+	for _, x := range a.asked {
+		if x.answer == "given" {
+			given |= Parties.set1(x.role)
+		} else {
+			other |= Parties.set1(x.role)
 		}
 	}
-	return parties
+	return given &^ other
 }
 
 // Decide applies the policy to a situation. Every rule whose condition holds
@@ -53,33 +55,26 @@ func (a applied) fullyGiven() []string {
 // The error is non-nil only when a condition fails to evaluate, which is a
 // fault of the policy, not of the situation.
 func (p *Policy) Decide(s Situation) (Decision, error) {
-	d, hits, undecided, err := p.decide(&s)
-	if err != nil {
-		return Decision{}, err
-	}
-	if err := p.fitAlternatives(&s, &d); err != nil {
-		return Decision{}, err
-	}
-	d.Explanation = explain(&s, &d, hits, undecided)
-	return d, nil
-}
-
-// decide applies the rules and combines them, without the explanation and
-// without fitting the alternatives.
-func (p *Policy) decide(s *Situation) (d Decision, hits []applied, undecided bool, err error) {
-	act := newActivation(s)
-	act.adapter = p.adapter
-	for _, r := range p.rulesFor(s) {
+	act := decisionActivation(s, p.adapter)
+	defer act.release()
+	// Most decisions apply a handful of rules: no allocation for those.
+	var buf [16]applied
+	hits := buf[:0]
+	for _, r := range p.rulesFor(act.s) {
 		ok, err := r.holds(act)
 		if err != nil {
-			return Decision{}, nil, false, err
+			return Decision{}, err
 		}
 		if ok {
-			hits = append(hits, p.apply(r, s, act.recorder))
+			hits = append(hits, p.apply(r, act.s, act.recorder))
 		}
 	}
-	d, undecided = p.combine(hits)
-	return d, hits, undecided, nil
+	d, undecided := p.combine(hits)
+	if err := p.fitAlternatives(act, hits, &d); err != nil {
+		return Decision{}, err
+	}
+	d.Explanation = explain(act.s, &d, hits, undecided)
+	return d, nil
 }
 
 func (r *Rule) holds(act *activation) (bool, error) {
@@ -119,26 +114,63 @@ func (p *Policy) apply(r *Rule, s *Situation, recorder int) applied {
 
 // fitAlternatives keeps only alternatives that fit: recording sound only is
 // offered first when video may not go ahead but sound may, and not at all
-// when sound may not either.
-func (p *Policy) fitAlternatives(s *Situation, d *Decision) error {
+// when sound may not either. hits are the rules that applied in act's
+// situation.
+func (p *Policy) fitAlternatives(act *activation, hits []applied, d *Decision) error {
 	at := slices.Index(d.Alternatives, "audio_only")
 	if at < 0 {
 		return nil
 	}
 	d.Alternatives = slices.Delete(d.Alternatives, at, at+1)
-	if s.Medium != "video" {
+	if act.s.Medium != "video" {
 		return nil
 	}
-	sound := *s
-	sound.Medium = "audio"
-	sd, _, _, err := p.decide(&sound)
+	stops, err := p.soundStops(act, hits)
 	if err != nil {
 		return err
 	}
-	if !sd.Outcome.Stops() {
+	if !stops {
 		d.Alternatives = slices.Insert(d.Alternatives, 0, "audio_only")
 	}
 	return nil
+}
+
+// soundStops reports whether the decision on act's situation with sound
+// only would stop the act. A rule that does not read the medium comes to
+// the same answer for sound as in hits; only the rules that do are
+// evaluated again.
+func (p *Policy) soundStops(act *activation, hits []applied) (bool, error) {
+	var outcome Outcome
+	stronger := func(o Outcome) {
+		if o.Strength() > outcome.Strength() {
+			outcome = o
+		}
+	}
+	for _, h := range hits {
+		if !h.rule.readsMedium {
+			stronger(h.outcome)
+		}
+	}
+	sact := *act
+	sact.own = *act.s
+	sact.own.Medium = "audio"
+	sact.s = &sact.own
+	sact.vals[mediumVariable] = nil
+	sound := sact.s
+	for _, r := range p.rulesFor(sound) {
+		if !r.readsMedium {
+			continue
+		}
+		ok, err := r.holds(&sact)
+		if err != nil {
+			return false, err
+		}
+		if ok {
+			stronger(p.apply(r, sound, sact.recorder).outcome)
+		}
+	}
+	// No outcome: a staff member decides, which does not stop the act.
+	return outcome.Stops(), nil
 }
 
 // combine makes one decision of the rules that applied, without its
@@ -146,48 +178,56 @@ func (p *Policy) fitAlternatives(s *Situation, d *Decision) error {
 func (p *Policy) combine(hits []applied) (d Decision, undecided bool) {
 	d = Decision{
 		Policy: PolicyRef{Name: p.Name, Version: p.Version, Digest: p.Digest},
-		Rules:  make([]RuleRef, 0, len(hits)),
+		Rules:  make([]RuleRef, len(hits)),
 	}
-	for _, h := range hits {
+	for i, h := range hits {
 		if h.outcome.Strength() > d.Outcome.Strength() {
 			d.Outcome = h.outcome
 		}
-		d.Rules = append(d.Rules, RuleRef{ID: h.rule.ID, Source: h.rule.Source, Ref: h.rule.Ref, Text: h.rule.Text})
+		d.Rules[i] = h.rule.ref
 	}
 	undecided = d.Outcome == ""
 	if undecided {
 		d.Outcome, d.DecidedBy = NeedsDecision, "staff"
 	}
 	stopped := d.Outcome.Stops()
-	var consent, obligations, agreements, alternatives, enforcement, advice, refusedBy []string
+	var consent, obligations, agreements, alternatives, enforcement, advice, refusedBy codeSet
 	for _, h := range hits {
 		r := h.rule
 		// When the act may not go ahead, what to do comes only from the
 		// rules that stopped it: there is nothing to agree on.
 		if !stopped || h.outcome.Stops() {
-			obligations = append(obligations, r.Obligations...)
-			agreements = append(agreements, r.Agreements...)
+			obligations |= r.obligations
+			agreements |= r.agreements
 		}
 		if stopped && h.outcome.Stops() {
-			alternatives = append(alternatives, r.Alternatives...)
-			refusedBy = append(refusedBy, h.answered("refused")...)
+			alternatives |= r.alternatives
+			refusedBy |= h.answered("refused")
 		}
 		if !stopped {
-			consent = append(consent, h.answered("unknown")...)
+			consent |= h.answered("unknown")
 			if Deciders.index(h.decider) > Deciders.index(d.DecidedBy) {
 				d.DecidedBy = h.decider
 			}
 		}
-		enforcement = append(enforcement, r.Enforcement...)
-		advice = append(advice, r.Advice...)
+		enforcement |= r.enforcement
+		advice |= r.advice
 	}
-	d.ConsentFrom = Parties.sort(consent)
-	d.RefusedBy = Parties.sort(refusedBy)
-	d.Obligations = Obligations.sort(obligations)
-	d.Agreements = Agreements.sort(agreements)
-	d.Alternatives = Alternatives.sort(alternatives)
-	d.Enforcement = Enforcement.sort(enforcement)
-	d.Advice = Advice.sort(advice)
+	// The lists share one allocation; each is capped at its length, so
+	// that appending to one does not write into the next.
+	all := make([]string, 0, consent.len()+refusedBy.len()+obligations.len()+agreements.len()+alternatives.len()+enforcement.len()+advice.len())
+	list := func(v Vocabulary, set codeSet) []string {
+		at := len(all)
+		all = v.appendCodes(all, set)
+		return all[at:len(all):len(all)]
+	}
+	d.ConsentFrom = list(Parties, consent)
+	d.RefusedBy = list(Parties, refusedBy)
+	d.Obligations = list(Obligations, obligations)
+	d.Agreements = list(Agreements, agreements)
+	d.Alternatives = list(Alternatives, alternatives)
+	d.Enforcement = list(Enforcement, enforcement)
+	d.Advice = list(Advice, advice)
 	return d, undecided
 }
 

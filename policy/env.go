@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"reflect"
+	"sync"
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common/types"
@@ -44,23 +45,23 @@ type variable struct {
 
 // variables documents the condition language; `opname policy show` and the
 // linter use it too.
-var variables = []variable{
-	{"action", cel.StringType, "what someone wants to do", func(a *activation) any { return a.s.Action }, actionValues},
-	{"medium", cel.StringType, "audio or video (photo counts as video)", func(a *activation) any { return a.s.Medium }, mediumValues},
-	{"by", cel.StringType, "who records, edits, shares or publishes, or asks for a copy", func(a *activation) any { return a.s.By }, byValues},
-	{"announced", cel.StringType, "when the recording was announced", func(a *activation) any { return a.s.Announced }, announcedValues},
+var variables = [numVariables]variable{
+	{"action", cel.StringType, "what someone wants to do", func(a *activation) any { return word(a.s.Action) }, actionValues},
+	{"medium", cel.StringType, "audio or video (photo counts as video)", func(a *activation) any { return word(a.s.Medium) }, mediumValues},
+	{"by", cel.StringType, "who records, edits, shares or publishes, or asks for a copy", func(a *activation) any { return word(a.s.By) }, byValues},
+	{"announced", cel.StringType, "when the recording was announced", func(a *activation) any { return word(a.s.Announced) }, announcedValues},
 	{"covert", cel.BoolType, "the recording is made in secret and was discovered", func(a *activation) any { return a.s.Covert }, nil},
-	{"purpose", cel.StringType, "what the recording is for", func(a *activation) any { return a.s.Purpose }, purposeValues},
-	{"location", cel.StringType, "where the conversation takes place", func(a *activation) any { return a.s.Location }, locationValues},
+	{"purpose", cel.StringType, "what the recording is for", func(a *activation) any { return word(a.s.Purpose) }, purposeValues},
+	{"location", cel.StringType, "where the conversation takes place", func(a *activation) any { return word(a.s.Location) }, locationValues},
 	{"by_takes_part", cel.BoolType, "the one who records takes part in the conversation", func(a *activation) any { return a.s.ByTakesPart }, nil},
 	{"minor_interest_at_risk", cel.BoolType, "staff judge that recording is not in a minor's interest", func(a *activation) any { return a.s.MinorInterestAtRisk }, nil},
 	{"weighty_reasons", cel.ListType(cel.StringType), "the organisation's weighty reasons against recording", func(a *activation) any { return a.s.WeightyReasons }, nil},
-	{"organisation_consent", cel.StringType, "the organisation's own consent", func(a *activation) any { return a.s.OrganisationConsent }, consentValues},
-	{"recipient", cel.StringType, "the kind of recipient of a shared or published recording", func(a *activation) any { return a.s.Recipient }, recipientValues[1:]},
+	{"organisation_consent", cel.StringType, "the organisation's own consent", func(a *activation) any { return word(a.s.OrganisationConsent) }, consentValues},
+	{"recipient", cel.StringType, "the kind of recipient of a shared or published recording", func(a *activation) any { return word(a.s.Recipient) }, recipientValues[1:]},
 	{"edit_declared", cel.BoolType, "an edit is made known to the other party", func(a *activation) any { return a.s.EditDeclared }, nil},
 	{"participants", cel.ListType(cel.ObjectType(participantType)), "everyone in the conversation (role, age, minor, capacity, consent, willing, recorder)", func(a *activation) any { return a.people }, nil},
 	{"decisions", cel.MapType(cel.StringType, cel.StringType), "decisions already taken, by role: approved or rejected", func(a *activation) any { return a.s.Decisions }, nil},
-	{"declaration", cel.StringType, "the signed declaration of agreements", func(a *activation) any { return a.s.Declaration }, declValues},
+	{"declaration", cel.StringType, "the signed declaration of agreements", func(a *activation) any { return word(a.s.Declaration) }, declValues},
 	{"minor_present", cel.BoolType, "a participant is under 18 or a child", func(a *activation) any { return a.minor }, nil},
 	{"incapable_present", cel.BoolType, "an adult lacking capacity (WGBO) takes part", func(a *activation) any { return a.incapable }, nil},
 	{"multi_party", cel.BoolType, "more parties than one client and the organisation take part", func(a *activation) any { return a.multiParty }, nil},
@@ -88,7 +89,9 @@ func newEnv() (*cel.Env, error) {
 
 // activation presents one situation to compiled conditions.
 type activation struct {
-	s                                       *Situation
+	s *Situation
+	// own holds the situation of an activation made by decisionActivation.
+	own                                     Situation
 	people                                  []participant
 	minor, incapable, multiParty, unwilling bool
 	// recorder is the index of the participant who acts, or -1.
@@ -96,11 +99,48 @@ type activation struct {
 	// adapter, when set, turns each variable into its CEL value once per
 	// activation (vals), not at every condition that reads it.
 	adapter types.Adapter
-	vals    []ref.Val
+	vals    [numVariables]ref.Val
+	// few holds people when there are few: one allocation for the whole
+	// activation.
+	few [4]participant
 }
 
 func newActivation(s *Situation) *activation {
-	a := &activation{s: s, people: make([]participant, len(s.Participants)), recorder: s.RecorderIndex()}
+	a := &activation{}
+	a.init(s)
+	return a
+}
+
+// activations are activations of decisions done with: nothing keeps an
+// activation once its conditions are evaluated, and making one is a large
+// share of a decision's small work.
+var activations = sync.Pool{New: func() any { return new(activation) }}
+
+// decisionActivation presents s to the conditions of a decision, whose
+// adapter makes each variable's value once; the activation holds its own
+// copy of s. Give it back with release when the decision is made.
+func decisionActivation(s Situation, adapter types.Adapter) *activation {
+	a := activations.Get().(*activation)
+	a.own, a.adapter, a.vals = s, adapter, [numVariables]ref.Val{}
+	a.init(&a.own)
+	return a
+}
+
+// release gives back an activation of decisionActivation; nothing may use
+// it after. decisionActivation sets every field again.
+func (a *activation) release() {
+	activations.Put(a)
+}
+
+// init presents s; it sets every field but own, adapter and vals.
+func (a *activation) init(s *Situation) {
+	a.s, a.recorder = s, s.RecorderIndex()
+	a.minor, a.incapable, a.multiParty, a.unwilling = false, false, false, false
+	if len(s.Participants) <= len(a.few) {
+		a.people = a.few[:len(s.Participants)]
+	} else {
+		a.people = make([]participant, len(s.Participants))
+	}
 	clients := 0
 	for i, p := range s.Participants {
 		age := int64(-1)
@@ -120,17 +160,47 @@ func newActivation(s *Situation) *activation {
 		}
 	}
 	a.multiParty = a.multiParty || clients > 1
-	return a
 }
+
+// words are the CEL values of the code words string variables take, made
+// once: a decision does not make a value of each code word it reads.
+var words = func() map[string]ref.Val {
+	m := map[string]ref.Val{}
+	for _, list := range [][]string{actionValues, mediumValues, byValues, announcedValues, purposeValues, locationValues, consentValues, recipientValues, declValues} {
+		for _, w := range list {
+			m[w] = types.String(w)
+		}
+	}
+	return m
+}()
+
+// word is the value of a string variable: its CEL value when it is a code
+// word, else the string.
+func word(s string) any {
+	if v, ok := words[s]; ok {
+		return v
+	}
+	return s
+}
+
+// numVariables is how many variables there are: an activation holds their
+// values in an array.
+const numVariables = 21
 
 // variablesIndex finds a variable by name.
 var variablesIndex = func() map[string]int {
 	m := make(map[string]int, len(variables))
 	for i, v := range variables {
+		if v.name == "" {
+			panic("policy: numVariables is larger than the list of variables")
+		}
 		m[v.name] = i
 	}
 	return m
 }()
+
+// mediumVariable is the index of the variable medium.
+var mediumVariable = variablesIndex["medium"]
 
 func (a *activation) ResolveName(name string) (any, bool) {
 	i, ok := variablesIndex[name]
@@ -139,9 +209,6 @@ func (a *activation) ResolveName(name string) (any, bool) {
 	}
 	if a.adapter == nil {
 		return variables[i].value(a), true
-	}
-	if a.vals == nil {
-		a.vals = make([]ref.Val, len(variables))
 	}
 	if a.vals[i] == nil {
 		a.vals[i] = a.adapter.NativeToValue(variables[i].value(a))

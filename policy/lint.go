@@ -297,7 +297,7 @@ func referenced(r *Rule) []string {
 			return
 		}
 		name := e.AsIdent()
-		if slices.ContainsFunc(variables, func(v variable) bool { return v.name == name }) && !slices.Contains(names, name) {
+		if slices.ContainsFunc(variables[:], func(v variable) bool { return v.name == name }) && !slices.Contains(names, name) {
 			names = append(names, name)
 		}
 	}))

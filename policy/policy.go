@@ -88,6 +88,34 @@ type Rule struct {
 	// explained is Explain cut into sentences, Dutch then English.
 	explained [2][]string
 	ast       *cel.Ast
+	decides
+}
+
+// decides is what a decision needs of a rule, made once when the rule is
+// compiled (prepare) rather than at every decision.
+type decides struct {
+	ref RuleRef
+	// The rule's lists as sets of their vocabulary's codes (Vocabulary.set).
+	obligations, agreements, alternatives, enforcement, advice codeSet
+	// fills is true when the explanation has placeholders to fill in.
+	fills bool
+	// readsMedium is true when the condition may read the medium: only such
+	// a rule can come to another answer for sound only (fitAlternatives).
+	readsMedium bool
+}
+
+// prepare makes what a decision needs of the rule (decides).
+func (r *Rule) prepare() {
+	r.decides = decides{
+		ref:          RuleRef{ID: r.ID, Source: r.Source, Ref: r.Ref, Text: r.Text},
+		obligations:  Obligations.set(r.Obligations),
+		agreements:   Agreements.set(r.Agreements),
+		alternatives: Alternatives.set(r.Alternatives),
+		enforcement:  Enforcement.set(r.Enforcement),
+		advice:       Advice.set(r.Advice),
+		fills:        strings.Contains(r.Explain.NL, "{") || strings.Contains(r.Explain.EN, "{"),
+		readsMedium:  r.ast == nil || slices.Contains(referenced(r), "medium"),
+	}
 }
 
 // Guidance is a part of a source document that software cannot decide, with
@@ -479,6 +507,7 @@ func (c *compiler) rule(p *Policy, rd *ruleDoc, item *yaml.Node, rules []*Rule) 
 	r.explained = [2][]string{split(r.Explain.NL), split(r.Explain.EN)}
 	c.effects(r, item)
 	c.condition(r)
+	r.prepare()
 	return r
 }
 

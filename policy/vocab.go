@@ -1,6 +1,9 @@
 package policy
 
-import "slices"
+import (
+	"math/bits"
+	"slices"
+)
 
 // Text is a piece of user-facing text in Dutch and English.
 type Text struct {
@@ -61,26 +64,46 @@ func (v Vocabulary) index(code string) int {
 	return slices.IndexFunc(v, func(t Term) bool { return t.Code == code })
 }
 
-// sort orders codes canonically and drops duplicates.
-func (v Vocabulary) sort(codes []string) []string {
-	// Most lists of a decision are empty or hold one code: no walk
-	// through the whole vocabulary for those.
-	switch len(codes) {
-	case 0:
-		return []string{}
-	case 1:
-		if v.index(codes[0]) < 0 {
-			return []string{}
+// codeSet is a set of a vocabulary's codes: bit i stands for its code i.
+// A vocabulary has at most 64 codes (TestVocabulariesFitCodeSets).
+type codeSet uint64
+
+// set returns the set of codes, leaving out codes the vocabulary lacks.
+func (v Vocabulary) set(codes []string) codeSet {
+	var s codeSet
+	for _, code := range codes {
+		if i := v.index(code); i >= 0 {
+			s |= 1 << i
 		}
-		return []string{codes[0]}
 	}
-	out := make([]string, 0, len(codes))
-	for _, t := range v {
-		if slices.Contains(codes, t.Code) {
-			out = append(out, t.Code)
-		}
+	return s
+}
+
+// set1 returns the set of code alone, or the empty set when the
+// vocabulary lacks it.
+func (v Vocabulary) set1(code string) codeSet {
+	if i := v.index(code); i >= 0 {
+		return 1 << i
+	}
+	return 0
+}
+
+// len is the number of codes in s.
+func (s codeSet) len() int { return bits.OnesCount64(uint64(s)) }
+
+// appendCodes appends the codes of s to out in canonical order.
+func (v Vocabulary) appendCodes(out []string, s codeSet) []string {
+	for s != 0 {
+		i := bits.TrailingZeros64(uint64(s))
+		out = append(out, v[i].Code)
+		s &^= 1 << i
 	}
 	return out
+}
+
+// codes returns the codes of s in canonical order, never nil.
+func (v Vocabulary) codes(s codeSet) []string {
+	return v.appendCodes(make([]string, 0, s.len()), s)
 }
 
 // The code words of the contract (spec/contract.md). More may be added; each

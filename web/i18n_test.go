@@ -72,8 +72,13 @@ func TestPagesParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(pages) != len(pageNames) {
-		t.Fatalf("parsed %d pages, want %d", len(pages), len(pageNames))
+	if len(pages.pages) != len(pageNames) {
+		t.Fatalf("parsed %d pages, want %d", len(pages.pages), len(pageNames))
+	}
+	for _, name := range pageNames {
+		if _, err := pages.page(name); err != nil {
+			t.Error(err)
+		}
 	}
 }
 

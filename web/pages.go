@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/opname/opname"
@@ -29,16 +30,48 @@ var assetFS embed.FS
 // partials are shared by every page.
 var partials = []string{"layout.html", "linklayout.html", "publiclayout.html", "recipientlayout.html", "alert.html", "events.html", "inboxrequests.html", "person.html", "receiptcheck.html", "seen.html", "next.html"}
 
-// pageNames are the pages; each is parsed with the partials at start, so a
-// broken or missing template stops the boot, not a request.
+// pageNames are the pages. Each page's file is parsed at start, so a broken
+// or missing template stops the boot, not a request; it is put together
+// with the partials when it is first shown (page).
 var pageNames = []string{"signin", "welcome", "totp", "home", "clients", "client", "people", "tokens", "policy", "policychange", "linksettings", "accesslog", "error",
 	"recordings", "record", "recording", "receipt", "fixity",
 	"work", "inbox", "conversations", "conversation", "request", "incident", "printable", "linkprint", "public", "publictexts", "printed",
 	"l_code", "l_pin", "l_home", "l_conversation", "l_stopped", "l_recordings", "l_recording", "l_seen", "l_complaints", "d_recipient", "d_gone"}
 
-// parsePages checks the stylesheets every page links and parses every
-// page template.
-func parsePages() (map[string]*template.Template, error) {
+// pageSet is every page template. Copying the partials into each of 40
+// pages was most of start-up's work; a page is copied when first shown.
+type pageSet struct {
+	base  *template.Template // the partials
+	pages map[string]*lazyPage
+}
+
+type lazyPage struct {
+	once sync.Once
+	t    *template.Template
+	err  error
+}
+
+// page returns the template of page name: the partials and the page's file.
+func (ps *pageSet) page(name string) (*template.Template, error) {
+	p, ok := ps.pages[name]
+	if !ok {
+		return nil, fmt.Errorf("web: no page %q", name)
+	}
+	p.once.Do(func() {
+		p.t, p.err = ps.base.Clone()
+		if p.err == nil {
+			p.t, p.err = p.t.ParseFS(templateFS, "templates/"+name+".html")
+		}
+		if p.err != nil {
+			p.err = fmt.Errorf("web: template %s: %w", name, p.err)
+		}
+	})
+	return p.t, p.err
+}
+
+// parsePages checks the stylesheets every page links, parses the partials
+// and parses every page's file on its own (page puts them together).
+func parsePages() (*pageSet, error) {
 	assets, _ := fs.Sub(assetFS, "assets")
 	if err := checkStyles(assets); err != nil {
 		return nil, err
@@ -57,8 +90,6 @@ func parsePages() (map[string]*template.Template, error) {
 			return personFields{id, suffix, roles, required, except}
 		},
 	}
-	// The partials are parsed once; each page is a copy of them with its
-	// own file added.
 	files := make([]string, len(partials))
 	for i, f := range partials {
 		files[i] = "templates/" + f
@@ -67,18 +98,14 @@ func parsePages() (map[string]*template.Template, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: templates %s: %w", strings.Join(partials, ", "), err)
 	}
-	pages := map[string]*template.Template{}
+	ps := &pageSet{base: base, pages: make(map[string]*lazyPage, len(pageNames))}
 	for _, name := range pageNames {
-		t, err := base.Clone()
-		if err == nil {
-			t, err = t.ParseFS(templateFS, "templates/"+name+".html")
-		}
-		if err != nil {
+		if _, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/"+name+".html"); err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)
 		}
-		pages[name] = t
+		ps.pages[name] = &lazyPage{}
 	}
-	return pages, nil
+	return ps, nil
 }
 
 // personFields is what the person-fields template shows.
@@ -218,7 +245,10 @@ func (s *Server) renderData(w http.ResponseWriter, r *http.Request, code int, na
 	if p.Title == "" {
 		p.Title = translate(l, map[string]string{"signin": "signin.title", "welcome": "welcome.title", "home": "nav.home", "clients": "clients.title", "client": "clients.title", "people": "people.title", "accesslog": "log.title", "error": "error.title", "totp": "totp.title", "tokens": "tokens.title", "policy": "policy.title"}[name])
 	}
-	t, err := s.pages[name].Clone()
+	t, err := s.pages.page(name)
+	if err == nil {
+		t, err = t.Clone()
+	}
 	if err == nil {
 		zone := s.zone(r)
 		t = t.Funcs(template.FuncMap{

@@ -9,7 +9,6 @@ import (
 	"crypto/rand"
 	_ "embed"
 	"encoding/hex"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -87,7 +86,7 @@ type Server struct {
 	routes   []Route
 	mux      *http.ServeMux
 	handler  http.Handler
-	pages    map[string]*template.Template
+	pages    *pageSet
 
 	// ownPolicies keeps organisations' own policies compiled for the
 	// public pages.
