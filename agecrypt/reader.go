@@ -65,7 +65,7 @@ func (r *Reader) fill() {
 	}
 	p := r.plain[r.turn]
 	r.turn ^= 1
-	n, err := io.ReadFull(r.src, p)
+	n, err := readFull(r.src, p)
 	r.buf = r.buf[:0]
 	if n > 0 {
 		r.hashes <- p[:n]
@@ -74,7 +74,7 @@ func (r *Reader) fill() {
 		r.n += int64(n)
 	}
 	switch {
-	case err == io.EOF || err == io.ErrUnexpectedEOF:
+	case err == io.EOF:
 		r.eof = true
 	case err != nil:
 		r.eof, r.err = true, err
@@ -83,6 +83,21 @@ func (r *Reader) fill() {
 		r.buf = r.stream.Close(r.buf)
 	}
 	r.out = r.buf
+}
+
+// readFull reads into p until it is full or src ends (io.EOF) or fails.
+// Unlike io.ReadFull it passes a source's io.ErrUnexpectedEOF on as the
+// error it is (a request body cut short), never as a short last piece.
+func readFull(src io.Reader, p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		m, err := src.Read(p[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // Read gives the next ciphertext. When the source fails, Read returns

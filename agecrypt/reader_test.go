@@ -49,6 +49,13 @@ func TestReader(t *testing.T) {
 		t.Fatalf("read = %v, want the source's error", err)
 	}
 	payload.Close()
+	// A request body cut short says io.ErrUnexpectedEOF: that is a
+	// source's error too, not its end.
+	_, payload, _ = agecrypt.Sealer{Keys: keys}.EncryptReader(ctx, "orga", io.MultiReader(bytes.NewReader(data[:3000]), iotestErr{io.ErrUnexpectedEOF}), sha256.New())
+	if _, err := io.ReadAll(payload); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("read of a body cut short = %v, want io.ErrUnexpectedEOF", err)
+	}
+	payload.Close()
 }
 
 type iotestErr struct{ err error }

@@ -358,6 +358,10 @@ func (v *Vault) sealReader(ctx context.Context, rs readerSealer, orgID, key stri
 	}
 	size, err := v.Blobs.Put(ctx, key, payload)
 	payload.Close()
+	if err == nil && (src.tooLarge || src.err != nil) {
+		// The source failed, yet what was read got stored: it goes.
+		_ = v.Blobs.Delete(context.WithoutCancel(ctx), key)
+	}
 	switch {
 	case src.tooLarge:
 		return nil, opname.Coded(opname.Invalid, "upload.too_large", "the file is larger than the limit of %d bytes", v.MaxSize)
