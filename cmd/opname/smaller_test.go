@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"html"
 	"io"
 	"net/http"
@@ -216,16 +217,21 @@ func TestReceiptNumbers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The recording is the log's first entry, or the second when the
+	// server's background job anchored the new organisation's access log
+	// first (a log entry of its own); an anchor after it makes the log
+	// longer. The receipt counts from 1 either way.
+	n := rec.LogIndex + 1
 	entry := regexp.MustCompile(`(?s)<dt[^>]*>(?:Plaats in het logboek|Place in the log)</dt>\s*<dd[^>]*>(.*?)</dd>`)
 	for _, tc := range []struct{ lang, path, want string }{
-		{"nl", "/opnames/" + rec.ID + "/bewijs", "Regel 1 van 1"},
-		{"en", "/opnames/" + rec.ID + "/bewijs", "Entry 1 of 1"},
-		{"nl", "/opnames/" + rec.ID, "Regel 1"},
-		{"en", "/opnames/" + rec.ID, "Entry 1"},
+		{"nl", "/opnames/" + rec.ID + "/bewijs", fmt.Sprintf(`^Regel %d van [%d-9]$`, n, n)},
+		{"en", "/opnames/" + rec.ID + "/bewijs", fmt.Sprintf(`^Entry %d of [%d-9]$`, n, n)},
+		{"nl", "/opnames/" + rec.ID, fmt.Sprintf(`^Regel %d$`, n)},
+		{"en", "/opnames/" + rec.ID, fmt.Sprintf(`^Entry %d$`, n)},
 	} {
 		_, page, _ := signedInBrowser(t, s, secret, tc.lang).do("GET", tc.path, "", "")
 		m := entry.FindStringSubmatch(page)
-		if m == nil || strings.TrimSpace(visibleText(m[1])) != tc.want {
+		if m == nil || !regexp.MustCompile(tc.want).MatchString(strings.TrimSpace(visibleText(m[1]))) {
 			t.Errorf("%s (%s): the log entry reads %q, want %q", tc.path, tc.lang, m, tc.want)
 		}
 	}
