@@ -265,8 +265,10 @@ func TestLogKeyBeforeAnyRecording(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("the checkpoint of a log without entries = %d, want 200", code)
 	}
-	if cp, err := translog.OpenCheckpoint(signed, strings.TrimSpace(key)); err != nil || cp.Size != 0 {
-		t.Fatalf("checkpoint %+v (%v), want size 0", cp, err)
+	// Size 0, or 1 when the server's background job has already anchored
+	// the new organisation's access-log head.
+	if cp, err := translog.OpenCheckpoint(signed, strings.TrimSpace(key)); err != nil || cp.Size > 1 {
+		t.Fatalf("checkpoint %+v (%v), want size 0 (or 1, an anchor)", cp, err)
 	}
 	if code, _, _ := get("/api/v1/logs/no-such-org/key"); code != 404 {
 		t.Errorf("the key of an unknown log = %d, want 404", code)
@@ -279,12 +281,13 @@ func TestLogKeyBeforeAnyRecording(t *testing.T) {
 	if err := s.db.Assign(octx, c.ID, staff.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.web.Vault.Ingest(actorCtx(org, staff), vault.Upload{ClientID: c.ID, Source: "client_copy", Body: bytes.NewReader(wav(1, 40))}); err != nil {
+	rec, err := s.web.Vault.Ingest(actorCtx(org, staff), vault.Upload{ClientID: c.ID, Source: "client_copy", Body: bytes.NewReader(wav(1, 40))})
+	if err != nil {
 		t.Fatal(err)
 	}
 	_, after, _ := get("/api/v1/logs/leeg/key")
 	_, signed, _ = get("/api/v1/logs/leeg/checkpoint")
-	if cp, err := translog.OpenCheckpoint(signed, strings.TrimSpace(key)); after != key || err != nil || cp.Size != 1 {
+	if cp, err := translog.OpenCheckpoint(signed, strings.TrimSpace(key)); after != key || err != nil || cp.Size < rec.LogIndex+1 || rec.LogIndex > 1 {
 		t.Errorf("after the first entry: key changed %v, checkpoint %+v (%v)", after != key, cp, err)
 	}
 	if _, err := s.db.Verify(opname.WithActor(context.Background(), opname.System("test"))); err != nil {
