@@ -173,13 +173,7 @@ func (s *Server) apiAccessLog(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	if p.Next != "" {
-		w.Header().Set("Link", nextLink(r, p.Next))
-	}
-	if p.Events == nil {
-		p.Events = []opname.AccessEvent{}
-	}
-	writeJSON(w, http.StatusOK, p.Events)
+	writeAccessPage(w, r, p)
 }
 
 // exportFormat is the format a request asks the access log in: the format
@@ -198,11 +192,14 @@ func exportFormat(r *http.Request) string {
 	return ""
 }
 
-// nextLink is the Link header value of the page after r's, at cursor.
-func nextLink(r *http.Request, cursor string) string {
-	q := r.URL.Query()
-	q.Set("cursor", cursor)
-	return fmt.Sprintf("<%s?%s>; rel=\"next\"", r.URL.Path, q.Encode())
+// writeAccessPage answers a page of the access log as the API lists do:
+// its records as a JSON array, the next page in the Link header.
+func writeAccessPage(w http.ResponseWriter, r *http.Request, p *opname.AccessPage) {
+	setNextLink(w, r, p.Next)
+	if p.Events == nil {
+		p.Events = []opname.AccessEvent{}
+	}
+	writeJSON(w, http.StatusOK, p.Events)
 }
 
 // exportAccess writes every record that fits f as CSV or JSON Lines, as
@@ -423,11 +420,5 @@ func (s *Server) apiClientOverview(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	if p.Next != "" {
-		w.Header().Set("Link", nextLink(r, p.Next))
-	}
-	if p.Events == nil {
-		p.Events = []opname.AccessEvent{}
-	}
-	writeJSON(w, http.StatusOK, p.Events)
+	writeAccessPage(w, r, p)
 }

@@ -73,8 +73,14 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, fn func(p opname.P
 		s.Error(w, r, err)
 		return
 	}
+	setNextLink(w, r, next)
+	writeJSON(w, http.StatusOK, v)
+}
+
+// setNextLink sets the Link header of an API list to the page after r's,
+// at cursor next, when there is one.
+func setNextLink(w http.ResponseWriter, r *http.Request, next string) {
 	if href := nextHref(r, "cursor", next); href != "" {
 		w.Header().Set("Link", fmt.Sprintf(`<%s>; rel="next"`, href))
 	}
-	writeJSON(w, http.StatusOK, v)
 }
