@@ -22,6 +22,7 @@ import (
 
 	"github.com/opname/opname"
 	"github.com/opname/opname/backup"
+	"github.com/opname/opname/sqldb/sqldbtest"
 )
 
 // TestRestoreDrill is the drill an operator runs: a server with clients,
@@ -36,10 +37,37 @@ func TestRestoreDrill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs servers")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "opname")
+	bin := filepath.Join(t.TempDir(), "opname")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
+	}
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		restoreDrill(t, bin, false)
+	})
+	// PostgreSQL with S3: the database is backed up with pg_dump, as the
+	// README says, and the backup lists the objects, which the restore
+	// checks against the bucket.
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		restoreDrill(t, bin, true)
+	})
+}
+
+func restoreDrill(t *testing.T, bin string, pg bool) {
+	dir := t.TempDir()
+	var liveDB, blobURL string
+	if pg {
+		blobBase := os.Getenv("OPNAME_TEST_BLOB_URL")
+		if blobBase == "" {
+			if os.Getenv("CI") != "" {
+				t.Fatal("OPNAME_TEST_BLOB_URL is not set: CI must test S3")
+			}
+			t.Skip("OPNAME_TEST_BLOB_URL is not set")
+		}
+		liveDB = sqldbtest.PostgresURL(t)
+		// The test's own name (t.TempDir's parent) keeps its objects apart.
+		blobURL = strings.TrimSuffix(blobBase, "/") + "/" + filepath.Base(filepath.Dir(dir))
 	}
 	identity, err := age.GenerateX25519Identity()
 	if err != nil {
@@ -50,9 +78,16 @@ func TestRestoreDrill(t *testing.T) {
 		t.Fatal(err)
 	}
 	dest := filepath.Join(dir, "backups")
-	envFor := func(data string) []string {
-		return append(os.Environ(), "OPNAME_DATA="+data, "OPNAME_DATABASE_URL=", "OPNAME_BLOB_URL=", "XDG_CONFIG_HOME="+filepath.Join(dir, "config"))
+	envWith := func(data, db string) []string {
+		return append(os.Environ(), "OPNAME_DATA="+data, "OPNAME_DATABASE_URL="+db, "OPNAME_BLOB_URL="+blobURL, "XDG_CONFIG_HOME="+filepath.Join(dir, "config"))
 	}
+	// The restore's database: with PostgreSQL a new one, into which the
+	// dump is restored.
+	restoredDB := ""
+	if pg {
+		restoredDB = sqldbtest.PostgresURL(t)
+	}
+	envFor := func(data string) []string { return envWith(data, restoredDB) }
 	// run returns what the command printed on both streams, and must only
 	// its standard output.
 	var stdout string
@@ -81,7 +116,7 @@ func TestRestoreDrill(t *testing.T) {
 		}
 		return strings.TrimSpace(stdout)
 	}
-	env := envFor(filepath.Join(dir, "data"))
+	env := envWith(filepath.Join(dir, "data"), liveDB)
 	must(env, "org", "create", "--slug", "drill", "--name", "Drill", "--policy", "ombudsman")
 	must(env, "user", "add", "--org", "drill", "--email", "leiding@drill.nl", "--role", "manager")
 	token := must(env, "token", "create", "--org", "drill", "--user", "leiding@drill.nl")
@@ -161,8 +196,25 @@ func TestRestoreDrill(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(300 * time.Millisecond)
+	// Some of them are answered before the backup begins.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		mu.Lock()
+		n := len(answered)
+		mu.Unlock()
+		if n >= 6+3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d uploads answered in 30 seconds", n)
+		}
+	}
 	began := time.Now()
+	dump := filepath.Join(dir, "opname.dump")
+	if pg {
+		if out, err := exec.Command("pg_dump", "-Fc", "-f", dump, liveDB).CombinedOutput(); err != nil {
+			t.Fatalf("pg_dump: %v\n%s", err, out)
+		}
+	}
 	out := must(env, "backup", dest, "--recipient", identity.Recipient().String())
 	t.Logf("first backup:\n%s", out)
 	time.Sleep(200 * time.Millisecond)
@@ -171,8 +223,11 @@ func TestRestoreDrill(t *testing.T) {
 	stop.Store(true)
 	wg.Wait()
 	t.Logf("second backup:\n%s", out2)
-	m := regexp.MustCompile(`recordings: (\d+) copied, (\d+) unchanged`).FindStringSubmatch(out2)
-	if m == nil || m[2] == "0" {
+	if pg {
+		if !strings.Contains(out, "database: NOT IN THIS BACKUP") || !regexp.MustCompile(`recordings: \d+ objects in s3://`).MatchString(out) {
+			t.Errorf("the backup of PostgreSQL and S3 does not say what it holds:\n%s", out)
+		}
+	} else if m := regexp.MustCompile(`recordings: (\d+) copied, (\d+) unchanged`).FindStringSubmatch(out2); m == nil || m[2] == "0" {
 		t.Errorf("the second backup linked no recording of the first:\n%s", out2)
 	}
 	live.stop(t)
@@ -213,9 +268,9 @@ func TestRestoreDrill(t *testing.T) {
 	if err := os.CopyFS(damaged, os.DirFS(first)); err != nil {
 		t.Fatal(err)
 	}
-	var victim string
+	victim := filepath.Join(damaged, backup.KeysName)
 	filepath.WalkDir(filepath.Join(damaged, backup.RecordingsDir), func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && victim == "" {
+		if err == nil && !d.IsDir() {
 			victim = p
 		}
 		return nil
@@ -228,7 +283,16 @@ func TestRestoreDrill(t *testing.T) {
 	// The restore itself, of the first backup.
 	restored := filepath.Join(dir, "restored")
 	renv := envFor(restored)
-	t.Logf("restore:\n%s", must(renv, "restore", first, "--identity", idFile))
+	if pg {
+		if out, err := exec.Command("pg_restore", "--no-owner", "-d", restoredDB, dump).CombinedOutput(); err != nil {
+			t.Fatalf("pg_restore: %v\n%s", err, out)
+		}
+	}
+	out = must(renv, "restore", first, "--identity", idFile)
+	t.Logf("restore:\n%s", out)
+	if pg && !regexp.MustCompile(`\d+ objects in s3://\S+ checked, 0 missing or changed`).MatchString(out) {
+		t.Errorf("the restore did not check the objects:\n%s", out)
+	}
 	fix := must(renv, "fixity")
 	if !strings.Contains(fix, " 0 with problems") {
 		t.Errorf("fixity on the restore:\n%s", fix)
