@@ -89,55 +89,14 @@ func runBackup(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	// A blob that is gone must belong to a recording erased since the
-	// snapshot; the live database says so.
-	var live map[string]sqldb.BackedUp
-	gone := func(r sqldb.BackedUp) error {
-		if live == nil {
-			all, err := db.BackupList(sys)
-			if err != nil {
-				return err
-			}
-			live = map[string]sqldb.BackedUp{}
-			for _, b := range all {
-				live[b.ID] = b
-			}
-		}
-		if l, ok := live[r.ID]; ok && l.ErasedAt != nil {
-			man.ErasedDuring = append(man.ErasedDuring, backup.Recording{ID: r.ID, OrgID: r.OrgID})
-			return nil
-		}
-		return &opname.Error{Kind: opname.Internal, Msg: fmt.Sprintf("the encrypted bytes of recording %s (blob %s) are missing", r.ID, r.BlobKey)}
-	}
 	var s3 *s3blob.Store
 	if cfg.BlobURL != "" {
 		if s3, err = s3blob.Open(ctx, cfg.BlobURL); err != nil {
 			return err
 		}
 	}
-	for _, r := range list {
-		if r.ErasedAt != nil {
-			continue
-		}
-		if s3 != nil {
-			size, etag, err := s3.Stat(ctx, r.BlobKey)
-			if opname.KindOf(err) == opname.NotFound {
-				err = gone(r)
-			} else if err == nil {
-				man.Objects = append(man.Objects, backup.Object{Key: r.BlobKey, Size: size, ETag: etag, Recording: r.ID, SHA256: r.SHA256})
-			}
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		err := w.Blob(r.BlobKey, filepath.Join(cfg.Data, "recordings", filepath.FromSlash(r.BlobKey)))
-		if errors.Is(err, fs.ErrNotExist) {
-			err = gone(r)
-		}
-		if err != nil {
-			return fmt.Errorf("opname: backup recording %s: %w", r.ID, err)
-		}
+	if err := backupBlobs(ctx, w, man, list, filepath.Join(cfg.Data, "recordings"), s3, db.BackupList); err != nil {
+		return err
 	}
 	dir, err := w.Finish(man)
 	if err != nil {
@@ -167,6 +126,57 @@ func runBackup(ctx context.Context, m *Main, args []string) error {
 	fmt.Fprintf(m.Stdout, "  manifest SHA-256: %s (keep it apart from the backup)\n", sum)
 	if !man.DatabaseIncluded {
 		m.hintf("the PostgreSQL database itself must be backed up with its own tools")
+	}
+	return nil
+}
+
+// backupBlobs puts the blobs of the recordings in list (the snapshot's)
+// into the backup: local ones, in the folder dir, copied or linked; S3
+// ones listed in the manifest. A blob that is gone must belong to a
+// recording erased since the snapshot, which live (the database as it is
+// now) says; the manifest names it.
+func backupBlobs(ctx context.Context, w *backup.Writer, man *backup.Manifest, list []sqldb.BackedUp, dir string, s3 *s3blob.Store, live func(context.Context) ([]sqldb.BackedUp, error)) error {
+	var now map[string]sqldb.BackedUp
+	gone := func(r sqldb.BackedUp) error {
+		if now == nil {
+			all, err := live(ctx)
+			if err != nil {
+				return err
+			}
+			now = map[string]sqldb.BackedUp{}
+			for _, b := range all {
+				now[b.ID] = b
+			}
+		}
+		if l, ok := now[r.ID]; ok && l.ErasedAt != nil {
+			man.ErasedDuring = append(man.ErasedDuring, backup.Recording{ID: r.ID, OrgID: r.OrgID})
+			return nil
+		}
+		return &opname.Error{Kind: opname.Internal, Msg: fmt.Sprintf("the encrypted bytes of recording %s (blob %s) are missing", r.ID, r.BlobKey)}
+	}
+	for _, r := range list {
+		if r.ErasedAt != nil {
+			continue
+		}
+		if s3 != nil {
+			size, etag, err := s3.Stat(ctx, r.BlobKey)
+			if opname.KindOf(err) == opname.NotFound {
+				err = gone(r)
+			} else if err == nil {
+				man.Objects = append(man.Objects, backup.Object{Key: r.BlobKey, Size: size, ETag: etag, Recording: r.ID, SHA256: r.SHA256})
+			}
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		err := w.Blob(r.BlobKey, filepath.Join(dir, filepath.FromSlash(r.BlobKey)))
+		if errors.Is(err, fs.ErrNotExist) {
+			err = gone(r)
+		}
+		if err != nil {
+			return fmt.Errorf("opname: backup recording %s: %w", r.ID, err)
+		}
 	}
 	return nil
 }
