@@ -171,8 +171,22 @@ func latest(dest, except string) (string, error) {
 	if len(names) == 0 {
 		return "", nil
 	}
-	sort.Strings(names)
+	sort.Slice(names, func(i, j int) bool { return older(names[i], names[j]) })
 	return names[len(names)-1], nil
+}
+
+// older orders backups' names: by time, then by the number a second
+// backup within the same second has after its time ("…Z-2" before "…Z-10").
+func older(a, b string) bool {
+	at, an, _ := strings.Cut(a, "-")
+	bt, bn, _ := strings.Cut(b, "-")
+	if at != bt {
+		return at < bt
+	}
+	if len(an) != len(bn) {
+		return len(an) < len(bn)
+	}
+	return an < bn
 }
 
 // Check reads every file the manifest lists and compares its size and

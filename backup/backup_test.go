@@ -235,3 +235,23 @@ func TestRestore(t *testing.T) {
 		t.Errorf("a failed restore left %d entries", len(left))
 	}
 }
+
+// TestFindNewest: the newest of several backups made within one second is
+// the one with the highest number, and a backup without its manifest (an
+// interrupted one) is not a backup.
+func TestFindNewest(t *testing.T) {
+	t.Parallel()
+	dest := t.TempDir()
+	for _, name := range []string{"20261203T100000Z", "20261203T100000Z-2", "20261203T100000Z-10", "20261203T095959Z", "20261203T100000Z-9", "20261203T100001Z-3"} {
+		os.MkdirAll(filepath.Join(dest, name), 0o700)
+		os.WriteFile(filepath.Join(dest, name, backup.ManifestName), []byte("{}"), 0o600)
+	}
+	os.MkdirAll(filepath.Join(dest, "20261203T110000Z"), 0o700)
+	if got, err := backup.Find(dest); err != nil || filepath.Base(got) != "20261203T100001Z-3" {
+		t.Errorf("Find = %s, %v; want 20261203T100001Z-3", got, err)
+	}
+	os.RemoveAll(filepath.Join(dest, "20261203T100001Z-3"))
+	if got, err := backup.Find(dest); err != nil || filepath.Base(got) != "20261203T100000Z-10" {
+		t.Errorf("Find = %s, %v; want 20261203T100000Z-10", got, err)
+	}
+}
