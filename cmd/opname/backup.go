@@ -95,7 +95,7 @@ func runBackup(ctx context.Context, m *Main, args []string) error {
 			return err
 		}
 	}
-	if err := backupBlobs(ctx, w, man, list, filepath.Join(cfg.Data, "recordings"), s3, db.BackupList); err != nil {
+	if err := backupBlobs(sys, w, man, list, filepath.Join(cfg.Data, "recordings"), s3, db.BackupList); err != nil {
 		return err
 	}
 	dir, err := w.Finish(man)
