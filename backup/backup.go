@@ -345,42 +345,71 @@ func (w *Writer) Blob(key, src string) error {
 // how many copied.
 func (w *Writer) Blobs() (linked, copied int) { return w.linked, w.copied }
 
-// Keys writes the key-encryption keys in the folder keysDir as a tar
-// archive encrypted to the recipients.
-func (w *Writer) Keys(keysDir string, recipients ...age.Recipient) (int, error) {
-	entries, err := os.ReadDir(keysDir)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return 0, fmt.Errorf("backup: keys: %w", err)
+// ReadKeys reads the key-encryption keys in the folder keysDir and below
+// it: path (with "/") → bytes. Hidden files are keys being made (localkeys
+// links them into place under their own name) and are left out.
+func ReadKeys(keysDir string) (map[string][]byte, error) {
+	keys := map[string][]byte{}
+	err := filepath.WalkDir(keysDir, func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) && p == keysDir {
+			return fs.SkipAll
+		}
+		if err != nil {
+			return err
+		}
+		if strings.HasPrefix(d.Name(), ".") && p != keysDir {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		rel, err := filepath.Rel(keysDir, p)
+		if err != nil {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		keys[filepath.ToSlash(rel)] = b
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("backup: keys: %w", err)
 	}
+	return keys, nil
+}
+
+// Keys writes keys (as ReadKeys gives them) as a tar archive encrypted to
+// the recipients.
+func (w *Writer) Keys(keys map[string][]byte, recipients ...age.Recipient) error {
 	var buf bytes.Buffer
 	enc, err := age.Encrypt(&buf, recipients...)
 	if err != nil {
-		return 0, fmt.Errorf("backup: keys: %w", err)
+		return fmt.Errorf("backup: keys: %w", err)
 	}
 	tw := tar.NewWriter(enc)
-	n := 0
-	for _, e := range entries {
-		// Hidden files are keys being made (localkeys links them into
-		// place under their own name).
-		if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".") {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(keysDir, e.Name()))
-		if err != nil {
-			return 0, fmt.Errorf("backup: keys: %w", err)
-		}
-		if err := tw.WriteHeader(&tar.Header{Name: e.Name(), Mode: 0o600, Size: int64(len(b)), Typeflag: tar.TypeReg}); err != nil {
-			return 0, fmt.Errorf("backup: keys: %w", err)
+	names := make([]string, 0, len(keys))
+	for name := range keys {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		b := keys[name]
+		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o600, Size: int64(len(b)), Typeflag: tar.TypeReg}); err != nil {
+			return fmt.Errorf("backup: keys: %w", err)
 		}
 		if _, err := tw.Write(b); err != nil {
-			return 0, fmt.Errorf("backup: keys: %w", err)
+			return fmt.Errorf("backup: keys: %w", err)
 		}
-		n++
 	}
 	if err := errors.Join(tw.Close(), enc.Close()); err != nil {
-		return 0, fmt.Errorf("backup: keys: %w", err)
+		return fmt.Errorf("backup: keys: %w", err)
 	}
-	return n, w.Write(KeysName, &buf)
+	return w.Write(KeysName, &buf)
 }
 
 // Finish writes the manifest (its Files are the ones written), syncs the

@@ -30,13 +30,15 @@ func source(t *testing.T) (data string, blobs map[string][]byte) {
 	os.MkdirAll(filepath.Join(data, "keys"), 0o700)
 	os.WriteFile(filepath.Join(data, "keys", "org1.kek"), bytes.Repeat([]byte{1}, 32), 0o600)
 	os.WriteFile(filepath.Join(data, "keys", "org2.kek"), bytes.Repeat([]byte{2}, 32), 0o600)
-	// A key being made is not a key yet.
+	// A key being made is not a key yet; a folder of keys is kept.
 	os.WriteFile(filepath.Join(data, "keys", ".kek-123"), []byte("half"), 0o600)
+	os.MkdirAll(filepath.Join(data, "keys", "retired"), 0o700)
+	os.WriteFile(filepath.Join(data, "keys", "retired", "org1-1.kek"), bytes.Repeat([]byte{3}, 32), 0o600)
 	return data, blobs
 }
 
-// write makes a backup of the blobs keys of data into dest.
-func write(t *testing.T, dest, data string, now time.Time, r age.Recipient, keys ...string) (string, *backup.Writer) {
+// write makes a backup of the blobs named by blobs of data into dest.
+func write(t *testing.T, dest, data string, now time.Time, r age.Recipient, blobs ...string) (string, *backup.Writer) {
 	t.Helper()
 	w, err := backup.Create(dest, now)
 	if err != nil {
@@ -45,10 +47,14 @@ func write(t *testing.T, dest, data string, now time.Time, r age.Recipient, keys
 	if err := w.Write(backup.DatabaseName, strings.NewReader("database")); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := w.Keys(filepath.Join(data, "keys"), r); err != nil || n != 2 {
-		t.Fatalf("Keys = %d, %v; want 2", n, err)
+	keys, err := backup.ReadKeys(filepath.Join(data, "keys"))
+	if err != nil || len(keys) != 3 {
+		t.Fatalf("ReadKeys = %d keys, %v; want 3", len(keys), err)
 	}
-	for _, k := range keys {
+	if err := w.Keys(keys, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range blobs {
 		if err := w.Blob(k, filepath.Join(data, "recordings", filepath.FromSlash(k))); err != nil {
 			t.Fatal(err)
 		}
@@ -191,7 +197,7 @@ func TestRestore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(keys) != 2 || !bytes.Equal(keys["org2.kek"], bytes.Repeat([]byte{2}, 32)) {
+	if len(keys) != 3 || !bytes.Equal(keys["org2.kek"], bytes.Repeat([]byte{2}, 32)) || !bytes.Equal(keys["retired/org1-1.kek"], bytes.Repeat([]byte{3}, 32)) {
 		t.Errorf("keys = %v", keys)
 	}
 
@@ -213,6 +219,9 @@ func TestRestore(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(filepath.Join(target, "keys", "org1.kek")); !bytes.Equal(got, bytes.Repeat([]byte{1}, 32)) {
 		t.Error("the restored key differs")
+	}
+	if got, _ := os.ReadFile(filepath.Join(target, "keys", "retired", "org1-1.kek")); !bytes.Equal(got, bytes.Repeat([]byte{3}, 32)) {
+		t.Error("the restored key in a folder differs")
 	}
 	if got, _ := os.ReadFile(filepath.Join(target, "opname.db")); string(got) != "database" {
 		t.Error("the restored database differs")

@@ -49,7 +49,7 @@ func OpenKeys(dir string, identities ...age.Identity) (map[string][]byte, error)
 		if err != nil {
 			return nil, &Damaged{Path: p, Reason: "it does not decrypt: " + err.Error()}
 		}
-		if h.Typeflag != tar.TypeReg || h.Name != filepath.Base(h.Name) || strings.HasPrefix(h.Name, ".") || h.Size > 1<<20 {
+		if h.Typeflag != tar.TypeReg || !validPath(h.Name) || hidden(h.Name) || h.Size > 1<<20 {
 			return nil, &Damaged{Path: p, Reason: fmt.Sprintf("it holds %q, which is not a key", h.Name)}
 		}
 		b, err := io.ReadAll(tr)
@@ -59,6 +59,16 @@ func OpenKeys(dir string, identities ...age.Identity) (map[string][]byte, error)
 		keys[h.Name] = b
 	}
 	return keys, nil
+}
+
+// hidden reports whether a segment of the path p starts with a dot.
+func hidden(p string) bool {
+	for _, seg := range strings.Split(p, "/") {
+		if strings.HasPrefix(seg, ".") {
+			return true
+		}
+	}
+	return false
 }
 
 // CheckEmpty refuses a data folder that holds anything; a missing one is
@@ -101,7 +111,11 @@ func Restore(dir string, m *Manifest, keys map[string][]byte, data string) (err 
 		return fmt.Errorf("backup: restore: %w", err)
 	}
 	for name, b := range keys {
-		if err := writeFile(filepath.Join(keysDir, name), b); err != nil {
+		p := filepath.Join(keysDir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			return fmt.Errorf("backup: restore: %w", err)
+		}
+		if err := writeFile(p, b); err != nil {
 			return fmt.Errorf("backup: restore %s: %w", name, err)
 		}
 	}

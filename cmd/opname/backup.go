@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,8 +22,8 @@ import (
 
 // runBackup makes an online backup while opname serves. The order keeps it
 // consistent: first the database snapshot (SQLite: VACUUM INTO, one read
-// transaction); then the keys, so that they cover every file key wrapped
-// in the snapshot; then the blobs of the recordings the snapshot holds,
+// transaction); then the keys (read before and after it), so that they
+// cover every file key wrapped in the snapshot; then the blobs of the recordings the snapshot holds,
 // which were all finished before it (blobs never change afterwards).
 func runBackup(ctx context.Context, m *Main, args []string) error {
 	fset, cfg := m.configFlags("backup")
@@ -68,6 +69,15 @@ func runBackup(ctx context.Context, m *Main, args []string) error {
 		}
 	}()
 	man := &backup.Manifest{Created: now, Database: db.Dialect(), Blobs: cmp.Or(cfg.BlobURL, "local")}
+	// The keys are read before the snapshot and again after it: every file
+	// key wrapped in the snapshot is under a key that existed when it
+	// began, so a key made meanwhile is in the second reading and one
+	// retired meanwhile (a rotation) in the first.
+	keysDir := filepath.Join(cfg.Data, "keys")
+	keys, err := backup.ReadKeys(keysDir)
+	if err != nil {
+		return err
+	}
 	var list []sqldb.BackedUp
 	if db.Dialect() == "sqlite" {
 		if list, man.SchemaVersion, err = snapshot(sys, db, w); err != nil {
@@ -85,8 +95,12 @@ func runBackup(ctx context.Context, m *Main, args []string) error {
 			return err
 		}
 	}
-	nkeys, err := w.Keys(filepath.Join(cfg.Data, "keys"), rcpts...)
+	after, err := backup.ReadKeys(keysDir)
 	if err != nil {
+		return err
+	}
+	maps.Copy(keys, after)
+	if err := w.Keys(keys, rcpts...); err != nil {
 		return err
 	}
 	var s3 *s3blob.Store
@@ -113,7 +127,7 @@ func runBackup(ctx context.Context, m *Main, args []string) error {
 	} else {
 		fmt.Fprintf(m.Stdout, "  database: NOT IN THIS BACKUP. Back up the PostgreSQL database (schema version %d) with pg_dump, or pg_basebackup and WAL archiving, before running opname backup (README, \"Backup and restore\")\n", man.SchemaVersion)
 	}
-	fmt.Fprintf(m.Stdout, "  keys: %d, encrypted to %d recipient(s)\n", nkeys, len(rcpts))
+	fmt.Fprintf(m.Stdout, "  keys: %d, encrypted to %d recipient(s)\n", len(keys), len(rcpts))
 	if s3 != nil {
 		fmt.Fprintf(m.Stdout, "  recordings: %d objects in %s listed with their ETags, not copied\n", len(man.Objects), cfg.BlobURL)
 	} else {
