@@ -134,6 +134,19 @@ func (s *Store) Open(ctx context.Context, key string) (opname.Blob, error) {
 	return &object{s: s, ctx: context.WithoutCancel(ctx), key: key, size: aws.ToInt64(head.ContentLength)}, nil
 }
 
+// Stat returns a blob's size and ETag, which a backup lists in place of
+// the bytes; an unknown key is NotFound.
+func (s *Store) Stat(ctx context.Context, key string) (int64, string, error) {
+	head, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &s.bucket, Key: aws.String(s.key(key))})
+	if notFound(err) {
+		return 0, "", &opname.Error{Kind: opname.NotFound, Msg: fmt.Sprintf("blob %s not found", key)}
+	}
+	if err != nil {
+		return 0, "", fmt.Errorf("s3blob: stat %s: %w", key, err)
+	}
+	return aws.ToInt64(head.ContentLength), strings.Trim(aws.ToString(head.ETag), `"`), nil
+}
+
 // Delete removes a blob.
 func (s *Store) Delete(ctx context.Context, key string) error {
 	if _, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.bucket, Key: aws.String(s.key(key))}); err != nil && !notFound(err) {

@@ -13,6 +13,8 @@
 //	opname token create --org SLUG --user EMAIL
 //	opname migrate
 //	opname accesslog verify
+//	opname backup DEST --recipient AGE_RECIPIENT
+//	opname restore SRC --identity AGE_IDENTITY_FILE
 //	opname demo [--scale N [--access-records N] [--recordings N]]
 //
 // Settings come from flags or OPNAME_* variables (the README lists them);
@@ -80,6 +82,8 @@ var commands = []command{
 	{"fixity", "[--data DIR]", "check that every stored recording decrypts and matches its SHA-256", runFixity},
 	{"demo", "[--scale N [--access-records N] [--recordings N] [--busy-client] [--org SLUG]]", "make the demo organisations; with --scale, one organisation of N clients with a year of access log and recordings, for measuring", runDemo},
 	{"accesslog verify", "[--data DIR]", "check the access log's hash chains against their anchors; does not migrate", runAccessLogVerify},
+	{"backup", "DEST --recipient AGE_RECIPIENT [--data DIR]", "back up while opname serves: database snapshot, keys encrypted to the recipient, recordings (new ones only), manifest", runBackup},
+	{"restore", "SRC --identity AGE_IDENTITY_FILE [--data DIR]", "restore a backup into an empty data folder, after checking it", runRestore},
 }
 
 // Exit codes.
