@@ -398,4 +398,3 @@ func (s *Server) decideForm(w http.ResponseWriter, r *http.Request) {
 		return "/avg-verzoeken?besloten=1", false
 	})
 }
-
