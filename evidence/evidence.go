@@ -68,7 +68,8 @@ type Source interface {
 	// durable: nothing is written before.
 	Exported(ctx context.Context, clientID, purpose string, objects []Object) error
 	// AccessLog calls each with every access-log record of the client
-	// about any of objects, oldest first, as it reads them: it MUST NOT
+	// about any of objects (nil: every record of the client), oldest
+	// first, as it reads them: it MUST NOT
 	// read the client's log whole into memory.
 	AccessLog(ctx context.Context, clientID string, objects []Object, each func(opname.AccessEvent) error) error
 }

@@ -1,9 +1,21 @@
 package main
 
 import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/opname/opname"
+	"github.com/opname/opname/workflow"
 )
 
 // newDataRequest records an open request of the fixture's client, made on
@@ -15,4 +27,286 @@ func (f *fixture) newDataRequest(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return d.ID
+}
+
+// avgWorld is a client with two conversations (one with a parent), a
+// recording in each, an erased one, a transcript, a share and links for the
+// client and the parent.
+type avgWorld struct {
+	j                      *journey
+	sys                    context.Context
+	alone, withParent      string
+	reqAlone, reqParent    string
+	recAlone, recParent    opname.Recording
+	recErased, transcript  opname.Recording
+	audioAlone, audioPar   []byte
+	share                  string
+	clientLink, parentLink string
+}
+
+func newAVGWorld(t *testing.T, s *server, slug string) *avgWorld {
+	t.Helper()
+	w := &avgWorld{j: newJourney(t, s, slug, "veilig-thuis-utrecht")}
+	j := w.j
+	org, err := s.db.OrganisationBySlug(context.Background(), slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys := opname.System("test")
+	sys.OrgID = org.ID
+	w.sys = opname.WithActor(context.Background(), sys)
+	// A recording for a request, once every consent and the agreements
+	// are in.
+	record := func(conv string, audio []byte) (string, opname.Recording) {
+		t.Helper()
+		r := j.ask(conv, opname.Act{Action: "record", Medium: "audio", By: "client", Announced: "at_start"})
+		var view workflow.RequestView
+		j.call("staff", "GET", "/api/v1/requests/"+r.ID, nil, 200, &view)
+		for _, p := range view.Next.Ask {
+			j.call("staff", "POST", "/api/v1/requests/"+r.ID+"/answers", map[string]any{"participant": p.Participant, "given": true, "how": "in_person"}, 200, nil)
+		}
+		j.call("staff", "POST", "/api/v1/requests/"+r.ID+"/agreement", map[string]any{"form": "spoken"}, 200, nil)
+		var reg registered
+		j.call("staff", "POST", "/api/v1/clients/"+j.client+"/recordings?source=client_copy&request_id="+r.ID, audio, 201, &reg)
+		return r.ID, reg.Recording
+	}
+	w.alone = j.open(opname.Participant{Role: "client"}, opname.Participant{Role: "staff"})
+	w.withParent = j.open(opname.Participant{Role: "client"}, opname.Participant{Role: "parent", Name: "Petra"}, opname.Participant{Role: "staff"})
+	w.audioAlone, w.audioPar = wav(3, 11), wav(2, 12)
+	w.reqAlone, w.recAlone = record(w.alone, w.audioAlone)
+	w.reqParent, w.recParent = record(w.withParent, w.audioPar)
+	_, w.recErased = record(w.alone, wav(2, 13))
+	j.call("manager", "POST", "/api/v1/recordings/"+w.recErased.ID+"/erasure", map[string]any{"reason": "de bewaartermijn is voorbij"}, 200, nil)
+	var tr struct{ Transcript opname.Recording }
+	j.call("staff", "POST", "/api/v1/recordings/"+w.recAlone.ID+"/transcripts", []byte("Wat er gezegd is.\n"), 201, &tr)
+	w.transcript = tr.Transcript
+	share := j.ask(w.alone, opname.Act{Action: "share", Medium: "audio", By: "client", Recipient: "lawyer",
+		Share: &opname.Share{What: "recording", ID: w.recAlone.ID, To: "mr. De Boer", Why: "Voor de klacht"}})
+	w.share = share.ID
+	link := func(party string) string {
+		code, err := s.db.CreateLink(w.sys, &opname.ClientLink{ClientID: j.client, Party: party})
+		if err != nil {
+			t.Fatal(err)
+		}
+		secret, _, err := s.db.OpenLink(opname.WithAddr(context.Background(), "192.0.2.7"), code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return secret
+	}
+	w.clientLink, w.parentLink = link("client"), link("parent")
+	return w
+}
+
+// holder calls path as the holder of a link's session, in lang.
+func holder(t *testing.T, s *server, secret, method, path, lang string, form url.Values) (int, []byte) {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	r, err := http.NewRequest(method, s.URL+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if form != nil {
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	r.AddCookie(&http.Cookie{Name: s.web.LinkCookie(), Value: secret})
+	r.AddCookie(&http.Cookie{Name: "lang", Value: lang})
+	resp, err := noRedirect.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+// unzipped is a download's files by name.
+func unzipped(t *testing.T, data []byte) map[string][]byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatalf("not a zip (%d bytes): %v\n%.300s", len(data), err, data)
+	}
+	files := map[string][]byte{}
+	for _, zf := range zr.File {
+		rc, err := zf.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[zf.Name], _ = io.ReadAll(rc)
+		rc.Close()
+	}
+	return files
+}
+
+// TestClientDataDownload: everything opname holds about a client, as one
+// download for staff and through the client's link: every part there, the
+// recordings as uploaded with receipts that opname verify --bag accepts,
+// the erased recording listed and never opened, the download in the
+// client's "who looked". A parent's link gets only the conversation the
+// parent took part in; another client's link, another staff member and
+// another organisation get nothing of this client.
+func TestClientDataDownload(t *testing.T) {
+	t.Parallel()
+	dialects(t, testClientDataDownload)
+}
+
+func testClientDataDownload(t *testing.T, s *server) {
+	w := newAVGWorld(t, s, "avg-inzage")
+	j := w.j
+	var asked opname.DataRequest
+	j.call("staff", "POST", "/api/v1/clients/"+j.client+"/data-requests", map[string]any{"kind": "correction", "what": "mijn adres", "ask": "Het adres is Dorpsstraat 1."}, 201, &asked)
+
+	// Staff on the client's behalf, through the API.
+	data := j.call("staff", "GET", "/api/v1/clients/"+j.client+"/export", nil, 200, nil)
+	files := unzipped(t, data)
+	alone := "data/recordings/" + w.recAlone.ID + ".wav"
+	parent := "data/recordings/" + w.recParent.ID + ".wav"
+	for _, name := range []string{"bagit.txt", "bag-info.txt", "manifest-sha256.txt", "README.txt", "data/client.json",
+		"data/conversations/" + w.alone + ".json", "data/conversations/" + w.withParent + ".json",
+		"data/requests/" + w.reqAlone + ".json", "data/consents/" + w.reqAlone + ".json", "data/requests/" + w.share + ".json",
+		"data/agreements/" + w.reqAlone + ".txt", "data/receipts/agreements/" + w.reqAlone + ".txt.json",
+		alone, "data/receipts/recordings/" + w.recAlone.ID + ".wav.json", parent, "data/receipts/recordings/" + w.recParent.ID + ".wav.json",
+		"data/transcripts/" + w.transcript.ID + ".plain", "data/files.json", "data/shares.json", "data/data-requests.json",
+		"data/log/verifier-key.txt", "data/log/checkpoint.txt", "data/log/access-log.jsonl"} {
+		if _, ok := files[name]; !ok && !strings.HasPrefix(name, "data/transcripts/") {
+			t.Errorf("the download has no %s", name)
+		}
+	}
+	if !bytes.Equal(files[alone], w.audioAlone) || !bytes.Equal(files[parent], w.audioPar) {
+		t.Error("a recording in the download is not what was uploaded")
+	}
+	transcripts := 0
+	for name := range files {
+		if strings.HasPrefix(name, "data/transcripts/"+w.transcript.ID) {
+			transcripts++
+		}
+		if strings.Contains(name, w.recErased.ID) {
+			t.Errorf("the erased recording is in the download: %s", name)
+		}
+	}
+	if transcripts != 1 {
+		t.Errorf("the download holds %d copies of the transcript", transcripts)
+	}
+	var listed []struct {
+		ID       string  `json:"id"`
+		File     string  `json:"file"`
+		ErasedAt *string `json:"erased_at"`
+	}
+	if err := json.Unmarshal(files["data/files.json"], &listed); err != nil {
+		t.Fatal(err)
+	}
+	erasedListed := false
+	for _, f := range listed {
+		if f.ID == w.recErased.ID {
+			erasedListed = f.ErasedAt != nil && f.File == ""
+		}
+	}
+	if !erasedListed {
+		t.Errorf("files.json does not list the erased recording as erased: %s", files["data/files.json"])
+	}
+	if !bytes.Contains(files["data/shares.json"], []byte("mr. De Boer")) || !bytes.Contains(files["data/data-requests.json"], []byte(asked.ID)) {
+		t.Errorf("shares or data requests missing:\n%s\n%s", files["data/shares.json"], files["data/data-requests.json"])
+	}
+	if !bytes.Contains(files["data/requests/"+w.reqAlone+".json"], []byte(`"rules"`)) {
+		t.Error("a request's decisions lack their rule citations")
+	}
+	// The existing check of a bag accepts every receipt in it.
+	dir := t.TempDir()
+	bagPath := filepath.Join(dir, "gegevens.zip")
+	if err := os.WriteFile(bagPath, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	key := strings.TrimSpace(string(j.call("staff", "GET", "/api/v1/logs/avg-inzage/key", nil, 200, nil)))
+	if code, out, errs := cliRunner(t.TempDir())("verify", "--bag", bagPath, "--key", key); code != 0 {
+		t.Errorf("verify --bag of the client's download = %d\n%s%s", code, out, errs)
+	}
+
+	// The client through their link: the same parts, and the download in
+	// their "who looked".
+	code, body := holder(t, s, w.clientLink, "GET", "/l/mijn-gegevens", "nl", nil)
+	if code != 200 || !strings.Contains(string(body), `href="/l/mijn-gegevens/gegevens.zip"`) || !strings.Contains(string(body), "Alles wat wij over u bewaren") {
+		t.Errorf("the link's data page = %d\n%s", code, body)
+	}
+	if _, body := holder(t, s, w.clientLink, "GET", "/l/mijn-gegevens", "en", nil); !strings.Contains(string(body), "Everything we keep about you") {
+		t.Errorf("the link's data page in English:\n%s", body)
+	}
+	code, own := holder(t, s, w.clientLink, "GET", "/l/mijn-gegevens/gegevens.zip", "nl", nil)
+	if code != 200 {
+		t.Fatalf("the client's download = %d %s", code, own)
+	}
+	ownFiles := unzipped(t, own)
+	if !bytes.Equal(ownFiles[alone], w.audioAlone) || !bytes.Equal(ownFiles[parent], w.audioPar) {
+		t.Error("the client's download lacks a recording of theirs")
+	}
+	_, seen := holder(t, s, w.clientLink, "GET", "/l/wie-keek", "nl", nil)
+	if !strings.Contains(string(seen), "downloadde al uw gegevens") {
+		t.Errorf("the download is not in the client's who-looked:\n%s", seen)
+	}
+	exports := 0
+	sc := bufio.NewScanner(bytes.NewReader(ownFiles["data/log/access-log.jsonl"]))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var e opname.AccessEvent
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatal(err)
+		}
+		if e.Action == opname.AccessExport && e.ObjectType == opname.ObjectClientData {
+			exports++
+		}
+	}
+	if exports != 2 {
+		t.Errorf("the access log holds %d exports of client_data, want 2 (staff's, then the client's)", exports)
+	}
+
+	// A parent's link: the parent's conversation and its recording, none
+	// of the client's own.
+	code, par := holder(t, s, w.parentLink, "GET", "/l/mijn-gegevens/gegevens.zip", "nl", nil)
+	if code != 200 {
+		t.Fatalf("the parent's download = %d %s", code, par)
+	}
+	parFiles := unzipped(t, par)
+	if !bytes.Equal(parFiles[parent], w.audioPar) {
+		t.Error("the parent's download lacks the recording of their conversation")
+	}
+	for name, b := range parFiles {
+		for _, hidden := range []string{w.alone, w.reqAlone, w.recAlone.ID, w.recErased.ID, w.transcript.ID, w.share, asked.ID, "mr. De Boer"} {
+			if strings.Contains(name, hidden) || bytes.Contains(b, []byte(hidden)) {
+				t.Errorf("the parent's download holds %q in %s", hidden, name)
+			}
+		}
+	}
+
+	// Another client's link gets that client's data, nothing of this one.
+	other := &opname.Client{Name: "Bram Bakker"}
+	if err := s.db.CreateClient(w.sys, other); err != nil {
+		t.Fatal(err)
+	}
+	otherCode, err := s.db.CreateLink(w.sys, &opname.ClientLink{ClientID: other.ID, Party: "client"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherSecret, _, err := s.db.OpenLink(opname.WithAddr(context.Background(), "192.0.2.8"), otherCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, theirs := holder(t, s, otherSecret, "GET", "/l/mijn-gegevens/gegevens.zip", "nl", nil)
+	if code != 200 {
+		t.Fatalf("another client's download = %d", code)
+	}
+	for name, b := range unzipped(t, theirs) {
+		for _, hidden := range []string{j.client, w.alone, w.withParent, w.recAlone.ID, w.recParent.ID} {
+			if bytes.Contains(b, []byte(hidden)) {
+				t.Errorf("another client's download holds %q in %s", hidden, name)
+			}
+		}
+	}
+	// Staff not assigned, and another organisation, find no such client.
+	j.call("colleague", "GET", "/api/v1/clients/"+j.client+"/export", nil, 404, nil)
+	o := newJourney(t, s, "avg-elders", "veilig-thuis-utrecht")
+	o.call("staff", "GET", "/api/v1/clients/"+j.client+"/export", nil, 404, nil)
+	o.call("manager", "GET", "/api/v1/clients/"+j.client+"/data-requests", nil, 404, nil)
 }
