@@ -76,7 +76,8 @@ type DataRequests interface {
 	AddDataRequest(ctx context.Context, r *DataRequest) error
 	// ClientDataRequests lists a client's requests, newest first: to
 	// staff who may see the client, all; to a link holder, those they may
-	// see (the client's own link: all; anyone else's: their own).
+	// see (the client's own link: those made through a client's link or
+	// by staff; anyone else's: their own).
 	ClientDataRequests(ctx context.Context, clientID string) ([]DataRequest, error)
 	// DataRequest reads one request the caller may see.
 	DataRequest(ctx context.Context, id string) (*DataRequest, error)

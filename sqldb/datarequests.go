@@ -79,12 +79,18 @@ func (db *DB) AddDataRequest(ctx context.Context, r *opname.DataRequest) error {
 }
 
 // holderOnly is the condition on data_requests that keeps a link holder
-// who is not the client to the requests they made.
+// to what is theirs: the client sees the requests made through a client's
+// link (any of theirs: a lost phone's too) and by staff on their behalf;
+// anyone else holding a link, a parent, only the requests they made. Staff
+// see every request of a client they may see.
 func holderOnly(a opname.Actor) (string, []any) {
-	if a.Role == opname.RoleLinkHolder && a.Party != "client" {
-		return ` AND by_id = ?`, []any{a.UserID}
+	switch {
+	case a.Role != opname.RoleLinkHolder:
+		return "", nil
+	case a.Party == "client":
+		return ` AND by_party IN ('', 'client')`, nil
 	}
-	return "", nil
+	return ` AND by_id = ?`, []any{a.UserID}
 }
 
 // ClientDataRequests lists the requests of a client the caller may see,

@@ -34,6 +34,7 @@ func (f *fixture) newDataRequest(t *testing.T) string {
 // client and the parent.
 type avgWorld struct {
 	j                      *journey
+	org                    *opname.Organisation
 	sys                    context.Context
 	alone, withParent      string
 	reqAlone, reqParent    string
@@ -54,7 +55,7 @@ func newAVGWorld(t *testing.T, s *server, slug string) *avgWorld {
 	}
 	sys := opname.System("test")
 	sys.OrgID = org.ID
-	w.sys = opname.WithActor(context.Background(), sys)
+	w.org, w.sys = org, opname.WithActor(context.Background(), sys)
 	// A recording for a request, once every consent and the agreements
 	// are in.
 	record := func(conv string, audio []byte) (string, opname.Recording) {
@@ -309,4 +310,149 @@ func testClientDataDownload(t *testing.T, s *server) {
 	o := newJourney(t, s, "avg-elders", "veilig-thuis-utrecht")
 	o.call("staff", "GET", "/api/v1/clients/"+j.client+"/export", nil, 404, nil)
 	o.call("manager", "GET", "/api/v1/clients/"+j.client+"/data-requests", nil, 404, nil)
+}
+
+// TestDataRequests: the client asks through their link to erase a
+// recording, staff record a correction on the client's behalf; the privacy
+// officer sees both open (page and API), grants the erasure with reasons
+// and erases the recording through the one erasure path, refuses the
+// correction because the law obliges keeping the file; each step is in
+// the access log; the client's link page tells the decision in plain
+// Dutch (and English), and a parent's link sees only the parent's own
+// requests.
+func TestDataRequests(t *testing.T) {
+	t.Parallel()
+	dialects(t, testDataRequests)
+}
+
+func testDataRequests(t *testing.T, s *server) {
+	w := newAVGWorld(t, s, "avg-verzoek")
+	j := w.j
+	officer, officerSession := member(t, s, w.sys, "avg-verzoek", opname.RolePrivacyOfficer)
+	token, _, err := s.db.CreateToken(w.sys, officer.ID, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.tokens["privacy"] = token
+
+	// The client, through their link: a mistake names the field.
+	code, body := holder(t, s, w.clientLink, "POST", "/l/mijn-gegevens", "nl", url.Values{"soort": {"erasure"}, "welke": {"de opname"}})
+	if code != 400 || !strings.Contains(string(body), "Wat vraagt u: schrijf op wat u vraagt.") || !strings.Contains(string(body), "de opname</textarea>") {
+		t.Errorf("a request without what is asked = %d\n%s", code, body)
+	}
+	code, _ = holder(t, s, w.clientLink, "POST", "/l/mijn-gegevens", "nl", url.Values{"soort": {"erasure"}, "welke": {"de opname van het eerste gesprek"},
+		"opname": {w.recAlone.ID}, "vraag": {"Wis deze opname alstublieft."}})
+	if code != 303 {
+		t.Fatalf("the client's request = %d", code)
+	}
+	// The parent asks something too; staff record a correction.
+	if code, _ := holder(t, s, w.parentLink, "POST", "/l/mijn-gegevens", "nl", url.Values{"soort": {"correction"}, "welke": {"mijn naam"}, "vraag": {"Mijn naam is Petra de Wit."}}); code != 303 {
+		t.Fatalf("the parent's request = %d", code)
+	}
+	var correction opname.DataRequest
+	j.call("staff", "POST", "/api/v1/clients/"+j.client+"/data-requests", map[string]any{"kind": "correction", "what": "het verslag van 3 maart", "ask": "Er staat dat ik boos was; dat klopt niet."}, 201, &correction)
+	j.call("staff", "POST", "/api/v1/clients/"+j.client+"/data-requests", map[string]any{"kind": "erasure", "what": "x", "ask": "y", "recording_id": "no-such-recording"}, 400, nil)
+
+	// The privacy officer's open requests, oldest first.
+	var open struct{ Items []opname.DataRequest }
+	j.call("privacy", "GET", "/api/v1/data-requests", nil, 200, &open)
+	if len(open.Items) != 3 || open.Items[0].RecordingID != w.recAlone.ID || open.Items[0].ByRole != opname.RoleLinkHolder || open.Items[2].ID != correction.ID {
+		t.Fatalf("open requests = %+v", open.Items)
+	}
+	erasure := open.Items[0]
+	officerPage := signedInBrowser(t, s, officerSession, "nl")
+	if code, page, _ := officerPage.do("GET", "/avg-verzoeken", "", ""); code != 200 || !strings.Contains(page, "Wis deze opname alstublieft.") || !strings.Contains(page, `name="wissen"`) {
+		t.Errorf("the officer's page = %d\n%s", code, page)
+	}
+	// Deciding: the reasons are required; the correction is refused
+	// because the law obliges keeping the file.
+	j.call("privacy", "POST", "/api/v1/data-requests/"+correction.ID+"/decision", map[string]any{"decision": "refused"}, 400, nil)
+	j.call("privacy", "POST", "/api/v1/data-requests/"+correction.ID+"/decision", map[string]any{"decision": "refused", "reasons": "De Jeugdwet verplicht ons het dossier 20 jaar te bewaren. Uw opmerking is bij het verslag gezet."}, 200, nil)
+	j.call("privacy", "POST", "/api/v1/data-requests/"+correction.ID+"/decision", map[string]any{"decision": "granted", "reasons": "x", "done": "y"}, 409, nil)
+	j.call("privacy", "POST", "/api/v1/data-requests/"+correction.ID+"/decision", map[string]any{"decision": "granted", "reasons": "x", "done": "y", "erase": true}, 400, nil)
+	// The erasure, through the officer's page: granted, and the recording
+	// erased by the one erasure path.
+	if code, page, _ := officerPage.form("/avg-verzoeken/"+erasure.ID, url.Values{"besluit": {"granted"}, "redenen": {"U mag dit vragen, en niets verplicht ons de opname te houden."},
+		"gedaan": {"De opname is gewist."}, "wissen": {"ja"}}); code != 303 {
+		t.Errorf("the officer's decision = %d\n%s", code, page)
+	}
+	if _, page, _ := officerPage.do("GET", "/avg-verzoeken?besloten=1", "", ""); !strings.Contains(page, "Het besluit is vastgelegd.") {
+		t.Errorf("the officer's page after deciding:\n%s", page)
+	}
+	var rec opname.Recording
+	j.call("staff", "GET", "/api/v1/recordings/"+w.recAlone.ID, nil, 200, &rec)
+	if rec.ErasedAt == nil {
+		t.Error("the granted erasure did not erase the recording")
+	}
+	j.call("staff", "GET", "/api/v1/recordings/"+w.recAlone.ID+"/content", nil, 409, nil)
+	// The officer erases nothing a granted request does not name.
+	j.call("privacy", "POST", "/api/v1/recordings/"+w.recParent.ID+"/erasure", map[string]any{"reason": "zomaar"}, 403, nil)
+	if _, err := s.web.Vault.Erase(actorCtx(w.org, officer), w.recParent.ID, "zomaar"); opname.KindOf(err) != opname.NotFound {
+		t.Errorf("the officer erases a recording no request names: %v", err)
+	}
+	j.call("privacy", "GET", "/api/v1/data-requests", nil, 200, &open)
+	if len(open.Items) != 1 {
+		t.Errorf("open requests after two decisions = %d", len(open.Items))
+	}
+
+	// The access log: made, decided, erased, each by whom.
+	events, err := s.db.Search(actorCtx(w.org, officer), opname.AccessFilter{ClientID: j.client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	made, decided, erasedBy := 0, 0, opname.Role("")
+	for _, e := range events {
+		switch {
+		case e.ObjectType == opname.ObjectDataRequest && e.Action == opname.AccessCreate:
+			made++
+		case e.ObjectType == opname.ObjectDataRequest && e.Action == opname.AccessUpdate:
+			decided++
+		case e.ObjectType == "recording" && e.Action == opname.AccessDelete && e.ObjectID == w.recAlone.ID:
+			erasedBy = e.UserRole
+		}
+	}
+	if made != 3 || decided != 2 || erasedBy != opname.RolePrivacyOfficer {
+		t.Errorf("access log: %d made, %d decided, erased by %q", made, decided, erasedBy)
+	}
+
+	// The client is told when they open their link.
+	_, home := holder(t, s, w.clientLink, "GET", "/l/gesprekken", "nl", nil)
+	if !strings.Contains(string(home), "Er zijn besluiten over 2 verzoeken van u.") {
+		t.Errorf("the link's first page does not tell the decisions:\n%s", home)
+	}
+	_, page := holder(t, s, w.clientLink, "GET", "/l/mijn-gegevens", "nl", nil)
+	for _, want := range []string{"Toegestaan", "De opname is gewist.", "Niet toegestaan", "De Jeugdwet verplicht ons het dossier 20 jaar te bewaren."} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("the link's data page lacks %q", want)
+		}
+	}
+	if strings.Contains(string(page), "Mijn naam is Petra") {
+		t.Error("the client's page shows the parent's request")
+	}
+	_, page = holder(t, s, w.clientLink, "GET", "/l/mijn-gegevens", "en", nil)
+	if !strings.Contains(string(page), "Granted") || !strings.Contains(string(page), "Refused") {
+		t.Errorf("the link's data page in English lacks the decisions:\n%s", page)
+	}
+	if _, home := holder(t, s, w.clientLink, "GET", "/l/gesprekken", "nl", nil); strings.Contains(string(home), "besluiten over") {
+		t.Error("the decisions are still news after the client read them")
+	}
+	// A parent's link: their own request only.
+	_, page = holder(t, s, w.parentLink, "GET", "/l/mijn-gegevens", "nl", nil)
+	if !strings.Contains(string(page), "Mijn naam is Petra de Wit.") || strings.Contains(string(page), "Wis deze opname") || strings.Contains(string(page), "boos") {
+		t.Errorf("the parent's data page:\n%s", page)
+	}
+	// Staff see the client's requests on the client's page; another
+	// organisation's officer finds none of them.
+	if page := string(j.call("staff", "GET", "/clienten/"+j.client+"/avg?lang=en", nil, 200, nil)); !strings.Contains(page, "Refused") || !strings.Contains(page, `href="/clienten/`+j.client+`/gegevens.zip"`) {
+		t.Errorf("the client's AVG page for staff:\n%s", page)
+	}
+	if page := string(j.call("staff", "GET", "/clienten/"+j.client, nil, 200, nil)); !strings.Contains(page, `href="/clienten/`+j.client+`/avg"`) {
+		t.Error("the client's page has no button to their data")
+	}
+	o := newAVGWorld(t, s, "avg-ander")
+	_, otherOfficer := member(t, s, o.sys, "avg-ander", opname.RolePrivacyOfficer)
+	otherPage := signedInBrowser(t, s, otherOfficer, "nl")
+	if code, _, _ := otherPage.form("/avg-verzoeken/"+open.Items[0].ID, url.Values{"besluit": {"refused"}, "redenen": {"x"}}); code != 404 {
+		t.Errorf("another organisation's officer decides = %d", code)
+	}
 }
