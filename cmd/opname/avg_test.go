@@ -456,3 +456,49 @@ func testDataRequests(t *testing.T, s *server) {
 		t.Errorf("another organisation's officer decides = %d", code)
 	}
 }
+
+// TestAVGAccessibility runs axe on the AVG pages (see TestAccessibility):
+// the client's data page through a link, with a request decided and one
+// open; the client's page for staff; the privacy officer's requests.
+func TestAVGAccessibility(t *testing.T) {
+	t.Parallel()
+	script, chromium := browserScript(t, "a11y.mjs")
+	s := testServer(t)
+	w := newAVGWorld(t, s, "avg-a11y")
+	_, staffSession := member(t, s, w.sys, "avg-a11y", opname.RoleManager)
+	officer, officerSession := member(t, s, w.sys, "avg-a11y", opname.RolePrivacyOfficer)
+	octx := actorCtx(w.org, officer)
+	for i, kind := range []string{opname.DataErasure, opname.DataCorrection} {
+		d := &opname.DataRequest{ClientID: w.j.client, Kind: kind, What: "de opname", RecordingID: w.recParent.ID, Ask: "Wis of verbeter dit."}
+		if kind == opname.DataCorrection {
+			d.RecordingID = ""
+		}
+		if err := s.db.AddDataRequest(w.sys, d); err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 {
+			if _, err := s.db.DecideDataRequest(octx, d.ID, opname.DataRefused, "De WGBO verplicht ons het dossier te bewaren.", ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := s.db.AddDataRequest(w.sys, &opname.DataRequest{ClientID: w.j.client, Kind: opname.DataCorrection, What: "mijn adres", Ask: "Dorpsstraat 1."}); err != nil {
+		t.Fatal(err)
+	}
+	for _, run := range []struct {
+		who, cookie, secret string
+		paths               []string
+	}{
+		{"link holder", s.web.LinkCookie(), w.clientLink, []string{"/l/gesprekken", "/l/mijn-gegevens"}},
+		{"staff", s.web.SessionCookie(), staffSession, []string{"/clienten/" + w.j.client, "/clienten/" + w.j.client + "/avg"}},
+		{"privacy officer", s.web.SessionCookie(), officerSession, []string{"/", "/avg-verzoeken"}},
+	} {
+		t.Run(run.who, func(t *testing.T) {
+			for _, r := range runAxeWith(t, script, chromium, s, run.cookie, run.secret, run.paths...) {
+				if r.Status != 200 {
+					t.Errorf("%s %s: status %d at %s", r.Path, r.Lang, r.Status, r.URL)
+				}
+			}
+		})
+	}
+}
