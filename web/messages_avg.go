@@ -82,6 +82,9 @@ var avgMessages = map[string]policy.Text{
 	"field.done":         {NL: "Wat er gedaan is", EN: "What was done"},
 	"field.erase":        {NL: "Opname wissen", EN: "Erase the recording"},
 
+	"object.client_data":  {NL: "alle gegevens van een cliënt (AVG)", EN: "all of a client's data (GDPR)"},
+	"object.data_request": {NL: "AVG-verzoek", EN: "GDPR request"},
+
 	"seen.object.client_data":                 {NL: "al uw gegevens", EN: "all your data"},
 	"seen.object.data_request":                {NL: "een verzoek om gegevens te wissen of te verbeteren", EN: "a request to erase or correct data"},
 	"seen.what.export.client_data.avg access": {NL: "downloadde al uw gegevens", EN: "downloaded all your data"},

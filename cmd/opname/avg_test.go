@@ -465,7 +465,7 @@ func TestAVGAccessibility(t *testing.T) {
 	script, chromium := browserScript(t, "a11y.mjs")
 	s := testServer(t)
 	w := newAVGWorld(t, s, "avg-a11y")
-	_, staffSession := member(t, s, w.sys, "avg-a11y", opname.RoleManager)
+	_, staffSession := member(t, s, w.sys, "avg-a11y", opname.RoleAdmin)
 	officer, officerSession := member(t, s, w.sys, "avg-a11y", opname.RolePrivacyOfficer)
 	octx := actorCtx(w.org, officer)
 	for i, kind := range []string{opname.DataErasure, opname.DataCorrection} {

@@ -800,6 +800,8 @@ func TestNoEnglishOnDutchPages(t *testing.T) {
 			r.Pattern == "/l/opnames/{id}/inhoud", r.Pattern == "/l/opnames/{id}/bewijs", r.Pattern == "/l/verzoeken/{id}/afspraken.pdf",
 			// The evidence bundle is a zip (TestEvidenceBundle).
 			r.Pattern == "/verzoeken/{id}/bewijsmap.zip",
+			// So is a client's data (TestClientDataDownload).
+			r.Pattern == "/clienten/{id}/gegevens.zip", r.Pattern == "/l/mijn-gegevens/gegevens.zip",
 			// So are a transcript's file and receipt.
 			r.Pattern == "/l/transcripten/{id}/inhoud", r.Pattern == "/l/transcripten/{id}/bewijs",
 			// The client's copy arrives over the tus protocol, answered in
