@@ -77,7 +77,8 @@ func newLangSite(t *testing.T, s *server) *langSite {
 		site.mux.HandleFunc(r.Key(), func(http.ResponseWriter, *http.Request) {})
 		site.access[r.Key()] = r.Access.String()
 	}
-	site.data = []string{"Anna de Vries", "Bram Jansen", "D-1001", "D-1002", "Kennismaking en afspraken"}
+	site.data = []string{"Anna de Vries", "Bram Jansen", "D-1001", "D-1002", "Kennismaking en afspraken",
+		"Het verslag van de kennismaking", "Mijn adres klopt niet. Het is Dorpsstraat 1."}
 	for _, p := range demoPeople {
 		site.data = append(site.data, p.name)
 	}
