@@ -147,7 +147,9 @@ type Recordings interface {
 	// EraseRecording removes a recording's wrapped file key, which makes
 	// every copy of its bytes unreadable, and logs the erasure. The row
 	// stays, with ErasedAt set. The recording's transcripts are erased
-	// with it, in the same transaction.
+	// with it, in the same transaction. Managers and administrators
+	// erase; the privacy officer erases only a recording that an erasure
+	// request they granted names (DataRequests).
 	EraseRecording(ctx context.Context, id, reason string) (*Recording, *Sealed, error)
 	// AddCopy logs that a copy of a recording was handed over, and to whom
 	// ("client" or "other"); it returns the log index of the entry.

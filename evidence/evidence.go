@@ -25,11 +25,7 @@
 package evidence
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
 	"io"
 	"mime"
 	"runtime/debug"
@@ -72,7 +68,8 @@ type Source interface {
 	// durable: nothing is written before.
 	Exported(ctx context.Context, clientID, purpose string, objects []Object) error
 	// AccessLog calls each with every access-log record of the client
-	// about any of objects, oldest first, as it reads them: it MUST NOT
+	// about any of objects (nil: every record of the client), oldest
+	// first, as it reads them: it MUST NOT
 	// read the client's log whole into memory.
 	AccessLog(ctx context.Context, clientID string, objects []Object, each func(opname.AccessEvent) error) error
 }
@@ -246,118 +243,27 @@ func (b *Bundle) Write(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	add := func(name string, r io.Reader, compress bool) error {
-		_, err := bag.Add(name, r, compress)
-		return err
-	}
-	addJSON := func(name string, v any) error {
-		data, err := json.MarshalIndent(v, "", "  ")
-		if err != nil {
-			return fmt.Errorf("evidence: %s: %w", name, err)
-		}
-		return add(name, bytes.NewReader(append(data, '\n')), true)
-	}
-	receipt := func(name string, index int64) error {
-		rc, err := b.src.Receipt(ctx, index)
-		if err != nil {
-			return err
-		}
-		return addJSON("receipts/"+name+".json", rc)
-	}
+	bw := &bagWriter{ctx: ctx, bag: bag, src: b.src}
 	for i, p := range b.parts {
 		if i == 0 || p.conv.ID != b.parts[0].conv.ID {
-			if err := addJSON("conversations/"+p.conv.ID+".json", conversationOf(p.conv)); err != nil {
+			if err := bw.addJSON("conversations/"+p.conv.ID+".json", conversationOf(p.conv)); err != nil {
 				return err
 			}
 		}
 	}
-	if rec := b.rec; rec != nil {
-		dir := "recordings/"
-		switch {
-		case rec.Kind == opname.KindTranscript:
-			dir = "transcripts/"
-		case rec.DerivedFrom != "":
-			dir = "edits/"
-		}
-		name := dir + rec.ID + extension(rec.MediaType)
-		if err := b.addRecording(ctx, bag, name); err != nil {
-			return err
-		}
-		if dir == "edits/" {
-			if err := addJSON("edits/"+rec.ID+".statement.json", editOf(rec)); err != nil {
-				return err
-			}
-		}
-		if err := receipt(name, rec.LogIndex); err != nil {
+	if b.rec != nil {
+		if _, err := bw.recording(b.rec); err != nil {
 			return err
 		}
 	}
 	for _, p := range b.parts {
-		r := p.r
-		if p.agreements {
-			name := "agreements/" + r.ID + ".txt"
-			if err := add(name, bytes.NewReader(workflow.AgreementText(p.conv, r, r.Agreement)), true); err != nil {
-				return err
-			}
-			if err := receipt(name, r.Agreement.LogIndex); err != nil {
-				return err
-			}
-		}
-		if p.decision {
-			if err := b.addDecision(ctx, bag, r); err != nil {
-				return err
-			}
-			if err := addJSON("decisions/"+r.ID+".json", decisionOf(r)); err != nil {
-				return err
-			}
-		}
-		history, err := b.src.RequestDecisions(ctx, r.ID)
-		if err != nil {
-			return err
-		}
-		if err := addJSON("requests/"+r.ID+".json", requestOf(r, history)); err != nil {
-			return err
-		}
-		if err := addJSON("consents/"+r.ID+".json", consentsOf(p.conv, r)); err != nil {
+		if err := bw.part(p); err != nil {
 			return err
 		}
 	}
 	// Transcripts go in data/transcripts/, with their receipts, once
 	// opname keeps them.
-	signed, key, err := b.src.Checkpoint(ctx)
-	if err != nil {
-		return err
-	}
-	if err := add("log/verifier-key.txt", strings.NewReader(key+"\n"), true); err != nil {
-		return err
-	}
-	if err := add("log/checkpoint.txt", strings.NewReader(signed), true); err != nil {
-		return err
-	}
-	// The records stream into the bag through a pipe: a client's log can
-	// be longer than memory.
-	pr, pw := io.Pipe()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		buf := bufio.NewWriterSize(pw, 64<<10)
-		enc := json.NewEncoder(buf)
-		err := b.src.AccessLog(ctx, b.client.ID, b.objects, func(e opname.AccessEvent) error {
-			e.ClientName = "" // not part of the record, nor of its hash
-			if err := enc.Encode(e); err != nil {
-				return fmt.Errorf("evidence: access log: %w", err)
-			}
-			return nil
-		})
-		if err == nil {
-			err = buf.Flush()
-		}
-		pw.CloseWithError(err)
-	}()
-	err = add("log/access-log.jsonl", pr, true)
-	// Whatever stopped the bag, the reading ends before Write returns.
-	pr.CloseWithError(io.ErrClosedPipe)
-	<-done
+	key, err := bw.log(b.client.ID, b.objects)
 	if err != nil {
 		return err
 	}
@@ -377,33 +283,6 @@ func (b *Bundle) Write(ctx context.Context, w io.Writer) error {
 		{Label: "Opname-Version", Value: b.opts.Version},
 		{Label: "Log-Origin", Value: logOrigin(key)},
 	})
-}
-
-// addRecording streams a recording into the bag.
-func (b *Bundle) addRecording(ctx context.Context, bag *bagit.Writer, name string) error {
-	r, err := b.src.OpenRecording(ctx, b.rec.ID)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	n, err := bag.Add(name, r, false)
-	if err != nil {
-		return err
-	}
-	if n != b.rec.Size {
-		return fmt.Errorf("evidence: recording %s: %d bytes read, %d registered", b.rec.ID, n, b.rec.Size)
-	}
-	return nil
-}
-
-// addDecision adds a manager's written decision as PDF.
-func (b *Bundle) addDecision(ctx context.Context, bag *bagit.Writer, r *opname.Request) error {
-	var buf bytes.Buffer
-	if err := b.src.DecisionPDF(ctx, r, &buf); err != nil {
-		return err
-	}
-	_, err := bag.Add("decisions/"+r.ID+".pdf", &buf, false)
-	return err
 }
 
 // extension is a file name extension for a media type: ".webm" for

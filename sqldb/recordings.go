@@ -483,11 +483,26 @@ func fixityOnly(r opname.Recording) opname.Recording {
 // with how it was sealed, so that the caller can remove the encrypted
 // bytes as well.
 func (db *DB) EraseRecording(ctx context.Context, id, reason string) (*opname.Recording, *opname.Sealed, error) {
-	a, err := orgActor(ctx, opname.RoleManager, opname.RoleAdmin)
+	a, err := orgActor(ctx, opname.RoleManager, opname.RoleAdmin, opname.RolePrivacyOfficer)
 	if err != nil {
 		return nil, nil, err
 	}
-	r, s, err := db.recording(ctx, id)
+	read := ctx
+	if a.Role == opname.RolePrivacyOfficer {
+		// The privacy officer sees no client's file: they erase only a
+		// recording a client's erasure request they granted names.
+		ok, err := db.grantedErasure(ctx, a.OrgID, id)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !ok {
+			return nil, nil, notFound("recording")
+		}
+		sys := opname.System("data request")
+		sys.OrgID = a.OrgID
+		read = opname.WithActor(ctx, sys)
+	}
+	r, s, err := db.recording(read, id)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -108,10 +108,10 @@ func (e evidenceSource) Exported(ctx context.Context, clientID, purpose string, 
 }
 
 // AccessLog calls each with the client's access-log records about the
-// objects, oldest first, as the store reads them.
+// objects (nil: all of them), oldest first, as the store reads them.
 func (e evidenceSource) AccessLog(ctx context.Context, clientID string, objects []evidence.Object, each func(opname.AccessEvent) error) error {
 	return e.s.Store.ClientAccessEach(ctx, clientID, func(ev opname.AccessEvent) error {
-		if slices.ContainsFunc(objects, func(o evidence.Object) bool { return o.Type == ev.ObjectType && o.ID == ev.ObjectID }) {
+		if objects == nil || slices.ContainsFunc(objects, func(o evidence.Object) bool { return o.Type == ev.ObjectType && o.ID == ev.ObjectID }) {
 			return each(ev)
 		}
 		return nil

@@ -37,7 +37,10 @@ type linkPage struct {
 	GiveCopy  bool
 	PINNeeded string
 	// Asked counts the questions waiting for the holder's answer.
-	Asked      int
+	Asked int
+	// DataNews counts decisions on the holder's AVG requests not shown
+	// to them yet (avg.go).
+	DataNews   int
 	Recordings []linkRecording
 	Recording  *linkRecording
 	// Seen is who looked at the client's data; SeenNext and SeenFirst
@@ -263,6 +266,10 @@ func (s *Server) linkHome(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := &linkPage{page: &page{Title: translate(l, "link.home.title")}, Link: link}
+	if d.DataNews, err = s.Store.UntoldDataDecisions(ctx); err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	for i := range cs {
 		lc := s.linkConversation(r, &cs[i])
 		d.Conversations = append(d.Conversations, lc)

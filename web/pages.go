@@ -28,7 +28,7 @@ var templateFS embed.FS
 var assetFS embed.FS
 
 // partials are shared by every page.
-var partials = []string{"layout.html", "linklayout.html", "publiclayout.html", "recipientlayout.html", "alert.html", "events.html", "inboxrequests.html", "person.html", "receiptcheck.html", "seen.html", "next.html"}
+var partials = []string{"layout.html", "linklayout.html", "publiclayout.html", "recipientlayout.html", "alert.html", "events.html", "inboxrequests.html", "person.html", "receiptcheck.html", "seen.html", "next.html", "avgparts.html"}
 
 // pageNames are the pages. Each page's file is parsed at start, so a broken
 // or missing template stops the boot, not a request; it is put together
@@ -36,7 +36,8 @@ var partials = []string{"layout.html", "linklayout.html", "publiclayout.html", "
 var pageNames = []string{"signin", "welcome", "totp", "home", "clients", "client", "people", "tokens", "policy", "policychange", "linksettings", "accesslog", "error",
 	"recordings", "record", "recording", "receipt", "fixity",
 	"work", "inbox", "conversations", "conversation", "request", "incident", "printable", "linkprint", "public", "publictexts", "printed",
-	"l_code", "l_pin", "l_home", "l_conversation", "l_stopped", "l_recordings", "l_recording", "l_seen", "l_complaints", "d_recipient", "d_gone"}
+	"l_code", "l_pin", "l_home", "l_conversation", "l_stopped", "l_recordings", "l_recording", "l_seen", "l_complaints", "d_recipient", "d_gone",
+	"l_data", "avg_client", "avg_requests"}
 
 // pageSet is every page template. Copying the partials into each of 40
 // pages was most of start-up's work; a page is copied when first shown.

@@ -102,7 +102,14 @@ type axePage struct {
 // each violation, and returns what it says of each page.
 func runAxe(t *testing.T, script, chromium string, s *server, secret string, paths ...string) []axePage {
 	t.Helper()
-	cmd := exec.Command("node", append([]string{script, s.URL, s.web.SessionCookie(), secret}, paths...)...)
+	return runAxeWith(t, script, chromium, s, s.web.SessionCookie(), secret, paths...)
+}
+
+// runAxeWith is runAxe with the secret in the cookie named cookie: a
+// client link's, for the client's side.
+func runAxeWith(t *testing.T, script, chromium string, s *server, cookie, secret string, paths ...string) []axePage {
+	t.Helper()
+	cmd := exec.Command("node", append([]string{script, s.URL, cookie, secret}, paths...)...)
 	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -122,6 +122,14 @@ func createDemo(ctx context.Context, db *sqldb.DB, lib *policy.Library, slug, po
 			if err := db.AddConversation(octx, conv); err != nil {
 				return nil, err
 			}
+			// A request to correct the file, recorded by the staff
+			// member for the client, so that the privacy officer has
+			// one to decide.
+			sctx := opname.WithActor(ctx, opname.Actor{OrgID: org.ID, UserID: staffID, Role: opname.RoleStaff, Name: "Sanne de Medewerker"})
+			if err := db.AddDataRequest(sctx, &opname.DataRequest{ClientID: c.ID, Kind: opname.DataCorrection, What: "Het verslag van de kennismaking",
+				Ask: "Mijn adres klopt niet. Het is Dorpsstraat 1."}); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return org, nil

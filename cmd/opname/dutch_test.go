@@ -77,7 +77,8 @@ func newLangSite(t *testing.T, s *server) *langSite {
 		site.mux.HandleFunc(r.Key(), func(http.ResponseWriter, *http.Request) {})
 		site.access[r.Key()] = r.Access.String()
 	}
-	site.data = []string{"Anna de Vries", "Bram Jansen", "D-1001", "D-1002", "Kennismaking en afspraken"}
+	site.data = []string{"Anna de Vries", "Bram Jansen", "D-1001", "D-1002", "Kennismaking en afspraken",
+		"Het verslag van de kennismaking", "Mijn adres klopt niet. Het is Dorpsstraat 1."}
 	for _, p := range demoPeople {
 		site.data = append(site.data, p.name)
 	}
@@ -800,6 +801,8 @@ func TestNoEnglishOnDutchPages(t *testing.T) {
 			r.Pattern == "/l/opnames/{id}/inhoud", r.Pattern == "/l/opnames/{id}/bewijs", r.Pattern == "/l/verzoeken/{id}/afspraken.pdf",
 			// The evidence bundle is a zip (TestEvidenceBundle).
 			r.Pattern == "/verzoeken/{id}/bewijsmap.zip",
+			// So is a client's data (TestClientDataDownload).
+			r.Pattern == "/clienten/{id}/gegevens.zip", r.Pattern == "/l/mijn-gegevens/gegevens.zip",
 			// So are a transcript's file and receipt.
 			r.Pattern == "/l/transcripten/{id}/inhoud", r.Pattern == "/l/transcripten/{id}/bewijs",
 			// The client's copy arrives over the tus protocol, answered in

@@ -91,6 +91,9 @@ var linkMatrix = map[string][6]int{
 	"GET /l/transcripten/{id}/inhoud":     {200, 404, 404, 303, 303, 303},
 	"GET /l/transcripten/{id}/bewijs":     {200, 404, 404, 303, 303, 303},
 	"GET /l/wie-keek":                     {200, 200, 200, 303, 303, 303},
+	"GET /l/mijn-gegevens":                {200, 200, 200, 303, 303, 303},
+	"POST /l/mijn-gegevens":               {303, 303, 303, 303, 303, 303},
+	"GET /l/mijn-gegevens/gegevens.zip":   {200, 200, 200, 303, 303, 303},
 	"GET /l/klacht":                       {200, 200, 200, 303, 303, 303},
 	"GET /l/verzoeken/{id}/afspraken.pdf": {200, 404, 404, 303, 303, 303},
 	// A copy is given by the client, for a request that asks for it; an

@@ -144,6 +144,11 @@ var matrix = map[string][13]int{
 	"POST /api/v1/clients/{id}/incidents":          {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401, 401, 401},
 	"GET /api/v1/incidents/{id}":                   {401, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 401, 401},
 	"POST /api/v1/incidents/{id}/steps":            {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401, 401, 401},
+	"GET /api/v1/clients/{id}/export":              {401, 200, 404, 200, 200, 403, 404, 404, 404, 403, 401, 401, 401},
+	"GET /api/v1/clients/{id}/data-requests":       {401, 200, 404, 200, 200, 403, 404, 404, 404, 403, 401, 401, 401},
+	"POST /api/v1/clients/{id}/data-requests":      {401, 201, 404, 201, 201, 403, 404, 404, 404, 403, 401, 401, 401},
+	"GET /api/v1/data-requests":                    {401, 403, 403, 403, 403, 200, 403, 403, 403, 200, 401, 401, 401},
+	"POST /api/v1/data-requests/{id}/decision":     {401, 403, 403, 403, 403, 200, 403, 403, 403, 404, 401, 401, 401},
 	"GET /api/v1/access-log":                       {401, 403, 403, 403, 403, 200, 403, 403, 403, 200, 401, 401, 401},
 	"GET /api/v1/tokens":                           {401, 403, 403, 403, 200, 403, 403, 403, 200, 403, 401, 401, 401},
 	"POST /api/v1/tokens":                          {401, 403, 403, 403, 201, 403, 403, 403, 404, 403, 401, 401, 401},
@@ -183,6 +188,11 @@ var matrix = map[string][13]int{
 	"POST /beleid/tijdzone":                        {303, 404, 404, 404, 303, 404, 404, 404, 303, 404, 401, 303, 303},
 	"GET /clientlinks":                             {303, 404, 404, 404, 200, 404, 404, 404, 200, 404, 401, 303, 303},
 	"POST /clientlinks":                            {303, 404, 404, 404, 303, 404, 404, 404, 303, 404, 401, 303, 303},
+	"GET /clienten/{id}/avg":                       {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303, 303},
+	"POST /clienten/{id}/avg":                      {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303, 303},
+	"GET /clienten/{id}/gegevens.zip":              {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303, 303},
+	"GET /avg-verzoeken":                           {303, 404, 404, 404, 404, 200, 404, 404, 404, 200, 401, 303, 303},
+	"POST /avg-verzoeken/{id}":                     {303, 404, 404, 404, 404, 303, 404, 404, 404, 404, 401, 303, 303},
 	"GET /toegangslog":                             {303, 404, 404, 404, 404, 200, 404, 404, 404, 200, 401, 303, 303},
 	"GET /clienten/{id}/opnames":                   {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303, 303},
 	"GET /clienten/{id}/opnemen":                   {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303, 303},
@@ -230,6 +240,9 @@ var matrix = map[string][13]int{
 	"GET /l/opnames/{id}/bewijs":          {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
 	"GET /l/opnames/{id}":                 {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
 	"GET /l/wie-keek":                     {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	"GET /l/mijn-gegevens":                {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	"POST /l/mijn-gegevens":               {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
+	"GET /l/mijn-gegevens/gegevens.zip":   {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
 	"GET /l/klacht":                       {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
 	"GET /l/verzoeken/{id}/afspraken.pdf": {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
 	"POST /l/opnames/{id}/delen":          {303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 401, 303, 303},
@@ -533,6 +546,8 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		path = strings.Replace(strings.Replace(path, "{id}", f.shareA, 1), "{link}", id, 1)
 	case strings.HasPrefix(pattern, "/l/kopie/{id}"):
 		path = strings.Replace(path, "{id}", f.newLinkUpload(t), 1)
+	case strings.HasPrefix(pattern, "/api/v1/data-requests/{id}"), strings.HasPrefix(pattern, "/avg-verzoeken/{id}"):
+		path = strings.Replace(path, "{id}", f.newDataRequest(t), 1)
 	case strings.HasPrefix(pattern, "/o/{slug}"):
 		path = strings.Replace(path, "{slug}", "org-a", 1)
 	case strings.HasPrefix(pattern, "/api/v1/logs/{slug}"):
@@ -706,6 +721,14 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		form = url.Values{"antwoord": {"ja"}}
 	case "POST /l/verzoeken/{id}/afspraken":
 		form = url.Values{"afspraken": {"akkoord"}}
+	case "POST /api/v1/clients/{id}/data-requests":
+		body = `{"kind": "correction", "what": "het adres", "ask": "Het adres is Dorpsstraat 1."}`
+	case "POST /api/v1/data-requests/{id}/decision":
+		body = `{"decision": "refused", "reasons": "De WGBO verplicht ons het dossier te bewaren."}`
+	case "POST /clienten/{id}/avg", "POST /l/mijn-gegevens":
+		form = url.Values{"soort": {"correction"}, "welke": {"het adres"}, "vraag": {"Het adres is Dorpsstraat 1."}}
+	case "POST /avg-verzoeken/{id}":
+		form = url.Values{"besluit": {"refused"}, "redenen": {"De WGBO verplicht ons het dossier te bewaren."}}
 	case "POST /mensen":
 		form = url.Values{"email": {fmt.Sprintf("page%d@example.nl", n)}, "rol": {"staff"}}
 	}
