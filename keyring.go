@@ -13,3 +13,17 @@ type Keyring interface {
 	// organisation, or damaged, is an error.
 	Unwrap(ctx context.Context, orgID string, wrapped []byte) ([]byte, error)
 }
+
+// VersionedKeyring is a Keyring whose keys have versions, so that an
+// organisation's key can be rotated while recordings are read: the newest
+// version wraps, a wrapped key names the version that wrapped it, and
+// Unwrap uses that version while it exists.
+type VersionedKeyring interface {
+	Keyring
+	// Current is the version that wraps now, -1 when the organisation
+	// has no key yet.
+	Current(ctx context.Context, orgID string) (int, error)
+	// WrappedVersion is the version that wrapped a wrapped key; it is an
+	// error when the key does not open.
+	WrappedVersion(ctx context.Context, orgID string, wrapped []byte) (int, error)
+}

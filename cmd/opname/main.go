@@ -79,6 +79,7 @@ var commands = []command{
 	{"verify", "--receipt RECEIPT [--key KEY]... [--log URL] FILE", "check a file against its receipt, trusting only the log keys you give or remembered (and the log's history)", runVerify},
 	{"fixity", "[--data DIR]", "check that every stored recording decrypts and matches its SHA-256", runFixity},
 	{"demo", "[--scale N [--access-records N] [--recordings N] [--busy-client] [--org SLUG]]", "make the demo organisations; with --scale, one organisation of N clients with a year of access log and recordings, for measuring", runDemo},
+	{"keys rotate", "--org SLUG [--data DIR] [--batch N] [--pause D] [--settle D]", "give an organisation a new key-encryption key, re-wrap every recording's file key under it, then destroy the old key; resumes when run again", runKeysRotate},
 	{"accesslog verify", "[--data DIR]", "check the access log's hash chains against their anchors; does not migrate", runAccessLogVerify},
 }
 
