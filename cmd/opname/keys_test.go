@@ -1,0 +1,259 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/opname/opname"
+	"github.com/opname/opname/sqldb/sqldbtest"
+)
+
+// TestKeyRotationCrash rotates an organisation's key while its server
+// serves, killing `opname keys rotate` with SIGKILL at random moments and
+// running it again until it finishes. Throughout, every recording reads
+// back byte for byte, and recordings keep arriving; the old key file is
+// there until the rotation is done and gone after; erased recordings stay
+// erased; the fixity audit finds nothing wrong; and the rotation is in the
+// access log, whose chain still verifies.
+func TestKeyRotationCrash(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("builds opname and kills a key rotation")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "opname")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	t.Run("sqlite", func(t *testing.T) { t.Parallel(); keyRotationCrash(t, bin, "") })
+	t.Run("postgres", func(t *testing.T) { t.Parallel(); keyRotationCrash(t, bin, sqldbtest.PostgresURL(t)) })
+}
+
+func keyRotationCrash(t *testing.T, bin, databaseURL string) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	env := append(os.Environ(), "OPNAME_DATA="+data, "OPNAME_DATABASE_URL="+databaseURL, "OPNAME_BLOB_URL=",
+		"OPNAME_SMTP_URL=", "OPNAME_METRICS_ADDR=", "XDG_CONFIG_HOME="+filepath.Join(dir, "config"))
+	cli := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		cmd.Env = env
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("opname %s: %v\n%s%s", strings.Join(args, " "), err, out, stderr.Bytes())
+		}
+		return strings.TrimSpace(string(out))
+	}
+	cli("org", "create", "--slug", "sleutel", "--name", "Sleutel", "--policy", "ombudsman")
+	cli("user", "add", "--org", "sleutel", "--email", "leiding@sleutel.nl", "--role", "manager")
+	token := cli("token", "create", "--org", "sleutel", "--user", "leiding@sleutel.nl")
+	cli("user", "add", "--org", "sleutel", "--email", "privacy@sleutel.nl", "--role", "privacy_officer")
+	privacy := cli("token", "create", "--org", "sleutel", "--user", "privacy@sleutel.nl")
+	n := startNode(t, bin, "a", env)
+	base := n.url.String()
+
+	client := &http.Client{Timeout: 30 * time.Second}
+	callAs := func(token, method, path string, body []byte) (int, []byte, error) {
+		r, _ := http.NewRequest(method, base+path, bytes.NewReader(body))
+		r.Header.Set("Authorization", "Bearer "+token)
+		resp, err := client.Do(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		return resp.StatusCode, b, err
+	}
+	call := func(method, path string, body []byte) (int, []byte, error) { return callAs(token, method, path, body) }
+	code, body, err := call("POST", "/api/v1/clients", []byte(`{"name": "Client van de sleutel"}`))
+	if err != nil || code != 201 {
+		t.Fatalf("client = %d %s %v", code, body, err)
+	}
+	var c opname.Client
+	json.Unmarshal(body, &c)
+	var mu sync.Mutex
+	sums := map[string]string{} // recording id → SHA-256 of what was sent
+	upload := func(tone byte) error {
+		audio := wav(1, tone)
+		code, body, err := call("POST", "/api/v1/clients/"+c.ID+"/recordings", audio)
+		if err != nil || code != 201 {
+			return fmt.Errorf("upload = %d %s %v", code, body, err)
+		}
+		var out registered
+		json.Unmarshal(body, &out)
+		sum := sha256.Sum256(audio)
+		if out.Recording.SHA256 != hex.EncodeToString(sum[:]) {
+			return fmt.Errorf("upload answered %s", body)
+		}
+		mu.Lock()
+		sums[out.Recording.ID] = out.Recording.SHA256
+		mu.Unlock()
+		return nil
+	}
+	const recordings = 36
+	for i := range recordings {
+		if err := upload(byte(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var erased []string
+	for id := range sums {
+		if len(erased) == 3 {
+			break
+		}
+		if code, body, err := call("POST", "/api/v1/recordings/"+id+"/erasure", []byte(`{"reason": "verzoek van de cliënt"}`)); err != nil || code != 200 {
+			t.Fatalf("erasure = %d %s %v", code, body, err)
+		}
+		erased = append(erased, id)
+	}
+	for _, id := range erased {
+		delete(sums, id)
+	}
+	// The organisation's key, from before rotation.
+	keys := filepath.Join(data, "keys")
+	old, _ := filepath.Glob(filepath.Join(keys, "*.kek"))
+	if len(old) != 1 {
+		t.Fatalf("key files before rotation: %v", old)
+	}
+	orgID := strings.TrimSuffix(filepath.Base(old[0]), ".kek")
+
+	// read checks every recording reads back whole.
+	read := func() error {
+		mu.Lock()
+		ids := make(map[string]string, len(sums))
+		for id, sum := range sums {
+			ids[id] = sum
+		}
+		mu.Unlock()
+		for id, sum := range ids {
+			code, content, err := call("GET", "/api/v1/recordings/"+id+"/content", nil)
+			got := sha256.Sum256(content)
+			if err != nil || code != 200 || hex.EncodeToString(got[:]) != sum {
+				return fmt.Errorf("recording %s does not read back whole: %d %v", id, code, err)
+			}
+		}
+		return nil
+	}
+	// While the rotation runs, recordings are read and new ones arrive.
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	var reads atomic.Int64
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; !stop.Load(); i++ {
+			if err := read(); err != nil {
+				t.Error(err)
+				return
+			}
+			if err := upload(byte(100 + i)); err != nil {
+				t.Error(err)
+				return
+			}
+			reads.Add(1)
+		}
+	}()
+
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 3))
+	rotate := func() *exec.Cmd {
+		cmd := exec.Command(bin, "keys", "rotate", "--org", "sleutel", "--batch", "3", "--pause", "40ms", "--settle", "300ms")
+		cmd.Env = env
+		return cmd
+	}
+	kills, resumed := 0, false
+	for round := 0; ; round++ {
+		if round > 40 {
+			t.Fatal("the rotation did not finish in 40 runs")
+		}
+		cmd := rotate()
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		killed := false
+		if kills < 6 {
+			select {
+			case err := <-done:
+				done <- err
+			case <-time.After(time.Duration(50+rng.IntN(500)) * time.Millisecond):
+				cmd.Process.Signal(syscall.SIGKILL)
+				killed = true
+			}
+		}
+		err := <-done
+		resumed = resumed || strings.Contains(out.String(), "resuming the rotation")
+		if killed && err != nil {
+			kills++
+			// Until the rotation is done, the old key is kept.
+			if _, serr := os.Stat(old[0]); serr != nil {
+				t.Fatalf("after kill %d the old key is gone: %v\n%s", kills, serr, out.String())
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("keys rotate: %v\n%s", err, out.String())
+		}
+		t.Logf("finished after %d kills:\n%s", kills, out.String())
+		break
+	}
+	stop.Store(true)
+	wg.Wait()
+	if kills == 0 || !resumed {
+		t.Fatalf("%d kills, resumed %v: the test killed no rotation half-way", kills, resumed)
+	}
+	if reads.Load() == 0 {
+		t.Fatal("nothing was read while the rotation ran")
+	}
+	if _, err := os.Stat(old[0]); !os.IsNotExist(err) {
+		t.Fatalf("the old key is still there after the rotation: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(keys, orgID+".1.kek")); err != nil {
+		t.Fatalf("the new key: %v", err)
+	}
+	if err := read(); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range erased {
+		if code, _, _ := call("GET", "/api/v1/recordings/"+id+"/content", nil); code == 200 {
+			t.Errorf("erased recording %s reads again", id)
+		}
+	}
+	if out := cli("fixity"); !strings.HasSuffix(out, " 0 with problems") {
+		t.Errorf("fixity after rotation:\n%s", out)
+	}
+	cli("accesslog", "verify")
+	code, body, err = callAs(privacy, "GET", "/api/v1/access-log?action=update", nil)
+	if err != nil || code != 200 || !bytes.Contains(body, []byte(`"key rotated`)) {
+		t.Errorf("access log of the key = %d %s %v", code, body, err)
+	}
+	// A second rotation starts afresh: version 2, version 1 goes.
+	cli("keys", "rotate", "--org", "sleutel", "--settle", "0s")
+	if _, err := os.Stat(filepath.Join(keys, orgID+".1.kek")); !os.IsNotExist(err) {
+		t.Fatalf("version 1 after a second rotation: %v", err)
+	}
+	if err := read(); err != nil {
+		t.Fatal(err)
+	}
+}
