@@ -27,3 +27,18 @@ type VersionedKeyring interface {
 	// error when the key does not open.
 	WrappedVersion(ctx context.Context, orgID string, wrapped []byte) (int, error)
 }
+
+// SecretBox seals the server's own small secrets — an identity provider's
+// client secret, a mail server's password — under a key of the server's,
+// so that they are not at rest in plain text. A sealed secret is text
+// that starts with SealedPrefix.
+type SecretBox interface {
+	// Seal encrypts a secret, bound to what it is for: a sealed secret
+	// opens only for the same purpose.
+	Seal(purpose string, secret []byte) (string, error)
+	// Open decrypts what Seal returned for the same purpose.
+	Open(purpose, sealed string) ([]byte, error)
+}
+
+// SealedPrefix starts every sealed secret.
+const SealedPrefix = "opname-sealed."

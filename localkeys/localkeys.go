@@ -127,9 +127,13 @@ func (k *Keyring) read(orgID string, version int) ([]byte, error) {
 // fs.ErrExist when that version is there already (another process made
 // it first).
 func (k *Keyring) create(orgID string, version int) ([]byte, error) {
+	return k.createKey(k.path(orgID, version))
+}
+
+// createKey writes a new random key as path; fs.ErrExist when it is there.
+func (k *Keyring) createKey(path string) ([]byte, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	path := k.path(orgID, version)
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
 		return nil, fmt.Errorf("localkeys: %w", err)

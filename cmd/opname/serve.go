@@ -158,6 +158,12 @@ func openDB(ctx context.Context, cfg *config) (*sqldb.DB, error) {
 		return nil, err
 	}
 	db.PasswordCost = cfg.passwordCost
+	keys, err := localkeys.Open(filepath.Join(cfg.Data, "keys"))
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.Secrets = keys.Secrets()
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -364,6 +370,13 @@ func startServer(ctx context.Context, cfg *config, logger *slog.Logger) (*server
 	if err != nil {
 		db.Close()
 		return nil, err
+	}
+	// Client secrets stored before they were sealed are sealed now.
+	if n, err := db.SealOIDCSecrets(ctx); err != nil {
+		db.Close()
+		return nil, err
+	} else if n > 0 {
+		logger.Info("identity providers' client secrets sealed under the server key", "count", n)
 	}
 	// Blobs half-written by a killed process are removed before any write.
 	if p, ok := blobs.(interface{ RemovePartial() (int, error) }); ok {
