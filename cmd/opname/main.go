@@ -80,6 +80,7 @@ var commands = []command{
 	{"fixity", "[--data DIR]", "check that every stored recording decrypts and matches its SHA-256", runFixity},
 	{"demo", "[--scale N [--access-records N] [--recordings N] [--busy-client] [--org SLUG]]", "make the demo organisations; with --scale, one organisation of N clients with a year of access log and recordings, for measuring", runDemo},
 	{"keys rotate", "--org SLUG [--data DIR] [--batch N] [--pause D] [--settle D]", "give an organisation a new key-encryption key, re-wrap every recording's file key under it, then destroy the old key; resumes when run again", runKeysRotate},
+	{"secret seal", "[--data DIR] < PASSWORD", "seal a mail server password under the server key, for the password's place in OPNAME_SMTP_URL", runSecretSeal},
 	{"accesslog verify", "[--data DIR]", "check the access log's hash chains against their anchors; does not migrate", runAccessLogVerify},
 }
 

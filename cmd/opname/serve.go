@@ -98,6 +98,7 @@ func (m *Main) configFlags(cmd string) (*flagSet, *config) {
 	env.read("OPNAME_METRICS_ADDR", &cfg.MetricsAddr, checkAddr)
 	env.read("OPNAME_BLOB_URL", &cfg.BlobURL, checkBlobURL)
 	env.read("OPNAME_SMTP_URL", &cfg.SMTPURL, checkSMTPURL)
+	env.file("OPNAME_SMTP_URL_FILE", "OPNAME_SMTP_URL", &cfg.SMTPURL, checkSMTPURL)
 	env.size("OPNAME_MAX_RECORDING", &cfg.MaxRecording)
 	env.duration("OPNAME_UPLOAD_TTL", &cfg.UploadTTL)
 	env.duration("OPNAME_FIXITY_PERIOD", &cfg.FixityPeriod)
@@ -411,7 +412,7 @@ func startServer(ctx context.Context, cfg *config, logger *slog.Logger) (*server
 	ws.Workflow = &workflow.Workflow{Store: db, Policies: lib}
 	var mailer *smtpmail.Mailer
 	if cfg.SMTPURL != "" {
-		if mailer, err = smtpmail.Open(cfg.SMTPURL); err != nil {
+		if mailer, err = openMailer(cfg.SMTPURL, db.Secrets); err != nil {
 			db.Close()
 			return nil, err
 		}
