@@ -81,7 +81,11 @@ func (r *rotation) run(ctx context.Context, slug string, settle time.Duration) e
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(r.m.Stdout, "new key version %d for %s; re-wrapping\n", r.to, slug)
+		if len(vs) == 0 {
+			fmt.Fprintf(r.m.Stdout, "%s had no key yet (no recordings); key version %d made\n", slug, r.to)
+		} else {
+			fmt.Fprintf(r.m.Stdout, "new key version %d for %s; re-wrapping\n", r.to, slug)
+		}
 	}
 	p, ok, err := r.keys.Rotation(r.orgID)
 	if err != nil {
