@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -126,6 +127,18 @@ func keyRotationCrash(t *testing.T, bin, databaseURL string) {
 	for _, id := range erased {
 		delete(sums, id)
 	}
+	// An upload under way across the rotation: its file key is wrapped in
+	// its state in the database, and must be re-wrapped too.
+	tus := &tusClient{t: t, base: base, token: token}
+	pending := wav(3, 7)
+	resp, uploadID := tus.create(int64(len(pending)), map[string]string{"client_id": c.ID})
+	if resp.StatusCode != 201 {
+		t.Fatalf("tus create = %d %s", resp.StatusCode, uploadID)
+	}
+	half := int64(len(pending) / 2)
+	if resp, body := tus.patch(uploadID, 0, pending[:half], nil); resp.StatusCode != 204 {
+		t.Fatalf("tus first half = %d %s", resp.StatusCode, body)
+	}
 	// The organisation's key, from before rotation.
 	keys := filepath.Join(data, "keys")
 	old, _ := filepath.Glob(filepath.Join(keys, "*.kek"))
@@ -179,30 +192,48 @@ func keyRotationCrash(t *testing.T, bin, databaseURL string) {
 		cmd.Env = env
 		return cmd
 	}
+	// Each run but the last is killed at a step of its own: once it has
+	// printed a random number (0 to 2) of progress lines — the new key,
+	// then each committed batch — and a random moment more (0 to 60 ms,
+	// within or between batches).
+	const killRuns = 5
 	kills, resumed := 0, false
 	for round := 0; ; round++ {
 		if round > 40 {
 			t.Fatal("the rotation did not finish in 40 runs")
 		}
 		cmd := rotate()
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
+		stdout, _ := cmd.StdoutPipe()
+		var out lockedBuffer
+		cmd.Stderr = &out
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		killed := false
-		if kills < 6 {
-			select {
-			case err := <-done:
-				done <- err
-			case <-time.After(time.Duration(50+rng.IntN(500)) * time.Millisecond):
-				cmd.Process.Signal(syscall.SIGKILL)
-				killed = true
+		lines := make(chan string)
+		go func() {
+			defer close(lines)
+			sc := bufio.NewScanner(stdout)
+			for sc.Scan() {
+				out.Write([]byte(sc.Text() + "\n"))
+				lines <- sc.Text()
+			}
+		}()
+		killAt := -1
+		if kills < killRuns {
+			killAt = rng.IntN(3)
+		}
+		killed, seen := false, 0
+		for line := range lines {
+			if strings.HasPrefix(line, "new key version") || strings.HasPrefix(line, "re-wrapped") || strings.HasPrefix(line, "resuming") {
+				if seen == killAt && !killed {
+					time.Sleep(time.Duration(rng.IntN(60)) * time.Millisecond)
+					cmd.Process.Signal(syscall.SIGKILL)
+					killed = true
+				}
+				seen++
 			}
 		}
-		err := <-done
+		err := cmd.Wait()
 		resumed = resumed || strings.Contains(out.String(), "resuming the rotation")
 		if killed && err != nil {
 			kills++
@@ -235,6 +266,18 @@ func keyRotationCrash(t *testing.T, bin, databaseURL string) {
 	if err := read(); err != nil {
 		t.Fatal(err)
 	}
+	resp, tail := tus.patch(uploadID, half, pending[half:], nil)
+	var finished registered
+	if resp.StatusCode != 200 || json.Unmarshal(tail, &finished) != nil {
+		t.Fatalf("the upload begun before the rotation does not finish after it: %d %s", resp.StatusCode, tail)
+	}
+	got := sha256.Sum256(pending)
+	if code, content, err := call("GET", "/api/v1/recordings/"+finished.Recording.ID+"/content", nil); err != nil || code != 200 || !bytes.Equal(content, pending) {
+		t.Fatalf("the upload begun before the rotation reads back = %d %v", code, err)
+	}
+	mu.Lock()
+	sums[finished.Recording.ID] = hex.EncodeToString(got[:])
+	mu.Unlock()
 	for _, id := range erased {
 		if code, _, _ := call("GET", "/api/v1/recordings/"+id+"/content", nil); code == 200 {
 			t.Errorf("erased recording %s reads again", id)
