@@ -340,6 +340,10 @@ func open(key, sealed, ad []byte) ([]byte, error) {
 	return aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], ad)
 }
 
+// ErrRotating is LockRotation's answer while another process rotates the
+// organisation's key.
+var ErrRotating = errors.New("localkeys: another rotation of this organisation's key is running")
+
 // Rotation is how far a rotation of an organisation's key got: which
 // version it re-wraps to, the last recording id of the last batch
 // committed, and how many it re-wrapped. It is kept next to the keys, so

@@ -6,6 +6,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -131,5 +132,32 @@ func TestRotationRecord(t *testing.T) {
 	}
 	if _, ok, _ := k.Rotation("orga"); ok {
 		t.Error("the rotation is still recorded after EndRotation")
+	}
+}
+
+func TestLockRotation(t *testing.T) {
+	dir := t.TempDir()
+	k, _ := localkeys.Open(dir)
+	other, _ := localkeys.Open(dir)
+	unlock, err := k.LockRotation("orga")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.LockRotation("orga"); !errors.Is(err, localkeys.ErrRotating) {
+		t.Fatalf("a second rotation of orga = %v; want ErrRotating", err)
+	}
+	if u, err := other.LockRotation("orgb"); err != nil {
+		t.Fatalf("a rotation of another organisation = %v", err)
+	} else {
+		u()
+	}
+	unlock()
+	if u, err := other.LockRotation("orga"); err != nil {
+		t.Fatalf("after unlock = %v", err)
+	} else {
+		u()
+	}
+	if vs, _ := k.Versions("orga"); len(vs) != 0 {
+		t.Errorf("the lock file counts as a key version: %v", vs)
 	}
 }

@@ -66,6 +66,14 @@ type rotation struct {
 }
 
 func (r *rotation) run(ctx context.Context, slug string, settle time.Duration) error {
+	unlock, err := r.keys.LockRotation(r.orgID)
+	if errors.Is(err, localkeys.ErrRotating) {
+		return &opname.Error{Kind: opname.Conflict, Msg: fmt.Sprintf("%s's key is being rotated by another process; wait for it, or run again when it was stopped", slug)}
+	}
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	vs, err := r.keys.Versions(r.orgID)
 	if err != nil {
 		return err
