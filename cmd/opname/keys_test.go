@@ -168,6 +168,7 @@ func keyRotationCrash(t *testing.T, bin, databaseURL string) {
 	var stop atomic.Bool
 	var wg sync.WaitGroup
 	var reads atomic.Int64
+	var erasedLate atomic.Value
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -179,6 +180,21 @@ func keyRotationCrash(t *testing.T, bin, databaseURL string) {
 			if err := upload(byte(100 + i)); err != nil {
 				t.Error(err)
 				return
+			}
+			if i == 0 {
+				// One is erased while the rotation runs.
+				mu.Lock()
+				var id string
+				for id = range sums {
+					break
+				}
+				delete(sums, id)
+				mu.Unlock()
+				if code, body, err := call("POST", "/api/v1/recordings/"+id+"/erasure", []byte(`{"reason": "verzoek tijdens de rotatie"}`)); err != nil || code != 200 {
+					t.Errorf("erasure during the rotation = %d %s %v", code, body, err)
+					return
+				}
+				erasedLate.Store(id)
 			}
 			reads.Add(1)
 		}
@@ -254,9 +270,10 @@ func keyRotationCrash(t *testing.T, bin, databaseURL string) {
 	if kills == 0 || !resumed {
 		t.Fatalf("%d kills, resumed %v: the test killed no rotation half-way", kills, resumed)
 	}
-	if reads.Load() == 0 {
-		t.Fatal("nothing was read while the rotation ran")
+	if reads.Load() == 0 || erasedLate.Load() == nil {
+		t.Fatal("too little was read, and nothing erased, while the rotation ran")
 	}
+	erased = append(erased, erasedLate.Load().(string))
 	if _, err := os.Stat(old[0]); !os.IsNotExist(err) {
 		t.Fatalf("the old key is still there after the rotation: %v", err)
 	}
