@@ -78,6 +78,16 @@ func (r *rotation) run(ctx context.Context, slug string, settle time.Duration) e
 	if err != nil {
 		return err
 	}
+	if len(vs) == 1 {
+		// The last run destroyed the old key and was stopped before it
+		// logged the rotation: it only has that left to do.
+		if p, ok, err := r.keys.Rotation(r.orgID); err != nil {
+			return err
+		} else if ok && p.To == vs[0] {
+			r.to = p.To
+			return r.finish(ctx, slug, p)
+		}
+	}
 	if len(vs) > 1 {
 		r.to = vs[len(vs)-1]
 		fmt.Fprintf(r.m.Stdout, "resuming the rotation of %s's key to version %d\n", slug, r.to)
@@ -101,6 +111,9 @@ func (r *rotation) run(ctx context.Context, slug string, settle time.Duration) e
 	}
 	if !ok || p.To != r.to {
 		p = localkeys.Rotation{To: r.to}
+		if err := r.keys.SaveRotation(r.orgID, p); err != nil {
+			return err
+		}
 	} else {
 		fmt.Fprintf(r.m.Stdout, "%d re-wrapped before; continuing after recording %s\n", p.Done, p.After)
 	}
@@ -144,6 +157,11 @@ func (r *rotation) run(ctx context.Context, slug string, settle time.Duration) e
 			fmt.Fprintf(r.m.Stdout, "key version %d destroyed\n", v)
 		}
 	}
+	return r.finish(ctx, slug, p)
+}
+
+// finish logs the rotation, done, and forgets its record.
+func (r *rotation) finish(ctx context.Context, slug string, p localkeys.Rotation) error {
 	if err := r.db.Record(ctx, opname.AccessEvent{Action: opname.AccessUpdate, Outcome: "success", ObjectType: "key",
 		ObjectID: strconv.Itoa(r.to), Purpose: fmt.Sprintf("key rotated: %d recordings re-wrapped to version %d", p.Done, r.to)}); err != nil {
 		return err

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"github.com/opname/opname"
+	"github.com/opname/opname/localkeys"
 	"github.com/opname/opname/sqldb/sqldbtest"
 )
 
@@ -210,8 +212,8 @@ func keyRotationCrash(t *testing.T, bin, databaseURL string) {
 	}
 	// Each run but the last is killed at a step of its own: once it has
 	// printed a random number (0 to 2) of progress lines — the new key,
-	// then each committed batch — and a random moment more (0 to 60 ms,
-	// within or between batches).
+	// each committed batch, the old key destroyed — and a random moment
+	// more (0 to 60 ms, within or between batches).
 	const killRuns = 5
 	kills, resumed := 0, false
 	for round := 0; ; round++ {
@@ -240,7 +242,7 @@ func keyRotationCrash(t *testing.T, bin, databaseURL string) {
 		}
 		killed, seen := false, 0
 		for line := range lines {
-			if strings.HasPrefix(line, "new key version") || strings.HasPrefix(line, "re-wrapped") || strings.HasPrefix(line, "resuming") {
+			if strings.HasPrefix(line, "new key version") || strings.HasPrefix(line, "re-wrapped") || strings.HasPrefix(line, "resuming") || strings.HasPrefix(line, "key version") {
 				if seen == killAt && !killed {
 					time.Sleep(time.Duration(rng.IntN(60)) * time.Millisecond)
 					cmd.Process.Signal(syscall.SIGKILL)
@@ -253,8 +255,9 @@ func keyRotationCrash(t *testing.T, bin, databaseURL string) {
 		resumed = resumed || strings.Contains(out.String(), "resuming the rotation")
 		if killed && err != nil {
 			kills++
-			// Until the rotation is done, the old key is kept.
-			if _, serr := os.Stat(old[0]); serr != nil {
+			// Until every key is re-wrapped, the old key is kept; a run
+			// killed after it destroyed it leaves only the log to write.
+			if _, serr := os.Stat(old[0]); serr != nil && !strings.Contains(out.String(), "key version 0 destroyed") {
 				t.Fatalf("after kill %d the old key is gone: %v\n%s", kills, serr, out.String())
 			}
 			continue
@@ -315,5 +318,54 @@ func keyRotationCrash(t *testing.T, bin, databaseURL string) {
 	}
 	if err := read(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestKeyRotationFinishesLog: a rotation stopped after it destroyed the old
+// key, before it logged, only logs when run again — it does not start
+// another rotation.
+func TestKeyRotationFinishesLog(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	run := func(args ...string) string {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		m := &Main{Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string {
+			return map[string]string{"OPNAME_DATA": data}[k]
+		}}
+		if code := m.Run(context.Background(), args); code != 0 {
+			t.Fatalf("opname %s: exit %d\n%s", strings.Join(args, " "), code, stderr.String())
+		}
+		return stdout.String()
+	}
+	run("org", "create", "--slug", "stop", "--name", "Stop", "--policy", "ombudsman")
+	run("keys", "rotate", "--org", "stop", "--settle", "0s") // version 0
+	run("keys", "rotate", "--org", "stop", "--settle", "0s") // version 1
+	files, _ := filepath.Glob(filepath.Join(data, "keys", "*.1.kek"))
+	if len(files) != 1 {
+		t.Fatalf("key files: %v", files)
+	}
+	orgID := strings.TrimSuffix(filepath.Base(files[0]), ".1.kek")
+	keys, err := localkeys.Open(filepath.Join(data, "keys"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As the record stands when the old key is gone and the log not written.
+	if err := keys.SaveRotation(orgID, localkeys.Rotation{To: 1, After: "zzz", Done: 4}); err != nil {
+		t.Fatal(err)
+	}
+	out := run("keys", "rotate", "--org", "stop", "--settle", "0s")
+	if !strings.Contains(out, "stop's key is rotated to version 1; 4 recordings re-wrapped") || strings.Contains(out, "new key version") {
+		t.Fatalf("keys rotate after a stop before the log:\n%s", out)
+	}
+	if vs, _ := keys.Versions(orgID); len(vs) != 1 || vs[0] != 1 {
+		t.Fatalf("versions = %v; want [1]", vs)
+	}
+	if _, ok, _ := keys.Rotation(orgID); ok {
+		t.Error("the rotation is still recorded")
+	}
+	// Then a rotation is a new one again.
+	if out := run("keys", "rotate", "--org", "stop", "--settle", "0s"); !strings.Contains(out, "new key version 2") {
+		t.Fatalf("the next rotation:\n%s", out)
 	}
 }
