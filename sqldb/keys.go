@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/base64"
+	"errors"
 	"fmt"
 )
 
@@ -42,6 +43,24 @@ func (db *DB) Headers(ctx context.Context, orgID, after string, limit int) ([]Wr
 		return nil, fmt.Errorf("sqldb: headers: %w", err)
 	}
 	return out, nil
+}
+
+// Header returns a recording's header as it is now; an erased recording's
+// is empty. A key rotation may have replaced the one a long job read.
+func (db *DB) Header(ctx context.Context, orgID, id string) ([]byte, error) {
+	var h string
+	err := db.write.QueryRowContext(ctx, db.q(`SELECT header FROM recordings WHERE org_id = ? AND id = ?`), orgID, id).Scan(&h)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("recording")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: header %s: %w", id, err)
+	}
+	b, err := base64.StdEncoding.DecodeString(h)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: recording %s: header: %w", id, err)
+	}
+	return b, nil
 }
 
 // HeaderChange replaces a recording's header Old with New.

@@ -23,6 +23,7 @@ import (
 
 	"github.com/opname/opname"
 	"github.com/opname/opname/localkeys"
+	"github.com/opname/opname/sqldb"
 	"github.com/opname/opname/sqldb/sqldbtest"
 )
 
@@ -368,4 +369,55 @@ func TestKeyRotationFinishesLog(t *testing.T) {
 	if out := run("keys", "rotate", "--org", "stop", "--settle", "0s"); !strings.Contains(out, "new key version 2") {
 		t.Fatalf("the next rotation:\n%s", out)
 	}
+}
+
+// TestFixityAcrossRotation: an audit that listed the recordings before a
+// key rotation, and checks them after the old key is gone, finds nothing
+// wrong: it checks again with the header as it is now.
+func TestFixityAcrossRotation(t *testing.T) {
+	t.Parallel()
+	s := startTestServer(t, "")
+	newFixture(t, s)
+	ctx := opname.WithActor(context.Background(), opname.System("fixity"))
+	recs, sealed, err := s.db.AllRecordings(ctx, time.Time{}, 0)
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("AllRecordings = %d, %v", len(recs), err)
+	}
+	var stdout, stderr bytes.Buffer
+	m := &Main{Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string {
+		return map[string]string{"OPNAME_DATA": s.dataDir}[k]
+	}}
+	if code := m.Run(ctx, []string{"keys", "rotate", "--org", "org-a", "--settle", "0s"}); code != 0 {
+		t.Fatalf("keys rotate: exit %d\n%s", code, stderr.String())
+	}
+	changed := 0
+	for i, rec := range recs {
+		if h, err := s.db.Header(ctx, rec.OrgID, rec.ID); err == nil && !bytes.Equal(h, sealed[i].Header) {
+			changed++
+		}
+	}
+	if changed == 0 {
+		t.Fatalf("the rotation re-wrapped none of the listed recordings:\n%s", stdout.String())
+	}
+	v, _, err := openVault(ctx, &config{Data: s.dataDir}, s.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Store = listedBefore{s.db, recs, sealed}
+	n, findings, err := v.Fixity(ctx, time.Time{})
+	if err != nil || n != len(recs) || len(findings) != 0 {
+		t.Fatalf("Fixity = %d, %v, %v; want %d checked and no findings", n, findings, err, len(recs))
+	}
+}
+
+// listedBefore is the store as the audit saw it when it listed the
+// recordings: their headers from before the rotation.
+type listedBefore struct {
+	*sqldb.DB
+	recs   []opname.Recording
+	sealed []opname.Sealed
+}
+
+func (l listedBefore) AllRecordings(context.Context, time.Time, int) ([]opname.Recording, []opname.Sealed, error) {
+	return l.recs, l.sealed, nil
 }
