@@ -9,12 +9,13 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/opname/opname"
 	"github.com/opname/opname/agecrypt"
 	"github.com/opname/opname/localkeys"
 )
 
 // seal encrypts data for an organisation and splits header and payload.
-func seal(t testing.TB, keys *localkeys.Keyring, orgID string, data []byte) (header, payload []byte) {
+func seal(t testing.TB, keys opname.Keyring, orgID string, data []byte) (header, payload []byte) {
 	t.Helper()
 	var buf bytes.Buffer
 	w, err := agecrypt.Encrypt(context.Background(), keys, orgID, &buf)

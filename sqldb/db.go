@@ -62,6 +62,10 @@ type DB struct {
 	// check sign-in makes for an account that does not exist. The zero
 	// value is opname's default; only tests set a lower one.
 	PasswordCost opname.PasswordCost
+	// Secrets seals the secrets the database keeps for the server (an
+	// identity provider's client secret). Without it they are stored as
+	// given; set it before use.
+	Secrets opname.SecretBox
 
 	log      *accessWriter
 	prepared prepared

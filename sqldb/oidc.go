@@ -35,9 +35,13 @@ func (db *DB) SetOIDCProvider(ctx context.Context, p *opname.OIDCProvider) error
 		}
 	}
 	roles, _ := json.Marshal(p.RoleMap)
+	secret, err := db.sealClientSecret(a.OrgID, p.ClientSecret)
+	if err != nil {
+		return err
+	}
 	_, err = db.write.ExecContext(ctx, db.q(`INSERT INTO oidc_providers (org_id, issuer, client_id, client_secret, role_claim, role_map, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (org_id) DO UPDATE SET issuer = excluded.issuer, client_id = excluded.client_id, client_secret = excluded.client_secret, role_claim = excluded.role_claim, role_map = excluded.role_map, updated_at = excluded.updated_at`),
-		a.OrgID, p.Issuer, p.ClientID, p.ClientSecret, p.RoleClaim, string(roles), micro(db.Now()))
+		a.OrgID, p.Issuer, p.ClientID, secret, p.RoleClaim, string(roles), micro(db.Now()))
 	if err != nil {
 		return fmt.Errorf("sqldb: set oidc provider: %w", err)
 	}
@@ -63,7 +67,78 @@ func (db *DB) OIDCProvider(ctx context.Context, orgID string) (*opname.OIDCProvi
 	if err := json.Unmarshal([]byte(roles), &p.RoleMap); err != nil {
 		return nil, fmt.Errorf("sqldb: oidc provider: role map: %w", err)
 	}
+	if strings.HasPrefix(p.ClientSecret, opname.SealedPrefix) {
+		if db.Secrets == nil {
+			return nil, errors.New("sqldb: oidc provider: the client secret is sealed and this server has no key to open it")
+		}
+		plain, err := db.Secrets.Open(clientSecretPurpose(orgID), p.ClientSecret)
+		if err != nil {
+			return nil, fmt.Errorf("sqldb: oidc provider: %w", err)
+		}
+		p.ClientSecret = string(plain)
+	}
 	return &p, nil
+}
+
+// clientSecretPurpose binds a sealed client secret to its organisation.
+func clientSecretPurpose(orgID string) string { return "oidc client secret " + orgID }
+
+// sealClientSecret seals an organisation's client secret for storage; an
+// empty one (a public client) stays empty.
+func (db *DB) sealClientSecret(orgID, secret string) (string, error) {
+	if db.Secrets == nil || secret == "" {
+		return secret, nil
+	}
+	sealed, err := db.Secrets.Seal(clientSecretPurpose(orgID), []byte(secret))
+	if err != nil {
+		return "", fmt.Errorf("sqldb: seal client secret: %w", err)
+	}
+	return sealed, nil
+}
+
+// SealOIDCSecrets seals the client secrets stored in plain text before
+// they were sealed, and returns how many it sealed. Running it again
+// changes nothing; the server runs it at start. SQL cannot do this in a
+// migration: the key is the server's, not the database's.
+func (db *DB) SealOIDCSecrets(ctx context.Context) (int, error) {
+	if db.Secrets == nil {
+		return 0, errors.New("sqldb: seal client secrets: no secret box")
+	}
+	rows, err := db.write.QueryContext(ctx, db.q(`SELECT org_id, client_secret FROM oidc_providers WHERE client_secret <> '' AND client_secret NOT LIKE ?`), opname.SealedPrefix+"%")
+	if err != nil {
+		return 0, fmt.Errorf("sqldb: seal client secrets: %w", err)
+	}
+	type plain struct{ org, secret string }
+	var todo []plain
+	for rows.Next() {
+		var p plain
+		if err := rows.Scan(&p.org, &p.secret); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("sqldb: seal client secrets: %w", err)
+		}
+		todo = append(todo, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("sqldb: seal client secrets: %w", err)
+	}
+	n := 0
+	for _, p := range todo {
+		sealed, err := db.sealClientSecret(p.org, p.secret)
+		if err != nil {
+			return n, err
+		}
+		// Only if it is still the plain one: another server may have
+		// sealed it, or an administrator changed it, meanwhile.
+		res, err := db.write.ExecContext(ctx, db.q(`UPDATE oidc_providers SET client_secret = ? WHERE org_id = ? AND client_secret = ?`), sealed, p.org, p.secret)
+		if err != nil {
+			return n, fmt.Errorf("sqldb: seal client secrets: %w", err)
+		}
+		if k, _ := res.RowsAffected(); k > 0 {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // SaveOIDCLogin stores a sign-in under way, by the hash of its state.

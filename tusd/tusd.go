@@ -35,6 +35,7 @@ package tusd
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -518,6 +519,13 @@ type upload struct {
 }
 
 func (u *upload) save(ctx context.Context) error {
+	// A key rotation may have begun since the upload started: its file
+	// key is kept under the newest key.
+	h, err := agecrypt.Refresh(ctx, u.s.keys, u.rec.Info.MetaData["org_id"], u.rec.Header)
+	if err != nil {
+		return fmt.Errorf("tusd: upload %s: %w", u.rec.Info.ID, err)
+	}
+	u.rec.Header = h
 	b, err := json.Marshal(u.rec)
 	if err != nil {
 		return err
@@ -634,4 +642,27 @@ func (u *untilError) Read(p []byte) (int, error) {
 		u.err, err = err, io.EOF
 	}
 	return n, err
+}
+
+// Rewrap returns an upload's state with its file key wrapped under the
+// organisation's newest key, and whether that changed anything. An upload
+// of another organisation is left as it is.
+func Rewrap(ctx context.Context, keys opname.Keyring, orgID string, state []byte) ([]byte, bool, error) {
+	var rec record
+	if err := json.Unmarshal(state, &rec); err != nil {
+		return nil, false, fmt.Errorf("tusd: upload state: %w", err)
+	}
+	if rec.Info.MetaData["org_id"] != orgID {
+		return state, false, nil
+	}
+	h, err := agecrypt.Refresh(ctx, keys, orgID, rec.Header)
+	if err != nil {
+		return nil, false, fmt.Errorf("tusd: upload %s: %w", rec.Info.ID, err)
+	}
+	if bytes.Equal(h, rec.Header) {
+		return state, false, nil
+	}
+	rec.Header = h
+	b, err := json.Marshal(rec)
+	return b, err == nil, err
 }

@@ -8,6 +8,7 @@ package vault
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"context"
 	"crypto/rand"
@@ -108,6 +109,10 @@ func (v *Vault) Ingest(ctx context.Context, up Upload) (*opname.Recording, error
 		return nil, err
 	}
 	rec := &opname.Recording{ClientID: up.ClientID, Kind: cmp.Or(up.Kind, opname.KindMedia), Source: up.Source, MediaType: s.media, SHA256: s.sum, Size: s.size, DerivedFrom: up.DerivedFrom, Edit: up.Edit, AgreementsDigest: strings.ToLower(strings.TrimSpace(up.AgreementsDigest)), RequestID: up.RequestID, ConversationID: up.ConversationID}
+	if s.Header, err = v.refresh(ctx, a.OrgID, s.Header); err != nil {
+		_ = v.Blobs.Delete(context.WithoutCancel(ctx), s.BlobKey)
+		return nil, err
+	}
 	if err := v.Store.AddRecording(ctx, rec, s.Sealed); err != nil {
 		_ = v.Blobs.Delete(context.WithoutCancel(ctx), s.BlobKey)
 		return nil, err
@@ -124,7 +129,8 @@ func (v *Vault) Ingest(ctx context.Context, up Upload) (*opname.Recording, error
 // checks what Ingest checks. The blob stays the caller's until Register
 // succeeds.
 func (v *Vault) Register(ctx context.Context, up Upload, s opname.Sealed, sum string, size int64, media string) (*opname.Recording, error) {
-	if _, ok := opname.ActorFrom(ctx); !ok {
+	a, ok := opname.ActorFrom(ctx)
+	if !ok {
 		return nil, opname.Coded(opname.Unauthorized, "auth.sign_in", "sign in first")
 	}
 	if err := v.CheckUpload(ctx, up); err != nil {
@@ -141,6 +147,10 @@ func (v *Vault) Register(ctx context.Context, up Upload, s opname.Sealed, sum st
 		return nil, opname.Coded(opname.Invalid, "upload.hash_mismatch", "sha256: the file's hash is %s, not the declared %s", sum, want)
 	}
 	rec := &opname.Recording{ClientID: up.ClientID, Kind: opname.KindMedia, Source: up.Source, MediaType: media, SHA256: sum, Size: size, DerivedFrom: up.DerivedFrom, Edit: up.Edit, AgreementsDigest: strings.ToLower(strings.TrimSpace(up.AgreementsDigest)), RequestID: up.RequestID, ConversationID: up.ConversationID}
+	var err error
+	if s.Header, err = v.refresh(ctx, a.OrgID, s.Header); err != nil {
+		return nil, err
+	}
 	if err := v.Store.AddRecording(ctx, rec, s); err != nil {
 		return nil, err
 	}
@@ -208,6 +218,27 @@ func isSHA256(s string) bool {
 	}
 	_, err := hex.DecodeString(s)
 	return err == nil
+}
+
+// refresher is a Sealer that wraps a header again under the
+// organisation's newest key when an older one wrapped it (agecrypt.Sealer).
+type refresher interface {
+	Refresh(ctx context.Context, orgID string, header []byte) ([]byte, error)
+}
+
+// refresh wraps a header under the organisation's newest key just before
+// its recording is registered: a recording sealed while the key was being
+// rotated does not stay under the key the rotation destroys.
+func (v *Vault) refresh(ctx context.Context, orgID string, header []byte) ([]byte, error) {
+	r, ok := v.Sealer.(refresher)
+	if !ok {
+		return header, nil
+	}
+	h, err := r.Refresh(ctx, orgID, header)
+	if err != nil {
+		return nil, fmt.Errorf("vault: %w", err)
+	}
+	return h, nil
 }
 
 // sealed is an upload encrypted into blob storage, not yet registered.
@@ -670,6 +701,9 @@ func (v *Vault) Fixity(ctx context.Context, checkedBefore time.Time) (int, []Fin
 		}
 		problem := v.check(ctx, rec, sealed[i])
 		if problem != "" {
+			problem = v.recheck(ctx, rec, sealed[i], problem)
+		}
+		if problem != "" {
 			findings = append(findings, Finding{rec, problem})
 		}
 		sys := opname.System("fixity")
@@ -680,6 +714,28 @@ func (v *Vault) Fixity(ctx context.Context, checkedBefore time.Time) (int, []Fin
 		}
 	}
 	return len(recs), findings, nil
+}
+
+// headerReader reads a recording's header as it is now (sqldb).
+type headerReader interface {
+	Header(ctx context.Context, orgID, id string) ([]byte, error)
+}
+
+// recheck checks a recording again with its header as it is now, when
+// that changed since the audit listed it: a key rotation re-wraps headers
+// and then destroys the key the listed one needs, which is no problem of
+// the recording's.
+func (v *Vault) recheck(ctx context.Context, rec opname.Recording, s opname.Sealed, problem string) string {
+	hr, ok := v.Store.(headerReader)
+	if !ok {
+		return problem
+	}
+	h, err := hr.Header(ctx, rec.OrgID, rec.ID)
+	if err != nil || len(h) == 0 || bytes.Equal(h, s.Header) {
+		return problem
+	}
+	s.Header = h
+	return v.check(ctx, rec, s)
 }
 
 func (v *Vault) check(ctx context.Context, rec opname.Recording, s opname.Sealed) string {

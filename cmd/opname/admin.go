@@ -10,7 +10,6 @@ import (
 
 	"github.com/opname/opname"
 	"github.com/opname/opname/policy"
-	"github.com/opname/opname/smtpmail"
 	"github.com/opname/opname/sqldb"
 )
 
@@ -142,7 +141,7 @@ func signInLink(base, secret string) string {
 // invite e-mails u, of the organisation in ctx, an invitation with link,
 // through the SMTP server smtpURL names.
 func invite(ctx context.Context, db *sqldb.DB, smtpURL string, u *opname.User, link string) error {
-	mailer, err := smtpmail.Open(smtpURL)
+	mailer, err := openMailer(smtpURL, db.Secrets)
 	if err != nil {
 		return err
 	}

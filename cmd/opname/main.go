@@ -81,6 +81,8 @@ var commands = []command{
 	{"verify", "--receipt RECEIPT [--key KEY]... [--log URL] FILE", "check a file against its receipt, trusting only the log keys you give or remembered (and the log's history)", runVerify},
 	{"fixity", "[--data DIR]", "check that every stored recording decrypts and matches its SHA-256", runFixity},
 	{"demo", "[--scale N [--access-records N] [--recordings N] [--busy-client] [--org SLUG]]", "make the demo organisations; with --scale, one organisation of N clients with a year of access log and recordings, for measuring", runDemo},
+	{"keys rotate", "--org SLUG [--data DIR] [--batch N] [--pause D] [--settle D]", "give an organisation a new key-encryption key, re-wrap every recording's file key under it, then destroy the old key; resumes when run again", runKeysRotate},
+	{"secret seal", "[--data DIR] < PASSWORD", "seal a mail server password under the server key, for the password's place in OPNAME_SMTP_URL", runSecretSeal},
 	{"accesslog verify", "[--data DIR]", "check the access log's hash chains against their anchors; does not migrate", runAccessLogVerify},
 	{"backup", "DEST --recipient AGE_RECIPIENT [--data DIR]", "back up while opname serves: database snapshot, keys encrypted to the recipient, recordings (new ones only), manifest", runBackup},
 	{"restore", "SRC --identity AGE_IDENTITY_FILE [--data DIR]", "restore a backup into an empty data folder, after checking it", runRestore},

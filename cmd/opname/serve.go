@@ -98,6 +98,7 @@ func (m *Main) configFlags(cmd string) (*flagSet, *config) {
 	env.read("OPNAME_METRICS_ADDR", &cfg.MetricsAddr, checkAddr)
 	env.read("OPNAME_BLOB_URL", &cfg.BlobURL, checkBlobURL)
 	env.read("OPNAME_SMTP_URL", &cfg.SMTPURL, checkSMTPURL)
+	env.file("OPNAME_SMTP_URL_FILE", "OPNAME_SMTP_URL", &cfg.SMTPURL, checkSMTPURL)
 	env.size("OPNAME_MAX_RECORDING", &cfg.MaxRecording)
 	env.duration("OPNAME_UPLOAD_TTL", &cfg.UploadTTL)
 	env.duration("OPNAME_FIXITY_PERIOD", &cfg.FixityPeriod)
@@ -158,6 +159,12 @@ func openDB(ctx context.Context, cfg *config) (*sqldb.DB, error) {
 		return nil, err
 	}
 	db.PasswordCost = cfg.passwordCost
+	keys, err := localkeys.Open(filepath.Join(cfg.Data, "keys"))
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.Secrets = keys.Secrets()
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -365,6 +372,13 @@ func startServer(ctx context.Context, cfg *config, logger *slog.Logger) (*server
 		db.Close()
 		return nil, err
 	}
+	// Client secrets stored before they were sealed are sealed now.
+	if n, err := db.SealOIDCSecrets(ctx); err != nil {
+		db.Close()
+		return nil, err
+	} else if n > 0 {
+		logger.Info("identity providers' client secrets sealed under the server key", "count", n)
+	}
 	// Blobs half-written by a killed process are removed before any write.
 	if p, ok := blobs.(interface{ RemovePartial() (int, error) }); ok {
 		if n, err := p.RemovePartial(); err != nil {
@@ -398,7 +412,7 @@ func startServer(ctx context.Context, cfg *config, logger *slog.Logger) (*server
 	ws.Workflow = &workflow.Workflow{Store: db, Policies: lib}
 	var mailer *smtpmail.Mailer
 	if cfg.SMTPURL != "" {
-		if mailer, err = smtpmail.Open(cfg.SMTPURL); err != nil {
+		if mailer, err = openMailer(cfg.SMTPURL, db.Secrets); err != nil {
 			db.Close()
 			return nil, err
 		}

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -44,6 +45,39 @@ func (s *settings) read(name string, dst *string, valid func(name, value string)
 	if valid != nil {
 		if err := valid(name, v); err != nil {
 			s.fail(err)
+			return
+		}
+	}
+	*dst = v
+}
+
+// file reads the variable name, a file's path, into dst: the file holds
+// the value of the variable plain (what it names, trimmed of spaces and
+// line ends), so that a secret in that value need not be in the
+// environment (a systemd credential, a container secret). Both set is an
+// error; the file's content is never shown.
+func (s *settings) file(name, plain string, dst *string, valid func(name, value string) error) {
+	path := s.getenv(name)
+	if path == "" {
+		return
+	}
+	if s.getenv(plain) != "" {
+		s.fail(&opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("%s and %s are both set; set one", name, plain)})
+		return
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		s.fail(invalidSetting(name, path, "cannot read the file"))
+		return
+	}
+	v := strings.TrimSpace(string(b))
+	if v == "" {
+		s.fail(invalidSetting(name, path, "the file is empty"))
+		return
+	}
+	if valid != nil {
+		if err := valid(name, v); err != nil {
+			s.fail(invalidSetting(name, path, "the file does not hold a usable value"))
 			return
 		}
 	}

@@ -1,0 +1,8 @@
+package web
+
+import "github.com/opname/opname/policy"
+
+// keyMessages are the words for key rotation in the access log.
+var keyMessages = map[string]policy.Text{
+	"object.key": {NL: "sleutel van de organisatie", EN: "organisation's key"},
+}
