@@ -24,7 +24,7 @@ func newPruneClock(db *sqldb.DB) *pruneClock {
 	return c
 }
 
-func (c *pruneClock) now() time.Time            { return time.UnixMicro(c.us.Load()).UTC() }
+func (c *pruneClock) now() time.Time          { return time.UnixMicro(c.us.Load()).UTC() }
 func (c *pruneClock) advance(d time.Duration) { c.us.Add(d.Microseconds()) }
 
 var systemOf = func(org *opname.Organisation) context.Context {
