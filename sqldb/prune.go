@@ -245,3 +245,17 @@ func (db *DB) chainStarts(ctx context.Context, orgs map[string]string, anchors m
 	}
 	return starts, nil
 }
+
+// AccessLogStart returns the record an organisation's chain starts after
+// once pruned, and the entry of its tamper-evident log that records the
+// prune; 0 and -1 when it was never pruned.
+func (db *DB) AccessLogStart(ctx context.Context, orgID string) (seq, logIndex int64, err error) {
+	s, err := db.chainStart(ctx, db.read, orgID)
+	if err != nil {
+		return 0, -1, fmt.Errorf("sqldb: access log start: %w", err)
+	}
+	if s.seq == 0 {
+		return 0, -1, nil
+	}
+	return s.seq, s.index, nil
+}

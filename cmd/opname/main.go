@@ -13,6 +13,7 @@
 //	opname token create --org SLUG --user EMAIL
 //	opname migrate
 //	opname accesslog verify
+//	opname accesslog prune --org SLUG --before DATE
 //	opname demo [--scale N [--access-records N] [--recordings N]]
 //
 // Settings come from flags or OPNAME_* variables (the README lists them);
@@ -80,6 +81,7 @@ var commands = []command{
 	{"fixity", "[--data DIR]", "check that every stored recording decrypts and matches its SHA-256", runFixity},
 	{"demo", "[--scale N [--access-records N] [--recordings N] [--busy-client] [--org SLUG]]", "make the demo organisations; with --scale, one organisation of N clients with a year of access log and recordings, for measuring", runDemo},
 	{"accesslog verify", "[--data DIR]", "check the access log's hash chains against their anchors; does not migrate", runAccessLogVerify},
+	{"accesslog prune", "--org SLUG --before DATE [--data DIR]", "delete an organisation's access-log records from before DATE, up to a head anchored in its tamper-evident log", runAccessLogPrune},
 }
 
 // Exit codes.
