@@ -1,0 +1,149 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/opname/opname"
+)
+
+// PrivacyReport counts a month of the caller's organisation for its
+// privacy officer. The counts come from two grouped queries over the
+// month's records: one read from the access_log_report index alone (what,
+// to what, by which role, with which outcome), and one of the few records
+// whose purpose tells more (erasure or destruction, which sign-in
+// failure). So it costs a scan of one month's index entries, not of the
+// log. The report is logged as a read or an export of "privacy_report".
+func (db *DB) PrivacyReport(ctx context.Context, year int, month time.Month, export bool) (*opname.PrivacyReport, error) {
+	a, err := orgActor(ctx, opname.RolePrivacyOfficer)
+	if err != nil {
+		return nil, err
+	}
+	if year < 2000 || year > 9999 || month < time.January || month > time.December {
+		return nil, invalid("month", fmt.Sprintf("%04d-%02d", year, int(month)), "report.month", "give a month like 2026-11")
+	}
+	org, err := db.Organisation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	loc := org.Location()
+	from := time.Date(year, month, 1, 0, 0, 0, 0, loc)
+	until := time.Date(year, month+1, 1, 0, 0, 0, 0, loc)
+	rep := &opname.PrivacyReport{Month: from.Format("2006-01"), TimeZone: loc.String(), From: from, Until: until, ByRole: []opname.RoleUse{}}
+	fail := func(err error) (*opname.PrivacyReport, error) {
+		return nil, fmt.Errorf("sqldb: privacy report: %w", err)
+	}
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT action, object_type, user_role, outcome, COUNT(*) FROM access_log
+		WHERE org_id = ? AND time >= ? AND time < ? GROUP BY action, object_type, user_role, outcome`), a.OrgID, micro(from), micro(until))
+	if err != nil {
+		return fail(err)
+	}
+	defer rows.Close()
+	byRole := map[opname.Role]*opname.RoleUse{}
+	for rows.Next() {
+		var action, objectType, role, outcome string
+		var n int
+		if err := rows.Scan(&action, &objectType, &role, &outcome, &n); err != nil {
+			return fail(err)
+		}
+		if outcome != "success" {
+			continue // the failures counted are sign-ins, below
+		}
+		use := func() *opname.RoleUse {
+			u := byRole[opname.Role(role)]
+			if u == nil {
+				u = &opname.RoleUse{Role: opname.Role(role)}
+				byRole[u.Role] = u
+			}
+			return u
+		}
+		switch opname.AccessAction(action) {
+		case opname.AccessRead, opname.AccessExport, opname.AccessCopy, opname.AccessPrint:
+			if objectType == "access_log" || objectType == "privacy_report" {
+				continue // the audit's own reads, not client data
+			}
+			switch u := use(); opname.AccessAction(action) {
+			case opname.AccessRead:
+				u.Reads += n
+			case opname.AccessExport:
+				u.Exports += n
+			case opname.AccessCopy:
+				u.Copies += n
+			case opname.AccessPrint:
+				u.Prints += n
+			}
+		case opname.AccessCreate:
+			switch objectType {
+			case "legal_hold":
+				rep.HoldsPlaced += n
+			case "client_link":
+				rep.ClientLinksGiven += n
+			case "recipient_link":
+				rep.RecipientLinksGiven += n
+			}
+		case opname.AccessDelete:
+			switch objectType {
+			case "legal_hold":
+				rep.HoldsReleased += n
+			case "client_link":
+				rep.ClientLinksRevoked += n
+			case "recipient_link":
+				rep.RecipientLinksRevoked += n
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fail(err)
+	}
+	rows.Close()
+	for _, u := range byRole {
+		rep.ByRole = append(rep.ByRole, *u)
+	}
+	slices.SortFunc(rep.ByRole, func(x, y opname.RoleUse) int { return strings.Compare(string(x.Role), string(y.Role)) })
+
+	rows, err = db.read.QueryContext(ctx, db.q(`SELECT action, purpose, COUNT(*) FROM access_log
+		WHERE org_id = ? AND time >= ? AND time < ? AND (action = 'delete' AND object_type = 'recording' AND outcome = 'success' OR action = 'sign_in' AND outcome = 'failure')
+		GROUP BY action, purpose`), a.OrgID, micro(from), micro(until))
+	if err != nil {
+		return fail(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var action, purpose string
+		var n int
+		if err := rows.Scan(&action, &purpose, &n); err != nil {
+			return fail(err)
+		}
+		switch {
+		case action == string(opname.AccessDelete) && strings.HasPrefix(purpose, "retention:"):
+			rep.Destructions += n
+		case action == string(opname.AccessDelete):
+			rep.Erasures += n
+		case strings.HasSuffix(purpose, "throttled"):
+			rep.Lockouts += n
+		default:
+			rep.SignInFailures += n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fail(err)
+	}
+	// Refused attempts failed too.
+	rep.SignInFailures += rep.Lockouts
+	err = db.read.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM recordings WHERE org_id = ? AND fixity_problem <> '' AND fixity_checked_at >= ? AND fixity_checked_at < ?`),
+		a.OrgID, micro(from), micro(until)).Scan(&rep.FixityFailures)
+	if err != nil {
+		return fail(err)
+	}
+	action := opname.AccessRead
+	if export {
+		action = opname.AccessExport
+	}
+	if err := db.Record(ctx, opname.AccessEvent{Action: action, ObjectType: "privacy_report", ObjectID: rep.Month, Purpose: "audit"}); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
