@@ -44,6 +44,7 @@ type Store interface {
 	opname.LinkSettingsStore
 	opname.RecipientLinks
 	opname.PublicStore
+	opname.PrivacyReports
 }
 
 // Server is the HTTP side of opname.
@@ -251,6 +252,7 @@ func (s *Server) register(mux *http.ServeMux) {
 	s.handle(mux, "DELETE", "/api/v1/tokens/{id}", Roles(opname.RoleAdmin), s.apiRevokeToken)
 
 	s.registerPages(mux)
+	s.reportRoutes(mux)
 }
 
 // SessionCookie is the name of the session cookie: __Host- binds it to
