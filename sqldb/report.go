@@ -15,7 +15,7 @@ import (
 // month's records: one read from the access_log_report index alone (what,
 // to what, by which role, with which outcome), and one of the few records
 // whose purpose tells more (erasure or destruction, which sign-in
-// failure). So it costs a scan of one month's index entries, not of the
+// failure), found by action and time (access_log_action_time). So it costs a scan of one month's index entries, not of the
 // log. The report is logged as a read or an export of "privacy_report".
 func (db *DB) PrivacyReport(ctx context.Context, year int, month time.Month, export bool) (*opname.PrivacyReport, error) {
 	a, err := orgActor(ctx, opname.RolePrivacyOfficer)
@@ -105,7 +105,8 @@ func (db *DB) PrivacyReport(ctx context.Context, year int, month time.Month, exp
 	slices.SortFunc(rep.ByRole, func(x, y opname.RoleUse) int { return strings.Compare(string(x.Role), string(y.Role)) })
 
 	rows, err = db.read.QueryContext(ctx, db.q(`SELECT action, purpose, COUNT(*) FROM access_log
-		WHERE org_id = ? AND time >= ? AND time < ? AND (action = 'delete' AND object_type = 'recording' AND outcome = 'success' OR action = 'sign_in' AND outcome = 'failure')
+		WHERE org_id = ? AND action IN ('delete', 'sign_in') AND time >= ? AND time < ?
+		AND (action = 'delete' AND object_type = 'recording' AND outcome = 'success' OR action = 'sign_in' AND outcome = 'failure')
 		GROUP BY action, purpose`), a.OrgID, micro(from), micro(until))
 	if err != nil {
 		return fail(err)
