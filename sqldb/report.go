@@ -155,20 +155,37 @@ type reportGroup struct {
 // each), and counts each group's records in the range from the same
 // index: its cost is the number of groups and the month's index entries.
 func (db *DB) reportGroups(ctx context.Context, orgID string, since, until int64) ([]reportGroup, error) {
-	next := db.q(`SELECT action, object_type, user_role, outcome FROM access_log
-		WHERE org_id = ? AND (action, object_type, user_role, outcome) > (?, ?, ?, ?)
-		ORDER BY action, object_type, user_role, outcome LIMIT 1`)
+	cols := []string{"action", "object_type", "user_role", "outcome"}
+	// next[k] finds the next group that shares the current one's first k
+	// columns: an equality on each and a bound on column k, which the
+	// index seeks to (a bound on all four at once, as a row value, it
+	// would walk to).
+	next := make([]string, len(cols))
+	for k := range cols {
+		where := "org_id = ?"
+		for _, c := range cols[:k] {
+			where += " AND " + c + " = ?"
+		}
+		next[k] = db.q(`SELECT ` + strings.Join(cols, ", ") + ` FROM access_log WHERE ` + where + ` AND ` + cols[k] + ` > ? ORDER BY ` + strings.Join(cols[k:], ", ") + ` LIMIT 1`)
+	}
 	count := db.q(`SELECT COUNT(*) FROM access_log
 		WHERE org_id = ? AND action = ? AND object_type = ? AND user_role = ? AND outcome = ? AND time >= ? AND time < ?`)
 	var out []reportGroup
 	var g reportGroup
 	for {
-		err := db.read.QueryRowContext(ctx, next, orgID, g.action, g.objectType, g.role, g.outcome).Scan(&g.action, &g.objectType, &g.role, &g.outcome)
-		if errors.Is(err, sql.ErrNoRows) {
-			return out, nil
+		key := []any{orgID, g.action, g.objectType, g.role, g.outcome}
+		found := false
+		for k := len(cols) - 1; k >= 0 && !found; k-- {
+			err := db.read.QueryRowContext(ctx, next[k], key[:k+2]...).Scan(&g.action, &g.objectType, &g.role, &g.outcome)
+			switch {
+			case err == nil:
+				found = true
+			case !errors.Is(err, sql.ErrNoRows):
+				return nil, err
+			}
 		}
-		if err != nil {
-			return nil, err
+		if !found {
+			return out, nil
 		}
 		if err := db.read.QueryRowContext(ctx, count, orgID, g.action, g.objectType, g.role, g.outcome, since, until).Scan(&g.n); err != nil {
 			return nil, err

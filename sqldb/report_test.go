@@ -119,7 +119,8 @@ func TestPrivacyReportIndex(t *testing.T) {
 			return // PostgreSQL's planner picks by statistics; the bench measures it
 		}
 		for _, query := range []string{
-			`SELECT action, object_type, user_role, outcome FROM access_log WHERE org_id = ? AND (action, object_type, user_role, outcome) > (?, ?, ?, ?) ORDER BY action, object_type, user_role, outcome LIMIT 1`,
+			`SELECT action, object_type, user_role, outcome FROM access_log WHERE org_id = ? AND action = ? AND object_type = ? AND user_role > ? ORDER BY user_role, outcome LIMIT 1`,
+			`SELECT action, object_type, user_role, outcome FROM access_log WHERE org_id = ? AND action > ? ORDER BY action, object_type, user_role, outcome LIMIT 1`,
 			`SELECT COUNT(*) FROM access_log WHERE org_id = ? AND action = ? AND object_type = ? AND user_role = ? AND outcome = ? AND time >= ? AND time < ?`,
 		} {
 			args := []any{"x", "a", "b", "c", "d", 1, 2}[:strings.Count(query, "?")]
