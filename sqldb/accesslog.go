@@ -749,6 +749,10 @@ func (db *DB) Verify(ctx context.Context) (int, error) {
 		}
 		anchors[id] = set
 	}
+	starts, err := db.chainStarts(ctx, orgs, anchors, problems)
+	if err != nil {
+		return fail(err)
+	}
 	rows, err := db.read.QueryContext(ctx, `SELECT `+accessColumns+` FROM access_log ORDER BY org_id, seq`)
 	if err != nil {
 		return fail(err)
@@ -765,15 +769,28 @@ func (db *DB) Verify(ctx context.Context) (int, error) {
 		if _, broken := problems[e.OrgID]; broken {
 			continue
 		}
+		start := starts[e.OrgID]
 		prev, seen := tails[e.OrgID]
 		wantSeq, wantPrev := int64(1), ""
-		if seen {
+		switch {
+		case seen:
 			wantSeq, wantPrev = prev.Seq+1, prev.Hash
+		case start.seq > 0 && e.Seq <= start.seq:
+			// What an interrupted prune left: the first one's
+			// predecessor is gone, but the start's anchored hash
+			// still ties them to the chain.
+			wantSeq, wantPrev = e.Seq, e.PrevHash
+		case start.seq > 0:
+			wantSeq, wantPrev = start.seq+1, start.hash
 		}
 		record := fmt.Sprintf("record %d (%s): ", e.Seq, e.ID)
 		switch {
+		case e.Seq != wantSeq && !seen && start.seq > 0:
+			problems[e.OrgID] = record + fmt.Sprintf("record %d is missing: the chain starts after the pruned %s", wantSeq, start)
 		case e.Seq != wantSeq:
 			problems[e.OrgID] = record + fmt.Sprintf("record %d is missing", wantSeq)
+		case e.PrevHash != wantPrev && !seen && start.seq > 0:
+			problems[e.OrgID] = record + fmt.Sprintf("it does not link to %s, where the chain starts after the prune", start)
 		case e.PrevHash != wantPrev:
 			problems[e.OrgID] = record + "it does not link to the record before it"
 		case e.ChainHash(e.PrevHash) != e.Hash:

@@ -41,7 +41,7 @@ func TestAccessLogPages(t *testing.T) {
 		// Loaded as the generator loads a large log: without the search
 		// indexes, which are there again after.
 		indexes, err := db.AccessIndexes(ctx)
-		if err != nil || len(indexes) != 4 {
+		if err != nil || len(indexes) != 5 {
 			t.Fatalf("the access log's search indexes: %v, %v", indexes, err)
 		}
 		err = db.WithoutAccessIndexes(as(sys), func() error {

@@ -103,6 +103,9 @@ func (db *DB) anchorTx(ctx context.Context, tx *sql.Tx, orgID string, seq int64,
 // kind first.
 const anchorPrefix = `{"kind":"` + translog.KindAccessLogAnchor + `"`
 
+// prunedPrefix is how a prune's entry begins.
+const prunedPrefix = `{"kind":"` + translog.KindAccessLogPruned + `"`
+
 // anchorRef is an access-log head anchored in a tamper-evident log.
 type anchorRef struct {
 	seq   int64
@@ -128,6 +131,9 @@ var dutchTime = func() *time.Location {
 type anchorSet struct {
 	bySeq  map[int64]anchorRef
 	newest anchorRef // the highest sequence number anchored
+	// start is the anchored head the newest prune starts the chain
+	// from; its seq is 0 when the chain was never pruned.
+	start anchorRef
 }
 
 // checkLog checks an organisation's tamper-evident log against its latest
@@ -200,7 +206,8 @@ func (db *DB) checkLog(ctx context.Context, orgID string) (*anchorSet, string, e
 				return nil, mismatch("stored hash %d does not match entry %d", want, idx), nil
 			}
 		}
-		if !strings.HasPrefix(data, anchorPrefix) {
+		pruned := strings.HasPrefix(data, prunedPrefix)
+		if !pruned && !strings.HasPrefix(data, anchorPrefix) {
 			continue // most entries: decoding them all would double the cost
 		}
 		var e translog.Entry
@@ -208,6 +215,18 @@ func (db *DB) checkLog(ctx context.Context, orgID string) (*anchorSet, string, e
 			return nil, mismatch("entry %d is not readable", idx), nil
 		}
 		a := anchorRef{seq: e.AccessLogSeq, hash: e.AccessLogHash, index: idx, time: e.Time}
+		if pruned {
+			// A prune starts the chain at a head anchored before it,
+			// and never earlier than the prune before.
+			if at, ok := set.bySeq[a.seq]; !ok || at.hash != a.hash {
+				return nil, fmt.Sprintf("the tamper-evident log has a prune up to record %d (entry %d) that was not anchored before it", a.seq, idx), nil
+			}
+			if a.seq < set.start.seq {
+				return nil, fmt.Sprintf("the tamper-evident log has a prune up to record %d (entry %d) after one up to record %d", a.seq, idx, set.start.seq), nil
+			}
+			set.start = a
+			continue
+		}
 		if prev, ok := set.bySeq[a.seq]; ok && prev.hash != a.hash {
 			return nil, fmt.Sprintf("the tamper-evident log anchored %s and again %s with another hash: the access log was rewritten in between", prev, a), nil
 		}

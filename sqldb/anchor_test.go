@@ -85,6 +85,7 @@ func (a *dba) dropTriggers() {
 	if a.postgres {
 		for _, table := range []string{"access_log", "log_entries", "log_hashes"} {
 			a.exec(`DROP TRIGGER IF EXISTS ` + table + `_no_change ON ` + table)
+			a.exec(`DROP TRIGGER IF EXISTS ` + table + `_no_delete ON ` + table)
 		}
 		return
 	}

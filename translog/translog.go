@@ -47,6 +47,10 @@ const (
 	// AccessLogSeq and AccessLogHash are its newest record's sequence number
 	// and hash, so the access log cannot later be shortened unnoticed.
 	KindAccessLogAnchor = "access_log_anchor"
+	// KindAccessLogPruned is the access log's oldest records deleted:
+	// AccessLogSeq and AccessLogHash are the anchored head the chain now
+	// starts from, which must be anchored earlier in the log.
+	KindAccessLogPruned = "access_log_pruned"
 	// KindShare is a recording given to a recipient through a recipient
 	// link: RecordingID and SHA256 are the recording's, Recipient the kind
 	// of recipient (never a name), ShareID the link's id.

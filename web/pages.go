@@ -34,7 +34,7 @@ var partials = []string{"layout.html", "linklayout.html", "publiclayout.html", "
 // or missing template stops the boot, not a request; it is put together
 // with the partials when it is first shown (page).
 var pageNames = []string{"signin", "welcome", "totp", "home", "clients", "client", "people", "tokens", "policy", "policychange", "linksettings", "accesslog", "error",
-	"recordings", "record", "recording", "receipt", "fixity",
+	"recordings", "record", "recording", "receipt", "fixity", "privacyreport",
 	"work", "inbox", "conversations", "conversation", "request", "incident", "printable", "linkprint", "public", "publictexts", "printed",
 	"l_code", "l_pin", "l_home", "l_conversation", "l_stopped", "l_recordings", "l_recording", "l_seen", "l_complaints", "d_recipient", "d_gone",
 	"l_data", "avg_client", "avg_requests"}

@@ -45,6 +45,7 @@ type Store interface {
 	opname.RecipientLinks
 	opname.PublicStore
 	opname.DataRequests
+	opname.PrivacyReports
 }
 
 // Server is the HTTP side of opname.
@@ -253,6 +254,7 @@ func (s *Server) register(mux *http.ServeMux) {
 
 	s.registerPages(mux)
 	s.avgRoutes(mux)
+	s.reportRoutes(mux)
 }
 
 // SessionCookie is the name of the session cookie: __Host- binds it to

@@ -119,6 +119,7 @@ var comparisons = []comparison{
 	{"logsearch", (*bench).logSearch},
 	{"logverify", (*bench).logVerify},
 	{"busyupload", (*bench).busyUpload},
+	{"report", (*bench).report},
 }
 
 func names() []string {

@@ -77,7 +77,8 @@ func TestAccessibility(t *testing.T) {
 			"/postvak", "/werk", "/verzoeken/" + wf.asked, "/verzoeken/" + wf.signed + "/besluit", "/verzoeken/" + wf.signed + "/afspraken", "/verzoeken/" + wf.open + "/afspraken"}},
 		{"admin", sessions[opname.RoleAdmin], []string{"/mensen", "/sleutels", "/beleid", "/clientlinks", "/openbare-pagina", "/beleid/voorbeeld?beleid=axiehuis", "/beleid/voorbeeld?beleid=blijf-groep", "/integriteit"}},
 		{"privacy officer", sessions[opname.RolePrivacyOfficer], []string{"/", "/toegangslog", "/mensen", "/integriteit",
-			"/clienten", "/clienten?q=vries", "/clienten?q=niemand", "/toegangslog?client=anna&action=read&from=2026-01-01", "/toegangslog?client_id=" + c.ID, "/toegangslog?from=gisteren"}},
+			"/clienten", "/clienten?q=vries", "/clienten?q=niemand", "/toegangslog?client=anna&action=read&from=2026-01-01", "/toegangslog?client_id=" + c.ID, "/toegangslog?from=gisteren",
+			"/rapportage", "/rapportage?maand=2026-01"}},
 	} {
 		t.Run(run.who, func(t *testing.T) {
 			for _, r := range runAxe(t, script, chromium, s, run.secret, run.paths...) {

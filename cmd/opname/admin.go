@@ -217,6 +217,67 @@ func runAccessLogVerify(ctx context.Context, m *Main, args []string) error {
 	return nil
 }
 
+// runAccessLogPrune deletes an organisation's oldest access-log records,
+// before a date, up to a head anchored in its tamper-evident log.
+func runAccessLogPrune(ctx context.Context, m *Main, args []string) error {
+	fs, cfg := m.configFlags("accesslog prune")
+	slug := fs.String("org", "", "the organisation's slug")
+	beforeArg := fs.String("before", "", "delete records from before this date (YYYY-MM-DD, in the organisation's time zone) or time (RFC 3339)")
+	if rest, err := fs.parse(args); err != nil {
+		return err
+	} else if len(rest) > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", rest[0])}
+	}
+	if *slug == "" || *beforeArg == "" {
+		return usageError{"--org and --before are required"}
+	}
+	db, err := m.openCheckedDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	org, err := db.OrganisationBySlug(ctx, *slug)
+	if err != nil {
+		return &opname.Error{Kind: opname.Invalid, Msg: fmt.Sprintf("--org: no organisation %q", *slug)}
+	}
+	before, err := parseBefore(*beforeArg, org.Location())
+	if err != nil {
+		return err
+	}
+	a := opname.System("accesslog prune")
+	a.OrgID = org.ID
+	n, err := db.PruneAccessLog(opname.WithActor(ctx, a), org.ID, before)
+	if err != nil {
+		return err
+	}
+	seq, index, err := db.AccessLogStart(ctx, org.ID)
+	if err != nil {
+		return err
+	}
+	shown := before.In(org.Location()).Format("2006-01-02 15:04 MST")
+	switch {
+	case n > 0:
+		fmt.Fprintf(m.Stdout, "organisation %s: %d access-log records from before %s deleted; the chain now starts after record %d, anchored in entry %d of the tamper-evident log\n", org.Slug, n, shown, seq, index)
+	case seq > 0:
+		fmt.Fprintf(m.Stdout, "organisation %s: nothing to delete from before %s; the chain starts after record %d (entry %d of the tamper-evident log), and no newer anchored head is older than %s\n", org.Slug, shown, seq, index, shown)
+	default:
+		fmt.Fprintf(m.Stdout, "organisation %s: nothing to delete from before %s: no head anchored in the tamper-evident log is older than that\n", org.Slug, shown)
+	}
+	return nil
+}
+
+// parseBefore reads a cut-off: a date, the start of that day in loc, or
+// an RFC 3339 time.
+func parseBefore(v string, loc *time.Location) (time.Time, error) {
+	if t, err := time.ParseInLocation("2006-01-02", v, loc); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	return time.Time{}, &opname.Error{Kind: opname.Invalid, Field: "before", Msg: fmt.Sprintf("--before: %q is not a date (YYYY-MM-DD) or a time (RFC 3339, such as 2026-01-01T00:00:00+01:00)", v)}
+}
+
 func runOrgOIDC(ctx context.Context, m *Main, args []string) error {
 	fs, cfg := m.configFlags("org oidc")
 	org := fs.String("org", "", "the organisation's slug")

@@ -15,6 +15,7 @@
 //	opname accesslog verify
 //	opname backup DEST --recipient AGE_RECIPIENT
 //	opname restore SRC --identity AGE_IDENTITY_FILE
+//	opname accesslog prune --org SLUG --before DATE
 //	opname demo [--scale N [--access-records N] [--recordings N]]
 //
 // Settings come from flags or OPNAME_* variables (the README lists them);
@@ -86,6 +87,7 @@ var commands = []command{
 	{"accesslog verify", "[--data DIR]", "check the access log's hash chains against their anchors; does not migrate", runAccessLogVerify},
 	{"backup", "DEST --recipient AGE_RECIPIENT [--data DIR]", "back up while opname serves: database snapshot, keys encrypted to the recipient, recordings (new ones only), manifest", runBackup},
 	{"restore", "SRC --identity AGE_IDENTITY_FILE [--data DIR]", "restore a backup into an empty data folder, after checking it", runRestore},
+	{"accesslog prune", "--org SLUG --before DATE [--data DIR]", "delete an organisation's access-log records from before DATE, up to a head anchored in its tamper-evident log", runAccessLogPrune},
 }
 
 // Exit codes.

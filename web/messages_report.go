@@ -1,0 +1,45 @@
+package web
+
+import "github.com/opname/opname/policy"
+
+// reportMessages are the texts of the privacy officer's monthly report.
+var reportMessages = map[string]policy.Text{
+	"report.title":    {NL: "Maandrapport privacy", EN: "Monthly privacy report"},
+	"report.intro":    {NL: "Wat er in een maand met gegevens van cliënten is gedaan, geteld uit het toegangslog. Er staan geen namen in. Ook het bekijken van dit rapport wordt vastgelegd.", EN: "What was done with clients' data in a month, counted from the access log. It names no one. Viewing this report is logged too."},
+	"report.period":   {NL: "Van %s tot %s.", EN: "From %s until %s."},
+	"report.month":    {NL: "Maand", EN: "Month"},
+	"report.show":     {NL: "Toon", EN: "Show"},
+	"report.previous": {NL: "Vorige maand", EN: "Previous month"},
+	"report.next":     {NL: "Volgende maand", EN: "Next month"},
+	"report.months":   {NL: "Andere maanden", EN: "Other months"},
+	"report.csv":      {NL: "Exporteren (CSV)", EN: "Export (CSV)"},
+	"report.json":     {NL: "Exporteren (JSON)", EN: "Export (JSON)"},
+	"report.byrole":   {NL: "Gegevens van cliënten bekeken en gedeeld, per rol", EN: "Clients' data looked at and shared, by role"},
+	"report.role":     {NL: "Rol", EN: "Role"},
+	"report.reads":    {NL: "Bekeken", EN: "Looked at"},
+	"report.exports":  {NL: "Geëxporteerd", EN: "Exported"},
+	"report.copies":   {NL: "Kopie gegeven", EN: "Copies given"},
+	"report.prints":   {NL: "Geprint", EN: "Printed"},
+	"report.noreads":  {NL: "Niemand heeft deze maand gegevens van cliënten bekeken.", EN: "No one looked at clients' data this month."},
+	"report.events":   {NL: "Gebeurtenissen", EN: "Events"},
+	"report.what":     {NL: "Wat", EN: "What"},
+	"report.count":    {NL: "Aantal", EN: "Number"},
+
+	"report.m.erasures":                {NL: "Opnamen gewist (met de hand)", EN: "Recordings erased (by hand)"},
+	"report.m.destructions":            {NL: "Opnamen vernietigd (bewaartermijn voorbij)", EN: "Recordings destroyed (retention period over)"},
+	"report.m.legal_holds_placed":      {NL: "Bewaarplichten opgelegd", EN: "Legal holds placed"},
+	"report.m.legal_holds_released":    {NL: "Bewaarplichten opgeheven", EN: "Legal holds released"},
+	"report.m.fixity_failures":         {NL: "Opnamen met een mislukte controle", EN: "Recordings that failed their check"},
+	"report.m.client_links_given":      {NL: "Persoonlijke links gegeven", EN: "Personal links given"},
+	"report.m.client_links_revoked":    {NL: "Persoonlijke links ingetrokken", EN: "Personal links revoked"},
+	"report.m.recipient_links_given":   {NL: "Links voor ontvangers gegeven", EN: "Recipient links given"},
+	"report.m.recipient_links_revoked": {NL: "Links voor ontvangers ingetrokken", EN: "Recipient links revoked"},
+	"report.m.sign_in_failures":        {NL: "Mislukte aanmeldingen", EN: "Failed sign-ins"},
+	"report.m.lockouts":                {NL: "Aanmeldingen geweigerd na te veel pogingen", EN: "Sign-ins refused after too many attempts"},
+	"err.report.month":                 {NL: "Geef een maand zoals 2026-11 (u gaf %[1]q).", EN: "Give a month like 2026-11 (got %[1]q)."},
+	"field.maand":                      {NL: "Maand", EN: "Month"},
+	"field.month":                      {NL: "Maand", EN: "Month"},
+	"object.privacy_report":            {NL: "maandrapport privacy", EN: "monthly privacy report"},
+	"seen.object.privacy_report":       {NL: "het maandrapport over privacy", EN: "the monthly privacy report"},
+	"report.link":                      {NL: "Maandrapport privacy", EN: "Monthly privacy report"},
+}
