@@ -44,6 +44,7 @@ type Store interface {
 	opname.LinkSettingsStore
 	opname.RecipientLinks
 	opname.PublicStore
+	opname.RetentionStore
 }
 
 // Server is the HTTP side of opname.

@@ -500,7 +500,9 @@ func (s *server) Close() error {
 // officer; logging the end of shares whose recipient link expired
 // (hourly); and anchoring the access log, which each server also does
 // when it starts and stops; and removing the uploads left unfinished for
-// longer than the upload TTL (hourly), whose state is in the database.
+// longer than the upload TTL (hourly), whose state is in the database;
+// and listing (or, where turned on, destroying) what retention makes due
+// (daily).
 func (s *server) background(ctx context.Context, cfg *config, v *vault.Vault, uploads *tusd.Store, logger *slog.Logger) {
 	anchor := func(ctx context.Context) {
 		if err := s.anchorAccessLog(ctx, logger); err != nil {
@@ -530,6 +532,10 @@ func (s *server) background(ctx context.Context, cfg *config, v *vault.Vault, up
 	})
 	j.every(ctx, "anchor", cfg.AnchorInterval, func(ctx context.Context) error {
 		return s.anchorAccessLog(ctx, logger)
+	})
+	j.every(ctx, "retention", 24*time.Hour, func(ctx context.Context) error {
+		_, _, err := retentionRun(ctx, s.db, v, logger)
+		return err
 	})
 	j.every(ctx, "uploads", time.Hour, func(ctx context.Context) error {
 		n, err := uploads.Expire(ctx, time.Now().Add(-cfg.UploadTTL))
