@@ -73,15 +73,8 @@ func (r RetentionRule) DueAt(start time.Time) time.Time { return start.AddDate(r
 
 // Check returns an Invalid error naming what is wrong with r.
 func (r RetentionRule) Check() error {
-	if msg := policy.CheckRetention(r.policy()); msg != "" {
-		field := "rule"
-		for _, f := range []string{"kind", "clock", "years", "period", "basis"} {
-			if strings.Contains(msg, f) {
-				field = f
-				break
-			}
-		}
-		return &Error{Kind: Invalid, Field: field, Code: "retention.rule", Args: []any{msg}, Msg: field + ": " + msg}
+	if field, msg := policy.CheckRetention(r.policy()); msg != "" {
+		return &Error{Kind: Invalid, Field: field, Code: "retention." + field, Msg: field + ": " + msg}
 	}
 	if err := Paragraphs.Check("basis_nl", r.BasisNL); err != nil {
 		return err

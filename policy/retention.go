@@ -52,7 +52,7 @@ func (c *compiler) retention(p *Policy, docs []retentionDoc, doc *yaml.Node, bas
 	for i, rd := range docs {
 		item := itemNode(doc, "retention", i)
 		r := Retention{Kind: rd.Kind, Years: rd.Years, Months: rd.Months, Clock: rd.Clock, Basis: trimText(rd.Basis), Policy: p.Name}
-		if err := CheckRetention(r); err != "" {
+		if _, err := CheckRetention(r); err != "" {
 			c.add(item.Line, "", "retention %s: %s", rd.Kind, err)
 			continue
 		}
@@ -69,23 +69,24 @@ func (c *compiler) retention(p *Policy, docs []retentionDoc, doc *yaml.Node, bas
 	}
 }
 
-// CheckRetention says what is wrong with a retention rule, or "".
-func CheckRetention(r Retention) string {
+// CheckRetention says what is wrong with a retention rule: the field
+// (kind, clock, period, basis) and a message; "" when nothing is.
+func CheckRetention(r Retention) (field, msg string) {
 	switch {
 	case !slices.Contains(RetentionKinds, r.Kind):
-		return "kind must be one of " + strings.Join(RetentionKinds, ", ")
+		return "kind", "kind must be one of " + strings.Join(RetentionKinds, ", ")
 	case !slices.Contains(RetentionClocks, r.Clock):
-		return "clock must be one of " + strings.Join(RetentionClocks, ", ")
+		return "clock", "clock must be one of " + strings.Join(RetentionClocks, ", ")
 	case r.Years < 0 || r.Months < 0 || r.Months > 11:
-		return "years must be 0 or more and months 0 to 11"
+		return "period", "years must be 0 or more and months 0 to 11"
 	case r.Years == 0 && r.Months == 0:
-		return "the period is missing: give years or months"
+		return "period", "the period is missing: give years or months"
 	case r.Years > MaxRetentionYears:
-		return "years must be at most 115"
+		return "period", "years must be at most 115"
 	case strings.TrimSpace(r.Basis.NL) == "" || strings.TrimSpace(r.Basis.EN) == "":
-		return "basis is missing: give the legal basis (or say it is the organisation's own choice) in nl and en"
+		return "basis", "basis is missing: give the legal basis (or say it is the organisation's own choice) in nl and en"
 	}
-	return ""
+	return "", ""
 }
 
 // RetentionFor returns the policy's rule for kind, if it has one.

@@ -251,6 +251,7 @@ func (s *Server) register(mux *http.ServeMux) {
 	s.handle(mux, "GET", "/api/v1/logs/{slug}/shares", Public, s.logShares)
 	s.handle(mux, "DELETE", "/api/v1/tokens/{id}", Roles(opname.RoleAdmin), s.apiRevokeToken)
 
+	s.retentionRoutes(mux)
 	s.registerPages(mux)
 }
 
