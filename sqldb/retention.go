@@ -611,7 +611,7 @@ func (db *DB) destroy(ctx context.Context, a opname.Actor, it opname.DueItem) (*
 			res, err = tx.ExecContext(ctx, db.q(`UPDATE requests SET agreement = ?, agreement_destroyed_at = ? WHERE org_id = ? AND id = ? AND agreement_destroyed_at = 0`), jsonText(ag), micro(now), a.OrgID, it.ObjectID)
 			event = opname.AccessEvent{Action: opname.AccessDelete, ClientID: it.ClientID, ObjectType: "agreement", ObjectID: it.ObjectID, Purpose: purpose}
 		case opname.RetainDecisions:
-			if _, err := tx.ExecContext(ctx, db.q(`UPDATE request_decisions SET situation = '', decision = '', made_by = '' WHERE org_id = ? AND request_id = ?`), a.OrgID, it.ObjectID); err != nil {
+			if _, err := tx.ExecContext(ctx, db.q(`UPDATE request_decisions SET situation = '{}', decision = '{}', made_by = '' WHERE org_id = ? AND request_id = ?`), a.OrgID, it.ObjectID); err != nil {
 				return err
 			}
 			res, err = tx.ExecContext(ctx, db.q(`UPDATE requests SET decision = '{}', answers = '', weighty = '', manager = '', decisions_destroyed_at = ? WHERE org_id = ? AND id = ? AND decisions_destroyed_at = 0`), micro(now), a.OrgID, it.ObjectID)

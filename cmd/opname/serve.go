@@ -77,6 +77,9 @@ type config struct {
 	// changes it: the zero value is opname's default, and only tests set a
 	// lower one.
 	passwordCost opname.PasswordCost
+	// now is the database's clock; nil is the real one. Only tests set
+	// it, to bring a retention period's end nearer.
+	now func() time.Time
 }
 
 func (m *Main) configFlags(cmd string) (*flagSet, *config) {
@@ -158,6 +161,9 @@ func openDB(ctx context.Context, cfg *config) (*sqldb.DB, error) {
 		return nil, err
 	}
 	db.PasswordCost = cfg.passwordCost
+	if cfg.now != nil {
+		db.Now = cfg.now
+	}
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
