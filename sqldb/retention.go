@@ -214,7 +214,7 @@ func (db *DB) SetAutoDestroy(ctx context.Context, on bool, reason string) error 
 }
 
 // SetCareEnded sets or clears the end of care for a client (manager,
-// administrator), logged as an update of the client.
+// administrator), logged as an update of "care_end".
 func (db *DB) SetCareEnded(ctx context.Context, clientID string, at time.Time, reason string) error {
 	a, err := orgActor(ctx, opname.RoleManager, opname.RoleAdmin)
 	if err != nil {
@@ -232,11 +232,8 @@ func (db *DB) SetCareEnded(ctx context.Context, clientID string, at time.Time, r
 	if _, err := db.write.ExecContext(ctx, db.q(`UPDATE clients SET care_ended_at = ? WHERE org_id = ? AND id = ?`), micro(at.UTC()), a.OrgID, clientID); err != nil {
 		return fmt.Errorf("sqldb: set end of care: %w", err)
 	}
-	what := "end of care cleared: "
-	if !at.IsZero() {
-		what = "end of care " + at.UTC().Format("2006-01-02") + ": "
-	}
-	return db.Record(ctx, opname.AccessEvent{Action: opname.AccessUpdate, ClientID: clientID, ObjectType: "client", ObjectID: clientID, Purpose: what + strings.TrimSpace(reason)})
+	// The reason is the purpose; the day is on the client's page.
+	return db.Record(ctx, opname.AccessEvent{Action: opname.AccessUpdate, ClientID: clientID, ObjectType: "care_end", ObjectID: clientID, Purpose: strings.TrimSpace(reason)})
 }
 
 // CareEnded is the end of care for a client the caller may see (zero:

@@ -135,4 +135,6 @@ var retentionMessages = map[string]policy.Text{
 	"seen.object.destruction_report": {NL: "het overzicht van wat vernietigd is", EN: "the overview of what was destroyed"},
 	"seen.object.legal_hold":         {NL: "een blokkade op uw gegevens (zodat ze bewaard blijven)", EN: "a hold on your data (so that it is kept)"},
 	"seen.object.retention_due":      {NL: "de lijst van wat weg mag", EN: "the list of what may go"},
+	"object.care_end":                {NL: "einde van de zorg", EN: "end of care"},
+	"seen.object.care_end":           {NL: "de datum waarop uw zorg eindigde", EN: "the day your care ended"},
 }

@@ -405,7 +405,7 @@ func testRetention(t *testing.T, s *server, ahead *atomic.Int64) {
 		logged[string(e.Action)+" "+e.ObjectType+" "+e.ObjectID] += 1
 	}
 	for _, w := range []string{"update retention_rule recording", "update retention_rule automatic_destruction", "delete legal_hold " + hold.ID,
-		"export destruction_report ", "delete recording " + o.bartRec, "update client " + o.anna} {
+		"export destruction_report ", "delete recording " + o.bartRec, "update care_end " + o.anna} {
 		if logged[w] == 0 {
 			t.Errorf("access log has no %q", w)
 		}
