@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -412,5 +413,100 @@ func testRetention(t *testing.T, s *server, ahead *atomic.Int64) {
 	}
 	if logged["export destruction_report "] != 2 {
 		t.Errorf("exports logged %d times, want 2 (CSV and JSON)", logged["export destruction_report "])
+	}
+}
+
+// page reads a page as role, in language l ("nl" or "en"), sending form
+// (if not nil) by POST; it returns the status and the page.
+func (o *retentionOrg) page(t *testing.T, s *server, role opname.Role, path, l string, form url.Values) (int, string) {
+	t.Helper()
+	method, body := "GET", ""
+	if form != nil {
+		method, body = "POST", form.Encode()
+	}
+	r, _ := http.NewRequest(method, s.URL+path, strings.NewReader(body))
+	r.Header.Set("Authorization", "Bearer "+o.tokens[role])
+	r.Header.Set("Accept", "text/html")
+	r.AddCookie(&http.Cookie{Name: "lang", Value: l})
+	if form != nil {
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(data)
+}
+
+// TestRetentionPages: the retention page in Dutch and English for each
+// role that has it; the privacy officer's list of what is due has nothing
+// ticked, a destruction needs a choice and a confirmation (said in the
+// page's language), and the client's page shows the holds and the end of
+// care.
+func TestRetentionPages(t *testing.T) {
+	t.Parallel()
+	var ahead atomic.Int64
+	s := retentionServer(t, "", &ahead)
+	o := newRetentionOrg(t, s)
+	po, mgr, admin := opname.RolePrivacyOfficer, opname.RoleManager, opname.RoleAdmin
+	if code, _ := o.page(t, s, mgr, "/bewaren/blokkades", "nl", url.Values{"client": {o.bart}, "reden": {"Een klacht van Bart."}, "terug": {"client"}}); code != 200 {
+		t.Fatalf("hold from the client's page = %d", code)
+	}
+	if code, _ := o.page(t, s, mgr, "/clienten/"+o.anna+"/einde-zorg", "nl", url.Values{"einde": {"2005-01-01"}, "reden": {"Dossier gesloten."}}); code != 200 {
+		t.Fatalf("end of care = %d", code)
+	}
+	ahead.Store(int64(time.Until(time.Now().AddDate(20, 0, 1))))
+	for _, c := range []struct {
+		role     opname.Role
+		l        string
+		want     []string
+		dontWant []string
+	}{
+		{po, "nl", []string{"Bewaren en vernietigen", "Over tijd", "Cliënt Anna", "Afspraken", "Besluiten", "Kopie van de cliënt", "Een klacht van Bart.", "Er is nog niets vernietigd.", "Wijzigingen"}, []string{"Een termijn wijzigen", " checked"}},
+		{po, "en", []string{"Retention and destruction", "Due for destruction", "Agreements", "Edited recording", "Twenty years from the day"}, []string{"Twintig jaar", " checked"}},
+		{admin, "nl", []string{"Een termijn wijzigen", "Automatisch vernietigen staat uit", "Twintig jaar vanaf"}, []string{"Over tijd sinds", "Blokkade opheffen"}},
+		{mgr, "en", []string{"Holds", "Release the hold"}, []string{"Due for destruction", "Change a period", "Changes"}},
+	} {
+		code, body := o.page(t, s, c.role, "/bewaren", c.l, nil)
+		if code != 200 {
+			t.Fatalf("/bewaren as %s = %d", c.role, code)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("/bewaren as %s in %s: no %q", c.role, c.l, w)
+			}
+		}
+		for _, w := range c.dontWant {
+			if strings.Contains(body, w) {
+				t.Errorf("/bewaren as %s in %s: %q", c.role, c.l, w)
+			}
+		}
+	}
+	for _, c := range []struct {
+		l    string
+		form url.Values
+		want string
+	}{
+		{"nl", url.Values{"bevestigd": {"ja"}}, "Vink aan wat weg mag."},
+		{"en", url.Values{"item": {"recording:" + o.annaRec}}, "what you ticked is gone for good."},
+	} {
+		code, body := o.page(t, s, po, "/bewaren/vernietigen", c.l, c.form)
+		if code != 400 || !strings.Contains(body, c.want) {
+			t.Errorf("destroy %v in %s = %d, want 400 with %q", c.form, c.l, code, c.want)
+		}
+	}
+	code, body := o.page(t, s, po, "/bewaren/vernietigen", "nl", url.Values{"item": {"recording:" + o.annaRec, "agreements:" + o.request}, "bevestigd": {"ja"}})
+	if code != 200 || !strings.Contains(body, "Vernietigd: 2.") || !strings.Contains(body, "Downloaden als CSV") {
+		t.Errorf("destroy two = %d, want the page saying 2 destroyed, with the report", code)
+	}
+	code, body = o.page(t, s, mgr, "/clienten/"+o.bart, "nl", nil)
+	if code != 200 || !strings.Contains(body, "Alle gegevens van de cliënt: Een klacht van Bart.") || !strings.Contains(body, "De zorg loopt nog.") {
+		t.Errorf("Bart's page = %d, without the hold", code)
+	}
+	code, body = o.page(t, s, mgr, "/clienten/"+o.anna, "en", nil)
+	if code != 200 || !strings.Contains(body, "Care ended on 1 January 2005") {
+		t.Errorf("Anna's page = %d, without the end of care", code)
 	}
 }
