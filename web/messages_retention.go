@@ -73,6 +73,7 @@ var retentionMessages = map[string]policy.Text{
 	"ret.col.client":                 {NL: "Cliënt", EN: "Client"},
 	"ret.release":                    {NL: "Blokkade opheffen", EN: "Release the hold"},
 	"ret.release.reason":             {NL: "Waarom mag het weer weg?", EN: "Why may it go again?"},
+	"ret.hold.due":                   {NL: "Eerst blokkeren?", EN: "Hold first?"},
 	"ret.hold.place":                 {NL: "Blokkeren", EN: "Put on hold"},
 	"ret.hold.reason":                {NL: "Waarom blokkeert u dit? (bijvoorbeeld een klacht of rechtszaak)", EN: "Why do you hold this? (for example a complaint or a court case)"},
 	"ret.due":                        {NL: "Over tijd", EN: "Due for destruction"},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -271,13 +272,16 @@ func careDay(v string, loc *time.Location) (time.Time, error) {
 // may see it.
 type retentionView struct {
 	*page
-	Rules          []ruleView
-	Auto           bool
-	Changes        []changeView
-	Holds          []holdView
-	Due            []dueView
-	Report         []destructionView
-	Kinds, Clocks  []choice
+	Rules         []ruleView
+	Auto          bool
+	Changes       []changeView
+	Holds         []holdView
+	Due           []dueView
+	Report        []destructionView
+	Kinds, Clocks []choice
+	// HoldClients are the clients with something due, whom the privacy
+	// officer may hold from this page.
+	HoldClients    []choice
 	EditRules      bool // the administrator
 	Officer        bool // the privacy officer: the due list and the report
 	Hold           bool // a manager or the privacy officer
@@ -416,6 +420,9 @@ func (s *Server) renderRetention(w http.ResponseWriter, r *http.Request, code in
 			return
 		}
 		for _, it := range due {
+			if !slices.ContainsFunc(d.HoldClients, func(c choice) bool { return c.Value == it.ClientID }) {
+				d.HoldClients = append(d.HoldClients, choice{it.ClientID, strings.TrimSpace(it.ClientName + " " + it.DossierRef)})
+			}
 			d.Due = append(d.Due, dueView{DueItem: it, KindText: translate(l, "ret.kind."+it.Kind), Started: s.when(r, it.Started), DueWhen: s.when(r, it.DueAt), Value: it.Kind + ":" + it.ObjectID})
 		}
 		ds, err := s.Store.Destructions(ctx)

@@ -501,6 +501,18 @@ func TestRetentionPages(t *testing.T) {
 	if code != 200 || !strings.Contains(body, "Vernietigd: 2.") || !strings.Contains(body, "Downloaden als CSV") {
 		t.Errorf("destroy two = %d, want the page saying 2 destroyed, with the report", code)
 	}
+	// The privacy officer holds Anna from the page: nothing of hers is
+	// due any more.
+	if code, body := o.page(t, s, po, "/bewaren", "nl", nil); !strings.Contains(body, `<option value="`+o.anna+`">Cliënt Anna</option>`) {
+		t.Errorf("/bewaren = %d, without Anna to hold", code)
+	}
+	if code, _ := o.page(t, s, po, "/bewaren/blokkades", "nl", url.Values{"client": {o.anna}, "reden": {"Een rechtszaak."}}); code != 200 {
+		t.Errorf("hold from the retention page = %d", code)
+	}
+	var due []opname.DueItem
+	if code := o.api(t, s, po, "GET", "/api/v1/retention/due", "", &due); code != 200 || len(due) != 0 {
+		t.Errorf("due after holding Anna and Bart = %d, %v", code, dueKinds(due))
+	}
 	code, body = o.page(t, s, mgr, "/clienten/"+o.bart, "nl", nil)
 	if code != 200 || !strings.Contains(body, "Alle gegevens van de cliënt: Een klacht van Bart.") || !strings.Contains(body, "De zorg loopt nog.") {
 		t.Errorf("Bart's page = %d, without the hold", code)
