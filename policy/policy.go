@@ -30,6 +30,9 @@ type Policy struct {
 	Rules    []*Rule
 	Guidance []Guidance
 	Restates []Restatement
+	// Retention is how long each kind of record is kept; a kind without a
+	// rule is kept until one is set.
+	Retention []Retention
 	// Representation says who answers for a person who cannot decide alone:
 	// "" (everyone answers for themselves) or RepresentationWGBO.
 	Representation string
@@ -151,6 +154,9 @@ type document struct {
 	Rules               []ruleDoc     `yaml:"rules"`
 	Guidance            []guidanceDoc `yaml:"guidance"`
 	Restates            []restateDoc  `yaml:"restates"`
+	// Retention: how long each kind of record is kept; a policy inherits
+	// the kinds it does not name.
+	Retention []retentionDoc `yaml:"retention"`
 }
 
 type sourceDoc struct {
@@ -403,6 +409,8 @@ func (c *compiler) policy(d *document, doc *yaml.Node, text []byte, base *Policy
 		}
 		p.Guidance = append(p.Guidance, g)
 	}
+
+	c.retention(p, d.Retention, doc, base)
 
 	for i, rd := range d.Restates {
 		item := itemNode(doc, "restates", i)

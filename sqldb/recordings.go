@@ -481,13 +481,13 @@ func fixityOnly(r opname.Recording) opname.Recording {
 // EraseRecording deletes a recording's wrapped file key, logs the erasure
 // in the organisation's log and the access log, and returns the recording
 // with how it was sealed, so that the caller can remove the encrypted
-// bytes as well.
+// bytes as well. A recording on legal hold is not erased: the hold must be
+// released first (Conflict).
 func (db *DB) EraseRecording(ctx context.Context, id, reason string) (*opname.Recording, *opname.Sealed, error) {
 	a, err := orgActor(ctx, opname.RoleManager, opname.RoleAdmin, opname.RolePrivacyOfficer)
 	if err != nil {
 		return nil, nil, err
 	}
-	read := ctx
 	if a.Role == opname.RolePrivacyOfficer {
 		// The privacy officer sees no client's file: they erase only a
 		// recording a client's erasure request they granted names.
@@ -498,13 +498,25 @@ func (db *DB) EraseRecording(ctx context.Context, id, reason string) (*opname.Re
 		if !ok {
 			return nil, nil, notFound("recording")
 		}
-		sys := opname.System("data request")
-		sys.OrgID = a.OrgID
-		read = opname.WithActor(ctx, sys)
-	}
-	r, s, err := db.recording(read, id)
-	if err != nil {
+	} else if _, _, err := db.recording(ctx, id); err != nil {
 		return nil, nil, err
+	}
+	return db.eraseRecording(ctx, a, id, reason, nil)
+}
+
+// eraseRecording is the one crypto-erasure of a recording, by hand
+// (EraseRecording, which checks the caller may see it) and by retention
+// (destroy, as the privacy officer or the system): the key goes, the
+// erasure is in the organisation's log, the transcripts go with it, and
+// the access log records delete "recording" with purpose. also, if not
+// nil, runs in the same transaction. A held recording is a Conflict.
+func (db *DB) eraseRecording(ctx context.Context, a opname.Actor, id, purpose string, also func(*sql.Tx) error) (*opname.Recording, *opname.Sealed, error) {
+	r, s, err := scanSealed(db.read.QueryRowContext(ctx, db.q(`SELECT `+recordingColumns+`, blob_key, payload_size, header FROM recordings WHERE org_id = ? AND id = ? AND kind = ?`), a.OrgID, id, opname.KindMedia))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, notFound("recording")
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("sqldb: erase recording: %w", err)
 	}
 	if r.ErasedAt != nil {
 		return nil, nil, opname.Coded(opname.Conflict, "recording.erased", "recording %s was erased already", id)
@@ -514,6 +526,9 @@ func (db *DB) EraseRecording(ctx context.Context, id, reason string) (*opname.Re
 	// The key goes and the erasure is logged in one transaction; a second
 	// erasure of the same recording finds it gone and changes nothing.
 	err = db.tx(ctx, func(tx *sql.Tx) error {
+		if err := db.heldTx(ctx, tx, a.OrgID, r.ClientID, r.ID, r.DerivedFrom); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, db.q(`UPDATE recordings SET header = '', erased_at = ? WHERE org_id = ? AND id = ? AND erased_at IS NULL`), micro(now), a.OrgID, id)
 		if err != nil {
 			return err
@@ -525,8 +540,13 @@ func (db *DB) EraseRecording(ctx context.Context, id, reason string) (*opname.Re
 			return err
 		}
 		// A transcript says what the recording said: it goes with it.
-		erased, err = db.eraseTranscriptsTx(ctx, tx, a.OrgID, r.ID, now)
-		return err
+		if erased, err = db.eraseTranscriptsTx(ctx, tx, a.OrgID, r.ID, now); err != nil {
+			return err
+		}
+		if also != nil {
+			return also(tx)
+		}
+		return nil
 	})
 	if opname.KindOf(err) == opname.Conflict {
 		return nil, nil, err
@@ -535,11 +555,11 @@ func (db *DB) EraseRecording(ctx context.Context, id, reason string) (*opname.Re
 		return nil, nil, fmt.Errorf("sqldb: erase recording: %w", err)
 	}
 	r.ErasedAt = &now
-	if err := db.Record(ctx, opname.AccessEvent{Action: opname.AccessDelete, ClientID: r.ClientID, ObjectType: "recording", ObjectID: r.ID, Purpose: reason}); err != nil {
+	if err := db.Record(ctx, opname.AccessEvent{Action: opname.AccessDelete, ClientID: r.ClientID, ObjectType: "recording", ObjectID: r.ID, Purpose: purpose}); err != nil {
 		return nil, nil, err
 	}
 	for _, t := range erased {
-		if err := db.Record(ctx, opname.AccessEvent{Action: opname.AccessDelete, ClientID: t.ClientID, ObjectType: "transcript", ObjectID: t.ID, Purpose: reason}); err != nil {
+		if err := db.Record(ctx, opname.AccessEvent{Action: opname.AccessDelete, ClientID: t.ClientID, ObjectType: "transcript", ObjectID: t.ID, Purpose: purpose}); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -36,6 +36,9 @@ type Store interface {
 	Client(ctx context.Context, id string) (*opname.Client, error)
 	// SetMedia stores what probing found in a recording (system only).
 	SetMedia(ctx context.Context, id string, m *opname.MediaInfo) error
+	// Destroy destroys what is due under retention (see
+	// opname.RetentionStore).
+	Destroy(ctx context.Context, refs []opname.DueRef) ([]opname.Destruction, []opname.Sealed, error)
 }
 
 // Vault ingests and opens recordings.
@@ -674,8 +677,26 @@ func (v *Vault) Erase(ctx context.Context, id, reason string) (*opname.Recording
 	if err != nil {
 		return nil, err
 	}
-	_ = v.Blobs.Delete(context.WithoutCancel(ctx), s.BlobKey)
+	v.dropBlob(ctx, *s)
 	return rec, nil
+}
+
+// dropBlob removes an erased recording's encrypted bytes; its key is gone
+// already, so a failure leaves only noise behind.
+func (v *Vault) dropBlob(ctx context.Context, s opname.Sealed) {
+	_ = v.Blobs.Delete(context.WithoutCancel(ctx), s.BlobKey)
+}
+
+// Destroy destroys the named items that are due under retention (the
+// privacy officer's confirmation, or the system's automatic destruction):
+// recordings are erased as by hand, through the same store path, and
+// their encrypted bytes removed.
+func (v *Vault) Destroy(ctx context.Context, refs []opname.DueRef) ([]opname.Destruction, error) {
+	done, sealed, err := v.Store.Destroy(ctx, refs)
+	for _, s := range sealed {
+		v.dropBlob(ctx, s)
+	}
+	return done, err
 }
 
 // Finding is a recording that failed the fixity audit.

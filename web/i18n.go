@@ -13,7 +13,7 @@ import (
 var messages = joinMessages(messageMaps...)
 
 // messageMaps are the maps of messages, one per area of the pages.
-var messageMaps = []map[string]policy.Text{pageMessages, namesMessages, wordsMessages, changeMessages, lookMessages, dutchMessages, linkMessages, bundlesMessages, settingsMessages, shareMessages, recipientMessages, evidenceMessages, transcriptMessages, sharingMessages, publicMessages, printedMessages, stagingMessages, listMessages, accessLogMessages, avgMessages, keyMessages, reportMessages}
+var messageMaps = []map[string]policy.Text{pageMessages, namesMessages, wordsMessages, changeMessages, lookMessages, dutchMessages, linkMessages, bundlesMessages, settingsMessages, shareMessages, recipientMessages, evidenceMessages, transcriptMessages, sharingMessages, publicMessages, printedMessages, stagingMessages, listMessages, accessLogMessages, avgMessages, keyMessages, reportMessages, retentionMessages}
 
 // joinMessages puts maps of messages together.
 func joinMessages(maps ...map[string]policy.Text) map[string]policy.Text {

@@ -34,7 +34,7 @@ var partials = []string{"layout.html", "linklayout.html", "publiclayout.html", "
 // or missing template stops the boot, not a request; it is put together
 // with the partials when it is first shown (page).
 var pageNames = []string{"signin", "welcome", "totp", "home", "clients", "client", "people", "tokens", "policy", "policychange", "linksettings", "accesslog", "error",
-	"recordings", "record", "recording", "receipt", "fixity", "privacyreport",
+	"recordings", "record", "recording", "receipt", "fixity", "privacyreport", "retention",
 	"work", "inbox", "conversations", "conversation", "request", "incident", "printable", "linkprint", "public", "publictexts", "printed",
 	"l_code", "l_pin", "l_home", "l_conversation", "l_stopped", "l_recordings", "l_recording", "l_seen", "l_complaints", "d_recipient", "d_gone",
 	"l_data", "avg_client", "avg_requests"}
@@ -147,6 +147,8 @@ type can struct {
 	// ClientList is the list of clients: their data for those who see
 	// clients, names and dossier references for the privacy officer.
 	ClientList bool
+	// Retention is the retention page: rules, holds, what is due.
+	Retention bool
 }
 
 func canFor(r opname.Role) can {
@@ -157,6 +159,7 @@ func canFor(r opname.Role) can {
 		ManagePeople:  r == opname.RoleAdmin,
 		AccessLog:     r == opname.RolePrivacyOfficer,
 		ClientList:    r.Valid(),
+		Retention:     r == opname.RoleAdmin || r == opname.RolePrivacyOfficer || r == opname.RoleManager,
 	}
 }
 
@@ -636,7 +639,12 @@ func (s *Server) clientPage(w http.ResponseWriter, r *http.Request) {
 		p.LinkParties = append(p.LinkParties, choice{party, translate(lang(r), "wf.role."+party)})
 	}
 	seen.Seen = seenLines(seen.events, nil, s.zone(r), lang(r))
-	s.renderData(w, r, http.StatusOK, "client", p, &clientData{page: p, seenPaged: seen})
+	kept, err := s.clientRetention(r, c.ID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.renderData(w, r, http.StatusOK, "client", p, &clientData{page: p, seenPaged: seen, Retention: kept})
 }
 
 // clientData is what the client's page shows besides the page: who
@@ -644,6 +652,8 @@ func (s *Server) clientPage(w http.ResponseWriter, r *http.Request) {
 type clientData struct {
 	*page
 	*seenPaged
+	// Retention is the end of care and the legal holds.
+	Retention *clientRetention
 }
 
 func (s *Server) assignForm(w http.ResponseWriter, r *http.Request) {

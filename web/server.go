@@ -46,6 +46,7 @@ type Store interface {
 	opname.PublicStore
 	opname.DataRequests
 	opname.PrivacyReports
+	opname.RetentionStore
 }
 
 // Server is the HTTP side of opname.
@@ -252,6 +253,7 @@ func (s *Server) register(mux *http.ServeMux) {
 	s.handle(mux, "GET", "/api/v1/logs/{slug}/shares", Public, s.logShares)
 	s.handle(mux, "DELETE", "/api/v1/tokens/{id}", Roles(opname.RoleAdmin), s.apiRevokeToken)
 
+	s.retentionRoutes(mux)
 	s.registerPages(mux)
 	s.avgRoutes(mux)
 	s.reportRoutes(mux)

@@ -57,6 +57,7 @@ func TestAccessibility(t *testing.T) {
 	}
 	recs := a11yRecordings(t, s, org, c.ID, users)
 	wf := a11yWorkflow(t, s, org, c.ID, users, recs.plain)
+	a11yRetention(t, s, org, c.ID, users, recs.plain)
 	pending := secureOrg(t, s)
 	pendingSecret, _, err := s.db.Redeem(context.Background(), pending, "een lange zin als wachtwoord")
 	if err != nil {
@@ -74,9 +75,9 @@ func TestAccessibility(t *testing.T) {
 			"/clienten/" + c.ID + "/opnames", "/clienten/" + c.ID + "/opnemen", "/opnames/" + recs.plain, "/opnames/" + recs.edit, "/opnames/" + recs.plain + "/bewijs",
 			"/werk", "/clienten/" + c.ID + "/gesprekken", "/gesprekken/" + wf.conv, "/verzoeken/" + wf.asked, "/verzoeken/" + wf.signed, "/verzoeken/" + wf.open, "/verzoeken/" + wf.share, "/incidenten/" + wf.incident}},
 		{"manager", sessions[opname.RoleManager], []string{"/clienten", "/clienten/" + c.ID, "/mensen", "/opnames/" + recs.plain, "/opnames/" + recs.erased,
-			"/postvak", "/werk", "/verzoeken/" + wf.asked, "/verzoeken/" + wf.signed + "/besluit", "/verzoeken/" + wf.signed + "/afspraken", "/verzoeken/" + wf.open + "/afspraken"}},
-		{"admin", sessions[opname.RoleAdmin], []string{"/mensen", "/sleutels", "/beleid", "/clientlinks", "/openbare-pagina", "/beleid/voorbeeld?beleid=axiehuis", "/beleid/voorbeeld?beleid=blijf-groep", "/integriteit"}},
-		{"privacy officer", sessions[opname.RolePrivacyOfficer], []string{"/", "/toegangslog", "/mensen", "/integriteit",
+			"/postvak", "/werk", "/verzoeken/" + wf.asked, "/verzoeken/" + wf.signed + "/besluit", "/verzoeken/" + wf.signed + "/afspraken", "/verzoeken/" + wf.open + "/afspraken", "/bewaren"}},
+		{"admin", sessions[opname.RoleAdmin], []string{"/mensen", "/sleutels", "/beleid", "/clientlinks", "/openbare-pagina", "/beleid/voorbeeld?beleid=axiehuis", "/beleid/voorbeeld?beleid=blijf-groep", "/integriteit", "/bewaren"}},
+		{"privacy officer", sessions[opname.RolePrivacyOfficer], []string{"/", "/toegangslog", "/mensen", "/integriteit", "/bewaren",
 			"/clienten", "/clienten?q=vries", "/clienten?q=niemand", "/toegangslog?client=anna&action=read&from=2026-01-01", "/toegangslog?client_id=" + c.ID, "/toegangslog?from=gisteren",
 			"/rapportage", "/rapportage?maand=2026-01"}},
 	} {
@@ -130,6 +131,32 @@ func runAxeWith(t *testing.T, script, chromium string, s *server, cookie, secret
 		t.Fatalf("node: %v\n%s", err, stderr.String())
 	}
 	return pages
+}
+
+// a11yRetention gives the retention pages every part: the client's care
+// ended long ago (their agreements and decisions are due), one recording
+// is on hold and an earlier hold was released; an administrator changed
+// a rule.
+func a11yRetention(t *testing.T, s *server, org *opname.Organisation, clientID string, users map[opname.Role]*opname.User, recording string) {
+	t.Helper()
+	mctx := actorCtx(org, users[opname.RoleManager])
+	if err := s.db.SetCareEnded(mctx, clientID, time.Date(2005, 1, 1, 0, 0, 0, 0, time.UTC), "Het dossier is gesloten."); err != nil {
+		t.Fatal(err)
+	}
+	released := &opname.LegalHold{ClientID: clientID, Reason: "Een klacht."}
+	if err := s.db.PlaceHold(mctx, released); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.ReleaseHold(mctx, released.ID, "De klacht is afgehandeld."); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.PlaceHold(mctx, &opname.LegalHold{RecordingID: recording, Reason: "Een rechtszaak."}); err != nil {
+		t.Fatal(err)
+	}
+	rule := opname.RetentionRule{Kind: "client_copy", Years: 7, Clock: "care_ended", BasisNL: "Keuze van de organisatie.", BasisEN: "The organisation's own choice."}
+	if err := s.db.SetRetentionRule(actorCtx(org, users[opname.RoleAdmin]), rule, "Korter bewaren."); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // a11yRecordings gives the client of the accessibility check a recording,

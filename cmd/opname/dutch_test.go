@@ -264,6 +264,16 @@ func (site *langSite) enrich(t *testing.T, org *opname.Organisation, octx contex
 	if _, _, err := s.db.CreateToken(octx, people[opname.RoleStaff].ID, texts[15]); err != nil {
 		t.Fatal(err)
 	}
+	// Retention: Anna's care ended long ago, so her agreements and
+	// decisions are due and the privacy officer's form to destroy them
+	// shows; Bram's records are on hold, with the form to release it.
+	site.data = append(site.data, "Het dossier is gesloten.", "Er loopt een klacht.")
+	if err := s.db.SetCareEnded(manager, anna.ID, time.Date(2005, 1, 1, 0, 0, 0, 0, time.UTC), "Het dossier is gesloten."); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.PlaceHold(manager, &opname.LegalHold{ClientID: bram.ID, Reason: "Er loopt een klacht."}); err != nil {
+		t.Fatal(err)
+	}
 	site.linkHolders(t, org, staff, anna.ID)
 }
 

@@ -77,6 +77,9 @@ type config struct {
 	// changes it: the zero value is opname's default, and only tests set a
 	// lower one.
 	passwordCost opname.PasswordCost
+	// now is the database's clock; nil is the real one. Only tests set
+	// it, to bring a retention period's end nearer.
+	now func() time.Time
 }
 
 func (m *Main) configFlags(cmd string) (*flagSet, *config) {
@@ -165,6 +168,9 @@ func openDB(ctx context.Context, cfg *config) (*sqldb.DB, error) {
 		return nil, err
 	}
 	db.Secrets = keys.Secrets()
+	if cfg.now != nil {
+		db.Now = cfg.now
+	}
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -514,7 +520,9 @@ func (s *server) Close() error {
 // officer; logging the end of shares whose recipient link expired
 // (hourly); and anchoring the access log, which each server also does
 // when it starts and stops; and removing the uploads left unfinished for
-// longer than the upload TTL (hourly), whose state is in the database.
+// longer than the upload TTL (hourly), whose state is in the database;
+// and listing (or, where turned on, destroying) what retention makes due
+// (daily).
 func (s *server) background(ctx context.Context, cfg *config, v *vault.Vault, uploads *tusd.Store, logger *slog.Logger) {
 	anchor := func(ctx context.Context) {
 		if err := s.anchorAccessLog(ctx, logger); err != nil {
@@ -544,6 +552,10 @@ func (s *server) background(ctx context.Context, cfg *config, v *vault.Vault, up
 	})
 	j.every(ctx, "anchor", cfg.AnchorInterval, func(ctx context.Context) error {
 		return s.anchorAccessLog(ctx, logger)
+	})
+	j.every(ctx, "retention", 24*time.Hour, func(ctx context.Context) error {
+		_, _, err := retentionRun(ctx, s.db, v, logger)
+		return err
 	})
 	j.every(ctx, "uploads", time.Hour, func(ctx context.Context) error {
 		n, err := uploads.Expire(ctx, time.Now().Add(-cfg.UploadTTL))

@@ -223,6 +223,27 @@ var matrix = map[string][13]int{
 	"POST /clienten/{id}/links":                    {303, 200, 404, 200, 200, 404, 404, 404, 404, 404, 401, 303, 303},
 	"POST /clienten/{id}/links/{link}/stoppen":     {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303, 303},
 	"POST /clienten/{id}/links/{link}/pin":         {303, 303, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303, 303},
+	// Retention (retention.go): the administrator sets the rules, the
+	// privacy officer sees what is due and confirms it, a manager or the
+	// privacy officer holds a client's records.
+	"GET /api/v1/retention/rules":           {401, 403, 403, 200, 200, 200, 403, 200, 200, 200, 401, 401, 401},
+	"PUT /api/v1/retention/rules/{kind}":    {401, 403, 403, 403, 200, 403, 403, 403, 200, 403, 401, 401, 401},
+	"GET /api/v1/retention/changes":         {401, 403, 403, 403, 200, 200, 403, 403, 200, 200, 401, 401, 401},
+	"PUT /api/v1/retention/automatic":       {401, 403, 403, 403, 200, 403, 403, 403, 200, 403, 401, 401, 401},
+	"GET /api/v1/retention/due":             {401, 403, 403, 403, 403, 200, 403, 403, 403, 200, 401, 401, 401},
+	"POST /api/v1/retention/destructions":   {401, 403, 403, 403, 403, 200, 403, 403, 403, 200, 401, 401, 401},
+	"GET /api/v1/retention/destructions":    {401, 403, 403, 403, 403, 200, 403, 403, 403, 200, 401, 401, 401},
+	"GET /api/v1/holds":                     {401, 403, 403, 200, 200, 200, 403, 200, 200, 200, 401, 401, 401},
+	"POST /api/v1/holds":                    {401, 403, 403, 201, 403, 201, 403, 404, 403, 404, 401, 401, 401},
+	"POST /api/v1/holds/{id}/release":       {401, 403, 403, 204, 403, 204, 403, 404, 403, 404, 401, 401, 401},
+	"PUT /api/v1/clients/{id}/care-end":     {401, 403, 403, 200, 200, 403, 403, 404, 404, 403, 401, 401, 401},
+	"GET /bewaren":                          {303, 404, 404, 200, 200, 200, 404, 200, 200, 200, 401, 303, 303},
+	"POST /bewaren/regels":                  {303, 404, 404, 404, 303, 404, 404, 404, 303, 404, 401, 303, 303},
+	"POST /bewaren/automatisch":             {303, 404, 404, 404, 303, 404, 404, 404, 303, 404, 401, 303, 303},
+	"POST /bewaren/vernietigen":             {303, 404, 404, 404, 404, 303, 404, 404, 404, 303, 401, 303, 303},
+	"POST /bewaren/blokkades":               {303, 404, 404, 303, 404, 303, 404, 404, 404, 404, 401, 303, 303},
+	"POST /bewaren/blokkades/{id}/opheffen": {303, 404, 404, 303, 404, 303, 404, 404, 404, 404, 401, 303, 303},
+	"POST /clienten/{id}/einde-zorg":        {303, 404, 404, 303, 303, 404, 404, 404, 404, 404, 401, 303, 303},
 	// The client's side: no caller here has a link session (see
 	// TestLinkAuthorizationMatrix for those who do).
 	"GET /l":                              {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 200},
@@ -562,6 +583,10 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		case strings.HasSuffix(pattern, "/shares"):
 			path += "?sha256=" + strings.Repeat("0", 64)
 		}
+	case pattern == "/api/v1/retention/rules/{kind}":
+		path = strings.Replace(path, "{kind}", "recording", 1)
+	case pattern == "/api/v1/holds/{id}/release", pattern == "/bewaren/blokkades/{id}/opheffen":
+		path = strings.Replace(path, "{id}", f.newHold(t), 1)
 	case pattern == "/api/v1/recordings/{id}/erasure":
 		path = strings.Replace(path, "{id}", f.newRecording(t), 1)
 	case strings.HasPrefix(pattern, "/api/v1/recordings/{id}"):
@@ -637,6 +662,30 @@ func (f *fixture) request(t *testing.T, method, pattern string) *http.Request {
 		body, fileForm = transcriptForm(t, fmt.Sprintf("Transcript %d\n", n))
 	case "POST /api/v1/recordings/{id}/erasure":
 		body = `{"reason": "the retention period ended"}`
+	case "PUT /api/v1/retention/rules/{kind}":
+		body = `{"years": 20, "clock": "recorded", "basis_nl": "WGBO", "basis_en": "WGBO", "reason": "the matrix tries every route"}`
+	case "PUT /api/v1/retention/automatic":
+		body = `{"on": false, "reason": "the matrix tries every route"}`
+	case "POST /api/v1/retention/destructions":
+		body = `{"items": [{"kind": "recording", "object_id": "not-due"}]}`
+	case "POST /api/v1/holds":
+		body = fmt.Sprintf(`{"recording_id": %q, "reason": "a complaint"}`, f.newRecording(t))
+	case "POST /api/v1/holds/{id}/release":
+		body = `{"reason": "the complaint was settled"}`
+	case "PUT /api/v1/clients/{id}/care-end":
+		body = `{"care_ended": "", "reason": "care goes on"}`
+	case "POST /bewaren/regels":
+		form = url.Values{"soort": {"recording"}, "jaren": {"20"}, "klok": {"recorded"}, "grondslag_nl": {"WGBO"}, "grondslag_en": {"WGBO"}, "reden": {"de matrix"}}
+	case "POST /bewaren/automatisch":
+		form = url.Values{"automatisch": {"uit"}, "reden": {"de matrix"}}
+	case "POST /bewaren/vernietigen":
+		form = url.Values{"item": {"recording:not-due"}, "bevestigd": {"ja"}}
+	case "POST /bewaren/blokkades":
+		form = url.Values{"opname": {f.newRecording(t)}, "reden": {"een klacht"}}
+	case "POST /bewaren/blokkades/{id}/opheffen":
+		form = url.Values{"reden": {"de klacht is afgehandeld"}}
+	case "POST /clienten/{id}/einde-zorg":
+		form = url.Values{"einde": {""}, "reden": {"de zorg loopt nog"}}
 	case "PATCH /api/v1/uploads/{id}":
 		body = string(wav(1, byte(n)))
 	case "POST /api/v1/clients/{id}/conversations":
@@ -809,6 +858,18 @@ func (f *fixture) newIncident(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return i.ID
+}
+
+// newHold puts a new recording of clientA on hold, as org A's system.
+func (f *fixture) newHold(t *testing.T) string {
+	t.Helper()
+	sys := opname.System("test")
+	sys.OrgID = f.adminA.OrgID
+	h := &opname.LegalHold{RecordingID: f.newRecording(t), Reason: "a complaint"}
+	if err := f.s.db.PlaceHold(opname.WithActor(context.Background(), sys), h); err != nil {
+		t.Fatal(err)
+	}
+	return h.ID
 }
 
 // newRecording stores a recording of clientA as its staff member.
