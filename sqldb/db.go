@@ -23,11 +23,13 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/opname/opname"
+	"github.com/opname/opname/policy"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -75,13 +77,17 @@ type DB struct {
 	// logPool is the access log writer's own connections (PostgreSQL).
 	logPool    *sql.DB
 	tokenCache tokenCache
+	// shipped compiles the shipped policies once, when first needed: an
+	// organisation's retention rules default to its policy's, and a
+	// stored policy text is compiled against them.
+	shipped func() (*policy.Library, error)
 }
 
 // Open opens the database at dsn: a postgres:// URL, or the path of a SQLite
 // file (created if missing). It does not migrate; call Migrate or
 // CheckSchema before use.
 func Open(dsn string) (*DB, error) {
-	db := &DB{Now: time.Now, Rand: rand.Reader, PasswordMatches: opname.PasswordMatches}
+	db := &DB{Now: time.Now, Rand: rand.Reader, PasswordMatches: opname.PasswordMatches, shipped: sync.OnceValues(policy.Shipped)}
 	var err error
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):

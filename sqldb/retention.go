@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/opname/opname"
@@ -19,10 +18,6 @@ import (
 // is due (see opname.RetentionStore and the package opname doc of
 // retention for what destruction does to each kind).
 
-// shippedPolicies compiles the policies an organisation's retention rules
-// default to; a stored policy text is compiled against it.
-var shippedPolicies = sync.OnceValues(policy.Shipped)
-
 // policyRetention is the retention rules of the organisation's current
 // policy.
 func (db *DB) policyRetention(ctx context.Context, orgID string) ([]opname.RetentionRule, error) {
@@ -30,7 +25,7 @@ func (db *DB) policyRetention(ctx context.Context, orgID string) ([]opname.Reten
 	if err != nil {
 		return nil, err
 	}
-	lib, err := shippedPolicies()
+	lib, err := db.shipped()
 	if err != nil {
 		return nil, err
 	}
