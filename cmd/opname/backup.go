@@ -78,6 +78,9 @@ func runBackup(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := logBackup(sys, db, now); err != nil {
+		return err
+	}
 	var list []sqldb.BackedUp
 	if db.Dialect() == "sqlite" {
 		if list, man.SchemaVersion, err = snapshot(sys, db, w); err != nil {
@@ -215,6 +218,25 @@ func snapshot(ctx context.Context, db *sqldb.DB, w *backup.Writer) ([]sqldb.Back
 		return nil, 0, err
 	}
 	return list, have, w.Add(backup.DatabaseName)
+}
+
+// logBackup records the backup in every organisation's access log
+// (export "backup", by the system) before anything is copied, as every
+// export is logged before its first byte: a backup holds every client's
+// data. A SQLite backup holds its own record.
+func logBackup(ctx context.Context, db *sqldb.DB, now time.Time) error {
+	ids, err := db.OrganisationIDs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		a := opname.System("backup")
+		a.OrgID = id
+		if err := db.Record(opname.WithActor(ctx, a), opname.AccessEvent{Action: opname.AccessExport, ObjectType: "backup", ObjectID: now.Format(time.RFC3339)}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // runRestore restores a backup into an empty data folder, after checking

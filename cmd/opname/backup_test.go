@@ -109,3 +109,36 @@ func TestBackupMissingBlob(t *testing.T) {
 		t.Errorf("a failed backup left %d entries in its folder", len(left))
 	}
 }
+
+// TestBackupIsLogged: a backup copies every client's data, so each
+// organisation's access log records it (export "backup", by the system)
+// before the copy begins; the record is in the backup too.
+func TestBackupIsLogged(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg := &config{Addr: "127.0.0.1:0", Data: t.TempDir()}
+	s, err := startServer(ctx, cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	org, _ := newOrg(t, s, "bewaard", "ombudsman", false)
+	id, _ := age.GenerateX25519Identity()
+	var stdout, stderr bytes.Buffer
+	m := &Main{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }}
+	if code := m.Run(ctx, []string{"backup", t.TempDir(), "--data", cfg.Data, "--recipient", id.Recipient().String()}); code != exitOK {
+		t.Fatalf("backup = exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	po := opname.WithActor(ctx, opname.Actor{OrgID: org.ID, Role: opname.RolePrivacyOfficer, Name: "po"})
+	events, err := s.db.Search(po, opname.AccessFilter{Action: opname.AccessExport, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logged bool
+	for _, e := range events {
+		logged = logged || e.ObjectType == "backup" && e.UserRole == opname.RoleSystem
+	}
+	if !logged {
+		t.Errorf("the backup is not in the organisation's access log: %+v", events)
+	}
+}
