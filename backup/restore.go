@@ -136,6 +136,10 @@ func Restore(dir string, m *Manifest, keys map[string][]byte, data string) (err 
 	if err := os.MkdirAll(filepath.Join(data, RecordingsDir), 0o700); err != nil {
 		return fmt.Errorf("backup: restore: %w", err)
 	}
+	// Durable at once, not file by file (see Finish).
+	if err := syncFiles(data); err != nil {
+		return fmt.Errorf("backup: restore: %w", err)
+	}
 	if err := syncDirs(data); err != nil {
 		return fmt.Errorf("backup: restore: %w", err)
 	}
@@ -148,13 +152,10 @@ func writeFile(p string, b []byte) error {
 		return err
 	}
 	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
 	return errors.Join(err, f.Close())
 }
 
-// copyChecked copies src to dst, synced, and fails with *Damaged when the
+// copyChecked copies src to dst (Restore syncs them all) and fails with *Damaged when the
 // bytes are not the ones f lists.
 func copyChecked(src, dst string, f File) error {
 	in, err := os.Open(src)
@@ -171,9 +172,6 @@ func copyChecked(src, dst string, f File) error {
 	}
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(out, h), in)
-	if err == nil {
-		err = out.Sync()
-	}
 	if err = errors.Join(err, out.Close()); err != nil {
 		return fmt.Errorf("backup: restore %s: %w", f.Path, err)
 	}

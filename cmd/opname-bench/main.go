@@ -120,6 +120,7 @@ var comparisons = []comparison{
 	{"logverify", (*bench).logVerify},
 	{"busyupload", (*bench).busyUpload},
 	{"report", (*bench).report},
+	{"backup", (*bench).backup},
 }
 
 func names() []string {
