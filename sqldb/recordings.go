@@ -621,7 +621,7 @@ func (db *DB) AddCopy(ctx context.Context, id, to string) (int64, error) {
 }
 
 // SetMedia stores what probing found in a recording, after it was stored
-// (system only).
+// (system only). An erased recording is not found.
 func (db *DB) SetMedia(ctx context.Context, id string, m *opname.MediaInfo) error {
 	a, err := system(ctx)
 	if err != nil {
@@ -631,7 +631,9 @@ func (db *DB) SetMedia(ctx context.Context, id string, m *opname.MediaInfo) erro
 	if err != nil {
 		return err
 	}
-	res, err := db.write.ExecContext(ctx, db.q(`UPDATE recordings SET media = ? WHERE org_id = ? AND id = ?`), string(b), a.OrgID, id)
+	// An erased recording keeps no details of its media: a probe queued
+	// before the erasure writes nothing when it ends after it.
+	res, err := db.write.ExecContext(ctx, db.q(`UPDATE recordings SET media = ? WHERE org_id = ? AND id = ? AND erased_at IS NULL`), string(b), a.OrgID, id)
 	if err != nil {
 		return fmt.Errorf("sqldb: set media: %w", err)
 	}
