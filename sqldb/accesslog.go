@@ -628,6 +628,11 @@ func (db *DB) ClientOverviewPage(ctx context.Context, clientID, cursor string, l
 		return nil, err
 	}
 	query, args := namedAccess+` WHERE l.org_id = ? AND l.client_id = ?`, []any{a.OrgID, clientID}
+	only, onlyArgs, err := db.holderRecords(ctx, a, clientID)
+	if err != nil {
+		return nil, err
+	}
+	query, args = query+only, append(args, onlyArgs...)
 	if cursor != "" {
 		c, err := openCursor(cursor, cursorOverview+clientID, a.OrgID)
 		if err != nil {
@@ -685,6 +690,38 @@ func (db *DB) ClientAccessEach(ctx context.Context, clientID string, each func(o
 		return fmt.Errorf("sqldb: client overview: %w", err)
 	}
 	return eachNamedAccess(rows, each)
+}
+
+// holderRecords is the condition (and its arguments) that keeps a
+// client's records to those a link holder who is not the client may see:
+// their own acts, the client's own record, and what concerns the
+// conversations they take part in — the conversations, their requests,
+// their recordings and what derives from those. "" for everyone else.
+func (db *DB) holderRecords(ctx context.Context, a opname.Actor, clientID string) (string, []any, error) {
+	if a.Role != opname.RoleLinkHolder || a.Party == "client" {
+		return "", nil, nil
+	}
+	cs, err := db.conversations(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE org_id = ? AND client_id = ?`, a.OrgID, clientID)
+	if err != nil {
+		return "", nil, fmt.Errorf("sqldb: client overview: %w", err)
+	}
+	ids := []any{""} // no id is empty: IN is never empty
+	for _, c := range cs {
+		if takesPart(a, &c) {
+			ids = append(ids, c.ID)
+		}
+	}
+	in := "(?" + strings.Repeat(", ?", len(ids)-1) + ")"
+	cond := ` AND (l.user_id = ? OR l.object_type = 'client'` +
+		` OR l.object_type = 'conversation' AND l.object_id IN ` + in +
+		` OR l.object_type = 'request' AND l.object_id IN (SELECT id FROM requests WHERE org_id = ? AND conversation_id IN ` + in + `)` +
+		` OR l.object_type IN ('recording', 'transcript') AND l.object_id IN (SELECT id FROM recordings WHERE org_id = ? AND (conversation_id IN ` + in +
+		` OR derived_from IN (SELECT id FROM recordings WHERE org_id = ? AND conversation_id IN ` + in + `))))`
+	args := append([]any{a.UserID}, ids...)
+	args = append(append(args, a.OrgID), ids...)
+	args = append(append(args, a.OrgID), ids...)
+	args = append(append(args, a.OrgID), ids...)
+	return cond, args, nil
 }
 
 // overviewActor is the actor in ctx if it may see the client's overview:
