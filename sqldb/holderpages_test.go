@@ -30,19 +30,7 @@ func TestHolderPagesHideOthers(t *testing.T) {
 		}
 		var hidden []string
 		add := func(parties ...string) (string, string) {
-			ps := []opname.Participant{{Role: "staff"}}
-			for _, p := range parties {
-				ps = append(ps, opname.Participant{Role: p})
-			}
-			conv := &opname.Conversation{ClientID: w.assigned.ID, Location: "office", Participants: ps}
-			if err := db.AddConversation(staff, conv); err != nil {
-				t.Fatal(err)
-			}
-			rec := opname.Recording{ClientID: w.assigned.ID, ConversationID: conv.ID, Source: "organisation", MediaType: "audio/wav", SHA256: strings.Repeat("ab", 32), Size: 1}
-			if err := db.AddRecording(staff, &rec, opname.Sealed{Header: []byte{1}, BlobKey: "blob-" + conv.ID, PayloadSize: 1}); err != nil {
-				t.Fatal(err)
-			}
-			return conv.ID, rec.ID
+			return conversationWithRecording(t, db, staff, w.assigned.ID, parties...)
 		}
 		// The parent's conversation is the oldest; three newer ones are
 		// the client's alone.
@@ -51,20 +39,7 @@ func TestHolderPagesHideOthers(t *testing.T) {
 			c, r := add("client")
 			hidden = append(hidden, c, r)
 		}
-		l := &opname.ClientLink{ClientID: w.assigned.ID, Party: "parent"}
-		code, err := db.CreateLink(staff, l)
-		if err != nil {
-			t.Fatal(err)
-		}
-		secret, _, err := db.OpenLink(fromAddr("192.0.2.41"), code)
-		if err != nil {
-			t.Fatal(err)
-		}
-		a, _, err := db.AuthenticateLink(context.Background(), secret)
-		if err != nil {
-			t.Fatal(err)
-		}
-		parent := as(a)
+		parent := linkHolder(t, db, staff, w.assigned.ID, "parent", "192.0.2.41")
 
 		for _, tc := range []struct {
 			name string

@@ -2,7 +2,6 @@ package sqldb_test
 
 import (
 	"context"
-	"strings"
 	"testing"
 
 	"github.com/opname/opname"
@@ -20,40 +19,16 @@ func TestHolderSeesOnlyTheirLog(t *testing.T) {
 		w := build(t, db)
 		staff := as(w.a[opname.RoleStaff])
 		add := func(parties ...string) (string, string) {
-			ps := []opname.Participant{{Role: "staff"}}
-			for _, p := range parties {
-				ps = append(ps, opname.Participant{Role: p})
-			}
-			conv := &opname.Conversation{ClientID: w.assigned.ID, Location: "office", Participants: ps}
-			if err := db.AddConversation(staff, conv); err != nil {
+			conv, rec := conversationWithRecording(t, db, staff, w.assigned.ID, parties...)
+			if _, _, err := db.Recording(staff, rec); err != nil { // a read, logged
 				t.Fatal(err)
 			}
-			rec := opname.Recording{ClientID: w.assigned.ID, ConversationID: conv.ID, Source: "organisation", MediaType: "audio/wav", SHA256: strings.Repeat("ab", 32), Size: 1}
-			if err := db.AddRecording(staff, &rec, opname.Sealed{Header: []byte{1}, BlobKey: "blob-" + conv.ID, PayloadSize: 1}); err != nil {
-				t.Fatal(err)
-			}
-			if _, _, err := db.Recording(staff, rec.ID); err != nil { // a read, logged
-				t.Fatal(err)
-			}
-			return conv.ID, rec.ID
+			return conv, rec
 		}
 		theirConv, theirRec := add("client", "parent")
 		otherConv, otherRec := add("client")
 		holder := func(party string) context.Context {
-			l := &opname.ClientLink{ClientID: w.assigned.ID, Party: party}
-			code, err := db.CreateLink(staff, l)
-			if err != nil {
-				t.Fatal(err)
-			}
-			secret, _, err := db.OpenLink(fromAddr("192.0.2.42"), code)
-			if err != nil {
-				t.Fatal(err)
-			}
-			a, _, err := db.AuthenticateLink(context.Background(), secret)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return as(a)
+			return linkHolder(t, db, staff, w.assigned.ID, party, "192.0.2.42")
 		}
 		seen := func(ctx context.Context) map[string]bool {
 			page, err := db.ClientOverviewPage(ctx, w.assigned.ID, "", 500)

@@ -203,20 +203,7 @@ func TestLinkScope(t *testing.T) {
 			t.Fatal(err)
 		}
 		holder := func(party string) context.Context {
-			l := &opname.ClientLink{ClientID: w.assigned.ID, Party: party}
-			code, err := db.CreateLink(staff, l)
-			if err != nil {
-				t.Fatal(err)
-			}
-			secret, _, err := db.OpenLink(fromAddr("192.0.2.40"), code)
-			if err != nil {
-				t.Fatal(err)
-			}
-			a, _, err := db.AuthenticateLink(context.Background(), secret)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return as(a)
+			return linkHolder(t, db, staff, w.assigned.ID, party, "192.0.2.40")
 		}
 		client, parent := holder("client"), holder("parent")
 		if cs, err := db.ClientConversations(client, w.assigned.ID); err != nil || len(cs) != 1 {

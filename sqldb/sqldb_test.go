@@ -638,3 +638,41 @@ func TestSignIn(t *testing.T) {
 		}
 	})
 }
+
+// linkHolder opens a new link of party's for the client, given by staff,
+// from addr, and returns the holder's context.
+func linkHolder(t *testing.T, db *sqldb.DB, staff context.Context, clientID, party, addr string) context.Context {
+	t.Helper()
+	code, err := db.CreateLink(staff, &opname.ClientLink{ClientID: clientID, Party: party})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, _, err := db.OpenLink(fromAddr(addr), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _, err := db.AuthenticateLink(context.Background(), secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return as(a)
+}
+
+// conversationWithRecording adds a conversation of staff with the client
+// and parties, and a recording of it; it returns both ids.
+func conversationWithRecording(t *testing.T, db *sqldb.DB, staff context.Context, clientID string, parties ...string) (string, string) {
+	t.Helper()
+	ps := []opname.Participant{{Role: "staff"}}
+	for _, p := range parties {
+		ps = append(ps, opname.Participant{Role: p})
+	}
+	conv := &opname.Conversation{ClientID: clientID, Location: "office", Participants: ps}
+	if err := db.AddConversation(staff, conv); err != nil {
+		t.Fatal(err)
+	}
+	rec := opname.Recording{ClientID: clientID, ConversationID: conv.ID, Source: "organisation", MediaType: "audio/wav", SHA256: strings.Repeat("ab", 32), Size: 1}
+	if err := db.AddRecording(staff, &rec, opname.Sealed{Header: []byte{1}, BlobKey: "blob-" + conv.ID, PayloadSize: 1}); err != nil {
+		t.Fatal(err)
+	}
+	return conv.ID, rec.ID
+}

@@ -36,10 +36,7 @@ func TestCrashDuringUploads(t *testing.T) {
 		t.Skip("builds and kills a server")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "opname")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildOpname(t)
 	data := filepath.Join(dir, "data")
 	// verify remembers the log's key in its own configuration, not the user's.
 	env := append(os.Environ(), "OPNAME_DATA="+data, "OPNAME_DATABASE_URL=", "OPNAME_BLOB_URL=", "XDG_CONFIG_HOME="+filepath.Join(dir, "config"))

@@ -76,3 +76,14 @@ func browserScript(t *testing.T, name string) (script, chromium string) {
 	}
 	return script, chromium
 }
+
+// buildOpname builds opname into a folder of the test's own, for the tests
+// that run it as a process (and kill it).
+func buildOpname(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "opname")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}

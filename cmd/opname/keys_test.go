@@ -39,11 +39,7 @@ func TestKeyRotationCrash(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds opname and kills a key rotation")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "opname")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildOpname(t)
 	t.Run("sqlite", func(t *testing.T) { t.Parallel(); keyRotationCrash(t, bin, "") })
 	t.Run("postgres", func(t *testing.T) { t.Parallel(); keyRotationCrash(t, bin, sqldbtest.PostgresURL(t)) })
 }

@@ -51,10 +51,7 @@ func TestTwoNodes(t *testing.T) {
 	}
 	databaseURL := sqldbtest.PostgresURL(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "opname")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildOpname(t)
 
 	proxy := &roundRobin{}
 	pln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -37,10 +37,7 @@ func TestRestoreDrill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs servers")
 	}
-	bin := filepath.Join(t.TempDir(), "opname")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildOpname(t)
 	t.Run("sqlite", func(t *testing.T) {
 		t.Parallel()
 		restoreDrill(t, bin, false)
