@@ -1,11 +1,9 @@
 package main
 
 import (
-	"database/sql"
 	"io"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -92,11 +90,7 @@ func TestPagesShowStoreErrors(t *testing.T) {
 	s := testServer(t)
 	j := newJourney(t, s, "vt", "veilig-thuis-utrecht")
 	j.call("manager", "GET", "/postvak", nil, 200, nil)
-	raw, err := sql.Open("sqlite", filepath.Join(s.dataDir, "opname.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	raw := rawSQLite(t, s.dataDir)
 	if _, err := raw.Exec(`ALTER TABLE incidents RENAME TO incidents_gone`); err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/binary"
 	"os"
 	"os/exec"
@@ -86,4 +87,23 @@ func buildOpname(t *testing.T) string {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	return bin
+}
+
+// rawSQLite opens a test server's SQLite database beside the server, for
+// a test that changes it by hand. It waits for the server's writers (its
+// background jobs write at start) rather than failing busy.
+func rawSQLite(t *testing.T, dataDir string) *sql.DB {
+	t.Helper()
+	raw, err := sql.Open("sqlite", sqliteWaiting(dataDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return raw
+}
+
+// sqliteWaiting is the data source name of the SQLite database in
+// dataDir, waiting up to ten seconds for a lock.
+func sqliteWaiting(dataDir string) string {
+	return "file:" + filepath.Join(dataDir, "opname.db") + "?_pragma=busy_timeout(10000)"
 }

@@ -33,7 +33,7 @@ func oidcSecretSealed(t *testing.T, databaseURL string) {
 	s := startTestServer(t, databaseURL)
 	driver, dsn := "pgx", databaseURL
 	if databaseURL == "" {
-		driver, dsn = "sqlite", "file:"+filepath.Join(s.dataDir, "opname.db")+"?_pragma=busy_timeout(10000)"
+		driver, dsn = "sqlite", sqliteWaiting(s.dataDir)
 	}
 	raw, err := sql.Open(driver, dsn)
 	if err != nil {

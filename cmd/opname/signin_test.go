@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -247,11 +245,7 @@ func TestExpiredSession(t *testing.T) {
 	t.Parallel()
 	s := testServer(t)
 	once := secureOrg(t, s)
-	raw, err := sql.Open("sqlite", filepath.Join(s.dataDir, "opname.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	raw := rawSQLite(t, s.dataDir)
 	for _, c := range []struct {
 		name, column string
 		age          time.Duration
