@@ -1,5 +1,6 @@
 // Command opname decides situations under an organisation's recording
-// policy and (in later parts) runs the opname web application.
+// policy, runs the opname web application, and keeps its records: backups,
+// key rotation, the access log's checks and retention.
 //
 // Usage:
 //
@@ -16,6 +17,8 @@
 //	opname backup DEST --recipient AGE_RECIPIENT
 //	opname restore SRC --identity AGE_IDENTITY_FILE
 //	opname accesslog prune --org SLUG --before DATE
+//	opname keys rotate --org SLUG
+//	opname secret seal < PASSWORD
 //	opname demo [--scale N [--access-records N] [--recordings N]]
 //
 // Settings come from flags or OPNAME_* variables (the README lists them);
