@@ -1,6 +1,7 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -146,17 +147,10 @@ func (db *DB) RetentionChanges(ctx context.Context) ([]opname.RetentionChange, e
 		if err := rows.Scan(&c.ID, &c.Kind, &at, &c.ChangedBy, &c.ChangedByName, &c.Reason, &old, &new); err != nil {
 			return nil, fmt.Errorf("sqldb: retention changes: %w", err)
 		}
-		c.At, c.Old, c.New = fromMicro(at), json.RawMessage(cmpOr(old, "null")), json.RawMessage(cmpOr(new, "null"))
+		c.At, c.Old, c.New = fromMicro(at), json.RawMessage(cmp.Or(old, "null")), json.RawMessage(cmp.Or(new, "null"))
 		cs = append(cs, c)
 	}
 	return cs, rows.Err()
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // AutoDestroy says whether the organisation destroys what is due without
@@ -633,7 +627,7 @@ func (db *DB) destroy(ctx context.Context, a opname.Actor, it opname.DueItem) (*
 func (db *DB) heldTx(ctx context.Context, tx *sql.Tx, orgID, clientID, id, original string) error {
 	var n int
 	err := tx.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM legal_holds WHERE org_id = ? AND client_id = ? AND released_at = 0
-		AND (recording_id = '' OR recording_id = ? OR recording_id = ?)`), orgID, clientID, cmpOr(id, "-"), cmpOr(original, "-")).Scan(&n)
+		AND (recording_id = '' OR recording_id = ? OR recording_id = ?)`), orgID, clientID, cmp.Or(id, "-"), cmp.Or(original, "-")).Scan(&n)
 	if err != nil {
 		return err
 	}
