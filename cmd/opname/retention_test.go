@@ -149,6 +149,12 @@ func dueKinds(due []opname.DueItem) []string {
 // destruction, which the daily job then does; the access log is left to
 // its own pruning.
 func TestRetentionEveryKind(t *testing.T) {
+	retentionDialects(t, testRetention)
+}
+
+// retentionDialects runs test on a retention server of each database, in
+// parallel.
+func retentionDialects(t *testing.T, test func(*testing.T, *server, *atomic.Int64)) {
 	t.Parallel()
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
@@ -158,8 +164,7 @@ func TestRetentionEveryKind(t *testing.T) {
 			if dialect == "postgres" {
 				url = sqldbtest.PostgresURL(t)
 			}
-			s := retentionServer(t, url, &ahead)
-			testRetention(t, s, &ahead)
+			test(t, retentionServer(t, url, &ahead), &ahead)
 		})
 	}
 }
@@ -528,59 +533,49 @@ func TestRetentionPages(t *testing.T) {
 // records up to the head anchored before the cut-off, whether or not
 // automatic destruction is on, and the chain still verifies from there.
 func TestRetentionJobPrunesAccessLog(t *testing.T) {
-	t.Parallel()
-	for _, dialect := range []string{"sqlite", "postgres"} {
-		t.Run(dialect, func(t *testing.T) {
-			t.Parallel()
-			var ahead atomic.Int64
-			url := ""
-			if dialect == "postgres" {
-				url = sqldbtest.PostgresURL(t)
+	retentionDialects(t, func(t *testing.T, s *server, ahead *atomic.Int64) {
+		o := newRetentionOrg(t, s)
+		ctx := context.Background()
+		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+		if _, _, err := retentionRun(ctx, s.db, s.web.Vault, quiet); err != nil {
+			t.Fatal(err)
+		}
+		if seq, _, err := s.db.AccessLogStart(ctx, o.org.ID); err != nil || seq != 0 {
+			t.Fatalf("a young access log was pruned: start %d, %v", seq, err)
+		}
+		if _, err := s.db.Verify(ctx); err != nil { // anchors the head
+			t.Fatal(err)
+		}
+		// Five years and a day on (the shipped rule keeps five years),
+		// the old records go; what is written now stays.
+		ahead.Store(int64(time.Until(time.Now().AddDate(5, 0, 1))))
+		if err := s.db.Record(o.sys, opname.AccessEvent{Action: opname.AccessRead, ObjectType: "test", ObjectID: "new"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := retentionRun(ctx, s.db, s.web.Vault, quiet); err != nil {
+			t.Fatal(err)
+		}
+		seq, _, err := s.db.AccessLogStart(ctx, o.org.ID)
+		if err != nil || seq == 0 {
+			t.Fatalf("the job did not prune the access log: start %d, %v", seq, err)
+		}
+		if _, err := s.db.Verify(ctx); err != nil {
+			t.Errorf("verify after the job's prune: %v", err)
+		}
+		events, err := s.db.Search(opname.WithActor(ctx, opname.Actor{OrgID: o.org.ID, Role: opname.RolePrivacyOfficer, Name: "po"}), opname.AccessFilter{Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kept, pruned bool
+		for _, e := range events {
+			kept = kept || e.ObjectType == "test" && e.ObjectID == "new"
+			pruned = pruned || e.Action == opname.AccessDelete && e.ObjectType == "access_log"
+			if e.Seq <= seq {
+				t.Errorf("record %d is still there after the start %d", e.Seq, seq)
 			}
-			s := retentionServer(t, url, &ahead)
-			o := newRetentionOrg(t, s)
-			ctx := context.Background()
-			quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-			if _, _, err := retentionRun(ctx, s.db, s.web.Vault, quiet); err != nil {
-				t.Fatal(err)
-			}
-			if seq, _, err := s.db.AccessLogStart(ctx, o.org.ID); err != nil || seq != 0 {
-				t.Fatalf("a young access log was pruned: start %d, %v", seq, err)
-			}
-			if _, err := s.db.Verify(ctx); err != nil { // anchors the head
-				t.Fatal(err)
-			}
-			// Five years and a day on (the shipped rule keeps five years),
-			// the old records go; what is written now stays.
-			ahead.Store(int64(time.Until(time.Now().AddDate(5, 0, 1))))
-			if err := s.db.Record(o.sys, opname.AccessEvent{Action: opname.AccessRead, ObjectType: "test", ObjectID: "new"}); err != nil {
-				t.Fatal(err)
-			}
-			if _, _, err := retentionRun(ctx, s.db, s.web.Vault, quiet); err != nil {
-				t.Fatal(err)
-			}
-			seq, _, err := s.db.AccessLogStart(ctx, o.org.ID)
-			if err != nil || seq == 0 {
-				t.Fatalf("the job did not prune the access log: start %d, %v", seq, err)
-			}
-			if _, err := s.db.Verify(ctx); err != nil {
-				t.Errorf("verify after the job's prune: %v", err)
-			}
-			events, err := s.db.Search(opname.WithActor(ctx, opname.Actor{OrgID: o.org.ID, Role: opname.RolePrivacyOfficer, Name: "po"}), opname.AccessFilter{Limit: 1000})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var kept, pruned bool
-			for _, e := range events {
-				kept = kept || e.ObjectType == "test" && e.ObjectID == "new"
-				pruned = pruned || e.Action == opname.AccessDelete && e.ObjectType == "access_log"
-				if e.Seq <= seq {
-					t.Errorf("record %d is still there after the start %d", e.Seq, seq)
-				}
-			}
-			if !kept || !pruned {
-				t.Errorf("after the prune: the new record kept %v, the prune logged %v", kept, pruned)
-			}
-		})
-	}
+		}
+		if !kept || !pruned {
+			t.Errorf("after the prune: the new record kept %v, the prune logged %v", kept, pruned)
+		}
+	})
 }
